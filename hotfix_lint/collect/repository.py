@@ -1,0 +1,132 @@
+"""Open a repository with pygit2 and turn its objects into fact records.
+
+The small helpers here (commit conversion, ref lookup, file reads) are shared by the
+history collector and the branch collector; they never write to the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pygit2
+
+from hotfix_lint.errors import RepositoryError
+from hotfix_lint.facts import BranchFact, CommitFact, FileSnapshot, TagFact
+
+#: The errors pygit2 raises when an object a clone should have is missing.
+MISSING = (KeyError, pygit2.GitError, ValueError)
+
+
+def open_repository(path: Path) -> pygit2.Repository:
+    """Open the repository at or above ``path``; a clear error when there is none."""
+    if not path.exists():
+        raise RepositoryError(f"{path}: no such directory")
+    found = pygit2.discover_repository(str(path))
+    if found is None:
+        raise RepositoryError(f"{path}: not a git repository (no .git found here or above)")
+    try:
+        return pygit2.Repository(found)
+    except pygit2.GitError as exc:
+        raise RepositoryError(f"{path}: cannot read the repository: {exc}") from exc
+
+
+def to_commit_fact(commit: pygit2.Commit) -> CommitFact:
+    author = commit.author
+    committer = commit.committer
+    return CommitFact(
+        id=str(commit.id),
+        parents=tuple(str(p) for p in commit.parent_ids),
+        message=commit.message,
+        author_name=author.name,
+        author_email=author.email,
+        author_time=author.time,
+        committer_name=committer.name,
+        committer_email=committer.email,
+        commit_time=commit.commit_time,
+    )
+
+
+def read_file(repo: pygit2.Repository, commit_id: str, path: str) -> FileSnapshot:
+    """The file ``path`` at ``commit_id``: text, absent, or a missing object."""
+    try:
+        commit = repo[commit_id]
+    except MISSING:
+        return FileSnapshot(path, commit_id, None, missing_object=commit_id)
+    try:
+        entry = commit.peel(pygit2.Tree)[path]
+    except KeyError:
+        return FileSnapshot(path, commit_id, None)
+    try:
+        blob = repo[entry.id]
+    except MISSING:
+        return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))
+    if not isinstance(blob, pygit2.Blob):
+        return FileSnapshot(path, commit_id, None)
+    return FileSnapshot(path, commit_id, blob.data.decode("utf-8", errors="replace"))
+
+
+def list_branches(repo: pygit2.Repository) -> list[BranchFact]:
+    """Local and remote-tracking branches (``refs/remotes/*/HEAD`` left out)."""
+    out: list[BranchFact] = []
+    for name in repo.listall_references():
+        if name.startswith("refs/heads/"):
+            short, remote = name[len("refs/heads/") :], None
+        elif name.startswith("refs/remotes/"):
+            rest = name[len("refs/remotes/") :]
+            remote, _, short = rest.partition("/")
+            if short == "HEAD" or not short:
+                continue
+        else:
+            continue
+        try:
+            commit = repo.lookup_reference(name).peel(pygit2.Commit)
+        except MISSING:
+            continue
+        out.append(BranchFact(short, name, str(commit.id), commit.commit_time, remote))
+    return out
+
+
+def list_tags(repo: pygit2.Repository) -> list[TagFact]:
+    """Every tag peeled to its commit; annotated tags keep their message."""
+    out: list[TagFact] = []
+    for name in repo.listall_references():
+        if not name.startswith("refs/tags/"):
+            continue
+        try:
+            ref = repo.lookup_reference(name)
+            obj = repo[ref.target]
+            commit = ref.peel(pygit2.Commit)
+        except MISSING:
+            continue
+        short = name[len("refs/tags/") :]
+        if isinstance(obj, pygit2.Tag):
+            tagger = obj.tagger
+            out.append(TagFact(short, str(commit.id), True, obj.message, tagger.time if tagger else None))
+        else:
+            out.append(TagFact(short, str(commit.id), False))
+    return out
+
+
+def resolve_branch(repo: pygit2.Repository, name: str) -> str | None:
+    """The full ref of branch ``name``: local first, then ``origin``, then any remote."""
+    candidates = [f"refs/heads/{name}", f"refs/remotes/origin/{name}"]
+    for candidate in candidates:
+        if candidate in repo.references:
+            return candidate
+    suffix = "/" + name
+    for ref in repo.listall_references():
+        if ref.startswith("refs/remotes/") and ref.endswith(suffix) and ref.count("/") == name.count("/") + 3:
+            return ref
+    return None
+
+
+def ref_tip(repo: pygit2.Repository, ref: str) -> pygit2.Commit:
+    return repo.lookup_reference(ref).peel(pygit2.Commit)
+
+
+def shallow_boundary(repo: pygit2.Repository) -> frozenset[str]:
+    """Commits whose parents a shallow clone does not have (from ``.git/shallow``)."""
+    shallow_file = Path(repo.path) / "shallow"
+    if not shallow_file.exists():
+        return frozenset()
+    return frozenset(line.strip() for line in shallow_file.read_text().splitlines() if line.strip())

@@ -1,0 +1,132 @@
+"""The engine: selects rules, runs them over facts, decides severity and waivers.
+
+Rules only observe; reporters only render; every decision (is this rule on, how severe is
+this finding, is it waived, has the waiver expired) is made here, in one pure function.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hotfix_lint.facts import RepositoryFacts
+from hotfix_lint.policy.model import Policy, Waiver
+from hotfix_lint.results import Finding, FindingKind, Severity, Violation
+from hotfix_lint.rules.base import Rule, RuleContext
+from hotfix_lint.rules.registry import ALL_RULES
+
+_RANK = {Severity.OFF: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+@dataclass(frozen=True)
+class SelectedRule:
+    """A rule that will run, with the severity and options the policy gave it."""
+
+    rule: Rule
+    severity: Severity
+    options: Mapping[str, Any]
+
+
+def select_rules(
+    policy: Policy, only: Iterable[str] | None = None, rules: Iterable[type[Rule]] = ALL_RULES
+) -> list[SelectedRule]:
+    """The rules the policy leaves on (optionally limited to ``only``), in registry order."""
+    wanted = set(only) if only is not None else None
+    selected: list[SelectedRule] = []
+    for rule_class in rules:
+        if wanted is not None and rule_class.id not in wanted:
+            continue
+        setting = policy.rules.get(rule_class.id)
+        severity = rule_class.default_severity
+        options: dict[str, Any] = rule_class.option_defaults()
+        if setting is not None:
+            severity = setting.severity or severity
+            options.update(setting.options)
+        if severity is Severity.OFF:
+            continue
+        selected.append(SelectedRule(rule_class(), severity, options))
+    return selected
+
+
+def required_kinds(selected: Iterable[SelectedRule]) -> frozenset[str]:
+    return frozenset(kind for s in selected for kind in s.rule.requires)
+
+
+def _decide_severity(configured: Severity, finding: Finding) -> Severity:
+    """A rule may lower a finding's severity, never raise it; could-not-check is a warning."""
+    suggested = finding.severity
+    if finding.kind is FindingKind.COULD_NOT_CHECK and suggested is None:
+        suggested = Severity.WARNING
+    if suggested is None or _RANK[suggested] > _RANK[configured]:
+        return configured
+    return suggested
+
+
+def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
+    names = {n for n in (finding.commit, finding.ref, *finding.subjects) if n}
+    for waiver in waivers:
+        if waiver.rule != finding.rule:
+            continue
+        if waiver.commit and any(n.startswith(waiver.commit) for n in names):
+            return waiver
+        if waiver.branch and waiver.branch in names:
+            return waiver
+    return None
+
+
+def evaluate(facts: RepositoryFacts, policy: Policy, selected: Iterable[SelectedRule], today: dt.date) -> list[Violation]:
+    """Run every selected rule and turn its findings into violations."""
+    live = [w for w in policy.exceptions if w.expires is None or w.expires >= today]
+    expired = [w for w in policy.exceptions if w.expires is not None and w.expires < today]
+    violations: list[Violation] = []
+    for chosen in selected:
+        rule = chosen.rule
+        missing = [facts.unavailable[k] for k in sorted(rule.requires) if k in facts.unavailable]
+        if missing:
+            findings: Iterable[Finding] = [
+                Finding(rule.id, f"could not check: {'; '.join(missing)}", kind=FindingKind.COULD_NOT_CHECK)
+            ]
+        else:
+            context = RuleContext(policy=policy, options=chosen.options, now=facts.now)
+            findings = rule.check(facts, context)
+        for finding in findings:
+            severity = _decide_severity(chosen.severity, finding)
+            if severity is Severity.OFF:
+                continue
+            waiver = _waiver_for(finding, live)
+            stale_waiver = _waiver_for(finding, expired) if waiver is None else None
+            message = finding.message
+            if stale_waiver is not None:
+                message += f" (the waiver at {stale_waiver.where or policy.source} expired on {stale_waiver.expires})"
+            violations.append(
+                Violation(
+                    rule=finding.rule,
+                    severity=severity,
+                    message=message,
+                    ref=finding.ref,
+                    commit=finding.commit,
+                    path=finding.path,
+                    line=finding.line,
+                    hint=finding.hint,
+                    waived=waiver is not None,
+                    waiver_reason=waiver.reason if waiver else None,
+                    kind=finding.kind,
+                )
+            )
+    for waiver in expired:
+        violations.append(
+            Violation(
+                rule=waiver.rule,
+                severity=Severity.WARNING,
+                message=f"the waiver for {waiver.rule} ({waiver.commit or waiver.branch}: {waiver.reason}) "
+                f"expired on {waiver.expires}",
+                ref=waiver.branch,
+                commit=waiver.commit,
+                path=waiver.where.rsplit(":", 1)[0] if waiver.where else None,
+                line=int(waiver.where.rsplit(":", 1)[1]) if waiver.where.count(":") else None,
+                hint="renew it with a later `expires:` or remove it",
+            )
+        )
+    return violations

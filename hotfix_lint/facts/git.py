@@ -1,0 +1,173 @@
+"""Facts read from git history, converted from pygit2 objects by ``collect.git``.
+
+Rules judge these records only; they never touch the repository, so a rule is a pure
+function and tests can state exactly what a rule saw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CommitFact:
+    """One commit, with what rules read of it."""
+
+    id: str
+    parents: tuple[str, ...]
+    message: str
+    author_name: str
+    author_email: str
+    author_time: int
+    committer_name: str
+    committer_email: str
+    commit_time: int
+
+    @property
+    def summary(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def short(self) -> str:
+        return self.id[:10]
+
+
+@dataclass(frozen=True)
+class TagFact:
+    """A tag and the commit it points at (annotated tags are peeled)."""
+
+    name: str
+    target: str
+    annotated: bool
+    message: str | None = None
+    tagger_time: int | None = None
+
+
+@dataclass(frozen=True)
+class BranchFact:
+    """A local or remote-tracking branch."""
+
+    name: str  # short name without remote: "hotfix/x"
+    ref: str  # full ref: "refs/remotes/origin/hotfix/x"
+    tip: str
+    tip_time: int
+    remote: str | None = None
+
+
+@dataclass(frozen=True)
+class FileSnapshot:
+    """A file as it is at one commit: its text, absent, or a missing object."""
+
+    path: str
+    commit: str
+    text: str | None
+    missing_object: str | None = None
+
+    @property
+    def exists(self) -> bool:
+        return self.text is not None
+
+
+@dataclass(frozen=True)
+class HotfixFact:
+    """A hotfix: merged into a production line, or a branch under check not merged yet.
+
+    ``merge`` is ``None`` for a branch under check; its ``mainline`` is then the production
+    line's tip, as if it were merged now.
+    """
+
+    source: str | None
+    line: str
+    tip: str
+    mainline: str
+    own_commits: tuple[CommitFact, ...]
+    original_base: str | None
+    merge: CommitFact | None = None
+    on_first_parent: bool = True
+    #: bases other than the original one: production merged into the hotfix branch
+    extra_bases: tuple[str, ...] = ()
+    #: the original base lies on the line's first-parent chain
+    base_on_line: bool = True
+    #: how many first-parent commits of the line the base lies behind ``mainline``
+    base_distance: int | None = 0
+    deployed_ref: str | None = None
+    deployed_ref_label: str = ""
+    version: str | None = None
+    tickets: tuple[str, ...] = ()
+    release_tag: TagFact | None = None
+    release_point: str | None = None
+    changelog: FileSnapshot | None = None
+    changed_paths: tuple[str, ...] = ()
+    changelog_added_lines: tuple[str, ...] = ()
+    #: commits the hotfix brought along that the integration branch already had (cut from it)
+    carried: tuple[CommitFact, ...] = ()
+    #: None when the policy has no integration branch or it does not exist
+    back_merged: bool | None = None
+    cherry_picked_to_integration: bool = False
+    squashed_into_integration: str | None = None
+    missing_objects: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        if self.source:
+            return self.source
+        if self.merge is not None:
+            return f"merge {self.merge.short}"
+        return self.tip[:10]
+
+    @property
+    def merged_at(self) -> int | None:
+        return None if self.merge is None else self.merge.commit_time
+
+
+@dataclass(frozen=True)
+class ProductionLineFact:
+    """One production line (``main``, a ``support/*`` branch) since the ``since`` point."""
+
+    name: str
+    ref: str
+    tip: str
+    first_parent: tuple[CommitFact, ...]  # newest first, since-limited
+    hotfixes: tuple[HotfixFact, ...]  # newest first
+    #: branch tips (other than this line) by commit id, to recognise fast-forwards
+    branch_tips: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    truncated_by_since: bool = False
+
+
+@dataclass(frozen=True)
+class IntegrationFact:
+    """The integration branch (``develop``): where it is and when it last moved."""
+
+    name: str
+    tip: str
+    tip_time: int
+    retired_since: int | None = None
+
+
+@dataclass(frozen=True)
+class HistoryFacts:
+    """Production history, integration branch, branches and tags."""
+
+    production: tuple[ProductionLineFact, ...]
+    integration: IntegrationFact | None
+    integration_missing: str | None  # name of a configured integration branch not found
+    branches: tuple[BranchFact, ...]
+    tags: tuple[TagFact, ...]
+    missing_production: tuple[str, ...] = ()
+    missing_objects: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RepositoryFacts:
+    """Everything collected about one repository; ``unavailable`` says what could not be."""
+
+    repository: str
+    now: int
+    head_branch: str | None = None
+    head_commit: str | None = None
+    empty: bool = False
+    history: HistoryFacts | None = None
+    branch: HotfixFact | None = None
+    unavailable: Mapping[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()

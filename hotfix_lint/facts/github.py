@@ -1,0 +1,310 @@
+"""Facts read from the GitHub REST API, converted from PyGithub objects by ``collect.github``.
+
+Every fact that needs a request is either a value or a :class:`CouldNotCheck`: a token without
+the right permission, a rate limit or a GitHub outage makes that one fact unknown (with the
+reason and the permission that would let it be read), never a pass and never a violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CouldNotCheck:
+    """A fact that could not be read: what, why, and the permission that would allow it."""
+
+    what: str
+    reason: str
+    #: e.g. "administration: read" (fine-grained token / GitHub App permission); None when no
+    #: permission would help (rate limit, outage, unreachable server)
+    permission: str | None = None
+
+    def __str__(self) -> str:
+        text = f"could not check {self.what}: {self.reason}"
+        if self.permission:
+            text += f" (the token needs {self.permission})"
+        return text
+
+
+#: A fact as collected: the value, or why it could not be read.
+Checked: TypeAlias = T | CouldNotCheck
+
+
+def is_known(value: object) -> bool:
+    """True when ``value`` is a collected value rather than a :class:`CouldNotCheck`."""
+    return not isinstance(value, CouldNotCheck)
+
+
+@dataclass(frozen=True)
+class RepoSettings:
+    """Repository settings that a hotfix process depends on (merge methods, default branch)."""
+
+    full_name: str
+    default_branch: str
+    allow_merge_commit: bool
+    allow_squash_merge: bool
+    allow_rebase_merge: bool
+    delete_branch_on_merge: bool
+    archived: bool
+    private: bool
+    pushed_at: int | None
+    #: the token's own rights on the repository (``permissions.admin``), when GitHub says
+    viewer_is_admin: bool | None = None
+
+    @property
+    def merge_methods(self) -> tuple[str, ...]:
+        """Enabled merge methods, in GitHub's order: merge, squash, rebase."""
+        enabled = (
+            ("merge", self.allow_merge_commit),
+            ("squash", self.allow_squash_merge),
+            ("rebase", self.allow_rebase_merge),
+        )
+        return tuple(name for name, on in enabled if on)
+
+
+@dataclass(frozen=True)
+class BranchProtection:
+    """Classic branch protection of one branch; ``protected=False`` when it has none."""
+
+    branch: str
+    protected: bool
+    require_pull_request: bool = False
+    required_approving_review_count: int = 0
+    dismiss_stale_reviews: bool = False
+    require_code_owner_reviews: bool = False
+    require_last_push_approval: bool = False
+    required_status_checks: tuple[str, ...] = ()
+    strict_status_checks: bool = False
+    enforce_admins: bool = False
+    required_linear_history: bool = False
+    allow_force_pushes: bool = False
+    allow_deletions: bool = False
+    required_conversation_resolution: bool = False
+    required_signatures: bool = False
+    lock_branch: bool = False
+    #: push restricted to listed users/teams/apps
+    restricts_pushes: bool = False
+
+    @classmethod
+    def unprotected(cls, branch: str) -> BranchProtection:
+        return cls(branch=branch, protected=False)
+
+
+@dataclass(frozen=True)
+class EffectiveRule:
+    """One rule that applies to a branch, from a repository or organisation ruleset."""
+
+    type: str  # "pull_request", "deletion", "non_fast_forward", "required_linear_history", ...
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    ruleset_source_type: str | None = None  # "Repository" or "Organization"
+    ruleset_source: str | None = None  # "owner/repo" or the organisation
+    ruleset_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BranchGitHubFact:
+    """What GitHub enforces on one branch: classic protection and ruleset rules."""
+
+    name: str
+    protection: Checked[BranchProtection]
+    rules: Checked[tuple[EffectiveRule, ...]]
+
+    def rules_of_type(self, rule_type: str) -> tuple[EffectiveRule, ...]:
+        if isinstance(self.rules, CouldNotCheck):
+            return ()
+        return tuple(r for r in self.rules if r.type == rule_type)
+
+    @property
+    def requires_pull_request(self) -> bool | None:
+        """True when classic protection or a ruleset requires a pull request; None if unknown."""
+        classic = (
+            None
+            if isinstance(self.protection, CouldNotCheck)
+            else self.protection.protected and self.protection.require_pull_request
+        )
+        return _either(classic, self._has_rule("pull_request"))
+
+    @property
+    def required_approvals(self) -> int | None:
+        """The highest approving-review count required by either mechanism; None if unknown."""
+        counts: list[int] = []
+        if not isinstance(self.protection, CouldNotCheck) and self.protection.require_pull_request:
+            counts.append(self.protection.required_approving_review_count)
+        for rule in self.rules_of_type("pull_request"):
+            count = rule.parameters.get("required_approving_review_count", 0)
+            counts.append(count if isinstance(count, int) else 0)
+        if counts:
+            return max(counts)
+        if isinstance(self.protection, CouldNotCheck) or isinstance(self.rules, CouldNotCheck):
+            return None
+        return 0
+
+    @property
+    def blocks_force_push(self) -> bool | None:
+        """True when force pushes are refused (classic protection or a non_fast_forward rule)."""
+        classic = (
+            None
+            if isinstance(self.protection, CouldNotCheck)
+            else self.protection.protected and not self.protection.allow_force_pushes
+        )
+        return _either(classic, self._has_rule("non_fast_forward"))
+
+    def _has_rule(self, rule_type: str) -> bool | None:
+        return None if isinstance(self.rules, CouldNotCheck) else bool(self.rules_of_type(rule_type))
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued "or": True if either is True, None if the other is unknown."""
+    if a or b:
+        return True
+    if a is None or b is None:
+        return None
+    return False
+
+
+@dataclass(frozen=True)
+class DeploymentBranchPattern:
+    """A custom deployment branch (or tag) policy: a name pattern such as ``prod/hotfix/*``."""
+
+    name: str
+    type: str = "branch"  # "branch" or "tag"
+
+
+@dataclass(frozen=True)
+class DeploymentBranchPolicy:
+    """Which refs may deploy to an environment: protected branches, or custom patterns."""
+
+    protected_branches: bool
+    custom_branch_policies: bool
+    patterns: Checked[tuple[DeploymentBranchPattern, ...]] = ()
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A deployment environment and its protection rules."""
+
+    name: str
+    reviewers: tuple[str, ...] = ()  # user logins
+    reviewer_teams: tuple[str, ...] = ()  # team slugs
+    prevent_self_review: bool = False
+    wait_timer: int = 0
+    #: None: any branch may deploy
+    branch_policy: DeploymentBranchPolicy | None = None
+
+    @property
+    def requires_review(self) -> bool:
+        return bool(self.reviewers or self.reviewer_teams)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One deployment, with the state of its latest status (None when it has no status)."""
+
+    id: int
+    sha: str
+    ref: str
+    environment: str
+    created_at: int
+    state: Checked[str | None] = None
+    state_at: int | None = None
+    creator: str | None = None
+
+
+@dataclass(frozen=True)
+class ReviewFact:
+    """One pull-request review."""
+
+    user: str | None
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+    submitted_at: int | None
+    commit_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PullRequestFact:
+    """A merged pull request into a watched branch, with its reviews."""
+
+    number: int
+    head_ref: str
+    base_ref: str
+    author: str | None
+    merged_at: int | None
+    merge_commit_sha: str | None
+    head_sha: str | None = None
+    title: str = ""
+    reviews: Checked[tuple[ReviewFact, ...]] = ()
+
+    @property
+    def approvers(self) -> tuple[str, ...] | None:
+        """Logins whose latest review approves, the author excluded; None when unknown."""
+        if isinstance(self.reviews, CouldNotCheck):
+            return None
+        latest: dict[str, str] = {}
+        for review in self.reviews:
+            if review.user is None or review.state in ("COMMENTED", "PENDING"):
+                continue
+            latest[review.user] = review.state
+        return tuple(sorted(u for u, s in latest.items() if s == "APPROVED" and u != self.author))
+
+
+@dataclass(frozen=True)
+class GitHubFacts:
+    """Everything read from GitHub about one repository; each part a value or CouldNotCheck."""
+
+    repository: str
+    settings: Checked[RepoSettings]
+    branches: tuple[BranchGitHubFact, ...] = ()
+    environment_name: str | None = None
+    #: None: the environment does not exist
+    environment: Checked[Environment | None] = None
+    #: newest first; statuses are read until the first successful one (bounded)
+    deployments: Checked[tuple[Deployment, ...]] = ()
+    #: merged pull requests into the watched branches, most recently updated first
+    pulls: Checked[tuple[PullRequestFact, ...]] = ()
+    notes: tuple[str, ...] = ()
+
+    def branch(self, name: str) -> BranchGitHubFact | None:
+        for fact in self.branches:
+            if fact.name == name:
+                return fact
+        return None
+
+    @property
+    def last_successful_deployment(self) -> Deployment | None:
+        if isinstance(self.deployments, CouldNotCheck):
+            return None
+        for deployment in self.deployments:
+            if deployment.state == "success":
+                return deployment
+        return None
+
+    @property
+    def unavailable(self) -> tuple[CouldNotCheck, ...]:
+        """Every fact that could not be read, for the report's notes."""
+        found: list[CouldNotCheck] = []
+
+        def add(value: object) -> None:
+            if isinstance(value, CouldNotCheck) and value not in found:
+                found.append(value)
+
+        add(self.settings)
+        for b in self.branches:
+            add(b.protection)
+            add(b.rules)
+        add(self.environment)
+        if isinstance(self.environment, Environment) and self.environment.branch_policy is not None:
+            add(self.environment.branch_policy.patterns)
+        add(self.deployments)
+        if not isinstance(self.deployments, CouldNotCheck):
+            for d in self.deployments:
+                add(d.state)
+        add(self.pulls)
+        if not isinstance(self.pulls, CouldNotCheck):
+            for p in self.pulls:
+                add(p.reviews)
+        return tuple(found)

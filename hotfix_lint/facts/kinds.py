@@ -1,0 +1,6 @@
+"""Names of the fact kinds a rule can require; the collector gathers their union."""
+
+from __future__ import annotations
+
+GIT_HISTORY = "git-history"
+GIT_BRANCH = "git-branch"

@@ -1,0 +1,50 @@
+"""Read the source and target branch of a merge from its message.
+
+Git, GitHub and GitLab each word merge messages their own way; this is the one place
+that knows those wordings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("pull-request", re.compile(r"^Merge pull request #(?P<pr>\d+) from (?P<owner>[^/\s]+)/(?P<src>\S+)")),
+    (
+        "remote-branch",
+        re.compile(r"^Merge remote-tracking branch '(?:[^/']+)/(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?"),
+    ),
+    ("branch", re.compile(r"^Merge branch '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?")),
+    ("tag", re.compile(r"^Merge tag '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?")),
+    ("branches", re.compile(r"^Merge branches (?P<list>.+?)(?: into '?(?P<dst>[^'\s]+)'?)?$")),
+    ("commit", re.compile(r"^Merge commit '(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?")),
+)
+
+
+@dataclass(frozen=True)
+class MergeSource:
+    """What a merge message says: where from, where to (``None`` = the default branch)."""
+
+    kind: str  # pull-request | branch | remote-branch | tag | branches | commit | unknown
+    source: str | None
+    target: str | None = None
+    pull_request: int | None = None
+    sources: tuple[str, ...] = ()
+
+
+def parse_merge_message(message: str) -> MergeSource:
+    """Parse the first line of a merge commit message."""
+    subject = message.split("\n", 1)[0].strip()
+    for kind, pattern in _PATTERNS:
+        m = pattern.match(subject)
+        if m is None:
+            continue
+        groups = m.groupdict()
+        if kind == "branches":
+            names = tuple(re.findall(r"'([^']+)'", groups["list"]))
+            return MergeSource(kind, names[0] if names else None, groups.get("dst"), sources=names)
+        pr = int(groups["pr"]) if groups.get("pr") else None
+        src = groups["src"]
+        return MergeSource(kind, src, groups.get("dst"), pull_request=pr, sources=(src,))
+    return MergeSource("unknown", None)

@@ -1,0 +1,1 @@
+"""Policies: the JSON Schema, the model, readable name patterns and the YAML loader."""

@@ -1,0 +1,754 @@
+"""Read a policy file and the policies it extends; report every mistake with its position.
+
+Each file is parsed into plain data together with the line and column of every key and
+value, validated on its own against the JSON Schema (so messages point into that file),
+then merged with its bases and converted by :func:`hotfix_lint.policy.model.build_policy`.
+Every problem of the whole chain is reported at once, as one :class:`PolicyError` whose
+lines read ``FILE:LINE:COL: at KEY.PATH: what is wrong, what is expected``.
+
+``extends`` and merging:
+
+* ``extends`` is a built-in pack name (``default``) or a path (anything with a ``/`` or
+  ending in ``.yaml``/``.yml``), relative to the extending file's directory; or a list of
+  them. Bases are applied in order, then the extending file; a file reached twice (a
+  diamond) is applied once, where it is first reached.
+* Later files override earlier ones key by key at the top level. ``rules`` is merged per
+  rule id, and a rule's settings key by key (``back-merge: warning`` over
+  ``{severity: error, grace_days: 3}`` keeps ``grace_days``).
+* Every other value is replaced as a whole: lists (``production``, ``release_branches``,
+  ...), the ``integration`` and ``deployed_ref`` mappings (they describe one thing) and
+  ``exceptions``: a file's waivers replace its bases' waivers, so that a team can drop a
+  waiver it inherited; repeat the ones to keep.
+
+Speed: jsonschema is imported only when a file must be validated. With ``cache_dir``, a
+marker named after a hash of the tool version and the contents of every file in the chain
+records that the chain was valid; when it exists, validation is skipped entirely.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from hotfix_lint import __version__
+from hotfix_lint.errors import PolicyError
+from hotfix_lint.policy.model import Policy, build_policy
+from hotfix_lint.policy.packs import pack_names, pack_path, unknown_pack_message
+
+KeyPath = tuple[str | int, ...]
+
+POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
+DEFAULT_PACK = "default"
+WHERE_KEY = "__where__"
+
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: faster
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+_MAX_DEPTH = 64
+
+
+class Mark(NamedTuple):
+    """A position in a policy file, 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in the chain; ``order`` is the file's rank in reading order (0: the policy)."""
+
+    order: int
+    line: int
+    column: int
+    file: str
+    path: KeyPath
+    message: str
+
+    def sort_key(self) -> tuple[int, int, int, str, str]:
+        return (self.order, self.line, self.column, format_path(self.path), self.message)
+
+    def render(self) -> str:
+        place = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        if self.path:
+            return f"{place}: at {format_path(self.path)}: {self.message}"
+        return f"{place}: {self.message}"
+
+
+def format_path(path: KeyPath) -> str:
+    """``("exceptions", 0, "reason")`` -> ``exceptions[0].reason``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+@dataclass
+class _Doc:
+    """One policy file of the chain: its text, its data and where each key path is."""
+
+    path: Path
+    display: str
+    order: int
+    pack: str | None = None
+    text: str = ""
+    data: dict[str, Any] | None = None
+    marks: dict[KeyPath, Mark] = field(default_factory=dict)  # value positions
+    key_marks: dict[KeyPath, Mark] = field(default_factory=dict)  # mapping key positions
+
+    def mark(self, path: KeyPath, *, key: bool = False) -> Mark:
+        """The position of ``path`` (its key if asked and known), else of its nearest parent."""
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        for n in range(len(path), -1, -1):
+            found = self.marks.get(path[:n])
+            if found is not None:
+                return found
+        return Mark(self.display, 1, 1)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, order: int, mark: Mark | None, path: KeyPath, message: str, file: str = "") -> None:
+        if mark is None:
+            self.items.append(Problem(order, 0, 0, file, path, message))
+        else:
+            self.items.append(Problem(order, mark.line, mark.column, mark.file, path, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            lines: list[str] = []
+            for problem in sorted(self.items, key=Problem.sort_key):
+                text = problem.render()
+                if text not in lines:
+                    lines.append(text)
+            raise PolicyError(lines)
+
+
+# --------------------------------------------------------------------------- reading + YAML
+
+
+def _mark(display: str, yaml_mark: Any) -> Mark:
+    return Mark(display, int(yaml_mark.line) + 1, int(yaml_mark.column) + 1)
+
+
+def _read_text(path: Path, display: str, problems: _Problems, order: int) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.add(order, None, (), "no such policy file", file=display)
+        return None
+    except IsADirectoryError:
+        problems.add(order, None, (), "is a directory, not a policy file", file=display)
+        return None
+    except OSError as exc:
+        problems.add(order, None, (), f"cannot read the policy file: {exc.strerror or exc}", file=display)
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.add(
+            order,
+            Mark(display, line, column),
+            (),
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the policy file as UTF-8",
+        )
+        return None
+
+
+class _Converter:
+    """Turn a composed YAML node tree into plain data, recording positions and duplicates."""
+
+    def __init__(self, doc: _Doc, loader: Any, problems: _Problems) -> None:
+        self.doc = doc
+        self.loader = loader
+        self.problems = problems
+        self.flattened: dict[int, int] = {}  # id(mapping node) -> number of entries from merge keys
+
+    def problem(self, node: yaml.Node, path: KeyPath, message: str) -> None:
+        self.problems.add(self.doc.order, _mark(self.doc.display, node.start_mark), path, message)
+
+    def convert(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            self.problem(node, path, "nested too deeply (a recursive YAML alias?)")
+            return None
+        self.doc.marks.setdefault(path, _mark(self.doc.display, node.start_mark))
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
+            return self.mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        self.problem(node, path, f"unsupported YAML tag {node.tag}; write plain YAML values")
+        return None
+
+    def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            self.problem(node, path, f"{problem}; write plain YAML values")
+            return None
+        except ValueError:  # a timestamp-looking scalar that is no date, such as 2024-13-01
+            return node.value
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()  # JSON Schema has no dates; model reads ISO text
+        if node.tag in _NUMBER_TAGS and not node.style and _is_commit_like_path(path):
+            return node.value  # `commit: 1234567` is a sha prefix, not a number
+        if value == "" and node.tag == "tag:yaml.org,2002:null" and len(path) > 0:
+            # an empty value: point at its key rather than at the end of the line
+            key_mark = self.doc.key_marks.get(path)
+            if key_mark is not None:
+                self.doc.marks[path] = key_mark
+        return value
+
+    def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
+        if id(node) not in self.flattened:
+            own = sum(1 for key, _ in node.value if key.tag != _MERGE_TAG)
+            try:
+                self.loader.flatten_mapping(node)
+            except yaml.YAMLError as exc:
+                self.problem(node, path, f"invalid merge key (<<): {getattr(exc, 'problem', exc)}")
+                node.value = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
+            self.flattened[id(node)] = max(0, len(node.value) - own)
+        merged = self.flattened[id(node)]
+        result: dict[str, Any] = {}
+        own_keys: dict[str, Mark] = {}
+        for index, (key_node, value_node) in enumerate(node.value):
+            key_mark = _mark(self.doc.display, key_node.start_mark)
+            try:
+                key = self.loader.construct_object(key_node, deep=True)
+            except (yaml.YAMLError, ValueError):
+                key = getattr(key_node, "value", None)
+            if not isinstance(key, str):
+                shown = "null" if key is None else repr(key)
+                self.problems.add(
+                    self.doc.order, key_mark, path, f"key {shown} is not text; keys are names such as rules"
+                )
+                continue
+            key_path = (*path, key)
+            if index >= merged:
+                if key in own_keys:
+                    first = own_keys[key]
+                    self.problems.add(
+                        self.doc.order,
+                        key_mark,
+                        key_path,
+                        f"duplicate key (first at line {first.line}, column {first.column}); "
+                        "give each key once",
+                    )
+                own_keys[key] = key_mark
+            self.doc.key_marks[key_path] = key_mark
+            before = result.get(key)
+            self.doc.marks.pop(key_path, None)  # a later duplicate or override wins
+            value = self.convert(value_node, key_path, depth + 1)
+            if isinstance(before, dict) and isinstance(value, dict):
+                value = {**before, **value}  # a duplicated section: check what both say
+            result[key] = value
+        return result
+
+
+def _is_commit_like_path(path: KeyPath) -> bool:
+    return path == ("since",) or (len(path) == 3 and path[0] == "exceptions" and path[2] == "commit")
+
+
+def _parse(doc: _Doc, problems: _Problems) -> None:
+    """Fill ``doc.data`` from ``doc.text``; syntax errors and odd shapes become problems."""
+    display = doc.display
+    try:
+        loader = _Loader(doc.text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                problems.add(
+                    doc.order,
+                    Mark(display, 1, 1),
+                    (),
+                    "the policy file is empty; expected a mapping of policy keys such as 'extends: default'",
+                )
+                return
+            data = _Converter(doc, loader, problems).convert(node, ())
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        text = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.problem:
+            where = exc.context_mark
+            at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+            text = f"{exc.problem} ({exc.context}{at})"
+        problems.add(
+            doc.order, _mark(display, mark) if mark else Mark(display, 1, 1), (), f"invalid YAML: {text}"
+        )
+        return
+    except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
+        position = int(getattr(exc, "position", 0) or 0)
+        line = doc.text.count("\n", 0, position) + 1
+        column = position - (doc.text.rfind("\n", 0, position) + 1) + 1
+        reason = getattr(exc, "reason", None) or str(exc)
+        character = getattr(exc, "character", None)
+        shown = f" (#x{character:04x})" if isinstance(character, int) else ""
+        problems.add(doc.order, Mark(display, line, column), (), f"invalid YAML: {reason}{shown}")
+        return
+    if not isinstance(data, dict):
+        kind = _describe_value(data)
+        problems.add(
+            doc.order,
+            doc.mark(()),
+            (),
+            f"the policy must be a mapping of keys such as 'production: main', got {kind}",
+        )
+        return
+    doc.data = data
+
+
+# --------------------------------------------------------------------------- the extends chain
+
+
+def _is_path_reference(value: str) -> bool:
+    return "/" in value or "\\" in value or value.endswith((".yaml", ".yml")) or value.startswith(".")
+
+
+class _Chain:
+    """The files of one policy in merge order (bases first), and the problems found reading them."""
+
+    def __init__(self) -> None:
+        self.problems = _Problems()
+        self.docs: list[_Doc] = []  # merge order
+        self.seen: dict[str, _Doc] = {}
+        self.packs: list[str] = []  # built-in packs, in the order they are named
+        self.count = 0
+
+    def load(self, path: Path, display: str, pack: str | None, stack: tuple[str, ...]) -> None:
+        real = os.path.realpath(path)
+        if real in self.seen:
+            return
+        doc = _Doc(path=path, display=display, order=self.count, pack=pack)
+        self.count += 1
+        self.seen[real] = doc
+        text = _read_text(path, display, self.problems, doc.order)
+        if text is not None:
+            doc.text = text
+            _parse(doc, self.problems)
+        if doc.data is not None:
+            for value, value_path in _extends_entries(doc.data.get("extends")):
+                self._load_base(doc, value, value_path, (*stack, real))
+        self.docs.append(doc)
+
+    def _load_base(self, doc: _Doc, value: str, value_path: KeyPath, stack: tuple[str, ...]) -> None:
+        mark = doc.mark(value_path)
+        if _is_path_reference(value):
+            target = Path(value).expanduser()
+            display = str(target)
+            if not target.is_absolute():
+                target = doc.path.parent / target
+                display = os.path.normpath(Path(doc.display).parent / value)
+            if not target.is_file():
+                what = "is not a file" if target.exists() else "no such file"
+                self.problems.add(doc.order, mark, value_path, f"{what}: {display}")
+                return
+            pack = None
+        else:
+            if value not in pack_names():
+                self.problems.add(doc.order, mark, value_path, unknown_pack_message(value))
+                return
+            target = pack_path(value)
+            display = str(target)
+            pack = value
+            if value not in self.packs:
+                self.packs.append(value)
+        real = os.path.realpath(target)
+        if real in stack:
+            names = [self.seen[r].display for r in stack if r in self.seen]
+            cycle = " -> ".join([*names, display])
+            self.problems.add(doc.order, mark, value_path, f"extends cycle: {cycle}")
+            return
+        self.load(target, display, pack, stack)
+
+
+def _extends_entries(value: Any) -> Iterator[tuple[str, KeyPath]]:
+    if isinstance(value, str):
+        yield value, ("extends",)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                yield item, ("extends", index)
+
+
+def _cache_key(docs: Sequence[_Doc]) -> str:
+    digest = hashlib.sha256(f"hotfix-lint {__version__}\n".encode())
+    for doc in docs:
+        data = doc.text.encode("utf-8")
+        digest.update(f"{len(data)}\n".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- validation
+
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "null",
+    "boolean": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+}
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "null (an empty value)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _words(items: Sequence[str], last: str = "or") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
+
+
+def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _unknown_key(path: KeyPath, key: str, allowed: Sequence[str]) -> str:
+    if path == ("rules",):
+        hint = _did_you_mean(key, allowed)
+        return f"unknown rule '{key}'" + (hint or f"; known rules: {', '.join(allowed)}")
+    if len(path) == 2 and path[0] == "rules":
+        hint = _did_you_mean(key, allowed)
+        return f"unknown option of rule {path[1]}" + (hint or f"; it accepts: {', '.join(allowed)}")
+    hint = _did_you_mean(key, allowed)
+    return "unknown key" + (hint or f"; expected one of: {', '.join(allowed)}")
+
+
+def _error_messages(error: Any) -> Iterator[tuple[KeyPath, str, bool]]:
+    """Translate one jsonschema error into (key path, message, point at the key?) items."""
+    from hotfix_lint.policy.schema import PATTERN_MESSAGES
+
+    path: KeyPath = tuple(error.absolute_path)
+    kind = error.validator
+    value = error.validator_value
+    instance = error.instance
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    if kind == "additionalProperties" and isinstance(instance, Mapping):
+        allowed = list(schema.get("properties", {}))
+        for key in instance:
+            if key not in allowed:
+                yield (*path, key), _unknown_key(path, str(key), allowed), True
+    elif kind == "type":
+        types = [value] if isinstance(value, str) else list(value)
+        expected = _words([_TYPE_WORDS.get(t, t) for t in types])
+        yield path, f"expected {expected}, got {_describe_value(instance)}", False
+    elif kind == "enum":
+        choices = [str(c) for c in value]
+        hint = _did_you_mean(instance, choices) if isinstance(instance, str) else ""
+        shown = repr(instance) if isinstance(instance, str) else _describe_value(instance)
+        yield path, f"{shown} is not one of {', '.join(choices)}{hint}", False
+    elif kind == "required" and isinstance(instance, Mapping):
+        properties = schema.get("properties", {})
+        for key in value:
+            if key not in instance:
+                about = properties.get(key, {}).get("description")
+                yield path, f"missing key '{key}'" + (f": {about}" if about else ""), False
+    elif kind in ("oneOf", "anyOf") and all(
+        isinstance(alt, Mapping) and set(alt) == {"required"} for alt in value
+    ):
+        keys = [key for alt in value for key in alt["required"]]
+        present = [key for key in keys if isinstance(instance, Mapping) and key in instance]
+        quoted = [f"'{key}'" for key in keys]
+        if kind == "oneOf" and len(present) > 1:
+            yield path, f"give only one of {_words(quoted)}, not both", False
+        else:
+            yield path, f"missing {_words(quoted)}: give exactly one of them", False
+    elif kind in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
+        yield from _error_messages(best_match(error.context))
+    elif kind == "minLength":
+        yield path, "must not be empty", False
+    elif kind == "minItems":
+        yield path, f"must have at least {value} item{'s' if value != 1 else ''}", False
+    elif kind == "pattern":
+        words = PATTERN_MESSAGES.get(value, f"expected text matching the regular expression {value}")
+        got = f", got {_describe_value(instance)}" if isinstance(instance, str) and instance.strip() else ""
+        yield path, words + got, False
+    elif kind == "format" and value == "date":
+        yield path, f"expected a calendar date YYYY-MM-DD, got {_describe_value(instance)}", False
+    elif kind == "format" and value == "regex":
+        try:
+            re.compile(str(instance))
+            reason = "invalid"
+        except re.error as exc:
+            reason = str(exc)
+        yield path, f"{instance!r} is not a valid regular expression: {reason}", False
+    elif kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {
+            "minimum": "at least",
+            "exclusiveMinimum": "more than",
+            "maximum": "at most",
+            "exclusiveMaximum": "less than",
+        }[kind]
+        yield path, f"must be {words} {value}, got {_describe_value(instance)}", False
+    else:
+        yield path, str(error.message), False
+
+
+_VALIDATOR: Any = None
+
+
+def _validator() -> Any:
+    """The compiled schema validator, built on first use (this is where jsonschema is imported)."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        import jsonschema
+
+        from hotfix_lint.policy.schema import policy_schema
+
+        _VALIDATOR = jsonschema.Draft202012Validator(
+            policy_schema(), format_checker=jsonschema.FormatChecker(formats=("date", "regex"))
+        )
+    return _VALIDATOR
+
+
+def _validate(doc: _Doc, problems: _Problems) -> None:
+    """Check one file's own data against the schema; every error becomes a positioned problem."""
+    if doc.data is None:
+        return
+    errors = list(_validator().iter_errors(doc.data))
+    mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
+    for error in errors:
+        if error.validator != "type" and tuple(error.absolute_path) in mistyped:
+            continue  # a wrong type explains every other complaint about the same value
+        for path, message, at_key in _error_messages(error):
+            problems.add(doc.order, doc.mark(path, key=at_key), path, message)
+
+
+# --------------------------------------------------------------------------- merging
+
+
+def _drop_marks(marks: dict[KeyPath, Mark], prefix: KeyPath) -> None:
+    for path in [p for p in marks if p[: len(prefix)] == prefix]:
+        del marks[path]
+
+
+def _copy_marks(dst: dict[KeyPath, Mark], src: Mapping[KeyPath, Mark], prefix: KeyPath) -> None:
+    for path, mark in src.items():
+        if path[: len(prefix)] == prefix:
+            dst[path] = mark
+
+
+def _as_rule_mapping(setting: Any) -> dict[str, Any]:
+    return {"severity": setting} if isinstance(setting, str) else dict(setting)
+
+
+def _merge(merged: dict[str, Any], marks: dict[KeyPath, Mark], doc: _Doc, data: Mapping[str, Any]) -> None:
+    """Apply ``data`` (one file) over ``merged``; ``marks`` follow the values that win."""
+    for key, value in data.items():
+        if key == "extends":
+            continue
+        path: KeyPath = (key,)
+        old = merged.get(key)
+        if key == "rules" and isinstance(old, dict) and isinstance(value, dict):
+            marks[path] = doc.mark(path)
+            for rule_id, setting in value.items():
+                rule_path: KeyPath = (key, rule_id)
+                before = old.get(rule_id)
+                if (
+                    isinstance(before, (dict, str))
+                    and isinstance(setting, (dict, str))
+                    and (isinstance(before, dict) or isinstance(setting, dict))
+                ):
+                    combined = _as_rule_mapping(before)
+                    if isinstance(before, str):
+                        severity_path: KeyPath = (*rule_path, "severity")
+                        marks[severity_path] = marks.get(rule_path, doc.mark(rule_path))
+                    for name, option in _as_rule_mapping(setting).items():
+                        option_path: KeyPath = (*rule_path, name)
+                        combined[name] = copy.deepcopy(option)
+                        _drop_marks(marks, option_path)
+                        if isinstance(setting, str):
+                            marks[option_path] = doc.mark(rule_path)
+                        else:
+                            _copy_marks(marks, doc.marks, option_path)
+                    old[rule_id] = combined
+                    marks[rule_path] = doc.mark(rule_path)
+                else:
+                    old[rule_id] = copy.deepcopy(setting)
+                    _drop_marks(marks, rule_path)
+                    _copy_marks(marks, doc.marks, rule_path)
+            continue
+        merged[key] = copy.deepcopy(value)
+        _drop_marks(marks, path)
+        _copy_marks(marks, doc.marks, path)
+
+
+def _add_waiver_places(data: dict[str, Any], marks: Mapping[KeyPath, Mark]) -> None:
+    """Give each waiver its ``__where__`` (``file:line``) for the engine's messages."""
+    waivers = data.get("exceptions")
+    if not isinstance(waivers, list):
+        return
+    for index, waiver in enumerate(waivers):
+        mark = marks.get(("exceptions", index))
+        if isinstance(waiver, dict) and mark is not None:
+            waiver[WHERE_KEY] = f"{mark.file}:{mark.line}"
+
+
+def _check_patterns(
+    merged: Mapping[str, Any], marks: Mapping[KeyPath, Mark], problems: _Problems, orders: Mapping[str, int]
+) -> None:
+    """Compile every name pattern of the merged policy (``{ticket}`` needs the final ticket_pattern)."""
+    from hotfix_lint.policy.patterns import PatternError, compile_pattern
+    from hotfix_lint.policy.schema import NAME_PATTERN_FORMAT, PATTERN_KEYS
+    from hotfix_lint.rules.registry import RULES_BY_ID
+
+    ticket = merged.get("ticket_pattern")
+    if isinstance(ticket, str):
+        try:
+            re.compile(ticket)
+        except re.error:
+            ticket = r"[^/]+"  # already reported; check the rest as if it were fine
+    else:
+        ticket = None
+
+    def check(path: KeyPath, value: Any) -> None:
+        values = [(path, value)] if isinstance(value, str) else []
+        if isinstance(value, list):
+            values = [((*path, i), v) for i, v in enumerate(value) if isinstance(v, str)]
+        for where, text in values:
+            if not text:
+                continue
+            try:
+                compile_pattern(text, ticket)
+            except PatternError as exc:
+                mark = _nearest(marks, where)
+                problems.add(orders.get(mark.file, 0), mark, where, str(exc))
+
+    for key in PATTERN_KEYS:
+        if key in merged:
+            check((key,), merged[key])
+    rules = merged.get("rules")
+    if isinstance(rules, Mapping):
+        for rule_id, setting in rules.items():
+            rule = RULES_BY_ID.get(rule_id)
+            if rule is None or not isinstance(setting, Mapping):
+                continue
+            for name, spec in rule.options_schema.get("properties", {}).items():
+                items = spec.get("items", {}) if isinstance(spec.get("items"), Mapping) else {}
+                if NAME_PATTERN_FORMAT in (spec.get("format"), items.get("format")) and name in setting:
+                    check(("rules", rule_id, name), setting[name])
+
+
+def _nearest(marks: Mapping[KeyPath, Mark], path: KeyPath) -> Mark:
+    for n in range(len(path), -1, -1):
+        if path[:n] in marks:
+            return marks[path[:n]]
+    return Mark("", 0, 0)
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _load(path: Path, display: str, pack: str | None, cache_dir: Path | None, source: str) -> Policy:
+    chain = _Chain()
+    if pack is not None:
+        chain.packs.append(pack)
+    chain.load(path, display, pack, ())
+    problems = chain.problems
+    marker: Path | None = None
+    if cache_dir is not None and not problems.items:
+        marker = cache_dir / f"policy-{_cache_key(chain.docs)}.ok"
+    validated = marker is not None and marker.exists()
+    if not validated:
+        for doc in chain.docs:
+            _validate(doc, problems)
+    merged: dict[str, Any] = {}
+    marks: dict[KeyPath, Mark] = {}
+    for doc in chain.docs:
+        if doc.data is not None:
+            _merge(merged, marks, doc, doc.data)
+    if not validated:
+        orders = {doc.display: doc.order for doc in chain.docs}
+        _check_patterns(merged, marks, problems, orders)
+    problems.raise_if_any()
+    if marker is not None and not validated:
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.write_text(f"{source}\n", encoding="utf-8")
+        except OSError:
+            pass  # a read-only cache only costs speed
+    _add_waiver_places(merged, marks)
+    return build_policy(merged, source, packs=tuple(chain.packs))
+
+
+def load_policy(path: Path, *, cache_dir: Path | None = None) -> Policy:
+    """Load and validate the policy file ``path`` with everything it extends.
+
+    Raises :class:`PolicyError` listing every problem found in the whole chain.
+    """
+    path = Path(path)
+    return _load(path, str(path), None, cache_dir, str(path))
+
+
+def load_pack(name: str, *, cache_dir: Path | None = None) -> Policy:
+    """Load the built-in pack ``name``; its ``source`` is ``pack:NAME``."""
+    path = pack_path(name)
+    return _load(path, str(path), name, cache_dir, f"pack:{name}")
+
+
+def discover_policy(
+    repo_dir: Path, explicit: Path | None, *, cache_dir: Path | None = None
+) -> tuple[Policy, str]:
+    """Find the policy to use and a sentence saying which.
+
+    The order: ``--policy FILE``, else ``.hotfix-lint.yaml``/``.yml`` at the repository root,
+    else the built-in pack ``default``.
+    """
+    if explicit is not None:
+        return load_policy(explicit, cache_dir=cache_dir), f"Using the policy {explicit} given with --policy."
+    found = [name for name in POLICY_FILE_NAMES if (Path(repo_dir) / name).is_file()]
+    if found:
+        policy = load_policy(Path(repo_dir) / found[0], cache_dir=cache_dir)
+        sentence = f"Using the policy {found[0]} at the repository root."
+        if len(found) > 1:
+            sentence += f" ({', '.join(found[1:])} is ignored: keep only one of them.)"
+        return policy, sentence
+    policy = load_pack(DEFAULT_PACK, cache_dir=cache_dir)
+    return policy, (
+        f"Using the built-in pack '{DEFAULT_PACK}': the repository has no "
+        f"{' or '.join(POLICY_FILE_NAMES)} at its root."
+    )

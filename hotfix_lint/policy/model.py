@@ -1,0 +1,166 @@
+"""The policy as the rest of the program sees it: a frozen record built from validated YAML.
+
+The loader validates first (with positions for errors); :func:`build_policy` then only
+converts, so nothing here reports user errors except pattern compilation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from hotfix_lint.policy.patterns import NamePattern, compile_pattern
+from hotfix_lint.results import Severity
+
+DEPLOYED_REF_STRATEGIES = ("branch", "tag", "promotion-branch", "github-deployment")
+
+
+@dataclass(frozen=True)
+class RuleSetting:
+    """What the policy says about one rule: its severity and the options it sets."""
+
+    severity: Severity | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """An ``exceptions:`` entry: a rule waived for one commit or branch, with a reason."""
+
+    rule: str
+    reason: str
+    commit: str | None = None
+    branch: str | None = None
+    expires: dt.date | None = None
+    where: str = ""  # "file:line" of the entry, for messages
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A hotfix process: which branches play which part and how each rule is set."""
+
+    source: str
+    production: tuple[str, ...] = ("main",)
+    integration: str | None = "develop"
+    integration_retired_since: dt.date | None = None
+    hotfix_branch: tuple[str, ...] = ("hotfix/{slug}",)
+    release_branches: tuple[str, ...] = ("release/*",)
+    ticket_pattern: str | None = None
+    changelog: str | None = "CHANGELOG.md"
+    tag_pattern: str = "v{version}"
+    deployed_ref: str = "branch"
+    deployed_environment: str = "production"
+    promotion_branch: str | None = None
+    version_files: tuple[str, ...] = ()
+    since: str | None = None
+    rules: Mapping[str, RuleSetting] = field(default_factory=dict)
+    exceptions: tuple[Waiver, ...] = ()
+    packs: tuple[str, ...] = ()  # built-in packs this policy extends, outermost first
+
+    @cached_property
+    def hotfix_patterns(self) -> tuple[NamePattern, ...]:
+        return tuple(compile_pattern(p, self.ticket_pattern) for p in self.hotfix_branch)
+
+    @cached_property
+    def release_patterns(self) -> tuple[NamePattern, ...]:
+        return tuple(compile_pattern(p, self.ticket_pattern) for p in self.release_branches)
+
+    @cached_property
+    def production_patterns(self) -> tuple[NamePattern, ...]:
+        return tuple(compile_pattern(p, self.ticket_pattern) for p in self.production)
+
+    @cached_property
+    def tag_name_pattern(self) -> NamePattern:
+        return compile_pattern(self.tag_pattern, self.ticket_pattern)
+
+    @cached_property
+    def promotion_pattern(self) -> NamePattern | None:
+        if self.promotion_branch is None:
+            return None
+        return compile_pattern(self.promotion_branch, self.ticket_pattern)
+
+    def is_hotfix_name(self, name: str) -> bool:
+        return any(p.matches(name) for p in self.hotfix_patterns)
+
+    def is_release_name(self, name: str) -> bool:
+        return any(p.matches(name) for p in self.release_patterns)
+
+    def is_production_name(self, name: str) -> bool:
+        return any(p.matches(name) for p in self.production_patterns)
+
+    def is_allowed_feeder(self, name: str) -> bool:
+        """May a merge from ``name`` reach production without being a hotfix?"""
+        return name == self.integration or self.is_release_name(name)
+
+
+def _tuple(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return default
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = ()) -> Policy:
+    """Convert merged, already validated policy data into a :class:`Policy`."""
+    base = Policy(source=source)
+    integration = data.get("integration", base.integration)
+    retired: dt.date | None = None
+    if isinstance(integration, Mapping):
+        retired = _date(integration.get("retired_since"))
+        integration = integration.get("branch")
+    deployed = data.get("deployed_ref", base.deployed_ref)
+    environment = base.deployed_environment
+    if isinstance(deployed, Mapping):
+        environment = str(deployed.get("environment", environment))
+        deployed = deployed.get("strategy", base.deployed_ref)
+    rules: dict[str, RuleSetting] = {}
+    for rule_id, setting in (data.get("rules") or {}).items():
+        if isinstance(setting, str):
+            rules[rule_id] = RuleSetting(Severity(setting))
+        else:
+            options = {k: v for k, v in setting.items() if k != "severity"}
+            sev = setting.get("severity")
+            rules[rule_id] = RuleSetting(Severity(sev) if sev else None, options)
+    waivers = tuple(
+        Waiver(
+            rule=str(e["rule"]),
+            reason=str(e["reason"]),
+            commit=e.get("commit"),
+            branch=e.get("branch"),
+            expires=_date(e.get("expires")),
+            where=str(e.get("__where__", "")),
+        )
+        for e in data.get("exceptions") or ()
+    )
+    since = data.get("since")
+    return Policy(
+        source=source,
+        production=_tuple(data.get("production"), base.production) or base.production,
+        integration=integration,
+        integration_retired_since=retired,
+        hotfix_branch=_tuple(data.get("hotfix_branch"), base.hotfix_branch) or base.hotfix_branch,
+        release_branches=_tuple(data.get("release_branches", list(base.release_branches)), ()),
+        ticket_pattern=data.get("ticket_pattern"),
+        changelog=data.get("changelog", base.changelog),
+        tag_pattern=str(data.get("tag_pattern", base.tag_pattern)),
+        deployed_ref=str(deployed),
+        deployed_environment=environment,
+        promotion_branch=data.get("promotion_branch"),
+        version_files=_tuple(data.get("version_files"), ()),
+        since=None if since is None else str(since),
+        rules=rules,
+        exceptions=waivers,
+        packs=packs,
+    )

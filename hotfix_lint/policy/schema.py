@@ -1,0 +1,270 @@
+"""The JSON Schema (draft 2020-12) of a policy file, built from a base plus the rule registry.
+
+Editors use it for completion and help (every property has a ``description``); the loader
+validates each policy file with it. ``rules`` gets one property per registered rule, so an
+unknown rule id or an unknown option is an error, as is an unknown top-level key.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from hotfix_lint.policy.model import DEPLOYED_REF_STRATEGIES
+from hotfix_lint.results import Severity
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+#: A format (annotation only for other tools) marking a readable branch or tag name pattern;
+#: the loader compiles every value so marked, including rule options that declare it.
+NAME_PATTERN_FORMAT = "name-pattern"
+
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+COMMIT_PATTERN = r"^[0-9a-fA-F]{4,40}$"
+NOT_BLANK_PATTERN = r"\S"
+
+#: What a failed ``pattern`` means, in words, for error messages.
+PATTERN_MESSAGES: dict[str, str] = {
+    COMMIT_PATTERN: "expected a commit sha or a prefix of it (4 to 40 hexadecimal digits)",
+    NOT_BLANK_PATTERN: "must not be empty",
+}
+
+#: Top-level keys whose values (a string or a list of strings) are name patterns.
+PATTERN_KEYS: tuple[str, ...] = (
+    "production",
+    "hotfix_branch",
+    "release_branches",
+    "tag_pattern",
+    "promotion_branch",
+)
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+
+_PATTERN_HELP = (
+    "Placeholders {version} {slug} {date} {ticket}, * (within one path segment) and ** "
+    "(anything); a value starting with ^ is a raw regular expression."
+)
+
+
+def _pattern(description: str) -> dict[str, Any]:
+    return {"type": "string", "minLength": 1, "format": NAME_PATTERN_FORMAT, "description": description}
+
+
+def _patterns(description: str) -> dict[str, Any]:
+    """One pattern or a non-empty list of them."""
+    return {
+        "type": ["string", "array"],
+        "minLength": 1,
+        "format": NAME_PATTERN_FORMAT,
+        "minItems": 1,
+        "items": _pattern("A name pattern. " + _PATTERN_HELP),
+        "description": description,
+    }
+
+
+def _base_schema() -> dict[str, Any]:
+    severity = {
+        "enum": list(SEVERITIES),
+        "description": "error fails the check, warning is reported only, off disables the rule.",
+    }
+    date = {
+        "type": "string",
+        "format": "date",
+        "description": "A calendar date YYYY-MM-DD.",
+    }
+    strategy = {
+        "enum": list(DEPLOYED_REF_STRATEGIES),
+        "description": (
+            "branch: the production branch's tip; tag: the newest release tag on it; "
+            "promotion-branch: the newest of the production tip and the promotion branches; "
+            "github-deployment: the last successful GitHub deployment."
+        ),
+    }
+    waiver = {
+        "type": "object",
+        "description": "A waiver: one rule does not apply to one commit or one branch.",
+        "properties": {
+            "rule": {"type": "string", "description": "The id of the waived rule."},
+            "commit": {
+                "type": "string",
+                "pattern": COMMIT_PATTERN,
+                "description": "The waived commit: a sha or a prefix of it. Give commit or branch.",
+            },
+            "branch": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The branch the waiver is for. Give commit or branch.",
+            },
+            "reason": {
+                "type": "string",
+                "pattern": NOT_BLANK_PATTERN,
+                "description": "Why the rule is waived (a non-empty text, shown in reports).",
+            },
+            "expires": dict(date, description="The day the waiver stops applying (YYYY-MM-DD); optional."),
+        },
+        "required": ["rule", "reason"],
+        "oneOf": [{"required": ["commit"]}, {"required": ["branch"]}],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": DIALECT,
+        "title": "hotfix-lint policy",
+        "description": "How a repository's hotfix process works, and how strictly hotfix-lint checks it.",
+        "type": "object",
+        "$defs": {"severity": severity, "date": date},
+        "properties": {
+            "extends": {
+                "type": ["string", "array"],
+                "minLength": 1,
+                "items": {"type": "string", "minLength": 1},
+                "description": (
+                    "Policies this one builds on, applied in order before this file: a built-in pack "
+                    "name (such as default) or a path relative to this file (such as ./base.yaml)."
+                ),
+            },
+            "production": _patterns(
+                "The production branch (what is deployed), or a list of them, such as [main, 'support/*']. "
+                + _PATTERN_HELP
+            ),
+            "integration": {
+                "type": ["string", "null", "object"],
+                "minLength": 1,
+                "properties": {
+                    "branch": {
+                        "type": "string",
+                        "minLength": 1,
+                        "description": "The integration branch that must receive every hotfix.",
+                    },
+                    "retired_since": dict(
+                        date, description="The day the integration branch stopped being used (YYYY-MM-DD)."
+                    ),
+                },
+                "required": ["branch"],
+                "additionalProperties": False,
+                "description": (
+                    "The integration branch every hotfix must be merged back into (such as develop), "
+                    "null when there is none, or {branch: NAME, retired_since: YYYY-MM-DD}."
+                ),
+            },
+            "hotfix_branch": _patterns(
+                "The name pattern of hotfix branches (or a list), such as 'hotfix/{slug}'. " + _PATTERN_HELP
+            ),
+            "release_branches": {
+                "type": "array",
+                "items": _pattern("A release branch pattern. " + _PATTERN_HELP),
+                "description": (
+                    "Patterns of release branches, which may be merged into production without being "
+                    "hotfixes, such as ['release/*']."
+                ),
+            },
+            "ticket_pattern": {
+                "type": ["string", "null"],
+                "minLength": 1,
+                "format": "regex",
+                "description": (
+                    "A regular expression for ticket ids (such as '[A-Z]+-[0-9]+'), used by {ticket} "
+                    "and by changelog-entry; null when tickets are not tracked."
+                ),
+            },
+            "changelog": {
+                "type": ["string", "null"],
+                "minLength": 1,
+                "description": "Path of the changelog in the repository, or null when there is none.",
+            },
+            "tag_pattern": dict(
+                _pattern("The name pattern of release tags. " + _PATTERN_HELP), default="v{version}"
+            ),
+            "deployed_ref": {
+                "type": ["string", "object"],
+                "if": {"type": "string"},
+                "then": strategy,
+                "else": {
+                    "properties": {
+                        "strategy": strategy,
+                        "environment": {
+                            "type": "string",
+                            "minLength": 1,
+                            "description": "The GitHub deployment environment (default production).",
+                        },
+                    },
+                    "required": ["strategy"],
+                    "additionalProperties": False,
+                },
+                "description": (
+                    "How to find what runs in production: one of "
+                    + ", ".join(DEPLOYED_REF_STRATEGIES)
+                    + ", or {strategy: ..., environment: NAME}."
+                ),
+            },
+            "promotion_branch": {
+                "type": ["string", "null"],
+                "minLength": 1,
+                "format": NAME_PATTERN_FORMAT,
+                "description": (
+                    "The name pattern of promotion branches (for deployed_ref: promotion-branch), or null. "
+                    + _PATTERN_HELP
+                ),
+            },
+            "version_files": {
+                "type": "array",
+                "items": {"type": "string", "minLength": 1, "description": "A path in the repository."},
+                "description": "Files in the repository that carry the version number.",
+            },
+            "since": {
+                "type": "string",
+                "minLength": 1,
+                "if": {"pattern": DATE_PATTERN},
+                "then": {"format": "date"},
+                "description": (
+                    "Check history only from here on: a git revision (sha, tag) or a date YYYY-MM-DD."
+                ),
+            },
+            "rules": {
+                "type": "object",
+                "description": (
+                    "Rule settings by rule id: a severity (error, warning, off) or "
+                    "{severity: ..., OPTION: VALUE}."
+                ),
+                "properties": {},
+                "additionalProperties": False,
+            },
+            "exceptions": {
+                "type": "array",
+                "items": waiver,
+                "description": "Waivers: {rule, commit or branch, reason, expires (optional)}.",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+def _rule_property(rule_id: str, summary: str, default: str, options: dict[str, Any]) -> dict[str, Any]:
+    """A rule's setting: a severity, or a mapping of severity and that rule's options."""
+    properties: dict[str, Any] = {"severity": {"$ref": "#/$defs/severity"}}
+    for name, spec in options.items():
+        spec = copy.deepcopy(spec)
+        spec.setdefault("description", f"Option {name} of {rule_id}.")
+        properties[name] = spec
+    return {
+        "type": ["string", "object"],
+        "if": {"type": "string"},
+        "then": {"$ref": "#/$defs/severity"},
+        "else": {"properties": properties, "additionalProperties": False},
+        "description": (
+            f"{summary} Default severity: {default}. A severity or {{severity: ..., OPTION: VALUE}}."
+        ),
+    }
+
+
+def policy_schema() -> dict[str, Any]:
+    """The policy JSON Schema: the base plus one ``rules`` property per registered rule."""
+    from hotfix_lint.rules.registry import ALL_RULES
+
+    schema = _base_schema()
+    rules = schema["properties"]["rules"]["properties"]
+    for rule in ALL_RULES:
+        options = dict(rule.options_schema.get("properties", {}))
+        rules[rule.id] = _rule_property(rule.id, rule.summary, rule.default_severity.value, options)
+    waiver_rule = schema["properties"]["exceptions"]["items"]["properties"]["rule"]
+    waiver_rule["enum"] = [rule.id for rule in ALL_RULES]
+    return schema

@@ -1,0 +1,143 @@
+"""Rule ``changelog-entry``: the changelog has a section for each hotfix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hotfix_lint.facts import HotfixFact, RepositoryFacts
+from hotfix_lint.facts.changelog import added_section, find_section
+from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.rules.base import Rule, RuleContext, options_object
+from hotfix_lint.rules.common import all_hotfixes, short, subjects, where
+
+
+class ChangelogEntry(Rule):
+    id = "changelog-entry"
+    summary = "The changelog has an entry for each hotfix (its version, and its ticket)."
+    explanation = """\
+Users and support read the changelog to learn what a hotfix changed. At the hotfix's
+release point (its release tag if there is one, else the production branch's tip) the
+policy's `changelog` file must contain a section for the hotfix's version, as a Keep a
+Changelog heading such as `## [1.2.1] - 2023-06-15`; when the policy has a
+`ticket_pattern`, that section must name the hotfix's ticket. The version comes from the
+branch name (`{version}`) or the release tag. A hotfix whose version cannot be known must
+at least change the changelog (on its branch or right after its merge). For a branch under
+check, the branch's diff against its base must touch the changelog and add that section."""
+    default_severity = Severity.ERROR
+    options_schema = options_object(
+        require_ticket={
+            "type": "boolean",
+            "default": True,
+            "description": "Require the ticket in the section when the policy has a ticket_pattern.",
+        },
+    )
+
+    def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
+        path = ctx.policy.changelog
+        if not path:
+            return
+        require_ticket = bool(ctx.options["require_ticket"]) and ctx.policy.ticket_pattern is not None
+        for hotfix in all_hotfixes(facts):
+            if hotfix.merge is None:
+                yield from self._branch(hotfix, path, require_ticket)
+            else:
+                yield from self._merged(hotfix, path, require_ticket)
+
+    def _branch(self, hotfix: HotfixFact, path: str, require_ticket: bool) -> Iterator[Finding]:
+        if not hotfix.own_commits:
+            return
+        version = hotfix.version
+        section = f"## [{version}] - YYYY-MM-DD" if version else "an entry"
+        if path not in hotfix.changed_paths:
+            yield self.finding(
+                f"branch {hotfix.label} does not change {path}: the hotfix needs {section} there",
+                ref=hotfix.label,
+                commit=hotfix.tip,
+                path=path,
+                hint=f"add {section} with a line describing the fix to {path} and commit it on {hotfix.label}",
+                subjects=subjects(hotfix),
+            )
+            return
+        if version and not added_section(hotfix.changelog_added_lines, version):
+            yield self.finding(
+                f"branch {hotfix.label} changes {path} but adds no section for {version}",
+                ref=hotfix.label,
+                commit=hotfix.tip,
+                path=path,
+                hint=f"add a heading `## [{version}] - YYYY-MM-DD` to {path}",
+                subjects=subjects(hotfix),
+            )
+            return
+        added = "\n".join(hotfix.changelog_added_lines)
+        if require_ticket and hotfix.tickets and not any(t in added for t in hotfix.tickets):
+            yield self.finding(
+                f"branch {hotfix.label} adds to {path} but does not name its ticket {hotfix.tickets[0]}",
+                ref=hotfix.label,
+                commit=hotfix.tip,
+                path=path,
+                hint=f"mention {hotfix.tickets[0]} in the entry",
+                subjects=subjects(hotfix),
+            )
+
+    def _merged(self, hotfix: HotfixFact, path: str, require_ticket: bool) -> Iterator[Finding]:
+        snapshot = hotfix.changelog
+        point = short(hotfix.release_point)
+        at = f"at {hotfix.release_tag.name}" if hotfix.release_tag else f"at {hotfix.line}'s tip {point}"
+        if snapshot is not None and snapshot.missing_object:
+            yield self.finding(
+                f"{where(hotfix)}: could not read {path} {at}: object {snapshot.missing_object} is missing",
+                kind=FindingKind.COULD_NOT_CHECK,
+                ref=hotfix.line,
+                commit=hotfix.release_point,
+                subjects=subjects(hotfix),
+            )
+            return
+        text = snapshot.text if snapshot is not None else None
+        if text is None:
+            yield self.finding(
+                f"{where(hotfix)}: there is no {path} {at}",
+                ref=hotfix.line,
+                commit=hotfix.release_point,
+                path=path,
+                hint=f"create {path} (https://keepachangelog.com) with a section for the hotfix",
+                subjects=subjects(hotfix),
+            )
+            return
+        if hotfix.version is None:
+            if hotfix.tickets and any(t in text for t in hotfix.tickets):
+                return
+            if not hotfix.tickets and path in hotfix.changed_paths:
+                return
+            wanted = f"its ticket {hotfix.tickets[0]}" if hotfix.tickets else "a change by the hotfix"
+            yield self.finding(
+                f"{where(hotfix)}: {path} {at} has no entry for it (its version is unknown, and {wanted} "
+                "was not found)",
+                ref=hotfix.line,
+                commit=hotfix.release_point,
+                path=path,
+                hint=f"add an entry for the fix to {path}; name the ticket so it can be traced",
+                subjects=subjects(hotfix),
+            )
+            return
+        section = find_section(text, hotfix.version)
+        if section is None:
+            yield self.finding(
+                f"{where(hotfix)}: {path} {at} has no section for {hotfix.version}",
+                ref=hotfix.line,
+                commit=hotfix.release_point,
+                path=path,
+                hint=f"add `## [{hotfix.version}] - YYYY-MM-DD` with a `### Fixed` entry to {path}",
+                subjects=subjects(hotfix),
+            )
+            return
+        if require_ticket and hotfix.tickets and not any(t in section.text for t in hotfix.tickets):
+            yield self.finding(
+                f"{where(hotfix)}: the {hotfix.version} section of {path} {at} does not name the ticket "
+                f"{hotfix.tickets[0]}",
+                ref=hotfix.line,
+                commit=hotfix.release_point,
+                path=path,
+                line=section.line,
+                hint=f"mention {hotfix.tickets[0]} in the {hotfix.version} entry",
+                subjects=subjects(hotfix),
+            )

@@ -1,0 +1,132 @@
+"""Rule ``hotfix-base``: a hotfix is cut from the deployed ref and carries nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from hotfix_lint.facts import HotfixFact, RepositoryFacts
+from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.rules.base import Rule, RuleContext, options_object
+from hotfix_lint.rules.common import all_hotfixes, short, subjects, waiver_hint, where
+
+
+class HotfixBase(Rule):
+    id = "hotfix-base"
+    summary = "A hotfix is cut from the last deployed ref and contains nothing else."
+    explanation = """\
+A hotfix must start from exactly what runs in production, so that it ships the fix and
+nothing that was never deployed. The deployed ref comes from the policy's `deployed_ref`
+strategy: `branch` (the production branch's tip), `tag` (the newest release tag on the
+production branch, by version), `promotion-branch` (the newest of the production tip and
+the promotion branches) or `github-deployment` (the last successful deployment).
+
+For a branch under check, its original base (found by following the branch's own
+first-parent chain, so that merging production into the branch does not hide an old base)
+must be the deployed ref. In history, for each hotfix merge M the commits M brought in are
+those reachable from its second parent and not from its first; the base is where that chain
+starts, and it must equal the deployed ref in force just before M. A base that is an older
+commit of the production branch is stale (option `stale_severity`, default warning); a base
+that is not on the production branch at all (a hotfix cut from the integration branch brings
+its unreleased commits along) is an error."""
+    default_severity = Severity.ERROR
+    options_schema = options_object(
+        stale_severity={
+            "enum": ["error", "warning", "off"],
+            "default": "warning",
+            "description": "Severity when the base is an older commit of the production branch.",
+        },
+    )
+
+    def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
+        stale_severity = Severity(ctx.options["stale_severity"])
+        unavailable: set[str] = set()
+        for hotfix in all_hotfixes(facts):
+            if hotfix.missing_objects:
+                yield self.finding(
+                    f"{where(hotfix)}: could not check its base: object {hotfix.missing_objects[0]} is missing "
+                    "from this clone",
+                    kind=FindingKind.COULD_NOT_CHECK,
+                    ref=hotfix.line,
+                    commit=hotfix.tip,
+                    hint="fetch the full history (git fetch --refetch, or a clone that is not partial)",
+                    subjects=subjects(hotfix),
+                )
+                continue
+            if not hotfix.own_commits or hotfix.original_base is None:
+                continue
+            if hotfix.deployed_ref is None:
+                if hotfix.deployed_ref_label not in unavailable:
+                    unavailable.add(hotfix.deployed_ref_label)
+                    yield self.finding(
+                        f"could not check hotfix bases: {hotfix.deployed_ref_label}",
+                        kind=FindingKind.COULD_NOT_CHECK,
+                        ref=hotfix.line,
+                    )
+                continue
+            finding = self._judge(hotfix, stale_severity, ctx.policy.deployed_ref == "branch")
+            if finding is not None:
+                yield finding
+
+    def _judge(self, hotfix: HotfixFact, stale_severity: Severity, stale_applies: bool) -> Finding | None:
+        """Stale (an older production commit) is only meaningful when the deployed ref is the tip."""
+        base = hotfix.original_base
+        assert base is not None and hotfix.deployed_ref is not None
+        if base == hotfix.deployed_ref:
+            return None
+        deployed = f"{short(hotfix.deployed_ref)} ({hotfix.deployed_ref_label})"
+        hidden = ""
+        if hotfix.extra_bases:
+            hidden = (
+                f"; {hotfix.line} was merged into the branch later, which hides the old base from a plain "
+                "merge base"
+            )
+        branch = hotfix.label
+        if hotfix.merge is None:
+            repair = f"rebase it onto the deployed ref: git rebase --onto {short(hotfix.deployed_ref)} {short(base)} {branch}"
+        else:
+            repair = (
+                f"history is not rewritten: cut the next hotfix from the deployed ref "
+                f"(git switch -c hotfix/... {hotfix.line}); {waiver_hint(self.id, hotfix)}"
+            )
+        count = len(hotfix.own_commits)
+        if hotfix.carried:
+            sample = hotfix.carried[0]
+            return self.finding(
+                f"{where(hotfix)} was cut from the integration branch, not from the deployed ref {deployed}: "
+                f"it carries {len(hotfix.carried)} commit(s) that were never deployed "
+                f"(e.g. {sample.short} '{sample.summary}')",
+                ref=hotfix.source or hotfix.line,
+                commit=hotfix.tip,
+                hint=repair,
+                subjects=subjects(hotfix),
+            )
+        if stale_applies and hotfix.base_on_line and hotfix.base_distance is not None and hotfix.base_distance > 0:
+            if stale_severity is Severity.OFF:
+                return None
+            return self.finding(
+                f"{where(hotfix)} was cut from {short(base)}, {hotfix.base_distance} commit(s) of {hotfix.line} "
+                f"older than the deployed ref {deployed}: its base is stale{hidden}",
+                severity=stale_severity,
+                ref=hotfix.source or hotfix.line,
+                commit=hotfix.tip,
+                hint=repair,
+                subjects=subjects(hotfix),
+            )
+        if hotfix.base_on_line:
+            return self.finding(
+                f"{where(hotfix)} was cut from {short(base)}, which is on {hotfix.line} but is not the "
+                f"deployed ref {deployed}{hidden}",
+                ref=hotfix.source or hotfix.line,
+                commit=hotfix.tip,
+                hint=repair,
+                subjects=subjects(hotfix),
+            )
+        return self.finding(
+            f"{where(hotfix)} was cut from {short(base)}, which is not on {hotfix.line}'s history (a hotfix cut "
+            f"from the integration branch or another branch carries its undeployed commits): it brings "
+            f"{count} commit(s) into {hotfix.line} instead of starting at the deployed ref {deployed}{hidden}",
+            ref=hotfix.source or hotfix.line,
+            commit=hotfix.tip,
+            hint=repair,
+            subjects=subjects(hotfix),
+        )
