@@ -14,10 +14,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from hotfix_lint import __version__
 from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UnknownRuleError, UserError
+
+if TYPE_CHECKING:
+    from hotfix_lint.results import Report
 
 TOOL_NAME = "hotfix-lint"
 
@@ -44,7 +47,9 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         epilog=_EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--repo", default=".", metavar="DIR", help="repository to check (default: current directory)")
+    p.add_argument(
+        "--repo", default=".", metavar="DIR", help="repository to check (default: current directory)"
+    )
     p.add_argument(
         "--policy",
         metavar="FILE",
@@ -52,13 +57,18 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "else the built-in 'default' pack)",
     )
     p.add_argument("--branch", metavar="NAME", help="hotfix branch to check as if it were merged now")
-    p.add_argument("--since", metavar="REV|DATE", help="judge history after this revision or YYYY-MM-DD date "
-                   "(overrides the policy's `since`)")
+    p.add_argument(
+        "--since",
+        metavar="REV|DATE",
+        help="judge history after this revision or YYYY-MM-DD date (overrides the policy's `since`)",
+    )
     p.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
-    p.add_argument("--no-history", action="store_true", help="check only the hotfix branch, not production history")
+    p.add_argument(
+        "--no-history", action="store_true", help="check only the hotfix branch, not production history"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,8 +130,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     branch = args.branch
     if branch is None and not repo.head_is_detached and not repo.head_is_unborn:
         current = repo.head.shorthand
-        if not policy.is_production_name(current) and current != policy.integration and looks_like_hotfix_branch(
-            current, policy.is_hotfix_name(current)
+        if (
+            not policy.is_production_name(current)
+            and current != policy.integration
+            and looks_like_hotfix_branch(current, policy.is_hotfix_name(current))
         ):
             branch = current
     facts = gather(root, policy, frozenset(kinds), branch=branch, since=args.since, now=now)
@@ -145,11 +157,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_VIOLATIONS if report.errors else EXIT_OK
 
 
-def _write_report(report: object, fmt: str, output: str | None) -> None:
+def _write_report(report: Report, fmt: str, output: str | None) -> None:
     from hotfix_lint.report import get_reporter
-    from hotfix_lint.results import Report
 
-    assert isinstance(report, Report)
     reporter = get_reporter(fmt)
     if output:
         try:
@@ -185,7 +195,13 @@ def explain_text(rule_id: str) -> str:
         close = difflib.get_close_matches(rule_id, list(RULES_BY_ID), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise UnknownRuleError(f"unknown rule {rule_id!r}{hint}; `hotfix-lint rules` lists them")
-    lines = [f"{rule.id}: {rule.summary}", f"default severity: {rule.default_severity.value}", "", rule.explanation, ""]
+    lines = [
+        f"{rule.id}: {rule.summary}",
+        f"default severity: {rule.default_severity.value}",
+        "",
+        rule.explanation,
+        "",
+    ]
     props = rule.options_schema.get("properties", {})
     if props:
         lines.append("options:")
@@ -195,7 +211,9 @@ def explain_text(rule_id: str) -> str:
     else:
         lines.append("options: none")
     lines.append("")
-    lines.append(f"set it in the policy: rules: {{{rule.id}: {{severity: error|warning|off, OPTION: VALUE}}}}")
+    lines.append(
+        f"set it in the policy: rules: {{{rule.id}: {{severity: error|warning|off, OPTION: VALUE}}}}"
+    )
     return "\n".join(lines) + "\n"
 
 

@@ -76,7 +76,9 @@ def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
     return None
 
 
-def evaluate(facts: RepositoryFacts, policy: Policy, selected: Iterable[SelectedRule], today: dt.date) -> list[Violation]:
+def evaluate(
+    facts: RepositoryFacts, policy: Policy, selected: Iterable[SelectedRule], today: dt.date
+) -> list[Violation]:
     """Run every selected rule and turn its findings into violations."""
     live = [w for w in policy.exceptions if w.expires is None or w.expires >= today]
     expired = [w for w in policy.exceptions if w.expires is not None and w.expires < today]

@@ -13,9 +13,9 @@ import pygit2
 from hotfix_lint.collect.history import HistoryCollector
 from hotfix_lint.collect.repository import MISSING, open_repository
 from hotfix_lint.facts import RepositoryFacts
-from hotfix_lint.policy.model import Policy
 from hotfix_lint.facts.kinds import GIT_BRANCH as FACT_GIT_BRANCH
 from hotfix_lint.facts.kinds import GIT_HISTORY as FACT_GIT_HISTORY
+from hotfix_lint.policy.model import Policy
 
 
 def current_branch(repo: pygit2.Repository) -> tuple[str | None, str | None]:
@@ -41,9 +41,13 @@ def gather(
     """Collect git facts for ``kinds``: the history of production, the branch under check."""
     repo = open_repository(repo_dir)
     location = repo.workdir or repo.path
-    if repo.is_empty or repo.head_is_unborn and not repo.listall_references():
-        return RepositoryFacts(repository=str(location).rstrip("/"), now=now, empty=True,
-                               notes=("the repository has no commits yet: nothing to check",))
+    if repo.is_empty or (repo.head_is_unborn and not repo.listall_references()):
+        return RepositoryFacts(
+            repository=str(location).rstrip("/"),
+            now=now,
+            empty=True,
+            notes=("the repository has no commits yet: nothing to check",),
+        )
     head_branch, head_commit = current_branch(repo)
     collector = HistoryCollector(repo, policy, since)
     notes: list[str] = []

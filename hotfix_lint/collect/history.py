@@ -85,6 +85,12 @@ class HistoryCollector:
         self.branches = list_branches(repo)
         self.tags = list_tags(repo)
         self.release_tags = self._release_tags()
+        self.tags_by_version: dict[str, TagFact] = {}
+        for tags in self.release_tags.values():
+            for tag in tags:
+                version = self.tag_version(tag)
+                if version is not None:
+                    self.tags_by_version.setdefault(version, tag)
 
     # -- setup -------------------------------------------------------------------------
 
@@ -96,7 +102,9 @@ class HistoryCollector:
         except ValueError:
             day = None
         if day is not None:
-            self._since_time = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+            self._since_time = int(
+                dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()
+            )
             return
         try:
             self._since_commit = self.repo.revparse_single(self.since).peel(pygit2.Commit).id
@@ -122,7 +130,7 @@ class HistoryCollector:
         """(name, ref) of every production line present, and the configured names missing."""
         found: dict[str, str] = {}
         missing: list[str] = []
-        for source, pattern in zip(self.policy.production, self.policy.production_patterns):
+        for source, pattern in zip(self.policy.production, self.policy.production_patterns, strict=True):
             if "{" not in source and "*" not in source and not source.startswith("^"):
                 ref = resolve_branch(self.repo, source)
                 if ref is None:
@@ -143,10 +151,18 @@ class HistoryCollector:
                 best[branch.name] = branch
         return list(best.values())
 
+    def _commit(self, oid: pygit2.Oid | str) -> pygit2.Commit:
+        return self.repo[oid].peel(pygit2.Commit)
+
     # -- walks -------------------------------------------------------------------------
 
-    def _walk(self, push: Iterable[pygit2.Oid], hide: Iterable[pygit2.Oid] = (), first_parent: bool = False,
-              sort: SortMode = SortMode.NONE) -> Iterator[pygit2.Commit]:
+    def _walk(
+        self,
+        push: Iterable[pygit2.Oid],
+        hide: Iterable[pygit2.Oid] = (),
+        first_parent: bool = False,
+        sort: SortMode = SortMode.NONE,
+    ) -> Iterator[pygit2.Commit]:
         pushes = list(push)
         if not pushes:
             return iter(())
@@ -168,7 +184,9 @@ class HistoryCollector:
         when = dt.datetime.fromtimestamp(commit.commit_time, dt.timezone.utc).date().isoformat()
         need = f"since {self.since}" if self.since else "back to its first commit"
         fetch = (
-            f"git fetch --shallow-since={self.since}" if self._since_time is not None else "git fetch --unshallow"
+            f"git fetch --shallow-since={self.since}"
+            if self._since_time is not None
+            else "git fetch --unshallow"
         )
         raise RepositoryError(
             f"this is a shallow clone: the history of {line} stops at {str(commit.id)[:10]} ({when}), "
@@ -207,7 +225,9 @@ class HistoryCollector:
 
     def _merges(self, line: _Line) -> list[pygit2.Commit]:
         merges: list[pygit2.Commit] = []
-        for commit in self._walk([line.tip.id], self._since_hide(), sort=SortMode.TOPOLOGICAL | SortMode.TIME):
+        for commit in self._walk(
+            [line.tip.id], self._since_hide(), sort=SortMode.TOPOLOGICAL | SortMode.TIME
+        ):
             self._check_shallow(commit, line.name)
             if len(commit.parent_ids) < 2:
                 continue
@@ -227,17 +247,25 @@ class HistoryCollector:
         source = parsed.source
         if on_first_parent:
             if parsed.target is not None and parsed.target != line.name:
-                return False  # a merge into another branch: the line was fast-forwarded (merge-commit says so)
+                return (
+                    False  # a merge into another branch: the line was fast-forwarded (merge-commit says so)
+                )
             if source is None:
                 return True
             return not (self.policy.is_allowed_feeder(source) or self.policy.is_production_name(source))
         if source is None or not self.policy.is_hotfix_name(source):
             return False
-        return parsed.target is None or parsed.target == line.name or self.policy.is_production_name(parsed.target)
+        return (
+            parsed.target is None
+            or parsed.target == line.name
+            or self.policy.is_production_name(parsed.target)
+        )
 
     # -- hotfix facts ------------------------------------------------------------------
 
-    def _own_commits(self, tip: pygit2.Oid, mainline: pygit2.Oid) -> tuple[list[CommitFact], str | None, list[str]]:
+    def _own_commits(
+        self, tip: pygit2.Oid, mainline: pygit2.Oid
+    ) -> tuple[list[CommitFact], str | None, list[str]]:
         """Commits reachable from ``tip`` and not from ``mainline``; original base; other bases."""
         own = [to_commit_fact(c) for c in self._walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
         own_ids = {c.id for c in own}
@@ -256,11 +284,13 @@ class HistoryCollector:
         extra = sorted({p for c in own for p in c.parents if p not in own_ids and p != base})
         return own, base, extra
 
-    def _diff_facts(self, old: pygit2.Oid | str | None, new: pygit2.Oid | str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _diff_facts(
+        self, old: pygit2.Oid | str | None, new: pygit2.Oid | str
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Paths changed between two commits, and the lines the diff adds to the changelog."""
         if old is None:
             return (), ()
-        diff = self.repo.diff(self.repo[old], self.repo[new])
+        diff = self.repo.diff(self._commit(old), self._commit(new))
         paths: list[str] = []
         changelog_index: int | None = None
         for i, delta in enumerate(diff.deltas):
@@ -294,22 +324,20 @@ class HistoryCollector:
         return None
 
     def _release_tag(self, line: _Line, merge_id: str, version: str | None) -> TagFact | None:
-        if version is not None:
-            for tags in self.release_tags.values():
-                for tag in tags:
-                    if self.tag_version(tag) == version:
-                        return tag
+        """The tag of the hotfix's version, else a release tag on the merge or just after it."""
+        if version is not None and version in self.tags_by_version:
+            return self.tags_by_version[version]
         start = line.index.get(merge_id)
         if start is None:
-            tags = self.release_tags.get(merge_id)
-            return tags[0] if tags else None
+            at_merge = self.release_tags.get(merge_id)
+            return at_merge[0] if at_merge else None
         for i in range(start, max(-1, start - RELEASE_TAG_REACH - 1), -1):
             commit = line.first_parent[i]
             if i != start and len(commit.parents) >= 2:
                 break  # the next merge belongs to the next change
-            tags = self.release_tags.get(commit.id)
-            if tags:
-                return tags[0]
+            found = self.release_tags.get(commit.id)
+            if found:
+                return found[0]
         return None
 
     def _deployed_before(self, line: _Line, merge_id: str, mainline: str) -> tuple[str | None, str]:
@@ -332,8 +360,14 @@ class HistoryCollector:
             own, base, extra = self._own_commits(tip_id, mainline_id)
         except MISSING as exc:
             return HotfixFact(
-                source=source, line=line.name, tip=str(tip_id), mainline=str(mainline_id), own_commits=(),
-                original_base=None, merge=merge_fact, on_first_parent=on_first_parent,
+                source=source,
+                line=line.name,
+                tip=str(tip_id),
+                mainline=str(mainline_id),
+                own_commits=(),
+                original_base=None,
+                merge=merge_fact,
+                on_first_parent=on_first_parent,
                 missing_objects=(_missing_id(exc, str(tip_id)),),
             )
         base_index = line.index.get(base) if base else None
@@ -393,7 +427,9 @@ class HistoryCollector:
         retired = self.policy.integration_retired_since
         retired_ts = None
         if retired is not None:
-            retired_ts = int(dt.datetime(retired.year, retired.month, retired.day, tzinfo=dt.timezone.utc).timestamp())
+            retired_ts = int(
+                dt.datetime(retired.year, retired.month, retired.day, tzinfo=dt.timezone.utc).timestamp()
+            )
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
     def _integration_timeline(self, integration: IntegrationFact) -> list[tuple[int, str]]:
@@ -407,14 +443,21 @@ class HistoryCollector:
         """The hotfix's commits that the integration branch already had: it was cut from there."""
         if integration_then is None or not hotfix.own_commits:
             return ()
-        had = {str(c.id) for c in self._walk([pygit2.Oid(hex=integration_then)], [pygit2.Oid(hex=hotfix.mainline)])}
+        had = {
+            str(c.id)
+            for c in self._walk([pygit2.Oid(hex=integration_then)], [pygit2.Oid(hex=hotfix.mainline)])
+        }
         return tuple(c for c in hotfix.own_commits if c.id in had)
 
     def _with_carried(self, hotfixes: list[HotfixFact], integration: IntegrationFact) -> list[HotfixFact]:
         """For hotfixes not based on the deployed ref, find what they carried from integration."""
         out: list[HotfixFact] = []
         for hotfix in hotfixes:
-            if hotfix.original_base is None or hotfix.original_base == hotfix.deployed_ref or hotfix.merge is None:
+            if (
+                hotfix.original_base is None
+                or hotfix.original_base == hotfix.deployed_ref
+                or hotfix.merge is None
+            ):
                 out.append(hotfix)
                 continue
             timeline = self._integration_timeline(integration)
@@ -423,18 +466,25 @@ class HistoryCollector:
             out.append(replace(hotfix, carried=self._carried(hotfix, then)))
         return out
 
-    def _with_back_merge(self, line: _Line, hotfixes: list[HotfixFact], integration: IntegrationFact) -> list[HotfixFact]:
+    def _with_back_merge(
+        self, line: _Line, hotfixes: list[HotfixFact], integration: IntegrationFact
+    ) -> list[HotfixFact]:
         """Mark each hotfix back-merged or not; look for cherry-picks and squashes of the misses."""
         i_tip = pygit2.Oid(hex=integration.tip)
         not_in_integration = {str(c.id) for c in self._walk([line.tip.id], [i_tip])}
-        marked = [replace(h, back_merged=h.tip not in not_in_integration) for h in self._with_carried(hotfixes, integration)]
+        marked = [
+            replace(h, back_merged=h.tip not in not_in_integration)
+            for h in self._with_carried(hotfixes, integration)
+        ]
         misses = [h for h in marked if not h.back_merged]
         if not misses:
             return marked
         evidence = self._integration_only_evidence(line, i_tip, misses)
         return [self._judge_miss(h, evidence) if not h.back_merged else h for h in marked]
 
-    def _integration_only_evidence(self, line: _Line, i_tip: pygit2.Oid, misses: list[HotfixFact]) -> _Evidence:
+    def _integration_only_evidence(
+        self, line: _Line, i_tip: pygit2.Oid, misses: list[HotfixFact]
+    ) -> _Evidence:
         """Patch ids and messages of integration-only commits since the oldest miss began."""
         cutoff = min((c.commit_time for h in misses for c in h.own_commits), default=0)
         cutoff = min(cutoff, min((h.merge.commit_time for h in misses if h.merge), default=cutoff))
@@ -456,7 +506,7 @@ class HistoryCollector:
 
     def _patch_id(self, old: str, new: str) -> str | None:
         try:
-            return str(self.repo.diff(self.repo[old], self.repo[new]).patchid)
+            return str(self.repo.diff(self._commit(old), self._commit(new)).patchid)
         except MISSING:
             return None
 
@@ -475,7 +525,7 @@ class HistoryCollector:
         if squashed is None:
             for commit in evidence.commits:
                 text = commit.message
-                names_branch = bool(hotfix.source) and hotfix.source in commit.summary
+                names_branch = hotfix.source is not None and hotfix.source in commit.summary
                 lists_commits = "Squashed commit of the following" in text and any(c.id in text for c in own)
                 if names_branch or lists_commits:
                     squashed = commit.id
@@ -507,7 +557,7 @@ class HistoryCollector:
                     continue
                 hotfixes.append(self._hotfix_from_merge(line, merge, False))
                 seen_tips.add(str(merge.parent_ids[1]))
-            hotfixes.sort(key=lambda h: (h.merge.commit_time if h.merge else 0), reverse=True)
+            hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
             if integration is not None:
                 hotfixes = self._with_back_merge(line, hotfixes, integration)
             tips: dict[str, list[str]] = {}
@@ -542,7 +592,9 @@ class HistoryCollector:
         tip = ref_tip(self.repo, ref)
         refs, missing = self.production_refs()
         if not refs:
-            raise RepositoryError(f"production branch {', '.join(missing) or '?'} not found in this repository")
+            raise RepositoryError(
+                f"production branch {', '.join(missing) or '?'} not found in this repository"
+            )
         best: tuple[int, str, pygit2.Commit, list[CommitFact], str | None, list[str]] | None = None
         for line_name, line_ref in refs:
             if line_name == name:
@@ -558,7 +610,7 @@ class HistoryCollector:
         deployed: str | None = str(line_tip.id)
         deployed_label = f"{line_name}'s tip"
         best_tag: TagFact | None = None
-        base_time = self.repo[base].commit_time if base else 0
+        base_time = self._commit(base).commit_time if base else 0
         for i, commit in enumerate(self._walk([line_tip.id], first_parent=True)):
             if base is not None and str(commit.id) == base and distance is None:
                 distance = i
@@ -575,7 +627,9 @@ class HistoryCollector:
             deployed_label = f"release tag {best_tag.name}" if best_tag else "no release tag on the line"
         elif self.policy.deployed_ref not in ("branch",):
             deployed = None
-            deployed_label = f"deployed_ref strategy {self.policy.deployed_ref!r} is not available from git history"
+            deployed_label = (
+                f"deployed_ref strategy {self.policy.deployed_ref!r} is not available from git history"
+            )
         integration, _ = self._integration()
         fork = self.repo.merge_base(tip.id, line_tip.id)
         paths, added = self._diff_facts(fork, tip.id)

@@ -13,7 +13,9 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pull-request", re.compile(r"^Merge pull request #(?P<pr>\d+) from (?P<owner>[^/\s]+)/(?P<src>\S+)")),
     (
         "remote-branch",
-        re.compile(r"^Merge remote-tracking branch '(?:[^/']+)/(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?"),
+        re.compile(
+            r"^Merge remote-tracking branch '(?:[^/']+)/(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?"
+        ),
     ),
     ("branch", re.compile(r"^Merge branch '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?")),
     ("tag", re.compile(r"^Merge tag '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?")),

@@ -215,7 +215,7 @@ class _Converter:
             return value.isoformat()  # JSON Schema has no dates; model reads ISO text
         if node.tag in _NUMBER_TAGS and not node.style and _is_commit_like_path(path):
             return node.value  # `commit: 1234567` is a sha prefix, not a number
-        if value == "" and node.tag == "tag:yaml.org,2002:null" and len(path) > 0:
+        if node.value == "" and node.tag == "tag:yaml.org,2002:null" and len(path) > 0:
             # an empty value: point at its key rather than at the end of the line
             key_mark = self.doc.key_marks.get(path)
             if key_mark is not None:
@@ -379,7 +379,7 @@ class _Chain:
                 self.packs.append(value)
         real = os.path.realpath(target)
         if real in stack:
-            names = [self.seen[r].display for r in stack if r in self.seen]
+            names = [self.seen[r].display for r in stack[stack.index(real) :]]
             cycle = " -> ".join([*names, display])
             self.problems.add(doc.order, mark, value_path, f"extends cycle: {cycle}")
             return
@@ -473,6 +473,8 @@ def _error_messages(error: Any) -> Iterator[tuple[KeyPath, str, bool]]:
     elif kind == "type":
         types = [value] if isinstance(value, str) else list(value)
         expected = _words([_TYPE_WORDS.get(t, t) for t in types])
+        if len(path) == 2 and path[0] == "rules":
+            expected = "a severity (error, warning or off) or a mapping {severity: ..., OPTION: VALUE}"
         yield path, f"expected {expected}, got {_describe_value(instance)}", False
     elif kind == "enum":
         choices = [str(c) for c in value]

@@ -48,7 +48,9 @@ class TextReporter:
                 label = _label(violation)
                 code = _COLORS.get(violation.severity, "") if not violation.waived else _DIM
                 where = _location(violation)
-                stream.write(f"  {paint(label, code)}: {violation.message}" + (f"  [{where}]" if where else "") + "\n")
+                stream.write(
+                    f"  {paint(label, code)}: {violation.message}" + (f"  [{where}]" if where else "") + "\n"
+                )
                 if violation.waived and violation.waiver_reason:
                     stream.write(f"    waived: {violation.waiver_reason}\n")
                 elif violation.hint:

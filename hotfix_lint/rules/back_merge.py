@@ -76,7 +76,9 @@ intended."""
             if not misses:
                 continue
             idle = facts.now - integration.tip_time
-            after_last_move = [h for h in misses if h.merge is not None and h.merge.commit_time > integration.tip_time]
+            after_last_move = [
+                h for h in misses if h.merge is not None and h.merge.commit_time > integration.tip_time
+            ]
             if idle > int(ctx.options["retired_after_days"]) * DAY and len(after_last_move) == len(misses):
                 yield self.finding(
                     f"{integration.name} has not moved since {day(integration.tip_time)}; "
@@ -93,13 +95,14 @@ intended."""
                 yield self._miss(hotfix, integration.name, facts.now, grace)
 
     def _miss(self, hotfix: HotfixFact, integration: str, now: int, grace: int) -> Finding:
-        assert hotfix.merge is not None
-        age = now - hotfix.merge.commit_time
-        merge_back = (
-            f"git switch {integration} && git merge --no-ff {hotfix.line}"
-            + (f"  (or: git merge --no-ff {hotfix.source})" if hotfix.source else "")
+        merged_at = hotfix.merged_at or now
+        age = now - merged_at
+        merge_back = f"git switch {integration} && git merge --no-ff {hotfix.line}" + (
+            f"  (or: git merge --no-ff {hotfix.source})" if hotfix.source else ""
         )
-        message = f"{where(hotfix)} is not in {integration}: its tip {short(hotfix.tip)} is not an ancestor of {integration}"
+        message = (
+            f"{where(hotfix)} is not in {integration}: its tip {short(hotfix.tip)} is not an ancestor of {integration}"
+        )
         hint = merge_back
         if hotfix.squashed_into_integration:
             message += (
@@ -109,7 +112,9 @@ intended."""
             hint = f"a squash does not count; merge instead: {merge_back}"
         elif hotfix.cherry_picked_to_integration:
             message += f"; its commits were cherry-picked into {integration}"
-            hint = f"set the back-merge option accept_cherry_picks: true to count cherry-picks, or: {merge_back}"
+            hint = (
+                f"set the back-merge option accept_cherry_picks: true to count cherry-picks, or: {merge_back}"
+            )
         severity = None
         if 0 <= age < grace:
             severity = Severity.WARNING
@@ -118,7 +123,7 @@ intended."""
             message,
             severity=severity,
             ref=hotfix.source or hotfix.line,
-            commit=hotfix.merge.id,
+            commit=hotfix.merge.id if hotfix.merge else hotfix.tip,
             hint=hint,
             subjects=subjects(hotfix),
         )

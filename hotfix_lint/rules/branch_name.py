@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hotfix_lint.facts import RepositoryFacts
-from hotfix_lint.results import Finding, Severity
 from hotfix_lint.policy.patterns import compile_pattern, slugify
+from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, subjects, waiver_hint
 
@@ -44,8 +44,7 @@ into the integration branch and later released is not reported."""
             if hotfix.merge is not None and not hotfix.on_first_parent:
                 continue
             suggestion = policy.hotfix_patterns[0].example(slugify(name.rsplit("/", 1)[-1] if name else ""))
-            if hotfix.merge is None:
-                assert name is not None
+            if hotfix.merge is None and name is not None:
                 yield self.finding(
                     f"branch '{name}' is checked as a hotfix branch but its name does not match {expected}",
                     ref=name,
@@ -55,6 +54,8 @@ into the integration branch and later released is not reported."""
                 )
                 continue
             merge = hotfix.merge
+            if merge is None:
+                continue
             if name is None:
                 message = (
                     f"merge {merge.short} into {hotfix.line} ('{merge.summary}') names no source branch, so it "

@@ -53,5 +53,5 @@ def waiver_hint(rule: str, hotfix: HotfixFact) -> str:
     key = f"commit: {hotfix.merge.short}" if hotfix.merge is not None else f"branch: {hotfix.label}"
     return (
         f"to accept it, add to the policy: exceptions: [{{rule: {rule}, {key}, "
-        "reason: \"...\", expires: YYYY-MM-DD}]"
+        'reason: "...", expires: YYYY-MM-DD}]'
     )

@@ -70,8 +70,7 @@ its unreleased commits along) is an error."""
     def _judge(self, hotfix: HotfixFact, stale_severity: Severity, stale_applies: bool) -> Finding | None:
         """Stale (an older production commit) is only meaningful when the deployed ref is the tip."""
         base = hotfix.original_base
-        assert base is not None and hotfix.deployed_ref is not None
-        if base == hotfix.deployed_ref:
+        if base is None or hotfix.deployed_ref is None or base == hotfix.deployed_ref:
             return None
         deployed = f"{short(hotfix.deployed_ref)} ({hotfix.deployed_ref_label})"
         hidden = ""
@@ -82,7 +81,8 @@ its unreleased commits along) is an error."""
             )
         branch = hotfix.label
         if hotfix.merge is None:
-            repair = f"rebase it onto the deployed ref: git rebase --onto {short(hotfix.deployed_ref)} {short(base)} {branch}"
+            onto = short(hotfix.deployed_ref)
+            repair = f"rebase it onto the deployed ref: git rebase --onto {onto} {short(base)} {branch}"
         else:
             repair = (
                 f"history is not rewritten: cut the next hotfix from the deployed ref "
@@ -100,7 +100,12 @@ its unreleased commits along) is an error."""
                 hint=repair,
                 subjects=subjects(hotfix),
             )
-        if stale_applies and hotfix.base_on_line and hotfix.base_distance is not None and hotfix.base_distance > 0:
+        if (
+            stale_applies
+            and hotfix.base_on_line
+            and hotfix.base_distance is not None
+            and hotfix.base_distance > 0
+        ):
             if stale_severity is Severity.OFF:
                 return None
             return self.finding(

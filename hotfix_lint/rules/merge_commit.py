@@ -68,7 +68,11 @@ or an octopus merge."""
                     )
                 elif len(commit.parents) == 2:
                     target = parse_merge_message(commit.message).target
-                    if target is not None and target != line.name and not ctx.policy.is_production_name(target):
+                    if (
+                        target is not None
+                        and target != line.name
+                        and not ctx.policy.is_production_name(target)
+                    ):
                         yield self.finding(
                             f"{commit.short} on {line.name}'s first-parent chain is a merge into {target} "
                             f"('{commit.summary}'): {line.name} was fast-forwarded to {target}",
