@@ -81,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{TOOL_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_check(sub)
-    sub.add_parser("rules", help="list every rule with its default severity and summary")
+    rules = sub.add_parser("rules", help="list every rule with its default severity and summary")
+    rules.add_argument(
+        "--format", choices=["text", "markdown"], default="text", help="markdown prints the README's rule table"
+    )
     explain = sub.add_parser("explain", help="explain one rule: what it checks, why, and its options")
     explain.add_argument("rule", metavar="RULE")
     sub.add_parser("schema", help="print the policy JSON Schema (for editors)")
@@ -172,9 +175,21 @@ def _write_report(report: Report, fmt: str, output: str | None) -> None:
     reporter.write(report, sys.stdout, color=color)
 
 
-def cmd_rules(stream: IO[str]) -> int:
+def rules_markdown() -> str:
+    """The README's rule table, generated from the registry (a test keeps them equal)."""
     from hotfix_lint.rules.registry import ALL_RULES
 
+    rows = ["| rule | default | what it checks |", "| --- | --- | --- |"]
+    rows += [f"| `{r.id}` | {r.default_severity.value} | {r.summary} |" for r in ALL_RULES]
+    return "\n".join(rows) + "\n"
+
+
+def cmd_rules(stream: IO[str], fmt: str = "text") -> int:
+    from hotfix_lint.rules.registry import ALL_RULES
+
+    if fmt == "markdown":
+        stream.write(rules_markdown())
+        return EXIT_OK
     width = max(len(r.id) for r in ALL_RULES)
     for rule in ALL_RULES:
         stream.write(f"{rule.id:<{width}}  {rule.default_severity.value:<7}  {rule.summary}\n")
@@ -234,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return cmd_check(args)
         if args.command == "rules":
-            return cmd_rules(sys.stdout)
+            return cmd_rules(sys.stdout, args.format)
         if args.command == "explain":
             sys.stdout.write(explain_text(args.rule))
             return EXIT_OK
