@@ -159,6 +159,14 @@ class HistoryFacts:
 
 
 @dataclass(frozen=True)
+class PendingMessageFact:
+    """A commit message not committed yet (the commit-msg hook), on the branch it goes to."""
+
+    text: str
+    branch: str | None = None
+
+
+@dataclass(frozen=True)
 class RepositoryFacts:
     """Everything collected about one repository; ``unavailable`` says what could not be."""
 
@@ -169,5 +177,6 @@ class RepositoryFacts:
     empty: bool = False
     history: HistoryFacts | None = None
     branch: HotfixFact | None = None
+    message: PendingMessageFact | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()

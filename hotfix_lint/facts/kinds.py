@@ -4,3 +4,4 @@ from __future__ import annotations
 
 GIT_HISTORY = "git-history"
 GIT_BRANCH = "git-branch"
+COMMIT_MESSAGE = "commit-message"
