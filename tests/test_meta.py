@@ -1,0 +1,99 @@
+"""Registry, docs and manifests stay in step (ARCHITECTURE convention 10)."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from hotfix_lint.cli import explain_text, rules_markdown
+from hotfix_lint.results import Severity
+from hotfix_lint.rules.registry import ALL_RULES, RULES_BY_ID
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "hotfix_lint"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_every_rule_declares_its_metadata(rule: type) -> None:
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.id)
+    assert rule.summary.endswith(".") and len(rule.summary) < 100
+    assert len(rule.explanation) > 200, "the explanation is the rule's documentation"
+    assert isinstance(rule.default_severity, Severity)
+    jsonschema.Draft202012Validator.check_schema(dict(rule.options_schema))
+    assert rule.requires, "a rule must say which facts it needs"
+    module = PACKAGE / "rules" / (rule.id.replace("-", "_") + ".py")
+    assert module.exists(), f"rule {rule.id} lives in a module named after it"
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.id)
+def test_every_rule_has_tests_and_explain_output(rule: type) -> None:
+    tests = "\n".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py") if p.name != "test_meta.py")
+    assert f'"{rule.id}"' in tests or f"'{rule.id}'" in tests, f"no test names rule {rule.id}"
+    text = explain_text(rule.id)
+    assert rule.summary in text and rule.explanation in text
+    for option in rule.options_schema.get("properties", {}):
+        assert option in text
+
+
+def test_readme_rule_table_is_generated_from_the_registry() -> None:
+    readme = (ROOT / "README.md").read_text()
+    found = re.search(r"<!-- rules-table:start -->\n(.*?)<!-- rules-table:end -->", readme, re.S)
+    assert found, "README lost its rules-table markers"
+    assert found.group(1) == rules_markdown()
+
+
+def test_registry_ids_are_unique() -> None:
+    assert len(RULES_BY_ID) == len(ALL_RULES)
+
+
+# Which part may import which (ARCHITECTURE.md): facts nothing of ours; rules facts, results and
+# the policy model; report only results; collect facts (and policy model); the engine no collector.
+_ALLOWED = {
+    "facts": {"facts"},
+    "rules": {"facts", "results", "rules", "policy"},
+    "report": {"results", "report"},
+    "collect": {"facts", "collect", "errors", "policy", "results"},
+    "engine": {"facts", "policy", "results", "rules"},
+}
+
+
+def _our_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.ImportFrom) and node.module:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "hotfix_lint" and len(parts) > 1:
+                found.add(parts[1])
+    return found
+
+
+@pytest.mark.parametrize("part", sorted(_ALLOWED))
+def test_module_boundaries(part: str) -> None:
+    files = [PACKAGE / f"{part}.py"] if (PACKAGE / f"{part}.py").exists() else sorted((PACKAGE / part).glob("*.py"))
+    assert files
+    for path in files:
+        extra = _our_imports(path) - _ALLOWED[part]
+        assert not extra, f"{path.relative_to(ROOT)} imports {sorted(extra)}"
+
+
+def test_only_collectors_import_pygit2_or_github() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text()
+        uses = re.search(r"^\s*(import|from) (pygit2|github)\b", text, re.M)
+        if uses:
+            assert path.parent.name == "collect", f"{path.relative_to(ROOT)} imports {uses.group(2)}"
+
+
+def test_product_never_shells_out_to_git() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        assert "subprocess" not in path.read_text(), f"{path.relative_to(ROOT)} uses subprocess"
