@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint import __version__
-from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UnknownRuleError, UserError
+from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, PolicyError, UnknownRuleError, UserError
 
 if TYPE_CHECKING:
     from hotfix_lint.results import Report
@@ -257,6 +257,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_schema(sys.stdout)
         parser.print_help()
         return EXIT_USAGE
+    except PolicyError as exc:
+        if len(exc.problems) == 1:
+            print(f"{TOOL_NAME}: error: {exc.problems[0]}", file=sys.stderr)
+        else:
+            print(f"{TOOL_NAME}: error: the policy has {len(exc.problems)} problems:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem}", file=sys.stderr)
+        return exc.exit_status
     except UserError as exc:
         print(f"{TOOL_NAME}: error: {exc}", file=sys.stderr)
         return exc.exit_status

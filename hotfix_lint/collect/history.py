@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import pygit2
@@ -290,7 +290,19 @@ class HistoryCollector:
         """Paths changed between two commits, and the lines the diff adds to the changelog."""
         if old is None:
             return (), ()
-        diff = self.repo.diff(self._commit(old), self._commit(new))
+        return self._facts_of_diff(self.repo.diff(self._commit(old), self._commit(new)))
+
+    def _staged_diff_facts(
+        self, old: pygit2.Oid | str | None, index_file: str | None
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Like :meth:`_diff_facts` from ``old`` to the staged tree: the index, or ``index_file``
+        (git points ``GIT_INDEX_FILE`` at a temporary index for ``git commit -a`` or ``git commit PATH``)."""
+        if old is None:
+            return (), ()
+        index = pygit2.Index(index_file) if index_file else self.repo.index
+        return self._facts_of_diff(self._commit(old).tree.diff_to_index(index))
+
+    def _facts_of_diff(self, diff: pygit2.Diff) -> tuple[tuple[str, ...], tuple[str, ...]]:
         paths: list[str] = []
         changelog_index: int | None = None
         for i, delta in enumerate(diff.deltas):
@@ -352,7 +364,9 @@ class HistoryCollector:
             return mainline, f"{line.name}'s tip before the merge"
         return None, f"deployed_ref strategy {strategy!r} is not available from git history"
 
-    def _hotfix_from_merge(self, line: _Line, merge: pygit2.Commit, on_first_parent: bool) -> HotfixFact:
+    def _hotfix_from_merge(
+        self, line: _Line, merge: pygit2.Commit, on_first_parent: bool, landed: dict[str, str] | None = None
+    ) -> HotfixFact:
         merge_fact = to_commit_fact(merge)
         mainline_id, tip_id = merge.parent_ids[0], merge.parent_ids[1]
         source = parse_merge_message(merge.message).source
@@ -370,6 +384,8 @@ class HistoryCollector:
                 on_first_parent=on_first_parent,
                 missing_objects=(_missing_id(exc, str(tip_id)),),
             )
+        if base is not None and landed and base in landed:
+            base = landed[base]  # the branch landed before: its base is that earlier merge
         base_index = line.index.get(base) if base else None
         mainline_index = line.index.get(str(mainline_id))
         distance = None
@@ -534,23 +550,31 @@ class HistoryCollector:
 
     # -- entry points ------------------------------------------------------------------
 
-    def history(self) -> HistoryFacts:
+    def history(self, tips: Mapping[str, str] | None = None) -> HistoryFacts:
+        """Production history; with ``tips``, only those lines, each as if at that commit (the
+        pre-push hook judges what a push would make of a production branch)."""
         refs, missing_lines = self.production_refs()
+        if tips is not None:
+            known = dict(refs)
+            refs = [(name, known.get(name, f"refs/heads/{name}")) for name in tips]
+            missing_lines = []
         integration, integration_missing = self._integration()
         lines: list[ProductionLineFact] = []
         for name, ref in refs:
-            line = _Line(name, ref, ref_tip(self.repo, ref))
+            line = _Line(name, ref, self._commit(tips[name]) if tips is not None else ref_tip(self.repo, ref))
             self._first_parent_chain(line)
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
             off_chain: list[pygit2.Commit] = []
-            for merge in self._merges(line):
+            merges = self._merges(line)
+            landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in line.index}
+            for merge in merges:
                 on_chain = str(merge.id) in line.index
                 if not on_chain:
                     off_chain.append(merge)
                     continue
                 if self._merge_is_hotfix(merge, line, True):
-                    hotfixes.append(self._hotfix_from_merge(line, merge, True))
+                    hotfixes.append(self._hotfix_from_merge(line, merge, True, landed))
                     seen_tips.add(str(merge.parent_ids[1]))
             for merge in off_chain:
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
@@ -584,12 +608,21 @@ class HistoryCollector:
             missing_production=tuple(missing_lines),
         )
 
-    def branch(self, name: str) -> HotfixFact:
-        """The branch under check, judged as if it were merged into its production line now."""
-        ref = resolve_branch(self.repo, name)
-        if ref is None:
-            raise RepositoryError(f"branch {name!r} not found (neither local nor remote-tracking)")
-        tip = ref_tip(self.repo, ref)
+    def branch(
+        self, name: str, *, at: str | None = None, staged: bool = False, index_file: str | None = None
+    ) -> HotfixFact:
+        """The branch under check, judged as if it were merged into its production line now.
+
+        ``at`` judges that commit under the name ``name`` (what a push would make of the branch);
+        ``staged`` counts the staged changes as the branch's own (the pre-commit hook).
+        """
+        if at is not None:
+            tip = self._commit(at)
+        else:
+            ref = resolve_branch(self.repo, name)
+            if ref is None:
+                raise RepositoryError(f"branch {name!r} not found (neither local nor remote-tracking)")
+            tip = ref_tip(self.repo, ref)
         refs, missing = self.production_refs()
         if not refs:
             raise RepositoryError(
@@ -612,8 +645,10 @@ class HistoryCollector:
         best_tag: TagFact | None = None
         base_time = self._commit(base).commit_time if base else 0
         for i, commit in enumerate(self._walk([line_tip.id], first_parent=True)):
-            if base is not None and str(commit.id) == base and distance is None:
+            landed_base = len(commit.parent_ids) > 1 and str(commit.parent_ids[1]) == base
+            if base is not None and distance is None and (str(commit.id) == base or landed_base):
                 distance = i
+                base = str(commit.id)  # the branch landed before: its base is that merge
             if self.policy.deployed_ref == "tag" and best_tag is None:
                 tags = self.release_tags.get(str(commit.id))
                 if tags:
@@ -632,7 +667,10 @@ class HistoryCollector:
             )
         integration, _ = self._integration()
         fork = self.repo.merge_base(tip.id, line_tip.id)
-        paths, added = self._diff_facts(fork, tip.id)
+        if staged:
+            paths, added = self._staged_diff_facts(fork, index_file)
+        else:
+            paths, added = self._diff_facts(fork, tip.id)
         version = self._version_from_name(name)
         hotfix = HotfixFact(
             source=name,

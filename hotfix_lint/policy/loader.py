@@ -20,6 +20,11 @@ lines read ``FILE:LINE:COL: at KEY.PATH: what is wrong, what is expected``.
   ``exceptions``: a file's waivers replace its bases' waivers, so that a team can drop a
   waiver it inherited; repeat the ones to keep.
 
+YAML is read as safe YAML with YAML 1.2 booleans: only ``true``/``false`` are booleans, so
+``changelog-entry: off`` means the severity ``off`` (YAML 1.1 would read ``off``, ``no`` and
+``yes`` as booleans). A plain number where a commit is expected (``commit: 1234567``) is
+read as the text it is.
+
 Speed: jsonschema is imported only when a file must be validated. With ``cache_dir``, a
 marker named after a hash of the tool version and the contents of every file in the chain
 records that the chain was valid; when it exists, validation is skipped entirely.
@@ -29,7 +34,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import difflib
 import hashlib
 import os
 import re
@@ -51,7 +55,24 @@ POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
 DEFAULT_PACK = "default"
 WHERE_KEY = "__where__"
 
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: faster
+try:  # libyaml when available: faster
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class _PolicyLoader(_BaseLoader):
+    """Safe YAML with YAML 1.2 booleans: only true/false, so ``back-merge: off`` stays the text 'off'."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+        for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+    }
+
+
+_PolicyLoader.add_implicit_resolver(_BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -179,7 +200,7 @@ def _read_text(path: Path, display: str, problems: _Problems, order: int) -> str
 class _Converter:
     """Turn a composed YAML node tree into plain data, recording positions and duplicates."""
 
-    def __init__(self, doc: _Doc, loader: Any, problems: _Problems) -> None:
+    def __init__(self, doc: _Doc, loader: _PolicyLoader, problems: _Problems) -> None:
         self.doc = doc
         self.loader = loader
         self.problems = problems
@@ -254,8 +275,7 @@ class _Converter:
                         self.doc.order,
                         key_mark,
                         key_path,
-                        f"duplicate key (first at line {first.line}, column {first.column}); "
-                        "give each key once",
+                        f"duplicate key (first at line {first.line}, column {first.column}); give each key once",
                     )
                 own_keys[key] = key_mark
             self.doc.key_marks[key_path] = key_mark
@@ -276,7 +296,7 @@ def _parse(doc: _Doc, problems: _Problems) -> None:
     """Fill ``doc.data`` from ``doc.text``; syntax errors and odd shapes become problems."""
     display = doc.display
     try:
-        loader = _Loader(doc.text)
+        loader = _PolicyLoader(doc.text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -297,9 +317,7 @@ def _parse(doc: _Doc, problems: _Problems) -> None:
             where = exc.context_mark
             at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
             text = f"{exc.problem} ({exc.context}{at})"
-        problems.add(
-            doc.order, _mark(display, mark) if mark else Mark(display, 1, 1), (), f"invalid YAML: {text}"
-        )
+        problems.add(doc.order, _mark(display, mark) if mark else Mark(display, 1, 1), (), f"invalid YAML: {text}")
         return
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         position = int(getattr(exc, "position", 0) or 0)
@@ -441,6 +459,8 @@ def _words(items: Sequence[str], last: str = "or") -> str:
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib  # only when there is a mistake to explain
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -487,9 +507,7 @@ def _error_messages(error: Any) -> Iterator[tuple[KeyPath, str, bool]]:
             if key not in instance:
                 about = properties.get(key, {}).get("description")
                 yield path, f"missing key '{key}'" + (f": {about}" if about else ""), False
-    elif kind in ("oneOf", "anyOf") and all(
-        isinstance(alt, Mapping) and set(alt) == {"required"} for alt in value
-    ):
+    elif kind in ("oneOf", "anyOf") and all(isinstance(alt, Mapping) and set(alt) == {"required"} for alt in value):
         keys = [key for alt in value for key in alt["required"]]
         present = [key for key in keys if isinstance(instance, Mapping) and key in instance]
         quoted = [f"'{key}'" for key in keys]
@@ -732,25 +750,21 @@ def load_pack(name: str, *, cache_dir: Path | None = None) -> Policy:
     return _load(path, str(path), name, cache_dir, f"pack:{name}")
 
 
-def discover_policy(
-    repo_dir: Path, explicit: Path | None, *, cache_dir: Path | None = None
-) -> tuple[Policy, str]:
+def discover_policy(repo_dir: Path, explicit: Path | None, *, cache_dir: Path | None = None) -> tuple[Policy, str]:
     """Find the policy to use and a sentence saying which.
 
     The order: ``--policy FILE``, else ``.hotfix-lint.yaml``/``.yml`` at the repository root,
     else the built-in pack ``default``.
     """
     if explicit is not None:
-        return load_policy(explicit, cache_dir=cache_dir), f"Using the policy {explicit} given with --policy."
+        return load_policy(explicit, cache_dir=cache_dir), f"using the policy {explicit} (given with --policy)"
     found = [name for name in POLICY_FILE_NAMES if (Path(repo_dir) / name).is_file()]
     if found:
         policy = load_policy(Path(repo_dir) / found[0], cache_dir=cache_dir)
-        sentence = f"Using the policy {found[0]} at the repository root."
+        sentence = f"using the policy {found[0]} at the repository root"
         if len(found) > 1:
-            sentence += f" ({', '.join(found[1:])} is ignored: keep only one of them.)"
+            sentence += f" ({' and '.join(found[1:])} is ignored: keep only one of them)"
         return policy, sentence
     policy = load_pack(DEFAULT_PACK, cache_dir=cache_dir)
-    return policy, (
-        f"Using the built-in pack '{DEFAULT_PACK}': the repository has no "
-        f"{' or '.join(POLICY_FILE_NAMES)} at its root."
-    )
+    names = " or ".join(POLICY_FILE_NAMES)
+    return policy, f"using the built-in pack '{DEFAULT_PACK}' (no {names} at the repository root)"

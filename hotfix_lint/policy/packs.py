@@ -7,7 +7,6 @@ repository root, next to the package.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import hotfix_lint
@@ -35,14 +34,13 @@ def pack_names() -> list[str]:
 
 def unknown_pack_message(name: str) -> str:
     """Say that ``name`` is not a pack, with a "did you mean" and the list of packs."""
+    import difflib  # only when there is a mistake to explain
+
     names = pack_names()
     close = difflib.get_close_matches(name, names, n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     known = ", ".join(names) if names else "none installed"
-    return (
-        f"unknown pack '{name}'{hint}; built-in packs: {known}. "
-        f"To extend a file, give a path such as ./{name}.yaml"
-    )
+    return f"unknown pack '{name}'{hint}; built-in packs: {known}. To extend a file, give a path such as ./{name}.yaml"
 
 
 def pack_path(name: str) -> Path:

@@ -171,9 +171,7 @@ def _base_schema() -> dict[str, Any]:
                 "minLength": 1,
                 "description": "Path of the changelog in the repository, or null when there is none.",
             },
-            "tag_pattern": dict(
-                _pattern("The name pattern of release tags. " + _PATTERN_HELP), default="v{version}"
-            ),
+            "tag_pattern": dict(_pattern("The name pattern of release tags. " + _PATTERN_HELP), default="v{version}"),
             "deployed_ref": {
                 "type": ["string", "object"],
                 "if": {"type": "string"},
@@ -215,15 +213,12 @@ def _base_schema() -> dict[str, Any]:
                 "minLength": 1,
                 "if": {"pattern": DATE_PATTERN},
                 "then": {"format": "date"},
-                "description": (
-                    "Check history only from here on: a git revision (sha, tag) or a date YYYY-MM-DD."
-                ),
+                "description": ("Check history only from here on: a git revision (sha, tag) or a date YYYY-MM-DD."),
             },
             "rules": {
                 "type": "object",
                 "description": (
-                    "Rule settings by rule id: a severity (error, warning, off) or "
-                    "{severity: ..., OPTION: VALUE}."
+                    "Rule settings by rule id: a severity (error, warning, off) or {severity: ..., OPTION: VALUE}."
                 ),
                 "properties": {},
                 "additionalProperties": False,
@@ -250,9 +245,7 @@ def _rule_property(rule_id: str, summary: str, default: str, options: dict[str, 
         "if": {"type": "string"},
         "then": {"$ref": "#/$defs/severity"},
         "else": {"properties": properties, "additionalProperties": False},
-        "description": (
-            f"{summary} Default severity: {default}. A severity or {{severity: ..., OPTION: VALUE}}."
-        ),
+        "description": (f"{summary} Default severity: {default}. A severity or {{severity: ..., OPTION: VALUE}}."),
     }
 
 

@@ -23,7 +23,8 @@ count. A miss younger than `grace_days` (since the merge into production) is a w
 are not ancestors) and is reported with a hint that it was probably squashed. With
 `accept_cherry_picks`, a hotfix counts as back-merged when each of its commits reached the
 integration branch with the same patch id. When the integration branch has stopped moving
-(`retired_after_days`), one finding says so instead of one per hotfix; set
+(the first missed hotfix came `retired_after_days` after its last move), one finding says so
+instead of one per hotfix; set
 `integration: null` or `integration: {branch: ..., retired_since: DATE}` if that is
 intended."""
     default_severity = Severity.ERROR
@@ -43,7 +44,7 @@ intended."""
             "type": "integer",
             "minimum": 1,
             "default": 90,
-            "description": "An integration branch that has not moved for this long is reported as retired.",
+            "description": "Integration counts as retired when the first missed hotfix came this long after its last move.",
         },
     )
 
@@ -75,11 +76,9 @@ intended."""
             ]
             if not misses:
                 continue
-            idle = facts.now - integration.tip_time
-            after_last_move = [
-                h for h in misses if h.merge is not None and h.merge.commit_time > integration.tip_time
-            ]
-            if idle > int(ctx.options["retired_after_days"]) * DAY and len(after_last_move) == len(misses):
+            first_miss = min(h.merge.commit_time for h in misses if h.merge is not None)
+            retired = first_miss - integration.tip_time > int(ctx.options["retired_after_days"]) * DAY
+            if retired:
                 yield self.finding(
                     f"{integration.name} has not moved since {day(integration.tip_time)}; "
                     f"{len(misses)} hotfix(es) merged into {line.name} after that are not in it "

@@ -19,6 +19,7 @@ from hotfix_lint.results import Finding, Severity
 #: Fact kinds a rule can require; the collector gathers the union of what selected rules need.
 FACT_GIT_HISTORY = kinds.GIT_HISTORY
 FACT_GIT_BRANCH = kinds.GIT_BRANCH
+FACT_COMMIT_MESSAGE = kinds.COMMIT_MESSAGE
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class Rule:
     default_severity: ClassVar[Severity] = Severity.ERROR
     options_schema: ClassVar[Mapping[str, Any]] = {}
     requires: ClassVar[frozenset[str]] = frozenset({FACT_GIT_HISTORY, FACT_GIT_BRANCH})
+    #: An opt-in rule runs only when the policy names it under ``rules:`` (or ``--rule`` asks for
+    #: it): it checks a step that only some processes have (a CI trigger, promotion branches).
+    opt_in: ClassVar[bool] = False
 
     def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError

@@ -27,7 +27,7 @@ into the integration branch and later released is not reported."""
     options_schema = options_object(
         ignore_sources={
             "type": "array",
-            "items": {"type": "string"},
+            "items": {"type": "string", "format": "name-pattern"},
             "default": [],
             "description": "Merge sources never judged (e.g. bot branches), as patterns.",
         },

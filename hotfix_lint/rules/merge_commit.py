@@ -30,13 +30,13 @@ or an octopus merge."""
     options_schema = options_object(
         allow_authors={
             "type": "array",
-            "items": {"type": "string"},
+            "items": {"type": "string", "format": "regex"},
             "default": [],
             "description": "Regexes on author name or e-mail whose direct commits are allowed.",
         },
         allow_messages={
             "type": "array",
-            "items": {"type": "string"},
+            "items": {"type": "string", "format": "regex"},
             "default": [],
             "description": "Regexes on the subject of direct commits that are allowed.",
         },

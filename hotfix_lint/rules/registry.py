@@ -8,6 +8,7 @@ from hotfix_lint.rules.branch_name import BranchName
 from hotfix_lint.rules.changelog_entry import ChangelogEntry
 from hotfix_lint.rules.hotfix_base import HotfixBase
 from hotfix_lint.rules.merge_commit import MergeCommit
+from hotfix_lint.rules.ticket_reference import TicketReference
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BranchName,
@@ -15,6 +16,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     MergeCommit,
     BackMerge,
     ChangelogEntry,
+    TicketReference,
 )
 
 RULES_BY_ID: dict[str, type[Rule]] = {rule.id: rule for rule in ALL_RULES}

@@ -1,0 +1,199 @@
+"""Acceptance tests for ``back-merge``: the integration branch contains every hotfix.
+
+The tool's "now" is the real clock: scenarios dated 2025 are long past any grace period,
+and the "pending" case uses a clock set a few days before the real now. Whether develop is
+retired is judged against the hotfixes that landed after it stopped moving, not against the
+wall clock (every scenario here is old by the wall clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from scenario import (
+    Clock,
+    Scenario,
+    add_changelog_section,
+    all_text,
+    assert_clean,
+    assert_only,
+    build_gitflow,
+    changelog_section,
+    describe,
+    land_hotfix,
+    make_policy,
+    rules_found,
+    run_check,
+    same_commit,
+    violations,
+)
+
+ONLY = make_policy(only="back-merge")
+
+
+def test_main_merged_into_develop_is_silent(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="main")
+    status, report = run_check(gitflow_repo, policy=make_policy())
+    assert_clean(status, report)
+
+
+def test_hotfix_branch_merged_into_develop_is_silent(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="branch")
+    status, report = run_check(gitflow_repo, policy=make_policy())
+    assert_clean(status, report)
+
+
+def test_back_merge_through_a_pull_request_is_silent(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    s.checkout("develop")
+    s.pr_merge(50, "acme", "hotfix/fix-crash")  # seed 2: a second PR of the same branch
+    s.checkout("main")
+    status, report = run_check(s, policy=make_policy())
+    assert_clean(status, report)
+
+
+def test_not_merged_into_develop_is_an_error(gitflow_repo: Scenario) -> None:
+    hotfix = land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    status, report = run_check(gitflow_repo, policy=make_policy())
+    (v,) = assert_only(report, "back-merge", severity="error")
+    assert same_commit(v["commit"], hotfix.merge or "", hotfix.tip), describe(report)
+    assert status == 1
+
+
+def test_not_merged_with_zero_grace_is_an_error(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    policy = make_policy(only="back-merge", rules={"back-merge": {"grace_days": 0}})
+    status, report = run_check(gitflow_repo, policy=policy)
+    (v,) = violations(report, "back-merge")
+    assert v["severity"] == "error"
+    assert status == 1
+
+
+def test_recent_miss_is_pending(scenario: Callable[..., Scenario]) -> None:
+    s = build_gitflow(scenario(clock=Clock.recent(days_ago=3)))
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    status, report = run_check(s, policy=ONLY)
+    (v,) = violations(report, "back-merge")
+    assert v["severity"] == "warning", describe(report)
+    assert "pending" in v["message"].lower(), describe(report)
+    assert status == 0
+    policy = make_policy(only="back-merge", rules={"back-merge": {"grace_days": 0}})
+    status, report = run_check(s, policy=policy)
+    (v,) = violations(report, "back-merge")
+    assert v["severity"] == "error", describe(report)
+    assert status == 1
+
+
+def test_squash_into_develop_is_an_error_with_a_hint(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="squash", commits=2)
+    status, report = run_check(gitflow_repo, policy=make_policy())
+    (v,) = assert_only(report, "back-merge", severity="error")
+    assert "squash" in (v["hint"] or "").lower(), describe(report)
+    assert status == 1
+
+
+@pytest.mark.parametrize("accept", [True, False])
+def test_cherry_picked_into_develop(gitflow_repo: Scenario, accept: bool) -> None:
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="cherry-pick", commits=2)
+    policy = make_policy(only="back-merge", rules={"back-merge": {"accept_cherry_picks": accept}})
+    status, report = run_check(gitflow_repo, policy=policy)
+    if accept:
+        assert_clean(status, report)
+    else:
+        (v,) = violations(report, "back-merge")
+        assert v["severity"] == "error"
+        assert status == 1
+
+
+def test_partly_cherry_picked_is_not_enough(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None, commits=2)
+    s.checkout("develop")
+    s.cherry_pick(hotfix.commits[0], x=True)  # the second commit never reached develop
+    s.checkout("main")
+    policy = make_policy(only="back-merge", rules={"back-merge": {"accept_cherry_picks": True}})
+    status, report = run_check(s, policy=policy)
+    assert violations(report, "back-merge"), describe(report)
+    assert status == 1
+
+
+def _retire_develop(s: Scenario) -> list[str]:
+    """develop stops moving; 200 days later three hotfixes land and none is back-merged."""
+    s.clock.advance(days=200)
+    merges = []
+    for n, name in enumerate(("hotfix/fix-a", "hotfix/fix-b", "hotfix/fix-c")):
+        merges.append(land_hotfix(s, name, version=f"1.0.{n + 2}", back_merge=None).merge or "")
+        s.clock.advance(days=10)
+    return merges
+
+
+def test_retired_develop_is_one_finding(gitflow_repo: Scenario) -> None:
+    _retire_develop(gitflow_repo)
+    status, report = run_check(gitflow_repo, policy=ONLY)
+    assert status == 1
+    (v,) = violations(report, "back-merge")
+    assert "has not moved since" in v["message"], describe(report)
+    assert "develop" in v["message"], describe(report)
+
+
+def test_retired_develop_declared_in_policy_is_silent(gitflow_repo: Scenario) -> None:
+    _retire_develop(gitflow_repo)
+    policy = make_policy(only="back-merge", integration={"branch": "develop", "retired_since": "2025-02-01"})
+    status, report = run_check(gitflow_repo, policy=policy)
+    assert violations(report, "back-merge", severity="error") == [], describe(report)
+    assert status == 0
+
+
+def test_integration_null_makes_the_rule_silent(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    status, report = run_check(gitflow_repo, policy=make_policy(only="back-merge", integration=None))
+    assert_clean(status, report)
+
+
+def test_repository_without_develop_is_not_an_error(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    s.commit(
+        "Initial commit",
+        {"CHANGELOG.md": "# Changelog\n\n## [1.0.0] - 2025-01-01\n### Added\n- first\n"},
+    )
+    s.tag("v1.0.0")
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.1", integration=None)
+    assert not s.exists("refs/heads/develop")
+    status, report = run_check(s, policy=make_policy())
+    assert rules_found(report, severity="error") == set(), describe(report)
+    assert "develop" in all_text(report), "the report should say develop could not be found"
+    assert status == 0
+
+
+def test_back_merge_into_integration_with_another_name(scenario: Callable[..., Scenario]) -> None:
+    """CompactConnect calls its integration branch 'development'."""
+    s = scenario()
+    s.commit("Initial commit", {"CHANGELOG.md": "# Changelog\n\n## [1.0.0] - 2025-01-01\n- first\n"})
+    s.branch("development")
+    done = land_hotfix(s, "hotfix/fix-authentication-timeout", version="1.0.1", integration="development")
+    missed = land_hotfix(s, "hotfix/fix-session", version="1.0.2", integration="development", back_merge=None)
+    policy = make_policy(only="back-merge", integration="development")
+    status, report = run_check(s, policy=policy)
+    (v,) = violations(report, "back-merge")
+    assert same_commit(v["commit"], missed.merge or "", missed.tip), describe(report)
+    assert not same_commit(v["commit"], done.merge or "", done.tip)
+    assert status == 1
+
+
+def test_back_merged_later_is_silent(gitflow_repo: Scenario) -> None:
+    """A hotfix merged into develop only after other work landed there still counts."""
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    s.checkout("develop")
+    s.branch("feature/later", checkout=True)
+    s.commit("More work")
+    s.checkout("develop")
+    s.merge("feature/later")
+    text = add_changelog_section(s.read("CHANGELOG.md"), changelog_section("1.1.0", "2025-02-01", ["x"]))
+    s.commit("Start 1.1.0 notes", {"CHANGELOG.md": text})
+    s.merge("main")
+    s.checkout("main")
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)

@@ -1,0 +1,214 @@
+"""Acceptance tests for ``hotfix-base``: a hotfix is cut from the deployed ref, nothing else.
+
+Base older than the deployed ref on the production line: stale (warning by default). Base
+not on the production line (cut from develop): error. Merging main into the hotfix branch
+must not hide its original base.
+"""
+
+from __future__ import annotations
+
+from scenario import (
+    Scenario,
+    add_changelog_section,
+    assert_clean,
+    assert_only,
+    changelog_section,
+    describe,
+    land_hotfix,
+    make_policy,
+    run_check,
+    same_commit,
+    violations,
+)
+
+ONLY = make_policy(only="hotfix-base")
+
+
+def _cut(s: Scenario, name: str, start: str, version: str, ticket: str = "ABC-140") -> str:
+    """Cut ``name`` from ``start`` and commit a fix with its changelog section; back on main."""
+    s.branch(name, start, checkout=True)
+    text = add_changelog_section(
+        s.read("CHANGELOG.md"), changelog_section(version, "2025-01-07", [f"{name} ({ticket})"])
+    )
+    tip = s.commit(f"Fix: {name} ({ticket})", {f"app/{name.replace('/', '_')}.py": "X = 1\n", "CHANGELOG.md": text})
+    s.checkout("main")
+    return tip
+
+
+def _land(s: Scenario, name: str, version: str) -> str:
+    """Merge ``name`` into main, tag it and back-merge main into develop."""
+    s.checkout("main")
+    merge = s.merge(name)
+    s.tag(f"v{version}", message=f"Hotfix {version}")
+    s.checkout("develop")
+    s.merge("main")
+    s.checkout("main")
+    return merge
+
+
+# -- cut from main's tip ------------------------------------------------------------------------
+
+
+def test_cut_from_main_tip_is_silent(gitflow_repo: Scenario) -> None:
+    status, report = run_check(gitflow_repo, policy=ONLY)
+    assert_clean(status, report)
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2")
+    status, report = run_check(gitflow_repo, policy=make_policy())
+    assert_clean(status, report)
+
+
+def test_branch_under_check_cut_from_main_tip_is_silent(gitflow_repo: Scenario) -> None:
+    _cut(gitflow_repo, "hotfix/fix-crash", "main", "1.0.2")
+    status, report = run_check(gitflow_repo, "--branch", "hotfix/fix-crash", policy=make_policy())
+    assert_clean(status, report)
+
+
+# -- stale base ---------------------------------------------------------------------------------
+
+
+def test_stale_base_is_a_warning(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    old = s.rev("main")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2")  # another hotfix lands meanwhile
+    _cut(s, "hotfix/slow-fix", old, "1.0.3")
+    merge = _land(s, "hotfix/slow-fix", "1.0.3")
+    status, report = run_check(s, policy=make_policy())
+    (v,) = assert_only(report, "hotfix-base", severity="warning")
+    assert same_commit(v["commit"], merge, s.rev("hotfix/slow-fix")), describe(report)
+    assert status == 0  # warnings do not fail the run
+
+
+def test_stale_severity_option(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    old = s.rev("main")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2")
+    _cut(s, "hotfix/slow-fix", old, "1.0.3")
+    _land(s, "hotfix/slow-fix", "1.0.3")
+    policy = make_policy(only="hotfix-base", rules={"hotfix-base": {"stale_severity": "error"}})
+    status, report = run_check(s, policy=policy)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "error"
+    assert status == 1
+    policy = make_policy(only="hotfix-base", rules={"hotfix-base": {"stale_severity": "off"}})
+    status, report = run_check(s, policy=policy)
+    assert_clean(status, report)
+
+
+def test_branch_under_check_with_stale_base(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    old = s.rev("main")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2")
+    _cut(s, "hotfix/slow-fix", old, "1.0.3")
+    status, report = run_check(s, "--branch", "hotfix/slow-fix", policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning", describe(report)
+    assert status == 0
+
+
+# -- main merged into the hotfix branch -----------------------------------------------------------
+
+
+def test_main_merged_into_hotfix_does_not_hide_a_stale_base(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    old = s.rev("main")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2")
+    _cut(s, "hotfix/slow-fix", old, "1.0.3")
+    s.checkout("hotfix/slow-fix")
+    s.merge("main")  # "Merge branch 'main' into hotfix/slow-fix": now main's tip is an ancestor
+    s.checkout("main")
+    assert s.is_ancestor("main", "hotfix/slow-fix")
+
+    status, report = run_check(s, "--branch", "hotfix/slow-fix", policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning", describe(report)
+
+    _land(s, "hotfix/slow-fix", "1.0.3")
+    status, report = run_check(s, policy=make_policy())
+    assert_only(report, "hotfix-base", severity="warning")
+    assert status == 0
+
+
+# -- cut from develop -----------------------------------------------------------------------------
+
+
+def test_cut_from_develop_is_an_error(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/from-develop", version="1.0.2", start="develop")
+    assert not s.is_ancestor(s.marks["merge_search"], s.marks["hotfix_merge"])  # unreleased work
+    status, report = run_check(s, policy=make_policy())
+    (v,) = assert_only(report, "hotfix-base", severity="error")
+    assert same_commit(v["commit"], hotfix.merge, hotfix.tip), describe(report)
+    assert status == 1
+
+
+def test_branch_under_check_cut_from_develop_is_an_error(gitflow_repo: Scenario) -> None:
+    _cut(gitflow_repo, "hotfix/from-develop", "develop", "1.0.2")
+    status, report = run_check(gitflow_repo, "--branch", "hotfix/from-develop", policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "error", describe(report)
+    assert status == 1
+
+
+# -- deployed_ref: tag ----------------------------------------------------------------------------
+
+
+def _release_not_yet_deployed(s: Scenario) -> None:
+    """Merge release/1.1 into main without tagging it: the newest tag, v1.0.1, is deployed."""
+    s.branch("release/1.1", "develop", checkout=True)
+    s.commit("Prepare release 1.1.0", {"VERSION": "1.1.0\n"})
+    s.checkout("main")
+    s.merge("release/1.1")
+    s.checkout("develop")
+    s.merge("main")
+    s.checkout("main")
+
+
+def test_tag_strategy_accepts_a_branch_cut_from_the_newest_release_tag(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _release_not_yet_deployed(s)
+    _cut(s, "hotfix/from-tag", "v1.0.1", "1.0.2")
+    by_tag = make_policy(only="hotfix-base", deployed_ref="tag")
+    status, report = run_check(s, "--branch", "hotfix/from-tag", policy=by_tag)
+    assert_clean(status, report)
+    # judged by the branch tip instead, the same base is one release behind: stale
+    status, report = run_check(s, "--branch", "hotfix/from-tag", policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning", describe(report)
+
+
+def test_tag_strategy_rejects_a_branch_carrying_undeployed_commits(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _release_not_yet_deployed(s)
+    _cut(s, "hotfix/from-tip", "main", "1.0.2")
+    by_tag = make_policy(only="hotfix-base", deployed_ref="tag")
+    status, report = run_check(s, "--branch", "hotfix/from-tip", policy=by_tag)
+    assert violations(report, "hotfix-base"), describe(report)
+    status, report = run_check(s, "--branch", "hotfix/from-tip", policy=ONLY)
+    assert_clean(status, report)
+
+
+def test_tag_strategy_in_history(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _release_not_yet_deployed(s)
+    _cut(s, "hotfix/from-tag", "v1.0.1", "1.0.2")
+    _land(s, "hotfix/from-tag", "1.0.2")
+    status, report = run_check(s, policy=make_policy(only="hotfix-base", deployed_ref="tag"))
+    assert_clean(status, report)
+    status, report = run_check(s, policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning", describe(report)
+
+
+def test_newest_tag_is_chosen_by_version_not_by_name(gitflow_repo: Scenario) -> None:
+    """v1.0.10 is newer than v1.0.9 although it sorts before it as text."""
+    s = gitflow_repo
+    for version in ("1.0.9", "1.0.10"):
+        land_hotfix(s, f"hotfix/fix-{version.replace('.', '-')}", version=version)
+    _release_not_yet_deployed(s)
+    _cut(s, "hotfix/from-newest", "v1.0.10", "1.0.11")
+    _cut(s, "hotfix/from-older", "v1.0.9", "1.0.11")
+    by_tag = make_policy(only="hotfix-base", deployed_ref="tag")
+    status, report = run_check(s, "--branch", "hotfix/from-newest", policy=by_tag)
+    assert_clean(status, report)
+    status, report = run_check(s, "--branch", "hotfix/from-older", policy=by_tag)
+    assert violations(report, "hotfix-base"), describe(report)
