@@ -46,10 +46,11 @@ class RepoSettings:
 
     full_name: str
     default_branch: str
-    allow_merge_commit: bool
-    allow_squash_merge: bool
-    allow_rebase_merge: bool
-    delete_branch_on_merge: bool
+    #: None: GitHub did not say (it leaves merge settings out for tokens without push rights)
+    allow_merge_commit: bool | None
+    allow_squash_merge: bool | None
+    allow_rebase_merge: bool | None
+    delete_branch_on_merge: bool | None
     archived: bool
     private: bool
     pushed_at: int | None
@@ -57,14 +58,18 @@ class RepoSettings:
     viewer_is_admin: bool | None = None
 
     @property
+    def merge_settings_known(self) -> bool:
+        return None not in (self.allow_merge_commit, self.allow_squash_merge, self.allow_rebase_merge)
+
+    @property
     def merge_methods(self) -> tuple[str, ...]:
-        """Enabled merge methods, in GitHub's order: merge, squash, rebase."""
+        """Merge methods known to be enabled, in GitHub's order: merge, squash, rebase."""
         enabled = (
             ("merge", self.allow_merge_commit),
             ("squash", self.allow_squash_merge),
             ("rebase", self.allow_rebase_merge),
         )
-        return tuple(name for name, on in enabled if on)
+        return tuple(name for name, on in enabled if on is True)
 
 
 @dataclass(frozen=True)
@@ -260,7 +265,7 @@ class GitHubFacts:
     settings: Checked[RepoSettings]
     branches: tuple[BranchGitHubFact, ...] = ()
     environment_name: str | None = None
-    #: None: the environment does not exist
+    #: None: no environment asked for (``environment_name`` is None), or it does not exist
     environment: Checked[Environment | None] = None
     #: newest first; statuses are read until the first successful one (bounded)
     deployments: Checked[tuple[Deployment, ...]] = ()

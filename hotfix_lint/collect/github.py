@@ -1,0 +1,688 @@
+"""Read a repository's GitHub settings and history into the frozen facts of ``facts.github``.
+
+The only module that imports PyGithub, and only inside functions, so importing hotfix_lint
+(a pre-commit hook, ``--help``) never loads it. PyGithub objects fetch lazily, so they are
+converted here, reading only attributes present in the answers already received: the number
+of requests depends on the branches, the limits and the page size, never on the length of
+the history.
+
+Every request goes through one bounded retry loop (:class:`RetryPolicy`): a rate limit is
+waited out when GitHub's ``Retry-After`` / ``X-RateLimit-Reset`` is within the cap, a 5xx
+is retried a few times; after that, as for a 403 or a 404 GitHub uses to hide a setting,
+the fact becomes a :class:`CouldNotCheck` naming the permission needed, and the other
+facts are still collected. The token never appears in a fact, a log line or an exception.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from hotfix_lint.facts.github import (
+    BranchGitHubFact,
+    BranchProtection,
+    Checked,
+    CouldNotCheck,
+    Deployment,
+    DeploymentBranchPattern,
+    DeploymentBranchPolicy,
+    EffectiveRule,
+    Environment,
+    GitHubFacts,
+    PullRequestFact,
+    RepoSettings,
+    ReviewFact,
+)
+
+if TYPE_CHECKING:
+    from github import Github
+    from github.GithubException import GithubException
+    from github.GithubObject import GithubObject
+    from github.PaginatedList import PaginatedList
+    from github.PullRequest import PullRequest
+    from github.Repository import Repository
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+G = TypeVar("G", bound="GithubObject")
+
+#: What a fine-grained token or GitHub App needs for each kind of fact (classic tokens: the
+#: ``repo`` scope, and admin rights on the repository for branch protection).
+PERMISSION_METADATA = "metadata: read"
+PERMISSION_ADMINISTRATION = "administration: read"
+PERMISSION_ACTIONS = "actions: read"  # environments and their deployment branch policies
+PERMISSION_DEPLOYMENTS = "deployments: read"
+PERMISSION_PULL_REQUESTS = "pull_requests: read"
+
+DEFAULT_API_URL = "https://api.github.com"
+TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
+ENTERPRISE_TOKEN_VARIABLES = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
+#: at most this many pages of a list that is read whole (rules, reviews, branch policies)
+MAX_PAGES = 5
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to insist: ``attempts`` per request, no single wait longer than ``max_wait``.
+
+    A rate limit is waited out for as long as GitHub asks (Retry-After, or until
+    X-RateLimit-Reset) if that is at most ``max_wait`` seconds; a 5xx or a dropped connection
+    is retried after ``backoff``, doubling. Tests pass a tiny cap and their own ``sleep``.
+    """
+
+    attempts: int = 3
+    max_wait: float = 60.0
+    backoff: float = 1.0
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+    clock: Callable[[], float] = field(default=time.time, repr=False)
+
+
+class _Failure(Exception):
+    """A request that did not succeed; ``wait`` is set when trying again may help."""
+
+    def __init__(
+        self,
+        status: int | None,
+        message: str,
+        *,
+        reason: str,
+        wait: float | None = None,
+        permission_relevant: bool = True,
+    ):
+        super().__init__(reason)
+        self.status = status
+        self.message = message
+        self.reason = reason
+        self.wait = wait
+        #: False for rate limits, outages and network errors: no permission would help
+        self.permission_relevant = permission_relevant
+
+    def could_not(self, what: str, permission: str | None) -> CouldNotCheck:
+        return CouldNotCheck(what, self.reason, permission if self.permission_relevant else None)
+
+
+class _Session:
+    """One PyGithub client, the retry loop, and the secret to keep out of every message."""
+
+    def __init__(self, gh: Github, secret: str | None, retry: RetryPolicy):
+        self.gh = gh
+        self._secret = secret
+        self.retry = retry
+
+    def __repr__(self) -> str:
+        return f"<GitHub session {self.gh.requester.base_url}>"
+
+    def redact(self, text: str) -> str:
+        if self._secret:
+            text = text.replace(self._secret, "***")
+        return text
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` (one request) with bounded retries; raise :class:`_Failure` if it fails."""
+        from github.GithubException import GithubException
+
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return fn()
+            except GithubException as exc:
+                failure = self._classify(exc, attempt)
+            except OSError as exc:  # requests' errors are OSErrors: refused, reset, timed out
+                detail = self.redact(str(exc))[:200]
+                failure = _Failure(
+                    None,
+                    detail,
+                    reason=f"GitHub could not be reached ({detail})",
+                    wait=self._backoff(attempt),
+                    permission_relevant=False,
+                )
+            if failure.wait is None:
+                raise failure
+            if failure.wait > self.retry.max_wait:
+                failure.reason += f"; GitHub asks to wait {failure.wait:.0f} s, over the {self.retry.max_wait:g} s cap"
+                raise failure
+            if attempt >= self.retry.attempts:
+                failure.reason += f" (gave up after {attempt} attempts)"
+                raise failure
+            log.info("%s; trying again in %.1f s", failure.reason, failure.wait)
+            self.retry.sleep(failure.wait)
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self.retry.backoff * 2 ** (attempt - 1), self.retry.max_wait))
+
+    def _classify(self, exc: GithubException, attempt: int) -> _Failure:
+        status = exc.status
+        data = exc.data
+        message = self.redact(str(data.get("message", ""))) if isinstance(data, dict) else ""
+        headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
+        said = f"{status} {message}".strip()
+        remaining = headers.get("x-ratelimit-remaining")
+        if status == 429 or (
+            status == 403 and ("retry-after" in headers or remaining == "0" or "rate limit" in message.lower())
+        ):
+            return _Failure(
+                status,
+                message,
+                reason=f"rate limited by GitHub ({said})",
+                wait=self._rate_limit_wait(headers),
+                permission_relevant=False,
+            )
+        if status >= 500:
+            return _Failure(
+                status,
+                message,
+                reason=f"GitHub answered {said}",
+                wait=self._backoff(attempt),
+                permission_relevant=False,
+            )
+        if status == 401:
+            return _Failure(status, message, reason=f"GitHub rejected the token ({said})", permission_relevant=False)
+        if status == 403:
+            return _Failure(status, message, reason=f"GitHub refused access ({said})")
+        if status == 404:
+            return _Failure(status, message, reason=f"GitHub answered {said}: missing, or hidden from this token")
+        return _Failure(status, message, reason=f"GitHub answered {said}")
+
+    def _rate_limit_wait(self, headers: Mapping[str, Any]) -> float:
+        retry_after = headers.get("retry-after")
+        if retry_after is not None:
+            try:
+                return max(0.0, float(retry_after))
+            except ValueError:
+                pass
+        reset = headers.get("x-ratelimit-reset")
+        if reset is not None and headers.get("x-ratelimit-remaining") == "0":
+            try:
+                return max(0.0, float(reset) - self.retry.clock())
+            except ValueError:
+                pass
+        return 60.0  # GitHub: without a header, wait at least a minute
+
+    def first(self, listing: PaginatedList[G], limit: int) -> Iterator[G]:
+        """Up to ``limit`` items of a list, newest first, fetching a page only when it is needed.
+
+        PyGithub follows the ``Link: rel="next"`` header, so the last page costs no extra
+        request; a failed page fetch leaves the list as it was, so it is simply retried.
+        """
+        for index in range(limit):
+            try:
+                yield self.call(partial(listing.__getitem__, index))
+            except IndexError:
+                return
+
+    def get_json(self, url: str, parameters: dict[str, Any] | None = None) -> Any:
+        """A GET through PyGithub's requester, for endpoints PyGithub has no method for."""
+        return self.call(partial(self.gh.requester.requestJsonAndCheck, "GET", url, parameters=parameters))[1]
+
+    def get_list(self, url: str, page_size: int, key: str | None = None) -> list[Any]:
+        """Every item of a list endpoint PyGithub has no method for, following Link headers
+        (at most :data:`MAX_PAGES` pages); ``key`` names the list inside an object answer."""
+        items: list[Any] = []
+        for page in range(1, MAX_PAGES + 1):
+            params = {"per_page": page_size, "page": page}
+            headers, data = self.call(partial(self.gh.requester.requestJsonAndCheck, "GET", url, parameters=params))
+            items.extend(data if key is None else data.get(key) or [])
+            if 'rel="next"' not in str(headers.get("link", "")):
+                break
+        return items
+
+
+def _epoch(value: dt.datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp())
+
+
+def _login(user: Any) -> str | None:
+    return None if user is None else str(user.login)
+
+
+# -- the facts, one collector per kind ---------------------------------------------------------
+
+
+def _settings(repo: Repository) -> RepoSettings:
+    permissions = repo.permissions
+    return RepoSettings(
+        full_name=repo.full_name,
+        default_branch=repo.default_branch,
+        allow_merge_commit=repo.allow_merge_commit,
+        allow_squash_merge=repo.allow_squash_merge,
+        allow_rebase_merge=repo.allow_rebase_merge,
+        delete_branch_on_merge=repo.delete_branch_on_merge,
+        archived=bool(repo.archived),
+        private=bool(repo.private),
+        pushed_at=_epoch(repo.pushed_at),
+        viewer_is_admin=None if permissions is None else permissions.admin,
+    )
+
+
+def _enabled(data: Mapping[str, Any], key: str) -> bool:
+    value = data.get(key)
+    return bool(value.get("enabled")) if isinstance(value, Mapping) else False
+
+
+def _protection(session: _Session, repo: Repository, branch: str) -> Checked[BranchProtection]:
+    what = f"branch protection of {branch!r}"
+    try:
+        data = session.get_json(f"{repo.url}/branches/{quote(branch, safe='')}/protection")
+    except _Failure as failure:
+        if failure.status == 404 and failure.message == "Branch not protected":
+            return BranchProtection.unprotected(branch)
+        if failure.status == 404 and failure.message == "Branch not found":
+            return CouldNotCheck(what, f"branch {branch!r} does not exist on GitHub")
+        if failure.status == 404:
+            failure.reason = f"GitHub answered 404 {failure.message}: the token cannot read branch protection"
+        return failure.could_not(what, PERMISSION_ADMINISTRATION)
+    reviews = data.get("required_pull_request_reviews")
+    checks = data.get("required_status_checks")
+    return BranchProtection(
+        branch=branch,
+        protected=True,
+        require_pull_request=reviews is not None,
+        required_approving_review_count=int((reviews or {}).get("required_approving_review_count") or 0),
+        dismiss_stale_reviews=bool((reviews or {}).get("dismiss_stale_reviews")),
+        require_code_owner_reviews=bool((reviews or {}).get("require_code_owner_reviews")),
+        require_last_push_approval=bool((reviews or {}).get("require_last_push_approval")),
+        required_status_checks=tuple(str(c) for c in (checks or {}).get("contexts", ())),
+        strict_status_checks=bool((checks or {}).get("strict")),
+        enforce_admins=_enabled(data, "enforce_admins"),
+        required_linear_history=_enabled(data, "required_linear_history"),
+        allow_force_pushes=_enabled(data, "allow_force_pushes"),
+        allow_deletions=_enabled(data, "allow_deletions"),
+        required_conversation_resolution=_enabled(data, "required_conversation_resolution"),
+        required_signatures=_enabled(data, "required_signatures"),
+        lock_branch=_enabled(data, "lock_branch"),
+        restricts_pushes=data.get("restrictions") is not None,
+    )
+
+
+def _rules(session: _Session, repo: Repository, branch: str, page_size: int) -> Checked[tuple[EffectiveRule, ...]]:
+    url = f"{repo.url}/rules/branches/{quote(branch, safe='')}"
+    try:
+        data = session.get_list(url, page_size)
+    except _Failure as failure:
+        return failure.could_not(f"rulesets applying to {branch!r}", PERMISSION_METADATA)
+    return tuple(
+        EffectiveRule(
+            type=str(item["type"]),
+            parameters=dict(item.get("parameters") or {}),
+            ruleset_source_type=item.get("ruleset_source_type"),
+            ruleset_source=item.get("ruleset_source"),
+            ruleset_id=item.get("ruleset_id"),
+        )
+        for item in data
+    )
+
+
+def _environment(session: _Session, repo: Repository, name: str, page_size: int) -> Checked[Environment | None]:
+    try:
+        env = session.call(lambda: repo.get_environment(name))
+    except _Failure as failure:
+        if failure.status == 404:
+            return None
+        return failure.could_not(f"environment {name!r}", PERMISSION_ACTIONS)
+    from github.Team import Team
+
+    reviewers: list[str] = []
+    teams: list[str] = []
+    wait_timer = 0
+    prevent_self_review = False
+    for rule in env.protection_rules or ():
+        if rule.type == "wait_timer":
+            wait_timer = int(rule.wait_timer or 0)
+        elif rule.type == "required_reviewers":
+            prevent_self_review = bool(rule.prevent_self_review)
+            for entry in rule.reviewers or ():
+                if isinstance(entry.reviewer, Team):
+                    teams.append(str(entry.reviewer.slug))
+                elif entry.reviewer is not None:
+                    reviewers.append(str(entry.reviewer.login))
+    policy = None
+    settings = env.deployment_branch_policy
+    if settings is not None:
+        patterns: Checked[tuple[DeploymentBranchPattern, ...]] = ()
+        if settings.custom_branch_policies:
+            patterns = _branch_patterns(session, env.url, name, page_size)
+        policy = DeploymentBranchPolicy(
+            protected_branches=bool(settings.protected_branches),
+            custom_branch_policies=bool(settings.custom_branch_policies),
+            patterns=patterns,
+        )
+    return Environment(
+        name=env.name,
+        reviewers=tuple(reviewers),
+        reviewer_teams=tuple(teams),
+        prevent_self_review=prevent_self_review,
+        wait_timer=wait_timer,
+        branch_policy=policy,
+    )
+
+
+def _branch_patterns(
+    session: _Session, env_url: str, name: str, page_size: int
+) -> Checked[tuple[DeploymentBranchPattern, ...]]:
+    try:
+        policies = session.get_list(f"{env_url}/deployment-branch-policies", page_size, key="branch_policies")
+    except _Failure as failure:
+        return failure.could_not(f"deployment branch policies of environment {name!r}", PERMISSION_ACTIONS)
+    return tuple(DeploymentBranchPattern(str(p["name"]), str(p.get("type") or "branch")) for p in policies)
+
+
+def _deployments(session: _Session, repo: Repository, environment: str, limit: int) -> Checked[tuple[Deployment, ...]]:
+    """Newest first, reading statuses until the first successful deployment (at most ``limit``)."""
+    found: list[Deployment] = []
+    listed = session.first(repo.get_deployments(environment=environment), limit)
+    while True:
+        try:
+            item = next(listed, None)
+        except _Failure as failure:
+            return failure.could_not(f"deployments to {environment!r}", PERMISSION_DEPLOYMENTS)
+        if item is None:
+            break
+        state: Checked[str | None]
+        state_at = None
+        try:
+            statuses = session.call(partial(item.get_statuses().get_page, 0))
+        except _Failure as failure:
+            state = failure.could_not(f"status of deployment {item.id}", PERMISSION_DEPLOYMENTS)
+        else:
+            latest = statuses[0] if statuses else None
+            state = None if latest is None else str(latest.state)
+            state_at = None if latest is None else _epoch(latest.created_at)
+        found.append(
+            Deployment(
+                id=int(item.id),
+                sha=str(item.sha),
+                ref=str(item.ref),
+                environment=str(item.environment),
+                created_at=_epoch(item.created_at) or 0,
+                state=state,
+                state_at=state_at,
+                creator=_login(item.creator),
+            )
+        )
+        if state == "success":
+            break
+    return tuple(found)
+
+
+def _reviews(session: _Session, pr: PullRequest, page_size: int) -> Checked[tuple[ReviewFact, ...]]:
+    try:
+        reviews = list(session.first(pr.get_reviews(), MAX_PAGES * page_size))
+    except _Failure as failure:
+        return failure.could_not(f"reviews of pull request #{pr.number}", PERMISSION_PULL_REQUESTS)
+    return tuple(
+        ReviewFact(user=_login(r.user), state=str(r.state), submitted_at=_epoch(r.submitted_at), commit_id=r.commit_id)
+        for r in reviews
+    )
+
+
+def _pulls(
+    session: _Session,
+    repo: Repository,
+    bases: Sequence[str],
+    head_filter: Callable[[str], bool] | None,
+    limit: int,
+    page_size: int,
+    notes: list[str],
+) -> Checked[tuple[PullRequestFact, ...]]:
+    found: list[PullRequestFact] = []
+    for base in bases:
+        listing = repo.get_pulls(state="closed", base=base, sort="updated", direction="desc")
+        try:
+            closed = list(session.first(listing, limit))
+        except _Failure as failure:
+            return failure.could_not(f"merged pull requests into {base!r}", PERMISSION_PULL_REQUESTS)
+        if len(closed) == limit:
+            notes.append(f"only the {limit} most recently updated closed pull requests into {base!r} were read")
+        for pr in closed:
+            if pr.merged_at is None or (head_filter is not None and not head_filter(pr.head.ref)):
+                continue
+            found.append(
+                PullRequestFact(
+                    number=int(pr.number),
+                    head_ref=str(pr.head.ref),
+                    base_ref=str(pr.base.ref),
+                    author=_login(pr.user),
+                    merged_at=_epoch(pr.merged_at),
+                    merge_commit_sha=pr.merge_commit_sha,
+                    head_sha=pr.head.sha,
+                    title=str(pr.title or ""),
+                    reviews=_reviews(session, pr, page_size),
+                )
+            )
+    return tuple(found)
+
+
+def collect_github(
+    repo_full_name: str,
+    token: str | None,
+    base_url: str | None,
+    branches: Sequence[str],
+    environment: str | None,
+    *,
+    pull_bases: Sequence[str] | None = None,
+    head_filter: Callable[[str], bool] | None = None,
+    max_pulls: int = 50,
+    max_deployments: int = 10,
+    page_size: int = 100,
+    retry: RetryPolicy | None = None,
+    timeout: int = 15,
+    user_agent: str = "hotfix-lint",
+) -> GitHubFacts:
+    """Read what GitHub enforces and records for ``repo_full_name``; never raises for HTTP errors.
+
+    ``branches``: branches whose protection and ruleset rules to read. ``environment``: the
+    deployment environment to read (None: none). ``pull_bases`` (default: ``branches``):
+    branches whose merged pull requests to read, the ``max_pulls`` most recently updated closed
+    ones per branch, keeping those whose head ref ``head_filter`` accepts; their reviews are
+    read. Deployments are read newest first until the first successful one, at most
+    ``max_deployments``.
+
+    Requests made, whatever the length of the history: 1 for the repository; 2 per branch;
+    1 or 2 for the environment; for deployments, a page per ``page_size`` listed and one
+    per deployment (at most ``max_deployments``); for pull requests, a page per
+    ``page_size`` (at most ``max_pulls`` per base) and one per merged pull request kept.
+    Long lists of rules, branch policies or reviews add pages, at most :data:`MAX_PAGES`.
+    Retries add at most ``retry.attempts - 1`` per request.
+    """
+    from github import Auth, Github
+
+    if base_url is not None and urlsplit(base_url).scheme not in ("http", "https"):
+        raise ValueError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
+    page_size = max(1, min(100, page_size))
+    token = (token or "").strip() or None
+    gh = Github(
+        base_url=(base_url or DEFAULT_API_URL).rstrip("/"),
+        auth=Auth.Token(token) if token else None,
+        retry=None,  # our own bounded loop decides, see RetryPolicy
+        timeout=timeout,
+        per_page=page_size,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        user_agent=user_agent,
+    )
+    session = _Session(gh, token, retry or RetryPolicy())
+    try:
+        return _collect(
+            session,
+            repo_full_name,
+            branches,
+            environment,
+            list(branches if pull_bases is None else pull_bases),
+            head_filter,
+            max_pulls,
+            max_deployments,
+            page_size,
+        )
+    finally:
+        gh.close()
+
+
+def _collect(
+    session: _Session,
+    full_name: str,
+    branches: Sequence[str],
+    environment: str | None,
+    bases: Sequence[str],
+    head_filter: Callable[[str], bool] | None,
+    max_pulls: int,
+    max_deployments: int,
+    page_size: int,
+) -> GitHubFacts:
+    notes: list[str] = []
+    try:
+        repo = session.call(lambda: session.gh.get_repo(full_name))
+        settings = _guard(session, f"repository settings of {full_name}", partial(_settings, repo))
+    except _Failure as failure:
+        if failure.status == 404:
+            failure.reason = f"repository {full_name} not found, or hidden from this token (404 {failure.message})"
+        unreadable = failure.could_not(f"repository {full_name}", PERMISSION_METADATA)
+        return GitHubFacts(
+            repository=full_name,
+            settings=unreadable,
+            branches=tuple(BranchGitHubFact(b, unreadable, unreadable) for b in branches),
+            environment_name=environment,
+            environment=unreadable if environment else None,
+            deployments=unreadable if environment else (),
+            pulls=unreadable if bases else (),
+            notes=(f"nothing could be read from GitHub: {unreadable.reason}",),
+        )
+    branch_facts = tuple(
+        BranchGitHubFact(
+            name=b,
+            protection=_guard(session, f"branch protection of {b!r}", partial(_protection, session, repo, b)),
+            rules=_guard(session, f"rulesets applying to {b!r}", partial(_rules, session, repo, b, page_size)),
+        )
+        for b in branches
+    )
+    env: Checked[Environment | None] = None
+    deployments: Checked[tuple[Deployment, ...]] = ()
+    if environment:
+        env = _guard(
+            session, f"environment {environment!r}", lambda: _environment(session, repo, environment, page_size)
+        )
+        if env is None:
+            notes.append(f"environment {environment!r} does not exist on GitHub")
+        deployments = _guard(
+            session,
+            f"deployments to {environment!r}",
+            lambda: _deployments(session, repo, environment, max_deployments),
+        )
+    pulls: Checked[tuple[PullRequestFact, ...]] = ()
+    if bases:
+        pulls = _guard(
+            session,
+            "merged pull requests",
+            lambda: _pulls(session, repo, bases, head_filter, max_pulls, page_size, notes),
+        )
+    return GitHubFacts(
+        repository=full_name,
+        settings=settings,
+        branches=branch_facts,
+        environment_name=environment,
+        environment=env,
+        deployments=deployments,
+        pulls=pulls,
+        notes=tuple(notes),
+    )
+
+
+def _guard(session: _Session, what: str, collect: Callable[[], T]) -> T | CouldNotCheck:
+    """One fact kind: an unexpected answer makes it unknown instead of stopping the others."""
+    try:
+        return collect()
+    except _Failure as failure:  # a request outside the per-fact handling (a lazy attribute)
+        return failure.could_not(what, None)
+    except Exception as exc:  # any surprise in GitHub's answer is "could not check", not a crash
+        detail = session.redact(f"{type(exc).__name__}: {exc}")[:300]
+        log.warning("could not read %s from GitHub: %s", what, detail)
+        return CouldNotCheck(what, f"unexpected answer from GitHub ({detail})")
+
+
+# -- discovery: which token, which repository --------------------------------------------------
+
+
+def discover_token(
+    environ: Mapping[str, str] | None = None, *, variable: str | None = None, host: str | None = None
+) -> str | None:
+    """The token from ``variable`` if named, else GITHUB_TOKEN or GH_TOKEN (for an Enterprise
+    ``host``, GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN first, as gh does); None if unset."""
+    env = os.environ if environ is None else environ
+    if variable:
+        names: tuple[str, ...] = (variable,)
+    elif host and _is_github_com(host):
+        names = TOKEN_VARIABLES
+    elif host:
+        names = ENTERPRISE_TOKEN_VARIABLES + TOKEN_VARIABLES
+    else:
+        names = TOKEN_VARIABLES
+    for name in names:
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+@dataclass(frozen=True)
+class RemoteRepository:
+    """owner/name on a GitHub host, parsed from a remote URL (credentials dropped)."""
+
+    host: str
+    owner: str
+    name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @property
+    def api_url(self) -> str | None:
+        """The REST base URL; None for github.com (PyGithub's default)."""
+        if _is_github_com(self.host):
+            return None
+        if self.host.endswith(".ghe.com"):  # GitHub Enterprise Cloud with data residency
+            return f"https://api.{self.host}"
+        return f"https://{self.host}/api/v3"
+
+
+def _is_github_com(host: str) -> bool:
+    return host.lower() in ("github.com", "www.github.com", "ssh.github.com", "api.github.com")
+
+
+_SCP_LIKE = re.compile(r"^(?:[^@/]+@)?(?P<host>[^:/]+):(?!//)(?P<path>[^\\].*)$")
+
+
+def parse_remote_url(url: str) -> RemoteRepository | None:
+    """owner/name from ``https://host/owner/name(.git)``, ``ssh://git@host[:port]/owner/name.git``,
+    ``git@host:owner/name.git`` or ``git://host/owner/name.git``; None when it is not one."""
+    url = url.strip()
+    if "://" in url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https", "ssh", "git", "git+ssh", "ssh+git") or not parts.hostname:
+            return None
+        host, path = parts.hostname, parts.path
+    else:
+        match = _SCP_LIKE.match(url)
+        if match is None:
+            return None
+        host, path = match["host"], match["path"]
+    segments = [s for s in path.strip("/").split("/") if s]
+    if len(segments) != 2:
+        return None
+    owner, name = segments
+    name = name.removesuffix(".git")
+    if not owner or not name:
+        return None
+    host = host.lower()
+    if _is_github_com(host):
+        host = "github.com"
+    return RemoteRepository(host=host, owner=owner, name=name)
