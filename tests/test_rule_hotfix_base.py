@@ -121,10 +121,12 @@ def test_main_merged_into_hotfix_does_not_hide_a_stale_base(gitflow_repo: Scenar
     status, report = run_check(s, "--branch", "hotfix/slow-fix", policy=ONLY)
     (v,) = violations(report, "hotfix-base")
     assert v["severity"] == "warning", describe(report)
+    assert "main was merged into the branch" in v["message"]
 
     _land(s, "hotfix/slow-fix", "1.0.3")
     status, report = run_check(s, policy=make_policy())
-    assert_only(report, "hotfix-base", severity="warning")
+    (v,) = assert_only(report, "hotfix-base", severity="warning")
+    assert "main was merged into the branch" in v["message"]
     assert status == 0
 
 
@@ -138,6 +140,8 @@ def test_cut_from_develop_is_an_error(gitflow_repo: Scenario) -> None:
     status, report = run_check(s, policy=make_policy())
     (v,) = assert_only(report, "hotfix-base", severity="error")
     assert same_commit(v["commit"], hotfix.merge, hotfix.tip), describe(report)
+    assert "cut from the integration branch" in v["message"] and "never deployed" in v["message"]
+    assert "merged into the branch" not in v["message"]
     assert status == 1
 
 
@@ -146,6 +150,8 @@ def test_branch_under_check_cut_from_develop_is_an_error(gitflow_repo: Scenario)
     status, report = run_check(gitflow_repo, "--branch", "hotfix/from-develop", policy=ONLY)
     (v,) = violations(report, "hotfix-base")
     assert v["severity"] == "error", describe(report)
+    assert "cut from the integration branch" in v["message"], describe(report)
+    assert "git rebase --onto" in v["hint"]
     assert status == 1
 
 

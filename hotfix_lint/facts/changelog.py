@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 _HEADING = re.compile(r"^##(?!#)\s*(.*)$")
+_HEADING_VERSION = re.compile(r"^\[?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?(?:\s|$|[-(])")
 
 
 @dataclass(frozen=True)
@@ -17,17 +18,23 @@ class ChangelogSection:
     text: str
 
 
-def _heading_names(heading: str, version: str) -> bool:
-    pattern = rf"^\[?v?{re.escape(version)}\]?(?:\s|$|[-(])"
-    return re.match(pattern, heading.strip()) is not None
+def _heading_version(heading: str) -> str | None:
+    m = _HEADING_VERSION.match(heading.strip())
+    return m.group(1) if m else None
 
 
 def find_section(text: str, version: str) -> ChangelogSection | None:
-    """The section whose ``##`` heading names ``version``, or ``None``."""
+    """The section whose ``##`` heading names ``version``, or ``None``.
+
+    Scans from the top and stops at the match: a hotfix's section is usually the newest.
+    """
+    wanted = version.removeprefix("v")
     lines = text.splitlines()
     for i, raw in enumerate(lines):
+        if not raw.startswith("##"):
+            continue
         m = _HEADING.match(raw)
-        if m is None or not _heading_names(m.group(1), version):
+        if m is None or _heading_version(m.group(1)) != wanted:
             continue
         body: list[str] = []
         for following in lines[i + 1 :]:
@@ -40,8 +47,9 @@ def find_section(text: str, version: str) -> ChangelogSection | None:
 
 def added_section(added_lines: tuple[str, ...], version: str) -> bool:
     """Do the lines a diff adds include a heading for ``version``?"""
+    wanted = version.removeprefix("v")
     for raw in added_lines:
         m = _HEADING.match(raw)
-        if m is not None and _heading_names(m.group(1), version):
+        if m is not None and _heading_version(m.group(1)) == wanted:
             return True
     return False

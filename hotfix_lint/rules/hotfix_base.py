@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
+from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, waiver_hint, where
@@ -74,7 +75,7 @@ its unreleased commits along) is an error."""
             return None
         deployed = f"{short(hotfix.deployed_ref)} ({hotfix.deployed_ref_label})"
         hidden = ""
-        if hotfix.extra_bases:
+        if _merged_line_into_branch(hotfix):
             hidden = (
                 f"; {hotfix.line} was merged into the branch later, which hides the old base from a plain "
                 "merge base"
@@ -135,3 +136,14 @@ its unreleased commits along) is an error."""
             hint=repair,
             subjects=subjects(hotfix),
         )
+
+
+def _merged_line_into_branch(hotfix: HotfixFact) -> bool:
+    """Was the production line merged into the hotfix branch (which hides its original base)?"""
+    for commit in hotfix.own_commits:
+        if len(commit.parents) < 2:
+            continue
+        parsed = parse_merge_message(commit.message)
+        if parsed.source in (hotfix.line, f"origin/{hotfix.line}") and parsed.target != hotfix.line:
+            return True
+    return False
