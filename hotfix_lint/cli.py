@@ -7,7 +7,6 @@ status 2; a user mistake never ends in a traceback.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import sys
@@ -20,6 +19,9 @@ from hotfix_lint import __version__
 from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, PolicyError, UnknownRuleError, UserError
 
 if TYPE_CHECKING:
+    import argparse
+
+    from hotfix_lint.collect.github import GitHubRequest
     from hotfix_lint.results import Report
 
 TOOL_NAME = "hotfix-lint"
@@ -39,6 +41,8 @@ exit status: 0 no errors (warnings allowed), 1 errors found,
 
 
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import argparse  # not at the top: a git hook never builds this parser
+
     p = sub.add_parser(
         "check",
         help="lint a repository's hotfix history (and its hotfix branch) against the policy",
@@ -69,9 +73,31 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument(
         "--no-history", action="store_true", help="check only the hotfix branch, not production history"
     )
+    gh = p.add_argument_group(
+        "GitHub",
+        "The GitHub rules read the repository's settings when a token is in the environment "
+        "(GITHUB_TOKEN or GH_TOKEN; for GitHub Enterprise GH_ENTERPRISE_TOKEN first) and the repository "
+        "is known; otherwise they are skipped, and a note names them.",
+    )
+    gh.add_argument(
+        "--github", metavar="OWNER/NAME", help="the GitHub repository (default: from the origin remote's URL)"
+    )
+    gh.add_argument(
+        "--github-url",
+        metavar="URL",
+        help="the REST API of GitHub Enterprise Server, such as https://ghe.example.com/api/v3 "
+        "(default: api.github.com, or derived from the origin remote's host)",
+    )
+    gh.add_argument(
+        "--token-env",
+        metavar="NAME",
+        help="read the token from the environment variable NAME instead (never pass a token as an argument)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog=TOOL_NAME,
         description=_DESCRIPTION,
@@ -88,6 +114,22 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain one rule: what it checks, why, and its options")
     explain.add_argument("rule", metavar="RULE")
     sub.add_parser("schema", help="print the policy JSON Schema (for editors)")
+    init = sub.add_parser("init", help="write a commented .hotfix-lint.yaml that extends a built-in pack")
+    init.add_argument("--preset", required=True, metavar="PACK", help="built-in pack: gitflow, main-development, ...")
+    init.add_argument("--repo", default=".", metavar="DIR", help="repository to write it to (default: here)")
+    init.add_argument("--force", action="store_true", help="replace an existing policy file")
+    init.add_argument("--stdout", action="store_true", help="print the policy instead of writing it")
+    hotfixes = sub.add_parser("hotfixes", help="list every hotfix in the history with its lifecycle, newest first")
+    hotfixes.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
+    hotfixes.add_argument("--policy", metavar="FILE", help="policy file (default: as for check)")
+    hotfixes.add_argument("--since", metavar="REV|DATE", help="only history after this revision or date")
+    hotfixes.add_argument("--now", metavar="YYYY-MM-DD", help="ages (pending back-merges) as of this date")
+    hotfixes.add_argument("--format", choices=["text", "json"], default="text", help="table format")
+    hotfixes.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    hook = sub.add_parser(
+        "hook", add_help=False, help="run a git hook stage: pre-commit, commit-msg FILE or pre-push (see hook --help)"
+    )
+    hook.add_argument("hook_args", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -106,10 +148,36 @@ def looks_like_hotfix_branch(name: str, is_hotfix_name: bool) -> bool:
     return is_hotfix_name or "hotfix" in name.lower()
 
 
+def github_request(args: argparse.Namespace) -> GitHubRequest:
+    """What ``--github``, ``--github-url`` and ``--token-env`` ask for, checked."""
+    import re
+    from urllib.parse import urlsplit
+
+    from hotfix_lint.collect.github import GitHubRequest
+
+    repository = getattr(args, "github", None)
+    url = getattr(args, "github_url", None)
+    variable = getattr(args, "token_env", None)
+    if repository is not None and not re.fullmatch(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+", repository):
+        raise UserError(f"--github: expected OWNER/NAME, such as octo/app, got {repository!r}")
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise UserError(
+                "--github-url: expected the API's URL, such as https://ghe.example.com/api/v3 "
+                f"(https:// or http://), got {parts.scheme or 'no scheme'}://{parts.hostname or ''}"
+            )
+    if variable is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+        raise UserError(
+            f"--token-env: expected the name of an environment variable, such as CI_GITHUB_TOKEN, got {variable!r}"
+        )
+    return GitHubRequest(repository=repository, api_url=url.rstrip("/") if url else None, token_env=variable)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from hotfix_lint.collect.gather import gather
     from hotfix_lint.collect.repository import open_repository
-    from hotfix_lint.engine import evaluate, required_kinds, select_rules
+    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
     from hotfix_lint.policy.loader import discover_policy
     from hotfix_lint.results import Report
@@ -139,7 +207,9 @@ def cmd_check(args: argparse.Namespace) -> int:
             and looks_like_hotfix_branch(current, policy.is_hotfix_name(current))
         ):
             branch = current
-    facts = gather(root, policy, frozenset(kinds), branch=branch, since=args.since, now=now)
+    facts = gather(
+        root, policy, frozenset(kinds), branch=branch, since=args.since, now=now, github=github_request(args)
+    )
     if branch is not None and GIT_BRANCH not in kinds:
         branch = None
     today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
@@ -147,13 +217,19 @@ def cmd_check(args: argparse.Namespace) -> int:
     notes = list(facts.notes)
     if branch:
         notes.insert(0, f"checked hotfix branch {branch}")
+    skipped = skipped_rules(facts, selected)
+    for reason, rule_ids in skipped.items():
+        note = f"skipped {', '.join(rule_ids)}: {reason}"
+        notes.append(note)
+        print(f"{TOOL_NAME}: {note}", file=sys.stderr)
+    not_run = {rule_id for rule_ids in skipped.values() for rule_id in rule_ids}
     report = Report(
         tool_name=TOOL_NAME,
         tool_version=__version__,
         repository=facts.repository,
         policy=policy.source,
         violations=tuple(violations),
-        rules_run=tuple(s.rule.id for s in selected),
+        rules_run=tuple(s.rule.id for s in selected if s.rule.id not in not_run),
         notes=tuple(notes),
     )
     _write_report(report, args.format, args.output)
@@ -176,25 +252,23 @@ def _write_report(report: Report, fmt: str, output: str | None) -> None:
 
 
 def rules_markdown() -> str:
-    """The README's rule table, generated from the registry (a test keeps them equal)."""
-    from hotfix_lint.rules.registry import ALL_RULES
+    """The README's rule table, generated from the registry and the packs (a test keeps them equal)."""
+    from hotfix_lint.catalog import rules_markdown as markdown
 
-    rows = ["| rule | default | what it checks |", "| --- | --- | --- |"]
-    rows += [f"| `{r.id}` | {r.default_severity.value} | {r.summary} |" for r in ALL_RULES]
-    return "\n".join(rows) + "\n"
+    return markdown()
 
 
 def cmd_rules(stream: IO[str], fmt: str = "text") -> int:
-    from hotfix_lint.rules.registry import ALL_RULES
+    from hotfix_lint.catalog import rules_text
 
-    if fmt == "markdown":
-        stream.write(rules_markdown())
-        return EXIT_OK
-    width = max(len(r.id) for r in ALL_RULES)
-    for rule in ALL_RULES:
-        stream.write(f"{rule.id:<{width}}  {rule.default_severity.value:<7}  {rule.summary}\n")
-    stream.write("\n`hotfix-lint explain RULE` tells what a rule checks and which options it takes.\n")
+    stream.write(rules_markdown() if fmt == "markdown" else rules_text())
     return EXIT_OK
+
+
+def _packs_of(rule_id: str) -> tuple[str, ...]:
+    from hotfix_lint.catalog import rules_by_pack
+
+    return rules_by_pack().get(rule_id, ())
 
 
 def explain_text(rule_id: str) -> str:
@@ -212,7 +286,9 @@ def explain_text(rule_id: str) -> str:
         raise UnknownRuleError(f"unknown rule {rule_id!r}{hint}; `hotfix-lint rules` lists them")
     lines = [
         f"{rule.id}: {rule.summary}",
-        f"default severity: {rule.default_severity.value}",
+        f"default severity: {rule.default_severity.value}"
+        + (" (opt-in: runs only when the policy names it under `rules:`)" if rule.opt_in else ""),
+        f"built-in packs that enable it: {', '.join(_packs_of(rule.id)) or 'none'}",
         "",
         rule.explanation,
         "",
@@ -232,6 +308,19 @@ def explain_text(rule_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.scaffold import policy_text, write_policy
+
+    if args.stdout:
+        sys.stdout.write(policy_text(args.preset))
+        return EXIT_OK
+    repo = open_repository(Path(args.repo))
+    target = write_policy(Path(repo.workdir or repo.path), args.preset, force=args.force)
+    print(f"{TOOL_NAME}: wrote {target} (extends the pack {args.preset}); run `hotfix-lint check` next")
+    return EXIT_OK
+
+
 def cmd_schema(stream: IO[str]) -> int:
     import json
 
@@ -243,8 +332,13 @@ def cmd_schema(stream: IO[str]) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["hook"]:  # the hooks parse their own arguments, before anything else is built
+        from hotfix_lint.hooks import main as hook_main
+
+        return hook_main(arguments[1:])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     try:
         if args.command == "check":
             return cmd_check(args)
@@ -255,6 +349,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "schema":
             return cmd_schema(sys.stdout)
+        if args.command == "init":
+            return cmd_init(args)
+        if args.command == "hotfixes":
+            from hotfix_lint.lifecycle import cmd_hotfixes
+
+            return cmd_hotfixes(args.repo, args.policy, args.since, _parse_now(args.now), args.format, args.output)
         parser.print_help()
         return EXIT_USAGE
     except PolicyError as exc:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.policy.model import Policy, Waiver
 from hotfix_lint.results import Finding, FindingKind, Severity, Violation
 from hotfix_lint.rules.base import Rule, RuleContext
-from hotfix_lint.rules.registry import ALL_RULES
 
 _RANK = {Severity.OFF: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -30,15 +29,24 @@ class SelectedRule:
 
 
 def select_rules(
-    policy: Policy, only: Iterable[str] | None = None, rules: Iterable[type[Rule]] = ALL_RULES
+    policy: Policy, only: Iterable[str] | None = None, rules: Iterable[type[Rule]] | None = None
 ) -> list[SelectedRule]:
-    """The rules the policy leaves on (optionally limited to ``only``), in registry order."""
+    """The rules the policy leaves on (optionally limited to ``only``), in registry order.
+
+    An opt-in rule runs only when the policy names it, or when ``only`` asks for it by id.
+    """
+    if rules is None:  # the registry imports every rule; a hook passes only its stage's rules
+        from hotfix_lint.rules.registry import ALL_RULES
+
+        rules = ALL_RULES
     wanted = set(only) if only is not None else None
     selected: list[SelectedRule] = []
     for rule_class in rules:
         if wanted is not None and rule_class.id not in wanted:
             continue
         setting = policy.rules.get(rule_class.id)
+        if setting is None and rule_class.opt_in and wanted is None:
+            continue
         severity = rule_class.default_severity
         options: dict[str, Any] = rule_class.option_defaults()
         if setting is not None:
@@ -54,14 +62,37 @@ def required_kinds(selected: Iterable[SelectedRule]) -> frozenset[str]:
     return frozenset(kind for s in selected for kind in s.rule.requires)
 
 
-def _decide_severity(configured: Severity, finding: Finding) -> Severity:
-    """A rule may lower a finding's severity, never raise it; could-not-check is a warning."""
+def cap_severity(selected: Iterable[SelectedRule], rule_ids: Iterable[str], ceiling: Severity) -> list[SelectedRule]:
+    """Lower the rules ``rule_ids`` to at most ``ceiling`` (a hook stage where they only warn)."""
+    ids = set(rule_ids)
+    return [
+        replace(s, severity=ceiling) if s.rule.id in ids and _RANK[s.severity] > _RANK[ceiling] else s
+        for s in selected
+    ]
+
+
+def _decide_severity(
+    configured: Severity, finding: Finding, could_not_check: Severity = Severity.WARNING
+) -> Severity:
+    """A rule may lower a finding's severity, never raise it; could-not-check has its own
+    severity (the policy's ``could_not_check``, a warning by default), capped the same way."""
     suggested = finding.severity
     if finding.kind is FindingKind.COULD_NOT_CHECK and suggested is None:
-        suggested = Severity.WARNING
+        suggested = could_not_check
     if suggested is None or _RANK[suggested] > _RANK[configured]:
         return configured
     return suggested
+
+
+def skipped_rules(facts: RepositoryFacts, selected: Iterable[SelectedRule]) -> dict[str, list[str]]:
+    """Rules not run because a fact kind they need was deliberately not collected (GitHub
+    without a token), by reason: the report names them in a note instead of a finding."""
+    found: dict[str, list[str]] = {}
+    for chosen in selected:
+        reasons = [facts.skipped[k] for k in sorted(chosen.rule.requires) if k in facts.skipped]
+        if reasons:
+            found.setdefault(reasons[0], []).append(chosen.rule.id)
+    return found
 
 
 def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
@@ -85,6 +116,8 @@ def evaluate(
     violations: list[Violation] = []
     for chosen in selected:
         rule = chosen.rule
+        if any(k in facts.skipped for k in rule.requires):
+            continue
         missing = [facts.unavailable[k] for k in sorted(rule.requires) if k in facts.unavailable]
         if missing:
             findings: Iterable[Finding] = [
@@ -94,7 +127,7 @@ def evaluate(
             context = RuleContext(policy=policy, options=chosen.options, now=facts.now)
             findings = rule.check(facts, context)
         for finding in findings:
-            severity = _decide_severity(chosen.severity, finding)
+            severity = _decide_severity(chosen.severity, finding, policy.could_not_check)
             if severity is Severity.OFF:
                 continue
             waiver = _waiver_for(finding, live)

@@ -66,8 +66,27 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class RuleInfo:
+    """A rule's metadata as reporters show it (SARIF rule descriptors, JUnit test names).
+
+    A copy of the registry's class attributes, so that reporters need not import the rules.
+    """
+
+    id: str
+    summary: str
+    explanation: str
+    default_severity: Severity
+
+
+@dataclass(frozen=True)
 class Report:
-    """Everything a reporter needs: one repository, one policy, the violations."""
+    """Everything a reporter needs: one repository, one policy, the violations.
+
+    ``rules`` describes the rules (at least those run); a reporter falls back to the bare id
+    for a rule it lacks. ``anchor`` is the repository-relative file that a finding with no
+    path of its own (history, settings) is pinned to where a format needs a file (SARIF);
+    ``None`` lets the reporter choose (the policy file, else ``.hotfix-lint.yaml``).
+    """
 
     tool_name: str
     tool_version: str
@@ -76,6 +95,8 @@ class Report:
     violations: tuple[Violation, ...]
     rules_run: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    rules: tuple[RuleInfo, ...] = field(default=())
+    anchor: str | None = None
 
     @property
     def errors(self) -> int:
@@ -88,3 +109,39 @@ class Report:
     @property
     def waived(self) -> int:
         return sum(1 for v in self.violations if v.waived)
+
+
+@dataclass(frozen=True)
+class HotfixRow:
+    """One hotfix's lifecycle, as ``hotfix-lint hotfixes`` shows it: every value already worded.
+
+    ``landed`` is how it reached production (merge commit, squash, rebase, fast-forward, direct
+    push); ``base_state`` whether its base was the deployed ref; ``back_merge`` yes, pending or
+    missing with the age, or n/a; ``deleted`` whether its branch is gone.
+    """
+
+    branch: str
+    line: str
+    landed: str
+    commit: str | None
+    merged_at: str | None
+    base: str | None
+    base_state: str
+    tag: str | None
+    changelog: str
+    version: str | None
+    back_merge: str
+    deleted: str
+    tickets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HotfixTable:
+    """Every hotfix found in one repository's history, newest first."""
+
+    tool_name: str
+    tool_version: str
+    repository: str
+    policy: str
+    rows: tuple[HotfixRow, ...]
+    notes: tuple[str, ...] = field(default=())

@@ -17,8 +17,10 @@ for entry in (str(ROOT), str(TESTS)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-pytest.register_assert_rewrite("scenario")
+pytest.register_assert_rewrite("scenario", "github_check")
 
+from github_check import gh  # noqa: E402, F401
+from github_server.fixtures import github_enterprise_server, github_server  # noqa: E402, F401
 from scenario import Scenario, build_gitflow  # noqa: E402
 
 

@@ -507,9 +507,10 @@ def test_the_number_of_requests_is_bounded_and_does_not_grow_with_history(gh: Gi
     gitflow(gh)
     options: dict[str, Any] = {"pull_bases": [HOTFIX], "max_pulls": 6, "max_deployments": 4, "page_size": 3}
     collect(gh, **options)
-    # repo, 3 x (protection, rules), environment, its branch policies, 1 page of deployments and the
-    # statuses of the 2 newest (the second succeeded), 1 page of closed pulls, reviews of the merged one
-    assert len(gh.requests) == 1 + 3 * 2 + 1 + 1 + (1 + 2) + 1 + 1
+    # repo, 3 x (protection, rules), the ruleset names (a ruleset applies), environment, its branch
+    # policies, 1 page of deployments and the statuses of the 2 newest (the second succeeded), 1 page
+    # of closed pulls, reviews of the merged one
+    assert len(gh.requests) == 1 + 3 * 2 + 1 + 1 + 1 + (1 + 2) + 1 + 1
     for n in range(40):
         gh.state.add_pull(
             REPO,
@@ -529,6 +530,7 @@ def test_the_number_of_requests_is_bounded_and_does_not_grow_with_history(gh: Gi
     expected = (
         1
         + 3 * 2
+        + 1  # ruleset names
         + 1
         + 1
         + 2

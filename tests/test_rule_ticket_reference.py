@@ -167,7 +167,7 @@ def test_commit_without_ticket_fires_on_that_commit(gitflow_repo: Scenario) -> N
 def test_only_commits_without_ticket_fire(gitflow_repo: Scenario) -> None:
     # the second commit's subject ("Fix: crash, part 2") names no ticket
     made = land_hotfix(gitflow_repo, ticket="ABC-124", commits=2)
-    status, report = run_check(gitflow_repo, policy=policy())
+    _, report = run_check(gitflow_repo, policy=policy())
     (v,) = violations(report, RULE)
     assert same_commit(v["commit"], made.commits[1]), describe(report)
 
@@ -205,16 +205,17 @@ def test_merges_of_main_into_the_hotfix_branch_follow_the_merges_option(gitflow_
 
 
 def test_merge_check_accepts_a_pull_request_title_with_the_ticket(gitflow_repo: Scenario) -> None:
-    land_hotfix(gitflow_repo, ticket="ABC-124", how="pr")  # PR title "Fix: crash" has no ticket
+    # the first hotfix's "Merge branch 'hotfix/fix-login-timeout'" and this PR (title "Fix: fix crash")
+    land_hotfix(gitflow_repo, ticket="ABC-124", how="pr")
     _, report = run_check(gitflow_repo, policy=policy({"merges": "check"}))
-    assert len(violations(report, RULE)) == 1, describe(report)
+    assert len(violations(report, RULE)) == 2, describe(report)
     s = gitflow_repo
     s.branch("hotfix/titled", checkout=True)
     s.commit("Fix: titled (ABC-140)")
     s.checkout("main")
     s.pr_merge(43, "acme", "hotfix/titled", title="Fix: titled (ABC-140)")
     _, report = run_check(s, policy=policy({"merges": "check"}))
-    assert len(violations(report, RULE)) == 1, describe(report)  # still only the first PR
+    assert len(violations(report, RULE)) == 2, describe(report)  # the titled PR passes
 
 
 def test_fixup_left_in_history_is_judged_by_its_target(gitflow_repo: Scenario) -> None:

@@ -7,15 +7,21 @@ engine reports "could not check" for the rules that needed it and runs the other
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygit2
 
+from hotfix_lint.collect.enrich import enrich
 from hotfix_lint.collect.history import HistoryCollector
 from hotfix_lint.collect.repository import MISSING, open_repository
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.kinds import GIT_BRANCH as FACT_GIT_BRANCH
 from hotfix_lint.facts.kinds import GIT_HISTORY as FACT_GIT_HISTORY
+from hotfix_lint.facts.kinds import GITHUB_KINDS
 from hotfix_lint.policy.model import Policy
+
+if TYPE_CHECKING:
+    from hotfix_lint.collect.github import GitHubRequest
 
 
 def current_branch(repo: pygit2.Repository) -> tuple[str | None, str | None]:
@@ -37,8 +43,23 @@ def gather(
     branch: str | None,
     since: str | None,
     now: int,
+    branch_at: str | None = None,
+    staged: bool = False,
+    index_file: str | None = None,
+    push: tuple[str, str, str | None] | None = None,
+    github: GitHubRequest | None = None,
+    branch_line: str | None = None,
+    branch_line_at: str | None = None,
 ) -> RepositoryFacts:
-    """Collect git facts for ``kinds``: the history of production, the branch under check."""
+    """Collect git facts for ``kinds``: the history of production, the branch under check.
+
+    The hooks judge what is about to happen: ``branch_at`` is the commit a push would make the
+    branch, ``staged`` adds the staged changes (``index_file``: git's temporary index) to it,
+    ``push`` = (production line, new tip, old tip) judges only what a push adds to that line.
+    ``github``: how to reach GitHub for the GitHub fact kinds (None: they are skipped).
+    ``branch_line`` judges the branch against that line only (a pull request's base;
+    ``branch_line_at``: the base's commit, for a clone without that branch).
+    """
     repo = open_repository(repo_dir)
     location = repo.workdir or repo.path
     if repo.is_empty or (repo.head_is_unborn and not repo.listall_references()):
@@ -54,7 +75,7 @@ def gather(
     unavailable: dict[str, str] = {}
     history = None
     if FACT_GIT_HISTORY in kinds:
-        history = collector.history()
+        history = collector.history(push)
         for missing in history.missing_production:
             notes.append(f"production branch {missing!r} not found: its history was not checked")
         if history.integration_missing:
@@ -65,10 +86,12 @@ def gather(
     hotfix = None
     if branch is not None and FACT_GIT_BRANCH in kinds:
         try:
-            hotfix = collector.branch(branch)
+            hotfix = collector.branch(
+                branch, at=branch_at, staged=staged, index_file=index_file, line=branch_line, line_at=branch_line_at
+            )
         except MISSING as exc:
             unavailable[FACT_GIT_BRANCH] = f"branch {branch}: object missing from this clone ({exc})"
-    return RepositoryFacts(
+    facts = RepositoryFacts(
         repository=str(location).rstrip("/"),
         now=now,
         head_branch=head_branch,
@@ -78,3 +101,9 @@ def gather(
         unavailable=unavailable,
         notes=tuple(notes),
     )
+    facts = enrich(repo, policy, kinds, facts)
+    if kinds & GITHUB_KINDS or policy.deployed_ref == "github-deployment":
+        from hotfix_lint.collect.github_plan import add_github
+
+        facts = add_github(repo, policy, kinds, github, facts, since=since)
+    return facts

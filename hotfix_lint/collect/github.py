@@ -21,7 +21,7 @@ import os
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -44,6 +44,8 @@ from hotfix_lint.facts.github import (
 
 if TYPE_CHECKING:
     from github import Github
+
+    from hotfix_lint.collect.conditional import ApiMeter, EtagStore
     from github.GithubException import GithubException
     from github.GithubObject import GithubObject
     from github.PaginatedList import PaginatedList
@@ -376,16 +378,29 @@ def _branch_patterns(
     return tuple(DeploymentBranchPattern(str(p["name"]), str(p.get("type") or "branch")) for p in policies)
 
 
-def _deployments(session: _Session, repo: Repository, environment: str, limit: int) -> Checked[tuple[Deployment, ...]]:
-    """Newest first, reading statuses until the first successful deployment (at most ``limit``)."""
+def _deployments(
+    session: _Session,
+    repo: Repository,
+    environment: str,
+    limit: int,
+    back_to: int | None,
+    notes: list[str],
+) -> tuple[Checked[tuple[Deployment, ...]], bool]:
+    """Newest first, reading statuses until the first successful deployment (at most ``limit``);
+    with ``back_to``, until a deployment created before that time succeeded. Also says whether
+    the list was read to its end."""
     found: list[Deployment] = []
     listed = session.first(repo.get_deployments(environment=environment), limit)
+    complete = False
     while True:
         try:
             item = next(listed, None)
         except _Failure as failure:
-            return failure.could_not(f"deployments to {environment!r}", PERMISSION_DEPLOYMENTS)
+            return failure.could_not(f"deployments to {environment!r}", PERMISSION_DEPLOYMENTS), False
         if item is None:
+            complete = len(found) < limit
+            if not complete and back_to is not None:
+                notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
             break
         state: Checked[str | None]
         state_at = None
@@ -409,9 +424,9 @@ def _deployments(session: _Session, repo: Repository, environment: str, limit: i
                 creator=_login(item.creator),
             )
         )
-        if state == "success":
+        if state == "success" and (back_to is None or found[-1].created_at < back_to):
             break
-    return tuple(found)
+    return tuple(found), complete
 
 
 def _reviews(session: _Session, pr: PullRequest, page_size: int) -> Checked[tuple[ReviewFact, ...]]:
@@ -473,10 +488,14 @@ def collect_github(
     head_filter: Callable[[str], bool] | None = None,
     max_pulls: int = 50,
     max_deployments: int = 10,
+    deployments_back_to: int | None = None,
+    probe_branches: Sequence[str] = (),
     page_size: int = 100,
     retry: RetryPolicy | None = None,
     timeout: int = 15,
     user_agent: str = "hotfix-lint",
+    etags: EtagStore | None = None,
+    meter: ApiMeter | None = None,
 ) -> GitHubFacts:
     """Read what GitHub enforces and records for ``repo_full_name``; never raises for HTTP errors.
 
@@ -484,15 +503,21 @@ def collect_github(
     deployment environment to read (None: none). ``pull_bases`` (default: ``branches``):
     branches whose merged pull requests to read, the ``max_pulls`` most recently updated closed
     ones per branch, keeping those whose head ref ``head_filter`` accepts; their reviews are
-    read. Deployments are read newest first until the first successful one, at most
-    ``max_deployments``.
+    read. Deployments are read newest first until the first successful one (with
+    ``deployments_back_to``, epoch seconds: until one created before that time succeeded), at
+    most ``max_deployments``. ``probe_branches`` are sample names for patterns no branch matches
+    yet (``prod/hotfix/hotfix-lint-probe``): their ruleset rules are read (GitHub answers for any
+    name), their classic protection cannot be.
 
-    Requests made, whatever the length of the history: 1 for the repository; 2 per branch;
+    Requests made, whatever the length of the history: 1 for the repository; 2 per branch
+    (1 per probe); 1 to name the rulesets when any applies;
     1 or 2 for the environment; for deployments, a page per ``page_size`` listed and one
     per deployment (at most ``max_deployments``); for pull requests, a page per
     ``page_size`` (at most ``max_pulls`` per base) and one per merged pull request kept.
     Long lists of rules, branch policies or reviews add pages, at most :data:`MAX_PAGES`.
-    Retries add at most ``retry.attempts - 1`` per request.
+    Retries add at most ``retry.attempts - 1`` per request. With ``etags`` every GET is a
+    conditional one (a 304 does not count against the rate limit; see ``collect.conditional``);
+    ``meter`` counts the requests.
     """
     from github import Auth, Github
 
@@ -510,6 +535,10 @@ def collect_github(
         seconds_between_writes=None,
         user_agent=user_agent,
     )
+    if etags is not None or meter is not None:
+        from hotfix_lint.collect.conditional import enable_conditional_requests
+
+        enable_conditional_requests(gh, etags, meter)
     session = _Session(gh, token, retry or RetryPolicy())
     try:
         return _collect(
@@ -522,6 +551,8 @@ def collect_github(
             max_pulls,
             max_deployments,
             page_size,
+            deployments_back_to=deployments_back_to,
+            probes=tuple(probe_branches),
         )
     finally:
         gh.close()
@@ -537,6 +568,9 @@ def _collect(
     max_pulls: int,
     max_deployments: int,
     page_size: int,
+    *,
+    deployments_back_to: int | None = None,
+    probes: tuple[str, ...] = (),
 ) -> GitHubFacts:
     notes: list[str] = []
     try:
@@ -549,7 +583,8 @@ def _collect(
         return GitHubFacts(
             repository=full_name,
             settings=unreadable,
-            branches=tuple(BranchGitHubFact(b, unreadable, unreadable) for b in branches),
+            branches=tuple(BranchGitHubFact(b, unreadable, unreadable) for b in branches)
+            + tuple(BranchGitHubFact(b, unreadable, unreadable, probe=True) for b in probes),
             environment_name=environment,
             environment=unreadable if environment else None,
             deployments=unreadable if environment else (),
@@ -564,19 +599,36 @@ def _collect(
         )
         for b in branches
     )
+    branch_facts += tuple(
+        BranchGitHubFact(
+            name=b,
+            protection=CouldNotCheck(
+                f"branch protection of {b!r}", f"no branch named like {b!r} exists on GitHub yet"
+            ),
+            rules=_guard(session, f"rulesets applying to {b!r}", partial(_rules, session, repo, b, page_size)),
+            probe=True,
+        )
+        for b in probes
+    )
+    branch_facts = _name_rulesets(session, repo, branch_facts, page_size)
     env: Checked[Environment | None] = None
     deployments: Checked[tuple[Deployment, ...]] = ()
+    complete = False
     if environment:
         env = _guard(
             session, f"environment {environment!r}", lambda: _environment(session, repo, environment, page_size)
         )
         if env is None:
             notes.append(f"environment {environment!r} does not exist on GitHub")
-        deployments = _guard(
+        listed = _guard(
             session,
             f"deployments to {environment!r}",
-            lambda: _deployments(session, repo, environment, max_deployments),
+            lambda: _deployments(session, repo, environment, max_deployments, deployments_back_to, notes),
         )
+        if isinstance(listed, CouldNotCheck):
+            deployments = listed
+        else:
+            deployments, complete = listed
     pulls: Checked[tuple[PullRequestFact, ...]] = ()
     if bases:
         pulls = _guard(
@@ -591,8 +643,31 @@ def _collect(
         environment_name=environment,
         environment=env,
         deployments=deployments,
+        deployments_complete=complete,
         pulls=pulls,
         notes=tuple(notes),
+    )
+
+
+def _name_rulesets(
+    session: _Session, repo: Repository, branches: tuple[BranchGitHubFact, ...], page_size: int
+) -> tuple[BranchGitHubFact, ...]:
+    """Give each ruleset rule its ruleset's name (one listing, only when some rule applies); a
+    token that cannot list rulesets leaves them named by id."""
+    ids = {r.ruleset_id for b in branches if isinstance(b.rules, tuple) for r in b.rules if r.ruleset_id is not None}
+    if not ids:
+        return branches
+    try:
+        listed = session.get_list(f"{repo.url}/rulesets", page_size)
+    except _Failure as failure:
+        log.info("ruleset names not read: %s", failure.reason)
+        return branches
+    names = {item.get("id"): str(item.get("name")) for item in listed if isinstance(item, dict) and item.get("name")}
+    return tuple(
+        replace(b, rules=tuple(replace(r, ruleset_name=names.get(r.ruleset_id)) for r in b.rules))
+        if isinstance(b.rules, tuple)
+        else b
+        for b in branches
     )
 
 
@@ -654,6 +729,11 @@ class RemoteRepository:
         return f"https://{self.host}/api/v3"
 
 
+def _is_github_cloud(host: str) -> bool:
+    """github.com, or GitHub Enterprise Cloud with data residency (``*.ghe.com``)."""
+    return _is_github_com(host) or host.lower().endswith(".ghe.com")
+
+
 def _is_github_com(host: str) -> bool:
     return host.lower() in ("github.com", "www.github.com", "ssh.github.com", "api.github.com")
 
@@ -686,3 +766,70 @@ def parse_remote_url(url: str) -> RemoteRepository | None:
     if _is_github_com(host):
         host = "github.com"
     return RemoteRepository(host=host, owner=owner, name=name)
+
+
+# -- what the command line asked for, and what it resolves to ------------------------------------
+
+
+@dataclass(frozen=True)
+class GitHubRequest:
+    """GitHub access as the user configured it: ``--github``, ``--github-url``, ``--token-env``.
+
+    Each may be None: the repository then comes from the ``origin`` remote, the API URL from
+    the remote's host (github.com, or ``https://HOST/api/v3`` for GitHub Enterprise Server),
+    and the token from GITHUB_TOKEN / GH_TOKEN (see :func:`discover_token`).
+    """
+
+    repository: str | None = None
+    api_url: str | None = None
+    token_env: str | None = None
+    #: the audit's answers of earlier runs, for conditional requests, and its request counter
+    etags: EtagStore | None = field(default=None, repr=False, compare=False)
+    meter: ApiMeter | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class GitHubTarget:
+    """A repository to read, the API to read it from, and the token (kept out of ``repr``)."""
+
+    repository: str
+    api_url: str | None
+    token: str = field(repr=False)
+    #: where the repository name came from, for the report: "--github" or "the origin remote"
+    source: str = "--github"
+
+
+def resolve_target(
+    request: GitHubRequest, origin_url: str | None, environ: Mapping[str, str] | None = None
+) -> GitHubTarget | str:
+    """The repository, API URL and token to use, or why GitHub is not configured (a sentence
+    for the report; it never contains the token)."""
+    remote = parse_remote_url(origin_url) if origin_url else None
+    api_url = request.api_url
+    if remote is not None and api_url is None and not _is_github_cloud(remote.host):
+        # any host's owner/name parses; the token goes to a host only when the user names its API
+        if request.repository is None:
+            return (
+                f"no GitHub repository (the origin remote is on {remote.host}, not github.com: for GitHub "
+                f"Enterprise Server give --github-url https://{remote.host}/api/v3)"
+            )
+        remote = None
+    repository = request.repository
+    source = "--github"
+    if repository is None:
+        if remote is None:
+            where = "the origin remote is not a GitHub URL" if origin_url else "there is no origin remote"
+            return f"no GitHub repository ({where}; name one with --github OWNER/NAME)"
+        repository, source = remote.full_name, "the origin remote"
+    if api_url is None and remote is not None and remote.full_name.lower() == repository.lower():
+        api_url = remote.api_url
+    host = urlsplit(api_url).hostname if api_url else (remote.host if remote is not None else None)
+    token = discover_token(environ, variable=request.token_env, host=host)
+    if token is None:
+        if request.token_env:
+            return f"no GitHub token (the variable {request.token_env} named by --token-env is not set)"
+        names: tuple[str, ...] = TOKEN_VARIABLES
+        if host is not None and not _is_github_com(host):
+            names = ENTERPRISE_TOKEN_VARIABLES + TOKEN_VARIABLES
+        return f"no GitHub token (set {' or '.join(names)}, or name the variable with --token-env)"
+    return GitHubTarget(repository=repository, api_url=api_url, token=token, source=source)

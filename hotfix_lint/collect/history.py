@@ -9,10 +9,9 @@ look-ups. pygit2 does not read git's commit-graph file, so nothing here counts o
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 import pygit2
@@ -81,6 +80,7 @@ class HistoryCollector:
         self._boundary = shallow_boundary(repo) if repo.is_shallow else frozenset()
         self._snapshots: dict[tuple[str, str], FileSnapshot] = {}
         self._timeline: list[tuple[int, str]] | None = None
+        self._timeline_walk: Iterator[pygit2.Commit] = iter(())
         self._resolve_since()
         self.branches = list_branches(repo)
         self.tags = list_tags(repo)
@@ -109,6 +109,8 @@ class HistoryCollector:
         try:
             self._since_commit = self.repo.revparse_single(self.since).peel(pygit2.Commit).id
         except MISSING as exc:
+            if self._boundary:
+                raise self.shallow_error(f"the revision {self.since!r} (`since`) is not in it") from exc
             raise RepositoryError(
                 f"since: {self.since!r} is neither a date (YYYY-MM-DD) nor a revision in this repository"
             ) from exc
@@ -154,6 +156,12 @@ class HistoryCollector:
     def _commit(self, oid: pygit2.Oid | str) -> pygit2.Commit:
         return self.repo[oid].peel(pygit2.Commit)
 
+    def _revision(self, rev: str) -> pygit2.Commit:
+        try:
+            return self.repo.revparse_single(rev).peel(pygit2.Commit)
+        except MISSING as exc:
+            raise RepositoryError(f"{rev!r} is not a commit in this repository") from exc
+
     # -- walks -------------------------------------------------------------------------
 
     def _walk(
@@ -178,21 +186,33 @@ class HistoryCollector:
     def _since_hide(self) -> list[pygit2.Oid]:
         return [self._since_commit] if self._since_commit is not None else []
 
-    def _check_shallow(self, commit: pygit2.Commit, line: str) -> None:
-        if str(commit.id) not in self._boundary:
-            return
-        when = dt.datetime.fromtimestamp(commit.commit_time, dt.timezone.utc).date().isoformat()
-        need = f"since {self.since}" if self.since else "back to its first commit"
-        fetch = (
-            f"git fetch --shallow-since={self.since}"
-            if self._since_time is not None
-            else "git fetch --unshallow"
-        )
-        raise RepositoryError(
-            f"this is a shallow clone: the history of {line} stops at {str(commit.id)[:10]} ({when}), "
-            f"but hotfix-lint needs the history of {line} {need}.\n"
-            f"  fix: run `{fetch}` (GitHub Actions: actions/checkout with `fetch-depth: 0`), "
-            "or set `since:` in the policy to a point inside the history you fetch."
+    def _check_shallow(self, commit: pygit2.Commit, line: str, fetched: int | None = None) -> None:
+        if str(commit.id) in self._boundary:
+            raise self.shallow_error(f"the history of {line}", commit, fetched)
+
+    def shallow_error(
+        self, what: str, commit: pygit2.Commit | None = None, fetched: int | None = None, need: str | None = None
+    ) -> RepositoryError:
+        """Why a shallow clone cannot answer, and the fix: the whole history, or how far back
+        ``since`` needs it (the depth can only be bounded from below: the rest is not here)."""
+        stop = ""
+        if commit is not None:
+            when = dt.datetime.fromtimestamp(commit.commit_time, dt.timezone.utc).date().isoformat()
+            stop = f" stops at {str(commit.id)[:10]} ({when})"
+            if fetched:
+                stop += f" after {fetched} commit{'s' if fetched != 1 else ''}"
+        if need is None:
+            need = f"since {self.since}" if self.since else "back to its first commit (the policy sets no `since`)"
+        depth = ""
+        if fetched:
+            reach = f"back to {self.since}" if self.since else "to the first commit"
+            depth = f" A fixed `fetch-depth` must reach {reach} on every branch checked: more than {fetched}."
+        return RepositoryError(
+            f"this is a shallow clone: {what}{stop}, but hotfix-lint needs it {need}; "
+            "it does not guess from a truncated history.\n"
+            "  fix: fetch the whole history: actions/checkout with `fetch-depth: 0` (with `filter: blob:none` "
+            f"a large repository stays small), or `git fetch --unshallow`.{depth}"
+            + (" Or set `since:` in the policy to a date inside the history fetched." if commit is not None else "")
         )
 
     def _first_parent_chain(self, line: _Line) -> None:
@@ -200,7 +220,7 @@ class HistoryCollector:
             if self._since_time is not None and commit.commit_time < self._since_time:
                 line.truncated = True
                 break
-            self._check_shallow(commit, line.name)
+            self._check_shallow(commit, line.name, len(line.first_parent) + 1)
             fact = to_commit_fact(commit)
             line.index[fact.id] = len(line.first_parent)
             line.first_parent.append(fact)
@@ -226,12 +246,12 @@ class HistoryCollector:
     def _merges(self, line: _Line) -> list[pygit2.Commit]:
         merges: list[pygit2.Commit] = []
         for commit in self._walk(
-            [line.tip.id], self._since_hide(), sort=SortMode.TOPOLOGICAL | SortMode.TIME
+            [line.tip.id], self._since_hide(), sort=SortMode.NONE
         ):
+            if self._since_time is not None and commit.commit_time < self._since_time:
+                continue  # older than `since`: a shallow boundary there is fine
             self._check_shallow(commit, line.name)
             if len(commit.parent_ids) < 2:
-                continue
-            if self._since_time is not None and commit.commit_time < self._since_time:
                 continue
             merges.append(commit)
         return merges
@@ -269,6 +289,11 @@ class HistoryCollector:
         """Commits reachable from ``tip`` and not from ``mainline``; original base; other bases."""
         own = [to_commit_fact(c) for c in self._walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
         own_ids = {c.id for c in own}
+        cut = next((c.id for c in own if c.id in self._boundary), None) if self._boundary else None
+        if cut is not None:  # where the branch was cut from is not in this clone
+            raise self.shallow_error(
+                f"the branch at {str(tip)[:10]}", self._commit(cut), need="back to where it was cut from the line"
+            )
         by_id = {c.id: c for c in own}
         # follow the tip's own first-parent chain to where it leaves the hotfix
         base: str | None = None
@@ -448,12 +473,24 @@ class HistoryCollector:
             )
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
-    def _integration_timeline(self, integration: IntegrationFact) -> list[tuple[int, str]]:
-        """(commit time, id) along the integration branch's first-parent chain, oldest first."""
+    def _integration_at(self, integration: IntegrationFact, when: int) -> str | None:
+        """Where the integration branch stood at ``when``: the newest first-parent commit not after it.
+
+        The first-parent chain is read lazily, newest first, and only as far back as asked.
+        """
         if self._timeline is None:
-            chain = self._walk([pygit2.Oid(hex=integration.tip)], first_parent=True)
-            self._timeline = sorted((c.commit_time, str(c.id)) for c in chain)
-        return self._timeline
+            self._timeline = []
+            self._timeline_walk = self._walk([pygit2.Oid(hex=integration.tip)], first_parent=True)
+        timeline = self._timeline
+        while not timeline or timeline[-1][0] > when:
+            step = next(self._timeline_walk, None)
+            if step is None:
+                break
+            timeline.append((step.commit_time, str(step.id)))
+        for commit_time, commit_id in timeline:
+            if commit_time <= when:
+                return commit_id
+        return None
 
     def _carried(self, hotfix: HotfixFact, integration_then: str | None) -> tuple[CommitFact, ...]:
         """The hotfix's commits that the integration branch already had: it was cut from there."""
@@ -476,9 +513,7 @@ class HistoryCollector:
             ):
                 out.append(hotfix)
                 continue
-            timeline = self._integration_timeline(integration)
-            at = bisect.bisect_right(timeline, (hotfix.merge.commit_time, "~"))
-            then = timeline[at - 1][1] if at > 0 else None
+            then = self._integration_at(integration, hotfix.merge.commit_time)
             out.append(replace(hotfix, carried=self._carried(hotfix, then)))
         return out
 
@@ -550,24 +585,37 @@ class HistoryCollector:
 
     # -- entry points ------------------------------------------------------------------
 
-    def history(self, tips: Mapping[str, str] | None = None) -> HistoryFacts:
-        """Production history; with ``tips``, only those lines, each as if at that commit (the
-        pre-push hook judges what a push would make of a production branch)."""
+    def history(self, push: tuple[str, str, str | None] | None = None) -> HistoryFacts:
+        """Production history.
+
+        ``push`` is (line, new tip, old tip or None), what a push would do to one production
+        line (the pre-push hook): only that line is read, as if at the new tip, and only what
+        the push adds (first-parent commits and merges the old tip lacks) is reported.
+        """
         refs, missing_lines = self.production_refs()
-        if tips is not None:
-            known = dict(refs)
-            refs = [(name, known.get(name, f"refs/heads/{name}")) for name in tips]
+        if push is not None:
+            refs = [(push[0], dict(refs).get(push[0], f"refs/heads/{push[0]}"))]
             missing_lines = []
         integration, integration_missing = self._integration()
         lines: list[ProductionLineFact] = []
         for name, ref in refs:
-            line = _Line(name, ref, self._commit(tips[name]) if tips is not None else ref_tip(self.repo, ref))
+            line = _Line(name, ref, self._revision(push[1]) if push is not None else ref_tip(self.repo, ref))
             self._first_parent_chain(line)
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
             off_chain: list[pygit2.Commit] = []
             merges = self._merges(line)
-            landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in line.index}
+            # an earlier landing of the same hotfix branch (not a release of the integration branch,
+            # whose tip a hotfix cut from it would otherwise take as an already deployed base)
+            landed = {
+                str(m.parent_ids[1]): str(m.id)
+                for m in merges
+                if str(m.id) in line.index and self._merge_is_hotfix(m, line, True)
+            }
+            added: set[str] | None = None
+            if push is not None and push[2] is not None:
+                added = {str(c.id) for c in self._walk([line.tip.id], [self._revision(push[2]).id])}
+                merges = [m for m in merges if str(m.id) in added]
             for merge in merges:
                 on_chain = str(merge.id) in line.index
                 if not on_chain:
@@ -593,7 +641,7 @@ class HistoryCollector:
                     name=name,
                     ref=ref,
                     tip=str(line.tip.id),
-                    first_parent=tuple(line.first_parent),
+                    first_parent=tuple(c for c in line.first_parent if added is None or c.id in added),
                     hotfixes=tuple(hotfixes),
                     branch_tips={k: tuple(sorted(set(v))) for k, v in tips.items()},
                     truncated_by_since=line.truncated,
@@ -609,30 +657,39 @@ class HistoryCollector:
         )
 
     def branch(
-        self, name: str, *, at: str | None = None, staged: bool = False, index_file: str | None = None
+        self,
+        name: str,
+        *,
+        at: str | None = None,
+        staged: bool = False,
+        index_file: str | None = None,
+        line: str | None = None,
+        line_at: str | None = None,
     ) -> HotfixFact:
         """The branch under check, judged as if it were merged into its production line now.
 
         ``at`` judges that commit under the name ``name`` (what a push would make of the branch);
         ``staged`` counts the staged changes as the branch's own (the pre-commit hook).
+        ``line`` judges it against that line only (a pull request's base; ``line_at``: its
+        commit when the clone has no such branch) instead of the nearest production line.
         """
         if at is not None:
-            tip = self._commit(at)
+            try:
+                tip = self._revision(at)
+            except RepositoryError:
+                if self._boundary:
+                    raise self.shallow_error(f"the commit {at[:10]} of {name} is not in it", need="to judge it") from None
+                raise
         else:
             ref = resolve_branch(self.repo, name)
             if ref is None:
                 raise RepositoryError(f"branch {name!r} not found (neither local nor remote-tracking)")
             tip = ref_tip(self.repo, ref)
-        refs, missing = self.production_refs()
-        if not refs:
-            raise RepositoryError(
-                f"production branch {', '.join(missing) or '?'} not found in this repository"
-            )
+        tips = self._line_tips(line, line_at)
         best: tuple[int, str, pygit2.Commit, list[CommitFact], str | None, list[str]] | None = None
-        for line_name, line_ref in refs:
+        for line_name, line_tip in tips:
             if line_name == name:
                 continue
-            line_tip = ref_tip(self.repo, line_ref)
             own, base, extra = self._own_commits(tip.id, line_tip.id)
             if best is None or len(own) < best[0]:
                 best = (len(own), line_name, line_tip, own, base, extra)
@@ -645,7 +702,11 @@ class HistoryCollector:
         best_tag: TagFact | None = None
         base_time = self._commit(base).commit_time if base else 0
         for i, commit in enumerate(self._walk([line_tip.id], first_parent=True)):
-            landed_base = len(commit.parent_ids) > 1 and str(commit.parent_ids[1]) == base
+            landed_base = (
+                len(commit.parent_ids) > 1
+                and str(commit.parent_ids[1]) == base
+                and not self.policy.is_allowed_feeder(parse_merge_message(commit.message).source or "")
+            )
             if base is not None and distance is None and (str(commit.id) == base or landed_base):
                 distance = i
                 base = str(commit.id)  # the branch landed before: its base is that merge
@@ -657,6 +718,10 @@ class HistoryCollector:
                 best_tag is not None or self.policy.deployed_ref != "tag"
             ):
                 break
+            if str(commit.id) in self._boundary:
+                raise self.shallow_error(
+                    f"the history of {line_name}", commit, i + 1, need=f"back to where {name} was cut from it"
+                )
         if self.policy.deployed_ref == "tag":
             deployed = best_tag.target if best_tag else None
             deployed_label = f"release tag {best_tag.name}" if best_tag else "no release tag on the line"
@@ -695,6 +760,27 @@ class HistoryCollector:
         if integration is not None and name != integration.name and base != deployed:
             hotfix = replace(hotfix, carried=self._carried(hotfix, integration.tip))
         return hotfix
+
+
+    def _line_tips(self, line: str | None, line_at: str | None) -> list[tuple[str, pygit2.Commit]]:
+        """(name, tip) of the lines a branch may be judged against: ``line`` alone when given."""
+        if line is not None:
+            ref = resolve_branch(self.repo, line)
+            if ref is not None:
+                return [(line, ref_tip(self.repo, ref))]
+            if line_at is not None:
+                try:
+                    return [(line, self._revision(line_at))]
+                except RepositoryError:
+                    if not self._boundary:
+                        raise
+            if self._boundary:
+                raise self.shallow_error(f"the branch {line} is not in it", need="to judge against it")
+            raise RepositoryError(f"base branch {line!r} not found (neither local nor remote-tracking): fetch it")
+        refs, missing = self.production_refs()
+        if not refs:
+            raise RepositoryError(f"production branch {', '.join(missing) or '?'} not found in this repository")
+        return [(name, ref_tip(self.repo, ref)) for name, ref in refs]
 
 
 @dataclass

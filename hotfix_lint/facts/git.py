@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotfix_lint.facts.branches import HotfixBranchFact, ReleaseBranchFact
+    from hotfix_lint.facts.changes import HotfixChanges
+    from hotfix_lint.facts.github import GitHubFacts
+    from hotfix_lint.facts.promotion import PromotionFacts
+    from hotfix_lint.facts.workflows import WorkflowsFact
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,12 @@ class HotfixFact:
     cherry_picked_to_integration: bool = False
     squashed_into_integration: str | None = None
     missing_objects: tuple[str, ...] = ()
+    #: the policy's version files at the release point, and just before the hotfix (collected
+    #: only for the rules that read them; see ``collect.versions``)
+    version_files: tuple[FileSnapshot, ...] = ()
+    previous_version_files: tuple[FileSnapshot, ...] = ()
+    #: the hotfix's own diff, file by file (``collect.versions``; ``None`` when not collected)
+    changes: HotfixChanges | None = None
 
     @property
     def label(self) -> str:
@@ -156,6 +170,10 @@ class HistoryFacts:
     tags: tuple[TagFact, ...]
     missing_production: tuple[str, ...] = ()
     missing_objects: tuple[str, ...] = ()
+    #: open release branches and the hotfixes they contain (``collect.branches``)
+    release_branches: tuple[ReleaseBranchFact, ...] = ()
+    #: branches named like hotfix branches and how far each got (``None`` when not collected)
+    hotfix_branches: tuple[HotfixBranchFact, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -178,5 +196,13 @@ class RepositoryFacts:
     history: HistoryFacts | None = None
     branch: HotfixFact | None = None
     message: PendingMessageFact | None = None
+    #: GitHub Actions workflows at the production tip (and at the branch under check)
+    workflows: tuple[WorkflowsFact, ...] | None = None
+    promotion: PromotionFacts | None = None
+    #: what GitHub enforces and records (``collect.github``); None when it was not read
+    github: GitHubFacts | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
+    #: fact kinds deliberately not collected (GitHub without a token), with the reason: the
+    #: rules that need them are skipped and named in a note, not reported as could-not-check
+    skipped: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()

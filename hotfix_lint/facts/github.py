@@ -7,6 +7,7 @@ reason and the permission that would let it be read), never a pass and never a v
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
@@ -109,6 +110,15 @@ class EffectiveRule:
     ruleset_source_type: str | None = None  # "Repository" or "Organization"
     ruleset_source: str | None = None  # "owner/repo" or the organisation
     ruleset_id: int | None = None
+    #: the ruleset's name, when the token could list the rulesets
+    ruleset_name: str | None = None
+
+    @property
+    def ruleset_label(self) -> str:
+        """How a message names the ruleset: 'ruleset "hotfix branches"' or 'ruleset #12'."""
+        if self.ruleset_name:
+            return f"ruleset '{self.ruleset_name}'"
+        return f"ruleset #{self.ruleset_id}" if self.ruleset_id is not None else "a ruleset"
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,9 @@ class BranchGitHubFact:
     name: str
     protection: Checked[BranchProtection]
     rules: Checked[tuple[EffectiveRule, ...]]
+    #: a sample name standing for a pattern no branch matches yet (``prod/hotfix/*``): rulesets
+    #: answer for any name, classic protection only for a branch that exists
+    probe: bool = False
 
     def rules_of_type(self, rule_type: str) -> tuple[EffectiveRule, ...]:
         if isinstance(self.rules, CouldNotCheck):
@@ -159,8 +172,22 @@ class BranchGitHubFact:
         )
         return _either(classic, self._has_rule("non_fast_forward"))
 
+    @property
+    def blocks_deletion(self) -> bool | None:
+        """True when deleting the branch is refused (classic protection or a deletion rule)."""
+        classic = (
+            None
+            if isinstance(self.protection, CouldNotCheck)
+            else self.protection.protected and not self.protection.allow_deletions
+        )
+        return _either(classic, self._has_rule("deletion"))
+
     def _has_rule(self, rule_type: str) -> bool | None:
         return None if isinstance(self.rules, CouldNotCheck) else bool(self.rules_of_type(rule_type))
+
+
+def _day(timestamp: int) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date().isoformat()
 
 
 def _either(a: bool | None, b: bool | None) -> bool | None:
@@ -269,6 +296,8 @@ class GitHubFacts:
     environment: Checked[Environment | None] = None
     #: newest first; statuses are read until the first successful one (bounded)
     deployments: Checked[tuple[Deployment, ...]] = ()
+    #: every deployment to the environment was read (the list ended before any limit)
+    deployments_complete: bool = False
     #: merged pull requests into the watched branches, most recently updated first
     pulls: Checked[tuple[PullRequestFact, ...]] = ()
     notes: tuple[str, ...] = ()
@@ -287,6 +316,36 @@ class GitHubFacts:
             if deployment.state == "success":
                 return deployment
         return None
+
+    def deployed_at(self, when: int | None) -> tuple[str | None, str]:
+        """The commit running in the environment at ``when`` (None: now), and how it was found.
+
+        That is the last deployment that succeeded at or before ``when``; the commit is None
+        (with the reason) when the deployments read do not say: none succeeded before, the
+        list does not reach back that far, or a deployment in between has an unknown state.
+        """
+        env = self.environment_name or "?"
+        if isinstance(self.deployments, CouldNotCheck):
+            return None, str(self.deployments)
+        moment = "now" if when is None else f"before {_day(when)}"
+        best: Deployment | None = None
+        for deployment in self.deployments:  # newest first
+            if isinstance(deployment.state, CouldNotCheck):
+                if when is None or deployment.created_at <= when:
+                    return None, str(deployment.state)
+                continue
+            finished = deployment.state_at or deployment.created_at
+            if deployment.state == "success" and (when is None or finished <= when):
+                best = deployment
+                break
+        if best is not None:
+            return best.sha, f"the last successful deployment to {env!r} {moment} ({best.ref}, {_day(best.created_at)})"
+        if self.deployments_complete:
+            return None, f"no deployment to {env!r} succeeded {moment}"
+        return None, (
+            f"the {len(self.deployments)} most recent deployment(s) to {env!r} read from GitHub do not reach "
+            f"back to a successful one {moment}"
+        )
 
     @property
     def unavailable(self) -> tuple[CouldNotCheck, ...]:

@@ -5,3 +5,20 @@ from __future__ import annotations
 GIT_HISTORY = "git-history"
 GIT_BRANCH = "git-branch"
 COMMIT_MESSAGE = "commit-message"
+#: the policy's version files at each hotfix's release point, and each hotfix's own diff
+VERSION_FILES = "version-files"
+DIFF_STATS = "diff-stats"
+#: which hotfix branches still exist, and whether they are merged
+BRANCH_STATE = "branch-state"
+#: GitHub Actions workflows in .github/workflows
+WORKFLOWS = "ci-workflows"
+#: promotion branches (prod/hotfix/{date}_{slug}) and the production timeline
+PROMOTION = "promotion-branches"
+#: GitHub (``collect.github``): repository settings, branch protection and rulesets
+GITHUB = "github"
+#: GitHub: the deployment environment and its deployments
+GITHUB_DEPLOYMENTS = "github-deployments"
+#: GitHub: merged pull requests into production and promotion branches, with their reviews
+GITHUB_PULLS = "github-pulls"
+#: every kind read from GitHub: none is collected without a token and a repository
+GITHUB_KINDS = frozenset({GITHUB, GITHUB_DEPLOYMENTS, GITHUB_PULLS})

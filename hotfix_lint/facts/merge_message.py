@@ -9,18 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("pull-request", re.compile(r"^Merge pull request #(?P<pr>\d+) from (?P<owner>[^/\s]+)/(?P<src>\S+)")),
+#: compiled on first use (``re`` keeps them): importing this module stays cheap for the git hooks
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("pull-request", r"^Merge pull request #(?P<pr>\d+) from (?P<owner>[^/\s]+)/(?P<src>\S+)"),
     (
         "remote-branch",
-        re.compile(
-            r"^Merge remote-tracking branch '(?:[^/']+)/(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?"
-        ),
+        r"^Merge remote-tracking branch '(?:[^/']+)/(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?",
     ),
-    ("branch", re.compile(r"^Merge branch '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?")),
-    ("tag", re.compile(r"^Merge tag '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?")),
-    ("branches", re.compile(r"^Merge branches (?P<list>.+?)(?: into '?(?P<dst>[^'\s]+)'?)?$")),
-    ("commit", re.compile(r"^Merge commit '(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?")),
+    ("branch", r"^Merge branch '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?"),
+    ("tag", r"^Merge tag '(?P<src>[^']+)'(?: of \S+)?(?: into '?(?P<dst>[^'\s]+)'?)?"),
+    ("branches", r"^Merge branches (?P<list>.+?)(?: into '?(?P<dst>[^'\s]+)'?)?$"),
+    ("commit", r"^Merge commit '(?P<src>[^']+)'(?: into '?(?P<dst>[^'\s]+)'?)?"),
 )
 
 
@@ -39,7 +38,7 @@ def parse_merge_message(message: str) -> MergeSource:
     """Parse the first line of a merge commit message."""
     subject = message.split("\n", 1)[0].strip()
     for kind, pattern in _PATTERNS:
-        m = pattern.match(subject)
+        m = re.match(pattern, subject)
         if m is None:
             continue
         groups = m.groupdict()

@@ -735,13 +735,16 @@ def _load(path: Path, display: str, pack: str | None, cache_dir: Path | None, so
     return build_policy(merged, source, packs=tuple(chain.packs))
 
 
-def load_policy(path: Path, *, cache_dir: Path | None = None) -> Policy:
+def load_policy(path: Path, *, cache_dir: Path | None = None, display: str | None = None) -> Policy:
     """Load and validate the policy file ``path`` with everything it extends.
 
-    Raises :class:`PolicyError` listing every problem found in the whole chain.
+    Raises :class:`PolicyError` listing every problem found in the whole chain. ``display``
+    names the file in messages and as the policy's source (a copy read from a commit is shown
+    by its path in the repository, not by where it was copied to).
     """
     path = Path(path)
-    return _load(path, str(path), None, cache_dir, str(path))
+    shown = display or str(path)
+    return _load(path, shown, None, cache_dir, shown)
 
 
 def load_pack(name: str, *, cache_dir: Path | None = None) -> Policy:
@@ -768,3 +771,14 @@ def discover_policy(repo_dir: Path, explicit: Path | None, *, cache_dir: Path | 
     policy = load_pack(DEFAULT_PACK, cache_dir=cache_dir)
     names = " or ".join(POLICY_FILE_NAMES)
     return policy, f"using the built-in pack '{DEFAULT_PACK}' (no {names} at the repository root)"
+
+
+def policy_files(path: Path, *, pack: str | None = None) -> list[Path]:
+    """Every file the policy ``path`` is read from (its bases and packs first, then itself).
+
+    A cache of the loaded policy (the hooks' :mod:`hotfix_lint.policy.cache`) is valid while
+    none of these files changes.
+    """
+    chain = _Chain()
+    chain.load(Path(path), str(path), pack, ())
+    return [doc.path for doc in chain.docs]

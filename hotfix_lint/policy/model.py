@@ -59,6 +59,8 @@ class Policy:
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     exceptions: tuple[Waiver, ...] = ()
     packs: tuple[str, ...] = ()  # built-in packs this policy extends, outermost first
+    #: severity of a check that could not be made (GitHub refused, rate limit, missing object)
+    could_not_check: Severity = Severity.WARNING
 
     @cached_property
     def hotfix_patterns(self) -> tuple[NamePattern, ...]:
@@ -90,6 +92,20 @@ class Policy:
 
     def is_production_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.production_patterns)
+
+    def is_promotion_name(self, name: str) -> bool:
+        """Named like a promotion branch: matches ``promotion_branch``, or starts with its literal
+        prefix (``prod/hotfix/``), so that a misnamed promotion branch is still recognised."""
+        pattern = self.promotion_pattern
+        if pattern is None or self.promotion_branch is None:
+            return False
+        if pattern.matches(name):
+            return True
+        source = self.promotion_branch
+        if source.startswith("^"):
+            return False
+        cut = min((i for i in (source.find("{"), source.find("*")) if i >= 0), default=len(source))
+        return cut > 0 and name.startswith(source[:cut])
 
     def is_allowed_feeder(self, name: str) -> bool:
         """May a merge from ``name`` reach production without being a hotfix?"""
@@ -157,6 +173,7 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
         tag_pattern=str(data.get("tag_pattern", base.tag_pattern)),
         deployed_ref=str(deployed),
         deployed_environment=environment,
+        could_not_check=Severity(data.get("could_not_check", base.could_not_check.value)),
         promotion_branch=data.get("promotion_branch"),
         version_files=_tuple(data.get("version_files"), ()),
         since=None if since is None else str(since),

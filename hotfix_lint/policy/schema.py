@@ -215,6 +215,15 @@ def _base_schema() -> dict[str, Any]:
                 "then": {"format": "date"},
                 "description": ("Check history only from here on: a git revision (sha, tag) or a date YYYY-MM-DD."),
             },
+            "could_not_check": {
+                "enum": list(SEVERITIES),
+                "default": "warning",
+                "description": (
+                    "Severity of a check that could not be made (GitHub refused access or rate-limited, "
+                    "an object missing from a partial clone): warning (default), error (fail the check), "
+                    "or off (say nothing). Never above the rule's own severity."
+                ),
+            },
             "rules": {
                 "type": "object",
                 "description": (

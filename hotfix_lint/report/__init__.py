@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import IO, Protocol
 
-from hotfix_lint.results import Report
+from hotfix_lint.results import Report, RuleInfo, Severity
 
 
 class Reporter(Protocol):
@@ -18,6 +18,11 @@ class Reporter(Protocol):
 FORMATS: dict[str, str] = {
     "text": "hotfix_lint.report.text:TextReporter",
     "json": "hotfix_lint.report.json_report:JsonReporter",
+    "hook": "hotfix_lint.report.hook:HookReporter",  # what the git hooks print
+    "sarif": "hotfix_lint.report.sarif:SarifReporter",  # GitHub code scanning and other SARIF readers
+    "junit": "hotfix_lint.report.junit:JunitReporter",  # CI test views: one test case per rule
+    "github": "hotfix_lint.report.github:GithubReporter",  # Actions annotations + step summary
+    "markdown": "hotfix_lint.report.markdown:MarkdownReporter",
 }
 
 
@@ -25,3 +30,14 @@ def get_reporter(name: str) -> Reporter:
     module_name, _, class_name = FORMATS[name].partition(":")
     reporter: Reporter = getattr(importlib.import_module(module_name), class_name)()
     return reporter
+
+
+def described_rules(report: Report) -> list[RuleInfo]:
+    """The rules run, then any other rule with a finding, each with its metadata.
+
+    Metadata comes from ``report.rules``; a rule missing there gets its bare id (no summary,
+    no explanation) so that a report built without metadata still renders.
+    """
+    known = {info.id: info for info in report.rules}
+    ids = list(dict.fromkeys([*report.rules_run, *(v.rule for v in report.violations)]))
+    return [known.get(rule_id) or RuleInfo(rule_id, "", "", Severity.ERROR) for rule_id in ids]

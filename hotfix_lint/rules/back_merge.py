@@ -26,7 +26,9 @@ integration branch with the same patch id. When the integration branch has stopp
 (the first missed hotfix came `retired_after_days` after its last move), one finding says so
 instead of one per hotfix; set
 `integration: null` or `integration: {branch: ..., retired_since: DATE}` if that is
-intended."""
+intended. With `release_branches` (git-flow: "if a release branch currently exists, the
+hotfix changes need to be merged into that release branch"), every open release branch
+(not merged into production) cut before a hotfix was merged must contain it as well."""
     default_severity = Severity.ERROR
     options_schema = options_object(
         grace_days={
@@ -44,7 +46,13 @@ intended."""
             "type": "integer",
             "minimum": 1,
             "default": 90,
-            "description": "Integration counts as retired when the first missed hotfix came this long after its last move.",
+            "description": "Integration counts as retired when the first missed hotfix came this long after "
+            "its last move.",
+        },
+        release_branches={
+            "type": "boolean",
+            "default": False,
+            "description": "Every open release branch cut before a hotfix was merged must contain it too (git-flow).",
         },
     )
 
@@ -52,6 +60,8 @@ intended."""
         history = facts.history
         if history is None:
             return
+        if ctx.options.get("release_branches"):
+            yield from self._release_branches(facts, int(ctx.options["grace_days"]) * DAY)
         if history.integration is None:
             if history.integration_missing:
                 yield self.finding(
@@ -92,6 +102,32 @@ intended."""
                 continue
             for hotfix in misses:
                 yield self._miss(hotfix, integration.name, facts.now, grace)
+
+    def _release_branches(self, facts: RepositoryFacts, grace: int) -> Iterator[Finding]:
+        """git-flow: an open release branch must also receive the hotfixes merged after it was cut."""
+        history = facts.history
+        if history is None:
+            return
+        hotfixes = [h for line in history.production for h in line.hotfixes if h.merge is not None]
+        for release in history.release_branches:
+            if not release.open:
+                continue
+            for hotfix in hotfixes:
+                merged_at = hotfix.merged_at or 0
+                if merged_at <= release.cut_time or hotfix.tip in release.contains:
+                    continue
+                age = facts.now - merged_at
+                pending = 0 <= age < grace
+                yield self.finding(
+                    ("pending: " if pending else "")
+                    + f"{where(hotfix)} is not in the open release branch {release.name}, cut on "
+                    f"{day(release.cut_time)} before the hotfix was merged: the release would ship without it",
+                    severity=Severity.WARNING if pending else None,
+                    ref=release.name,
+                    commit=hotfix.merge.id if hotfix.merge else hotfix.tip,
+                    hint=f"git switch {release.name} && git merge --no-ff {hotfix.source or hotfix.line}",
+                    subjects=(*subjects(hotfix), release.name),
+                )
 
     def _miss(self, hotfix: HotfixFact, integration: str, now: int, grace: int) -> Finding:
         merged_at = hotfix.merged_at or now

@@ -22,13 +22,21 @@ Changelog heading such as `## [1.2.1] - 2023-06-15`; when the policy has a
 `ticket_pattern`, that section must name the hotfix's ticket. The version comes from the
 branch name (`{version}`) or the release tag. A hotfix whose version cannot be known must
 at least change the changelog (on its branch or right after its merge). For a branch under
-check, the branch's diff against its base must touch the changelog and add that section."""
+check, the branch's diff against its base must touch the changelog and add that section;
+with `automation_after_merge` (CI writes the changelog on the production branch after the
+merge) a branch under check need not touch it, but if it does, the section must be right."""
     default_severity = Severity.ERROR
     options_schema = options_object(
         require_ticket={
             "type": "boolean",
             "default": True,
             "description": "Require the ticket in the section when the policy has a ticket_pattern.",
+        },
+        automation_after_merge={
+            "type": "boolean",
+            "default": False,
+            "description": "The changelog is written on the production branch after the merge (CI); a branch "
+            "under check need not change it.",
         },
     )
 
@@ -39,13 +47,15 @@ check, the branch's diff against its base must touch the changelog and add that 
         require_ticket = bool(ctx.options["require_ticket"]) and ctx.policy.ticket_pattern is not None
         for hotfix in all_hotfixes(facts):
             if hotfix.merge is None:
+                if ctx.options.get("automation_after_merge") and path not in hotfix.changed_paths:
+                    continue  # automation writes it on the production branch after the merge
                 yield from self._branch(hotfix, path, require_ticket)
             else:
                 yield from self._merged(hotfix, path, require_ticket)
 
     def _branch(self, hotfix: HotfixFact, path: str, require_ticket: bool) -> Iterator[Finding]:
-        if not hotfix.own_commits:
-            return
+        if not hotfix.own_commits and not hotfix.changed_paths:
+            return  # nothing done on the branch yet (staged changes count: the pre-commit hook)
         version = hotfix.version
         section = f"## [{version}] - YYYY-MM-DD" if version else "an entry"
         if path not in hotfix.changed_paths:

@@ -5,10 +5,23 @@ from __future__ import annotations
 from hotfix_lint.rules.back_merge import BackMerge
 from hotfix_lint.rules.base import Rule
 from hotfix_lint.rules.branch_name import BranchName
+from hotfix_lint.rules.branch_protection import BranchProtectionRule
 from hotfix_lint.rules.changelog_entry import ChangelogEntry
+from hotfix_lint.rules.ci_trigger import CiTrigger
+from hotfix_lint.rules.deployment_source import DeploymentSource
+from hotfix_lint.rules.environment_protection import EnvironmentProtection
 from hotfix_lint.rules.hotfix_base import HotfixBase
 from hotfix_lint.rules.merge_commit import MergeCommit
+from hotfix_lint.rules.merge_methods import MergeMethods
+from hotfix_lint.rules.minimal_change import MinimalChange
+from hotfix_lint.rules.pr_review import PullRequestReview
+from hotfix_lint.rules.promotion_branch import PromotionBranch
+from hotfix_lint.rules.promotion_chain import PromotionChain
+from hotfix_lint.rules.promotion_protection import PromotionProtection
+from hotfix_lint.rules.release_tag import ReleaseTag
+from hotfix_lint.rules.stale_branch import StaleBranch
 from hotfix_lint.rules.ticket_reference import TicketReference
+from hotfix_lint.rules.version_bump import VersionBump
 
 ALL_RULES: tuple[type[Rule], ...] = (
     BranchName,
@@ -17,6 +30,19 @@ ALL_RULES: tuple[type[Rule], ...] = (
     BackMerge,
     ChangelogEntry,
     TicketReference,
+    VersionBump,
+    ReleaseTag,
+    MinimalChange,
+    StaleBranch,
+    PromotionBranch,
+    PromotionChain,
+    CiTrigger,
+    BranchProtectionRule,
+    PromotionProtection,
+    MergeMethods,
+    EnvironmentProtection,
+    PullRequestReview,
+    DeploymentSource,
 )
 
 RULES_BY_ID: dict[str, type[Rule]] = {rule.id: rule for rule in ALL_RULES}

@@ -118,8 +118,12 @@ as git will; an empty one is left to git, which refuses it."""
             problem = judge.problem(view_message(commit.message, is_merge=is_merge))
             if problem is None:
                 continue
+            if hotfix.merge is not None and commit.id == hotfix.merge.id:
+                what = f"the merge {commit.short} of {hotfix.label} into {hotfix.line}"
+            else:
+                what = f"commit {commit.short} of {where(hotfix)}"
             yield self.finding(
-                f"commit {commit.short} of {where(hotfix)} {problem}",
+                f"{what} {problem}",
                 ref=hotfix.source or hotfix.line,
                 commit=commit.id,
                 hint=judge.hint(_repair(hotfix, commit)),

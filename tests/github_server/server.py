@@ -19,10 +19,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from . import render
+from . import git_http, render
 from .render import Urls
 from .state import DOCS, GitHubState, RecordedRequest
 
@@ -441,6 +442,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         github = self.server.github
         state = github.state
         split = urlsplit(self.path)
+        if github.git_root is not None and git_http.GIT_PATH.match(split.path):
+            self.handle_git(method, split.path, split.query)
+            return
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items() if k.lower() != "authorization"}
@@ -462,6 +466,52 @@ class _RequestHandler(BaseHTTPRequestHandler):
         except Answer as answer:
             response = answer.response
         self.send(response, method, record)
+
+    def handle_git(self, method: str, path: str, query: str) -> None:
+        """A clone or fetch: ``git http-backend`` answers (see :mod:`git_http`)."""
+        github = self.server.github
+        assert github.git_root is not None
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            raw = bytearray()
+            while True:
+                line = self.rfile.readline()
+                size = int(line.split(b";")[0], 16)
+                raw += line
+                chunk = self.rfile.read(size + 2)
+                raw += chunk
+                if size == 0:
+                    break
+            body = git_http.dechunk(bytes(raw))
+        else:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+        tokens = github.state.data["tokens"]
+        password = git_http.basic_password(self.headers.get("Authorization"))
+        record = git_http.GitRequest(method, path, 0, password is not None)
+        with github.state.lock:
+            github.git_requests.append(record)
+        match = git_http.GIT_PATH.match(path)
+        assert match is not None
+        error = _configured_error(github.state, method, path)
+        if error is not None:
+            answer = git_http.CgiAnswer(error.status, [("Content-Type", "text/plain")], b"error\n")
+        elif tokens and password not in tokens:
+            answer = git_http.CgiAnswer(
+                401, [("WWW-Authenticate", 'Basic realm="GitHub"'), ("Content-Type", "text/plain")], b"auth\n"
+            )
+        elif not git_http.ALLOWED.match(match["rest"]) or "service=git-receive-pack" in query:
+            answer = git_http.CgiAnswer(403, [("Content-Type", "text/plain")], b"read only\n")
+        else:
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            answer = git_http.run_backend(github.git_backend(), github.git_root, method, path, query, headers, body)
+        record.status = answer.status
+        self.send_response(answer.status)
+        for name, value in answer.headers:
+            if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.body)))
+        self.end_headers()
+        self.wfile.write(answer.body)
 
     def dispatch(
         self, github: GitHubServer, method: str, path: str, query: dict[str, str], body: JSON, authorization: str | None
@@ -521,9 +571,13 @@ class GitHubServer:
     ``prefix="/api/v3"`` serves like GitHub Enterprise Server.
     """
 
-    def __init__(self, state: GitHubState | None = None, *, prefix: str = ""):
+    def __init__(self, state: GitHubState | None = None, *, prefix: str = "", git_root: Path | None = None):
         self.state = state or GitHubState()
         self.prefix = prefix.rstrip("/")
+        #: bare repositories served for cloning at ``/owner/name.git`` (see :mod:`git_http`)
+        self.git_root = Path(git_root) if git_root is not None else None
+        self.git_requests: list[git_http.GitRequest] = []
+        self._backend: str | None = None
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.api: GitHubApi
@@ -546,6 +600,11 @@ class GitHubServer:
     def requests(self) -> list[RecordedRequest]:
         with self.state.lock:
             return list(self.state.requests)
+
+    def git_backend(self) -> str:
+        if self._backend is None:
+            self._backend = git_http.http_backend()
+        return self._backend
 
     def request_count(self) -> int:
         with self.state.lock:
@@ -583,9 +642,11 @@ class GitHubServer:
 
 
 @contextmanager
-def serve_github(state: GitHubState | None = None, *, prefix: str = "") -> Iterator[GitHubServer]:
+def serve_github(
+    state: GitHubState | None = None, *, prefix: str = "", git_root: Path | None = None
+) -> Iterator[GitHubServer]:
     """Serve ``state`` on a free loopback port for the duration of the ``with`` block."""
-    server = GitHubServer(state, prefix=prefix)
+    server = GitHubServer(state, prefix=prefix, git_root=git_root)
     server.start()
     try:
         yield server

@@ -1,0 +1,314 @@
+"""Audit repositories one by one, each in isolation, with ``--jobs`` of them at a time.
+
+For one repository: read what the last run learnt (``state``), ask GitHub for the repository
+(conditional request) unless a listing already said, and decide:
+
+- ``pushed_at`` as last time: no fetch, no policy file read; the git facts gathered last time
+  are read back and judged again as of today (``factcodec``), unless the policy or the tool
+  changed, when they are gathered again from the mirror, still without a fetch;
+- else: fetch the mirror (clone it the first time), read the repository's policy file
+  through the API, gather the git facts and keep them for next time.
+
+The GitHub rules always read GitHub (their settings change without a push), through
+conditional requests. Then the check's pipeline: ``engine.evaluate`` and the check's JSON
+report. Whatever goes wrong with one repository (a clone refused, GitHub unreachable, a
+broken policy, a bug) becomes a ``failed`` entry with the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hotfix_lint import __version__
+from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
+from hotfix_lint.audit.selection import Target
+from hotfix_lint.audit.state import AuditCache, RepoState, read_json, write_atomically
+from hotfix_lint.errors import PolicyError, UserError
+
+if TYPE_CHECKING:
+    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.github import RetryPolicy
+    from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
+    from hotfix_lint.policy.model import Policy
+
+log = logging.getLogger(__name__)
+
+TOOL_NAME = "hotfix-lint"
+POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
+GITHUB_DEPLOYMENT = "github-deployment"
+
+
+@dataclass(frozen=True)
+class OrgPolicy:
+    """The policy for repositories without their own: ``--policy``, else the default pack."""
+
+    policy: Policy
+    label: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class AuditSettings:
+    """Everything the same for every repository of one audit."""
+
+    cache: AuditCache
+    org_policy: OrgPolicy
+    now: int
+    api_url: str | None = None
+    token: str | None = field(default=None, repr=False)
+    token_env: str | None = None
+    use_repo_policy: bool = True
+    include_archived: bool = False
+    rules: tuple[str, ...] | None = None
+    retry: RetryPolicy | None = None
+
+
+def files_fingerprint(paths: Sequence[Path], *extra: str) -> str:
+    """What a policy is made of: the contents of every file it is read from."""
+    digest = hashlib.sha256()
+    for part in extra:
+        digest.update(part.encode("utf-8") + b"\0")
+    for path in paths:
+        digest.update(str(path.name).encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def load_org_policy(path: Path | None) -> OrgPolicy:
+    """``--policy FILE`` or the default pack, loaded once (a broken one stops the audit: exit 2)."""
+    from hotfix_lint.policy.loader import load_pack, load_policy, policy_files
+    from hotfix_lint.policy.packs import pack_path
+
+    if path is not None:
+        return OrgPolicy(load_policy(path), f"--policy {path}", files_fingerprint(policy_files(path)))
+    return OrgPolicy(
+        load_pack("default"), "pack:default", files_fingerprint(policy_files(pack_path("default"), pack="default"))
+    )
+
+
+def _redact(text: str, token: str | None) -> str:
+    return text.replace(token, "***") if token else text
+
+
+def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | None = None) -> RepoEntry:
+    """One repository's entry; never raises (a failure is an entry with the reason)."""
+    try:
+        return _audit(target, settings, meter)
+    except PolicyError as exc:
+        return RepoEntry(target.full_name, FAILED, error="the policy is broken: " + "; ".join(exc.problems))
+    except UserError as exc:
+        return RepoEntry(target.full_name, FAILED, error=_redact(str(exc), settings.token))
+    except Exception as exc:  # one repository's surprise must not stop the audit of the others
+        from hotfix_lint.collect.github_org import GitHubReadError
+        from hotfix_lint.collect.mirror import MirrorError
+
+        if isinstance(exc, MirrorError):
+            reason = f"could not clone or fetch: {exc}"
+        elif isinstance(exc, GitHubReadError):
+            reason = str(exc)
+        else:
+            log.debug("audit of %s failed", target.full_name, exc_info=True)
+            reason = f"unexpected error: {type(exc).__name__}: {exc}"
+        return RepoEntry(target.full_name, FAILED, error=_redact(reason, settings.token)[:500])
+
+
+def _repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str, str]) -> OrgPolicy:
+    """The repository's own policy, written to the cache and loaded from there."""
+    from hotfix_lint.policy.loader import load_policy, policy_files
+
+    name, text = policy_file
+    directory = settings.cache.policy_dir(full_name)
+    path = directory / name
+    for other in POLICY_FILE_NAMES:
+        if other != name:
+            (directory / other).unlink(missing_ok=True)
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_atomically(path, text)
+    display = f"{full_name}:{name}"
+    try:
+        policy = load_policy(path)
+    except PolicyError as exc:
+        raise PolicyError([p.replace(str(path), display) for p in exc.problems]) from None
+    waivers = tuple(replace(w, where=w.where.replace(str(path), display)) for w in policy.exceptions)
+    policy = replace(policy, source=display, exceptions=waivers)
+    return OrgPolicy(policy, f"repository {name}", files_fingerprint(policy_files(path)))
+
+
+def _facts_key(policy: OrgPolicy, kinds: frozenset[str]) -> str:
+    return hashlib.sha256(f"{__version__}\0{policy.fingerprint}\0{','.join(sorted(kinds))}".encode()).hexdigest()
+
+
+def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> RepoEntry:
+    from hotfix_lint.collect.conditional import EtagStore
+    from hotfix_lint.collect.github_org import GitHubReader
+
+    cache = settings.cache
+    state = cache.load(target.full_name)
+    store = EtagStore(state.etags)
+    with GitHubReader(settings.api_url, settings.token, store=store, meter=meter, retry=settings.retry) as reader:
+        info = target.info or reader.repository(target.full_name)
+        if info.archived and not settings.include_archived:
+            return RepoEntry(info.full_name, SKIPPED, error="archived", pushed_at=info.pushed_at)
+        mirror = cache.mirror_path(info.full_name)
+        unchanged = (
+            state.pushed_at is not None
+            and state.pushed_at == info.pushed_at
+            and state.clone_url == info.clone_url
+            and (mirror / "HEAD").is_file()
+        )
+        policy_file = _read_policy_file(reader, info, state, settings.use_repo_policy, unchanged)
+    history = None
+    if not unchanged:
+        history = _sync(info, mirror, settings)
+    chosen = _repo_policy(settings, info.full_name, policy_file) if policy_file else settings.org_policy
+    report, facts_key, history = _check(info, mirror, chosen, settings, state, store, meter, unchanged, history)
+    cache.save(
+        info.full_name,
+        RepoState(
+            pushed_at=info.pushed_at,
+            clone_url=info.clone_url,
+            policy_file=policy_file,
+            policy_read=settings.use_repo_policy,
+            facts_key=facts_key,
+            etags=store.used(),
+            audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
+        ),
+    )
+    return RepoEntry(
+        info.full_name, OK, report=report, history=history, policy=chosen.label, pushed_at=info.pushed_at
+    )
+
+
+def _read_policy_file(
+    reader: GitHubReader, info: RepositoryInfo, state: RepoState, wanted: bool, unchanged: bool
+) -> tuple[str, str] | None:
+    if not wanted:
+        return None
+    if unchanged and state.policy_read:  # a policy file changes only with a push
+        return state.policy_file
+    return reader.root_file(info.full_name, POLICY_FILE_NAMES)
+
+
+def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
+    from hotfix_lint.collect.mirror import MirrorError, sync_mirror, token_allowed
+
+    if not info.clone_url:
+        raise MirrorError("GitHub gave no clone URL")
+    token = settings.token if token_allowed(info.clone_url, settings.api_url) else None
+    return sync_mirror(info.clone_url, mirror, token=token, default_branch=info.default_branch).action
+
+
+def _check(
+    info: RepositoryInfo,
+    mirror: Path,
+    chosen: OrgPolicy,
+    settings: AuditSettings,
+    state: RepoState,
+    store: object,
+    meter: ApiMeter | None,
+    unchanged: bool,
+    history: str | None,
+) -> tuple[dict[str, object], str | None, str]:
+    """The check's pipeline on the mirror: (its JSON report, the facts' cache key, history)."""
+    from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
+    from hotfix_lint.collect.conditional import EtagStore
+    from hotfix_lint.collect.gather import gather
+    from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
+    from hotfix_lint.facts.kinds import GITHUB_KINDS
+    from hotfix_lint.report.json_report import report_to_dict
+    from hotfix_lint.results import Report
+
+    policy = chosen.policy
+    selected = select_rules(policy, settings.rules)
+    kinds = frozenset(required_kinds(selected))
+    request = GitHubRequest(
+        repository=info.full_name,
+        api_url=settings.api_url,
+        token_env=settings.token_env,
+        etags=store if isinstance(store, EtagStore) else None,
+        meter=meter,
+    )
+    # with deployed_ref: github-deployment the history facts depend on GitHub: never cached
+    mixed = policy.deployed_ref == GITHUB_DEPLOYMENT and bool(kinds)
+    git_kinds = kinds if mixed else kinds - GITHUB_KINDS
+    key = None if mixed else _facts_key(chosen, git_kinds)
+    facts_path = settings.cache.facts_path(info.full_name)
+    facts = None
+    if unchanged and key is not None and state.facts_key == key:
+        try:
+            facts = decode_facts(read_json(facts_path))
+            history = "cached"
+        except CodecError:
+            facts = None
+    if facts is None:
+        facts = gather(
+            mirror, policy, git_kinds, branch=None, since=None, now=settings.now, github=request if mixed else None
+        )
+        history = history or "unchanged"
+        if key is not None:
+            try:
+                write_atomically(facts_path, json.dumps(encode_facts(facts), separators=(",", ":")))
+            except CodecError as exc:
+                log.info("facts of %s not cached: %s", info.full_name, exc)
+                key = None
+    facts = replace(facts, now=settings.now)
+    if kinds & GITHUB_KINDS and not mixed and not facts.empty:
+        from hotfix_lint.collect.github_plan import add_github
+        from hotfix_lint.collect.repository import open_repository
+
+        facts = add_github(open_repository(mirror), policy, kinds, request, facts)
+    today = dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).date()
+    violations = evaluate(facts, policy, selected, today)
+    notes = [n for n in facts.notes if not n.startswith("read GitHub repository ")]
+    skipped = skipped_rules(facts, selected)
+    for reason, rule_ids in skipped.items():
+        notes.append(f"skipped {', '.join(rule_ids)}: {reason}")
+    not_run = {rule_id for rule_ids in skipped.values() for rule_id in rule_ids}
+    report = Report(
+        tool_name=TOOL_NAME,
+        tool_version=__version__,
+        repository=info.full_name,
+        policy=policy.source,
+        violations=tuple(violations),
+        rules_run=tuple(s.rule.id for s in selected if s.rule.id not in not_run),
+        notes=tuple(notes),
+    )
+    return report_to_dict(report), key, history
+
+
+ProgressCallback = Callable[[RepoEntry], None]
+
+
+def run_audit(
+    targets: Sequence[Target],
+    settings: AuditSettings,
+    *,
+    jobs: int = 1,
+    meter: ApiMeter | None = None,
+    progress: ProgressCallback | None = None,
+) -> list[RepoEntry]:
+    """Every target's entry, ``jobs`` at a time, in the order they finish."""
+    entries: list[RepoEntry] = []
+    if jobs <= 1 or len(targets) <= 1:
+        for target in targets:
+            entry = audit_repository(target, settings, meter)
+            entries.append(entry)
+            if progress is not None:
+                progress(entry)
+        return entries
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="audit") as pool:
+        futures = [pool.submit(audit_repository, target, settings, meter) for target in targets]
+        for future in as_completed(futures):
+            entry = future.result()
+            entries.append(entry)
+            if progress is not None:
+                progress(entry)
+    return entries

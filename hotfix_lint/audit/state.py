@@ -1,0 +1,147 @@
+"""The audit's cache directory: mirrors, and what the last run learnt about each repository.
+
+Layout, under ``--cache DIR``, one tree per GitHub API host::
+
+    HOST/mirrors/OWNER/NAME.git        bare mirror (collect.mirror)
+    HOST/state/OWNER/NAME.json         pushed_at, clone URL, policy file, ETags of the last run
+    HOST/state/OWNER/NAME.facts.json   the git facts gathered last (audit.factcodec)
+    HOST/policies/OWNER/NAME/.hotfix-lint.yaml   the repository's policy, as read from GitHub
+    HOST/orgs/ORG.json                 ETags of the organisation's repository listing
+
+Names are lower-cased (GitHub's are case-insensitive). Files are replaced atomically, so an
+audit stopped half-way leaves the previous state, never half a file; a state file that does
+not parse is treated as absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+STATE_VERSION = 1
+
+
+def host_directory(api_url: str | None) -> str:
+    """A directory name for the API host: ``api.github.com``, ``ghe.example.com``, ``127.0.0.1_8080``."""
+    if not api_url:
+        return "api.github.com"
+    parts = urlsplit(api_url)
+    name = (parts.hostname or "unknown") + (f"_{parts.port}" if parts.port else "")
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+
+
+def read_json(path: Path) -> Any:
+    """The JSON in ``path``, or None when it is missing or does not parse."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@dataclass
+class RepoState:
+    """What the last successful audit of a repository learnt."""
+
+    pushed_at: str | None = None
+    clone_url: str | None = None
+    #: the repository's policy file as read: (file name, text); None: it has none
+    policy_file: tuple[str, str] | None = None
+    #: whether ``policy_file`` was read (with --no-repo-policy it is not)
+    policy_read: bool = False
+    #: what the cached facts were gathered for (tool version, policy, fact kinds)
+    facts_key: str | None = None
+    etags: dict[str, Any] = field(default_factory=dict)
+    audited_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": STATE_VERSION,
+            "pushed_at": self.pushed_at,
+            "clone_url": self.clone_url,
+            "policy_file": None if self.policy_file is None else list(self.policy_file),
+            "policy_read": self.policy_read,
+            "facts_key": self.facts_key,
+            "etags": self.etags,
+            "audited_at": self.audited_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RepoState:
+        if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
+            return cls()
+        policy = data.get("policy_file")
+        policy_file = (
+            (str(policy[0]), str(policy[1])) if isinstance(policy, list) and len(policy) == 2 else None
+        )
+        etags = data.get("etags")
+
+        def text(key: str) -> str | None:
+            value = data.get(key)
+            return value if isinstance(value, str) else None
+
+        return cls(
+            pushed_at=text("pushed_at"),
+            clone_url=text("clone_url"),
+            policy_file=policy_file,
+            policy_read=bool(data.get("policy_read")),
+            facts_key=text("facts_key"),
+            etags=etags if isinstance(etags, dict) else {},
+            audited_at=text("audited_at"),
+        )
+
+
+class AuditCache:
+    """Paths in the cache directory for one GitHub host."""
+
+    def __init__(self, root: Path, api_url: str | None) -> None:
+        self.root = Path(root)
+        self.base = self.root / host_directory(api_url)
+
+    def _split(self, full_name: str) -> tuple[str, str]:
+        owner, _, name = full_name.lower().partition("/")
+        if not owner or not name or owner in (".", "..") or name in (".", "..") or "/" in name:
+            raise ValueError(f"not a repository name: {full_name!r}")
+        return owner, name
+
+    def mirror_path(self, full_name: str) -> Path:
+        owner, name = self._split(full_name)
+        return self.base / "mirrors" / owner / f"{name}.git"
+
+    def state_path(self, full_name: str) -> Path:
+        owner, name = self._split(full_name)
+        return self.base / "state" / owner / f"{name}.json"
+
+    def facts_path(self, full_name: str) -> Path:
+        owner, name = self._split(full_name)
+        return self.base / "state" / owner / f"{name}.facts.json"
+
+    def policy_dir(self, full_name: str) -> Path:
+        owner, name = self._split(full_name)
+        return self.base / "policies" / owner / name
+
+    def org_path(self, org: str) -> Path:
+        return self.base / "orgs" / f"{org.lower()}.json"
+
+    def load(self, full_name: str) -> RepoState:
+        return RepoState.from_dict(read_json(self.state_path(full_name)))
+
+    def save(self, full_name: str, state: RepoState) -> None:
+        write_atomically(self.state_path(full_name), json.dumps(state.to_dict(), indent=1, sort_keys=True))

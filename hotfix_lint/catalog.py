@@ -1,0 +1,61 @@
+"""The rule catalogue: every rule, its default, and the built-in packs that turn it on.
+
+``hotfix-lint rules`` prints it and the README's rule table is generated from it (a test keeps
+them equal), so the list of rules, their packs and their documentation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from hotfix_lint.rules.base import Rule
+
+
+@lru_cache(maxsize=1)
+def rules_by_pack() -> dict[str, tuple[str, ...]]:
+    """Rule id -> the built-in packs whose policy runs it (severity not ``off``), sorted."""
+    from hotfix_lint.engine import select_rules
+    from hotfix_lint.policy.loader import load_pack
+    from hotfix_lint.policy.packs import pack_names
+    from hotfix_lint.rules.registry import ALL_RULES
+
+    found: dict[str, list[str]] = {rule.id: [] for rule in ALL_RULES}
+    for name in pack_names():
+        for selected in select_rules(load_pack(name)):
+            found[selected.rule.id].append(name)
+    return {rule_id: tuple(packs) for rule_id, packs in found.items()}
+
+
+def default_label(rule: type[Rule]) -> str:
+    """``error``, or ``error, opt-in`` for a rule that runs only when a policy names it."""
+    return rule.default_severity.value + (", opt-in" if rule.opt_in else "")
+
+
+def rules_markdown() -> str:
+    """The README's rule table: id, default severity, packs that enable it, summary."""
+    from hotfix_lint.rules.registry import ALL_RULES
+
+    packs = rules_by_pack()
+    rows = ["| rule | default | packs | what it checks |", "| --- | --- | --- | --- |"]
+    for rule in ALL_RULES:
+        names = ", ".join(f"`{p}`" for p in packs[rule.id]) or "none"
+        rows.append(f"| `{rule.id}` | {default_label(rule)} | {names} | {rule.summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def rules_text() -> str:
+    """``hotfix-lint rules``: one line per rule, then the packs that enable it."""
+    from hotfix_lint.rules.registry import ALL_RULES
+
+    packs = rules_by_pack()
+    width = max(len(r.id) for r in ALL_RULES)
+    labels = {r.id: default_label(r) for r in ALL_RULES}
+    label_width = max(len(v) for v in labels.values())
+    lines = []
+    for rule in ALL_RULES:
+        lines.append(f"{rule.id:<{width}}  {labels[rule.id]:<{label_width}}  {rule.summary}")
+        lines.append(f"{'':<{width}}  {'':<{label_width}}  packs: {', '.join(packs[rule.id]) or 'none'}")
+    lines.append("")
+    lines.append("An opt-in rule runs only when the policy names it under `rules:` (or with --rule ID).")
+    lines.append("`hotfix-lint explain RULE` tells what a rule checks and which options it takes.")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,124 @@
+"""Bare mirrors of remote repositories in a cache directory, cloned once and fetched after.
+
+The audit reads each repository's history from a mirror it keeps in its own cache: the first
+run clones it (bare, with every branch as a local branch and every tag), later runs fetch
+what changed and prune what was deleted. This is the only code that talks git over the
+network, and it writes only inside the cache directory: a clone goes to a temporary
+directory first, so a failed clone leaves nothing behind.
+
+Token authentication over HTTPS is GitHub's ``x-access-token:TOKEN``, offered only when the
+server asks (HTTP 401) and only to the host the token is meant for.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pygit2
+
+#: every branch as a local branch, every tag: the shape the history collector reads
+MIRROR_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
+TOKEN_USER = "x-access-token"
+
+
+class MirrorError(Exception):
+    """A clone or fetch failed; the message never holds the token."""
+
+
+@dataclass(frozen=True)
+class MirrorSync:
+    """What syncing a mirror did: ``cloned``, ``fetched`` (with the objects received)."""
+
+    path: Path
+    action: str
+    received_objects: int = 0
+
+
+class _Callbacks(pygit2.RemoteCallbacks):  # type: ignore[misc]
+    """Offers the token once when the server asks for credentials; a second ask is a refusal."""
+
+    def __init__(self, token: str | None) -> None:
+        super().__init__()
+        self._token = token
+        self.asked = 0
+
+    def credentials(self, url: str, username_from_url: str | None, allowed_types: Any) -> Any:
+        self.asked += 1
+        if not self._token:
+            raise MirrorError("the server asks for credentials and no token is set")
+        if self.asked > 1:
+            raise MirrorError("the server refused the token")
+        return pygit2.UserPass(TOKEN_USER, self._token)
+
+
+def token_allowed(clone_url: str, api_url: str | None) -> bool:
+    """Send the token only to the API's host (github.com for api.github.com), and over HTTPS,
+    or plain HTTP to a loopback address."""
+    clone = urlsplit(clone_url)
+    host = (clone.hostname or "").lower()
+    if clone.scheme != "https" and not (clone.scheme == "http" and host in ("127.0.0.1", "localhost", "::1")):
+        return False
+    api_host = (urlsplit(api_url).hostname or "").lower() if api_url else "api.github.com"
+    if api_host == "api.github.com":
+        return host in ("github.com", "www.github.com")
+    if api_host.startswith("api.") and host == api_host[len("api.") :]:  # GHE.com: api.TENANT.ghe.com
+        return True
+    return host == api_host
+
+
+def _redact(text: str, token: str | None) -> str:
+    return text.replace(token, "***") if token else text
+
+
+def _create_remote(repo: pygit2.Repository, name: str, url: str) -> pygit2.Remote:
+    repo.remotes.create(name, url, MIRROR_REFSPECS[0])
+    for refspec in MIRROR_REFSPECS[1:]:
+        repo.remotes.add_fetch(name, refspec)
+    return repo.remotes[name]
+
+
+def _set_head(repo: pygit2.Repository, default_branch: str | None) -> None:
+    """HEAD names the default branch (so ``open`` shows where the repository points)."""
+    for name in list(repo.references):
+        if name.startswith("refs/remotes/"):
+            repo.references.delete(name)
+    if default_branch and f"refs/heads/{default_branch}" in repo.references:
+        repo.set_head(f"refs/heads/{default_branch}")
+
+
+def sync_mirror(url: str, path: Path, *, token: str | None = None, default_branch: str | None = None) -> MirrorSync:
+    """Clone ``url`` into the bare mirror ``path``, or fetch into it (pruning) when it exists."""
+    path = Path(path)
+    callbacks = _Callbacks(token)
+    try:
+        if (path / "HEAD").is_file():
+            repo = pygit2.Repository(str(path))
+            remote = repo.remotes["origin"]
+            if remote.url != url:
+                repo.remotes.set_url("origin", url)
+                remote = repo.remotes["origin"]
+            stats = remote.fetch(callbacks=callbacks, prune=pygit2.enums.FetchPrune.PRUNE)
+            _set_head(repo, default_branch)
+            return MirrorSync(path, "fetched", int(stats.received_objects))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        try:
+            repo = pygit2.clone_repository(url, str(scratch), bare=True, remote=_create_remote, callbacks=callbacks)
+            _set_head(repo, default_branch)
+            repo.free()
+            if path.exists():
+                shutil.rmtree(path)
+            scratch.rename(path)
+        finally:
+            if scratch.exists():
+                shutil.rmtree(scratch, ignore_errors=True)
+        return MirrorSync(path, "cloned")
+    except MirrorError:
+        raise
+    except (pygit2.GitError, KeyError, ValueError, OSError) as exc:
+        raise MirrorError(_redact(f"{type(exc).__name__}: {exc}", token)) from None

@@ -1,0 +1,49 @@
+"""Where a hotfix was released on its production line. A pure function of the facts."""
+
+from __future__ import annotations
+
+from hotfix_lint.facts.git import HotfixFact, ProductionLineFact
+
+#: first-parent commits after a merge that still belong to its release (automation commits)
+RELEASE_REACH = 5
+
+
+def release_window(line: ProductionLineFact | None, hotfix: HotfixFact) -> tuple[str, ...]:
+    """The merge and the first-parent commits after it up to the line's next merge (at most 5), oldest first.
+
+    A changelog or version bump written by automation right after the merge belongs to the
+    hotfix's release; the next merge on the line starts the next change.
+    """
+    if line is None or hotfix.merge is None:
+        return ()
+    index = next((i for i, c in enumerate(line.first_parent) if c.id == hotfix.merge.id), None)
+    if index is None:
+        return ()
+    window = [hotfix.merge.id]
+    for i in range(index - 1, max(-1, index - RELEASE_REACH - 1), -1):
+        commit = line.first_parent[i]
+        if len(commit.parents) >= 2:
+            break
+        window.append(commit.id)
+    return tuple(window)
+
+
+def release_commit(line: ProductionLineFact | None, hotfix: HotfixFact) -> str | None:
+    """Where a hotfix was released: its tag's commit when the tag lies in its release window,
+    else the window's last commit; a branch under check is released at its tip."""
+    if hotfix.merge is None:
+        return hotfix.tip
+    window = release_window(line, hotfix)
+    tag = hotfix.release_tag
+    if not window:
+        return tag.target if tag is not None else hotfix.release_point
+    if tag is not None and tag.target in window:
+        return tag.target
+    return window[-1]
+
+
+def line_of(lines: tuple[ProductionLineFact, ...], hotfix: HotfixFact) -> ProductionLineFact | None:
+    for line in lines:
+        if line.name == hotfix.line:
+            return line
+    return None

@@ -1,0 +1,409 @@
+"""Git hook stages for pre-commit: ``hotfix-lint hook pre-commit | commit-msg FILE | pre-push``.
+
+Each stage runs the policy, rules and engine of ``hotfix-lint check`` over facts gathered for
+what is about to happen, with the rules of its stage:
+
+* ``pre-commit``: on a hotfix branch, ``branch-name``, and ``changelog-entry`` with the staged
+  changes counted as the branch's (a warning until the push: the entry may come later);
+* ``commit-msg FILE``: on a hotfix branch, ``ticket-reference`` on the message being written
+  (an opt-in rule: only when the policy names it);
+* ``pre-push``: a hotfix branch is judged as the commit being pushed (``branch-name``,
+  ``hotfix-base``, ``ticket-reference``, ``changelog-entry``); a push to a production branch
+  is judged by what it adds: ``merge-commit`` on its first-parent commits (a direct push, a
+  squash or a fast-forward is refused when the policy forbids them) and the branch rules on
+  the hotfixes it merges. pre-commit names the push in ``PRE_COMMIT_FROM_REF``,
+  ``PRE_COMMIT_TO_REF``, ``PRE_COMMIT_REMOTE_BRANCH`` and ``PRE_COMMIT_LOCAL_BRANCH``.
+
+Off a hotfix branch a hook prints nothing and exits 0; it exits 1 when a finding is an
+error (warnings are printed, and pre-commit shows them with ``verbose: true``), and 2 with
+the policy's problems when the policy is broken.
+
+Speed: a hook runs on every commit. The branch name is read from ``.git/HEAD``; pygit2 is
+imported only on a hotfix branch at pre-commit and pre-push; the commit-msg stage never
+imports it; the policy comes from the user's cache (:mod:`hotfix_lint.policy.cache`) without
+PyYAML or jsonschema while no policy file changed; only the stage's rules and the hook
+reporter are imported; PyGithub never is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hotfix_lint import __version__
+from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS, PolicyError, UserError
+
+if TYPE_CHECKING:
+    import argparse
+
+    from hotfix_lint.collect.checkout import Checkout
+    from hotfix_lint.engine import SelectedRule
+    from hotfix_lint.facts import RepositoryFacts
+    from hotfix_lint.policy.model import Policy
+    from hotfix_lint.rules.base import Rule
+
+TOOL_NAME = "hotfix-lint"
+STAGES = ("pre-commit", "commit-msg", "pre-push")
+#: the rules that judge one hotfix branch
+BRANCH_RULES = ("branch-name", "hotfix-base", "ticket-reference", "changelog-entry")
+#: the rules each stage runs, by id
+STAGE_RULES: dict[str, tuple[str, ...]] = {
+    "pre-commit": ("branch-name", "changelog-entry"),
+    "commit-msg": ("ticket-reference",),
+    "pre-push": BRANCH_RULES,
+}
+#: the rules a push to a production branch runs over what the push adds
+PRODUCTION_PUSH_RULES = ("merge-commit", *BRANCH_RULES)
+#: rules that only warn before the push: the branch is still being written
+WARN_BEFORE_PUSH = frozenset({"changelog-entry"})
+#: the hook ids of .pre-commit-hooks.yaml, by stage (for the "skip once" line)
+HOOK_IDS = {stage: f"hotfix-lint-{stage}" for stage in STAGES}
+_ZERO = "0" * 40
+
+_EXIT_STATUS = """\
+exit status: 0 nothing to report, or not a hotfix branch (warnings allowed),
+             1 errors found, 2 broken policy, unreadable repository or usage error
+"""
+
+
+class HookArguments:
+    """What one hook run is asked to do: its command line."""
+
+    def __init__(self, stage: str) -> None:
+        self.stage = stage
+        self.files: list[str] = []
+        self.repo = "."
+        self.policy: str | None = None
+        self.from_ref: str | None = None
+        self.to_ref: str | None = None
+        self.remote_branch: str | None = None
+        self.local_branch: str | None = None
+
+
+_OPTIONS = {
+    "--repo": "repo",
+    "--policy": "policy",
+    "--from-ref": "from_ref",
+    "--to-ref": "to_ref",
+    "--remote-branch": "remote_branch",
+    "--local-branch": "local_branch",
+}
+
+
+def parse_arguments(argv: Sequence[str]) -> HookArguments:
+    """Read what pre-commit passes without argparse (importing it is a noticeable part of a
+    hook's time); help and anything unexpected go to :func:`build_parser` for its messages."""
+    positional: list[str] = []
+    values: dict[str, str] = {}
+    items = list(argv)
+    while items:
+        item = items.pop(0)
+        if item == "--":
+            positional += items
+            break
+        name, has_value, value = item.partition("=")
+        if name in _OPTIONS and (has_value or items):
+            values[_OPTIONS[name]] = value if has_value else items.pop(0)
+        elif item.startswith("-"):
+            return _parse_with_argparse(argv)
+        else:
+            positional.append(item)
+    if not positional or positional[0] not in STAGES:
+        return _parse_with_argparse(argv)
+    args = HookArguments(positional[0])
+    args.files = positional[1:]
+    for key, value in values.items():
+        setattr(args, key, value)
+    return args
+
+
+def _parse_with_argparse(argv: Sequence[str]) -> HookArguments:
+    parsed = build_parser().parse_args(argv)  # prints help, or a usage error, and exits
+    args = HookArguments(parsed.stage)
+    for key, value in vars(parsed).items():
+        setattr(args, key, value)
+    return args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog=f"{TOOL_NAME} hook",
+        description="Run one git hook stage, as .pre-commit-hooks.yaml does: the rules of the stage,\n"
+        "with the policy of `hotfix-lint check`, on the current hotfix branch (or the push).",
+        epilog=_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("stage", choices=STAGES, help="the git hook being run")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="commit-msg: the message file (pre-commit passes it)")
+    parser.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
+    parser.add_argument(
+        "--policy", metavar="FILE", help="policy file (default: as for `check`: .hotfix-lint.yaml, else 'default')"
+    )
+    push = parser.add_argument_group("pre-push (default: pre-commit's PRE_COMMIT_* environment variables)")
+    push.add_argument("--from-ref", metavar="REV", help="what the remote has (PRE_COMMIT_FROM_REF)")
+    push.add_argument("--to-ref", metavar="REV", help="what is pushed (PRE_COMMIT_TO_REF)")
+    push.add_argument("--remote-branch", metavar="REF", help="where it goes (PRE_COMMIT_REMOTE_BRANCH)")
+    push.add_argument("--local-branch", metavar="REF", help="where it comes from (PRE_COMMIT_LOCAL_BRANCH)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``hotfix-lint hook STAGE [FILE]``: exit 0 (fine, or not a hotfix branch), 1 (errors), 2."""
+    args = parse_arguments(sys.argv[1:] if argv is None else argv)
+    try:
+        if args.stage == "pre-commit":
+            return _pre_commit(args)
+        if args.stage == "commit-msg":
+            return _commit_msg(args)
+        return _pre_push(args)
+    except PolicyError as exc:
+        sys.stderr.write(
+            f"{TOOL_NAME}: the policy is broken, so the {args.stage} hook cannot check anything:\n{exc}\n"
+            f"fix the lines above (`{TOOL_NAME} check` shows them too), then try again\n"
+        )
+        return exc.exit_status
+    except UserError as exc:
+        sys.stderr.write(f"{TOOL_NAME}: error: {exc}\n")
+        return exc.exit_status
+    except KeyboardInterrupt:
+        return 130
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _pre_commit(args: HookArguments) -> int:
+    checkout = _checkout(args.repo)
+    branch = checkout.branch
+    if branch is None or checkout.workdir is None:
+        return EXIT_OK
+    policy = _policy(checkout, args.policy)
+    if not is_hotfix_branch(policy, branch):
+        return EXIT_OK
+    selected = _select(policy, STAGE_RULES["pre-commit"], warn=WARN_BEFORE_PUSH)
+    if not selected:
+        return EXIT_OK
+    from hotfix_lint.collect.checkout import branch_has_commits
+    from hotfix_lint.collect.gather import gather
+    from hotfix_lint.facts.kinds import GIT_BRANCH
+
+    if not branch_has_commits(checkout):
+        return EXIT_OK  # the first commit on this branch: no history to judge yet
+    index_file = os.environ.get("GIT_INDEX_FILE")  # git commit -a / git commit PATH use a temporary index
+    facts = gather(
+        checkout.root,
+        policy,
+        frozenset({GIT_BRANCH}),
+        branch=branch,
+        since=None,
+        now=int(time.time()),
+        staged=True,
+        index_file=os.path.abspath(index_file) if index_file else None,
+    )
+    return _judge(
+        facts,
+        policy,
+        selected,
+        f"hotfix branch '{branch}' with the staged changes",
+        "pre-commit",
+        {"changelog-entry": "changelog-entry only warns before the push; the pre-push hook refuses the branch"},
+    )
+
+
+def _commit_msg(args: HookArguments) -> int:
+    if len(args.files) != 1:
+        raise UserError(
+            f"hook commit-msg: expected the commit message file (pre-commit passes it), got {len(args.files)} files"
+        )
+    checkout = _checkout(args.repo)
+    branch = checkout.branch
+    if branch is None:
+        return EXIT_OK
+    policy = _policy(checkout, args.policy)
+    if not is_hotfix_branch(policy, branch):
+        return EXIT_OK
+    selected = _select(policy, STAGE_RULES["commit-msg"])
+    if not selected:
+        return EXIT_OK
+    from hotfix_lint.collect.checkout import gather_message
+
+    try:
+        text = Path(args.files[0]).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UserError(f"hook commit-msg: cannot read {args.files[0]}: {exc.strerror or exc}") from exc
+    facts = gather_message(checkout, text, int(time.time()))
+    return _judge(facts, policy, selected, f"the commit message for hotfix branch '{branch}'", "commit-msg")
+
+
+def _pre_push(args: HookArguments) -> int:
+    env = os.environ
+    remote: str | None = args.remote_branch or env.get("PRE_COMMIT_REMOTE_BRANCH")
+    to_ref: str | None = args.to_ref or env.get("PRE_COMMIT_TO_REF")
+    from_ref: str | None = args.from_ref or env.get("PRE_COMMIT_FROM_REF")
+    local: str | None = args.local_branch or env.get("PRE_COMMIT_LOCAL_BRANCH")
+    checkout = _checkout(args.repo)
+    if remote is None:  # run by hand: the current branch, as it is
+        remote = checkout.branch
+        from_ref = None
+    if remote is None or to_ref == _ZERO:
+        return EXIT_OK  # nothing named, or a branch being deleted
+    if remote.startswith("refs/") and not remote.startswith("refs/heads/"):
+        return EXIT_OK  # tags, notes
+    target = remote.removeprefix("refs/heads/")
+    tip = to_ref or local or target
+    if from_ref == _ZERO:
+        from_ref = None
+    policy = _policy(checkout, args.policy)
+    from hotfix_lint.collect.gather import gather
+    from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
+
+    now = int(time.time())
+    if policy.is_production_name(target):
+        selected = _select(policy, PRODUCTION_PUSH_RULES)
+        if not selected:
+            return EXIT_OK
+        facts = gather(
+            checkout.root, policy, frozenset({GIT_HISTORY}), branch=None, since=None, now=now,
+            push=(target, tip, from_ref),
+        )  # fmt: skip
+        what = f"{_short(from_ref)}..{_short(tip)}" if from_ref else _short(tip)
+        return _judge(facts, policy, selected, f"the push of {what} to production branch '{target}'", "pre-push")
+    if not is_hotfix_branch(policy, target):
+        return EXIT_OK
+    selected = _select(policy, STAGE_RULES["pre-push"])
+    if not selected:
+        return EXIT_OK
+    facts = gather(checkout.root, policy, frozenset({GIT_BRANCH}), branch=target, since=None, now=now, branch_at=tip)
+    return _judge(facts, policy, selected, f"hotfix branch '{target}' as pushed ({_short(tip)})", "pre-push")
+
+
+# --------------------------------------------------------------------------- shared steps
+
+
+def is_hotfix_branch(policy: Policy, name: str) -> bool:
+    """Is ``name`` a hotfix branch, or trying to be one (``check`` judges the same branches)?"""
+    from hotfix_lint.cli import looks_like_hotfix_branch
+
+    if policy.is_production_name(name) or name == policy.integration or policy.is_release_name(name):
+        return False
+    return looks_like_hotfix_branch(name, policy.is_hotfix_name(name))
+
+
+def _checkout(repo: str) -> Checkout:
+    from hotfix_lint.collect.checkout import Checkout, find_checkout
+
+    checkout = find_checkout(Path(repo))
+    if checkout.readable:
+        return checkout
+    # refs in a format plain files do not show (reftable): ask pygit2
+    from hotfix_lint.collect.gather import current_branch
+    from hotfix_lint.collect.repository import open_repository
+
+    branch, _ = current_branch(open_repository(Path(repo)))
+    return Checkout(checkout.git_dir, checkout.workdir, branch)
+
+
+def _policy(checkout: Checkout, explicit: str | None) -> Policy:
+    """The policy ``check`` would use, from the cache while no file of it changed."""
+    from hotfix_lint.policy import cache
+
+    given = Path(explicit) if explicit else None
+    top, pack = cache.policy_path(checkout.root, given)
+    root = cache.cache_root()
+    if root is not None:
+        found = cache.cached_policy(root, top)
+        if found is not None:
+            return found
+    from hotfix_lint.policy.loader import discover_policy, policy_files
+
+    policy, _ = discover_policy(checkout.root, given, cache_dir=cache.validation_dir(root) if root else None)
+    if root is not None:
+        cache.remember(root, top, policy, policy_files(top, pack=pack))
+    return policy
+
+
+def stage_rule_classes(ids: Sequence[str]) -> list[type[Rule]]:
+    """The rule classes of ``ids``, in that order, importing only their modules (a rule's module
+    is named after its id; the registry would import every rule). A test checks them against
+    the registry."""
+    import importlib
+
+    from hotfix_lint.rules.base import Rule
+
+    found: list[type[Rule]] = []
+    for rule_id in ids:
+        module = importlib.import_module(f"hotfix_lint.rules.{rule_id.replace('-', '_')}")
+        found += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, Rule) and value.__dict__.get("id") == rule_id
+        ]
+    return found
+
+
+def _select(policy: Policy, ids: Sequence[str], warn: frozenset[str] = frozenset()) -> list[SelectedRule]:
+    """The stage's rules the policy leaves on (opt-in rules only when it names them)."""
+    from hotfix_lint.engine import cap_severity, select_rules
+    from hotfix_lint.results import Severity
+
+    selected = select_rules(policy, rules=stage_rule_classes(ids))
+    return cap_severity(selected, warn, Severity.WARNING) if warn else selected
+
+
+def _judge(
+    facts: RepositoryFacts,
+    policy: Policy,
+    selected: list[SelectedRule],
+    subject: str,
+    stage: str,
+    notes: Mapping[str, str] | None = None,
+) -> int:
+    """Run the engine; print the findings (nothing when there are none); the exit status."""
+    from hotfix_lint.engine import evaluate
+    from hotfix_lint.results import Report
+
+    today = dt.datetime.fromtimestamp(facts.now, dt.timezone.utc).date()
+    ids = {s.rule.id for s in selected}
+    violations = tuple(v for v in evaluate(facts, policy, selected, today) if v.rule in ids)
+    if not any(not v.waived for v in violations):
+        return EXIT_OK
+    report = Report(
+        tool_name=TOOL_NAME,
+        tool_version=__version__,
+        repository=facts.repository,
+        policy=_relative(policy.source, facts.repository),
+        violations=violations,
+        rules_run=tuple(s.rule.id for s in selected),
+        notes=(subject, *[n for rule, n in (notes or {}).items() if any(v.rule == rule for v in violations)]),
+    )
+    from hotfix_lint.report import get_reporter
+
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    get_reporter("hook").write(report, sys.stdout, color=color)
+    if report.errors:
+        verb = "push" if stage == "pre-push" else "commit"
+        sys.stdout.write(f"(to skip this check once: SKIP={HOOK_IDS[stage]} git {verb} ...)\n")
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def _relative(path: str, root: str) -> str:
+    """A policy inside the repository is named from its top, as the user wrote it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(root).resolve()))
+    except ValueError:
+        return path
+
+
+def _short(rev: str | None) -> str:
+    if rev is None:
+        return "?"
+    is_hex = len(rev) == 40 and all(c in "0123456789abcdef" for c in rev)
+    return rev[:10] if is_hex else rev

@@ -1,0 +1,155 @@
+"""The hooks' cache of loaded policies: no YAML and no JSON Schema on a commit when the policy has not changed.
+
+Parsing a policy imports PyYAML and validating it imports jsonschema (together most of a
+hook's budget), while the policy changes once in a while and a hook runs on every commit.
+So the hooks keep the policy they loaded from a file, with the exact contents of every file
+it was read from (the file, the files it extends, the built-in packs) and the tool and
+Python versions. A hit costs a few small file reads and one ``marshal.loads`` (built into
+Python, nothing to import); any change to any file of the chain is a miss, and the policy
+is loaded, and validated, again.
+
+Where: ``$HOTFIX_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/hotfix-lint``, else
+``~/.cache/hotfix-lint`` (next to pre-commit's own cache); never in the repository, which
+hotfix-lint only reads. ``HOTFIX_LINT_CACHE_DIR=`` (empty) turns the cache off. Loaded
+policies go to ``policies/`` (one entry per policy file path), the loader's "this chain was
+valid" markers (keyed by the contents of the chain) to ``validated/``. An entry that cannot
+be read is a miss, never an error; writing is best effort.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import marshal
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+from hotfix_lint import __version__
+from hotfix_lint.policy.model import Policy, RuleSetting, Waiver
+from hotfix_lint.results import Severity
+
+CACHE_ENV = "HOTFIX_LINT_CACHE_DIR"
+#: as in :mod:`hotfix_lint.policy.loader` (a test keeps them equal; importing it imports PyYAML)
+POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
+DEFAULT_PACK = "default"
+#: the types a cached policy may hold, by name (anything else is not cached)
+_TYPES: dict[str, type] = {t.__name__: t for t in (Policy, RuleSetting, Waiver, Severity)}
+_STAMP = f"hotfix-lint {__version__} python {sys.version}"
+
+
+def cache_root() -> Path | None:
+    """The cache directory, or ``None`` when ``HOTFIX_LINT_CACHE_DIR`` is set and empty."""
+    value = os.environ.get(CACHE_ENV)
+    if value is not None:
+        return Path(value).expanduser() if value else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "hotfix-lint"
+
+
+def validation_dir(root: Path) -> Path:
+    """Where the loader keeps its "this chain was valid" markers."""
+    return root / "validated"
+
+
+def policy_path(repo_root: Path, explicit: Path | None) -> tuple[Path, str | None]:
+    """The file the policy starts from, in :func:`~hotfix_lint.policy.loader.discover_policy`'s
+    order, and the pack name when it is a built-in pack."""
+    if explicit is not None:
+        return explicit, None
+    for name in POLICY_FILE_NAMES:
+        candidate = repo_root / name
+        if candidate.is_file():
+            return candidate, None
+    from hotfix_lint.policy.packs import pack_path
+
+    return pack_path(DEFAULT_PACK), DEFAULT_PACK
+
+
+def _entry(root: Path, real: str) -> Path:
+    """One entry per policy file: named by a 64-bit FNV-1a hash of its real path."""
+    value = 0xCBF29CE484222325
+    for byte in real.encode("utf-8", "surrogateescape"):
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return root / "policies" / f"{value:016x}.marshal"
+
+
+def cached_policy(root: Path, top: Path) -> Policy | None:
+    """The policy loaded earlier from ``top``, if no file it was read from changed since."""
+    real = os.path.realpath(top)
+    try:
+        # the user's own cache directory, written by this module (see the module docstring)
+        record = marshal.loads(_entry(root, real).read_bytes())  # noqa: S302
+        if record["stamp"] != _STAMP or record["files"][-1][0] != real:
+            return None
+        for name, contents in record["files"]:
+            with open(name, "rb") as stream:
+                if stream.read() != contents:
+                    return None
+        policy = _decode(record["policy"])
+    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
+        return None  # no entry, a changed file, or an entry from another version: a miss
+    return policy if isinstance(policy, Policy) else None
+
+
+def remember(root: Path, top: Path, policy: Policy, files: Sequence[Path]) -> None:
+    """Keep ``policy``, loaded from ``files`` (the last one ``top``), for the next hook run."""
+    real = os.path.realpath(top)
+    chain = [os.path.realpath(f) for f in files if os.path.realpath(f) != real] + [real]
+    try:
+        record = {
+            "stamp": _STAMP,
+            "files": [(name, Path(name).read_bytes()) for name in chain],
+            "policy": _encode(policy),
+        }
+        entry = _entry(root, real)
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        partial = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        partial.write_bytes(marshal.dumps(record))
+        os.replace(partial, entry)  # a concurrent hook never reads half an entry
+    except (OSError, ValueError, TypeError):
+        pass  # a read-only or full cache, or a value it cannot hold, only costs speed
+
+
+def _encode(value: Any) -> Any:
+    """Plain values marshal can hold; containers and records tagged so they come back as they were."""
+    if isinstance(value, enum.Enum):  # before str: Severity is a str too
+        return ("E", type(value).__name__, value.value)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if isinstance(value, dt.date):
+        return ("d", value.isoformat())
+    if is_dataclass(value) and not isinstance(value, type):
+        name = type(value).__name__
+        if _TYPES.get(name) is not type(value):
+            raise TypeError(f"cannot cache a {name}")
+        return ("D", name, {f.name: _encode(getattr(value, f.name)) for f in fields(value) if f.init})
+    if isinstance(value, tuple):
+        return ("t", [_encode(v) for v in value])
+    if isinstance(value, list):
+        return ("l", [_encode(v) for v in value])
+    if isinstance(value, Mapping):
+        return ("m", {str(k): _encode(v) for k, v in value.items()})
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if not isinstance(value, tuple):
+        return value
+    tag = value[0]
+    if tag == "E":
+        return _TYPES[value[1]](value[2])
+    if tag == "d":
+        return dt.date.fromisoformat(value[1])
+    if tag == "D":
+        return _TYPES[value[1]](**{k: _decode(v) for k, v in value[2].items()})
+    if tag == "t":
+        return tuple(_decode(v) for v in value[1])
+    if tag == "l":
+        return [_decode(v) for v in value[1]]
+    if tag == "m":
+        return {k: _decode(v) for k, v in value[1].items()}
+    raise ValueError(f"unknown tag {tag!r}")

@@ -1,0 +1,107 @@
+"""The only code that writes to GitHub: a commit status with the check's summary.
+
+``check --post-status`` posts one status (context ``hotfix-lint``) on the commit judged, so a
+CI system other than GitHub Actions can still feed a required status check. PyGithub is
+imported inside the function; the token comes from the same discovery as the GitHub facts
+and appears in no message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from hotfix_lint.errors import UserError
+
+if TYPE_CHECKING:
+    from hotfix_lint.collect.github import GitHubTarget
+    from hotfix_lint.results import Report
+
+STATUS_CONTEXT = "hotfix-lint"
+#: GitHub refuses a longer description
+DESCRIPTION_LIMIT = 140
+STATES = ("success", "failure", "error", "pending")
+
+
+class PublishError(UserError):
+    """The status could not be posted: the check ran, but the required status will not arrive."""
+
+
+@dataclass(frozen=True)
+class Status:
+    """One commit status: the state, a description within GitHub's limit, an optional link."""
+
+    sha: str
+    state: str
+    description: str
+    target_url: str | None = None
+    context: str = STATUS_CONTEXT
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def clip(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    """``text`` on one line, at most ``limit`` characters (an ellipsis marks a cut)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def status_for(report: Report, sha: str, target_url: str | None = None) -> Status:
+    """failure when the report has an unwaived error, else success; the counts as description."""
+    state = "failure" if report.errors else "success"
+    description = (
+        f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}, {report.waived} waived; "
+        f"{_plural(len(report.rules_run), 'rule')} run"
+    )
+    return Status(sha, state, clip(description), target_url)
+
+
+def error_status(reason: str, sha: str, target_url: str | None = None) -> Status:
+    """The check could not be made (a shallow clone, a broken policy): state ``error``."""
+    return Status(sha, "error", clip(f"could not check: {reason}"), target_url)
+
+
+def post_status(target: GitHubTarget, status: Status, *, timeout: int = 15) -> str:
+    """POST ``status`` on ``target``'s repository; the status's URL. Raises :class:`PublishError`."""
+    from github import Auth, Github
+    from github.GithubException import GithubException
+
+    if status.state not in STATES:
+        raise ValueError(f"not a commit status state: {status.state!r}")
+    gh = Github(
+        base_url=(target.api_url or "https://api.github.com").rstrip("/"),
+        auth=Auth.Token(target.token),
+        retry=None,
+        timeout=timeout,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        user_agent="hotfix-lint",
+        lazy=True,  # no GET of the repository or the commit: one POST
+    )
+    where = f"{target.repository}@{status.sha[:10]}"
+    try:
+        commit = gh.get_repo(target.repository).get_commit(status.sha)
+        created = commit.create_status(
+            status.state,
+            description=status.description,
+            context=status.context,
+            **({"target_url": status.target_url} if status.target_url else {}),
+        )
+        return str(created.url or "")
+    except GithubException as exc:
+        data = exc.data
+        message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        detail = f"GitHub answered {exc.status} {message}".strip().replace(target.token, "***")
+        hint = ""
+        if exc.status in (403, 404):
+            hint = " (the token needs `statuses: write`, classic tokens `repo:status`)"
+        elif exc.status == 401:
+            hint = " (the token was rejected)"
+        raise PublishError(f"--post-status: could not post the status on {where}: {detail}{hint}") from None
+    except OSError as exc:  # refused, reset, timed out (requests' errors are OSErrors)
+        detail = str(exc).replace(target.token, "***")[:200]
+        raise PublishError(f"--post-status: could not reach GitHub to post the status on {where}: {detail}") from None
+    finally:
+        gh.close()

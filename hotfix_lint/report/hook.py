@@ -1,0 +1,42 @@
+"""What a git hook prints: one screen, what is wrong and the command that repairs it.
+
+The first note says what was checked (``hotfix branch 'x'``, ``the commit message for
+branch 'x'``); each unwaived finding is one line with its rule, then its repair; the last
+line counts them and says where the reasons are. Waived findings are accepted: not shown.
+"""
+
+from __future__ import annotations
+
+from typing import IO
+
+from hotfix_lint.results import FindingKind, Report, Severity
+
+_COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
+_RESET = "\033[0m"
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+class HookReporter:
+    """Compact text for a hook's output (pre-commit shows it when the hook fails)."""
+
+    def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
+        def paint(text: str, severity: Severity) -> str:
+            return f"{_COLORS[severity]}{text}{_RESET}" if color and severity in _COLORS else text
+
+        subject, *notes = report.notes or ("the repository",)
+        stream.write(f"{report.tool_name}: {subject} (policy: {report.policy})\n")
+        shown = [v for v in report.violations if not v.waived]
+        order = {Severity.ERROR: 0, Severity.WARNING: 1}
+        for violation in sorted(shown, key=lambda v: order.get(v.severity, 2)):
+            label = "could not check" if violation.kind is FindingKind.COULD_NOT_CHECK else violation.severity.value
+            stream.write(f"  {paint(label, violation.severity)} [{violation.rule}] {violation.message}\n")
+            if violation.hint:
+                stream.write(f"      fix: {violation.hint}\n")
+        for note in notes:
+            stream.write(f"  note: {note}\n")
+        rules = sorted({v.rule for v in shown})
+        why = f"; why: hotfix-lint explain {rules[0]}" if len(rules) == 1 else "; why: hotfix-lint explain RULE"
+        stream.write(f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}{why}\n")

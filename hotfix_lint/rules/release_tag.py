@@ -1,0 +1,206 @@
+"""Rule ``release-tag``: each hotfix is tagged on the production branch right after its merge."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hotfix_lint.facts import HotfixFact, ProductionLineFact, RepositoryFacts, TagFact
+from hotfix_lint.facts.kinds import VERSION_FILES
+from hotfix_lint.facts.release import RELEASE_REACH, release_commit, release_window
+from hotfix_lint.facts.version_files import declared_version, same_version
+from hotfix_lint.policy.model import Policy
+from hotfix_lint.results import Finding, Severity
+from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
+from hotfix_lint.rules.common import DAY, short, subjects, waiver_hint, where
+
+_RELEASE_HEADING = re.compile(r"^##(?!#)\s*\[?v?(\d+\.\d+\.\d+[^\]\s]*)\]?", re.M)
+
+
+def newest_changelog_version(text: str) -> str | None:
+    """The version of the first release section (``## [1.2.1] - ...``) of a Keep a Changelog text."""
+    m = _RELEASE_HEADING.search(text)
+    return m.group(1) if m else None
+
+
+class ReleaseTag(Rule):
+    id = "release-tag"
+    summary = "Each hotfix is tagged on the production branch right after its merge, as the pattern says."
+    explanation = """\
+A release tag names exactly what was deployed, so that it can be rebuilt, compared and
+rolled back to. After a hotfix is merged into a production branch, a tag matching the
+policy's `tag_pattern` (such as `v{version}`) must point at its release point on that
+branch: the merge commit itself or one of the commits that follow it on the first-parent
+chain before the next merge (at most five: a changelog or version bump written by automation
+after the merge). A tag on the hotfix branch before the merge, or after the next change was
+merged, does not name what was deployed. The tag's version must be the hotfix's version
+(from its branch name), and it must not be the odd one out: when the changelog's newest
+section and the version files at the tag agree on a version, the tag must carry it (a
+missing changelog section or version bump is reported by `changelog-entry` and
+`version-bump`). Options: `annotated` (the tag must be an annotated tag, which records who
+tagged and when), `message_pattern` (a regular expression its message must match; `{version}`
+stands for the hotfix's version, e.g. `^Hotfix {version}$`), `grace_days` (a tag still
+missing this many days after the merge is only a warning "pending", for automation that tags
+a little later). Branches under check are not judged: they are tagged after their merge."""
+    default_severity = Severity.ERROR
+    opt_in = True
+    requires = frozenset({FACT_GIT_HISTORY, VERSION_FILES})
+    options_schema = options_object(
+        annotated={
+            "type": "boolean",
+            "default": False,
+            "description": "The tag must be an annotated tag (git tag -a), not a lightweight one.",
+        },
+        message_pattern={
+            "type": ["string", "null"],
+            "minLength": 1,
+            "format": "regex",
+            "default": None,
+            "description": "A regular expression the tag message must match; {version} is the hotfix's "
+            "version, e.g. '^Hotfix {version}$'.",
+        },
+        grace_days={
+            "type": "integer",
+            "minimum": 0,
+            "default": 1,
+            "description": "Days after the merge during which a missing tag is only a warning (pending).",
+        },
+    )
+
+    def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
+        if facts.history is None:
+            return
+        for line in facts.history.production:
+            index = {c.id: i for i, c in enumerate(line.first_parent)}
+            for hotfix in line.hotfixes:
+                if hotfix.merge is None or hotfix.missing_objects:
+                    continue
+                finding = self._judge(hotfix, line, index, facts.now, ctx)
+                if finding is not None:
+                    yield finding
+
+    def _judge(
+        self, hotfix: HotfixFact, line: ProductionLineFact, index: dict[str, int], now: int, ctx: RuleContext
+    ) -> Finding | None:
+        policy = ctx.policy
+        if hotfix.merge is None:
+            return None
+        tag = hotfix.release_tag
+        mislabelled = hotfix.version is not None and (_tag_version(policy, tag) if tag else None) != hotfix.version
+        if tag is None or (mislabelled and not _near(tag, hotfix, index)):
+            return self._missing(hotfix, line, now, ctx)
+        problems: list[str] = []
+        merge_at = index.get(hotfix.merge.id)
+        tag_at = index.get(tag.target)
+        if merge_at is not None and tag.target not in release_window(line, hotfix):
+            if tag_at is None:
+                problems.append(
+                    f"it points at {short(tag.target)}, which is not on {line.name}'s first-parent chain after the "
+                    "merge (tagged on the branch before merging?)"
+                )
+            elif tag_at > merge_at:
+                problems.append(f"it points at {short(tag.target)}, before the merge")
+            else:
+                later = [c for c in line.first_parent[tag_at:merge_at] if len(c.parents) >= 2]
+                if later:
+                    problems.append(
+                        f"it points at {short(tag.target)}, at or after the next merge {later[-1].short} "
+                        f"('{later[-1].summary}'): the tag includes changes that are not the hotfix's"
+                    )
+                else:
+                    problems.append(f"it points {merge_at - tag_at} commits after the merge")
+        version = _tag_version(policy, tag)
+        if version is not None and hotfix.version is not None and not same_version(version, hotfix.version):
+            problems.append(f"its version {version} is not the hotfix's version {hotfix.version}")
+        if version is not None:
+            odd = self._odd_one_out(hotfix, version)
+            if odd:
+                problems.append(odd)
+        if bool(ctx.options["annotated"]) and not tag.annotated:
+            problems.append("it is a lightweight tag, not an annotated one")
+        pattern = ctx.options["message_pattern"]
+        if pattern:
+            wanted = re.compile(pattern.replace("{version}", re.escape(version or hotfix.version or "")))
+            message = (tag.message or "").strip()
+            if not tag.annotated:
+                if not ctx.options["annotated"]:
+                    problems.append(f"a lightweight tag has no message to match {pattern}")
+            elif not wanted.search(message):
+                problems.append(f"its message '{message.splitlines()[0] if message else ''}' does not match {pattern}")
+        if not problems:
+            return None
+        return self.finding(
+            f"{where(hotfix)}: release tag {tag.name}: " + "; ".join(problems),
+            ref=tag.name,
+            commit=tag.target,
+            hint=f"re-tag: git tag -f -a {tag.name} -m '{_message_example(pattern, version)}' "
+            f"{short(release_commit(line, hotfix))} && git push -f origin {tag.name}; "
+            f"or {waiver_hint(self.id, hotfix)}",
+            subjects=(*subjects(hotfix), tag.name),
+        )
+
+    def _missing(self, hotfix: HotfixFact, line: ProductionLineFact, now: int, ctx: RuleContext) -> Finding | None:
+        policy = ctx.policy
+        if hotfix.merge is None:
+            return None
+        point = release_commit(line, hotfix)
+        name = policy.tag_name_pattern.example(version=hotfix.version or "X.Y.Z") or policy.tag_pattern
+        described = policy.tag_name_pattern.describe()
+        message = f"{where(hotfix)} has no release tag matching {described} at its release point"
+        severity = None
+        age = now - hotfix.merge.commit_time
+        if 0 <= age < int(ctx.options["grace_days"]) * DAY:
+            severity = Severity.WARNING
+            message = f"pending: merged {age // 3600} hour(s) ago; " + message
+        pattern = ctx.options["message_pattern"]
+        return self.finding(
+            message,
+            severity=severity,
+            ref=hotfix.source or hotfix.line,
+            commit=hotfix.merge.id,
+            hint=f"git tag -a {name} -m '{_message_example(pattern, hotfix.version)}' {short(point)} && "
+            f"git push origin {name}",
+            subjects=subjects(hotfix),
+        )
+
+    def _odd_one_out(self, hotfix: HotfixFact, version: str) -> str | None:
+        """The tag disagrees with a changelog and version files that agree with each other.
+
+        Only then is the tag the mistake; a changelog or version files that lag behind are
+        ``changelog-entry``'s and ``version-bump``'s findings.
+        """
+        snapshot = hotfix.changelog
+        if snapshot is None or snapshot.text is None or snapshot.commit != hotfix.release_point:
+            return None
+        newest = newest_changelog_version(snapshot.text)
+        declared = [
+            v
+            for v in (declared_version(f.path, f.text).version for f in hotfix.version_files if f.text is not None)
+            if v is not None
+        ]
+        if newest is None or not declared:
+            return None
+        agreed = {newest.removeprefix("v"), *(v.removeprefix("v") for v in declared)}
+        if len(agreed) != 1 or same_version(newest, version):
+            return None
+        return f"the changelog and the version files at the tag say {newest}, the tag says {version}"
+
+
+def _tag_version(policy: Policy, tag: TagFact) -> str | None:
+    values = policy.tag_name_pattern.match(tag.name) or {}
+    return values.get("version")
+
+
+def _near(tag: TagFact, hotfix: HotfixFact, index: dict[str, int]) -> bool:
+    """Is the tag on the line within the hotfix's release (a mis-versioned tag, not another's)?"""
+    if hotfix.merge is None:
+        return False
+    merge_at = index.get(hotfix.merge.id)
+    tag_at = index.get(tag.target)
+    return merge_at is not None and tag_at is not None and 0 <= merge_at - tag_at <= RELEASE_REACH
+
+
+def _message_example(pattern: str | None, version: str | None) -> str:
+    if pattern and "Hotfix" in pattern:
+        return f"Hotfix {version or 'X.Y.Z'}"
+    return f"Release {version or 'X.Y.Z'}"

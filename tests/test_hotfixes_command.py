@@ -1,0 +1,90 @@
+"""``hotfix-lint hotfixes``: every hotfix's lifecycle, one row each, newest first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from packs_scenarios import NOW, build_gitflow_process, build_main_development_process, build_prod_hotfix_process
+from scenario import Scenario, land_hotfix
+
+from hotfix_lint.cli import main
+
+
+def run(s: Scenario, *args: str, policy: str | None = None) -> str:
+    out = s.path.parent / f"hotfixes-{s.path.name}.out"
+    if policy is not None:
+        (s.path / ".hotfix-lint.yaml").write_text(f"extends: {policy}\n")
+    assert main(["hotfixes", "--repo", str(s.path), "--now", NOW, "--output", str(out), *args]) == 0
+    return out.read_text()
+
+
+def rows(s: Scenario, policy: str | None = None) -> list[dict[str, object]]:
+    data = json.loads(run(s, "--format", "json", policy=policy))
+    assert data["version"] == 1
+    return list(data["hotfixes"])
+
+
+def test_gitflow_row_tells_the_whole_lifecycle(scenario: Callable[..., Scenario]) -> None:
+    s = build_gitflow_process(scenario("gitflow"))
+    (row,) = rows(s, "gitflow")
+    assert row["branch"] == "hotfix-v1.2.1" and row["line"] == "main" and row["reached_via"] == "merge commit"
+    assert row["base_state"] == "deployed ref" and row["tag"] == "v1.2.1" and row["changelog"] == "yes"
+    assert row["version"] == "1.2.1" and row["back_merge"] == "yes (develop)"
+    assert row["branch_deleted"] == "no (local)" and row["tickets"] == ["IBM-Jazz-1234"]
+    text = run(s, policy="gitflow")
+    header = text.splitlines()[1]
+    for title in ("merged", "branch", "base", "reached via", "tag", "changelog", "version", "back-merged", "deleted"):
+        assert title in header
+    assert "hotfix-v1.2.1" in text and "1 hotfix(es)" in text
+
+
+def test_squash_rebase_and_deleted_branches(scenario: Callable[..., Scenario]) -> None:
+    s = build_main_development_process(scenario("md"), wrong="squash-into-main")
+    (row,) = rows(s, "main-development")
+    assert row["reached_via"] == "squash" and row["branch"] == "'Fix authentication timeout (#12)'"
+    s = build_main_development_process(scenario("md"), wrong="rebase-into-main")
+    (row,) = rows(s, "main-development")
+    assert row["reached_via"] == "rebase"
+    s = build_main_development_process(scenario("md"))
+    (row,) = rows(s, "main-development")
+    assert row["reached_via"] == "merge commit" and row["branch_deleted"] == "yes"
+    assert row["back_merge"] == "yes (development)" and row["changelog"] == "n/a"
+
+
+def test_pending_and_missing_back_merges_and_stale_bases(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, back_merge=None)
+    newest, oldest = rows(gitflow_repo)
+    assert newest["branch"] == "hotfix/fix-crash" and oldest["branch"] == "hotfix/fix-login-timeout"
+    assert str(newest["back_merge"]).startswith("missing (develop, ")
+    out = gitflow_repo.path.parent / "pending.json"
+    assert main(["hotfixes", "--repo", str(gitflow_repo.path), "--now", "2025-01-06", "--format", "json",
+                 "--output", str(out)]) == 0  # fmt: skip
+    assert json.loads(out.read_text())["hotfixes"][0]["back_merge"].startswith("pending (develop")
+
+
+def test_fast_forward_row(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/ff", how="ff", tag=False)
+    newest = rows(gitflow_repo)[0]
+    assert newest["reached_via"] == "fast-forward" and newest["branch"] == "hotfix/ff"
+
+
+def test_promotion_lines_each_hotfix_once(scenario: Callable[..., Scenario]) -> None:
+    s = build_prod_hotfix_process(scenario("prod"))
+    found = rows(s, "prod-hotfix")
+    assert [r["branch"] for r in found] == ["hotfix/fix-export", "hotfix/fix-login"]
+    assert [r["line"] for r in found] == ["prod/hotfix/2025-01-12_fix-export", "prod/hotfix/2025-01-10_fix-login"]
+
+
+def test_no_hotfixes(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    s.commit("Initial commit")
+    s.branch("develop")
+    assert "no hotfixes found" in run(s)
+
+
+def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["hotfixes", "--repo", str(tmp_path)]) == 2
+    assert "not a git repository" in capsys.readouterr().err

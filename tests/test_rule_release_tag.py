@@ -1,0 +1,134 @@
+"""``release-tag``: each hotfix is tagged on production right after its merge."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from rule_helpers import check, only
+from scenario import (
+    BOT_IDENTITY,
+    Scenario,
+    add_changelog_section,
+    assert_clean,
+    assert_only,
+    changelog_section,
+    describe,
+    land_hotfix,
+    same_commit,
+    violations,
+)
+
+RULE = "release-tag"
+POLICY = only(RULE, {"annotated": True, "message_pattern": "^Hotfix {version}$"})
+#: hotfix branches named by version, so that a tag is found by the hotfix's version
+VERSIONED = only(RULE, {"annotated": True}, hotfix_branch=["hotfix/{version}", "hotfix/{slug}"])
+
+
+def test_compliant_tag_is_silent(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo)  # tags v1.0.2 "Hotfix 1.0.2" on the merge
+    assert_clean(*check(gitflow_repo, POLICY))
+
+
+def test_missing_tag_fires(gitflow_repo: Scenario) -> None:
+    made = land_hotfix(gitflow_repo, tag=False)
+    status, report = check(gitflow_repo, POLICY)
+    (v,) = assert_only(report, RULE, severity="error")
+    assert same_commit(v["commit"], made.merge or "") and "git tag -a v" in v["hint"]
+    assert status == 1
+
+
+def test_missing_tag_within_grace_is_pending(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, tag=False)
+    day = (gitflow_repo.clock.now + dt.timedelta(days=1)).date().isoformat()
+    policy = only(RULE, {"grace_days": 3})
+    (v,) = assert_only(check(gitflow_repo, policy, now=day)[1], RULE, severity="warning")
+    assert v["message"].startswith("pending")
+
+
+def test_lightweight_tag(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, tag=False)
+    gitflow_repo.tag("v1.0.2", annotated=False)
+    (v,) = assert_only(check(gitflow_repo, POLICY)[1], RULE)
+    assert "lightweight" in v["message"]
+    assert_clean(*check(gitflow_repo, only(RULE)))
+
+
+def test_tag_message_must_match(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, tag=False)
+    gitflow_repo.tag("v1.0.2", message="release")
+    (v,) = assert_only(check(gitflow_repo, POLICY)[1], RULE)
+    assert "'release' does not match ^Hotfix {version}$" in v["message"]
+
+
+def test_tag_on_the_branch_before_the_merge(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    made = land_hotfix(s, "hotfix/1.0.2", tag=False)
+    s.tag("v1.0.2", message="Hotfix 1.0.2", target=made.tip)
+    (v,) = assert_only(check(s, VERSIONED)[1], RULE)
+    assert "not on main's first-parent chain" in v["message"]
+    # the changelog is judged where the release really was, not at the misplaced tag
+    data = only(RULE, {"annotated": True}, hotfix_branch=["hotfix/{version}", "hotfix/{slug}"])
+    data["rules"]["changelog-entry"] = "error"
+    _, report = check(s, data)
+    assert {x["rule"] for x in violations(report)} == {RULE}, describe(report)
+
+
+def test_tag_after_the_next_merge(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/1.0.2", tag=False)
+    land_hotfix(s, "hotfix/1.0.3", version="1.0.3", ticket="ABC-125")
+    s.tag("v1.0.2", message="Hotfix 1.0.2", target="v1.0.3")  # on the next hotfix's merge
+    (v,) = assert_only(check(s, VERSIONED)[1], RULE)
+    assert "after the next merge" in v["message"] and "hotfix/1.0.2" in v["message"]
+
+
+def test_tag_written_by_automation_after_the_merge(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, tag=False, changelog=False)
+    text = add_changelog_section(s.read("CHANGELOG.md"), changelog_section("1.0.2", "2025-01-06", ["crash (ABC-124)"]))
+    s.commit("chore(release): 1.0.2", {"CHANGELOG.md": text}, author=BOT_IDENTITY)
+    s.tag("v1.0.2", message="Hotfix 1.0.2")
+    assert_clean(*check(s, POLICY))
+
+
+def test_tag_with_another_version_than_the_branch(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    s.commit("Initial commit", {"CHANGELOG.md": "# Changelog\n"})
+    s.branch("develop")
+    s.branch("hotfix-v1.0.1", checkout=True)
+    s.commit("Fix: x")
+    s.checkout("main")
+    s.merge("hotfix-v1.0.1")
+    s.tag("v1.0.2", message="Hotfix 1.0.2")
+    (v,) = assert_only(check(s, only(RULE, hotfix_branch="hotfix-v{version}"))[1], RULE)
+    assert "its version 1.0.2 is not the hotfix's version 1.0.1" in v["message"]
+
+
+def test_tag_is_the_odd_one_out(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    s.commit("Initial commit", {"CHANGELOG.md": "# Changelog\n", "VERSION": "1.0.0\n"})
+    s.branch("develop")
+    s.branch("hotfix/crash", checkout=True)
+    log = "# Changelog\n\n" + changelog_section("1.0.1", "2025-01-02", ["crash"])
+    s.commit("Fix: crash", {"CHANGELOG.md": log, "VERSION": "1.0.1\n"})
+    s.checkout("main")
+    s.merge("hotfix/crash")
+    s.tag("v1.0.3", message="Hotfix 1.0.3")
+    (v,) = assert_only(check(s, only(RULE))[1], RULE)
+    assert "the changelog and the version files at the tag say 1.0.1, the tag says 1.0.3" in v["message"]
+
+
+def test_branch_under_check_is_not_judged(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    s.branch("hotfix/pending", checkout=True)
+    s.commit("Fix: pending (ABC-200)")
+    s.checkout("main")
+    assert_clean(*check(s, POLICY, "--branch", "hotfix/pending"))
+
+
+def test_waiver_by_merge_commit(gitflow_repo: Scenario) -> None:
+    made = land_hotfix(gitflow_repo, tag=False)
+    policy = dict(POLICY, exceptions=[{"rule": RULE, "commit": (made.merge or "")[:8], "reason": "tagged elsewhere"}])
+    status, report = check(gitflow_repo, policy)
+    assert violations(report) == [] and status == 0, describe(report)

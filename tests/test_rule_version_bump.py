@@ -1,0 +1,209 @@
+"""``version-bump``: the version files carry the hotfix's version, one patch up, all agreeing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rule_helpers import check, only
+from scenario import BOT_IDENTITY, Scenario, assert_clean, assert_only, describe, violations
+
+from hotfix_lint.facts.version_files import declared_version, is_patch_increment
+
+RULE = "version-bump"
+SETUP = 'from setuptools import setup\n\nsetup(name="svc", version="{v}")\n'
+INIT = '__version__ = "{v}"\n'
+
+
+def project(s: Scenario, version: str = "1.2.0", **extra: str) -> None:
+    s.commit(
+        "Initial commit", {"setup.py": SETUP.format(v=version), "svc/__init__.py": INIT.format(v=version), **extra}
+    )
+    s.tag(f"v{version}", message=f"Release {version}")
+    s.branch("develop")
+
+
+def hotfix(
+    s: Scenario,
+    branch: str = "hotfix-v1.2.1",
+    *,
+    files: dict[str, str | bytes | None] | None = None,
+    after_merge: dict[str, str | bytes | None] | None = None,
+    tag: str | None = "v1.2.1",
+) -> None:
+    s.checkout("main")
+    s.branch(branch, checkout=True)
+    name = branch.replace("/", "_").replace(".", "_").replace("-", "_")
+    s.commit("Fix: crash (T-1)", {f"svc/{name}.py": "FIXED = True\n", **(files or {})})
+    s.checkout("main")
+    s.merge(branch)
+    if after_merge:
+        s.commit("chore(release): bump", after_merge, author=BOT_IDENTITY)
+    if tag:
+        s.tag(tag, message=f"Hotfix {tag[1:]}")
+
+
+def bumped(v: str = "1.2.1") -> dict[str, str | bytes | None]:
+    return {"setup.py": SETUP.format(v=v), "svc/__init__.py": INIT.format(v=v)}
+
+
+POLICY = only(RULE, hotfix_branch="hotfix-v{version}")
+
+
+# -- parsing version files ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "version"),
+    [
+        ("setup.py", 'setup(\n    name="x",\n    version="1.2.3",\n)\n', "1.2.3"),
+        ("setup.py", "setup(name='x', version='2.0.0')", "2.0.0"),
+        ("setup.cfg", "[metadata]\nname = x\nversion = 1.4.0\n", "1.4.0"),
+        ("setup.cfg", "[metadata]\nversion = attr: x.__version__\n", None),
+        ("pyproject.toml", '[project]\nname = "x"\nversion = "0.3.1"\n', "0.3.1"),
+        ("pyproject.toml", '[tool.poetry]\nname = "x"\nversion = "5.0.2"\n', "5.0.2"),
+        ("pyproject.toml", '[project]\nname = "x"\ndynamic = ["version"]\n[tool.x]\nversion = "9"\n', None),
+        ("pkg/__init__.py", '"""Doc."""\n__version__: str = "3.3.3"\n', "3.3.3"),
+        ("package.json", '{"name": "x", "version": "1.0.7"}', "1.0.7"),
+        ("package.json", "{not json", None),
+        ("VERSION", "\n1.9.9\n", "1.9.9"),
+        ("VERSION", "", None),
+    ],
+)
+def test_declared_version(path: str, text: str, version: str | None) -> None:
+    assert declared_version(path, text).version == version
+
+
+def test_patch_increment() -> None:
+    assert is_patch_increment("1.2.0", "1.2.1")
+    assert not is_patch_increment("1.2.0", "1.2.2")
+    assert not is_patch_increment("1.2.0", "1.3.0")
+    assert not is_patch_increment("1.2.0", "1.2.0")
+    assert is_patch_increment("1.2.1-rc1", "1.2.1")
+    assert is_patch_increment("v1.2.0", "1.2.1")
+    assert not is_patch_increment("garbage", "1.2.1")
+
+
+# -- history -----------------------------------------------------------------------------------
+
+
+def test_bump_on_the_branch_is_silent(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, files=bumped())
+    assert_clean(*check(s, POLICY))
+
+
+def test_bump_by_automation_after_the_merge_is_silent(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, after_merge=bumped())
+    assert_clean(*check(s, POLICY))
+
+
+def test_bump_by_automation_without_a_tag_counts_until_the_next_merge(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, after_merge=bumped(), tag=None)
+    assert_clean(*check(s, POLICY))
+
+
+def test_not_bumped_fires(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s)
+    status, report = check(s, POLICY)
+    (v,) = assert_only(report, RULE)
+    assert "setup.py says 1.2.0" in v["message"] and "the hotfix is 1.2.1" in v["message"], describe(report)
+    assert status == 1
+
+
+def test_files_disagree_fires(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, files={"setup.py": SETUP.format(v="1.2.1")})
+    (v,) = assert_only(check(s, POLICY)[1], RULE)
+    assert "svc/__init__.py says 1.2.0" in v["message"] and "setup.py" not in v["message"].split("says")[0]
+
+
+def test_not_a_patch_increment_fires(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, "hotfix-v1.3.0", files=bumped("1.3.0"), tag="v1.3.0")
+    (v,) = assert_only(check(s, POLICY)[1], RULE)
+    assert "1.2.0 -> 1.3.0 is not a patch increment" in v["message"]
+    assert_clean(*check(s, only(RULE, {"require_patch_increment": False}, hotfix_branch="hotfix-v{version}")))
+
+
+def test_unknown_version_must_still_move_one_patch(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, "hotfix/crash", files=bumped("1.2.1"), tag=None)
+    assert_clean(*check(s, only(RULE)))
+    hotfix(s, "hotfix/other", tag=None)  # version still 1.2.1
+    (v,) = assert_only(check(s, only(RULE))[1], RULE)
+    assert "still 1.2.1" in v["message"] and "hotfix/other" in v["message"]
+
+
+def test_named_version_files(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s, **{"package.json": '{"name": "svc", "version": "1.2.0"}\n', "VERSION": "1.2.0\n"})
+    hotfix(s, files={**bumped(), "package.json": '{"name": "svc", "version": "1.2.1"}\n'})
+    policy = only(RULE, hotfix_branch="hotfix-v{version}", version_files=["package.json", "VERSION"])
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "VERSION says 1.2.0" in v["message"] and "package.json" not in v["message"].split(":", 2)[-1]
+
+
+def test_named_version_file_that_does_not_exist(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s, files=bumped())
+    policy = only(RULE, hotfix_branch="hotfix-v{version}", version_files=["setup.py", "src/svc/version.py"])
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "src/svc/version.py does not exist" in v["message"]
+
+
+def test_dynamic_version_is_skipped(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s, **{"pyproject.toml": '[project]\nname = "svc"\ndynamic = ["version"]\n'})
+    hotfix(s, files=bumped())
+    assert_clean(*check(s, POLICY))
+
+
+def test_no_version_file_at_all_cannot_check_once(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    s.commit("Initial commit", {"README.md": "x\n"})
+    s.branch("develop")
+    hotfix(s, "hotfix-v1.0.1", tag="v1.0.1")
+    hotfix(s, "hotfix-v1.0.2", tag="v1.0.2")
+    _, report = check(s, POLICY)
+    found = violations(report, RULE)
+    assert len(found) == 1 and found[0]["kind"] == "could-not-check", describe(report)
+
+
+def test_branch_under_check(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    s.branch("hotfix-v1.2.1", checkout=True)
+    s.commit("Fix: crash (T-1)", {"svc/crash.py": "X = 1\n"})
+    s.checkout("main")
+    (v,) = assert_only(check(s, POLICY, "--branch", "hotfix-v1.2.1")[1], RULE)
+    assert "at the tip of hotfix-v1.2.1" in v["message"] and "commit it on hotfix-v1.2.1" in v["hint"]
+    automation = only(RULE, {"automation_after_merge": True}, hotfix_branch="hotfix-v{version}")
+    assert_clean(*check(s, automation, "--branch", "hotfix-v1.2.1"))
+    s.checkout("hotfix-v1.2.1")
+    s.commit("Fix: bump (T-1)", bumped("1.2.5"))
+    s.checkout("main")
+    (v,) = assert_only(check(s, automation, "--branch", "hotfix-v1.2.1")[1], RULE)
+    assert "says 1.2.5" in v["message"]
+
+
+def test_waiver(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    project(s)
+    hotfix(s)
+    merge = s.rev("main")
+    policy = dict(POLICY, exceptions=[{"rule": RULE, "branch": "hotfix-v1.2.1", "reason": "bumped in 1.2.2"}])
+    status, report = check(s, policy)
+    assert violations(report) == [] and status == 0, describe(report)
+    assert merge
