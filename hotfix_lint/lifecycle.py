@@ -15,10 +15,10 @@ from typing import Any
 
 from hotfix_lint.facts import CommitFact, HotfixFact, ProductionLineFact, RepositoryFacts
 from hotfix_lint.facts.changelog import find_section
+from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.versions import find_tickets
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import HotfixRow
-from hotfix_lint.rules.merge_commit import _allowed, _recommitted_together, _squash_kind
+from hotfix_lint.report.hotfix_table import HotfixRow
 
 DAY = 86400
 NONE = "-"
@@ -129,7 +129,9 @@ class _Lifecycle:
         """Changes that reached the line without a merge commit: squash, rebase, fast-forward, push."""
         run: list[CommitFact] = []
         for commit in line.first_parent:
-            if len(commit.parents) == 1 and not _allowed(commit, self.allow_authors, self.allow_messages):
+            if len(commit.parents) == 1 and not is_allowed_direct_commit(
+                commit, self.allow_authors, self.allow_messages
+            ):
                 run.append(commit)
                 continue
             yield from self._runs(line, run)
@@ -139,7 +141,7 @@ class _Lifecycle:
     def _runs(self, line: ProductionLineFact, run: list[CommitFact]) -> Iterator[tuple[int, HotfixRow]]:
         rest: list[CommitFact] = []
         for commit in run:
-            kind = _squash_kind(commit)
+            kind = squash_kind(commit)
             if kind is None:
                 rest.append(commit)
                 continue
@@ -154,7 +156,7 @@ class _Lifecycle:
         tips = [name for c in run for name in line.branch_tips.get(c.id, ())]
         if tips:
             landed, branch = "fast-forward", tips[0]
-        elif _recommitted_together(run):
+        elif recommitted_together(run):
             landed, branch = "rebase", None
         else:
             landed, branch = "direct push", None
@@ -206,8 +208,8 @@ def cmd_hotfixes(repo: str, policy_file: str | None, since: str | None, now: int
     from hotfix_lint.errors import UserError
     from hotfix_lint.facts.kinds import GIT_HISTORY
     from hotfix_lint.policy.loader import discover_policy
+    from hotfix_lint.report.hotfix_table import HotfixTable
     from hotfix_lint.report.hotfixes import HotfixesJsonReporter, HotfixesTextReporter
-    from hotfix_lint.results import HotfixTable
 
     opened = open_repository(Path(repo))
     root = Path(opened.workdir or opened.path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from hotfix_lint.results import HotfixRow, HotfixTable
+from hotfix_lint.report.hotfix_table import HotfixRow, HotfixTable
 
 HOTFIXES_JSON_VERSION = 1
 _COLUMNS = (

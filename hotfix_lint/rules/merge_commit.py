@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hotfix_lint.facts import CommitFact, ProductionLineFact, RepositoryFacts
+from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
@@ -52,7 +53,7 @@ or an octopus merge."""
         for line in facts.history.production:
             run: list[CommitFact] = []
             for commit in line.first_parent:
-                if len(commit.parents) == 1 and not _allowed(commit, authors, messages):
+                if len(commit.parents) == 1 and not is_allowed_direct_commit(commit, authors, messages):
                     run.append(commit)
                     continue
                 yield from self._run(line, run)
@@ -88,7 +89,7 @@ or an octopus merge."""
         """Name a run of consecutive single-parent commits (newest first) by what it most likely was."""
         rest: list[CommitFact] = []
         for commit in run:
-            kind = _squash_kind(commit)
+            kind = squash_kind(commit)
             if kind is None:
                 rest.append(commit)
                 continue
@@ -112,9 +113,9 @@ or an octopus merge."""
         newest = run[0]
         if tips:
             what = f"a fast-forward of branch '{tips[0]}'"
-        elif len(run) > 1 and _recommitted_together(run):
+        elif len(run) > 1 and recommitted_together(run):
             what = "a rebase merge (commits re-committed together)"
-        elif len(run) == 1 and _recommitted_together(run):
+        elif len(run) == 1 and recommitted_together(run):
             what = "a rebase merge or cherry-pick of one commit"
         else:
             what = "a direct push"
@@ -133,25 +134,3 @@ _MERGE_HINT = (
     "'Create a merge commit'), and protect the branch against direct pushes; automation commits can be "
     "allowed with the options allow_authors / allow_messages"
 )
-_PR_SQUASH = re.compile(r"\(#\d+\)\s*$")
-
-
-def _allowed(commit: CommitFact, authors: list[re.Pattern[str]], messages: list[re.Pattern[str]]) -> bool:
-    if any(p.search(commit.author_name) or p.search(commit.author_email) for p in authors):
-        return True
-    return any(p.search(commit.summary) for p in messages)
-
-
-def _squash_kind(commit: CommitFact) -> str | None:
-    if "Squashed commit of the following" in commit.message:
-        return "squash merge (git merge --squash)"
-    if _PR_SQUASH.search(commit.summary):
-        return "squash merge of a pull request"
-    return None
-
-
-def _recommitted_together(run: list[CommitFact]) -> bool:
-    """Re-committed by a rebase: committed later than authored, all within a minute."""
-    times = [c.commit_time for c in run]
-    later = all(c.commit_time - c.author_time > 60 or c.committer_email != c.author_email for c in run)
-    return later and max(times) - min(times) <= 60
