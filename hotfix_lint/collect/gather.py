@@ -75,7 +75,14 @@ def gather(
     unavailable: dict[str, str] = {}
     history = None
     if FACT_GIT_HISTORY in kinds:
-        history = collector.history(push)
+        try:
+            history = collector.history(push)
+        except MISSING as exc:
+            unavailable[FACT_GIT_HISTORY] = (
+                f"the history cannot be walked: {_missing_object(exc)} is missing from this clone (a partial "
+                "clone or an incomplete mirror); fetch the full history (git fetch --refetch) to check it"
+            )
+    if history is not None:
         for missing in history.missing_production:
             notes.append(f"production branch {missing!r} not found: its history was not checked")
         if history.integration_missing:
@@ -107,3 +114,11 @@ def gather(
 
         facts = add_github(repo, policy, kinds, github, facts, since=since)
     return facts
+
+
+def _missing_object(exc: BaseException) -> str:
+    """Name the missing object from pygit2's error text ("no match for id (...)")."""
+    import re
+
+    found = re.search(r"[0-9a-f]{40}", str(exc))
+    return f"object {found.group(0)}" if found else f"an object ({exc})"
