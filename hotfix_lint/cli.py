@@ -21,10 +21,15 @@ from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, PolicyError
 if TYPE_CHECKING:
     import argparse
 
+    from hotfix_lint.ci_plan import CheckPlan
+    from hotfix_lint.collect.ci_context import CIContext
     from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.policy.model import Policy
     from hotfix_lint.results import Report
 
 TOOL_NAME = "hotfix-lint"
+#: where SARIF pins findings without a file of their own when the policy is not a file in the repository
+DEFAULT_POLICY_ANCHOR = ".hotfix-lint.yaml"
 
 _DESCRIPTION = """\
 Check git repositories against a written hotfix process.
@@ -36,7 +41,8 @@ pygit2 and reports every place where practice departed from the policy.
 
 _EXIT_STATUS = """\
 exit status: 0 no errors (warnings allowed), 1 errors found,
-             2 usage error, broken policy, or a repository that cannot be read
+             2 usage error, broken policy, a repository that cannot be read (such as
+               a shallow clone without the history needed), or a status not posted
 """
 
 
@@ -66,13 +72,47 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="REV|DATE",
         help="judge history after this revision or YYYY-MM-DD date (overrides the policy's `since`)",
     )
-    p.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
-    p.add_argument("--output", metavar="FILE", help="write the report to FILE instead of standard output")
+    p.add_argument(
+        "--format",
+        action="append",
+        metavar="FORMAT[=FILE]",
+        help="report format: text (default), json, sarif, junit, github, markdown; repeatable: "
+        "FORMAT=FILE writes that format to FILE, a bare FORMAT to standard output (at most one)",
+    )
+    p.add_argument(
+        "--output", metavar="FILE", help="the file of the last --format given without one (default: standard output)"
+    )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
     p.add_argument(
         "--no-history", action="store_true", help="check only the hotfix branch, not production history"
     )
+    ci = p.add_argument_group(
+        "CI",
+        "In GitHub Actions the pull request (or push, or merge group) is read from the event; a pull "
+        "request's head branch is judged against its base, by the base's policy. Elsewhere: --branch and --base.",
+    )
+    ci.add_argument(
+        "--base",
+        metavar="NAME",
+        help="judge the branch as a pull request into NAME (a production or promotion branch); "
+        "production history is then not judged",
+    )
+    ci.add_argument(
+        "--policy-from",
+        choices=["auto", "base", "head"],
+        default="auto",
+        help="read the policy from the base branch's commit or from the checkout (default auto: "
+        "the base's in CI when a base is known, so that a pull request cannot loosen it)",
+    )
+    ci.add_argument("--no-ci", action="store_true", help="ignore the CI environment: judge as a local run")
+    ci.add_argument(
+        "--post-status",
+        action="store_true",
+        help="post a commit status (context hotfix-lint) with the summary on the commit judged, "
+        "for CI systems other than GitHub Actions (token and repository as for the GitHub rules)",
+    )
+    ci.add_argument("--status-url", metavar="URL", help="the link of the posted status (such as the CI job's page)")
     gh = p.add_argument_group(
         "GitHub",
         "The GitHub rules read the repository's settings when a token is in the environment "
@@ -130,6 +170,9 @@ def build_parser() -> argparse.ArgumentParser:
         "hook", add_help=False, help="run a git hook stage: pre-commit, commit-msg FILE or pre-push (see hook --help)"
     )
     hook.add_argument("hook_args", nargs=argparse.REMAINDER)
+    from hotfix_lint.audit.cli_audit import add_parsers as add_audit_parsers
+
+    add_audit_parsers(sub)
     return parser
 
 
@@ -174,49 +217,194 @@ def github_request(args: argparse.Namespace) -> GitHubRequest:
     return GitHubRequest(repository=repository, api_url=url.rstrip("/") if url else None, token_env=variable)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from hotfix_lint.collect.gather import gather
-    from hotfix_lint.collect.repository import open_repository
-    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
-    from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
-    from hotfix_lint.policy.loader import discover_policy
-    from hotfix_lint.results import Report
+def parse_formats(values: Sequence[str] | None, output: str | None) -> list[tuple[str, str | None]]:
+    """``--format FORMAT[=FILE]`` (repeatable) and ``--output FILE``: (format, file or None for stdout).
 
-    repo_dir = Path(args.repo)
-    repo = open_repository(repo_dir)
+    ``--output`` is the file of the last ``--format`` given without one (``--format text --format
+    sarif --output report.sarif``: text on standard output, SARIF in the file). At most one
+    format goes to standard output; a format or a file is named once.
+    """
+    from hotfix_lint.report import FORMATS
+
+    targets: list[tuple[str, str | None]] = []
+    for value in values or ["text"]:
+        name, sep, path = value.partition("=")
+        name = name.strip()
+        if name not in FORMATS:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(FORMATS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UserError(f"--format {value}: unknown format {name!r}{hint}; choose from {', '.join(FORMATS)}")
+        if sep and not path:
+            raise UserError(f"--format {value}: expected FORMAT=FILE, such as sarif=hotfix-lint.sarif")
+        if any(name == seen for seen, _ in targets):
+            raise UserError(f"--format {name} is given twice")
+        targets.append((name, path or None))
+    if output is not None:
+        bare = [i for i, (_, path) in enumerate(targets) if path is None]
+        if not bare:
+            raise UserError(f"--output {output}: every --format already names its file (FORMAT=FILE)")
+        targets[bare[-1]] = (targets[bare[-1]][0], output)
+    to_stdout = [name for name, path in targets if path is None]
+    if len(to_stdout) > 1:
+        raise UserError(
+            f"--format: {' and '.join(to_stdout)} would both go to standard output; "
+            f"give all but one a file: --format {to_stdout[-1]}=FILE"
+        )
+    paths = [path for _, path in targets if path is not None]
+    for path in paths:
+        if paths.count(path) > 1:
+            raise UserError(f"--format: {path} is named for two formats")
+    return targets
+
+
+def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> GitHubRequest:
+    """``--github`` and friends; in Actions on GitHub Enterprise Server, the API the runner names."""
+    from dataclasses import replace
+
+    from hotfix_lint.collect.ci_context import GITHUB_ACTIONS
+    from hotfix_lint.collect.github import DEFAULT_API_URL
+
+    request = github_request(args)
+    if (
+        ci is not None
+        and ci.provider == GITHUB_ACTIONS
+        and request.api_url is None
+        and ci.api_url
+        and ci.api_url.rstrip("/") != DEFAULT_API_URL
+    ):
+        request = replace(request, api_url=ci.api_url.rstrip("/"))
+    return request
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from hotfix_lint.ci_plan import choose_policy, load_check_policy, plan_check
+    from hotfix_lint.collect.ci_context import is_ci, read_ci_context
+    from hotfix_lint.collect.gather import current_branch
+    from hotfix_lint.collect.repository import detached_merge_parents, has_commit, open_repository
+
+    environ = os.environ
+    targets = parse_formats(args.format, args.output)
+    repo = open_repository(Path(args.repo))
     root = Path(repo.workdir or repo.path)
-    policy, described = discover_policy(root, Path(args.policy) if args.policy else None)
-    print(f"{TOOL_NAME}: {described}", file=sys.stderr)
+    ci = None if args.no_ci else read_ci_context(environ)
+    if ci is not None and ci.is_merge_checkout and (ci.head_sha is None or ci.base_sha is None):
+        parents = detached_merge_parents(repo)  # refs/pull/N/merge: the base, then the head
+        if parents is not None:
+            ci = replace(ci, base_sha=ci.base_sha or parents[0], head_sha=ci.head_sha or parents[1])
+    choice = choose_policy(args.policy_from, ci, args.base, in_ci=not args.no_ci and is_ci(environ))
+    loaded = load_check_policy(root, args.policy, choice)
+    policy = loaded.policy
+    print(f"{TOOL_NAME}: {loaded.described}", file=sys.stderr)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID
 
         for rule_id in args.rule:
             if rule_id not in RULES_BY_ID:
                 raise UnknownRuleError(f"unknown rule {rule_id!r}; `hotfix-lint rules` lists them")
+    head_branch, head_commit = current_branch(repo)
+    plan = plan_check(
+        policy,
+        ci,
+        branch_arg=args.branch,
+        base_arg=args.base,
+        current_branch=head_branch,
+        looks_like_hotfix=lambda name: looks_like_hotfix_branch(name, policy.is_hotfix_name(name)),
+    )
+    before = plan.push[2] if plan.push is not None else None
+    if plan.push is not None and before is not None and not has_commit(repo, before):
+        line, tip, _ = plan.push
+        note = f"{before[:10]} (before the push) is not in this clone: all of {line} since `since` is judged"
+        plan = replace(plan, push=(line, tip, None), notes=(*plan.notes, note))
+    github = _github_request_in_ci(args, ci)
+    status_target = None
+    if args.post_status:
+        from hotfix_lint.collect.github import resolve_target
+        from hotfix_lint.collect.github_plan import origin_url
+        from hotfix_lint.publish import PublishError
+
+        resolved = resolve_target(github, origin_url(repo), environ)
+        if isinstance(resolved, str):
+            raise PublishError(f"--post-status: {resolved}")
+        status_target = resolved
+    status_url = args.status_url or (ci.run_url if ci is not None else None)
+    try:
+        report, status_sha = _run_check(args, root, policy, plan, github, loaded.relative_path)
+    except UserError as exc:
+        if status_target is not None:
+            from hotfix_lint.publish import error_status, post_status
+
+            sha = plan.status_sha or plan.branch_at or head_commit
+            if sha:
+                first = str(exc).split("\n", 1)[0]
+                try:
+                    post_status(status_target, error_status(first, sha, status_url))
+                except UserError as failed:
+                    print(f"{TOOL_NAME}: error: {failed}", file=sys.stderr)
+        raise
+    _write_reports(report, targets)
+    if status_target is not None:
+        from hotfix_lint.publish import post_status, status_for
+
+        sha = plan.status_sha or status_sha or head_commit
+        if sha is None:
+            raise UserError("--post-status: no commit to post the status on (the repository has no commits)")
+        status = status_for(report, sha, status_url)
+        post_status(status_target, status)
+        print(f"{TOOL_NAME}: posted status {status.state} ({status.context}) on {sha[:10]}", file=sys.stderr)
+    return EXIT_VIOLATIONS if report.errors else EXIT_OK
+
+
+def _run_check(
+    args: argparse.Namespace,
+    root: Path,
+    policy: Policy,
+    plan: CheckPlan,
+    github: GitHubRequest,
+    policy_path: str | None,
+) -> tuple[Report, str | None]:
+    """Gather what ``plan`` asks for, judge it, and build the report (and the commit judged)."""
+    from hotfix_lint.collect.gather import gather
+    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
+    from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
+    from hotfix_lint.results import Report, RuleInfo
+
     selected = select_rules(policy, args.rule)
     kinds = set(required_kinds(selected))
-    if args.no_history:
+    if args.no_history or not plan.history:
         kinds.discard(GIT_HISTORY)
+    if plan.push is not None:
+        kinds.discard(GIT_BRANCH)
+    notes = list(plan.notes)
     now = _parse_now(args.now)
-    branch = args.branch
-    if branch is None and not repo.head_is_detached and not repo.head_is_unborn:
-        current = repo.head.shorthand
-        if (
-            not policy.is_production_name(current)
-            and current != policy.integration
-            and looks_like_hotfix_branch(current, policy.is_hotfix_name(current))
-        ):
-            branch = current
+    branch = plan.branch
     facts = gather(
-        root, policy, frozenset(kinds), branch=branch, since=args.since, now=now, github=github_request(args)
+        root,
+        policy,
+        frozenset(kinds),
+        branch=branch,
+        since=args.since,
+        now=now,
+        branch_at=plan.branch_at,
+        push=plan.push,
+        github=github,
+        branch_line=plan.line,
+        branch_line_at=plan.line_at,
     )
     if branch is not None and GIT_BRANCH not in kinds:
         branch = None
     today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
     violations = evaluate(facts, policy, selected, today)
-    notes = list(facts.notes)
+    notes.extend(facts.notes)
     if branch:
-        notes.insert(0, f"checked hotfix branch {branch}")
+        against = f" against {facts.branch.line}" if facts.branch is not None and plan.line else ""
+        at = f" at {plan.branch_at[:10]}" if plan.branch_at else ""
+        notes.insert(len(plan.notes), f"checked hotfix branch {branch}{at}{against}")
+    if not plan.history and not args.no_history:
+        notes.append("production history not judged, only the change under review (a push to production judges it)")
     skipped = skipped_rules(facts, selected)
     for reason, rule_ids in skipped.items():
         note = f"skipped {', '.join(rule_ids)}: {reason}"
@@ -231,9 +419,19 @@ def cmd_check(args: argparse.Namespace) -> int:
         violations=tuple(violations),
         rules_run=tuple(s.rule.id for s in selected if s.rule.id not in not_run),
         notes=tuple(notes),
+        rules=tuple(
+            RuleInfo(s.rule.id, s.rule.summary, s.rule.explanation, s.rule.default_severity) for s in selected
+        ),
+        anchor=policy_path or DEFAULT_POLICY_ANCHOR,
     )
-    _write_report(report, args.format, args.output)
-    return EXIT_VIOLATIONS if report.errors else EXIT_OK
+    judged = facts.branch.tip if facts.branch is not None else facts.head_commit
+    return report, judged
+
+
+def _write_reports(report: Report, targets: Sequence[tuple[str, str | None]]) -> None:
+    """Each format to its file or to standard output (colour only there, on a terminal)."""
+    for fmt, path in targets:
+        _write_report(report, fmt, path)
 
 
 def _write_report(report: Report, fmt: str, output: str | None) -> None:
@@ -245,7 +443,7 @@ def _write_report(report: Report, fmt: str, output: str | None) -> None:
             with open(output, "w", encoding="utf-8") as stream:
                 reporter.write(report, stream)
         except OSError as exc:
-            raise UserError(f"--output {output}: {exc.strerror}") from exc
+            raise UserError(f"--format {fmt}: cannot write {output}: {exc.strerror}") from exc
         return
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     reporter.write(report, sys.stdout, color=color)
@@ -355,6 +553,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from hotfix_lint.lifecycle import cmd_hotfixes
 
             return cmd_hotfixes(args.repo, args.policy, args.since, _parse_now(args.now), args.format, args.output)
+        if args.command in ("audit", "merge-reports"):
+            from hotfix_lint.audit.cli_audit import cmd_audit, cmd_merge_reports
+
+            return cmd_audit(args) if args.command == "audit" else cmd_merge_reports(args)
         parser.print_help()
         return EXIT_USAGE
     except PolicyError as exc:

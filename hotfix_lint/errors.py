@@ -9,6 +9,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
+#: ``audit``: some repository could not be audited (cloned, read or queried), or none could be listed
+EXIT_INCOMPLETE = 3
 
 
 class UserError(Exception):
@@ -31,3 +33,10 @@ class RepositoryError(UserError):
 
 class UnknownRuleError(UserError):
     """A rule id given on the command line does not exist."""
+
+
+class AuditIncompleteError(UserError):
+    """The audit could not even start on its repositories (an organisation that cannot be
+    listed): exit status 3, as when some repository failed."""
+
+    exit_status = EXIT_INCOMPLETE

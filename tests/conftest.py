@@ -17,11 +17,36 @@ for entry in (str(ROOT), str(TESTS)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-pytest.register_assert_rewrite("scenario", "github_check")
+pytest.register_assert_rewrite("scenario", "github_check", "audit_org")
 
+from audit_org import org  # noqa: E402, F401
 from github_check import gh  # noqa: E402, F401
 from github_server.fixtures import github_enterprise_server, github_server  # noqa: E402, F401
 from scenario import Scenario, build_gitflow  # noqa: E402
+
+#: what a CI runner sets that ``check`` reads as its CI context (tests that want one set their own)
+CI_VARIABLES = (
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_REF",
+    "GITHUB_HEAD_REF",
+    "GITHUB_BASE_REF",
+    "GITHUB_SHA",
+    "GITHUB_REPOSITORY",
+    "GITHUB_API_URL",
+    "GITHUB_SERVER_URL",
+    "GITHUB_RUN_ID",
+    "GITHUB_STEP_SUMMARY",
+)
+
+
+@pytest.fixture(autouse=True)
+def _outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts as a local run, even when the suite itself runs in CI."""
+    for name in CI_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

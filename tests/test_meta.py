@@ -89,8 +89,9 @@ def test_module_boundaries(part: str) -> None:
 def test_only_collectors_import_pygit2_or_github() -> None:
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text()
-        uses = re.search(r"^\s*(import|from) (pygit2|github)\b", text, re.M)
-        if uses:
+        for uses in re.finditer(r"^\s*(import|from) (pygit2|github)\b", text, re.M):
+            if path == PACKAGE / "publish.py" and uses.group(2) == "github":
+                continue  # the one module that writes to GitHub (a commit status)
             assert path.parent.name == "collect", f"{path.relative_to(ROOT)} imports {uses.group(2)}"
 
 

@@ -140,7 +140,9 @@ def rule_counts(report: AuditReport) -> list[RuleCount]:
     rows: dict[str, dict[str, int]] = {}
 
     def row(rule: str) -> dict[str, int]:
-        return rows.setdefault(rule, dict.fromkeys(("errors", "warnings", "waived", "repositories", "new", "resolved"), 0))
+        return rows.setdefault(
+            rule, dict.fromkeys(("errors", "warnings", "waived", "repositories", "new", "resolved"), 0)
+        )
 
     for entry in report.repositories:
         marks = entry.drift.marks if entry.drift is not None else ()

@@ -39,11 +39,19 @@ class AuditMarkdownReporter:
         drift = report.has_baseline
         rules = matrix_rules(report)
         shown = [
-            e for e in worst_first(report.repositories) if e.status == FAILED or e.errors or e.warnings or resolved_count(e)
+            e
+            for e in worst_first(report.repositories)
+            if e.status == FAILED or e.errors or e.warnings or resolved_count(e)
         ]
         if shown:
             out += ["## Repositories, worst first", ""]
-            header = ["repository", "errors", "warnings", *(["new", "resolved"] if drift else []), *[md(r) for r in rules]]
+            header = [
+                "repository",
+                "errors",
+                "warnings",
+                *(["new", "resolved"] if drift else []),
+                *[md(r) for r in rules],
+            ]
             out.append(_row(header))
             out.append(_row(["---", *["---:" for _ in header[1:]]]))
             for entry in shown:
@@ -75,7 +83,16 @@ class AuditMarkdownReporter:
             for row in counts:
                 extra = [str(row.new), str(row.resolved)] if drift else []
                 out.append(
-                    _row([md(row.rule), str(row.errors), str(row.warnings), str(row.waived), str(row.repositories), *extra])
+                    _row(
+                        [
+                            md(row.rule),
+                            str(row.errors),
+                            str(row.warnings),
+                            str(row.waived),
+                            str(row.repositories),
+                            *extra,
+                        ]
+                    )
                 )
             out.append("")
         failed = [e for e in report.repositories if e.status == FAILED]

@@ -19,22 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hotfix_lint import __version__
 from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
-from hotfix_lint.audit.state import AuditCache, RepoState, read_json, write_atomically
+from hotfix_lint.audit.state import AuditCache, RepoState, write_atomically
 from hotfix_lint.errors import PolicyError, UserError
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.conditional import ApiMeter, EtagStore
     from hotfix_lint.collect.github import RetryPolicy
     from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
     from hotfix_lint.policy.model import Policy
@@ -142,18 +141,43 @@ def _repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str
 
 
 def _facts_key(policy: OrgPolicy, kinds: frozenset[str]) -> str:
-    return hashlib.sha256(f"{__version__}\0{policy.fingerprint}\0{','.join(sorted(kinds))}".encode()).hexdigest()
+    """What cached facts were gathered for: the tool, the policy's files, the fact kinds."""
+    parts = (__version__, policy.fingerprint, ",".join(sorted(kinds)))
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+class _LazyReader:
+    """A :class:`GitHubReader` made on first use: a warm repository listed by its organisation
+    needs none."""
+
+    def __init__(self, settings: AuditSettings, store: EtagStore, meter: ApiMeter | None) -> None:
+        self.settings = settings
+        self.store = store
+        self.meter = meter
+        self._reader: GitHubReader | None = None
+
+    def get(self) -> GitHubReader:
+        if self._reader is None:
+            from hotfix_lint.collect.github_org import GitHubReader
+
+            s = self.settings
+            self._reader = GitHubReader(s.api_url, s.token, store=self.store, meter=self.meter, retry=s.retry)
+        return self._reader
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
 
 
 def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> RepoEntry:
     from hotfix_lint.collect.conditional import EtagStore
-    from hotfix_lint.collect.github_org import GitHubReader
 
     cache = settings.cache
     state = cache.load(target.full_name)
     store = EtagStore(state.etags)
-    with GitHubReader(settings.api_url, settings.token, store=store, meter=meter, retry=settings.retry) as reader:
-        info = target.info or reader.repository(target.full_name)
+    reader = _LazyReader(settings, store, meter)
+    try:
+        info = target.info or reader.get().repository(target.full_name)
         if info.archived and not settings.include_archived:
             return RepoEntry(info.full_name, SKIPPED, error="archived", pushed_at=info.pushed_at)
         mirror = cache.mirror_path(info.full_name)
@@ -164,6 +188,8 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
             and (mirror / "HEAD").is_file()
         )
         policy_file = _read_policy_file(reader, info, state, settings.use_repo_policy, unchanged)
+    finally:
+        reader.close()
     history = None
     if not unchanged:
         history = _sync(info, mirror, settings)
@@ -181,19 +207,17 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
             audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
         ),
     )
-    return RepoEntry(
-        info.full_name, OK, report=report, history=history, policy=chosen.label, pushed_at=info.pushed_at
-    )
+    return RepoEntry(info.full_name, OK, report=report, history=history, policy=chosen.label, pushed_at=info.pushed_at)
 
 
 def _read_policy_file(
-    reader: GitHubReader, info: RepositoryInfo, state: RepoState, wanted: bool, unchanged: bool
+    reader: _LazyReader, info: RepositoryInfo, state: RepoState, wanted: bool, unchanged: bool
 ) -> tuple[str, str] | None:
     if not wanted:
         return None
     if unchanged and state.policy_read:  # a policy file changes only with a push
         return state.policy_file
-    return reader.root_file(info.full_name, POLICY_FILE_NAMES)
+    return reader.get().root_file(info.full_name, POLICY_FILE_NAMES)
 
 
 def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
@@ -211,14 +235,13 @@ def _check(
     chosen: OrgPolicy,
     settings: AuditSettings,
     state: RepoState,
-    store: object,
+    store: EtagStore,
     meter: ApiMeter | None,
     unchanged: bool,
     history: str | None,
-) -> tuple[dict[str, object], str | None, str]:
+) -> tuple[dict[str, Any], str | None, str]:
     """The check's pipeline on the mirror: (its JSON report, the facts' cache key, history)."""
     from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
-    from hotfix_lint.collect.conditional import EtagStore
     from hotfix_lint.collect.gather import gather
     from hotfix_lint.collect.github import GitHubRequest
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
@@ -233,7 +256,7 @@ def _check(
         repository=info.full_name,
         api_url=settings.api_url,
         token_env=settings.token_env,
-        etags=store if isinstance(store, EtagStore) else None,
+        etags=store,
         meter=meter,
     )
     # with deployed_ref: github-deployment the history facts depend on GitHub: never cached
@@ -244,9 +267,9 @@ def _check(
     facts = None
     if unchanged and key is not None and state.facts_key == key:
         try:
-            facts = decode_facts(read_json(facts_path))
+            facts = decode_facts(facts_path.read_bytes())
             history = "cached"
-        except CodecError:
+        except (CodecError, OSError):
             facts = None
     if facts is None:
         facts = gather(
@@ -255,7 +278,7 @@ def _check(
         history = history or "unchanged"
         if key is not None:
             try:
-                write_atomically(facts_path, json.dumps(encode_facts(facts), separators=(",", ":")))
+                write_atomically(facts_path, encode_facts(facts))
             except CodecError as exc:
                 log.info("facts of %s not cached: %s", info.full_name, exc)
                 key = None
@@ -265,6 +288,8 @@ def _check(
         from hotfix_lint.collect.repository import open_repository
 
         facts = add_github(open_repository(mirror), policy, kinds, request, facts)
+    if facts.empty:  # no commits: nothing to judge, GitHub included (no branch to protect yet)
+        selected = []
     today = dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).date()
     violations = evaluate(facts, policy, selected, today)
     notes = [n for n in facts.notes if not n.startswith("read GitHub repository ")]
@@ -281,7 +306,7 @@ def _check(
         rules_run=tuple(s.rule.id for s in selected if s.rule.id not in not_run),
         notes=tuple(notes),
     )
-    return report_to_dict(report), key, history
+    return report_to_dict(report), key, history or "cached"
 
 
 ProgressCallback = Callable[[RepoEntry], None]

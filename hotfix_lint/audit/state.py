@@ -4,7 +4,7 @@ Layout, under ``--cache DIR``, one tree per GitHub API host::
 
     HOST/mirrors/OWNER/NAME.git        bare mirror (collect.mirror)
     HOST/state/OWNER/NAME.json         pushed_at, clone URL, policy file, ETags of the last run
-    HOST/state/OWNER/NAME.facts.json   the git facts gathered last (audit.factcodec)
+    HOST/state/OWNER/NAME.facts        the git facts gathered last (audit.factcodec)
     HOST/policies/OWNER/NAME/.hotfix-lint.yaml   the repository's policy, as read from GitHub
     HOST/orgs/ORG.json                 ETags of the organisation's repository listing
 
@@ -36,12 +36,13 @@ def host_directory(api_url: str | None) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``path`` through a scratch file and a rename: readers see the old or the new file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(scratch, path)
     except BaseException:
         Path(scratch).unlink(missing_ok=True)
@@ -88,9 +89,7 @@ class RepoState:
         if not isinstance(data, dict) or data.get("version") != STATE_VERSION:
             return cls()
         policy = data.get("policy_file")
-        policy_file = (
-            (str(policy[0]), str(policy[1])) if isinstance(policy, list) and len(policy) == 2 else None
-        )
+        policy_file = (str(policy[0]), str(policy[1])) if isinstance(policy, list) and len(policy) == 2 else None
         etags = data.get("etags")
 
         def text(key: str) -> str | None:
@@ -131,7 +130,7 @@ class AuditCache:
 
     def facts_path(self, full_name: str) -> Path:
         owner, name = self._split(full_name)
-        return self.base / "state" / owner / f"{name}.facts.json"
+        return self.base / "state" / owner / f"{name}.facts"
 
     def policy_dir(self, full_name: str) -> Path:
         owner, name = self._split(full_name)

@@ -209,7 +209,8 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
             head_branch=carried,
             base_branch=base,
             pr_number=int(queue["number"]) if queue else None,
-            head_sha=_sha(_get(group, "head_sha"), "merge_group.head_sha") or _sha(environ.get("GITHUB_SHA"), "GITHUB_SHA"),
+            head_sha=_sha(_get(group, "head_sha"), "merge_group.head_sha")
+            or _sha(environ.get("GITHUB_SHA"), "GITHUB_SHA"),
             base_sha=_sha(_get(group, "base_sha"), "merge_group.base_sha"),
         )
     if event == PUSH:

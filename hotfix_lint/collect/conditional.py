@@ -7,14 +7,19 @@ saves it in its cache); :func:`enable_conditional_requests` makes a PyGithub cli
 stored ETag with every GET and turn a 304 back into the 200 it stands for, so the code that
 reads GitHub (``collect.github``) does not know the difference. An :class:`ApiMeter` counts
 the requests and the 304s, and keeps the rate-limit budget GitHub last reported.
+
+Such a client reads the proxy variables (``HTTPS_PROXY``, ``NO_PROXY``) and the CA bundle
+(``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) once, not on every request as ``requests`` does.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -68,7 +73,8 @@ class EtagStore:
         """The answers of this run, as plain data for the cache."""
         with self._lock:
             return {
-                url: {"etag": a.etag, "body": a.body, "headers": dict(a.headers)} for url, a in sorted(self._used.items())
+                url: {"etag": a.etag, "body": a.body, "headers": dict(a.headers)}
+                for url, a in sorted(self._used.items())
             }
 
 
@@ -100,20 +106,24 @@ class ApiMeter:
         return self.requests - self.not_modified
 
 
+@lru_cache(maxsize=1)
 def _adapter_class() -> type[Any]:
-    import requests  # type: ignore[import-untyped]
-    from requests.adapters import HTTPAdapter  # type: ignore[import-untyped]
-    from requests.structures import CaseInsensitiveDict  # type: ignore[import-untyped]
+    import requests
+    from requests.adapters import HTTPAdapter
+    from requests.structures import CaseInsensitiveDict
 
-    class ConditionalAdapter(HTTPAdapter):  # type: ignore[misc]
+    class ConditionalAdapter(HTTPAdapter):
         """Adds ``If-None-Match`` to a GET whose answer is stored; a 304 becomes that answer."""
 
         def __init__(self, store: EtagStore | None, meter: ApiMeter | None, **kwargs: Any) -> None:
             super().__init__(**kwargs)
             self.store = store
             self.meter = meter
+            self.ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
 
         def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            if kwargs.get("verify") is True and self.ca_bundle:  # as requests does when it reads the environment
+                kwargs["verify"] = self.ca_bundle
             cached = None
             if self.store is not None and request.method == "GET":
                 cached = self.store.lookup(request.url)
@@ -125,6 +135,7 @@ def _adapter_class() -> type[Any]:
             if self.store is None or request.method != "GET":
                 return response
             if response.status_code == 304 and cached is not None:
+                _ = response.content  # read the (empty) body: the connection goes back to the pool
                 answer = requests.Response()
                 answer.status_code = 200
                 answer.reason = "OK (not modified)"
@@ -168,11 +179,17 @@ def enable_conditional_requests(gh: Github, store: EtagStore | None, meter: ApiM
     adapter_class = _adapter_class()
 
     def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        import requests.utils
+
         base.__init__(self, *args, **kwargs)
         self.adapter = adapter_class(
             store, meter, max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
         )
         self.session.mount(f"{self.protocol}://", self.adapter)
+        # requests reads the proxy variables on every request (a scan of the whole environment,
+        # as long as a 304 takes on loopback); this connection has one host: read them once
+        self.session.proxies.update(requests.utils.get_environ_proxies(f"{self.protocol}://{self.host}:{self.port}"))
+        self.session.trust_env = False
 
     setattr(requester, attribute, type("ConditionalConnection", (base,), {"__init__": init}))
     return True

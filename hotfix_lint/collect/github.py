@@ -44,13 +44,13 @@ from hotfix_lint.facts.github import (
 
 if TYPE_CHECKING:
     from github import Github
-
-    from hotfix_lint.collect.conditional import ApiMeter, EtagStore
     from github.GithubException import GithubException
     from github.GithubObject import GithubObject
     from github.PaginatedList import PaginatedList
     from github.PullRequest import PullRequest
     from github.Repository import Repository
+
+    from hotfix_lint.collect.conditional import ApiMeter, EtagStore
 
 log = logging.getLogger(__name__)
 

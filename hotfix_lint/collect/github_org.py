@@ -161,7 +161,7 @@ class GitHubReader:
         """
         query = {"ref": ref} if ref else None
         try:
-            _, listing = self._get(f"/repos/{full_name}/contents/", query)
+            _, listing = self._get(f"/repos/{full_name}/contents", query)
         except GitHubReadError as exc:
             if exc.status == 404:  # an empty repository has no root
                 return None

@@ -201,8 +201,8 @@ def read_github(
             max_deployments=MAX_DEPLOYMENTS if back_to is not None else 10,
             deployments_back_to=back_to,
             probe_branches=plan.probes,
-            etags=request.etags,
-            meter=request.meter,
+            etags=request.etags if request is not None else None,
+            meter=request.meter if request is not None else None,
         )
     except ValueError as exc:  # a malformed API URL; the message never holds the token
         reason = f"GitHub could not be read: {exc}"

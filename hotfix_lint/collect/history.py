@@ -110,7 +110,9 @@ class HistoryCollector:
             self._since_commit = self.repo.revparse_single(self.since).peel(pygit2.Commit).id
         except MISSING as exc:
             if self._boundary:
-                raise self.shallow_error(f"the revision {self.since!r} (`since`) is not in it") from exc
+                raise self.shallow_error(
+                    f"the revision {self.since!r} named by `since` is not in it", need="to know where history starts"
+                ) from exc
             raise RepositoryError(
                 f"since: {self.since!r} is neither a date (YYYY-MM-DD) nor a revision in this repository"
             ) from exc
@@ -678,8 +680,12 @@ class HistoryCollector:
                 tip = self._revision(at)
             except RepositoryError:
                 if self._boundary:
-                    raise self.shallow_error(f"the commit {at[:10]} of {name} is not in it", need="to judge it") from None
-                raise
+                    what = f"the commit {at[:10]} of {name} is not in it"
+                    raise self.shallow_error(what, need="to judge the branch") from None
+                raise RepositoryError(
+                    f"the commit {at[:10]} of {name} is not in this clone: fetch it (a pull request's head: "
+                    "`git fetch origin refs/pull/NUMBER/head`; pull_request_target checks out the base only)"
+                ) from None
         else:
             ref = resolve_branch(self.repo, name)
             if ref is None:

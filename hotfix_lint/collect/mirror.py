@@ -23,7 +23,7 @@ import pygit2
 
 #: every branch as a local branch, every tag: the shape the history collector reads
 MIRROR_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
-TOKEN_USER = "x-access-token"
+TOKEN_USER = "x-access-token"  # noqa: S105 (GitHub's user name for token auth, not a secret)
 
 
 class MirrorError(Exception):
@@ -39,7 +39,7 @@ class MirrorSync:
     received_objects: int = 0
 
 
-class _Callbacks(pygit2.RemoteCallbacks):  # type: ignore[misc]
+class _Callbacks(pygit2.RemoteCallbacks):
     """Offers the token once when the server asks for credentials; a second ask is a refusal."""
 
     def __init__(self, token: str | None) -> None:

@@ -130,3 +130,21 @@ def shallow_boundary(repo: pygit2.Repository) -> frozenset[str]:
     if not shallow_file.exists():
         return frozenset()
     return frozenset(line.strip() for line in shallow_file.read_text().splitlines() if line.strip())
+
+
+def has_commit(repo: pygit2.Repository, rev: str) -> bool:
+    """Does the clone have ``rev`` (a shallow or partial clone may not)?"""
+    try:
+        repo.revparse_single(rev).peel(pygit2.Commit)
+    except MISSING:
+        return False
+    return True
+
+
+def detached_merge_parents(repo: pygit2.Repository) -> tuple[str, str] | None:
+    """(first, second) parent of a detached HEAD that is a two-parent merge (GitHub's
+    ``refs/pull/N/merge`` checkout: the base, then the pull request's head), else None."""
+    if repo.head_is_unborn or not repo.head_is_detached:
+        return None
+    parents = [str(oid) for oid in repo.head.peel(pygit2.Commit).parent_ids]
+    return (parents[0], parents[1]) if len(parents) == 2 else None

@@ -1,4 +1,4 @@
-"""Read a policy file, and the files it extends by relative path, from a commit's tree.
+"""Read a policy file, and the files it extends by relative path, from the base branch's commit.
 
 In CI a pull request is judged by the policy of its base branch, not by the checkout the
 pull request controls (it could turn the rules off). The loader reads files from disk, so
@@ -17,25 +17,11 @@ from typing import Any
 import pygit2
 import yaml
 
-from hotfix_lint.collect.repository import MISSING
+from hotfix_lint.collect.repository import MISSING, open_repository, resolve_branch
+from hotfix_lint.errors import RepositoryError
 
 #: how many files one chain may copy (a generous bound against a pathological tree)
 MAX_FILES = 64
-
-
-def _blob_text(repo: pygit2.Repository, tree: pygit2.Tree, path: str) -> bytes | None:
-    try:
-        entry = tree[path]
-        blob = repo[entry.id]
-    except (*MISSING, TypeError):
-        return None
-    return blob.data if isinstance(blob, pygit2.Blob) else None
-
-
-def find_in_tree(repo: pygit2.Repository, commit: str, names: tuple[str, ...]) -> list[str]:
-    """Which of ``names`` (repository-relative) are files in ``commit``'s tree."""
-    tree = repo.revparse_single(commit).peel(pygit2.Tree)
-    return [name for name in names if _blob_text(repo, tree, name) is not None]
 
 
 def _bases(text: bytes) -> list[str]:
@@ -55,26 +41,65 @@ def _bases(text: bytes) -> list[str]:
     ]
 
 
-def copy_policy_chain(repo: pygit2.Repository, commit: str, path: str, dest: Path) -> list[str]:
-    """Copy ``path`` and the relative bases it extends from ``commit`` into ``dest``.
+class BaseTree:
+    """The tree of one commit (the base branch's), read-only."""
 
-    Returns the repository paths copied (``path`` first); empty when ``path`` is not a file
-    of that commit. Never writes into the repository.
-    """
-    tree = repo.revparse_single(commit).peel(pygit2.Tree)
-    copied: list[str] = []
-    pending = [posixpath.normpath(path)]
-    while pending and len(copied) < MAX_FILES:
-        current = pending.pop(0)
-        if current in copied or current.startswith("../") or current in ("..", "."):
-            continue
-        data = _blob_text(repo, tree, current)
-        if data is None:
-            continue
-        target = dest / current
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        copied.append(current)
-        folder = posixpath.dirname(current)
-        pending.extend(posixpath.normpath(posixpath.join(folder, base)) for base in _bases(data))
-    return copied
+    def __init__(self, repo: pygit2.Repository, commit: str) -> None:
+        self._repo = repo
+        self.commit = commit
+        self._tree = repo.revparse_single(commit).peel(pygit2.Tree)
+
+    def read(self, path: str) -> bytes | None:
+        """The file ``path`` (repository-relative), or None when the commit has no such file."""
+        try:
+            blob = self._repo[self._tree[path].id]
+        except (*MISSING, TypeError):
+            return None
+        return blob.data if isinstance(blob, pygit2.Blob) else None
+
+    def find(self, names: tuple[str, ...]) -> list[str]:
+        """Which of ``names`` are files of the commit."""
+        return [name for name in names if self.read(name) is not None]
+
+    def copy_chain(self, path: str, dest: Path) -> list[str]:
+        """Copy ``path`` and the relative bases it extends into ``dest``; the paths copied,
+        ``path`` first (none when it is not a file of the commit)."""
+        copied: list[str] = []
+        pending = [posixpath.normpath(path)]
+        while pending and len(copied) < MAX_FILES:
+            current = pending.pop(0)
+            if current in copied or current.startswith("../") or current in ("..", "."):
+                continue
+            data = self.read(current)
+            if data is None:
+                continue
+            target = dest / current
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            copied.append(current)
+            folder = posixpath.dirname(current)
+            pending.extend(posixpath.normpath(posixpath.join(folder, base)) for base in _bases(data))
+        return copied
+
+
+def base_tree(root: Path, branch: str, sha: str | None) -> BaseTree:
+    """The base branch's commit: ``sha`` (the event's) when the clone has it, else the branch's tip."""
+    repo = open_repository(root)
+    if sha:
+        try:
+            return BaseTree(repo, str(repo.revparse_single(sha).peel(pygit2.Commit).id))
+        except MISSING:
+            pass
+    ref = resolve_branch(repo, branch)
+    if ref is not None:
+        return BaseTree(repo, str(repo.lookup_reference(ref).peel(pygit2.Commit).id))
+    where = f"the base branch {branch}" + (f" ({sha[:10]})" if sha else "")
+    if repo.is_shallow:
+        raise RepositoryError(
+            f"this is a shallow clone: {where} is not in it, and the policy is read from there.\n"
+            "  fix: fetch the whole history: actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow origin`"
+        )
+    raise RepositoryError(
+        f"{where} is not in this clone, and the policy is read from there (a pull request cannot loosen it): "
+        f"fetch it (`git fetch origin {branch}`), or read the checkout's policy with --policy-from head"
+    )

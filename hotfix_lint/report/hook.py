@@ -7,8 +7,10 @@ line counts them and says where the reasons are. Waived findings are accepted: n
 
 from __future__ import annotations
 
+import io
 from typing import IO
 
+from hotfix_lint.report.text import neutralise_commands
 from hotfix_lint.results import FindingKind, Report, Severity
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
@@ -23,6 +25,11 @@ class HookReporter:
     """Compact text for a hook's output (pre-commit shows it when the hook fails)."""
 
     def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
+        buffer = io.StringIO()
+        self._write(report, buffer, color=color)
+        stream.write(neutralise_commands(buffer.getvalue()))
+
+    def _write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
         def paint(text: str, severity: Severity) -> str:
             return f"{_COLORS[severity]}{text}{_RESET}" if color and severity in _COLORS else text
 

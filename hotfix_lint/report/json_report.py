@@ -44,8 +44,14 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 
 class JsonReporter:
-    """Writes :func:`report_to_dict` as indented JSON."""
+    """Writes :func:`report_to_dict` as indented JSON.
+
+    Printed in a GitHub Actions log, ``##[`` anywhere in a line is a runner command, and a
+    commit message can hold one: ``[`` after ``##`` is written ``\\u005b`` (the same string to
+    any JSON reader; ``#`` occurs inside strings only). No line can start with ``::``: every
+    line starts with indentation and a quote or a bracket.
+    """
 
     def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
-        json.dump(report_to_dict(report), stream, indent=2)
-        stream.write("\n")
+        text = json.dumps(report_to_dict(report), indent=2)
+        stream.write(text.replace("##[", "##\\u005b") + "\n")

@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+"""Benchmark ``hotfix-lint audit`` against the loopback GitHub: a cold cache and a warm one,
+in parallel and serially, and API requests per repository as histories grow.
+
+1. Generates an organisation of ``--repos`` (200) real git repositories with a git-flow
+   hotfix history each (``git fast-import`` from Python, deterministic; every tenth a squash
+   merge, every tenth another a missing back-merge), and a second organisation of a few
+   repositories with ten times the history.
+2. Serves both from a separate process: the loopback GitHub's REST API (``tests/github_server``,
+   a token required) and the repositories for cloning through ``git http-backend`` at their
+   ``clone_url``; the server counts every request.
+3. Runs ``hotfix-lint audit --org ...`` as a user would (a subprocess, ``CI=1``): cold (empty
+   cache) and warm (the same cache, nothing pushed since), with ``--jobs N`` and with
+   ``--jobs 1``; prints repositories per second and requests per repository side by side.
+
+Run::
+
+    python benchmarks/audit_benchmark.py                  # 200 repositories, --jobs 8
+    python benchmarks/audit_benchmark.py --repos 50 --jobs 4
+
+The API requests per repository count every REST request the server received (the
+organisation's listing pages included, spread over its repositories); "counted" leaves out
+the 304 answers, which GitHub does not count against the rate limit. Git requests (clone,
+fetch) are counted apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "ghp_benchmarkLoopbackToken0000000000000000"  # noqa: S105
+EPOCH = 1735689600  # 2025-01-01T00:00:00Z
+HOUR = 3600
+#: commits of the feature merged into develop before each hotfix
+FEATURE_COMMITS = 3
+
+
+# -- the repositories ----------------------------------------------------------------------------
+
+
+class Stream:
+    """A ``git fast-import`` stream of one git-flow repository (each branch's files kept here)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+        self.mark = 0
+        self.clock = EPOCH
+        self.trees: dict[str, dict[str, str]] = {}
+        self.tips: dict[str, int] = {}
+
+    def _data(self, text: str) -> bytes:
+        raw = text.encode()
+        return b"data %d\n" % len(raw) + raw + b"\n"
+
+    def commit(self, branch: str, message: str, files: dict[str, str], parents: list[str]) -> int:
+        self.mark += 1
+        self.clock += HOUR
+        who = f"Dev <dev@example.com> {self.clock} +0000"
+        head = [f"commit refs/heads/{branch}", f"mark :{self.mark}", f"author {who}", f"committer {who}"]
+        self.parts.append(("\n".join(head) + "\n").encode() + self._data(message))
+        lines = []
+        before: dict[str, str] = {}
+        if parents:
+            lines.append(f"from :{self.tips[parents[0]]}")
+            lines += [f"merge :{self.tips[p]}" for p in parents[1:]]
+            before = self.trees[parents[0]]
+        lines += [f"D {path}" for path in sorted(set(before) - set(files))]
+        if lines:
+            self.parts.append(("\n".join(lines) + "\n").encode())
+        for path, text in sorted(files.items()):
+            if before.get(path) != text:  # the tree is the first parent's with these changes
+                self.parts.append(f"M 100644 inline {path}\n".encode() + self._data(text))
+        self.parts.append(b"\n")
+        self.tips[branch] = self.mark
+        self.trees[branch] = dict(files)
+        return self.mark
+
+    def tag(self, name: str, branch: str, message: str) -> None:
+        who = f"Release <release@example.com> {self.clock} +0000"
+        self.parts.append(f"tag {name}\nfrom :{self.tips[branch]}\ntagger {who}\n".encode() + self._data(message))
+
+    def reset(self, branch: str, source: str) -> None:
+        self.parts.append(f"reset refs/heads/{branch}\nfrom :{self.tips[source]}\n\n".encode())
+        self.tips[branch] = self.tips[source]
+        self.trees[branch] = dict(self.trees[source])
+
+    def delete(self, branch: str) -> None:
+        self.parts.append(f"reset refs/heads/{branch}\nfrom {'0' * 40}\n\n".encode())
+        self.tips.pop(branch)
+
+    def bytes(self) -> bytes:
+        return b"".join(self.parts) + b"done\n"
+
+
+def changelog(sections: list[tuple[str, str, str]]) -> str:
+    text = "# Changelog\n\n"
+    for version, date, entry in reversed(sections):
+        text += f"## [{version}] - {date}\n\n### Fixed\n\n- {entry}\n\n"
+    return text
+
+
+def history(index: int, hotfixes: int) -> tuple[bytes, set[str]]:
+    """A git-flow history with ``hotfixes`` hotfixes; the rules it breaks on purpose."""
+    s = Stream()
+    sections = [("1.0.0", "2025-01-01", "First release.")]
+    s.commit("main", "Initial commit", {"README.md": f"# service {index}\n", "CHANGELOG.md": changelog(sections)}, [])
+    s.tag("v1.0.0", "main", "Release 1.0.0")
+    s.reset("develop", "main")
+    broken: set[str] = set()
+    for n in range(1, hotfixes + 1):
+        feature = f"feature/part-{n}"
+        s.reset(feature, "develop")
+        for step in range(FEATURE_COMMITS):
+            source = "".join(f"def part_{n}_{step}_{k}(value):\n    return value * {k} + {n}\n\n" for k in range(20))
+            changed = {**s.trees[feature], f"app/part_{n}.py": source, f"tests/test_part_{n}.py": f"# {step}\n"}
+            s.commit(feature, f"Part {n}: step {step + 1}", changed, [feature])
+        s.commit("develop", f"Merge branch '{feature}' into develop", s.trees[feature], ["develop", feature])
+        s.delete(feature)
+        version = f"1.0.{n}"
+        branch = f"hotfix/fix-issue-{n}"
+        s.reset(branch, "main")
+        entry = f"issue {n} (ABC-{1000 + n})"
+        sections.append((version, time.strftime("%Y-%m-%d", time.gmtime(s.clock + HOUR)), entry))
+        fixed = {**s.trees["main"], f"app/fix_{n}.py": f"FIXED = {n}\n", "CHANGELOG.md": changelog(sections)}
+        s.commit(branch, f"Fix: issue {n} (ABC-{1000 + n})", fixed, [branch])
+        last = n == hotfixes
+        if last and index % 10 == 3:  # squash-merged: no merge commit
+            s.commit("main", f"Fix: issue {n} (#{n})", s.trees[branch], ["main"])
+            broken.add("merge-commit")
+        else:
+            s.commit("main", f"Merge branch '{branch}'", s.trees[branch], ["main", branch])
+        s.tag(f"v{version}", "main", f"Hotfix {version}")
+        if last and index % 10 == 7:  # never merged back into develop
+            broken.add("back-merge")
+        else:
+            merged = {**s.trees["develop"], **s.trees["main"]}
+            s.commit("develop", "Merge branch 'main' into develop", merged, ["develop", "main"])
+        s.delete(branch)
+    return s.bytes(), broken
+
+
+def build_org(git_root: Path, org: str, count: int, hotfixes: int) -> dict[str, set[str]]:
+    """``count`` bare repositories ``git_root/org/r-NNN.git``; name -> rules broken on purpose."""
+    planted: dict[str, set[str]] = {}
+    for index in range(count):
+        name = f"{org}/r-{index:03d}"
+        path = git_root / f"{name}.git"
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(path)], check=True)
+        stream, broken = history(index, hotfixes)
+        subprocess.run(["git", "-C", str(path), "fast-import", "--quiet", "--done"], input=stream, check=True)
+        planted[name] = broken
+    return planted
+
+
+def build_state(planted: dict[str, set[str]], path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from github_server.state import GitHubState
+
+    state = GitHubState()
+    state.require_token(TOKEN)
+    for name in planted:
+        org = name.split("/")[0]
+        state.add_org(org)
+        state.add_repo(name, branches=["develop"], allow_squash_merge=False, allow_rebase_merge=False)
+        state.protect_branch(name, "main")
+        state.protect_branch(name, "develop")
+        state.add_file(name, "README.md", "# service\n")
+    state.save(path)
+
+
+# -- the server, in its own process ---------------------------------------------------------------
+
+
+def serve(state_path: Path, git_root: Path) -> None:
+    """``--serve``: the loopback GitHub; reads ``stats``, ``reset``, ``quit`` on stdin."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from github_server import GitHubServer
+    from github_server.state import GitHubState
+
+    server = GitHubServer(GitHubState.load(state_path), git_root=git_root).start()
+    print(f"PORT {server.port}", flush=True)
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "stats":
+            requests = [(r.path, r.status) for r in server.requests]
+            print(json.dumps({"api": requests, "git": len(server.git_requests)}), flush=True)
+        elif command == "reset":
+            server.clear_requests()
+            server.git_requests.clear()
+            print("OK", flush=True)
+        elif command == "quit":
+            break
+    server.stop()
+
+
+class Server:
+    def __init__(self, state: Path, git_root: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--serve", str(state), str(git_root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        first = self._stdout().readline().split()
+        self.url = f"http://127.0.0.1:{first[1]}"
+
+    def _stdout(self) -> IO[str]:
+        if self.proc.stdout is None:
+            raise RuntimeError("the server has no stdout")
+        return self.proc.stdout
+
+    def _send(self, command: str) -> None:
+        if self.proc.stdin is None:
+            raise RuntimeError("the server has no stdin")
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+
+    def ask(self, command: str) -> str:
+        self._send(command)
+        return self._stdout().readline()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self._send("quit")
+            self.proc.wait(timeout=30)
+
+
+# -- the runs -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    label: str
+    jobs: int
+    seconds: float
+    cpu: float
+    repositories: int
+    repo_api: int
+    listing: int
+    not_modified: int
+    git: int
+    status: int
+    histories: Counter[str]
+    found: dict[str, set[str]]
+
+    @property
+    def per_second(self) -> float:
+        return self.repositories / self.seconds
+
+    def per_repo(self, n: int) -> float:
+        return n / self.repositories
+
+
+def audit(server: Server, org: str, cache: Path, jobs: int, label: str, workdir: Path, *extra: str) -> Run:
+    server.ask("reset")
+    out = workdir / f"{label.replace(' ', '-')}.json"
+    env = {**os.environ, "GITHUB_TOKEN": TOKEN, "CI": "1", "PYTHONPATH": str(ROOT)}
+    argv = [sys.executable, "-m", "hotfix_lint", "audit", "--org", org, "--github-url", server.url]
+    argv += ["--cache", str(cache), "--jobs", str(jobs), "--format", "json", "--output", str(out), *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"audit failed ({proc.returncode}):\n{proc.stderr}")
+    stats = json.loads(server.ask("stats"))
+    report = json.loads(out.read_text())
+    found = {
+        e["repository"]: {v["rule"] for v in e["report"]["violations"] if v["severity"] == "error"}
+        for e in report["repositories"]
+    }
+    api = stats["api"]
+    return Run(
+        label=label,
+        jobs=jobs,
+        seconds=seconds,
+        cpu=after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        repositories=len(report["repositories"]),
+        repo_api=sum(1 for path, _ in api if path.startswith("/repos/")),
+        listing=sum(1 for path, _ in api if not path.startswith("/repos/")),
+        not_modified=sum(1 for _, status in api if status == 304),
+        git=stats["git"],
+        status=proc.returncode,
+        histories=Counter(e["history"] for e in report["repositories"]),
+        found=found,
+    )
+
+
+def table(runs: list[Run]) -> str:
+    head = (
+        f"{'run':<22} {'jobs':>4} {'seconds':>8} {'repos/s':>8} {'CPU s':>6} {'API req/repo':>13} "
+        f"{'counted/repo':>13} {'listing':>8} {'git req/repo':>13}  history"
+    )
+    lines = [head, "-" * len(head)]
+    for r in runs:
+        hist = ", ".join(f"{k} {v}" for k, v in sorted(r.histories.items()))
+        counted = r.repo_api + r.listing - r.not_modified
+        lines.append(
+            f"{r.label:<22} {r.jobs:>4} {r.seconds:>8.2f} {r.per_second:>8.1f} {r.cpu:>6.1f} "
+            f"{r.per_repo(r.repo_api):>13.2f} {r.per_repo(counted):>13.2f} {r.listing:>8} {r.per_repo(r.git):>13.2f}  "
+            f"{hist}"
+        )
+    return "\n".join(lines)
+
+
+HISTORY_ONLY = """\
+# the benchmark's policy without the GitHub rules: what the mirror cache alone saves
+extends: default
+rules:
+  branch-protection: off
+  merge-methods: off
+  pr-review: off
+"""
+
+
+def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        serve(Path(sys.argv[2]), Path(sys.argv[3]))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repos", type=int, default=200, help="repositories in the organisation (200)")
+    parser.add_argument("--hotfixes", type=int, default=20, help="hotfixes in each history (20)")
+    parser.add_argument("--deep", type=int, default=20, help="repositories with 10x the history (20)")
+    parser.add_argument("--jobs", type=int, default=8, help="--jobs of the parallel runs (8)")
+    parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    args = parser.parse_args()
+    workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hotfix-lint-audit-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    git_root = workdir / "git"
+    shutil.rmtree(git_root, ignore_errors=True)
+    started = time.perf_counter()
+    planted = build_org(git_root, "bench", args.repos, args.hotfixes)
+    deep = build_org(git_root, "deep", args.deep, args.hotfixes * 10)
+    build_state({**planted, **deep}, workdir / "state.json")
+    built = time.perf_counter() - started
+    history_only = workdir / "history-only.yaml"
+    history_only.write_text(HISTORY_ONLY)
+
+    def commits(name: str) -> int:
+        path = git_root / f"{name}.git"
+        out = subprocess.run(["git", "-C", str(path), "rev-list", "--all", "--count"], capture_output=True, text=True)
+        return int(out.stdout)
+
+    server = Server(workdir / "state.json", git_root)
+    runs: dict[str, Run] = {}
+    try:
+
+        def pair(name: str, org: str, jobs: int, *extra: str) -> None:
+            cache = workdir / f"cache-{name}"
+            shutil.rmtree(cache, ignore_errors=True)
+            for temperature in ("cold", "warm"):
+                label = f"{temperature} {name}"
+                runs[label] = audit(server, org, cache, jobs, label, workdir, *extra)
+
+        pair("parallel", "bench", args.jobs)
+        pair("serial", "bench", 1)
+        pair("deep", "deep", args.jobs)
+        pair("history-only", "bench", args.jobs, "--policy", str(history_only))
+    finally:
+        server.stop()
+    for run in runs.values():
+        if run.label.endswith("parallel") or run.label.endswith("serial"):
+            wrong = sorted(n for n in planted if run.found.get(n) != planted[n])
+            if wrong:
+                raise SystemExit(f"{run.label}: findings differ from the planted violations: {wrong[:5]}")
+    print(
+        f"organisation 'bench': {args.repos} repositories of {commits('bench/r-000')} commits, {args.hotfixes} "
+        f"hotfixes each ({sum(1 for b in planted.values() if b)} with a planted violation); 'deep': {args.deep} "
+        f"repositories of {commits('deep/r-000') if args.deep else 0} commits, {args.hotfixes * 10} hotfixes each; "
+        f"built in {built:.0f} s. The loopback GitHub (REST and git http-backend) runs in its own process on the "
+        f"same machine: {os.cpu_count()} CPUs. Policy: the default pack (its three GitHub rules read GitHub).\n"
+    )
+    order = ["cold parallel", "warm parallel", "cold serial", "warm serial"]
+    print(table([runs[k] for k in order]))
+    print()
+    for tag in ("parallel", "serial"):
+        cold, warm = runs[f"cold {tag}"], runs[f"warm {tag}"]
+        print(f"warm vs cold ({tag}): {cold.seconds / warm.seconds:.1f}x faster, {cold.cpu / warm.cpu:.1f}x less CPU")
+    print(
+        f"parallel vs serial: cold {runs['cold serial'].seconds / runs['cold parallel'].seconds:.1f}x, "
+        f"warm {runs['warm serial'].seconds / runs['warm parallel'].seconds:.1f}x"
+    )
+    print("\nrequests per repository as the history grows ten times (the listing pages are apart):\n")
+    print(table([runs[k] for k in ("cold parallel", "cold deep", "warm parallel", "warm deep")]))
+    print("\nthe mirror cache alone: the same audit with the GitHub rules off (history rules only):\n")
+    print(table([runs["cold history-only"], runs["warm history-only"]]))
+    cold, warm = runs["cold history-only"], runs["warm history-only"]
+    print(f"warm vs cold (history only): {cold.seconds / warm.seconds:.1f}x faster")
+    print("\nevery run found exactly the planted violations")
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

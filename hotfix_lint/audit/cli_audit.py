@@ -1,0 +1,336 @@
+"""``hotfix-lint audit`` and ``hotfix-lint merge-reports``: their arguments and what they do.
+
+``cli.py`` adds the two parsers with :func:`add_parsers` and calls :func:`cmd_audit` or
+:func:`cmd_merge_reports`; everything else is imported here, when one of them runs.
+
+Exit status: 0 no errors, 1 errors found, 2 usage error (or a broken ``--policy``), 3 some
+repository could not be audited (cloned, read or queried) or the organisation could not be
+listed; 3 wins over 1, since the audit is incomplete.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from hotfix_lint import __version__
+from hotfix_lint.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, AuditIncompleteError, UserError
+
+if TYPE_CHECKING:
+    from hotfix_lint.audit.model import AuditReport
+    from hotfix_lint.audit.selection import Target
+    from hotfix_lint.audit.state import AuditCache
+    from hotfix_lint.collect.conditional import ApiMeter
+
+TOOL_NAME = "hotfix-lint"
+FORMATS = ("text", "json", "markdown", "html")
+#: file names when several formats are written to an --output directory
+FILE_NAMES = {"text": "audit.txt", "json": "audit.json", "markdown": "audit.md", "html": "audit.html"}
+DEFAULT_JOBS = 4
+
+AUDIT_EXIT_STATUS = """\
+exit status: 0 no errors (warnings allowed), 1 errors found in some repository,
+             2 usage error or broken --policy, 3 some repository could not be audited
+             (cloned, read or queried) or the organisation could not be listed
+"""
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``audit`` and ``merge-reports`` subcommands."""
+    audit = sub.add_parser(
+        "audit",
+        help="audit many repositories (an organisation, a list) from a cache of mirrors",
+        description="Run the check on every repository of an organisation, a file or the command line: each "
+        "kept as a bare mirror in --cache and fetched only when GitHub says it was pushed to; GitHub read "
+        "with conditional requests. A repository that fails is reported, and the others go on.",
+        epilog=AUDIT_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit.add_argument("repositories", nargs="*", metavar="OWNER/NAME", help="repositories to audit")
+    which = audit.add_argument_group("which repositories")
+    which.add_argument("--org", action="append", default=[], metavar="ORG", help="every repository of ORG")
+    which.add_argument("--repos", metavar="FILE", help="a file of OWNER/NAME, one a line (# comments)")
+    which.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only names matching GLOB (repeatable)"
+    )
+    which.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out names matching GLOB")
+    which.add_argument("--include-archived", action="store_true", help="audit archived repositories too")
+    which.add_argument("--shard", metavar="K/N", help="audit only shard K of N (a stable 1/N of the repositories)")
+    policy = audit.add_argument_group("which policy")
+    policy.add_argument(
+        "--policy", metavar="FILE", help="the policy for repositories without their own (default: the 'default' pack)"
+    )
+    policy.add_argument("--no-repo-policy", action="store_true", help="ignore the repositories' own .hotfix-lint.yaml")
+    policy.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
+    policy.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
+    run = audit.add_argument_group("how")
+    run.add_argument("--cache", metavar="DIR", help="mirrors and state (default: ~/.cache/hotfix-lint/audit)")
+    run.add_argument(
+        "--jobs", type=int, default=DEFAULT_JOBS, metavar="N", help=f"in parallel (default {DEFAULT_JOBS})"
+    )
+    run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
+    run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
+    out = audit.add_argument_group("report")
+    _add_output(out)
+    out.add_argument("--baseline", metavar="FILE", help="an earlier audit JSON report: mark findings new/resolved")
+
+    merge = sub.add_parser(
+        "merge-reports",
+        help="join the JSON reports of audit shards into one report",
+        description="Join `audit --shard K/N --format json` reports into the report of the whole audit.",
+        epilog=AUDIT_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument("reports", nargs="+", metavar="FILE", help="audit JSON reports")
+    _add_output(merge)
+
+
+def _add_output(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:
+    group.add_argument(
+        "--format",
+        action="append",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help="text (default), json, markdown or html; repeat for several (then --output is a directory)",
+    )
+    group.add_argument(
+        "--output", metavar="PATH", help="write to PATH (a directory when several formats are asked for)"
+    )
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
+    """Write ``report`` in ``fmt`` to ``stream``."""
+    if fmt == "json":
+        from hotfix_lint.audit.model import to_dict
+
+        json.dump(to_dict(report), stream, indent=2)
+        stream.write("\n")
+    elif fmt == "markdown":
+        from hotfix_lint.audit.report_markdown import AuditMarkdownReporter
+
+        AuditMarkdownReporter().write(report, stream)
+    elif fmt == "html":
+        from hotfix_lint.audit.report_html import AuditHtmlReporter
+
+        AuditHtmlReporter().write(report, stream)
+    else:
+        from hotfix_lint.audit.report_text import AuditTextReporter
+
+        AuditTextReporter().write(report, stream)
+
+
+def _outputs(formats: Sequence[str] | None, output: str | None) -> list[tuple[str, Path | None]]:
+    chosen = list(dict.fromkeys(formats or ["text"]))
+    if len(chosen) == 1:
+        return [(chosen[0], Path(output) if output else None)]
+    if not output:
+        raise UserError("several --format need --output DIR (a directory: audit.json, audit.html, ...)")
+    directory = Path(output)
+    if directory.exists() and not directory.is_dir():
+        raise UserError(f"--output {output}: several formats are written to a directory, and this is a file")
+    return [(fmt, directory / FILE_NAMES[fmt]) for fmt in chosen]
+
+
+def write_outputs(report: AuditReport, outputs: Sequence[tuple[str, Path | None]]) -> None:
+    for fmt, path in outputs:
+        if path is None:
+            render(report, fmt, sys.stdout)
+            continue
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as stream:
+                render(report, fmt, stream)
+        except OSError as exc:
+            raise UserError(f"--output {path}: {exc.strerror or exc}") from exc
+
+
+def exit_status(report: AuditReport) -> int:
+    if report.failed:
+        return EXIT_INCOMPLETE
+    return EXIT_VIOLATIONS if report.errors else EXIT_OK
+
+
+def read_report(path: str) -> AuditReport:
+    """An audit JSON report from ``path``; a :class:`UserError` naming the file when it is not one."""
+    from hotfix_lint.audit.model import AuditFormatError, from_dict
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UserError(f"{path}: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise UserError(f"{path}: not JSON ({exc})") from exc
+    try:
+        return from_dict(data, path)
+    except AuditFormatError as exc:
+        raise UserError(str(exc)) from exc
+
+
+# -- audit -----------------------------------------------------------------------------------
+
+
+def _now(text: str | None) -> int:
+    if text is None:
+        return int(time.time())
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise UserError(f"--now: expected a date YYYY-MM-DD, got {text!r}") from exc
+    return int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc).timestamp())
+
+
+def _cache_dir(value: str | None) -> Path:
+    if value:
+        return Path(value).expanduser()
+    from hotfix_lint.policy.cache import cache_root
+
+    root = cache_root()
+    if root is None:
+        raise UserError("--cache DIR is needed: HOTFIX_LINT_CACHE_DIR is set empty (no default cache)")
+    return root / "audit"
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from hotfix_lint.audit.baseline import apply_baseline
+    from hotfix_lint.audit.model import AuditReport, sort_entries
+    from hotfix_lint.audit.progress import ProgressBar, wanted
+    from hotfix_lint.audit.runner import AuditSettings, load_org_policy, run_audit
+    from hotfix_lint.audit.selection import Target, check_name, read_repos_file, select
+    from hotfix_lint.audit.sharding import parse_shard
+    from hotfix_lint.audit.state import AuditCache
+    from hotfix_lint.cli import github_request
+    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.github import discover_token
+
+    if not (args.org or args.repos or args.repositories):
+        raise UserError("name the repositories: --org ORG, --repos FILE, or OWNER/NAME arguments")
+    if args.jobs < 1:
+        raise UserError(f"--jobs: expected at least 1, got {args.jobs}")
+    outputs = _outputs(args.format, args.output)
+    shard = parse_shard(args.shard) if args.shard else None
+    now = _now(args.now)
+    request = github_request(args)
+    if args.rule:
+        from hotfix_lint.rules.registry import RULES_BY_ID
+
+        unknown = [r for r in args.rule if r not in RULES_BY_ID]
+        if unknown:
+            raise UserError(f"unknown rule {unknown[0]!r}; `hotfix-lint rules` lists them")
+    from urllib.parse import urlsplit
+
+    host = urlsplit(request.api_url).hostname if request.api_url else None
+    token = discover_token(variable=args.token_env, host=host)
+    if args.token_env and token is None:
+        raise UserError(f"--token-env: the variable {args.token_env} is not set")
+    baseline = read_report(args.baseline) if args.baseline else None
+    org_policy = load_org_policy(Path(args.policy) if args.policy else None)
+    cache = AuditCache(_cache_dir(args.cache), request.api_url)
+    meter = ApiMeter()
+
+    targets: list[Target] = []
+    for org in args.org:
+        targets.extend(_list_org(org, cache, request.api_url, token, meter))
+    if args.repos:
+        targets.extend(Target(name) for name in read_repos_file(Path(args.repos)))
+    targets.extend(Target(check_name(name, "repository argument")) for name in args.repositories)
+    chosen = select(targets, include=args.include, exclude=args.exclude, shard=shard)
+
+    settings = AuditSettings(
+        cache=cache,
+        org_policy=org_policy,
+        now=now,
+        api_url=request.api_url,
+        token=token,
+        token_env=args.token_env,
+        use_repo_policy=not args.no_repo_policy,
+        include_archived=args.include_archived,
+        rules=tuple(args.rule) if args.rule else None,
+    )
+    bar = ProgressBar(len(chosen), sys.stderr, meter) if wanted(sys.stderr) else None
+    started = time.monotonic()
+    try:
+        entries = run_audit(chosen, settings, jobs=args.jobs, meter=meter, progress=bar.update if bar else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    elapsed = time.monotonic() - started
+
+    report = AuditReport(
+        tool_name=TOOL_NAME,
+        tool_version=__version__,
+        generated_at=dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if args.now
+        else dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        repositories=sort_entries(entries),
+        source={
+            "orgs": list(args.org),
+            "repos_file": args.repos,
+            "named": len(args.repositories),
+            "include": list(args.include),
+            "exclude": list(args.exclude),
+            "github_url": request.api_url,
+            "shard": str(shard) if shard else None,
+            "shards": None,
+            "baseline": None,
+        },
+    )
+    if baseline is not None:
+        report = apply_baseline(report, baseline, os.path.basename(args.baseline))
+    write_outputs(report, outputs)
+    if any(path is not None for _, path in outputs):
+        _say_done(report, elapsed, meter, outputs)
+    return exit_status(report)
+
+
+def _list_org(org: str, cache: AuditCache, api_url: str | None, token: str | None, meter: ApiMeter) -> list[Target]:
+    """Every repository of ``org`` (conditional requests: an unchanged page costs nothing)."""
+    from hotfix_lint.audit.selection import Target
+    from hotfix_lint.audit.state import read_json, write_atomically
+    from hotfix_lint.collect.conditional import EtagStore
+    from hotfix_lint.collect.github_org import GitHubReader, GitHubReadError
+
+    path = cache.org_path(org)
+    saved = read_json(path)
+    store = EtagStore(saved.get("etags") if isinstance(saved, dict) else None)
+    try:
+        with GitHubReader(api_url, token, store=store, meter=meter) as reader:
+            listed = reader.organisation_repositories(org)
+    except GitHubReadError as exc:
+        raise AuditIncompleteError(f"--org {org}: {exc}") from None
+    write_atomically(path, json.dumps({"etags": store.used()}, separators=(",", ":")))
+    return [Target(info.full_name, info) for info in listed]
+
+
+def _say_done(report: AuditReport, elapsed: float, meter: ApiMeter, outputs: Sequence[tuple[str, Path | None]]) -> None:
+    """One line on stderr when the report went to files (a CI log shows what happened)."""
+    from hotfix_lint.audit.report_common import headline
+
+    written = ", ".join(str(path) for _, path in outputs if path is not None)
+    budget = f"; API budget left {meter.remaining}" if meter.remaining is not None else ""
+    sys.stderr.write(
+        f"{TOOL_NAME}: audit: {headline(report)} in {elapsed:.1f} s; {meter.requests} API requests "
+        f"({meter.not_modified} not modified){budget}; wrote {written}\n"
+    )
+
+
+def cmd_merge_reports(args: argparse.Namespace) -> int:
+    from hotfix_lint.audit.merge import merge_reports
+
+    outputs = _outputs(args.format, args.output)
+    named = [(os.path.basename(path), read_report(path)) for path in args.reports]
+    report = merge_reports(named)
+    write_outputs(report, outputs)
+    for note in report.notes:
+        if "missing" in note or " is in " in note:
+            sys.stderr.write(f"{TOOL_NAME}: warning: {note}\n")
+    return exit_status(report)

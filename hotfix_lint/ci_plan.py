@@ -1,0 +1,292 @@
+"""What ``check`` judges, and by which policy, when it runs for a pull request, a push or a merge queue.
+
+A required status check must judge the change under review, not the repository's past, and
+by rules the change cannot rewrite:
+
+* **pull request** (GitHub Actions ``pull_request``, or ``--base NAME`` elsewhere): the head
+  branch at its head commit, judged against the base line only; production history is not
+  judged (a push to the production branch does that). A head that is the integration, a
+  release or a production branch is not a hotfix: nothing to judge.
+* **merge group** (merge queue): the queue's commit as a push onto the base: only what it
+  adds to that line is judged.
+* **push**: to a production branch, only what the push adds; to a hotfix branch, that
+  branch at the pushed commit; anything else, as a local run.
+* **policy**: in CI, when a base is known, the policy is read from the base's commit (a
+  pull request cannot loosen the policy it is judged by), unless ``--policy-from head``.
+
+The decisions are pure (:func:`plan_check`); :func:`load_check_policy` reads the policy
+accordingly (the base's tree through :mod:`hotfix_lint.collect.tree_policy`). No pygit2 here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from hotfix_lint.collect.ci_context import GITHUB_ACTIONS, CIContext
+from hotfix_lint.errors import UserError
+
+if TYPE_CHECKING:
+    from hotfix_lint.policy.model import Policy
+
+POLICY_FROM = ("auto", "base", "head")
+
+
+@dataclass(frozen=True)
+class CheckPlan:
+    """What one ``check`` judges.
+
+    ``branch`` at ``branch_at`` (None: the branch's tip), against ``line`` only (None: the
+    nearest production line; ``line_at``: the line's commit when the clone lacks the branch);
+    ``push`` = (line, new tip, old tip): only what that adds to the line; ``history``: the
+    production history since ``since``; ``status_sha``: the commit a posted status belongs to.
+    """
+
+    branch: str | None = None
+    branch_at: str | None = None
+    line: str | None = None
+    line_at: str | None = None
+    push: tuple[str, str, str | None] | None = None
+    history: bool = True
+    status_sha: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class PolicyChoice:
+    """Where the policy comes from: ``base`` (the base branch's commit) or ``head`` (the checkout)."""
+
+    origin: str
+    base_branch: str | None = None
+    base_sha: str | None = None
+    explicit: bool = False
+
+
+def is_line(policy: Policy, name: str) -> bool:
+    """A branch a change can be judged against: a production or promotion branch."""
+    return policy.is_production_name(name) or policy.is_promotion_name(name)
+
+
+def _not_a_hotfix(policy: Policy, name: str) -> str | None:
+    if name == policy.integration:
+        return "the integration branch"
+    if policy.is_release_name(name):
+        return "a release branch"
+    if policy.is_production_name(name):
+        return "a production branch"
+    return None
+
+
+def check_base(policy: Policy, base: str) -> None:
+    """``--base`` must name a production or promotion branch of the policy."""
+    if not is_line(policy, base):
+        lines = ", ".join(policy.production)
+        promotion = f"; promotion branches: {policy.promotion_branch}" if policy.promotion_branch else ""
+        raise UserError(
+            f"--base {base}: not a production or promotion branch of the policy "
+            f"(production: {lines}{promotion}); name the branch the change goes into"
+        )
+
+
+def choose_policy(
+    mode: str, ci: CIContext | None, base_arg: str | None, *, in_ci: bool
+) -> PolicyChoice:
+    """``--policy-from``: ``auto`` reads the base's policy in CI when a base is known."""
+    branch: str | None = None
+    sha: str | None = None
+    if base_arg is not None:
+        branch = base_arg
+        sha = ci.base_sha if ci is not None and ci.base_branch == base_arg else None
+    elif ci is not None and (ci.is_pull_request or ci.is_merge_group):
+        branch, sha = ci.base_branch, ci.base_sha
+    if mode == "head":
+        return PolicyChoice("head", branch, sha, explicit=True)
+    if mode == "base":
+        if branch is None:
+            raise UserError(
+                "--policy-from base: no base branch is known (no pull request or merge group event); "
+                "name it with --base NAME"
+            )
+        return PolicyChoice("base", branch, sha, explicit=True)
+    if branch is not None and in_ci:
+        return PolicyChoice("base", branch, sha)
+    return PolicyChoice("head", branch, sha)
+
+
+def plan_check(
+    policy: Policy,
+    ci: CIContext | None,
+    *,
+    branch_arg: str | None,
+    base_arg: str | None,
+    current_branch: str | None,
+    looks_like_hotfix: Callable[[str], bool],
+) -> CheckPlan:
+    """Decide what to judge (see the module docstring). ``current_branch``: the checked-out
+    branch (None when detached); ``looks_like_hotfix``: the CLI's test for a hotfix branch."""
+    notes: list[str] = []
+    if ci is not None and ci.provider == GITHUB_ACTIONS:
+        notes.append(ci.describe())
+    if base_arg is not None:
+        check_base(policy, base_arg)
+    pull = ci is not None and ci.is_pull_request
+    if branch_arg is not None:
+        at = ci.head_sha if ci is not None and pull and branch_arg == ci.head_branch else None
+        line, line_at = _line_for(policy, ci, base_arg)
+        return CheckPlan(
+            branch=branch_arg,
+            branch_at=at,
+            line=line,
+            line_at=line_at,
+            history=base_arg is None and not pull,
+            status_sha=at,
+            notes=tuple(notes),
+        )
+    if ci is not None and pull and ci.head_branch:
+        return _pull_request(policy, ci, base_arg, looks_like_hotfix, notes)
+    if ci is not None and ci.is_merge_group and ci.base_branch:
+        if ci.head_sha and policy.is_production_name(ci.base_branch):
+            notes.append(f"judged what the merge group adds to {ci.base_branch}")
+            return CheckPlan(
+                push=(ci.base_branch, ci.head_sha, ci.base_sha),
+                status_sha=ci.head_sha,
+                notes=tuple(notes),
+            )
+        notes.append(f"the merge group goes into {ci.base_branch}, not a production branch: nothing to judge")
+        return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+    if ci is not None and ci.is_push and ci.head_branch and ci.head_sha:
+        name = ci.head_branch
+        if policy.is_production_name(name):
+            notes.append(f"judged what the push adds to {name}")
+            return CheckPlan(push=(name, ci.head_sha, ci.before_sha), status_sha=ci.head_sha, notes=tuple(notes))
+        if _not_a_hotfix(policy, name) is None and looks_like_hotfix(name):
+            line, line_at = _line_for(policy, ci, base_arg)
+            return CheckPlan(
+                branch=name, branch_at=ci.head_sha, line=line, history=False, status_sha=ci.head_sha, notes=tuple(notes)
+            )
+    if base_arg is not None:
+        if current_branch is None:
+            raise UserError(
+                f"--base {base_arg}: name the branch to judge with --branch NAME (HEAD is detached)"
+            )
+        return CheckPlan(branch=current_branch, line=base_arg, history=False, notes=tuple(notes))
+    branch = None
+    if (
+        current_branch is not None
+        and not policy.is_production_name(current_branch)
+        and current_branch != policy.integration
+        and looks_like_hotfix(current_branch)
+    ):
+        branch = current_branch
+    return CheckPlan(branch=branch, notes=tuple(notes))
+
+
+def _line_for(policy: Policy, ci: CIContext | None, base_arg: str | None) -> tuple[str | None, str | None]:
+    """The line to judge against: ``--base``, else the pull request's base when it is a line."""
+    if base_arg is not None:
+        sha = ci.base_sha if ci is not None and ci.base_branch == base_arg else None
+        return base_arg, sha
+    if ci is not None and ci.is_pull_request and ci.base_branch and is_line(policy, ci.base_branch):
+        return ci.base_branch, ci.base_sha
+    return None, None
+
+
+def _pull_request(
+    policy: Policy,
+    ci: CIContext,
+    base_arg: str | None,
+    looks_like_hotfix: Callable[[str], bool],
+    notes: list[str],
+) -> CheckPlan:
+    head = ci.head_branch or ""
+    base = base_arg or ci.base_branch or ""
+    what = _not_a_hotfix(policy, head)
+    if what is not None:
+        notes.append(f"the pull request's head {head} is {what}, not a hotfix branch: nothing to judge")
+        return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+    line, line_at = _line_for(policy, ci, base_arg)
+    if line is None:
+        if not looks_like_hotfix(head):
+            notes.append(
+                f"the pull request goes from {head} into {base}, which is not a production branch: nothing to judge"
+            )
+            return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+        notes.append(f"the pull request's base {base} is not a production branch: {head} is judged against production")
+    return CheckPlan(
+        branch=head,
+        branch_at=ci.head_sha,
+        line=line,
+        line_at=line_at,
+        history=False,
+        status_sha=ci.head_sha,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- the policy
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    """The policy, the sentence saying where it came from, and its repository-relative path."""
+
+    policy: Policy
+    described: str
+    relative_path: str | None
+
+
+def _relative_to(root: Path, path: Path) -> str | None:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) -> LoadedPolicy:
+    """Load the policy from the checkout or from the base's commit, as ``choice`` says."""
+    import tempfile
+
+    from hotfix_lint.policy.loader import DEFAULT_PACK, POLICY_FILE_NAMES, discover_policy, load_pack, load_policy
+
+    if choice.origin == "head":
+        policy, described = discover_policy(root, Path(explicit) if explicit else None)
+        if choice.explicit and choice.base_branch:
+            described += " (read from the pull request head: --policy-from head)"
+        if explicit:
+            relative = _relative_to(root, Path(explicit))
+        else:
+            found = [name for name in POLICY_FILE_NAMES if (root / name).is_file()]
+            relative = found[0] if found else None
+        return LoadedPolicy(policy, described, relative)
+    if explicit is not None and _relative_to(root, Path(explicit)) is None:
+        policy = load_policy(Path(explicit))
+        described = (
+            f"using the policy {explicit} (given with --policy; outside the repository, out of a pull request's reach)"
+        )
+        return LoadedPolicy(policy, described, None)
+    from hotfix_lint.collect.tree_policy import base_tree
+
+    tree = base_tree(root, choice.base_branch or "", choice.base_sha)
+    where = f"the base branch {choice.base_branch} at {tree.commit[:7]}"
+    if explicit is not None:
+        relative = _relative_to(root, Path(explicit)) or explicit
+    else:
+        found = tree.find(POLICY_FILE_NAMES)
+        if not found:
+            policy = load_pack(DEFAULT_PACK)
+            names = " or ".join(POLICY_FILE_NAMES)
+            return LoadedPolicy(policy, f"using the built-in pack '{DEFAULT_PACK}' ({where} has no {names})", None)
+        relative = found[0]
+    with tempfile.TemporaryDirectory(prefix="hotfix-lint-policy-") as tmp:
+        copied = tree.copy_chain(relative, Path(tmp))
+        if not copied:
+            raise UserError(
+                f"--policy {explicit}: no such file in {where}; in CI the policy is read from the base branch "
+                "so that a pull request cannot loosen it (--policy-from head reads the checkout's)"
+            )
+        policy = load_policy(Path(tmp) / copied[0], display=copied[0])
+    return LoadedPolicy(
+        policy, f"policy {copied[0]} read from {where} (the pull request cannot loosen it)", copied[0]
+    )

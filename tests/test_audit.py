@@ -1,0 +1,387 @@
+"""``hotfix-lint audit`` against an organisation on the loopback GitHub whose repositories are
+real git repositories cloned over HTTP: known violations found exactly, failures isolated,
+the warm cache, sharding and merge-reports, drift against a baseline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from audit_org import ORG, TOKEN, Org, land_squash, land_without_back_merge
+from scenario import land_hotfix
+
+pytestmark = pytest.mark.slow
+
+#: what each repository of :func:`known_org` breaks, and nothing else
+EXPECTED: dict[str, set[tuple[str, str]]] = {
+    "octo/clean": set(),
+    "octo/squashed": {("merge-commit", "error")},
+    "octo/no-back-merge": {("back-merge", "error")},
+    "octo/open-merges": {("merge-methods", "error")},
+    "octo/own-policy": {("branch-name", "error")},
+}
+
+
+def known_org(org: Org) -> None:
+    """Five audited repositories with known violations, one archived, one that cannot be cloned."""
+    org.publish("clean", org.gitflow("clean"))
+    org.publish("squashed", land_squash(org.gitflow("squashed")))
+    org.publish("no-back-merge", land_without_back_merge(org.gitflow("nbm")))
+    org.publish("open-merges", org.gitflow("om"), allow_squash_merge=True)
+    # its own policy (read through the API) names hotfix branches fix/{slug}: hotfix/... is wrong
+    org.publish("own-policy", org.gitflow("op"), policy={"extends": "default", "hotfix_branch": "fix/{slug}"})
+    org.publish("archived", land_squash(org.gitflow("ar")), archived=True)
+    org.publish("broken", org.gitflow("br"))
+    org.break_clone("broken")
+
+
+def test_an_audit_finds_exactly_the_known_violations(org: Org) -> None:
+    known_org(org)
+    run = org.audit("--org", ORG)
+    assert run.found() == EXPECTED
+    assert run.entry("octo/archived")["status"] == "skipped"
+    assert run.entry("octo/archived")["report"] is None
+    broken = run.entry("octo/broken")
+    assert broken["status"] == "failed"
+    assert "could not clone or fetch" in broken["error"] and "404" in broken["error"]
+    assert run.entry("octo/own-policy")["policy"] == "repository .hotfix-lint.yaml"
+    assert run.entry("octo/own-policy")["report"]["policy"] == "octo/own-policy:.hotfix-lint.yaml"
+    assert run.entry("octo/clean")["policy"] == "pack:default"
+    assert {e["history"] for e in run.report["repositories"] if e["status"] == "ok"} == {"cloned"}
+    assert run.status == 3, "a repository failed: the audit is incomplete"
+    summary = run.report["summary"]
+    assert (summary["repositories"], summary["ok"], summary["failed"], summary["skipped"]) == (7, 5, 1, 1)
+    assert summary["errors"] == 4 and summary["with_errors"] == 4 and summary["clean"] == 1
+    assert summary["rules"]["merge-commit"] == {"errors": 1, "warnings": 0, "waived": 0, "repositories": 1}
+    # each entry's report is the check's JSON contract
+    check_keys = {"version", "tool", "repository", "policy", "summary", "violations", "notes"}
+    assert set(run.entry("octo/squashed")["report"]) == check_keys
+    assert run.entry("octo/squashed")["report"]["repository"] == "octo/squashed"
+    assert TOKEN not in run.everything
+    # the clone used the token: the server asked (401), then accepted it
+    assert any(r.authenticated and r.status == 200 for r in org.server.git_requests)
+
+
+def test_without_failures_the_exit_status_says_whether_errors_were_found(org: Org) -> None:
+    org.publish("clean", org.gitflow("clean"))
+    assert org.audit("--org", ORG).status == 0
+    org.publish("squashed", land_squash(org.gitflow("squashed")))
+    assert org.audit("--org", ORG).status == 1
+
+
+def test_a_repository_that_fails_mid_audit_does_not_stop_the_others(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hotfix_lint.audit.runner as runner
+
+    for name in ("a-first", "b-unclonable", "c-bad-policy", "d-bug", "e-gone", "f-last"):
+        policy = {"extends": "default", "rules": {"merge-comit": "error"}} if name == "c-bad-policy" else None
+        org.publish(name, land_squash(org.gitflow(name)), policy=policy)
+    org.break_clone("b-unclonable")
+    org.state.fail("/repos/octo/e-gone/contents", 403, "Resource not accessible by integration")
+    real_check = runner._check
+
+    def buggy(info: Any, *args: Any, **kwargs: Any) -> Any:
+        if info.full_name == "octo/d-bug":
+            raise RuntimeError(f"a bug, with the token {TOKEN} in its message")
+        return real_check(info, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_check", buggy)
+    run = org.audit("--org", ORG, "--jobs", "1")
+    statuses = {e["repository"]: e["status"] for e in run.report["repositories"]}
+    assert statuses == {
+        "octo/a-first": "ok",
+        "octo/b-unclonable": "failed",
+        "octo/c-bad-policy": "failed",
+        "octo/d-bug": "failed",
+        "octo/e-gone": "failed",
+        "octo/f-last": "ok",
+    }
+    assert run.found() == {"octo/a-first": {("merge-commit", "error")}, "octo/f-last": {("merge-commit", "error")}}
+    errors = {e["repository"]: e["error"] for e in run.report["repositories"] if e["error"]}
+    assert "could not clone or fetch" in errors["octo/b-unclonable"]
+    assert errors["octo/c-bad-policy"].startswith("the policy is broken: octo/c-bad-policy:.hotfix-lint.yaml:")
+    assert "RuntimeError: a bug" in errors["octo/d-bug"]
+    assert "403" in errors["octo/e-gone"] and "refused" in errors["octo/e-gone"]
+    assert TOKEN not in run.everything
+    assert run.status == 3
+    # in parallel too
+    monkeypatch.setattr(runner, "_check", real_check)
+    parallel = org.audit("--org", ORG, "--jobs", "4")
+    assert {e["repository"]: e["status"] for e in parallel.report["repositories"]}["octo/d-bug"] == "ok"
+    assert parallel.status == 3
+
+
+def test_a_warm_run_fetches_nothing_and_asks_github_conditionally(org: Org) -> None:
+    known_org(org)
+    cold = org.audit("--org", ORG)
+    org.server.clear_requests()
+    org.server.git_requests.clear()
+    warm = org.audit("--org", ORG)
+    assert warm.found() == cold.found() == EXPECTED
+    assert {e["repository"]: e["history"] for e in warm.report["repositories"] if e["status"] == "ok"} == dict.fromkeys(
+        EXPECTED, "cached"
+    )
+    assert not [g for g in org.server.git_requests if not g.path.startswith("/octo/broken.git")], "nothing fetched"
+    counted = [(r.target, r.status) for r in org.server.requests if r.status != 304]
+    # only the failed repository (no cached state) is read again in full
+    assert all(target.startswith("/repos/octo/broken/") for target, _ in counted), counted
+    assert sum(1 for r in org.server.requests if r.status == 304) >= 5 * 5
+    assert not any(r.target.startswith("/repos/octo/own-policy/contents") for r in org.server.requests), (
+        "the policy file changes only with a push: not read again"
+    )
+
+    # a push to one repository: only it is fetched, its policy file read again; a fixed problem goes
+    repo = org.sources["octo/no-back-merge"]
+    repo.checkout("develop")
+    repo.merge("main")
+    repo.checkout("main")
+    org.push("octo/no-back-merge")
+    org.server.git_requests.clear()
+    after = org.audit("--org", ORG)
+    histories = {e["repository"]: e["history"] for e in after.report["repositories"] if e["status"] == "ok"}
+    assert histories.pop("octo/no-back-merge") == "fetched"
+    assert set(histories.values()) == {"cached"}
+    assert after.found()["octo/no-back-merge"] == set()
+    assert {g.path.split(".git")[0] for g in org.server.git_requests} <= {"/octo/no-back-merge", "/octo/broken"}
+
+
+def test_github_settings_are_read_again_on_a_warm_run(org: Org) -> None:
+    """Settings change without a push: the GitHub rules always ask (a 200 when changed)."""
+    org.publish("clean", org.gitflow("clean"))
+    assert org.audit("--org", ORG).found() == {"octo/clean": set()}
+    org.state.repo("octo/clean")["settings"]["allow_rebase_merge"] = True
+    warm = org.audit("--org", ORG)
+    assert warm.found() == {"octo/clean": {("merge-methods", "error")}}
+    assert warm.entry("octo/clean")["history"] == "cached"
+
+
+def test_time_moves_on_for_cached_history(org: Org) -> None:
+    """Cached facts are judged again as of today: a waiver that expired since is reported."""
+    repo = org.gitflow("squashed")
+    squash = land_hotfix(repo, how="squash").merge
+    assert squash is not None
+    waiver = {"rule": "merge-commit", "commit": squash[:10], "reason": "known", "expires": "2026-01-20"}
+    org.publish("squashed", repo, policy={"extends": "default", "exceptions": [waiver]})
+    first = org.audit("--org", ORG)
+    assert first.found() == {"octo/squashed": set()}
+    assert first.found(waived=True) == {"octo/squashed": {("merge-commit", "error")}}
+    later = org.audit("--org", ORG, "--now", "2026-02-01")
+    assert later.entry("octo/squashed")["history"] == "cached"
+    assert ("merge-commit", "error") in later.found()["octo/squashed"]
+
+
+def test_repositories_from_a_file_and_the_command_line_with_globs(org: Org, tmp_path: Path) -> None:
+    for name in ("svc-a", "svc-b", "lib-c", "tool-d"):
+        org.publish(name, org.gitflow(name))
+    listing = tmp_path / "repos.txt"
+    listing.write_text("# the services\nocto/svc-a\nOcto/SVC-B  # same name, other case\n\nocto/lib-c\n")
+    run = org.audit("--repos", str(listing), "octo/tool-d", "octo/svc-a", "--exclude", "lib-*")
+    assert sorted(e["repository"] for e in run.report["repositories"]) == ["octo/svc-a", "octo/svc-b", "octo/tool-d"]
+    only = org.audit("--org", ORG, "--include", "octo/svc-*")
+    assert sorted(e["repository"] for e in only.report["repositories"]) == ["octo/svc-a", "octo/svc-b"]
+    archived = org.audit("--org", ORG, "--include-archived", "--include", "tool-*")
+    assert [e["status"] for e in archived.report["repositories"]] == ["ok"]
+
+
+def test_a_repository_named_that_does_not_exist_is_a_failed_entry(org: Org) -> None:
+    org.publish("clean", org.gitflow("clean"))
+    run = org.audit("octo/clean", "octo/missing")
+    assert run.entry("octo/missing")["status"] == "failed"
+    assert "not found, or hidden from this token" in run.entry("octo/missing")["error"]
+    assert run.entry("octo/clean")["status"] == "ok"
+    assert run.status == 3
+
+
+def test_an_organisation_that_cannot_be_listed_exits_3(org: Org) -> None:
+    run = org.audit("--org", "nobody")
+    assert run.status == 3
+    assert "--org nobody: organisation 'nobody' not found" in run.stderr
+
+
+def test_an_empty_repository_is_audited_with_nothing_to_say(org: Org) -> None:
+    empty = org.scenario("empty")
+    org.publish("empty", empty)
+    run = org.audit("--org", ORG)
+    assert run.found() == {"octo/empty": set()}, json.dumps(run.entry("octo/empty"), indent=1)
+    assert run.status == 0
+
+
+def test_no_repository_policy_uses_the_organisation_policy(org: Org, tmp_path: Path) -> None:
+    org.publish("own-policy", org.gitflow("op"), policy={"extends": "default", "hotfix_branch": "fix/{slug}"})
+    org_policy = tmp_path / "org.yaml"
+    org_policy.write_text("extends: default\nrules:\n  merge-methods: off\n")
+    run = org.audit("--org", ORG, "--no-repo-policy", "--policy", str(org_policy))
+    assert run.found() == {"octo/own-policy": set()}
+    assert run.entry("octo/own-policy")["policy"] == f"--policy {org_policy}"
+
+
+def test_github_enterprise_under_api_v3(
+    github_enterprise_server: Any, scenario: Any, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ghe = Org(github_enterprise_server, scenario, tmp_path, capsys, monkeypatch)
+    ghe.publish("squashed", land_squash(ghe.gitflow("squashed")))
+    assert ghe.server.url.endswith("/api/v3")
+    run = ghe.audit("--org", ORG)
+    assert run.found() == {"octo/squashed": {("merge-commit", "error")}}
+
+
+# -- usage ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "name the repositories"),
+        (("octo/a", "--shard", "4/3"), "--shard: K must be between 1 and N"),
+        (("octo/a", "--shard", "two"), "--shard: expected K/N"),
+        (("not-a-name",), "expected OWNER/NAME"),
+        (("octo/a", "--jobs", "0"), "--jobs: expected at least 1"),
+        (("octo/a", "--format", "json", "--format", "html"), "several --format need --output DIR"),
+        (("octo/a", "--rule", "merge-comit"), "unknown rule 'merge-comit'"),
+        (("octo/a", "--token-env", "NO_SUCH_VARIABLE_SET"), "the variable NO_SUCH_VARIABLE_SET is not set"),
+    ],
+)
+def test_usage_errors_exit_2(
+    args: tuple[str, ...], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from hotfix_lint.cli import main
+
+    status = main(["audit", "--cache", str(tmp_path), *args])
+    assert status == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_broken_organisation_policy_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from hotfix_lint.cli import main
+
+    bad = tmp_path / "org.yaml"
+    bad.write_text("extends: default\nrules:\n  merge-comit: error\n")
+    assert main(["audit", "--cache", str(tmp_path), "--policy", str(bad), "octo/a"]) == 2
+    assert "did you mean 'merge-commit'" in capsys.readouterr().err
+
+
+# -- sharding and merge-reports -----------------------------------------------------------------
+
+
+def test_shards_cover_every_repository_once_and_merge_to_the_unsharded_report(org: Org, tmp_path: Path) -> None:
+    from hotfix_lint.cli import main
+
+    known_org(org)
+    for n in range(6):
+        org.publish(f"extra-{n}", land_squash(org.gitflow(f"extra{n}")) if n % 2 else org.gitflow(f"extra{n}"))
+    whole = org.audit("--org", ORG)
+    names = [e["repository"] for e in whole.report["repositories"]]
+    shard_files = []
+    seen: list[str] = []
+    for k in (1, 2, 3):
+        part = org.audit("--org", ORG, "--shard", f"{k}/3", cache=tmp_path / "shards-cache")
+        assert part.report["source"]["shard"] == f"{k}/3"
+        seen += [e["repository"] for e in part.report["repositories"]]
+        path = tmp_path / f"shard-{k}.json"
+        path.write_text(part.written)
+        shard_files.append(str(path))
+    assert sorted(seen) == sorted(names), "every repository in exactly one shard"
+    assert len(seen) == len(set(seen))
+
+    merged_path = tmp_path / "merged.json"
+    status = main(["merge-reports", *shard_files, "--format", "json", "--output", str(merged_path)])
+    merged = json.loads(merged_path.read_text())
+    assert status == whole.status == 3
+    assert merged["repositories"] == whole.report["repositories"]
+    assert merged["summary"] == whole.report["summary"]
+    assert merged["source"]["shards"] == ["1/3", "2/3", "3/3"]
+    assert merged["notes"] == []
+
+    # a missing shard is named, and a repository twice is kept once
+    partial = tmp_path / "partial.json"
+    main(
+        ["merge-reports", shard_files[0], shard_files[0], shard_files[2], "--format", "json", "--output", str(partial)]
+    )
+    err = org.capsys.readouterr().err
+    assert "shard 2/3 missing" in err
+    notes = json.loads(partial.read_text())["notes"]
+    assert any("shard 2/3 missing" in n for n in notes)
+
+
+def test_merge_reports_refuses_what_is_not_an_audit_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hotfix_lint.cli import main
+
+    check_report = tmp_path / "check.json"
+    check_report.write_text(json.dumps({"version": 1, "violations": []}))
+    assert main(["merge-reports", str(check_report)]) == 2
+    assert "not a hotfix-lint audit report (this is a `check` report" in capsys.readouterr().err
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{")
+    assert main(["merge-reports", str(garbage)]) == 2
+    assert "garbage.json: not JSON" in capsys.readouterr().err
+
+
+# -- drift ----------------------------------------------------------------------------------------
+
+
+def test_a_baseline_marks_findings_new_unchanged_and_resolved(org: Org, tmp_path: Path) -> None:
+    known_org(org)
+    first = org.audit("--org", ORG)
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(first.written)
+    # fixed: the back-merge; new: a second squash in octo/squashed, a squash in octo/clean
+    nbm = org.sources["octo/no-back-merge"]
+    nbm.checkout("develop")
+    nbm.merge("main")
+    nbm.checkout("main")
+    org.push("octo/no-back-merge")
+    land_hotfix(org.sources["octo/squashed"], "hotfix/fix-other", version="1.0.3", how="squash", pr_number=43)
+    org.push("octo/squashed")
+    land_hotfix(org.sources["octo/clean"], "hotfix/fix-clean", version="1.0.2", how="squash")
+    org.push("octo/clean")
+
+    run = org.audit("--org", ORG, "--baseline", str(baseline))
+    drift = {e["repository"]: e["drift"] for e in run.report["repositories"]}
+    squashed = run.entry("octo/squashed")
+    messages = [v["message"][:10] for v in squashed["report"]["violations"]]
+    marks = dict(zip(messages, drift["octo/squashed"]["violations"], strict=True))
+    assert sorted(marks.values()) == ["new", "unchanged"]
+    assert drift["octo/clean"]["violations"] == ["new"]
+    assert drift["octo/no-back-merge"]["violations"] == []
+    assert [v["rule"] for v in drift["octo/no-back-merge"]["resolved"]] == ["back-merge"]
+    assert drift["octo/open-merges"]["violations"] == ["unchanged"]
+    assert drift["octo/broken"] == {"previous_status": "failed", "violations": [], "resolved": []}
+    summary = run.report["summary"]["drift"]
+    assert (summary["new"], summary["unchanged"], summary["resolved"]) == (2, 3, 1)
+    assert run.report["source"]["baseline"] == "baseline.json"
+
+    text = org.audit("--org", ORG, "--baseline", str(baseline), fmt="text").written
+    lines = text.splitlines()
+    assert lines[1].startswith("audited: organisation octo")
+    assert lines[2].startswith("Since baseline.json: 2 new findings (2 errors), 1 resolved (1 error), 3 unchanged")
+
+
+# -- the text and Markdown reports -----------------------------------------------------------------
+
+
+def test_the_text_summary_table_is_repository_by_rule_worst_first(org: Org) -> None:
+    known_org(org)
+    land_hotfix(org.sources["octo/squashed"], "hotfix/fix-other", version="1.0.3", how="squash", pr_number=43)
+    org.push("octo/squashed")
+    text = org.audit("--org", ORG, fmt="text").written
+    lines = text.splitlines()
+    assert lines[0].endswith("7 repositories: 1 clean, 4 with errors, 1 failed, 1 skipped · 5 errors, 0 warnings")
+    table = lines[lines.index("") + 1 :]
+    header = table[0].split()
+    assert header[:3] == ["repository", "errors", "warnings"]
+    assert header[3] == "merge-commit", "the rule with the most errors first"
+    rows = [line.split()[0] for line in table[1:6]]
+    assert rows == ["octo/broken", "octo/squashed", "octo/no-back-merge", "octo/open-merges", "octo/own-policy"]
+    squashed = table[2].split()
+    assert squashed[1:4] == ["2", "0", "2/0"]
+    assert "1 repository without findings" in text
+    assert "could not be audited:\n  octo/broken: could not clone or fetch" in text
+
+
+def test_the_markdown_report_escapes_and_ranks(org: Org) -> None:
+    known_org(org)
+    md = org.audit("--org", ORG, fmt="markdown").written
+    assert md.startswith("# hotfix-lint audit\n")
+    assert "## Repositories, worst first" in md and "## By rule" in md and "## Could not be audited" in md
+    assert "| octo/squashed | 1 | 0 |" in md
