@@ -98,3 +98,14 @@ def test_only_collectors_import_pygit2_or_github() -> None:
 def test_product_never_shells_out_to_git() -> None:
     for path in PACKAGE.rglob("*.py"):
         assert "subprocess" not in path.read_text(), f"{path.relative_to(ROOT)} uses subprocess"
+
+
+def test_every_package_is_listed_in_pyproject() -> None:
+    """A wheel built from pyproject must carry every subpackage (the list is explicit)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts) for init in PACKAGE.rglob("__init__.py")
+    }
+    assert on_disk <= listed, f"missing from pyproject [tool.setuptools] packages: {sorted(on_disk - listed)}"
