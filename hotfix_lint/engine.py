@@ -114,6 +114,8 @@ def evaluate(
     live = [w for w in policy.exceptions if w.expires is None or w.expires >= today]
     expired = [w for w in policy.exceptions if w.expires is not None and w.expires < today]
     violations: list[Violation] = []
+    if facts.empty:
+        return violations  # no commits yet: nothing to judge, not even GitHub settings of a branch
     for chosen in selected:
         rule = chosen.rule
         if any(k in facts.skipped for k in rule.requires):

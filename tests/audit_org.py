@@ -153,7 +153,7 @@ class Org:
     def audit(
         self,
         *args: str,
-        fmt: str = "json",
+        fmt: str | None = "json",
         token: str | None = TOKEN,
         cache: Path | None = None,
         github_url: bool = True,
@@ -167,14 +167,16 @@ class Org:
             self.monkeypatch.setenv("GITHUB_TOKEN", token)
         out = self.tmp_path / f"audit-report.{fmt}"
         out.unlink(missing_ok=True)
-        argv = ["audit", "--format", fmt, "--output", str(out), "--now", "2026-01-15"]
+        argv = ["audit", "--now", "2026-01-15"]
+        if fmt is not None:  # None: the test names its own --format
+            argv += ["--format", fmt, "--output", str(out)]
         if github_url:
             argv += ["--github-url", self.server.url]
         argv += ["--cache", str(cache or self.cache)]
         self.capsys.readouterr()
         status = main([*argv, *args])
         printed = self.capsys.readouterr()
-        written = out.read_text(encoding="utf-8") if out.exists() else ""
+        written = out.read_text(encoding="utf-8") if out.exists() else printed.out
         report = json.loads(written) if fmt == "json" and written else None
         return AuditRun(status, report, printed.out, printed.err, written)
 

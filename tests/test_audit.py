@@ -237,7 +237,9 @@ def test_github_enterprise_under_api_v3(
         (("octo/a", "--shard", "two"), "--shard: expected K/N"),
         (("not-a-name",), "expected OWNER/NAME"),
         (("octo/a", "--jobs", "0"), "--jobs: expected at least 1"),
-        (("octo/a", "--format", "json", "--format", "html"), "several --format need --output DIR"),
+        (("octo/a", "--format", "json", "--format", "html"), "json and html would both go to standard output"),
+        (("octo/a", "--format", "pdf"), "unknown format 'pdf'"),
+        (("octo/a", "--format", "json=a.json", "--output", "b"), "every --format already names its file"),
         (("octo/a", "--rule", "merge-comit"), "unknown rule 'merge-comit'"),
         (("octo/a", "--token-env", "NO_SUCH_VARIABLE_SET"), "the variable NO_SUCH_VARIABLE_SET is not set"),
     ],
@@ -385,3 +387,16 @@ def test_the_markdown_report_escapes_and_ranks(org: Org) -> None:
     assert md.startswith("# hotfix-lint audit\n")
     assert "## Repositories, worst first" in md and "## By rule" in md and "## Could not be audited" in md
     assert "| octo/squashed | 1 | 0 |" in md
+
+
+def test_several_formats_in_one_run(org: Org, tmp_path: Path) -> None:
+    org.publish("squashed", land_squash(org.gitflow("squashed")))
+    json_file, html_file = tmp_path / "out" / "audit.json", tmp_path / "out" / "audit.html"
+    run = org.audit(
+        "--org", ORG, "--format", f"json={json_file}", "--format", f"html={html_file}", "--format", "text", fmt=None
+    )
+    assert run.status == 1
+    assert json.loads(json_file.read_text())["summary"]["errors"] == 1
+    assert html_file.read_text().startswith("<!DOCTYPE html>")
+    assert "audit: 1 repository: 0 clean, 1 with errors" in run.written
+    assert run.stderr.endswith(f"wrote {json_file}, {html_file}\n")

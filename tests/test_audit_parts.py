@@ -258,6 +258,17 @@ def test_a_mirror_is_cloned_once_then_fetched_and_pruned(scenario: Any, tmp_path
     assert str(repo.references["refs/heads/main"].target) == source.rev("main")
 
 
+def test_a_damaged_mirror_is_cloned_again(scenario: Any, tmp_path: Path) -> None:
+    from hotfix_lint.collect.mirror import sync_mirror
+
+    source: Scenario = build_gitflow(scenario("source"))
+    mirror = tmp_path / "cache" / "octo" / "app.git"
+    sync_mirror(source.path.resolve().as_uri(), mirror)
+    (mirror / "objects").rename(tmp_path / "lost-objects")
+    (mirror / "config").write_text("[core\n")
+    assert sync_mirror(source.path.resolve().as_uri(), mirror).action == "cloned"
+
+
 def test_a_failed_clone_leaves_nothing_in_the_cache(tmp_path: Path) -> None:
     from hotfix_lint.collect.mirror import MirrorError, sync_mirror
 

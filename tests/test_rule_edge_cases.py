@@ -114,6 +114,8 @@ def test_empty_repository_with_default_policy(scenario: Callable[..., Scenario])
     status, report = run_check(scenario())
     assert status == 0
     assert report is not None and report["summary"]["errors"] == 0
+    assert report["violations"] == [], "nothing to judge: not even a could-not-check"
+    assert any("no commits yet" in note for note in report["notes"])
 
 
 def test_detached_head_history_is_still_checked(gitflow_repo: Scenario) -> None:

@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 TOOL_NAME = "hotfix-lint"
 FORMATS = ("text", "json", "markdown", "html")
-#: file names when several formats are written to an --output directory
-FILE_NAMES = {"text": "audit.txt", "json": "audit.json", "markdown": "audit.md", "html": "audit.html"}
 DEFAULT_JOBS = 4
 
 AUDIT_EXIT_STATUS = """\
@@ -96,13 +94,11 @@ def _add_output(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> Non
     group.add_argument(
         "--format",
         action="append",
-        choices=FORMATS,
-        metavar="FORMAT",
-        help="text (default), json, markdown or html; repeat for several (then --output is a directory)",
+        metavar="FORMAT[=FILE]",
+        help="text (default), json, markdown or html; repeatable as for check: FORMAT=FILE writes that format "
+        "to FILE, a bare FORMAT to standard output (at most one)",
     )
-    group.add_argument(
-        "--output", metavar="PATH", help="write to PATH (a directory when several formats are asked for)"
-    )
+    group.add_argument("--output", metavar="FILE", help="the file of the last --format given without one")
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -130,15 +126,39 @@ def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
 
 
 def _outputs(formats: Sequence[str] | None, output: str | None) -> list[tuple[str, Path | None]]:
-    chosen = list(dict.fromkeys(formats or ["text"]))
-    if len(chosen) == 1:
-        return [(chosen[0], Path(output) if output else None)]
-    if not output:
-        raise UserError("several --format need --output DIR (a directory: audit.json, audit.html, ...)")
-    directory = Path(output)
-    if directory.exists() and not directory.is_dir():
-        raise UserError(f"--output {output}: several formats are written to a directory, and this is a file")
-    return [(fmt, directory / FILE_NAMES[fmt]) for fmt in chosen]
+    """``--format FORMAT[=FILE]`` and ``--output FILE``, as ``check`` reads them: (format, file or
+    None for standard output); at most one format to standard output, each format and file once."""
+    targets: list[tuple[str, str | None]] = []
+    for value in formats or ["text"]:
+        name, sep, path = value.partition("=")
+        name = name.strip()
+        if name not in FORMATS:
+            import difflib
+
+            close = difflib.get_close_matches(name, FORMATS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise UserError(f"--format {value}: unknown format {name!r}{hint}; choose from {', '.join(FORMATS)}")
+        if sep and not path:
+            raise UserError(f"--format {value}: expected FORMAT=FILE, such as html=audit.html")
+        if any(name == seen for seen, _ in targets):
+            raise UserError(f"--format {name} is given twice")
+        targets.append((name, path or None))
+    if output is not None:
+        bare = [i for i, (_, path) in enumerate(targets) if path is None]
+        if not bare:
+            raise UserError(f"--output {output}: every --format already names its file (FORMAT=FILE)")
+        targets[bare[-1]] = (targets[bare[-1]][0], output)
+    to_stdout = [name for name, path in targets if path is None]
+    if len(to_stdout) > 1:
+        raise UserError(
+            f"--format: {' and '.join(to_stdout)} would both go to standard output; "
+            f"give all but one a file: --format {to_stdout[-1]}=FILE"
+        )
+    paths = [path for _, path in targets if path is not None]
+    for path in paths:
+        if paths.count(path) > 1:
+            raise UserError(f"--format: {path} is named for two formats")
+    return [(name, Path(path) if path else None) for name, path in targets]
 
 
 def write_outputs(report: AuditReport, outputs: Sequence[tuple[str, Path | None]]) -> None:
@@ -233,8 +253,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.token_env and token is None:
         raise UserError(f"--token-env: the variable {args.token_env} is not set")
     baseline = read_report(args.baseline) if args.baseline else None
-    org_policy = load_org_policy(Path(args.policy) if args.policy else None)
     cache = AuditCache(_cache_dir(args.cache), request.api_url)
+    org_policy = load_org_policy(Path(args.policy) if args.policy else None, cache)
     meter = ApiMeter()
 
     targets: list[Target] = []

@@ -80,16 +80,17 @@ def files_fingerprint(paths: Sequence[Path], *extra: str) -> str:
     return digest.hexdigest()
 
 
-def load_org_policy(path: Path | None) -> OrgPolicy:
+def load_org_policy(path: Path | None, cache: AuditCache | None = None) -> OrgPolicy:
     """``--policy FILE`` or the default pack, loaded once (a broken one stops the audit: exit 2)."""
     from hotfix_lint.policy.loader import load_pack, load_policy, policy_files
     from hotfix_lint.policy.packs import pack_path
 
+    markers = cache.validated_dir if cache is not None else None
     if path is not None:
-        return OrgPolicy(load_policy(path), f"--policy {path}", files_fingerprint(policy_files(path)))
-    return OrgPolicy(
-        load_pack("default"), "pack:default", files_fingerprint(policy_files(pack_path("default"), pack="default"))
-    )
+        policy = load_policy(path, cache_dir=markers)
+        return OrgPolicy(policy, f"--policy {path}", files_fingerprint(policy_files(path)))
+    policy = load_pack("default", cache_dir=markers)
+    return OrgPolicy(policy, "pack:default", files_fingerprint(policy_files(pack_path("default"), pack="default")))
 
 
 def _redact(text: str, token: str | None) -> str:
@@ -132,7 +133,7 @@ def _repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str
         write_atomically(path, text)
     display = f"{full_name}:{name}"
     try:
-        policy = load_policy(path)
+        policy = load_policy(path, cache_dir=settings.cache.validated_dir)
     except PolicyError as exc:
         raise PolicyError([p.replace(str(path), display) for p in exc.problems]) from None
     waivers = tuple(replace(w, where=w.where.replace(str(path), display)) for w in policy.exceptions)

@@ -7,6 +7,7 @@ Layout, under ``--cache DIR``, one tree per GitHub API host::
     HOST/state/OWNER/NAME.facts        the git facts gathered last (audit.factcodec)
     HOST/policies/OWNER/NAME/.hotfix-lint.yaml   the repository's policy, as read from GitHub
     HOST/orgs/ORG.json                 ETags of the organisation's repository listing
+    validated/                         the policy loader's markers of files already validated
 
 Names are lower-cased (GitHub's are case-insensitive). Files are replaced atomically, so an
 audit stopped half-way leaves the previous state, never half a file; a state file that does
@@ -135,6 +136,11 @@ class AuditCache:
     def policy_dir(self, full_name: str) -> Path:
         owner, name = self._split(full_name)
         return self.base / "policies" / owner / name
+
+    @property
+    def validated_dir(self) -> Path:
+        """The policy loader's "this chain of files was valid" markers (no schema check again)."""
+        return self.root / "validated"
 
     def org_path(self, org: str) -> Path:
         return self.base / "orgs" / f"{org.lower()}.json"

@@ -91,13 +91,27 @@ def _set_head(repo: pygit2.Repository, default_branch: str | None) -> None:
         repo.set_head(f"refs/heads/{default_branch}")
 
 
+def _open_mirror(path: Path) -> pygit2.Repository | None:
+    """The mirror at ``path``; None when there is none, or it is too damaged to open or has no
+    ``origin`` (it is then cloned again)."""
+    if not (path / "HEAD").is_file():
+        return None
+    try:
+        repo = pygit2.Repository(str(path))
+        repo.remotes["origin"]  # a mirror without its remote is cloned again
+    except (pygit2.GitError, KeyError, ValueError):
+        return None
+    return repo
+
+
 def sync_mirror(url: str, path: Path, *, token: str | None = None, default_branch: str | None = None) -> MirrorSync:
     """Clone ``url`` into the bare mirror ``path``, or fetch into it (pruning) when it exists."""
     path = Path(path)
     callbacks = _Callbacks(token)
     try:
-        if (path / "HEAD").is_file():
-            repo = pygit2.Repository(str(path))
+        existing = _open_mirror(path)
+        if existing is not None:
+            repo = existing
             remote = repo.remotes["origin"]
             if remote.url != url:
                 repo.remotes.set_url("origin", url)
