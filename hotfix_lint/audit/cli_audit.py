@@ -126,38 +126,10 @@ def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
 
 
 def _outputs(formats: Sequence[str] | None, output: str | None) -> list[tuple[str, Path | None]]:
-    """``--format FORMAT[=FILE]`` and ``--output FILE``, as ``check`` reads them: (format, file or
-    None for standard output); at most one format to standard output, each format and file once."""
-    targets: list[tuple[str, str | None]] = []
-    for value in formats or ["text"]:
-        name, sep, path = value.partition("=")
-        name = name.strip()
-        if name not in FORMATS:
-            import difflib
+    """``--format FORMAT[=FILE]`` and ``--output FILE``, as ``check`` reads them."""
+    from hotfix_lint.output_targets import parse_formats
 
-            close = difflib.get_close_matches(name, FORMATS, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise UserError(f"--format {value}: unknown format {name!r}{hint}; choose from {', '.join(FORMATS)}")
-        if sep and not path:
-            raise UserError(f"--format {value}: expected FORMAT=FILE, such as html=audit.html")
-        if any(name == seen for seen, _ in targets):
-            raise UserError(f"--format {name} is given twice")
-        targets.append((name, path or None))
-    if output is not None:
-        bare = [i for i, (_, path) in enumerate(targets) if path is None]
-        if not bare:
-            raise UserError(f"--output {output}: every --format already names its file (FORMAT=FILE)")
-        targets[bare[-1]] = (targets[bare[-1]][0], output)
-    to_stdout = [name for name, path in targets if path is None]
-    if len(to_stdout) > 1:
-        raise UserError(
-            f"--format: {' and '.join(to_stdout)} would both go to standard output; "
-            f"give all but one a file: --format {to_stdout[-1]}=FILE"
-        )
-    paths = [path for _, path in targets if path is not None]
-    for path in paths:
-        if paths.count(path) > 1:
-            raise UserError(f"--format: {path} is named for two formats")
+    targets = parse_formats(formats, output, list(FORMATS), example="html=audit.html")
     return [(name, Path(path) if path else None) for name, path in targets]
 
 
