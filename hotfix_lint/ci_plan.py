@@ -251,7 +251,7 @@ def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) ->
     from hotfix_lint.policy.loader import DEFAULT_PACK, POLICY_FILE_NAMES, discover_policy, load_pack, load_policy
 
     if choice.origin == "head":
-        policy, described = discover_policy(root, Path(explicit) if explicit else None)
+        policy, described = discover_policy(root, Path(explicit) if explicit else None, cache_dir=_validation_cache())
         if choice.explicit and choice.base_branch:
             described += " (read from the pull request head: --policy-from head)"
         if explicit:
@@ -290,3 +290,12 @@ def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) ->
     return LoadedPolicy(
         policy, f"policy {copied[0]} read from {where} (the pull request cannot loosen it)", copied[0]
     )
+
+
+def _validation_cache() -> Path | None:
+    """Where validated policies are remembered (the hooks' cache), so a policy that has not
+    changed is not validated again: that skips importing jsonschema."""
+    from hotfix_lint.policy.cache import cache_root, validation_dir
+
+    root = cache_root()
+    return validation_dir(root) if root is not None else None

@@ -246,16 +246,17 @@ class HistoryCollector:
         return b is None or a > b
 
     def _merges(self, line: _Line) -> list[pygit2.Commit]:
+        """Every merge reachable from the line since `since`: the one full walk of its history."""
         merges: list[pygit2.Commit] = []
-        for commit in self._walk(
-            [line.tip.id], self._since_hide(), sort=SortMode.NONE
-        ):
-            if self._since_time is not None and commit.commit_time < self._since_time:
+        since_time = self._since_time
+        shallow = bool(self._boundary)
+        for commit in self._walk([line.tip.id], self._since_hide(), sort=SortMode.NONE):
+            if since_time is not None and commit.commit_time < since_time:
                 continue  # older than `since`: a shallow boundary there is fine
-            self._check_shallow(commit, line.name)
-            if len(commit.parent_ids) < 2:
-                continue
-            merges.append(commit)
+            if shallow:
+                self._check_shallow(commit, line.name)
+            if len(commit.parent_ids) > 1:
+                merges.append(commit)
         return merges
 
     # -- classification ----------------------------------------------------------------
@@ -312,12 +313,16 @@ class HistoryCollector:
         return own, base, extra
 
     def _diff_facts(
-        self, old: pygit2.Oid | str | None, new: pygit2.Oid | str
+        self, old: pygit2.Oid | str | None, new: pygit2.Oid | str, *, changelog_lines: bool = True
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """Paths changed between two commits, and the lines the diff adds to the changelog."""
+        """Paths changed between two commits, and the lines the diff adds to the changelog.
+
+        History reads the changelog at the release point instead, so it skips the changelog's
+        patch (``changelog_lines=False``): on a long changelog that patch is most of the cost.
+        """
         if old is None:
             return (), ()
-        return self._facts_of_diff(self.repo.diff(self._commit(old), self._commit(new)))
+        return self._facts_of_diff(self.repo.diff(self._commit(old), self._commit(new)), changelog_lines)
 
     def _staged_diff_facts(
         self, old: pygit2.Oid | str | None, index_file: str | None
@@ -329,7 +334,9 @@ class HistoryCollector:
         index = pygit2.Index(index_file) if index_file else self.repo.index
         return self._facts_of_diff(self._commit(old).tree.diff_to_index(index))
 
-    def _facts_of_diff(self, diff: pygit2.Diff) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def _facts_of_diff(
+        self, diff: pygit2.Diff, changelog_lines: bool = True
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         paths: list[str] = []
         changelog_index: int | None = None
         for i, delta in enumerate(diff.deltas):
@@ -338,7 +345,7 @@ class HistoryCollector:
             if path == self.policy.changelog:
                 changelog_index = i
         added: list[str] = []
-        if changelog_index is not None:
+        if changelog_index is not None and changelog_lines:
             patch = diff[changelog_index]
             if patch is not None:
                 for hunk in patch.hunks:
@@ -426,7 +433,7 @@ class HistoryCollector:
         release_point = tag.target if tag is not None else str(line.tip.id)
         missing: list[str] = []
         try:
-            paths, added = self._diff_facts(mainline_id, merge.id)
+            paths, added = self._diff_facts(mainline_id, merge.id, changelog_lines=False)
         except MISSING as exc:
             paths, added = (), ()
             missing.append(_missing_id(exc, str(merge.id)))

@@ -34,11 +34,22 @@ class MergeSource:
     sources: tuple[str, ...] = ()
 
 
+_COMPILED: list[tuple[str, re.Pattern[str]]] = []
+
+
+def _compiled() -> list[tuple[str, re.Pattern[str]]]:
+    if not _COMPILED:
+        _COMPILED.extend((kind, re.compile(pattern)) for kind, pattern in _PATTERNS)
+    return _COMPILED
+
+
 def parse_merge_message(message: str) -> MergeSource:
     """Parse the first line of a merge commit message."""
     subject = message.split("\n", 1)[0].strip()
-    for kind, pattern in _PATTERNS:
-        m = re.match(pattern, subject)
+    if not subject.startswith("Merge "):
+        return MergeSource("unknown", None)
+    for kind, pattern in _compiled():
+        m = pattern.match(subject)
         if m is None:
             continue
         groups = m.groupdict()

@@ -413,8 +413,20 @@ def _extends_entries(value: Any) -> Iterator[tuple[str, KeyPath]]:
                 yield item, ("extends", index)
 
 
+def _schema_stamp() -> str:
+    """Size and mtime of the files the schema is built from (the rules' option schemas):
+    a verdict cached by one build of the rules is not trusted by another, even at one version."""
+    package = Path(__file__).resolve().parent.parent
+    parts = []
+    for folder in ("policy", "rules"):
+        for source in sorted((package / folder).glob("*.py")):
+            stat = source.stat()
+            parts.append(f"{folder}/{source.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
 def _cache_key(docs: Sequence[_Doc]) -> str:
-    digest = hashlib.sha256(f"hotfix-lint {__version__}\n".encode())
+    digest = hashlib.sha256(f"hotfix-lint {__version__}\n{_schema_stamp()}\n".encode())
     for doc in docs:
         data = doc.text.encode("utf-8")
         digest.update(f"{len(data)}\n".encode())
