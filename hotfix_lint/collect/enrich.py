@@ -55,8 +55,8 @@ def _versions(
 ) -> RepositoryFacts:
     want_versions = K.VERSION_FILES in kinds
     want_changes = K.DIFF_STATS in kinds
-    if facts.history is None and not (want_versions or want_changes):
-        return facts  # a branch alone (a git hook): nothing to add, nothing to import
+    if not (want_versions or want_changes):
+        return facts  # nothing to add, nothing to import (a git hook gathers a branch alone)
     from hotfix_lint.collect.versions import VersionCollector
 
     collector = VersionCollector(repo, policy)
@@ -66,7 +66,6 @@ def _versions(
         for line in history.production:
             hotfixes = []
             for hotfix in line.hotfixes:
-                hotfix = collector.with_release_point(hotfix, line)
                 if want_versions:
                     hotfix = collector.with_versions(hotfix, line)
                 if want_changes:

@@ -39,13 +39,12 @@ from hotfix_lint.facts import (
     TagFact,
 )
 from hotfix_lint.facts.merge_message import parse_merge_message
+from hotfix_lint.facts.release import RELEASE_REACH
 from hotfix_lint.facts.versions import find_tickets, version_key
 from hotfix_lint.policy.model import Policy
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
-#: how many first-parent commits after a hotfix merge its release tag may sit
-RELEASE_TAG_REACH = 5
 
 
 @dataclass
@@ -369,19 +368,27 @@ class HistoryCollector:
                 return values["version"]
         return None
 
-    def _release_tag(self, line: _Line, merge_id: str, version: str | None) -> TagFact | None:
-        """The tag of the hotfix's version, else a release tag on the merge or just after it."""
-        if version is not None and version in self.tags_by_version:
-            return self.tags_by_version[version]
+    def _release_window(self, line: _Line, merge_id: str) -> tuple[str, ...]:
+        """The merge and the first-parent commits after it up to the next merge (at most
+        ``RELEASE_REACH``), oldest first: automation that tags, bumps or writes the changelog
+        right after the merge belongs to the hotfix's release. Empty off the first-parent chain."""
         start = line.index.get(merge_id)
         if start is None:
-            at_merge = self.release_tags.get(merge_id)
-            return at_merge[0] if at_merge else None
-        for i in range(start, max(-1, start - RELEASE_TAG_REACH - 1), -1):
+            return ()
+        window = [merge_id]
+        for i in range(start - 1, max(-1, start - RELEASE_REACH - 1), -1):
             commit = line.first_parent[i]
-            if i != start and len(commit.parents) >= 2:
+            if len(commit.parents) >= 2:
                 break  # the next merge belongs to the next change
-            found = self.release_tags.get(commit.id)
+            window.append(commit.id)
+        return tuple(window)
+
+    def _release_tag(self, merge_id: str, window: tuple[str, ...], version: str | None) -> TagFact | None:
+        """The tag of the hotfix's version, else a release tag in its release window."""
+        if version is not None and version in self.tags_by_version:
+            return self.tags_by_version[version]
+        for commit_id in window or (merge_id,):
+            found = self.release_tags.get(commit_id)
             if found:
                 return found[0]
         return None
@@ -427,10 +434,19 @@ class HistoryCollector:
             distance = base_index - mainline_index
         deployed, deployed_label = self._deployed_before(line, merge_fact.id, str(mainline_id))
         version = self._version_from_name(source)
-        tag = self._release_tag(line, merge_fact.id, version)
+        window = self._release_window(line, merge_fact.id)
+        tag = self._release_tag(merge_fact.id, window, version)
         if version is None and tag is not None:
             version = self.tag_version(tag)
-        release_point = tag.target if tag is not None else str(line.tip.id)
+        if tag is None:
+            release_point = str(line.tip.id)
+        elif not window or tag.target in window:
+            release_point = tag.target
+        else:
+            # a tag outside the release window (on the branch before the merge, after the next
+            # merge) does not say where it was released: release-tag reports it, and the
+            # changelog is judged where the release really was, the window's end
+            release_point = window[-1]
         missing: list[str] = []
         try:
             paths, added = self._diff_facts(mainline_id, merge.id, changelog_lines=False)
@@ -458,6 +474,7 @@ class HistoryCollector:
             tickets=find_tickets(self.ticket_re, source or "", merge_fact.message, *(c.message for c in own)),
             release_tag=tag,
             release_point=release_point,
+            release_window=window,
             changelog=changelog,
             changed_paths=paths,
             changelog_added_lines=added,

@@ -14,7 +14,7 @@ import pygit2
 from hotfix_lint.collect.repository import MISSING, read_file
 from hotfix_lint.facts import FileSnapshot, HotfixFact, ProductionLineFact
 from hotfix_lint.facts.changes import HotfixChanges, PathChange
-from hotfix_lint.facts.release import release_commit, release_window
+from hotfix_lint.facts.release import release_commit
 from hotfix_lint.facts.version_files import ROOT_VERSION_FILES, declared_version
 from hotfix_lint.policy.model import Policy
 
@@ -80,20 +80,6 @@ class VersionCollector:
             version_files=self.snapshots(point, paths),
             previous_version_files=self.snapshots(previous, paths),
         )
-
-    def with_release_point(self, hotfix: HotfixFact, line: ProductionLineFact) -> HotfixFact:
-        """A release tag outside the hotfix's release window (on the branch before the merge, after
-        the next merge) does not say where it was released: judge the changelog at the window's end.
-
-        ``release-tag`` reports the misplaced tag; ``changelog-entry`` then looks where the
-        release really was, instead of reporting a second time."""
-        tag = hotfix.release_tag
-        window = release_window(line, hotfix)
-        if tag is None or not window or tag.target in window:
-            return hotfix
-        point = window[-1]
-        changelog = self._read(point, self.policy.changelog) if self.policy.changelog else None
-        return replace(hotfix, release_point=point, changelog=changelog)
 
     def with_changes(self, hotfix: HotfixFact) -> HotfixFact:
         """The hotfix's own diff: what its merge changed on the line, or its branch since the fork.

@@ -105,6 +105,8 @@ class HotfixFact:
     tickets: tuple[str, ...] = ()
     release_tag: TagFact | None = None
     release_point: str | None = None
+    #: the merge and the first-parent commits after it that belong to its release, oldest first
+    release_window: tuple[str, ...] = ()
     changelog: FileSnapshot | None = None
     changed_paths: tuple[str, ...] = ()
     changelog_added_lines: tuple[str, ...] = ()

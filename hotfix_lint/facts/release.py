@@ -9,23 +9,15 @@ RELEASE_REACH = 5
 
 
 def release_window(line: ProductionLineFact | None, hotfix: HotfixFact) -> tuple[str, ...]:
-    """The merge and the first-parent commits after it up to the line's next merge (at most 5), oldest first.
+    """The merge and the first-parent commits after it up to the line's next merge (at most 5),
+    oldest first, as the collector found them (``HotfixFact.release_window``).
 
     A changelog or version bump written by automation right after the merge belongs to the
     hotfix's release; the next merge on the line starts the next change.
     """
     if line is None or hotfix.merge is None:
         return ()
-    index = next((i for i, c in enumerate(line.first_parent) if c.id == hotfix.merge.id), None)
-    if index is None:
-        return ()
-    window = [hotfix.merge.id]
-    for i in range(index - 1, max(-1, index - RELEASE_REACH - 1), -1):
-        commit = line.first_parent[i]
-        if len(commit.parents) >= 2:
-            break
-        window.append(commit.id)
-    return tuple(window)
+    return hotfix.release_window
 
 
 def release_commit(line: ProductionLineFact | None, hotfix: HotfixFact) -> str | None:
