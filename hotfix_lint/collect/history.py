@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pygit2
 from pygit2.enums import SortMode
@@ -81,15 +82,32 @@ class HistoryCollector:
         self._timeline: list[tuple[int, str]] | None = None
         self._timeline_walk: Iterator[pygit2.Commit] = iter(())
         self._resolve_since()
-        self.branches = list_branches(repo)
-        self.tags = list_tags(repo)
-        self.release_tags = self._release_tags()
-        self.tags_by_version: dict[str, TagFact] = {}
+
+    # Branches and tags are read on first use: a git hook that checks one branch against a
+    # literal production branch never lists them (a repository may have thousands of tags).
+
+    @cached_property
+    def branches(self) -> list[BranchFact]:
+        return list_branches(self.repo)
+
+    @cached_property
+    def tags(self) -> list[TagFact]:
+        return list_tags(self.repo)
+
+    @cached_property
+    def release_tags(self) -> dict[str, list[TagFact]]:
+        return self._release_tags()
+
+    @cached_property
+    def tags_by_version(self) -> dict[str, TagFact]:
+        """Release tags by the version they name (the first tag of a version wins)."""
+        found: dict[str, TagFact] = {}
         for tags in self.release_tags.values():
             for tag in tags:
                 version = self.tag_version(tag)
                 if version is not None:
-                    self.tags_by_version.setdefault(version, tag)
+                    found.setdefault(version, tag)
+        return found
 
     # -- setup -------------------------------------------------------------------------
 
