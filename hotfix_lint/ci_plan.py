@@ -20,7 +20,6 @@ accordingly (the base's tree through :mod:`hotfix_lint.collect.tree_policy`). No
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -122,10 +121,9 @@ def plan_check(
     branch_arg: str | None,
     base_arg: str | None,
     current_branch: str | None,
-    looks_like_hotfix: Callable[[str], bool],
 ) -> CheckPlan:
     """Decide what to judge (see the module docstring). ``current_branch``: the checked-out
-    branch (None when detached); ``looks_like_hotfix``: the CLI's test for a hotfix branch."""
+    branch (None when detached)."""
     notes: list[str] = []
     if ci is not None and ci.provider == GITHUB_ACTIONS:
         notes.append(ci.describe())
@@ -145,7 +143,7 @@ def plan_check(
             notes=tuple(notes),
         )
     if ci is not None and pull and ci.head_branch:
-        return _pull_request(policy, ci, base_arg, looks_like_hotfix, notes)
+        return _pull_request(policy, ci, base_arg, notes)
     if ci is not None and ci.is_merge_group and ci.base_branch:
         if ci.head_sha and policy.is_production_name(ci.base_branch):
             notes.append(f"judged what the merge group adds to {ci.base_branch}")
@@ -161,7 +159,7 @@ def plan_check(
         if policy.is_production_name(name):
             notes.append(f"judged what the push adds to {name}")
             return CheckPlan(push=(name, ci.head_sha, ci.before_sha), status_sha=ci.head_sha, notes=tuple(notes))
-        if _not_a_hotfix(policy, name) is None and looks_like_hotfix(name):
+        if _not_a_hotfix(policy, name) is None and policy.looks_like_hotfix(name):
             line, line_at = _line_for(policy, ci, base_arg)
             return CheckPlan(
                 branch=name, branch_at=ci.head_sha, line=line, history=False, status_sha=ci.head_sha, notes=tuple(notes)
@@ -177,7 +175,7 @@ def plan_check(
         current_branch is not None
         and not policy.is_production_name(current_branch)
         and current_branch != policy.integration
-        and looks_like_hotfix(current_branch)
+        and policy.looks_like_hotfix(current_branch)
     ):
         branch = current_branch
     return CheckPlan(branch=branch, notes=tuple(notes))
@@ -197,7 +195,6 @@ def _pull_request(
     policy: Policy,
     ci: CIContext,
     base_arg: str | None,
-    looks_like_hotfix: Callable[[str], bool],
     notes: list[str],
 ) -> CheckPlan:
     head = ci.head_branch or ""
@@ -208,7 +205,7 @@ def _pull_request(
         return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
     line, line_at = _line_for(policy, ci, base_arg)
     if line is None:
-        if not looks_like_hotfix(head):
+        if not policy.looks_like_hotfix(head):
             notes.append(
                 f"the pull request goes from {head} into {base}, which is not a production branch: nothing to judge"
             )

@@ -49,6 +49,8 @@ exit status: 0 no errors (warnings allowed), 1 errors found,
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     import argparse  # not at the top: a git hook never builds this parser
 
+    from hotfix_lint.ci_plan import POLICY_FROM
+
     p = sub.add_parser(
         "check",
         help="lint a repository's hotfix history (and its hotfix branch) against the policy",
@@ -100,7 +102,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     ci.add_argument(
         "--policy-from",
-        choices=["auto", "base", "head"],
+        choices=POLICY_FROM,
         default="auto",
         help="read the policy from the base branch's commit or from the checkout (default auto: "
         "the base's in CI when a base is known, so that a pull request cannot loosen it)",
@@ -184,11 +186,6 @@ def _parse_now(text: str | None) -> int:
     except ValueError as exc:
         raise UserError(f"--now: expected a date YYYY-MM-DD, got {text!r}") from exc
     return int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc).timestamp())
-
-
-def looks_like_hotfix_branch(name: str, is_hotfix_name: bool) -> bool:
-    """Check the current branch implicitly when it is, or tries to be, a hotfix branch."""
-    return is_hotfix_name or "hotfix" in name.lower()
 
 
 def github_request(args: argparse.Namespace) -> GitHubRequest:
@@ -278,7 +275,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         branch_arg=args.branch,
         base_arg=args.base,
         current_branch=head_branch,
-        looks_like_hotfix=lambda name: looks_like_hotfix_branch(name, policy.is_hotfix_name(name)),
     )
     before = plan.push[2] if plan.push is not None else None
     if plan.push is not None and before is not None and not has_commit(repo, before):
@@ -429,16 +425,11 @@ def cmd_rules(stream: IO[str], fmt: str = "text") -> int:
     return EXIT_OK
 
 
-def _packs_of(rule_id: str) -> tuple[str, ...]:
-    from hotfix_lint.catalog import rules_by_pack
-
-    return rules_by_pack().get(rule_id, ())
-
-
 def explain_text(rule_id: str) -> str:
     """The full explanation of one rule, as ``explain`` prints it."""
     import json
 
+    from hotfix_lint.catalog import rules_by_pack
     from hotfix_lint.rules.registry import RULES_BY_ID
 
     rule = RULES_BY_ID.get(rule_id)
@@ -452,7 +443,7 @@ def explain_text(rule_id: str) -> str:
         f"{rule.id}: {rule.summary}",
         f"default severity: {rule.default_severity.value}"
         + (" (opt-in: runs only when the policy names it under `rules:`)" if rule.opt_in else ""),
-        f"built-in packs that enable it: {', '.join(_packs_of(rule.id)) or 'none'}",
+        f"built-in packs that enable it: {', '.join(rules_by_pack().get(rule.id, ())) or 'none'}",
         "",
         rule.explanation,
         "",

@@ -289,11 +289,9 @@ def _pre_push(args: HookArguments) -> int:
 
 def is_hotfix_branch(policy: Policy, name: str) -> bool:
     """Is ``name`` a hotfix branch, or trying to be one (``check`` judges the same branches)?"""
-    from hotfix_lint.cli import looks_like_hotfix_branch
-
     if policy.is_production_name(name) or name == policy.integration or policy.is_release_name(name):
         return False
-    return looks_like_hotfix_branch(name, policy.is_hotfix_name(name))
+    return policy.looks_like_hotfix(name)
 
 
 def _checkout(repo: str) -> Checkout:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from hotfix_lint.errors import UserError
+from hotfix_lint.report import plural
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github import GitHubTarget
@@ -38,10 +39,6 @@ class Status:
     context: str = STATUS_CONTEXT
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 def clip(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """``text`` on one line, at most ``limit`` characters (an ellipsis marks a cut)."""
     text = " ".join(text.split())
@@ -52,8 +49,8 @@ def status_for(report: Report, sha: str, target_url: str | None = None) -> Statu
     """failure when the report has an unwaived error, else success; the counts as description."""
     state = "failure" if report.errors else "success"
     description = (
-        f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}, {report.waived} waived; "
-        f"{_plural(len(report.rules_run), 'rule')} run"
+        f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, {report.waived} waived; "
+        f"{plural(len(report.rules_run), 'rule')} run"
     )
     return Status(sha, state, clip(description), target_url)
 

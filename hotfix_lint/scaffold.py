@@ -12,8 +12,6 @@ from pathlib import Path
 from hotfix_lint.errors import UserError
 from hotfix_lint.policy.packs import pack_path
 
-POLICY_FILE = ".hotfix-lint.yaml"
-
 
 def policy_text(preset: str) -> str:
     """The commented policy for ``preset`` (a built-in pack name; unknown: PolicyError)."""
@@ -53,13 +51,13 @@ def policy_text(preset: str) -> str:
 
 def write_policy(root: Path, preset: str, *, force: bool = False) -> Path:
     """Write ``.hotfix-lint.yaml`` at ``root``; an existing file is kept unless ``force``."""
-    from hotfix_lint.policy.loader import load_policy
+    from hotfix_lint.policy.loader import POLICY_FILE_NAMES, load_policy
 
     text = policy_text(preset)
-    others = [p for p in (root / POLICY_FILE, root / ".hotfix-lint.yml") if p.exists()]
+    others = [root / name for name in POLICY_FILE_NAMES if (root / name).exists()]
     if others and not force:
         raise UserError(f"{others[0]} already exists; use --force to replace it (or edit it)")
-    target = others[0] if others else root / POLICY_FILE
+    target = others[0] if others else root / POLICY_FILE_NAMES[0]
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:

@@ -87,6 +87,11 @@ class Policy:
     def is_hotfix_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.hotfix_patterns)
 
+    def looks_like_hotfix(self, name: str) -> bool:
+        """Is ``name`` a hotfix branch, or trying to be one (``hotfix`` in a misnamed branch)?
+        ``check`` and the hooks judge such a branch when it is checked out or pushed."""
+        return self.is_hotfix_name(name) or "hotfix" in name.lower()
+
     def is_release_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.release_patterns)
 

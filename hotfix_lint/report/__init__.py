@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import re
 from typing import IO, Protocol
 
-from hotfix_lint.results import Report, RuleInfo, Severity
+from hotfix_lint.results import FindingKind, Report, RuleInfo, Severity, Violation
+
+#: the runner reads its log line by line, a line ending at ``\r\n``, ``\n`` or a lone ``\r``
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+#: anywhere in a line, the runner's older command marker
+_COMMAND_MARK = "##["
 
 
 class Reporter(Protocol):
@@ -41,3 +47,40 @@ def described_rules(report: Report) -> list[RuleInfo]:
     known = {info.id: info for info in report.rules}
     ids = list(dict.fromkeys([*report.rules_run, *(v.rule for v in report.violations)]))
     return [known.get(rule_id) or RuleInfo(rule_id, "", "", Severity.ERROR) for rule_id in ids]
+
+
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def finding_label(violation: Violation) -> str:
+    """``waived``, ``could not check (SEVERITY)`` or the severity (Markdown and JUnit)."""
+    if violation.waived:
+        return "waived"
+    if violation.kind is FindingKind.COULD_NOT_CHECK:
+        return f"could not check ({violation.severity.value})"
+    return violation.severity.value
+
+
+def show_code(match: re.Match[str]) -> str:
+    """The matched character shown as ``\\xNN`` or ``\\uNNNN`` (for ``re.sub``)."""
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralise_commands(text: str) -> str:
+    """``text`` with no line the GitHub Actions runner would execute as a workflow command.
+
+    The runner takes a line that starts with ``::`` (after blanks) as a command, and ``##[``
+    anywhere in a line; commit messages and branch names are chosen by whoever pushes, so such
+    a line gets a backslash before its ``::`` and ``##[`` becomes ``##\\[`` (what is shown is
+    still readable; ``::add-mask::`` or ``::stop-commands::`` can no longer act).
+    """
+    parts = _LINE_BREAK.split(text)
+    for i in range(0, len(parts), 2):  # the even items are lines, the odd ones their breaks
+        line = parts[i]
+        stripped = line.lstrip()
+        if stripped.startswith("::"):
+            parts[i] = line[: len(line) - len(stripped)] + "\\" + stripped
+    return "".join(parts).replace(_COMMAND_MARK, "##\\[")

@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import IO
 
+from hotfix_lint.report import plural, show_code
 from hotfix_lint.report.markdown import render_markdown
 from hotfix_lint.results import FindingKind, Report, Severity, Violation
 
@@ -37,17 +38,9 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _LEVEL_ORDER = {"error": 0, "warning": 1, "notice": 2}
 
 
-def _visible(text: str) -> str:
-    def show(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _CONTROL.sub(show, text)
-
-
 def escape_data(text: str) -> str:
     """A command's message, escaped as the toolkit's ``escapeData`` does."""
-    return _visible(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _CONTROL.sub(show_code, text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -104,10 +97,6 @@ def command_lines(report: Report) -> Iterator[str]:
         yield command("notice", {"title": f"{tool}: note"}, note)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
 class GithubReporter:
     """Annotations on the stream; the Markdown summary appended to ``GITHUB_STEP_SUMMARY``.
 
@@ -128,8 +117,8 @@ class GithubReporter:
                 stream.write(command("warning", {"title": f"{report.tool_name}: step summary"}, problem) + "\n")
         # fixed words and numbers only: never a command, whatever the report holds
         stream.write(
-            f"hotfix-lint: {_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}, "
-            f"{report.waived} waived; {_plural(len(report.rules_run), 'rule')} run\n"
+            f"hotfix-lint: {plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, "
+            f"{report.waived} waived; {plural(len(report.rules_run), 'rule')} run\n"
         )
 
     @staticmethod

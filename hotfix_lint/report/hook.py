@@ -10,15 +10,11 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from hotfix_lint.report.text import neutralise_commands
+from hotfix_lint.report import neutralise_commands, plural
 from hotfix_lint.results import FindingKind, Report, Severity
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 _RESET = "\033[0m"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 class HookReporter:
@@ -46,4 +42,4 @@ class HookReporter:
             stream.write(f"  note: {note}\n")
         rules = sorted({v.rule for v in shown})
         why = f"; why: hotfix-lint explain {rules[0]}" if len(rules) == 1 else "; why: hotfix-lint explain RULE"
-        stream.write(f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}{why}\n")
+        stream.write(f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}{why}\n")

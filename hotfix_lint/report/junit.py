@@ -21,7 +21,7 @@ import re
 import xml.etree.ElementTree as ET  # building only: nothing is parsed here
 from typing import IO
 
-from hotfix_lint.report import described_rules
+from hotfix_lint.report import described_rules, finding_label, plural, show_code
 from hotfix_lint.results import FindingKind, Report, Severity, Violation
 
 #: characters XML 1.0 cannot carry at all (not even as references): shown as \\xNN instead;
@@ -32,12 +32,7 @@ _NEWLINE = "\ue000"
 
 def xml_text(text: str) -> str:
     """``text`` with the characters XML 1.0 forbids replaced by a visible ``\\xNN``/``\\uNNNN``."""
-
-    def visible(match: re.Match[str]) -> str:
-        code = ord(match.group())
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _NOT_XML.sub(visible, text)
+    return _NOT_XML.sub(show_code, text)
 
 
 def _body(lines: list[str]) -> str:
@@ -45,28 +40,16 @@ def _body(lines: list[str]) -> str:
     return xml_text(re.sub(r"\r\n?", "\n", "\n".join(lines))).replace("\n", _NEWLINE)
 
 
-def _label(violation: Violation) -> str:
-    if violation.waived:
-        return "waived"
-    if violation.kind is FindingKind.COULD_NOT_CHECK:
-        return f"could not check ({violation.severity.value})"
-    return violation.severity.value
-
-
 def _describe(violation: Violation) -> str:
     where = [part for part in (violation.ref, violation.commit) if part]
     if violation.path:
         where.append(f"{violation.path}:{violation.line}" if violation.line else violation.path)
-    text = f"{_label(violation)}: {violation.message}" + (f" [{' '.join(where)}]" if where else "")
+    text = f"{finding_label(violation)}: {violation.message}" + (f" [{' '.join(where)}]" if where else "")
     if violation.waived:
         text += f"\n    waived: {violation.waiver_reason or 'by the policy'}"
     elif violation.hint:
         text += f"\n    fix: {violation.hint}"
     return text
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def report_to_junit(report: Report) -> ET.Element:
@@ -84,7 +67,7 @@ def report_to_junit(report: Report) -> ET.Element:
             failure = ET.SubElement(
                 case,
                 "failure",
-                message=xml_text(f"{_plural(len(errors), 'error')}: {errors[0].message}"),
+                message=xml_text(f"{plural(len(errors), 'error')}: {errors[0].message}"),
                 type="error",
             )
             failure.text = _body([_describe(v) for v in errors])

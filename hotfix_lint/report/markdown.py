@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import IO
 
-from hotfix_lint.report import described_rules
+from hotfix_lint.report import described_rules, finding_label, plural
 from hotfix_lint.results import FindingKind, Report, RuleInfo, Severity, Violation
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,18 +44,6 @@ def md_block(text: str) -> str:
     return "\\" + text
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
-
-
-def _label(violation: Violation) -> str:
-    if violation.waived:
-        return "waived"
-    if violation.kind is FindingKind.COULD_NOT_CHECK:
-        return f"could not check ({violation.severity.value})"
-    return violation.severity.value
-
-
 def _result(found: list[Violation]) -> str:
     active = [v for v in found if not v.waived]
     if any(v.severity is Severity.ERROR for v in active):
@@ -68,7 +56,7 @@ def _result(found: list[Violation]) -> str:
 
 
 def _finding(violation: Violation) -> str:
-    parts = [f"- **{_label(violation)}**: {md(violation.message)}"]
+    parts = [f"- **{finding_label(violation)}**: {md(violation.message)}"]
     where = []
     if violation.ref:
         where.append(f"ref {md(violation.ref)}")
@@ -97,11 +85,11 @@ def render_markdown(report: Report, *, max_bytes: int | None = None) -> str:
         by_rule[violation.rule].append(violation)
 
     head = [
-        f"## {md(report.tool_name)}: {_plural(report.errors, 'error')}, "
-        f"{_plural(report.warnings, 'warning')}, {report.waived} waived",
+        f"## {md(report.tool_name)}: {plural(report.errors, 'error')}, "
+        f"{plural(report.warnings, 'warning')}, {report.waived} waived",
         "",
         f"Repository: {md(report.repository)} · policy: {md(report.policy)} · "
-        f"{_plural(len(report.rules_run), 'rule')} run",
+        f"{plural(len(report.rules_run), 'rule')} run",
         "",
         "| rule | result | errors | warnings | waived |",
         "| --- | --- | ---: | ---: | ---: |",

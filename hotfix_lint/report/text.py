@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 import io
-import re
 from itertools import groupby
 from typing import IO
 
+from hotfix_lint.report import neutralise_commands
 from hotfix_lint.results import FindingKind, Report, Severity, Violation
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 _RESET = "\033[0m"
 _DIM = "\033[2m"
-#: the runner reads its log line by line, a line ending at ``\r\n``, ``\n`` or a lone ``\r``
-_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
-#: anywhere in a line, the runner's older command marker
-_COMMAND_MARK = "##["
-
-
-def neutralise_commands(text: str) -> str:
-    """``text`` with no line the GitHub Actions runner would execute as a workflow command.
-
-    The runner takes a line that starts with ``::`` (after blanks) as a command, and ``##[``
-    anywhere in a line; commit messages and branch names are chosen by whoever pushes, so such
-    a line gets a backslash before its ``::`` and ``##[`` becomes ``##\\[`` (what is shown is
-    still readable; ``::add-mask::`` or ``::stop-commands::`` can no longer act).
-    """
-    parts = _LINE_BREAK.split(text)
-    for i in range(0, len(parts), 2):  # the even items are lines, the odd ones their breaks
-        line = parts[i]
-        stripped = line.lstrip()
-        if stripped.startswith("::"):
-            parts[i] = line[: len(line) - len(stripped)] + "\\" + stripped
-    return "".join(parts).replace(_COMMAND_MARK, "##\\[")
 
 
 def _label(violation: Violation) -> str:
