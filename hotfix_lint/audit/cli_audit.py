@@ -171,16 +171,6 @@ def read_report(path: str) -> AuditReport:
 # -- audit -----------------------------------------------------------------------------------
 
 
-def _now(text: str | None) -> int:
-    if text is None:
-        return int(time.time())
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise UserError(f"--now: expected a date YYYY-MM-DD, got {text!r}") from exc
-    return int(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc).timestamp())
-
-
 def _cache_dir(value: str | None) -> Path:
     if value:
         return Path(value).expanduser()
@@ -200,7 +190,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.selection import Target, check_name, read_repos_file, select
     from hotfix_lint.audit.sharding import parse_shard
     from hotfix_lint.audit.state import AuditCache
-    from hotfix_lint.cli import github_request
+    from hotfix_lint.cli import _parse_now, github_request
     from hotfix_lint.collect.conditional import ApiMeter
     from hotfix_lint.collect.github import discover_token
 
@@ -210,7 +200,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UserError(f"--jobs: expected at least 1, got {args.jobs}")
     outputs = _outputs(args.format, args.output)
     shard = parse_shard(args.shard) if args.shard else None
-    now = _now(args.now)
+    now = _parse_now(args.now)  # --now as the check reads it
     request = github_request(args)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID

@@ -51,12 +51,21 @@ def facts_schema() -> str:
 
 class _FactsUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> type:
-        if module != _ALLOWED_PACKAGE and not module.startswith(_ALLOWED_PACKAGE + "."):
+        # a dotted name walks attributes (``changelog.re.RegexFlag``): only a class by its own name
+        if not _in_facts(module) or "." in name:
             raise CodecError(f"{module}.{name} is not a fact record")
         found = super().find_class(module, name)
-        if not isinstance(found, type) or not (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum)):
+        if (
+            not isinstance(found, type)
+            or not (dataclasses.is_dataclass(found) or issubclass(found, enum.Enum))
+            or not _in_facts(found.__module__)  # defined there, not imported there
+        ):
             raise CodecError(f"{module}.{name} is not a fact record")
         return found
+
+
+def _in_facts(module: str) -> bool:
+    return module == _ALLOWED_PACKAGE or module.startswith(_ALLOWED_PACKAGE + ".")
 
 
 def encode_facts(facts: RepositoryFacts) -> bytes:

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import re
 
-from hotfix_lint.audit.model import FAILED, OK, SKIPPED, AuditReport, RepoEntry, rule_counts, summarize
+from hotfix_lint.audit.model import (
+    FAILED,
+    OK,
+    SKIPPED,
+    AuditReport,
+    RepoEntry,
+    RuleCount,
+    rule_counts,
+    summarize,
+    worst_first,
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -95,6 +105,54 @@ def new_count(entry: RepoEntry) -> int:
 
 def resolved_count(entry: RepoEntry) -> int:
     return len(entry.drift.resolved) if entry.drift is not None else 0
+
+
+def listed(entry: RepoEntry) -> bool:
+    """Whether the repository table of the text and Markdown reports has a row for ``entry``:
+    it failed, or has findings, or resolved some."""
+    return entry.status == FAILED or bool(entry.errors or entry.warnings or resolved_count(entry))
+
+
+def table_entries(report: AuditReport) -> list[RepoEntry]:
+    """The rows of the repository table, worst first (see :func:`listed`)."""
+    return [e for e in worst_first(report.repositories) if listed(e)]
+
+
+def drift_header(drift: bool) -> list[str]:
+    """The drift columns of a table: ``new`` and ``resolved`` with a baseline, none without."""
+    return ["new", "resolved"] if drift else []
+
+
+def entry_cells(entry: RepoEntry, rules: list[str], drift: bool, empty: str) -> list[str]:
+    """An audited repository's row after its name: errors, warnings, the drift marks, then
+    ``errors/warnings`` per rule (``empty`` where the rule found nothing)."""
+    marks = [str(new_count(entry)), str(resolved_count(entry))] if drift else []
+    cells = []
+    for rule in rules:
+        errors, warnings = cell(entry, rule)
+        cells.append(empty if not errors and not warnings else f"{errors}/{warnings}")
+    return [str(entry.errors), str(entry.warnings), *marks, *cells]
+
+
+RULE_TOTALS_HEADER = ["rule", "errors", "warnings", "waived", "repositories"]
+
+
+def rule_total_cells(row: RuleCount, drift: bool) -> list[str]:
+    """A row of the totals per rule after the rule's name (columns of :data:`RULE_TOTALS_HEADER`)."""
+    extra = [str(row.new), str(row.resolved)] if drift else []
+    return [str(row.errors), str(row.warnings), str(row.waived), str(row.repositories), *extra]
+
+
+def unlisted(report: AuditReport) -> list[str]:
+    """What the repository table leaves out: ``12 repositories without findings``, the skipped."""
+    quiet = sum(1 for e in report.repositories if e.status == OK and not listed(e))
+    skipped = sum(1 for e in report.repositories if e.status == SKIPPED)
+    phrases = []
+    if quiet:
+        phrases.append(f"{plural(quiet, 'repository', 'repositories')} without findings")
+    if skipped:
+        phrases.append(f"{plural(skipped, 'repository', 'repositories')} skipped (archived)")
+    return phrases
 
 
 def source_line(report: AuditReport) -> str:

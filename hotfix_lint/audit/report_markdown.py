@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from typing import IO
 
-from hotfix_lint.audit.model import FAILED, OK, SKIPPED, AuditReport, rule_counts, worst_first
+from hotfix_lint.audit.model import FAILED, AuditReport, rule_counts
 from hotfix_lint.audit.report_common import (
-    cell,
+    RULE_TOTALS_HEADER,
+    drift_header,
     drift_lead,
+    entry_cells,
     headline,
     matrix_rules,
-    new_count,
     plain,
-    plural,
-    resolved_count,
+    rule_total_cells,
     source_line,
+    table_entries,
+    unlisted,
 )
 from hotfix_lint.report.markdown import md
 
@@ -38,64 +40,30 @@ class AuditMarkdownReporter:
             out += ["## What changed", ""] + [f"- {md(line)}" for line in lead] + [""]
         drift = report.has_baseline
         rules = matrix_rules(report)
-        shown = [
-            e
-            for e in worst_first(report.repositories)
-            if e.status == FAILED or e.errors or e.warnings or resolved_count(e)
-        ]
+        shown = table_entries(report)
         if shown:
             out += ["## Repositories, worst first", ""]
-            header = [
-                "repository",
-                "errors",
-                "warnings",
-                *(["new", "resolved"] if drift else []),
-                *[md(r) for r in rules],
-            ]
+            header = ["repository", "errors", "warnings", *drift_header(drift), *[md(r) for r in rules]]
             out.append(_row(header))
             out.append(_row(["---", *["---:" for _ in header[1:]]]))
             for entry in shown:
                 if entry.status == FAILED:
                     out.append(_row([md(entry.repository), "**failed**", "", *([""] * (len(header) - 3))]))
                     continue
-                marks = [str(new_count(entry)), str(resolved_count(entry))] if drift else []
-                cells = []
-                for rule in rules:
-                    errors, warnings = cell(entry, rule)
-                    cells.append("" if not errors and not warnings else f"{errors}/{warnings}")
-                out.append(_row([md(entry.repository), str(entry.errors), str(entry.warnings), *marks, *cells]))
+                out.append(_row([md(entry.repository), *entry_cells(entry, rules, drift, "")]))
             out += ["", "Rule columns: errors/warnings.", ""]
-        quiet = sum(1 for e in report.repositories if e.status == OK and e not in shown)
-        skipped = sum(1 for e in report.repositories if e.status == SKIPPED)
-        tail = []
-        if quiet:
-            tail.append(f"{plural(quiet, 'repository', 'repositories')} without findings")
-        if skipped:
-            tail.append(f"{plural(skipped, 'repository', 'repositories')} skipped (archived)")
+        tail = unlisted(report)
         if tail:
             out += ["; ".join(tail) + ".", ""]
         counts = rule_counts(report)
         if counts:
             out += ["## By rule", ""]
-            header = ["rule", "errors", "warnings", "waived", "repositories", *(["new", "resolved"] if drift else [])]
+            header = [*RULE_TOTALS_HEADER, *drift_header(drift)]
             out.append(_row(header))
             out.append(_row(["---", *["---:" for _ in header[1:]]]))
-            for row in counts:
-                extra = [str(row.new), str(row.resolved)] if drift else []
-                out.append(
-                    _row(
-                        [
-                            md(row.rule),
-                            str(row.errors),
-                            str(row.warnings),
-                            str(row.waived),
-                            str(row.repositories),
-                            *extra,
-                        ]
-                    )
-                )
+            out.extend(_row([md(row.rule), *rule_total_cells(row, drift)]) for row in counts)
             out.append("")
-        failed = [e for e in report.repositories if e.status == FAILED]
+        failed = report.failed
         if failed:
             out += ["## Could not be audited", ""]
             out += [f"- {md(e.repository)}: {md(plain(e.error or 'unknown reason'))}" for e in failed]

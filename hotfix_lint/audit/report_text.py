@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from typing import IO
 
-from hotfix_lint.audit.model import FAILED, OK, SKIPPED, AuditReport, rule_counts, worst_first
+from hotfix_lint.audit.model import FAILED, AuditReport, rule_counts
 from hotfix_lint.audit.report_common import (
-    cell,
+    RULE_TOTALS_HEADER,
+    drift_header,
     drift_lead,
+    entry_cells,
     headline,
     matrix_rules,
-    new_count,
     plain,
-    plural,
-    resolved_count,
+    rule_total_cells,
     source_line,
+    table_entries,
+    unlisted,
 )
 
 
@@ -39,32 +41,21 @@ class AuditTextReporter:
         lines.extend(drift_lead(report))
         rules = matrix_rules(report)
         drift = report.has_baseline
-        ranked = worst_first(report.repositories)
-        shown = [e for e in ranked if e.status == FAILED or e.errors or e.warnings or resolved_count(e)]
+        shown = table_entries(report)
         if shown:
-            header = ["repository", "errors", "warnings", *(["new", "resolved"] if drift else []), *rules]
+            header = ["repository", "errors", "warnings", *drift_header(drift), *rules]
             rows = [header]
             for entry in shown:
                 if entry.status == FAILED:
-                    rows.append([entry.repository, "failed", "", *(["", ""] if drift else []), *["" for _ in rules]])
+                    rows.append([entry.repository, "failed", *[""] * (len(header) - 2)])
                     continue
-                marks = [str(new_count(entry)), str(resolved_count(entry))] if drift else []
-                cells = []
-                for rule in rules:
-                    errors, warnings = cell(entry, rule)
-                    cells.append("." if not errors and not warnings else f"{errors}/{warnings}")
-                rows.append([entry.repository, str(entry.errors), str(entry.warnings), *marks, *cells])
+                rows.append([entry.repository, *entry_cells(entry, rules, drift, ".")])
             lines.append("")
             lines.extend(_table(rows, set(range(1, len(header)))))
             if rules:
                 lines.append("(rule cells: errors/warnings)")
-        quiet = [e for e in report.repositories if e.status == OK and e not in shown]
-        if quiet:
-            lines.append(f"{plural(len(quiet), 'repository', 'repositories')} without findings")
-        skipped = [e for e in report.repositories if e.status == SKIPPED]
-        if skipped:
-            lines.append(f"{plural(len(skipped), 'repository', 'repositories')} skipped (archived)")
-        failed = [e for e in report.repositories if e.status == FAILED]
+        lines.extend(unlisted(report))
+        failed = report.failed
         if failed:
             lines.append("")
             lines.append("could not be audited:")
@@ -72,13 +63,8 @@ class AuditTextReporter:
         counts = rule_counts(report)
         if counts:
             lines.append("")
-            header = ["rule", "errors", "warnings", "waived", "repositories", *(["new", "resolved"] if drift else [])]
-            rows = [header]
-            for row in counts:
-                extra = [str(row.new), str(row.resolved)] if drift else []
-                rows.append(
-                    [row.rule, str(row.errors), str(row.warnings), str(row.waived), str(row.repositories), *extra]
-                )
+            header = [*RULE_TOTALS_HEADER, *drift_header(drift)]
+            rows = [header] + [[row.rule, *rule_total_cells(row, drift)] for row in counts]
             lines.extend(_table(rows, set(range(1, len(header)))))
         for note in report.notes:
             lines.append(f"note: {plain(note)}")

@@ -222,21 +222,41 @@ class _Session:
             except IndexError:
                 return
 
+    def get(self, url: str, parameters: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
+        """A GET through PyGithub's requester, for endpoints PyGithub has no method for:
+        (headers, JSON body)."""
+        return self.call(partial(self.gh.requester.requestJsonAndCheck, "GET", url, parameters=parameters))
+
     def get_json(self, url: str, parameters: dict[str, Any] | None = None) -> Any:
-        """A GET through PyGithub's requester, for endpoints PyGithub has no method for."""
-        return self.call(partial(self.gh.requester.requestJsonAndCheck, "GET", url, parameters=parameters))[1]
+        """The JSON body of :meth:`get`."""
+        return self.get(url, parameters)[1]
 
     def get_list(self, url: str, page_size: int, key: str | None = None) -> list[Any]:
         """Every item of a list endpoint PyGithub has no method for, following Link headers
         (at most :data:`MAX_PAGES` pages); ``key`` names the list inside an object answer."""
         items: list[Any] = []
         for page in range(1, MAX_PAGES + 1):
-            params = {"per_page": page_size, "page": page}
-            headers, data = self.call(partial(self.gh.requester.requestJsonAndCheck, "GET", url, parameters=params))
+            headers, data = self.get(url, {"per_page": page_size, "page": page})
             items.extend(data if key is None else data.get(key) or [])
             if 'rel="next"' not in str(headers.get("link", "")):
                 break
         return items
+
+
+def new_client(base_url: str, token: str | None, *, page_size: int, timeout: int, user_agent: str) -> Github:
+    """A PyGithub client without its own retries or pauses: :class:`RetryPolicy` decides."""
+    from github import Auth, Github
+
+    return Github(
+        base_url=base_url,
+        auth=Auth.Token(token) if token else None,
+        retry=None,  # our own bounded loop decides, see RetryPolicy
+        timeout=timeout,
+        per_page=page_size,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        user_agent=user_agent,
+    )
 
 
 def _epoch(value: dt.datetime | None) -> int | None:
@@ -519,21 +539,12 @@ def collect_github(
     conditional one (a 304 does not count against the rate limit; see ``collect.conditional``);
     ``meter`` counts the requests.
     """
-    from github import Auth, Github
-
     if base_url is not None and urlsplit(base_url).scheme not in ("http", "https"):
         raise ValueError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
     page_size = max(1, min(100, page_size))
     token = (token or "").strip() or None
-    gh = Github(
-        base_url=(base_url or DEFAULT_API_URL).rstrip("/"),
-        auth=Auth.Token(token) if token else None,
-        retry=None,  # our own bounded loop decides, see RetryPolicy
-        timeout=timeout,
-        per_page=page_size,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-        user_agent=user_agent,
+    gh = new_client(
+        (base_url or DEFAULT_API_URL).rstrip("/"), token, page_size=page_size, timeout=timeout, user_agent=user_agent
     )
     if etags is not None or meter is not None:
         from hotfix_lint.collect.conditional import enable_conditional_requests
@@ -591,11 +602,15 @@ def _collect(
             pulls=unreadable if bases else (),
             notes=(f"nothing could be read from GitHub: {unreadable.reason}",),
         )
+
+    def rules(branch: str) -> Checked[tuple[EffectiveRule, ...]]:
+        return _guard(session, f"rulesets applying to {branch!r}", partial(_rules, session, repo, branch, page_size))
+
     branch_facts = tuple(
         BranchGitHubFact(
             name=b,
             protection=_guard(session, f"branch protection of {b!r}", partial(_protection, session, repo, b)),
-            rules=_guard(session, f"rulesets applying to {b!r}", partial(_rules, session, repo, b, page_size)),
+            rules=rules(b),
         )
         for b in branches
     )
@@ -605,7 +620,7 @@ def _collect(
             protection=CouldNotCheck(
                 f"branch protection of {b!r}", f"no branch named like {b!r} exists on GitHub yet"
             ),
-            rules=_guard(session, f"rulesets applying to {b!r}", partial(_rules, session, repo, b, page_size)),
+            rules=rules(b),
             probe=True,
         )
         for b in probes
@@ -692,19 +707,19 @@ def discover_token(
     """The token from ``variable`` if named, else GITHUB_TOKEN or GH_TOKEN (for an Enterprise
     ``host``, GH_ENTERPRISE_TOKEN or GITHUB_ENTERPRISE_TOKEN first, as gh does); None if unset."""
     env = os.environ if environ is None else environ
-    if variable:
-        names: tuple[str, ...] = (variable,)
-    elif host and _is_github_com(host):
-        names = TOKEN_VARIABLES
-    elif host:
-        names = ENTERPRISE_TOKEN_VARIABLES + TOKEN_VARIABLES
-    else:
-        names = TOKEN_VARIABLES
+    names = (variable,) if variable else _token_variables(host)
     for name in names:
         value = env.get(name, "").strip()
         if value:
             return value
     return None
+
+
+def _token_variables(host: str | None) -> tuple[str, ...]:
+    """The variables that may hold a token for ``host``: Enterprise ones first off github.com."""
+    if host and not _is_github_com(host):
+        return ENTERPRISE_TOKEN_VARIABLES + TOKEN_VARIABLES
+    return TOKEN_VARIABLES
 
 
 @dataclass(frozen=True)
@@ -828,8 +843,6 @@ def resolve_target(
     if token is None:
         if request.token_env:
             return f"no GitHub token (the variable {request.token_env} named by --token-env is not set)"
-        names: tuple[str, ...] = TOKEN_VARIABLES
-        if host is not None and not _is_github_com(host):
-            names = ENTERPRISE_TOKEN_VARIABLES + TOKEN_VARIABLES
+        names = _token_variables(host)
         return f"no GitHub token (set {' or '.join(names)}, or name the variable with --token-env)"
     return GitHubTarget(repository=repository, api_url=api_url, token=token, source=source)

@@ -11,7 +11,6 @@ bounded retry loop as the rules' GitHub facts; a request that fails raises
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from hotfix_lint.collect.conditional import ApiMeter, EtagStore, enable_conditional_requests
-from hotfix_lint.collect.github import DEFAULT_API_URL, RetryPolicy, _Failure, _Session
+from hotfix_lint.collect.github import DEFAULT_API_URL, RetryPolicy, _Failure, _Session, new_client
 
 #: owner and repository names as GitHub allows them (and nothing a path could escape with)
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -82,23 +81,12 @@ class GitHubReader:
         timeout: int = 15,
         page_size: int = 100,
     ) -> None:
-        from github import Auth, Github
-
         base_url = (api_url or DEFAULT_API_URL).rstrip("/")
         if urlsplit(base_url).scheme not in ("http", "https"):
             raise GitHubReadError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
         token = (token or "").strip() or None
         self.page_size = max(1, min(100, page_size))
-        self.gh = Github(
-            base_url=base_url,
-            auth=Auth.Token(token) if token else None,
-            retry=None,
-            timeout=timeout,
-            per_page=self.page_size,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
-            user_agent="hotfix-lint",
-        )
+        self.gh = new_client(base_url, token, page_size=self.page_size, timeout=timeout, user_agent="hotfix-lint")
         enable_conditional_requests(self.gh, store, meter)
         self.session = _Session(self.gh, token, retry or RetryPolicy())
 
@@ -112,14 +100,10 @@ class GitHubReader:
         self.close()
 
     def _get(self, url: str, parameters: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
-        from functools import partial
-
-        call = partial(self.gh.requester.requestJsonAndCheck, "GET", url, parameters=parameters)
         try:
-            headers, data = self.session.call(call)
+            return self.session.get(url, parameters)
         except _Failure as failure:
             raise GitHubReadError(failure.reason, failure.status) from None
-        return headers, data
 
     def organisation_repositories(self, org: str) -> list[RepositoryInfo]:
         """Every repository of ``org`` (all pages), as GitHub lists them."""
@@ -184,13 +168,3 @@ def _next_link(link: str) -> str | None:
         if 'rel="next"' in rel:
             return target.strip().strip("<>")
     return None
-
-
-def pushed_epoch(pushed_at: str | None) -> int | None:
-    """``pushed_at`` (``2025-01-01T00:00:00Z``) as epoch seconds."""
-    if not pushed_at:
-        return None
-    try:
-        return int(dt.datetime.fromisoformat(pushed_at.replace("Z", "+00:00")).timestamp())
-    except ValueError:
-        return None

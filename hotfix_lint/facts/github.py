@@ -8,7 +8,7 @@ reason and the permission that would let it be read), never a pass and never a v
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
 
@@ -34,11 +34,6 @@ class CouldNotCheck:
 
 #: A fact as collected: the value, or why it could not be read.
 Checked: TypeAlias = T | CouldNotCheck
-
-
-def is_known(value: object) -> bool:
-    """True when ``value`` is a collected value rather than a :class:`CouldNotCheck`."""
-    return not isinstance(value, CouldNotCheck)
 
 
 @dataclass(frozen=True)
@@ -140,12 +135,7 @@ class BranchGitHubFact:
     @property
     def requires_pull_request(self) -> bool | None:
         """True when classic protection or a ruleset requires a pull request; None if unknown."""
-        classic = (
-            None
-            if isinstance(self.protection, CouldNotCheck)
-            else self.protection.protected and self.protection.require_pull_request
-        )
-        return _either(classic, self._has_rule("pull_request"))
+        return _either(self._classic(lambda p: p.require_pull_request), self._has_rule("pull_request"))
 
     @property
     def required_approvals(self) -> int | None:
@@ -165,22 +155,18 @@ class BranchGitHubFact:
     @property
     def blocks_force_push(self) -> bool | None:
         """True when force pushes are refused (classic protection or a non_fast_forward rule)."""
-        classic = (
-            None
-            if isinstance(self.protection, CouldNotCheck)
-            else self.protection.protected and not self.protection.allow_force_pushes
-        )
-        return _either(classic, self._has_rule("non_fast_forward"))
+        return _either(self._classic(lambda p: not p.allow_force_pushes), self._has_rule("non_fast_forward"))
 
     @property
     def blocks_deletion(self) -> bool | None:
         """True when deleting the branch is refused (classic protection or a deletion rule)."""
-        classic = (
-            None
-            if isinstance(self.protection, CouldNotCheck)
-            else self.protection.protected and not self.protection.allow_deletions
-        )
-        return _either(classic, self._has_rule("deletion"))
+        return _either(self._classic(lambda p: not p.allow_deletions), self._has_rule("deletion"))
+
+    def _classic(self, enforces: Callable[[BranchProtection], bool]) -> bool | None:
+        """Whether classic protection is on and ``enforces`` holds; None if it is unknown."""
+        if isinstance(self.protection, CouldNotCheck):
+            return None
+        return self.protection.protected and enforces(self.protection)
 
     def _has_rule(self, rule_type: str) -> bool | None:
         return None if isinstance(self.rules, CouldNotCheck) else bool(self.rules_of_type(rule_type))
