@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _parse_now(text: str | None) -> int:
+def parse_now(text: str | None) -> int:
     if text is None:
         return int(time.time())
     try:
@@ -330,7 +330,7 @@ def _run_check(
 ) -> tuple[Report, str | None]:
     """Gather what ``plan`` asks for, judge it, and build the report (and the commit judged)."""
     from hotfix_lint.collect.gather import gather
-    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
+    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
     from hotfix_lint.results import Report, RuleInfo
 
@@ -341,7 +341,7 @@ def _run_check(
     if plan.push is not None:
         kinds.discard(GIT_BRANCH)
     notes = list(plan.notes)
-    now = _parse_now(args.now)
+    now = parse_now(args.now)
     branch = plan.branch
     facts = gather(
         root,
@@ -367,19 +367,17 @@ def _run_check(
         notes.insert(len(plan.notes), f"checked hotfix branch {branch}{at}{against}")
     if not plan.history and not args.no_history:
         notes.append("production history not judged, only the change under review (a push to production judges it)")
-    skipped = skipped_rules(facts, selected)
-    for reason, rule_ids in skipped.items():
-        note = f"skipped {', '.join(rule_ids)}: {reason}"
+    skipped, rules_run = skip_notes(facts, selected)
+    for note in skipped:
         notes.append(note)
         print(f"{TOOL_NAME}: {note}", file=sys.stderr)
-    not_run = {rule_id for rule_ids in skipped.values() for rule_id in rule_ids}
     report = Report(
         tool_name=TOOL_NAME,
         tool_version=__version__,
         repository=facts.repository,
         policy=policy.source,
         violations=tuple(violations),
-        rules_run=tuple(s.rule.id for s in selected if s.rule.id not in not_run),
+        rules_run=rules_run,
         notes=tuple(notes),
         rules=tuple(
             RuleInfo(s.rule.id, s.rule.summary, s.rule.explanation, s.rule.default_severity) for s in selected
@@ -509,7 +507,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "hotfixes":
             from hotfix_lint.lifecycle import cmd_hotfixes
 
-            return cmd_hotfixes(args.repo, args.policy, args.since, _parse_now(args.now), args.format, args.output)
+            return cmd_hotfixes(args.repo, args.policy, args.since, parse_now(args.now), args.format, args.output)
         if args.command in ("audit", "merge-reports"):
             from hotfix_lint.audit.cli_audit import cmd_audit, cmd_merge_reports
 

@@ -167,3 +167,13 @@ def evaluate(
             )
         )
     return violations
+
+
+def skip_notes(facts: RepositoryFacts, selected: Iterable[SelectedRule]) -> tuple[list[str], tuple[str, ...]]:
+    """The notes naming the rules skipped for want of facts (GitHub without a token), and the
+    ids of the rules that did run: what ``check`` and the audit both put in a report."""
+    chosen = list(selected)
+    skipped = skipped_rules(facts, chosen)
+    notes = [f"skipped {', '.join(rule_ids)}: {reason}" for reason, rule_ids in skipped.items()]
+    not_run = {rule_id for rule_ids in skipped.values() for rule_id in rule_ids}
+    return notes, tuple(s.rule.id for s in chosen if s.rule.id not in not_run)

@@ -190,7 +190,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.selection import Target, check_name, read_repos_file, select
     from hotfix_lint.audit.sharding import parse_shard
     from hotfix_lint.audit.state import AuditCache
-    from hotfix_lint.cli import _parse_now, github_request
+    from hotfix_lint.cli import github_request, parse_now
     from hotfix_lint.collect.conditional import ApiMeter
     from hotfix_lint.collect.github import discover_token
 
@@ -200,7 +200,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UserError(f"--jobs: expected at least 1, got {args.jobs}")
     outputs = _outputs(args.format, args.output)
     shard = parse_shard(args.shard) if args.shard else None
-    now = _parse_now(args.now)  # --now as the check reads it
+    now = parse_now(args.now)  # --now as the check reads it
     request = github_request(args)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID

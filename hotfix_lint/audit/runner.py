@@ -245,7 +245,7 @@ def _check(
     from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
     from hotfix_lint.collect.gather import gather
     from hotfix_lint.collect.github import GitHubRequest
-    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skipped_rules
+    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GITHUB_KINDS
     from hotfix_lint.report.json_report import report_to_dict
     from hotfix_lint.results import Report
@@ -294,17 +294,15 @@ def _check(
     today = dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).date()
     violations = evaluate(facts, policy, selected, today)
     notes = [n for n in facts.notes if not n.startswith("read GitHub repository ")]
-    skipped = skipped_rules(facts, selected)
-    for reason, rule_ids in skipped.items():
-        notes.append(f"skipped {', '.join(rule_ids)}: {reason}")
-    not_run = {rule_id for rule_ids in skipped.values() for rule_id in rule_ids}
+    skipped, rules_run = skip_notes(facts, selected)
+    notes.extend(skipped)
     report = Report(
         tool_name=TOOL_NAME,
         tool_version=__version__,
         repository=info.full_name,
         policy=policy.source,
         violations=tuple(violations),
-        rules_run=tuple(s.rule.id for s in selected if s.rule.id not in not_run),
+        rules_run=rules_run,
         notes=tuple(notes),
     )
     return report_to_dict(report), key, history or "cached"
