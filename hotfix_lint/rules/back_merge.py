@@ -60,8 +60,9 @@ hotfix changes need to be merged into that release branch"), every open release 
         history = facts.history
         if history is None:
             return
+        grace = int(ctx.options["grace_days"]) * DAY
         if ctx.options.get("release_branches"):
-            yield from self._release_branches(facts, int(ctx.options["grace_days"]) * DAY)
+            yield from self._release_branches(facts, grace)
         if history.integration is None:
             if history.integration_missing:
                 yield self.finding(
@@ -73,7 +74,6 @@ hotfix changes need to be merged into that release branch"), every open release 
                 )
             return
         integration = history.integration
-        grace = int(ctx.options["grace_days"]) * DAY
         accept_picks = bool(ctx.options["accept_cherry_picks"])
         for line in history.production:
             misses = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
@@ -56,61 +57,48 @@ merge) a branch under check need not touch it, but if it does, the section must 
     def _branch(self, hotfix: HotfixFact, path: str, require_ticket: bool) -> Iterator[Finding]:
         if not hotfix.own_commits and not hotfix.changed_paths:
             return  # nothing done on the branch yet (staged changes count: the pre-commit hook)
+        found = functools.partial(self.finding, ref=hotfix.label, commit=hotfix.tip, subjects=subjects(hotfix))
         version = hotfix.version
         section = f"## [{version}] - YYYY-MM-DD" if version else "an entry"
         if path not in hotfix.changed_paths:
-            yield self.finding(
+            yield found(
                 f"branch {hotfix.label} does not change {path}: the hotfix needs {section} there",
-                ref=hotfix.label,
-                commit=hotfix.tip,
                 path=path,
                 hint=f"add {section} with a line describing the fix to {path} and commit it on {hotfix.label}",
-                subjects=subjects(hotfix),
             )
             return
         if version and not added_section(hotfix.changelog_added_lines, version):
-            yield self.finding(
+            yield found(
                 f"branch {hotfix.label} changes {path} but adds no section for {version}",
-                ref=hotfix.label,
-                commit=hotfix.tip,
                 path=path,
                 hint=f"add a heading `## [{version}] - YYYY-MM-DD` to {path}",
-                subjects=subjects(hotfix),
             )
             return
         added = "\n".join(hotfix.changelog_added_lines)
         if require_ticket and hotfix.tickets and not any(t in added for t in hotfix.tickets):
-            yield self.finding(
+            yield found(
                 f"branch {hotfix.label} adds to {path} but does not name its ticket {hotfix.tickets[0]}",
-                ref=hotfix.label,
-                commit=hotfix.tip,
                 path=path,
                 hint=f"mention {hotfix.tickets[0]} in the entry",
-                subjects=subjects(hotfix),
             )
 
     def _merged(self, hotfix: HotfixFact, path: str, require_ticket: bool) -> Iterator[Finding]:
+        found = functools.partial(self.finding, ref=hotfix.line, commit=hotfix.release_point, subjects=subjects(hotfix))
         snapshot = hotfix.changelog
         point = short(hotfix.release_point)
         at = f"at {hotfix.release_tag.name}" if hotfix.release_tag else f"at {hotfix.line}'s tip {point}"
         if snapshot is not None and snapshot.missing_object:
-            yield self.finding(
+            yield found(
                 f"{where(hotfix)}: could not read {path} {at}: object {snapshot.missing_object} is missing",
                 kind=FindingKind.COULD_NOT_CHECK,
-                ref=hotfix.line,
-                commit=hotfix.release_point,
-                subjects=subjects(hotfix),
             )
             return
         text = snapshot.text if snapshot is not None else None
         if text is None:
-            yield self.finding(
+            yield found(
                 f"{where(hotfix)}: there is no {path} {at}",
-                ref=hotfix.line,
-                commit=hotfix.release_point,
                 path=path,
                 hint=f"create {path} (https://keepachangelog.com) with a section for the hotfix",
-                subjects=subjects(hotfix),
             )
             return
         if hotfix.version is None:
@@ -119,35 +107,26 @@ merge) a branch under check need not touch it, but if it does, the section must 
             if not hotfix.tickets and path in hotfix.changed_paths:
                 return
             wanted = f"its ticket {hotfix.tickets[0]}" if hotfix.tickets else "a change by the hotfix"
-            yield self.finding(
+            yield found(
                 f"{where(hotfix)}: {path} {at} has no entry for it (its version is unknown, and {wanted} "
                 "was not found)",
-                ref=hotfix.line,
-                commit=hotfix.release_point,
                 path=path,
                 hint=f"add an entry for the fix to {path}; name the ticket so it can be traced",
-                subjects=subjects(hotfix),
             )
             return
         section = find_section(text, hotfix.version)
         if section is None:
-            yield self.finding(
+            yield found(
                 f"{where(hotfix)}: {path} {at} has no section for {hotfix.version}",
-                ref=hotfix.line,
-                commit=hotfix.release_point,
                 path=path,
                 hint=f"add `## [{hotfix.version}] - YYYY-MM-DD` with a `### Fixed` entry to {path}",
-                subjects=subjects(hotfix),
             )
             return
         if require_ticket and hotfix.tickets and not any(t in section.text for t in hotfix.tickets):
-            yield self.finding(
+            yield found(
                 f"{where(hotfix)}: the {hotfix.version} section of {path} {at} does not name the ticket "
                 f"{hotfix.tickets[0]}",
-                ref=hotfix.line,
-                commit=hotfix.release_point,
                 path=path,
                 line=section.line,
                 hint=f"mention {hotfix.tickets[0]} in the {hotfix.version} entry",
-                subjects=subjects(hotfix),
             )

@@ -6,15 +6,16 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import CouldNotCheck, RepositoryFacts
 from hotfix_lint.facts.kinds import GITHUB_DEPLOYMENTS
-from hotfix_lint.policy.schema import NAME_PATTERN_FORMAT
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import day
 from hotfix_lint.rules.github_common import (
     compile_all,
     could_not,
+    deploy_refs_option,
     deploy_sources,
     is_sha,
+    matches_any,
     not_collected,
     quoted,
     short_ref,
@@ -41,15 +42,7 @@ a bounded number (the report says when the list was cut). Reading deployments ne
     requires = frozenset({GITHUB_DEPLOYMENTS})
     opt_in = True
     options_schema = options_object(
-        refs={
-            "type": ["array", "null"],
-            "items": {"type": "string", "minLength": 1, "format": NAME_PATTERN_FORMAT},
-            "default": None,
-            "description": (
-                "Branch and tag patterns deployments may come from; null: the production branches, the "
-                "promotion branches and (deployed_ref: tag) the release tags."
-            ),
-        },
+        refs=deploy_refs_option("deployments may come from"),
     )
 
     def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
@@ -68,7 +61,7 @@ a bounded number (the report says when the list was cut). Reading deployments ne
             if since is not None and deployment.created_at < since:
                 continue
             ref = short_ref(deployment.ref)
-            if not is_sha(ref) and any(p.matches(ref) for p in allowed):
+            if not is_sha(ref) and matches_any(allowed, ref):
                 continue
             state = deployment.state if isinstance(deployment.state, str) else "state unknown"
             what = f"the bare commit {ref[:10]}" if is_sha(ref) else repr(ref)

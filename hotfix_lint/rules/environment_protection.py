@@ -9,13 +9,13 @@ from hotfix_lint.facts import CouldNotCheck, RepositoryFacts
 from hotfix_lint.facts.github import Environment
 from hotfix_lint.facts.kinds import GITHUB_DEPLOYMENTS
 from hotfix_lint.policy.patterns import PatternError, compile_pattern
-from hotfix_lint.policy.schema import NAME_PATTERN_FORMAT
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.github_common import (
     as_github_glob,
     compile_all,
     could_not,
+    deploy_refs_option,
     deploy_sources,
     matches_any,
     not_collected,
@@ -47,15 +47,7 @@ check", never a pass."""
     requires = frozenset({GITHUB_DEPLOYMENTS})
     opt_in = True
     options_schema = options_object(
-        refs={
-            "type": ["array", "null"],
-            "items": {"type": "string", "minLength": 1, "format": NAME_PATTERN_FORMAT},
-            "default": None,
-            "description": (
-                "Branch and tag patterns the environment may deploy from; null: the production branches, "
-                "the promotion branches and (deployed_ref: tag) the release tags."
-            ),
-        },
+        refs=deploy_refs_option("the environment may deploy from"),
         min_reviewers={
             "type": "integer",
             "minimum": 0,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from hotfix_lint.facts import CouldNotCheck
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.policy.patterns import NamePattern, PatternError, compile_pattern
+from hotfix_lint.policy.schema import NAME_PATTERN_FORMAT
 from hotfix_lint.results import Finding, FindingKind
 
 if TYPE_CHECKING:
@@ -82,6 +83,25 @@ def compile_all(sources: Iterable[str], policy: Policy) -> list[NamePattern]:
 
 def matches_any(patterns: Iterable[NamePattern], name: str) -> bool:
     return any(p.matches(name) for p in patterns)
+
+
+def promotion_patterns(policy: Policy) -> list[NamePattern]:
+    """The policy's promotion branch pattern, compiled (none without ``promotion_branch``)."""
+    return compile_all([policy.promotion_branch] if policy.promotion_branch else [], policy)
+
+
+def deploy_refs_option(what: str) -> dict[str, Any]:
+    """The ``refs`` option that :func:`deploy_sources` reads: branch and tag patterns ``what``
+    (such as "deployments may come from")."""
+    return {
+        "type": ["array", "null"],
+        "items": {"type": "string", "minLength": 1, "format": NAME_PATTERN_FORMAT},
+        "default": None,
+        "description": (
+            f"Branch and tag patterns {what}; null: the production branches, the promotion branches and "
+            "(deployed_ref: tag) the release tags."
+        ),
+    }
 
 
 def deploy_sources(policy: Policy, option: Any) -> list[str]:

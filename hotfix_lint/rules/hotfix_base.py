@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
@@ -89,17 +90,15 @@ its unreleased commits along) is an error."""
                 f"history is not rewritten: cut the next hotfix from the deployed ref "
                 f"(git switch -c hotfix/... {hotfix.line}); {waiver_hint(self.id, hotfix)}"
             )
-        count = len(hotfix.own_commits)
+        found = functools.partial(
+            self.finding, ref=hotfix.source or hotfix.line, commit=hotfix.tip, hint=repair, subjects=subjects(hotfix)
+        )
         if hotfix.carried:
             sample = hotfix.carried[0]
-            return self.finding(
+            return found(
                 f"{where(hotfix)} was cut from the integration branch, not from the deployed ref {deployed}: "
                 f"it carries {len(hotfix.carried)} commit(s) that were never deployed "
-                f"(e.g. {sample.short} '{sample.summary}')",
-                ref=hotfix.source or hotfix.line,
-                commit=hotfix.tip,
-                hint=repair,
-                subjects=subjects(hotfix),
+                f"(e.g. {sample.short} '{sample.summary}')"
             )
         if (
             stale_applies
@@ -109,32 +108,21 @@ its unreleased commits along) is an error."""
         ):
             if stale_severity is Severity.OFF:
                 return None
-            return self.finding(
+            return found(
                 f"{where(hotfix)} was cut from {short(base)}, {hotfix.base_distance} commit(s) of {hotfix.line} "
                 f"older than the deployed ref {deployed}: its base is stale{hidden}",
                 severity=stale_severity,
-                ref=hotfix.source or hotfix.line,
-                commit=hotfix.tip,
-                hint=repair,
-                subjects=subjects(hotfix),
             )
         if hotfix.base_on_line:
-            return self.finding(
+            return found(
                 f"{where(hotfix)} was cut from {short(base)}, which is on {hotfix.line} but is not the "
-                f"deployed ref {deployed}{hidden}",
-                ref=hotfix.source or hotfix.line,
-                commit=hotfix.tip,
-                hint=repair,
-                subjects=subjects(hotfix),
+                f"deployed ref {deployed}{hidden}"
             )
-        return self.finding(
+        return found(
             f"{where(hotfix)} was cut from {short(base)}, which is not on {hotfix.line}'s history (a hotfix cut "
             f"from the integration branch or another branch carries its undeployed commits): it brings "
-            f"{count} commit(s) into {hotfix.line} instead of starting at the deployed ref {deployed}{hidden}",
-            ref=hotfix.source or hotfix.line,
-            commit=hotfix.tip,
-            hint=repair,
-            subjects=subjects(hotfix),
+            f"{len(hotfix.own_commits)} commit(s) into {hotfix.line} instead of starting at the deployed ref "
+            f"{deployed}{hidden}"
         )
 
 

@@ -10,7 +10,7 @@ from hotfix_lint.facts.github import BranchGitHubFact, RepoSettings
 from hotfix_lint.facts.kinds import GITHUB
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
-from hotfix_lint.rules.github_common import compile_all, could_not, not_collected, words
+from hotfix_lint.rules.github_common import could_not, matches_any, not_collected, promotion_patterns, words
 
 METHODS = ("merge", "squash", "rebase")
 _LABELS = {"merge": "merge commits", "squash": "squash merges", "rebase": "rebase merges"}
@@ -82,13 +82,13 @@ cannot be read is "could not check", never a pass."""
                 hint="use a token with push access (fine-grained: 'Contents: write' or 'Administration: read')",
             )
             return
-        promotion = compile_all([policy.promotion_branch] if policy.promotion_branch else [], policy)
+        promotion = promotion_patterns(policy)
         judged: list[tuple[str, _Verdict]] = []
         for branch in github.branches:
             name = branch.name
             if not (
                 policy.is_production_name(name)
-                or any(p.matches(name) for p in promotion)
+                or matches_any(promotion, name)
                 or (ctx.options["integration"] and name == policy.integration)
             ):
                 continue

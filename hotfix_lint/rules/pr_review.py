@@ -10,7 +10,15 @@ from hotfix_lint.facts.kinds import GITHUB_PULLS
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import day
-from hotfix_lint.rules.github_common import compile_all, could_not, not_collected, quoted, since_time, words
+from hotfix_lint.rules.github_common import (
+    could_not,
+    matches_any,
+    not_collected,
+    promotion_patterns,
+    quoted,
+    since_time,
+    words,
+)
 
 
 class PullRequestReview(Rule):
@@ -50,15 +58,14 @@ cannot be read is "could not check", never a pass."""
             yield could_not(self, [pulls])
             return
         policy = ctx.policy
-        promotion = compile_all([policy.promotion_branch] if policy.promotion_branch else [], policy)
+        promotion = promotion_patterns(policy)
         since = since_time(policy)
         minimum = int(ctx.options["min_approvals"])
         unknown: list[CouldNotCheck] = []
         for pull in pulls:
             if pull.merged_at is None or (since is not None and pull.merged_at < since):
                 continue
-            into_promotion = any(p.matches(pull.base_ref) for p in promotion)
-            if not into_promotion and not policy.is_production_name(pull.base_ref):
+            if not matches_any(promotion, pull.base_ref) and not policy.is_production_name(pull.base_ref):
                 continue
             head = pull.head_ref
             if policy.is_allowed_feeder(head) or policy.is_production_name(head):

@@ -6,10 +6,9 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import CouldNotCheck, RepositoryFacts
 from hotfix_lint.facts.kinds import GITHUB
-from hotfix_lint.policy.patterns import PatternError, compile_pattern
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
-from hotfix_lint.rules.github_common import could_not, not_collected
+from hotfix_lint.rules.github_common import could_not, not_collected, promotion_patterns
 
 
 class PromotionProtection(Rule):
@@ -50,10 +49,10 @@ policy has no `promotion_branch`."""
         if github is None:
             yield not_collected(self)
             return
-        try:
-            pattern = compile_pattern(source, ctx.policy.ticket_pattern)
-        except PatternError:
+        compiled = promotion_patterns(ctx.policy)
+        if not compiled:
             return
+        pattern = compiled[0]
         minimum = int(ctx.options["min_approvals"])
         hint = (
             f"on GitHub, Settings > Branches > add a branch protection rule for the pattern '{source}' with "

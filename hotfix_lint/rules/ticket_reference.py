@@ -133,7 +133,7 @@ as git will; an empty one is left to git, which refuses it."""
 
 def _repair(hotfix: HotfixFact, commit: CommitFact) -> str:
     if hotfix.merge is not None:
-        return f"history is not rewritten; {waiver_hint('ticket-reference', hotfix)}"
+        return f"history is not rewritten; {waiver_hint(TicketReference.id, hotfix)}"
     if commit.id == hotfix.tip:
         return "reword it: git commit --amend"
     return f"reword it: git rebase -i {commit.short}^ (mark the commit 'reword')"
