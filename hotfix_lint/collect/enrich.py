@@ -67,7 +67,7 @@ def _versions(
             hotfixes = []
             for hotfix in line.hotfixes:
                 if want_versions:
-                    hotfix = collector.with_versions(hotfix, line)
+                    hotfix = collector.with_versions(hotfix)
                 if want_changes:
                     hotfix = collector.with_changes(hotfix)
                 hotfixes.append(hotfix)
@@ -76,7 +76,7 @@ def _versions(
     branch = facts.branch
     if branch is not None:
         if want_versions:
-            branch = collector.with_versions(branch, None)
+            branch = collector.with_versions(branch)
         if want_changes:
             branch = collector.with_changes(branch)
     return replace(facts, history=history, branch=branch)

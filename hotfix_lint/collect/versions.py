@@ -12,7 +12,7 @@ from dataclasses import replace
 import pygit2
 
 from hotfix_lint.collect.repository import MISSING, read_file
-from hotfix_lint.facts import FileSnapshot, HotfixFact, ProductionLineFact
+from hotfix_lint.facts import FileSnapshot, HotfixFact
 from hotfix_lint.facts.changes import HotfixChanges, PathChange
 from hotfix_lint.facts.release import release_commit
 from hotfix_lint.facts.version_files import ROOT_VERSION_FILES, declared_version
@@ -69,8 +69,9 @@ class VersionCollector:
             return ()
         return tuple(self._read(commit, path) for path in paths)
 
-    def with_versions(self, hotfix: HotfixFact, line: ProductionLineFact | None) -> HotfixFact:
-        point = release_commit(line, hotfix)
+    def with_versions(self, hotfix: HotfixFact) -> HotfixFact:
+        """The version files at the hotfix's release point and at the commit before it."""
+        point = release_commit(hotfix)
         if point is None:
             return hotfix
         paths = self.detect(point)

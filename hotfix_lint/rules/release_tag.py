@@ -92,7 +92,7 @@ a little later). Branches under check are not judged: they are tagged after thei
         problems: list[str] = []
         merge_at = index.get(hotfix.merge.id)
         tag_at = index.get(tag.target)
-        if merge_at is not None and tag.target not in release_window(line, hotfix):
+        if merge_at is not None and tag.target not in release_window(hotfix):
             if tag_at is None:
                 problems.append(
                     f"it points at {short(tag.target)}, which is not on {line.name}'s first-parent chain after the "
@@ -134,7 +134,7 @@ a little later). Branches under check are not judged: they are tagged after thei
             ref=tag.name,
             commit=tag.target,
             hint=f"re-tag: git tag -f -a {tag.name} -m '{_message_example(pattern, version)}' "
-            f"{short(release_commit(line, hotfix))} && git push -f origin {tag.name}; "
+            f"{short(release_commit(hotfix))} && git push -f origin {tag.name}; "
             f"or {waiver_hint(self.id, hotfix)}",
             subjects=(*subjects(hotfix), tag.name),
         )
@@ -143,7 +143,7 @@ a little later). Branches under check are not judged: they are tagged after thei
         policy = ctx.policy
         if hotfix.merge is None:
             return None
-        point = release_commit(line, hotfix)
+        point = release_commit(hotfix)
         name = policy.tag_name_pattern.example(version=hotfix.version or "X.Y.Z") or policy.tag_pattern
         described = policy.tag_name_pattern.describe()
         message = f"{where(hotfix)} has no release tag matching {described} at its release point"
