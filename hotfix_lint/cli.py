@@ -7,7 +7,6 @@ status 2; a user mistake never ends in a traceback.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
 import time
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.ci_context import CIContext
     from hotfix_lint.collect.github import GitHubRequest
     from hotfix_lint.policy.model import Policy
-    from hotfix_lint.results import Report
+    from hotfix_lint.report.model import Report
 
 TOOL_NAME = "hotfix-lint"
 #: where SARIF pins findings without a file of their own when the policy is not a file in the repository
@@ -181,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 def parse_now(text: str | None) -> int:
     if text is None:
         return int(time.time())
+    import datetime as dt  # not at the top: a git hook never needs it
+
     try:
         day = dt.date.fromisoformat(text)
     except ValueError as exc:
@@ -330,9 +331,9 @@ def _run_check(
 ) -> tuple[Report, str | None]:
     """Gather what ``plan`` asks for, judge it, and build the report (and the commit judged)."""
     from hotfix_lint.collect.gather import gather
-    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
+    from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes, utc_day
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
-    from hotfix_lint.results import Report, RuleInfo
+    from hotfix_lint.report.model import Report, RuleInfo
 
     selected = select_rules(policy, args.rule)
     kinds = set(required_kinds(selected))
@@ -358,8 +359,7 @@ def _run_check(
     )
     if branch is not None and GIT_BRANCH not in kinds:
         branch = None
-    today = dt.datetime.fromtimestamp(now, dt.timezone.utc).date()
-    violations = evaluate(facts, policy, selected, today)
+    violations = evaluate(facts, policy, selected, utc_day(now))
     notes.extend(facts.notes)
     if branch:
         against = f" against {facts.branch.line}" if facts.branch is not None and plan.line else ""

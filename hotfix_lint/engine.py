@@ -6,15 +6,19 @@ this finding, is it waived, has the waiver expired) is made here, in one pure fu
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfix_lint.facts import RepositoryFacts
-from hotfix_lint.policy.model import Policy, Waiver
+from hotfix_lint.policy.model import Policy
 from hotfix_lint.results import Finding, FindingKind, Severity, Violation
 from hotfix_lint.rules.base import Rule, RuleContext
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from hotfix_lint.policy.waivers import Waiver
 
 _RANK = {Severity.OFF: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
@@ -84,6 +88,13 @@ def _decide_severity(
     return suggested
 
 
+def utc_day(timestamp: int) -> dt.date:
+    """The day (UTC) of a Unix time, as waivers' expiry dates count days."""
+    import datetime as dt  # here: the git hooks judge without waivers, and without datetime
+
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date()
+
+
 def skipped_rules(facts: RepositoryFacts, selected: Iterable[SelectedRule]) -> dict[str, list[str]]:
     """Rules not run because a fact kind they need was deliberately not collected (GitHub
     without a token), by reason: the report names them in a note instead of a finding."""
@@ -108,11 +119,19 @@ def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
 
 
 def evaluate(
-    facts: RepositoryFacts, policy: Policy, selected: Iterable[SelectedRule], today: dt.date
+    facts: RepositoryFacts, policy: Policy, selected: Iterable[SelectedRule], today: dt.date | None = None
 ) -> list[Violation]:
-    """Run every selected rule and turn its findings into violations."""
-    live = [w for w in policy.exceptions if w.expires is None or w.expires >= today]
-    expired = [w for w in policy.exceptions if w.expires is not None and w.expires < today]
+    """Run every selected rule and turn its findings into violations.
+
+    Waivers expire against ``today``, by default the UTC day of ``facts.now``: worked out only
+    when the policy has waivers (a git hook then never imports :mod:`datetime`).
+    """
+    live: list[Waiver] = []
+    expired: list[Waiver] = []
+    if policy.exceptions:
+        day = today if today is not None else utc_day(facts.now)
+        live = [w for w in policy.exceptions if w.expires is None or w.expires >= day]
+        expired = [w for w in policy.exceptions if w.expires is not None and w.expires < day]
     violations: list[Violation] = []
     if facts.empty:
         return violations  # no commits yet: nothing to judge, not even GitHub settings of a branch

@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from hotfix_lint.facts import CommitFact, HotfixFact, ProductionLineFact, RepositoryFacts
+from hotfix_lint.facts import CommitFact, HotfixFact, RepositoryFacts
 from hotfix_lint.facts.changelog import find_section
+from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.versions import find_tickets
 from hotfix_lint.policy.model import Policy

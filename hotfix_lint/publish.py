@@ -16,7 +16,7 @@ from hotfix_lint.report import plural
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github import GitHubTarget
-    from hotfix_lint.results import Report
+    from hotfix_lint.report.model import Report
 
 STATUS_CONTEXT = "hotfix-lint"
 #: GitHub refuses a longer description

@@ -400,3 +400,43 @@ def test_several_formats_in_one_run(org: Org, tmp_path: Path) -> None:
     assert html_file.read_text().startswith("<!DOCTYPE html>")
     assert "audit: 1 repository: 0 clean, 1 with errors" in run.written
     assert run.stderr.endswith(f"wrote {json_file}, {html_file}\n")
+
+
+def test_parallel_workers_find_and_count_what_a_serial_run_does(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hotfix_lint.audit import workers
+
+    monkeypatch.setattr(workers, "_usable_cpus", lambda: 2)  # two processes of two threads
+    known_org(org)
+    serial = org.audit("--org", ORG, "--jobs", "1", cache=org.tmp_path / "serial-cache")
+    org.server.clear_requests()
+    parallel = org.audit("--org", ORG, "--jobs", "3", cache=org.tmp_path / "parallel-cache")
+    assert parallel.found() == serial.found() == EXPECTED
+    # the worker processes' requests are counted in the summary line as the serial run's are
+    asked = len(org.server.requests)
+    assert f"; {asked} API requests (0 not modified)" in parallel.stderr
+    assert serial.stderr.split("; ")[1] == parallel.stderr.split("; ")[1]
+
+
+def test_a_repository_that_kills_its_worker_process_fails_alone(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from hotfix_lint.audit import runner, workers
+
+    if workers._FORK is None:
+        pytest.skip("no fork on this platform: the audit runs threads, and a crash ends it")
+    monkeypatch.setattr(workers, "_usable_cpus", lambda: 2)  # worker processes even on one CPU
+    known_org(org)
+    real_check = runner._check
+
+    def crashing(info: Any, *args: Any, **kwargs: Any) -> Any:
+        if info.full_name == "octo/squashed":
+            os._exit(9)  # as a crash in a C library, or the kernel's out-of-memory killer, would end it
+        return real_check(info, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "_check", crashing)
+    run = org.audit("--org", ORG, "--jobs", "3")
+    squashed = run.entry("octo/squashed")
+    assert squashed["status"] == "failed"
+    assert squashed["error"] == "its audit stopped the worker process (a crash)"
+    assert run.found() == {name: found for name, found in EXPECTED.items() if name != "octo/squashed"}
+    assert run.status == 3

@@ -147,7 +147,8 @@ def test_a_fact_cache_names_no_other_code() -> None:
     import pickle
 
     from hotfix_lint.audit.factcodec import facts_schema
-    from hotfix_lint.facts import RepositoryFacts, TagFact
+    from hotfix_lint.facts import RepositoryFacts
+    from hotfix_lint.facts.refs import TagFact
     from hotfix_lint.results import Severity
 
     head = b"hotfix-lint facts 1\n" + facts_schema().encode() + b"\n"

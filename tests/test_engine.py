@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from hotfix_lint.engine import SelectedRule, evaluate, select_rules
 from hotfix_lint.facts import RepositoryFacts
-from hotfix_lint.policy.model import Policy, RuleSetting, Waiver
+from hotfix_lint.policy.model import Policy, RuleSetting
+from hotfix_lint.policy.waivers import Waiver
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext
 

@@ -508,6 +508,15 @@ def test_stage_rules_are_registry_rules() -> None:
 # --------------------------------------------------------------------------- what a hook imports
 
 HEAVY = ("jsonschema", "yaml", "github", "requests", "hotfix_lint.rules.registry", "hotfix_lint.facts.github")
+#: what only the history walk, waivers and a printed report need: a hook judging a branch (with
+#: no exceptions in its policy, nothing to print) does not define their records
+NOT_FOR_A_BRANCH = {
+    "hotfix_lint.collect.history",
+    "hotfix_lint.facts.history",
+    "hotfix_lint.facts.refs",
+    "hotfix_lint.policy.waivers",
+    "hotfix_lint.report.model",
+}
 IMPORTS = """\
 import json, sys
 from hotfix_lint.cli import main
@@ -536,6 +545,7 @@ def test_hooks_import_only_what_they_use(gitflow_repo: Scenario) -> None:
     status, modules = _imports(gitflow_repo, "commit-msg", message)
     assert status == 0
     assert not {m for m in modules if m.split(".")[0] == "pygit2"}
+    assert not modules & NOT_FOR_A_BRANCH
     assert not {m for m in modules for h in HEAVY if m == h or m.startswith(h + ".")}
     assert {m for m in modules if m.startswith("hotfix_lint.rules.") and m.count(".") == 2} <= {
         "hotfix_lint.rules.ticket_reference",
@@ -545,6 +555,8 @@ def test_hooks_import_only_what_they_use(gitflow_repo: Scenario) -> None:
     status, modules = _imports(gitflow_repo, "pre-commit")
     assert status == 0
     assert "pygit2" in modules
+    assert not modules & NOT_FOR_A_BRANCH
+    assert "hotfix_lint.facts.changelog" not in modules  # the branch's name has no version to look for
     assert not {m for m in modules for h in HEAVY if m == h or m.startswith(h + ".")}
     assert "hotfix_lint.rules.merge_commit" not in modules
     assert not {m for m in modules if m.startswith("hotfix_lint.report.")}  # nothing to print

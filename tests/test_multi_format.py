@@ -23,8 +23,9 @@ from scenario import Scenario, make_policy
 from hotfix_lint.cli import main, parse_formats
 from hotfix_lint.errors import UserError
 from hotfix_lint.report.hook import HookReporter
+from hotfix_lint.report.model import Report
 from hotfix_lint.report.text import TextReporter, neutralise_commands
-from hotfix_lint.results import Report, Severity, Violation
+from hotfix_lint.results import Severity, Violation
 
 SCHEMA = Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json"
 HOSTILE_BRANCH = "hotfix/x%0A::error::pwned"

@@ -20,7 +20,8 @@ from github_check import REPO, TOKEN, policy
 from github_server import GitHubServer
 from scenario import Scenario, build_gitflow, land_hotfix, run_check
 
-from hotfix_lint.results import Report, Severity, Violation
+from hotfix_lint.report.model import Report
+from hotfix_lint.results import Severity, Violation
 
 ONLY_GIT = policy({"branch-name": "error", "merge-commit": "error"})
 

@@ -27,8 +27,9 @@ from hotfix_lint.report import FORMATS, get_reporter
 from hotfix_lint.report.github import GithubReporter, command, escape_data, escape_property
 from hotfix_lint.report.junit import JunitReporter
 from hotfix_lint.report.markdown import MarkdownReporter, md, render_markdown
+from hotfix_lint.report.model import Report, RuleInfo
 from hotfix_lint.report.sarif import DEFAULT_ANCHOR, SarifReporter, anchor_path, fingerprint
-from hotfix_lint.results import FindingKind, Report, RuleInfo, Severity, Violation
+from hotfix_lint.results import FindingKind, Severity, Violation
 from hotfix_lint.rules.registry import ALL_RULES
 
 DATA = Path(__file__).parent / "data"

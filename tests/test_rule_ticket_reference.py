@@ -18,8 +18,8 @@ from scenario import (
     violations,
 )
 
-from hotfix_lint.facts import PendingMessageFact, RepositoryFacts
-from hotfix_lint.facts.commit_message import strip_comments, view_message
+from hotfix_lint.facts import RepositoryFacts
+from hotfix_lint.facts.commit_message import PendingMessageFact, strip_comments, view_message
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.results import FindingKind
 from hotfix_lint.rules.base import RuleContext

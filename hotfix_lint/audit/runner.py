@@ -20,8 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from hotfix_lint.errors import PolicyError, UserError
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
     from hotfix_lint.collect.github import RetryPolicy
+    from hotfix_lint.collect.github_clients import ClientPool
     from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
     from hotfix_lint.policy.model import Policy
 
@@ -68,6 +68,8 @@ class AuditSettings:
     include_archived: bool = False
     rules: tuple[str, ...] | None = None
     retry: RetryPolicy | None = None
+    #: GitHub clients kept from one repository to the next (``run_audit`` makes and closes it)
+    clients: ClientPool | None = field(default=None, repr=False, compare=False)
 
 
 def files_fingerprint(paths: Sequence[Path], *extra: str) -> str:
@@ -93,7 +95,7 @@ def load_org_policy(path: Path | None, cache: AuditCache | None = None) -> OrgPo
     return OrgPolicy(policy, "pack:default", files_fingerprint(policy_files(pack_path("default"), pack="default")))
 
 
-def _redact(text: str, token: str | None) -> str:
+def redact(text: str, token: str | None) -> str:
     return text.replace(token, "***") if token else text
 
 
@@ -104,7 +106,7 @@ def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | 
     except PolicyError as exc:
         return RepoEntry(target.full_name, FAILED, error="the policy is broken: " + "; ".join(exc.problems))
     except UserError as exc:
-        return RepoEntry(target.full_name, FAILED, error=_redact(str(exc), settings.token))
+        return RepoEntry(target.full_name, FAILED, error=redact(str(exc), settings.token))
     except Exception as exc:  # one repository's surprise must not stop the audit of the others
         from hotfix_lint.collect.github_org import GitHubReadError
         from hotfix_lint.collect.mirror import MirrorError
@@ -116,7 +118,7 @@ def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | 
         else:
             log.debug("audit of %s failed", target.full_name, exc_info=True)
             reason = f"unexpected error: {type(exc).__name__}: {exc}"
-        return RepoEntry(target.full_name, FAILED, error=_redact(reason, settings.token)[:500])
+        return RepoEntry(target.full_name, FAILED, error=redact(reason, settings.token)[:500])
 
 
 def _repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str, str]) -> OrgPolicy:
@@ -248,7 +250,7 @@ def _check(
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GITHUB_KINDS
     from hotfix_lint.report.json_report import report_to_dict
-    from hotfix_lint.results import Report
+    from hotfix_lint.report.model import Report
 
     policy = chosen.policy
     selected = select_rules(policy, settings.rules)
@@ -259,6 +261,7 @@ def _check(
         token_env=settings.token_env,
         etags=store,
         meter=meter,
+        clients=settings.clients,
     )
     # with deployed_ref: github-deployment the history facts depend on GitHub: never cached
     mixed = policy.deployed_ref == GITHUB_DEPLOYMENT and bool(kinds)
@@ -306,33 +309,3 @@ def _check(
         notes=tuple(notes),
     )
     return report_to_dict(report), key, history or "cached"
-
-
-ProgressCallback = Callable[[RepoEntry], None]
-
-
-def run_audit(
-    targets: Sequence[Target],
-    settings: AuditSettings,
-    *,
-    jobs: int = 1,
-    meter: ApiMeter | None = None,
-    progress: ProgressCallback | None = None,
-) -> list[RepoEntry]:
-    """Every target's entry, ``jobs`` at a time, in the order they finish."""
-    entries: list[RepoEntry] = []
-    if jobs <= 1 or len(targets) <= 1:
-        for target in targets:
-            entry = audit_repository(target, settings, meter)
-            entries.append(entry)
-            if progress is not None:
-                progress(entry)
-        return entries
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="audit") as pool:
-        futures = [pool.submit(audit_repository, target, settings, meter) for target in targets]
-        for future in as_completed(futures):
-            entry = future.result()
-            entries.append(entry)
-            if progress is not None:
-                progress(entry)
-    return entries

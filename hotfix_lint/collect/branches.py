@@ -10,8 +10,10 @@ from __future__ import annotations
 import pygit2
 
 from hotfix_lint.collect.repository import MISSING
-from hotfix_lint.facts import BranchFact, HistoryFacts, HotfixFact
+from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.branches import HotfixBranchFact, ReleaseBranchFact
+from hotfix_lint.facts.history import HistoryFacts
+from hotfix_lint.facts.refs import BranchFact
 from hotfix_lint.policy.model import Policy
 
 #: at most this many branches are examined (newest tips first), so a repository that never

@@ -133,7 +133,8 @@ def gather_message(checkout: Checkout, text: str, now: int) -> RepositoryFacts:
 
     The message keeps git's comment lines (``ticket-reference`` reads it as git will commit it).
     """
-    from hotfix_lint.facts import PendingMessageFact, RepositoryFacts  # not needed off a hotfix branch
+    from hotfix_lint.facts import RepositoryFacts  # not needed off a hotfix branch
+    from hotfix_lint.facts.commit_message import PendingMessageFact
 
     return RepositoryFacts(
         repository=str(checkout.root),

@@ -8,28 +8,23 @@ stored ETag with every GET and turn a 304 back into the 200 it stands for, so th
 reads GitHub (``collect.github``) does not know the difference. An :class:`ApiMeter` counts
 the requests and the 304s, and keeps the rate-limit budget GitHub last reported.
 
-Such a client reads the proxy variables (``HTTPS_PROXY``, ``NO_PROXY``) and the CA bundle
-(``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``) once, not on every request as ``requests`` does.
+Such a client talks to GitHub through ``collect.http_connection`` (``http.client``, one kept-alive
+connection), which reads the proxy variables and the CA bundle once.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from github import Github
 
 log = logging.getLogger(__name__)
-
-#: headers of a 200 answer that a 304 does not repeat and PyGithub reads (pagination)
-_KEPT_HEADERS = ("link",)
-
 
 @dataclass(frozen=True)
 class CachedAnswer:
@@ -100,96 +95,56 @@ class ApiMeter:
             if limit is not None and str(limit).isdigit():
                 self.limit = int(limit)
 
+    def reading(self) -> tuple[int, int, int | None, int | None]:
+        """(requests, 304s, budget left, limit) now: what a worker process sends back."""
+        with self._lock:
+            return self.requests, self.not_modified, self.remaining, self.limit
+
+    def add(self, reading: tuple[int, int, int | None, int | None]) -> None:
+        """Count what another meter counted (a worker process's, for one repository)."""
+        with self._lock:
+            self.requests += reading[0]
+            self.not_modified += reading[1]
+            if reading[0] and reading[2] is not None:
+                self.remaining, self.limit = reading[2], reading[3]
+
     @property
     def counted(self) -> int:
         """Requests GitHub counts against the rate limit (a 304 is not counted)."""
         return self.requests - self.not_modified
 
 
-@lru_cache(maxsize=1)
-def _adapter_class() -> type[Any]:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from requests.structures import CaseInsensitiveDict
+class Conditions:
+    """The store and meter a client's connection uses, read at each request, so that a client
+    kept for the next repository (see ``collect.github.ClientPool``) takes that one's store."""
 
-    class ConditionalAdapter(HTTPAdapter):
-        """Adds ``If-None-Match`` to a GET whose answer is stored; a 304 becomes that answer."""
-
-        def __init__(self, store: EtagStore | None, meter: ApiMeter | None, **kwargs: Any) -> None:
-            super().__init__(**kwargs)
-            self.store = store
-            self.meter = meter
-            self.ca_bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-
-        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-            if kwargs.get("verify") is True and self.ca_bundle:  # as requests does when it reads the environment
-                kwargs["verify"] = self.ca_bundle
-            cached = None
-            if self.store is not None and request.method == "GET":
-                cached = self.store.lookup(request.url)
-                if cached is not None:
-                    request.headers["If-None-Match"] = cached.etag
-            response = super().send(request, *args, **kwargs)
-            if self.meter is not None:
-                self.meter.record(response.status_code, response.headers)
-            if self.store is None or request.method != "GET":
-                return response
-            if response.status_code == 304 and cached is not None:
-                _ = response.content  # read the (empty) body: the connection goes back to the pool
-                answer = requests.Response()
-                answer.status_code = 200
-                answer.reason = "OK (not modified)"
-                answer.headers = CaseInsensitiveDict(response.headers)
-                answer.headers["Content-Type"] = "application/json; charset=utf-8"
-                answer.headers.pop("Content-Length", None)
-                for name, value in cached.headers.items():
-                    answer.headers[name] = value
-                answer._content = cached.body.encode("utf-8")
-                answer.encoding = "utf-8"
-                answer.url = response.url
-                answer.request = response.request
-                answer.connection = response.connection
-                answer.elapsed = response.elapsed
-                return answer
-            etag = response.headers.get("ETag")
-            if response.status_code == 200 and etag and not kwargs.get("stream"):
-                kept = {k: response.headers[k] for k in _KEPT_HEADERS if k in response.headers}
-                self.store.remember(request.url, CachedAnswer(etag, response.text, kept))
-            return response
-
-    return ConditionalAdapter
+    def __init__(self, store: EtagStore | None, meter: ApiMeter | None) -> None:
+        self.store = store
+        self.meter = meter
 
 
-def enable_conditional_requests(gh: Github, store: EtagStore | None, meter: ApiMeter | None = None) -> bool:
+def enable_conditional_requests(
+    gh: Github, store: EtagStore | None, meter: ApiMeter | None = None
+) -> Conditions | None:
     """Make ``gh`` send conditional GETs from ``store`` (and count its requests in ``meter``).
 
-    PyGithub has no public hook for this: its requester builds one connection per client from
-    a connection class, so this client gets a subclass that mounts
-    :class:`ConditionalAdapter`. Returns False (the client is left as it was) when the
+    PyGithub has no public hook for this: its requester makes its connection from a class
+    kept in a private attribute, so this client gets :class:`GitHubConnection` instead
+    (``collect.http_connection``: ``http.client`` rather than a ``requests`` session).
+    Returns the client's :class:`Conditions`, or None (the client is left as it was) when the
     installed PyGithub is not built that way; the tests check that it is.
     """
     from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
+
+    from hotfix_lint.collect.http_connection import GitHubConnection
 
     requester = gh.requester
     attribute = "_Requester__connectionClass"
     base = getattr(requester, attribute, None)
     if base not in (HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass):
         log.info("conditional requests are off: this PyGithub builds its connections differently")
-        return False
-    adapter_class = _adapter_class()
-
-    def init(self: Any, *args: Any, **kwargs: Any) -> None:
-        import requests.utils
-
-        base.__init__(self, *args, **kwargs)
-        self.adapter = adapter_class(
-            store, meter, max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
-        )
-        self.session.mount(f"{self.protocol}://", self.adapter)
-        # requests reads the proxy variables on every request (a scan of the whole environment,
-        # as long as a 304 takes on loopback); this connection has one host: read them once
-        self.session.proxies.update(requests.utils.get_environ_proxies(f"{self.protocol}://{self.host}:{self.port}"))
-        self.session.trust_env = False
-
-    setattr(requester, attribute, type("ConditionalConnection", (base,), {"__init__": init}))
-    return True
+        return None
+    conditions = Conditions(store, meter)
+    scheme = "https" if base is HTTPSRequestsConnectionClass else "http"
+    setattr(requester, attribute, partial(GitHubConnection, scheme=scheme, conditions=conditions))
+    return conditions

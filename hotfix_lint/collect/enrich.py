@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 import pygit2
 
 from hotfix_lint.collect.repository import MISSING, list_branches, ref_tip, resolve_branch
-from hotfix_lint.facts import HistoryFacts, RepositoryFacts
+from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts import kinds as K
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
+    from hotfix_lint.facts.history import HistoryFacts
     from hotfix_lint.facts.workflows import WorkflowsFact
 
 # Each part is imported where it is used: a git hook gathers a branch on every commit and must

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
+from hotfix_lint.collect.checked_branch import collect_branch
 from hotfix_lint.collect.enrich import enrich
-from hotfix_lint.collect.history import HistoryCollector
+from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, open_repository
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.kinds import GIT_BRANCH as FACT_GIT_BRANCH
@@ -70,13 +71,15 @@ def gather(
             notes=("the repository has no commits yet: nothing to check",),
         )
     head_branch, head_commit = current_branch(repo)
-    collector = HistoryCollector(repo, policy, since)
+    reader = GitReader(repo, policy, since)  # one for both: branches and tags are listed once
     notes: list[str] = []
     unavailable: dict[str, str] = {}
     history = None
     if FACT_GIT_HISTORY in kinds:
+        from hotfix_lint.collect.history import HistoryCollector  # not for a hook that judges a branch
+
         try:
-            history = collector.history(push)
+            history = HistoryCollector(reader).history(push)
         except MISSING as exc:
             unavailable[FACT_GIT_HISTORY] = (
                 f"the history cannot be walked: {_missing_object(exc)} is missing from this clone (a partial "
@@ -93,8 +96,14 @@ def gather(
     hotfix = None
     if branch is not None and FACT_GIT_BRANCH in kinds:
         try:
-            hotfix = collector.branch(
-                branch, at=branch_at, staged=staged, index_file=index_file, line=branch_line, line_at=branch_line_at
+            hotfix = collect_branch(
+                reader,
+                branch,
+                at=branch_at,
+                staged=staged,
+                index_file=index_file,
+                line=branch_line,
+                line_at=branch_line_at,
             )
         except MISSING as exc:
             unavailable[FACT_GIT_BRANCH] = f"branch {branch}: object missing from this clone ({exc})"

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from github.Repository import Repository
 
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+    from hotfix_lint.collect.github_clients import ClientPool
 
 log = logging.getLogger(__name__)
 
@@ -516,6 +517,7 @@ def collect_github(
     user_agent: str = "hotfix-lint",
     etags: EtagStore | None = None,
     meter: ApiMeter | None = None,
+    clients: ClientPool | None = None,
 ) -> GitHubFacts:
     """Read what GitHub enforces and records for ``repo_full_name``; never raises for HTTP errors.
 
@@ -537,19 +539,24 @@ def collect_github(
     Long lists of rules, branch policies or reviews add pages, at most :data:`MAX_PAGES`.
     Retries add at most ``retry.attempts - 1`` per request. With ``etags`` every GET is a
     conditional one (a 304 does not count against the rate limit; see ``collect.conditional``);
-    ``meter`` counts the requests.
+    ``meter`` counts the requests. With ``clients`` the client is taken from that pool and left
+    open for the next repository (``collect.github_clients``).
     """
     if base_url is not None and urlsplit(base_url).scheme not in ("http", "https"):
         raise ValueError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
     page_size = max(1, min(100, page_size))
     token = (token or "").strip() or None
-    gh = new_client(
-        (base_url or DEFAULT_API_URL).rstrip("/"), token, page_size=page_size, timeout=timeout, user_agent=user_agent
-    )
-    if etags is not None or meter is not None:
-        from hotfix_lint.collect.conditional import enable_conditional_requests
+    api = (base_url or DEFAULT_API_URL).rstrip("/")
+    if clients is not None:
+        gh = clients.client(
+            api, token, page_size=page_size, timeout=timeout, user_agent=user_agent, etags=etags, meter=meter
+        )
+    else:
+        gh = new_client(api, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
+        if etags is not None or meter is not None:
+            from hotfix_lint.collect.conditional import enable_conditional_requests
 
-        enable_conditional_requests(gh, etags, meter)
+            enable_conditional_requests(gh, etags, meter)
     session = _Session(gh, token, retry or RetryPolicy())
     try:
         return _collect(
@@ -566,7 +573,8 @@ def collect_github(
             probes=tuple(probe_branches),
         )
     finally:
-        gh.close()
+        if clients is None:
+            gh.close()
 
 
 def _collect(
@@ -801,6 +809,8 @@ class GitHubRequest:
     #: the audit's answers of earlier runs, for conditional requests, and its request counter
     etags: EtagStore | None = field(default=None, repr=False, compare=False)
     meter: ApiMeter | None = field(default=None, repr=False, compare=False)
+    #: clients kept from one repository to the next (the audit's)
+    clients: ClientPool | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

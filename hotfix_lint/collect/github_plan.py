@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 import pygit2
 
 from hotfix_lint.collect.repository import list_branches
-from hotfix_lint.facts import GitHubFacts, HistoryFacts, HotfixFact, RepositoryFacts
+from hotfix_lint.facts import GitHubFacts, HotfixFact, RepositoryFacts
+from hotfix_lint.facts.history import HistoryFacts
 from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY, GITHUB, GITHUB_DEPLOYMENTS, GITHUB_KINDS, GITHUB_PULLS
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.policy.patterns import NamePattern, PatternError, compile_pattern
@@ -203,6 +204,7 @@ def read_github(
             probe_branches=plan.probes,
             etags=request.etags if request is not None else None,
             meter=request.meter if request is not None else None,
+            clients=request.clients if request is not None else None,
         )
     except ValueError as exc:  # a malformed API URL; the message never holds the token
         reason = f"GitHub could not be read: {exc}"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hotfix_lint.facts import HistoryFacts, HotfixFact, ProductionLineFact
+from hotfix_lint.facts import HotfixFact
+from hotfix_lint.facts.history import HistoryFacts, ProductionLineFact
 from hotfix_lint.policy.model import Policy
 
 

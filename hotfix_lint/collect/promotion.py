@@ -17,8 +17,9 @@ from dataclasses import replace
 import pygit2
 
 from hotfix_lint.collect.repository import MISSING, resolve_branch, to_commit_fact
-from hotfix_lint.facts import BranchFact, CommitFact, HotfixFact, RepositoryFacts
+from hotfix_lint.facts import CommitFact, HotfixFact, RepositoryFacts
 from hotfix_lint.facts.promotion import PromotionBranchFact, PromotionFacts, deployed_at, deployed_now
+from hotfix_lint.facts.refs import BranchFact
 from hotfix_lint.policy.model import Policy
 
 #: commits read past the production branch on one promotion branch

@@ -7,11 +7,15 @@ history collector and the branch collector; they never write to the repository.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygit2
 
 from hotfix_lint.errors import RepositoryError
-from hotfix_lint.facts import BranchFact, CommitFact, FileSnapshot, TagFact
+from hotfix_lint.facts import CommitFact, FileSnapshot
+
+if TYPE_CHECKING:
+    from hotfix_lint.facts.refs import BranchFact, TagFact
 
 #: The errors pygit2 raises when an object a clone should have is missing.
 MISSING = (KeyError, pygit2.GitError, ValueError)
@@ -67,6 +71,8 @@ def read_file(repo: pygit2.Repository, commit_id: str, path: str) -> FileSnapsho
 
 def list_branches(repo: pygit2.Repository) -> list[BranchFact]:
     """Local and remote-tracking branches (``refs/remotes/*/HEAD`` left out)."""
+    from hotfix_lint.facts.refs import BranchFact  # only where branches are listed: not in a hook
+
     out: list[BranchFact] = []
     for name in repo.listall_references():
         if name.startswith("refs/heads/"):
@@ -88,6 +94,8 @@ def list_branches(repo: pygit2.Repository) -> list[BranchFact]:
 
 def list_tags(repo: pygit2.Repository) -> list[TagFact]:
     """Every tag peeled to its commit; annotated tags keep their message."""
+    from hotfix_lint.facts.refs import TagFact  # only where tags are listed: not in a hook
+
     out: list[TagFact] = []
     for name in repo.listall_references():
         if not name.startswith("refs/tags/"):

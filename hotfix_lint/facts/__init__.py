@@ -1,33 +1,22 @@
-"""Plain, frozen data about a repository. No I/O, no pygit2, no PyGithub in here."""
+"""Plain, frozen data about a repository. No I/O, no pygit2, no PyGithub in here.
+
+The records only some runs fill in are imported from their own modules (production history
+from :mod:`~hotfix_lint.facts.history`, branches and tags from :mod:`~hotfix_lint.facts.refs`,
+a pending commit message from :mod:`~hotfix_lint.facts.commit_message`): a git hook does not
+pay for defining them.
+"""
 
 from typing import TYPE_CHECKING
 
-from hotfix_lint.facts.git import (
-    BranchFact,
-    CommitFact,
-    FileSnapshot,
-    HistoryFacts,
-    HotfixFact,
-    IntegrationFact,
-    PendingMessageFact,
-    ProductionLineFact,
-    RepositoryFacts,
-    TagFact,
-)
+from hotfix_lint.facts.git import CommitFact, FileSnapshot, HotfixFact, RepositoryFacts
 
 __all__ = [
-    "BranchFact",
     "CommitFact",
     "CouldNotCheck",
     "FileSnapshot",
     "GitHubFacts",
-    "HistoryFacts",
     "HotfixFact",
-    "IntegrationFact",
-    "PendingMessageFact",
-    "ProductionLineFact",
     "RepositoryFacts",
-    "TagFact",
 ]
 
 if TYPE_CHECKING:

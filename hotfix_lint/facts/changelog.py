@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_HEADING = re.compile(r"^##(?!#)\s*(.*)$")
-_HEADING_VERSION = re.compile(r"^\[?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?(?:\s|$|[-(])")
+#: compiled on first use (``re`` keeps them): importing this module stays cheap for the git hooks
+_HEADING = r"^##(?!#)\s*(.*)$"
+_HEADING_VERSION = r"^\[?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?(?:\s|$|[-(])"
 
 
 @dataclass(frozen=True)
@@ -19,7 +20,7 @@ class ChangelogSection:
 
 
 def _heading_version(heading: str) -> str | None:
-    m = _HEADING_VERSION.match(heading.strip())
+    m = re.match(_HEADING_VERSION, heading.strip())
     return m.group(1) if m else None
 
 
@@ -33,12 +34,12 @@ def find_section(text: str, version: str) -> ChangelogSection | None:
     for i, raw in enumerate(lines):
         if not raw.startswith("##"):
             continue
-        m = _HEADING.match(raw)
+        m = re.match(_HEADING, raw)
         if m is None or _heading_version(m.group(1)) != wanted:
             continue
         body: list[str] = []
         for following in lines[i + 1 :]:
-            if _HEADING.match(following):
+            if re.match(_HEADING, following):
                 break
             body.append(following)
         return ChangelogSection(i + 1, raw.strip(), "\n".join(body))
@@ -49,7 +50,7 @@ def added_section(added_lines: tuple[str, ...], version: str) -> bool:
     """Do the lines a diff adds include a heading for ``version``?"""
     wanted = version.removeprefix("v")
     for raw in added_lines:
-        m = _HEADING.match(raw)
+        m = re.match(_HEADING, raw)
         if m is not None and _heading_version(m.group(1)) == wanted:
             return True
     return False

@@ -4,7 +4,9 @@ A ``fixup!`` or ``squash!`` commit disappears into the commit it names when the 
 rebased with ``--autosquash``, an ``amend!`` commit replaces that commit's message with its
 own body, and git's default ``Revert "..."`` message quotes the reverted subject. A message
 still waiting in the commit-msg hook also carries git's ``#`` comment lines and, with
-``--verbose``, a diff below the scissors line. Pure text functions.
+``--verbose``, a diff below the scissors line (:class:`PendingMessageFact`, the fact of the
+commit-msg hook, lives here: only that hook and ``ticket-reference`` read it). Pure text
+functions.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from hotfix_lint.facts.merge_message import parse_merge_message
 SCISSORS = "------------------------ >8 ------------------------"
 _AUTOSQUASH = re.compile(r"^(fixup|squash|amend)! ")
 _REVERT = re.compile(r'^(?:Revert|Reapply) "(?P<subject>.*)"\s*$')
+
+
+@dataclass(frozen=True)
+class PendingMessageFact:
+    """A commit message not committed yet (the commit-msg hook), on the branch it goes to."""
+
+    text: str
+    branch: str | None = None
 
 
 @dataclass(frozen=True)

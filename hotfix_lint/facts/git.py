@@ -1,7 +1,10 @@
-"""Facts read from git history, converted from pygit2 objects by ``collect.git``.
+"""Facts read from git, converted from pygit2 objects by the collectors (``collect``).
 
 Rules judge these records only; they never touch the repository, so a rule is a pure
-function and tests can state exactly what a rule saw.
+function and tests can state exactly what a rule saw. The records of production history
+are in :mod:`hotfix_lint.facts.history`, branches and tags in :mod:`hotfix_lint.facts.refs`, a
+pending commit message in :mod:`hotfix_lint.facts.commit_message`: a git hook defines only what
+it fills in.
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hotfix_lint.facts.branches import HotfixBranchFact, ReleaseBranchFact
     from hotfix_lint.facts.changes import HotfixChanges
+    from hotfix_lint.facts.commit_message import PendingMessageFact
     from hotfix_lint.facts.github import GitHubFacts
+    from hotfix_lint.facts.history import HistoryFacts
     from hotfix_lint.facts.promotion import PromotionFacts
+    from hotfix_lint.facts.refs import TagFact
     from hotfix_lint.facts.workflows import WorkflowsFact
 
 
@@ -39,28 +44,6 @@ class CommitFact:
     @property
     def short(self) -> str:
         return self.id[:10]
-
-
-@dataclass(frozen=True)
-class TagFact:
-    """A tag and the commit it points at (annotated tags are peeled)."""
-
-    name: str
-    target: str
-    annotated: bool
-    message: str | None = None
-    tagger_time: int | None = None
-
-
-@dataclass(frozen=True)
-class BranchFact:
-    """A local or remote-tracking branch."""
-
-    name: str  # short name without remote: "hotfix/x"
-    ref: str  # full ref: "refs/remotes/origin/hotfix/x"
-    tip: str
-    tip_time: int
-    remote: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,55 +118,6 @@ class HotfixFact:
     @property
     def merged_at(self) -> int | None:
         return None if self.merge is None else self.merge.commit_time
-
-
-@dataclass(frozen=True)
-class ProductionLineFact:
-    """One production line (``main``, a ``support/*`` branch) since the ``since`` point."""
-
-    name: str
-    ref: str
-    tip: str
-    first_parent: tuple[CommitFact, ...]  # newest first, since-limited
-    hotfixes: tuple[HotfixFact, ...]  # newest first
-    #: branch tips (other than this line) by commit id, to recognise fast-forwards
-    branch_tips: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    truncated_by_since: bool = False
-
-
-@dataclass(frozen=True)
-class IntegrationFact:
-    """The integration branch (``develop``): where it is and when it last moved."""
-
-    name: str
-    tip: str
-    tip_time: int
-    retired_since: int | None = None
-
-
-@dataclass(frozen=True)
-class HistoryFacts:
-    """Production history, integration branch, branches and tags."""
-
-    production: tuple[ProductionLineFact, ...]
-    integration: IntegrationFact | None
-    integration_missing: str | None  # name of a configured integration branch not found
-    branches: tuple[BranchFact, ...]
-    tags: tuple[TagFact, ...]
-    missing_production: tuple[str, ...] = ()
-    missing_objects: tuple[str, ...] = ()
-    #: open release branches and the hotfixes they contain (``collect.branches``)
-    release_branches: tuple[ReleaseBranchFact, ...] = ()
-    #: branches named like hotfix branches and how far each got (``None`` when not collected)
-    hotfix_branches: tuple[HotfixBranchFact, ...] | None = None
-
-
-@dataclass(frozen=True)
-class PendingMessageFact:
-    """A commit message not committed yet (the commit-msg hook), on the branch it goes to."""
-
-    text: str
-    branch: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?")
+#: compiled on first use (``re`` keeps it): importing this module stays cheap for the git hooks
+_VERSION = r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?"
 
 
 def version_key(version: str) -> tuple[int, int, int, int] | None:
     """Sort key of ``1.2.3`` (a pre-release sorts before its release); ``None`` if not a version."""
-    m = _VERSION.match(version)
+    m = re.match(_VERSION, version)
     if m is None:
         return None
     major, minor, patch = (int(m.group(i)) for i in (1, 2, 3))

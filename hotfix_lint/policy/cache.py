@@ -18,7 +18,6 @@ be read is a miss, never an error; writing is best effort.
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import marshal
 import os
@@ -29,15 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from hotfix_lint import __version__
-from hotfix_lint.policy.model import Policy, RuleSetting, Waiver
+from hotfix_lint.policy.model import Policy, RuleSetting
 from hotfix_lint.results import Severity
 
 CACHE_ENV = "HOTFIX_LINT_CACHE_DIR"
 #: as in :mod:`hotfix_lint.policy.loader` (a test keeps them equal; importing it imports PyYAML)
 POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
 DEFAULT_PACK = "default"
-#: the types a cached policy may hold, by name (anything else is not cached)
-_TYPES: dict[str, type] = {t.__name__: t for t in (Policy, RuleSetting, Waiver, Severity)}
+#: the types a cached policy may hold, by name (anything else is not cached); and ``Waiver``,
+#: see :func:`_record_type`
+_TYPES: dict[str, type] = {t.__name__: t for t in (Policy, RuleSetting, Severity)}
 _STAMP = f"hotfix-lint {__version__} python {sys.version}"
 
 
@@ -114,17 +114,25 @@ def remember(root: Path, top: Path, policy: Policy, files: Sequence[Path]) -> No
         pass  # a read-only or full cache, or a value it cannot hold, only costs speed
 
 
+def _record_type(name: str) -> type | None:
+    """The record type a cached policy may hold under ``name``; the waiver's module is imported
+    only for a policy with exceptions (a hook's policy seldom has any)."""
+    if name == "Waiver":
+        from hotfix_lint.policy.waivers import Waiver
+
+        return Waiver
+    return _TYPES.get(name)
+
+
 def _encode(value: Any) -> Any:
     """Plain values marshal can hold; containers and records tagged so they come back as they were."""
     if isinstance(value, enum.Enum):  # before str: Severity is a str too
         return ("E", type(value).__name__, value.value)
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
-    if isinstance(value, dt.date):
-        return ("d", value.isoformat())
     if is_dataclass(value) and not isinstance(value, type):
         name = type(value).__name__
-        if _TYPES.get(name) is not type(value):
+        if _record_type(name) is not type(value):
             raise TypeError(f"cannot cache a {name}")
         return ("D", name, {f.name: _encode(getattr(value, f.name)) for f in fields(value) if f.init})
     if isinstance(value, tuple):
@@ -133,6 +141,10 @@ def _encode(value: Any) -> Any:
         return ("l", [_encode(v) for v in value])
     if isinstance(value, Mapping):
         return ("m", {str(k): _encode(v) for k, v in value.items()})
+    import datetime as dt  # only a policy with dates holds one: not at import, which every hook pays
+
+    if isinstance(value, dt.date):
+        return ("d", value.isoformat())
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
@@ -143,9 +155,14 @@ def _decode(value: Any) -> Any:
     if tag == "E":
         return _TYPES[value[1]](value[2])
     if tag == "d":
+        import datetime as dt
+
         return dt.date.fromisoformat(value[1])
     if tag == "D":
-        return _TYPES[value[1]](**{k: _decode(v) for k, v in value[2].items()})
+        record = _record_type(value[1])
+        if record is None:
+            raise KeyError(value[1])
+        return record(**{k: _decode(v) for k, v in value[2].items()})
     if tag == "t":
         return tuple(_decode(v) for v in value[1])
     if tag == "l":

@@ -6,14 +6,18 @@ converts, so nothing here reports user errors except pattern compilation.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotfix_lint.policy.patterns import NamePattern, compile_pattern
 from hotfix_lint.results import Severity
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from hotfix_lint.policy.waivers import Waiver
 
 DEPLOYED_REF_STRATEGIES = ("branch", "tag", "promotion-branch", "github-deployment")
 
@@ -24,18 +28,6 @@ class RuleSetting:
 
     severity: Severity | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Waiver:
-    """An ``exceptions:`` entry: a rule waived for one commit or branch, with a reason."""
-
-    rule: str
-    reason: str
-    commit: str | None = None
-    branch: str | None = None
-    expires: dt.date | None = None
-    where: str = ""  # "file:line" of the entry, for messages
 
 
 @dataclass(frozen=True)
@@ -128,6 +120,8 @@ def _tuple(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _date(value: Any) -> dt.date | None:
+    import datetime as dt  # here: a hook's policy comes from the cache, built without it
+
     if value is None or isinstance(value, dt.date):
         return value
     return dt.date.fromisoformat(str(value))
@@ -154,17 +148,21 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
             options = {k: v for k, v in setting.items() if k != "severity"}
             sev = setting.get("severity")
             rules[rule_id] = RuleSetting(Severity(sev) if sev else None, options)
-    waivers = tuple(
-        Waiver(
-            rule=str(e["rule"]),
-            reason=str(e["reason"]),
-            commit=e.get("commit"),
-            branch=e.get("branch"),
-            expires=_date(e.get("expires")),
-            where=str(e.get("__where__", "")),
+    waivers: tuple[Waiver, ...] = ()
+    if data.get("exceptions"):
+        from hotfix_lint.policy.waivers import Waiver
+
+        waivers = tuple(
+            Waiver(
+                rule=str(e["rule"]),
+                reason=str(e["reason"]),
+                commit=e.get("commit"),
+                branch=e.get("branch"),
+                expires=_date(e.get("expires")),
+                where=str(e.get("__where__", "")),
+            )
+            for e in data["exceptions"]
         )
-        for e in data.get("exceptions") or ()
-    )
     since = data.get("since")
     return Policy(
         source=source,

@@ -7,7 +7,6 @@ pattern that starts with ``^`` is taken as a raw regular expression.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -75,6 +74,8 @@ class NamePattern:
 
 
 def _is_calendar_date(text: str) -> bool:
+    import datetime as dt  # only for a {date} pattern: not at import, which every hook pays
+
     try:
         dt.date.fromisoformat(text)
     except ValueError:

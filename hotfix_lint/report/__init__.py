@@ -6,7 +6,8 @@ import importlib
 import re
 from typing import IO, Protocol
 
-from hotfix_lint.results import FindingKind, Report, RuleInfo, Severity, Violation
+from hotfix_lint.report.model import Report, RuleInfo
+from hotfix_lint.results import FindingKind, Severity, Violation
 
 #: the runner reads its log line by line, a line ending at ``\r\n``, ``\n`` or a lone ``\r``
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")

@@ -29,7 +29,8 @@ from typing import IO
 
 from hotfix_lint.report import plural, show_code
 from hotfix_lint.report.markdown import render_markdown
-from hotfix_lint.results import FindingKind, Report, Severity, Violation
+from hotfix_lint.report.model import Report
+from hotfix_lint.results import FindingKind, Severity, Violation
 
 #: GitHub refuses a step summary larger than this
 SUMMARY_LIMIT = 1024 * 1024

@@ -11,7 +11,8 @@ import io
 from typing import IO
 
 from hotfix_lint.report import neutralise_commands, plural
-from hotfix_lint.results import FindingKind, Report, Severity
+from hotfix_lint.report.model import Report
+from hotfix_lint.results import FindingKind, Severity
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 _RESET = "\033[0m"

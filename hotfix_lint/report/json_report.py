@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from hotfix_lint.results import Report
+from hotfix_lint.report.model import Report
 
 JSON_REPORT_VERSION = 1
 

@@ -22,7 +22,8 @@ import xml.etree.ElementTree as ET  # building only: nothing is parsed here
 from typing import IO
 
 from hotfix_lint.report import described_rules, finding_label, plural, show_code
-from hotfix_lint.results import FindingKind, Report, Severity, Violation
+from hotfix_lint.report.model import Report
+from hotfix_lint.results import FindingKind, Severity, Violation
 
 #: characters XML 1.0 cannot carry at all (not even as references): shown as \\xNN instead;
 #: also the private-use character that stands for a line break until the text is serialised

@@ -14,7 +14,8 @@ import re
 from typing import IO
 
 from hotfix_lint.report import described_rules, finding_label, plural
-from hotfix_lint.results import FindingKind, Report, RuleInfo, Severity, Violation
+from hotfix_lint.report.model import Report, RuleInfo
+from hotfix_lint.results import FindingKind, Severity, Violation
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PUNCTUATION = re.compile(r"([\\`*_\[\]()!|~$])")

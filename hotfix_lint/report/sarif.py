@@ -17,7 +17,8 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from hotfix_lint.report import described_rules
-from hotfix_lint.results import FindingKind, Report, RuleInfo, Severity, Violation
+from hotfix_lint.report.model import Report, RuleInfo
+from hotfix_lint.results import FindingKind, Severity, Violation
 
 SARIF_VERSION = "2.1.0"
 #: the schema the output is valid against (tests/data/sarif/ holds a copy)

@@ -7,7 +7,8 @@ from itertools import groupby
 from typing import IO
 
 from hotfix_lint.report import neutralise_commands
-from hotfix_lint.results import FindingKind, Report, Severity, Violation
+from hotfix_lint.report.model import Report
+from hotfix_lint.results import FindingKind, Severity, Violation
 
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m"}
 _RESET = "\033[0m"

@@ -6,7 +6,6 @@ import functools
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
-from hotfix_lint.facts.changelog import added_section, find_section
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, where
@@ -67,13 +66,18 @@ merge) a branch under check need not touch it, but if it does, the section must 
                 hint=f"add {section} with a line describing the fix to {path} and commit it on {hotfix.label}",
             )
             return
-        if version and not added_section(hotfix.changelog_added_lines, version):
-            yield found(
-                f"branch {hotfix.label} changes {path} but adds no section for {version}",
-                path=path,
-                hint=f"add a heading `## [{version}] - YYYY-MM-DD` to {path}",
-            )
-            return
+        if version:
+            # the changelog reader is imported where a section is looked for: the pre-commit hook,
+            # on a branch whose name has no version, never defines its section record
+            from hotfix_lint.facts.changelog import added_section
+
+            if not added_section(hotfix.changelog_added_lines, version):
+                yield found(
+                    f"branch {hotfix.label} changes {path} but adds no section for {version}",
+                    path=path,
+                    hint=f"add a heading `## [{version}] - YYYY-MM-DD` to {path}",
+                )
+                return
         added = "\n".join(hotfix.changelog_added_lines)
         if require_ticket and hotfix.tickets and not any(t in added for t in hotfix.tickets):
             yield found(
@@ -83,6 +87,8 @@ merge) a branch under check need not touch it, but if it does, the section must 
             )
 
     def _merged(self, hotfix: HotfixFact, path: str, require_ticket: bool) -> Iterator[Finding]:
+        from hotfix_lint.facts.changelog import find_section  # see _branch
+
         found = functools.partial(self.finding, ref=hotfix.line, commit=hotfix.release_point, subjects=subjects(hotfix))
         snapshot = hotfix.changelog
         point = short(hotfix.release_point)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
@@ -25,6 +24,9 @@ def merged_hotfixes(facts: RepositoryFacts) -> Iterator[HotfixFact]:
 
 
 def day(timestamp: int) -> str:
+    """A Unix time as its UTC date, for messages."""
+    import datetime as dt  # here, not at import: the hooks' rules never word a date
+
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date().isoformat()
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hotfix_lint.facts import CommitFact, ProductionLineFact, RepositoryFacts
+from hotfix_lint.facts import CommitFact, RepositoryFacts
+from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.results import Finding, Severity

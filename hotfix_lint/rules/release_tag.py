@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from hotfix_lint.facts import HotfixFact, ProductionLineFact, RepositoryFacts, TagFact
+from hotfix_lint.facts import HotfixFact, RepositoryFacts
+from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.kinds import VERSION_FILES
+from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.release import RELEASE_REACH, release_commit, release_window
 from hotfix_lint.facts.version_files import declared_version, same_version
 from hotfix_lint.policy.model import Policy

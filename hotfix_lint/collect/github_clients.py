@@ -1,0 +1,64 @@
+"""GitHub clients kept from one repository to the next, one per thread.
+
+An audit reads hundreds of repositories from one API host with one token. A client per
+repository means a new PyGithub client (about 1.5 ms of CPU here) and a new connection (on
+github.com, a TLS handshake) for each. A connection is not shared between threads, so each
+thread keeps its own client; each repository sets its own ETag store on it (see
+``collect.conditional.Conditions``). Whoever makes the pool closes it.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from github import Github
+
+    from hotfix_lint.collect.conditional import ApiMeter, Conditions, EtagStore
+
+
+class ClientPool:
+    """Kept-alive clients by (thread, API URL, token, client settings)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[Any, ...], tuple[Github, Conditions | None]] = {}
+
+    def client(
+        self,
+        base_url: str,
+        token: str | None,
+        *,
+        page_size: int,
+        timeout: int,
+        user_agent: str,
+        etags: EtagStore | None,
+        meter: ApiMeter | None,
+    ) -> Github:
+        """This thread's client for these settings, asking with ``etags`` and counted in ``meter``."""
+        from hotfix_lint.collect.conditional import enable_conditional_requests
+        from hotfix_lint.collect.github import new_client
+
+        key = (threading.get_ident(), base_url, token, page_size, timeout, user_agent)
+        with self._lock:
+            kept = self._clients.get(key)
+        if kept is None:
+            gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
+            kept = (gh, enable_conditional_requests(gh, etags, meter))
+            with self._lock:
+                self._clients[key] = kept
+        gh, conditions = kept
+        if conditions is not None:
+            conditions.store, conditions.meter = etags, meter
+        return gh
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._clients)
+
+    def close(self) -> None:
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for gh, _ in clients:
+            gh.close()

@@ -1,0 +1,243 @@
+"""The audit's connection to GitHub (``collect.http_connection``) and its kept clients
+(``collect.github_clients``): against small real servers on 127.0.0.1, and the loopback GitHub.
+
+The raw servers here answer what a proxy or a misbehaving server would, which the loopback
+GitHub cannot: a kept-alive connection closed between two requests, a malformed status line, a
+proxy that forwards absolute URLs, a proxy that refuses a ``CONNECT`` tunnel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from github_server import GitHubServer
+
+from hotfix_lint.collect.conditional import ApiMeter, Conditions, EtagStore
+from hotfix_lint.collect.http_connection import GitHubConnection, proxy_for, tls_context
+
+OK_JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\": true}"
+
+
+class RawServer:
+    """Accepts connections on 127.0.0.1; for each request ``answer(head)`` gives the bytes to
+    send back, and whether to close the connection after them. Records every request head.
+
+    ``close`` shuts the sockets down before the threads end: a socket merely closed under a
+    thread blocked on it leaves the thread holding a file descriptor number that the next
+    test's sockets reuse."""
+
+    def __init__(self, answer: Callable[[str], tuple[bytes, bool]]) -> None:
+        self.answer = answer
+        self.heads: list[str] = []
+        self.connections = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self._open: list[socket.socket] = []
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+        self._threads[0].start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self._open.append(conn)
+            thread = threading.Thread(target=self._talk, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _talk(self, conn: socket.socket) -> None:
+        data = b""
+        try:
+            while True:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, data = data.partition(b"\r\n\r\n")
+                self.heads.append(head.decode("latin-1"))
+                reply, close = self.answer(head.decode("latin-1"))
+                conn.sendall(reply)
+                if close:
+                    conn.shutdown(socket.SHUT_RDWR)
+                    return
+        except OSError:
+            return
+
+    def close(self) -> None:
+        for sock in (self.sock, *self._open):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        for sock in (self.sock, *self._open):
+            sock.close()
+
+
+@pytest.fixture
+def raw_server() -> Iterator[Callable[[Callable[[str], tuple[bytes, bool]]], RawServer]]:
+    made: list[RawServer] = []
+
+    def make(answer: Callable[[str], tuple[bytes, bool]]) -> RawServer:
+        made.append(RawServer(answer))
+        return made[-1]
+
+    yield make
+    for server in made:
+        server.close()
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def connection(host: str, port: int, scheme: str = "http", store: EtagStore | None = None) -> GitHubConnection:
+    return GitHubConnection(host, port, timeout=5, scheme=scheme, conditions=Conditions(store, ApiMeter()))
+
+
+def get(cnx: GitHubConnection, path: str = "/repos/octo/app") -> tuple[int, str]:
+    cnx.request("GET", path, None, {"Authorization": "token t"})
+    answer = cnx.getresponse()
+    return answer.status, answer.read()
+
+
+def test_a_kept_alive_connection_is_used_again(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(lambda head: (OK_JSON, False))
+    cnx = connection("127.0.0.1", server.port)
+    assert [get(cnx), get(cnx), get(cnx)] == [(200, '{"a": true}')] * 3
+    assert server.connections == 1
+    cnx.close()
+
+
+def test_a_connection_the_server_closed_meanwhile_is_opened_again(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(lambda head: (OK_JSON, True))  # closes after each answer, without saying so
+    cnx = connection("127.0.0.1", server.port)
+    assert [get(cnx), get(cnx)] == [(200, '{"a": true}')] * 2
+    assert server.connections == 2
+    cnx.close()
+
+
+def test_a_malformed_answer_is_a_network_error_the_retry_loop_knows(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(lambda head: (b"hello there\r\n\r\n", True))
+    with pytest.raises(OSError, match=r"unreadable answer from 127\.0\.0\.1"):
+        get(connection("127.0.0.1", server.port))
+
+
+def test_a_304_is_turned_back_into_the_stored_200(raw_server: Callable[..., RawServer]) -> None:
+    def answer(head: str) -> tuple[bytes, bool]:
+        if 'if-none-match: "v1"' in head.lower():
+            return b'HTTP/1.1 304 Not Modified\r\nETag: "v1"\r\nContent-Length: 0\r\n\r\n', False
+        body = b'[{"id": 1}]'
+        headers = f'HTTP/1.1 200 OK\r\nETag: "v1"\r\nLink: <x>; rel="next"\r\nContent-Length: {len(body)}\r\n\r\n'
+        return headers.encode() + body, False
+
+    server = raw_server(answer)
+    store = EtagStore()
+    cnx = connection("127.0.0.1", server.port, store=store)
+    assert get(cnx) == (200, '[{"id": 1}]')
+    cnx.request("GET", "/repos/octo/app", None, {})
+    again = cnx.getresponse()
+    assert (again.status, again.read(), again.headers["link"]) == (200, '[{"id": 1}]', '<x>; rel="next"')
+    assert cnx.conditions.meter is not None and cnx.conditions.meter.not_modified == 1
+    assert store.used()[f"http://127.0.0.1:{server.port}/repos/octo/app"]["etag"] == '"v1"'
+
+
+def test_a_plain_proxy_is_sent_the_absolute_url_and_its_credentials(
+    raw_server: Callable[..., RawServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = raw_server(lambda head: (OK_JSON, False))
+    monkeypatch.setenv("HTTP_PROXY", f"http://user:s3cret@127.0.0.1:{proxy.port}")
+    assert get(connection("api.example.test", 80)) == (200, '{"a": true}')
+    request_line, *headers = proxy.heads[0].split("\r\n")
+    assert request_line == "GET http://api.example.test:80/repos/octo/app HTTP/1.1"
+    assert "Proxy-Authorization: Basic dXNlcjpzM2NyZXQ=" in headers
+
+
+def test_an_https_api_is_reached_through_a_connect_tunnel(
+    raw_server: Callable[..., RawServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = raw_server(lambda head: (b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n", True))
+    monkeypatch.setenv("HTTPS_PROXY", f"http://user:pw@127.0.0.1:{proxy.port}")
+    with pytest.raises(OSError, match="407"):
+        get(connection("api.example.test", 443, scheme="https"))
+    request_line, *headers = proxy.heads[0].split("\r\n")
+    assert request_line == "CONNECT api.example.test:443 HTTP/1.0"
+    assert "Proxy-Authorization: Basic dXNlcjpwdw==" in headers
+
+
+def test_no_proxy_exempts_a_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "ghe.example.com")
+    assert proxy_for("https", "ghe.example.com") is None
+    found = proxy_for("https", "api.github.com")
+    assert found is not None and (found.hostname, found.port) == ("proxy.internal", 3128)
+    assert proxy_for("http", "api.github.com") is None, "HTTPS_PROXY is for https only"
+
+
+def test_the_ca_bundle_is_the_one_requests_would_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import certifi
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    default = tls_context(True)
+    assert default.verify_mode == ssl.CERT_REQUIRED and default.check_hostname
+    assert default.cert_store_stats()["x509_ca"] > 50, "certifi's bundle"
+    assert tls_context(True) is default, "loaded once"
+    one = tmp_path / "one.pem"
+    one.write_text(ssl.DER_cert_to_PEM_cert(default.get_ca_certs(binary_form=True)[0]))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(one))
+    assert tls_context(True).cert_store_stats()["x509_ca"] == 1
+    assert tls_context(False).verify_mode == ssl.CERT_NONE
+    shutil.copy(certifi.where(), tmp_path / "copy.pem")
+    assert tls_context(str(tmp_path / "copy.pem")).cert_store_stats() == default.cert_store_stats()
+
+
+def test_a_client_pool_keeps_one_client_per_thread_and_takes_each_repositorys_store(
+    github_server: GitHubServer,
+) -> None:
+    from hotfix_lint.collect.github import collect_github
+    from hotfix_lint.collect.github_clients import ClientPool
+
+    github_server.state.add_repo("octo/app", branches=["develop"])
+    github_server.state.add_repo("octo/lib", branches=["develop"])
+    github_server.state.protect_branch("octo/app", "main")
+    github_server.state.protect_branch("octo/lib", "main")  # a 404 has no ETag: asked in full every time
+    pool = ClientPool()
+    stores = {name: EtagStore() for name in ("octo/app", "octo/lib")}
+    first = {
+        name: collect_github(name, "t", github_server.url, ["main"], None, etags=store, clients=pool)
+        for name, store in stores.items()
+    }
+    assert len(pool) == 1
+    github_server.clear_requests()
+    again = {
+        name: collect_github(name, "t", github_server.url, ["main"], None, etags=EtagStore(store.used()), clients=pool)
+        for name, store in stores.items()
+    }
+    assert again == first
+    assert github_server.requests and {r.status for r in github_server.requests} == {304}
+    elsewhere: list[int] = []
+    thread = threading.Thread(
+        target=lambda: elsewhere.append(
+            len([collect_github("octo/app", "t", github_server.url, ["main"], None, clients=pool)]) and len(pool)
+        )
+    )
+    thread.start()
+    thread.join()
+    assert elsewhere == [2], "another thread gets a client of its own"
+    pool.close()
+    assert len(pool) == 0
+    assert json.dumps(stores["octo/app"].used())  # plain data for the cache
