@@ -1,4 +1,4 @@
-"""Audit repositories one by one, each in isolation, with ``--jobs`` of them at a time.
+"""Audit one repository in isolation (``workers`` runs ``--jobs`` of them at a time).
 
 For one repository: read what the last run learnt (``state``), ask GitHub for the repository
 (conditional request) unless a listing already said, and decide:
@@ -164,7 +164,9 @@ class _LazyReader:
             from hotfix_lint.collect.github_org import GitHubReader
 
             s = self.settings
-            self._reader = GitHubReader(s.api_url, s.token, store=self.store, meter=self.meter, retry=s.retry)
+            self._reader = GitHubReader(
+                s.api_url, s.token, store=self.store, meter=self.meter, retry=s.retry, clients=s.clients
+            )
         return self._reader
 
     def close(self) -> None:

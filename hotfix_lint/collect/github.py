@@ -546,17 +546,18 @@ def collect_github(
         raise ValueError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
     page_size = max(1, min(100, page_size))
     token = (token or "").strip() or None
-    api = (base_url or DEFAULT_API_URL).rstrip("/")
-    if clients is not None:
-        gh = clients.client(
-            api, token, page_size=page_size, timeout=timeout, user_agent=user_agent, etags=etags, meter=meter
-        )
-    else:
-        gh = new_client(api, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
-        if etags is not None or meter is not None:
-            from hotfix_lint.collect.conditional import enable_conditional_requests
+    from hotfix_lint.collect.github_clients import open_client
 
-            enable_conditional_requests(gh, etags, meter)
+    gh, owned = open_client(
+        (base_url or DEFAULT_API_URL).rstrip("/"),
+        token,
+        page_size=page_size,
+        timeout=timeout,
+        user_agent=user_agent,
+        etags=etags,
+        meter=meter,
+        clients=clients,
+    )
     session = _Session(gh, token, retry or RetryPolicy())
     try:
         return _collect(
@@ -573,7 +574,7 @@ def collect_github(
             probes=tuple(probe_branches),
         )
     finally:
-        if clients is None:
+        if owned:
             gh.close()
 
 

@@ -45,7 +45,7 @@ class ClientPool:
             kept = self._clients.get(key)
         if kept is None:
             gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
-            kept = (gh, enable_conditional_requests(gh, etags, meter))
+            kept = (gh, enable_conditional_requests(gh, etags, meter))  # always: the next one may have a store
             with self._lock:
                 self._clients[key] = kept
         gh, conditions = kept
@@ -62,3 +62,32 @@ class ClientPool:
             clients, self._clients = list(self._clients.values()), {}
         for gh, _ in clients:
             gh.close()
+
+
+def open_client(
+    base_url: str,
+    token: str | None,
+    *,
+    page_size: int,
+    timeout: int,
+    user_agent: str,
+    etags: EtagStore | None = None,
+    meter: ApiMeter | None = None,
+    clients: ClientPool | None = None,
+) -> tuple[Github, bool]:
+    """A client asking with ``etags`` and counted in ``meter``: this thread's from ``clients``
+    (left open for the next repository), else a new one; the flag says whether the caller owns
+    it and closes it."""
+    if clients is not None:
+        gh = clients.client(
+            base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent, etags=etags, meter=meter
+        )
+        return gh, False
+    from hotfix_lint.collect.github import new_client
+
+    gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
+    if etags is not None or meter is not None:
+        from hotfix_lint.collect.conditional import enable_conditional_requests
+
+        enable_conditional_requests(gh, etags, meter)
+    return gh, True

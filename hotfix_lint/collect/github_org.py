@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from hotfix_lint.collect.conditional import ApiMeter, EtagStore, enable_conditional_requests
-from hotfix_lint.collect.github import DEFAULT_API_URL, RetryPolicy, _Failure, _Session, new_client
+from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+from hotfix_lint.collect.github import DEFAULT_API_URL, RetryPolicy, _Failure, _Session
+from hotfix_lint.collect.github_clients import ClientPool, open_client
 
 #: owner and repository names as GitHub allows them (and nothing a path could escape with)
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -68,7 +69,8 @@ def _info(data: Any) -> RepositoryInfo:
 
 
 class GitHubReader:
-    """One PyGithub client for the audit's own reads; ``close()`` when done."""
+    """One PyGithub client for the audit's own reads (``clients``: the thread's, kept open);
+    ``close()`` when done."""
 
     def __init__(
         self,
@@ -80,18 +82,28 @@ class GitHubReader:
         retry: RetryPolicy | None = None,
         timeout: int = 15,
         page_size: int = 100,
+        clients: ClientPool | None = None,
     ) -> None:
         base_url = (api_url or DEFAULT_API_URL).rstrip("/")
         if urlsplit(base_url).scheme not in ("http", "https"):
             raise GitHubReadError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
         token = (token or "").strip() or None
         self.page_size = max(1, min(100, page_size))
-        self.gh = new_client(base_url, token, page_size=self.page_size, timeout=timeout, user_agent="hotfix-lint")
-        enable_conditional_requests(self.gh, store, meter)
+        self.gh, self._owned = open_client(
+            base_url,
+            token,
+            page_size=self.page_size,
+            timeout=timeout,
+            user_agent="hotfix-lint",
+            etags=store,
+            meter=meter,
+            clients=clients,
+        )
         self.session = _Session(self.gh, token, retry or RetryPolicy())
 
     def close(self) -> None:
-        self.gh.close()
+        if self._owned:  # a client from a pool stays open for the next repository
+            self.gh.close()
 
     def __enter__(self) -> GitHubReader:
         return self
