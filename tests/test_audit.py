@@ -153,7 +153,60 @@ def test_github_settings_are_read_again_on_a_warm_run(org: Org) -> None:
     org.state.repo("octo/clean")["settings"]["allow_rebase_merge"] = True
     warm = org.audit("--org", ORG)
     assert warm.found() == {"octo/clean": {("merge-methods", "error")}}
-    assert warm.entry("octo/clean")["history"] == "cached"
+    assert (warm.entry("octo/clean")["history"], warm.entry("octo/clean")["github"]) == ("cached", "read")
+
+
+def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org) -> None:
+    """Every GitHub answer a 304: the GitHub facts made of them last time are judged again
+    (nothing rebuilt, nothing written); one changed answer: GitHub is read as usual."""
+    org.publish("clean", org.gitflow("clean"))
+    org.publish("open-merges", org.gitflow("om"), allow_squash_merge=True)
+    cold = org.audit("--org", ORG)
+    assert {e["repository"]: e["github"] for e in cold.report["repositories"]} == {
+        "octo/clean": "read",
+        "octo/open-merges": "read",
+    }
+    state_file = org.cache / f"127.0.0.1_{org.server.port}" / "state" / "octo" / "clean.json"
+    kept = json.loads(state_file.read_text())
+    assert kept["github_urls"] and all(url in kept["etags"] for url in kept["github_urls"])
+
+    org.audit("--org", ORG)  # forgets the ETag of the policy file it did not read again
+    written = state_file.stat().st_mtime_ns
+    org.server.clear_requests()
+    warm = org.audit("--org", ORG)
+    assert warm.found() == cold.found() == {"octo/clean": set(), "octo/open-merges": {("merge-methods", "error")}}
+    assert {e["repository"]: (e["history"], e["github"]) for e in warm.report["repositories"]} == dict.fromkeys(
+        ("octo/clean", "octo/open-merges"), ("cached", "unchanged")
+    )
+    asked = [f"{org.server.url}{r.target}" for r in org.server.requests if r.target.startswith("/repos/octo/clean")]
+    assert asked == kept["github_urls"], "each answer the facts were made of, asked once"
+    assert {r.status for r in org.server.requests} == {304}
+    assert state_file.stat().st_mtime_ns == written, "a run that learnt nothing writes nothing"
+
+    # a setting changed without a push: that repository is read again, the other still is not
+    org.state.repo("octo/open-merges")["settings"]["allow_squash_merge"] = False
+    changed = org.audit("--org", ORG)
+    assert changed.found() == {"octo/clean": set(), "octo/open-merges": set()}
+    assert changed.entry("octo/open-merges")["github"] == "read"
+    assert changed.entry("octo/clean")["github"] == "unchanged"
+    assert org.audit("--org", ORG).entry("octo/open-merges")["github"] == "unchanged", "kept again"
+
+    # kept facts that are not the ones the state names are not used
+    kept_facts = state_file.with_name("clean.github.facts")
+    kept_facts.write_bytes(kept_facts.read_bytes() + b"x")
+    damaged = org.audit("--org", ORG)
+    assert damaged.entry("octo/clean")["github"] == "read"
+    assert damaged.found() == {"octo/clean": set(), "octo/open-merges": set()}
+
+
+def test_github_facts_are_not_kept_when_an_answer_had_no_etag(org: Org) -> None:
+    """An unprotected branch is a 404 without an ETag: nothing says it is unchanged later."""
+    org.publish("unprotected", org.gitflow("up"), compliant=False)
+    cold = org.audit("--org", ORG)
+    assert ("branch-protection", "error") in cold.found()["octo/unprotected"]
+    warm = org.audit("--org", ORG)
+    assert (warm.entry("octo/unprotected")["history"], warm.entry("octo/unprotected")["github"]) == ("cached", "read")
+    assert warm.found() == cold.found()
 
 
 def test_time_moves_on_for_cached_history(org: Org) -> None:

@@ -4,9 +4,9 @@ The JSON form (:func:`to_dict`) is a versioned contract like the check's: ``vers
 ``tool``, ``generated_at``, ``source`` (what was audited: organisations, repository file,
 shard), ``summary`` (always recomputed from the entries, so a merged report sums right),
 ``repositories`` sorted by name, ``notes``. Each entry is ``{repository, status (ok | failed |
-skipped), error, history (cloned | fetched | cached), policy, pushed_at, report (the check's
-contract, or null), drift}``. Reports are read back (:func:`from_dict`) to merge shards and
-to compare with a baseline.
+skipped), error, history (cloned | fetched | cached | unchanged), github (read | unchanged |
+null), policy, pushed_at, report (the check's contract, or null), drift}``. Reports are read
+back (:func:`from_dict`) to merge shards and to compare with a baseline.
 """
 
 from __future__ import annotations
@@ -64,6 +64,9 @@ class RepoEntry:
     policy: str | None = None
     pushed_at: str | None = None
     drift: Drift | None = None
+    #: how the GitHub facts were had: ``read``, ``unchanged`` (every answer a 304: the kept
+    #: facts), None (the rules read nothing from GitHub)
+    github: str | None = None
 
     @property
     def violations(self) -> list[Mapping[str, Any]]:
@@ -221,6 +224,7 @@ def entry_to_dict(entry: RepoEntry) -> dict[str, Any]:
         "status": entry.status,
         "error": entry.error,
         "history": entry.history,
+        "github": entry.github,
         "policy": entry.policy,
         "pushed_at": entry.pushed_at,
         "report": None if entry.report is None else dict(entry.report),
@@ -289,6 +293,7 @@ def _entry_from_dict(data: Any, where: str) -> RepoEntry:
         policy=text("policy"),
         pushed_at=text("pushed_at"),
         drift=drift,
+        github=text("github"),
     )
 
 

@@ -33,9 +33,10 @@ from hotfix_lint.errors import PolicyError, UserError
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
-    from hotfix_lint.collect.github import RetryPolicy
+    from hotfix_lint.collect.github import GitHubRequest, RetryPolicy
     from hotfix_lint.collect.github_clients import ClientPool
     from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
+    from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
 
 log = logging.getLogger(__name__)
@@ -199,20 +200,29 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
     if not unchanged:
         history = _sync(info, mirror, settings)
     chosen = _repo_policy(settings, info.full_name, policy_file) if policy_file else settings.org_policy
-    report, facts_key, history = _check(info, mirror, chosen, settings, state, store, meter, unchanged, history)
-    cache.save(
-        info.full_name,
-        RepoState(
-            pushed_at=info.pushed_at,
-            clone_url=info.clone_url,
-            policy_file=policy_file,
-            policy_read=settings.use_repo_policy,
-            facts_key=facts_key,
-            etags=store.used(),
-            audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
-        ),
+    checked = _check(info, mirror, chosen, settings, state, store, meter, unchanged, history)
+    learnt = RepoState(
+        pushed_at=info.pushed_at,
+        clone_url=info.clone_url,
+        policy_file=policy_file,
+        policy_read=settings.use_repo_policy,
+        facts_key=checked.facts_key,
+        etags=store.used(),
+        audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
+        github_urls=checked.github_urls,
+        github_facts=checked.github_facts,
     )
-    return RepoEntry(info.full_name, OK, report=report, history=history, policy=chosen.label, pushed_at=info.pushed_at)
+    if replace(learnt, audited_at=None) != replace(state, audited_at=None):  # a run that learnt nothing writes nothing
+        cache.save(info.full_name, learnt)
+    return RepoEntry(
+        info.full_name,
+        OK,
+        report=checked.report,
+        history=checked.history,
+        policy=chosen.label,
+        pushed_at=info.pushed_at,
+        github=checked.github,
+    )
 
 
 def _read_policy_file(
@@ -234,6 +244,21 @@ def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
     return sync_mirror(info.clone_url, mirror, token=token, default_branch=info.default_branch).action
 
 
+@dataclass(frozen=True)
+class _Checked:
+    """A repository's check: its JSON report and what the cache keeps of it for next time."""
+
+    report: dict[str, Any]
+    history: str
+    #: what the cached git facts were gathered for (None: not cached)
+    facts_key: str | None
+    #: how the GitHub facts were had: read, unchanged (the kept ones), None (not wanted)
+    github: str | None = None
+    #: the GitHub answers the kept GitHub facts were made of, and that file's SHA-256
+    github_urls: tuple[str, ...] = ()
+    github_facts: str | None = None
+
+
 def _check(
     info: RepositoryInfo,
     mirror: Path,
@@ -244,10 +269,8 @@ def _check(
     meter: ApiMeter | None,
     unchanged: bool,
     history: str | None,
-) -> tuple[dict[str, Any], str | None, str]:
-    """The check's pipeline on the mirror: (its JSON report, the facts' cache key, history)."""
-    from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
-    from hotfix_lint.collect.gather import gather
+) -> _Checked:
+    """The check's pipeline on the mirror: its JSON report, and the cache's keys."""
     from hotfix_lint.collect.github import GitHubRequest
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GITHUB_KINDS
@@ -269,31 +292,28 @@ def _check(
     mixed = policy.deployed_ref == GITHUB_DEPLOYMENT and bool(kinds)
     git_kinds = kinds if mixed else kinds - GITHUB_KINDS
     key = None if mixed else _facts_key(chosen, git_kinds)
-    facts_path = settings.cache.facts_path(info.full_name)
+    reads_github = bool(kinds & GITHUB_KINDS) and not mixed
+    kept_valid = unchanged and key is not None and state.facts_key == key
     facts = None
-    if unchanged and key is not None and state.facts_key == key:
-        try:
-            facts = decode_facts(facts_path.read_bytes())
-            history = "cached"
-        except (CodecError, OSError):
-            facts = None
+    github: str | None = None
+    github_urls: tuple[str, ...] = ()
+    github_digest: str | None = None
+    if kept_valid and reads_github:
+        facts = _kept_github_facts(settings.cache.github_facts_path(info.full_name), state, request, settings)
+        if facts is not None:
+            history, github, github_urls, github_digest = "cached", "unchanged", state.github_urls, state.github_facts
     if facts is None:
-        facts = gather(
-            mirror, policy, git_kinds, branch=None, since=None, now=settings.now, github=request if mixed else None
+        mixed_request = request if mixed else None
+        facts, history, key = _git_facts(
+            info, mirror, policy, git_kinds, settings, key, kept_valid, history, mixed_request
         )
-        history = history or "unchanged"
-        if key is not None:
-            try:
-                write_atomically(facts_path, encode_facts(facts))
-            except CodecError as exc:
-                log.info("facts of %s not cached: %s", info.full_name, exc)
-                key = None
+        facts = replace(facts, now=settings.now)
+        if reads_github and not facts.empty:
+            github = "read"
+            facts, github_urls, github_digest = _add_github(info, mirror, policy, kinds, request, facts, settings)
+        elif mixed and facts.github is not None:
+            github = "read"
     facts = replace(facts, now=settings.now)
-    if kinds & GITHUB_KINDS and not mixed and not facts.empty:
-        from hotfix_lint.collect.github_plan import add_github
-        from hotfix_lint.collect.repository import open_repository
-
-        facts = add_github(open_repository(mirror), policy, kinds, request, facts)
     if facts.empty:  # no commits: nothing to judge, GitHub included (no branch to protect yet)
         selected = []
     today = dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).date()
@@ -310,4 +330,92 @@ def _check(
         rules_run=rules_run,
         notes=tuple(notes),
     )
-    return report_to_dict(report), key, history or "cached"
+    return _Checked(report_to_dict(report), history or "cached", key, github, github_urls, github_digest)
+
+
+def _git_facts(
+    info: RepositoryInfo,
+    mirror: Path,
+    policy: Policy,
+    git_kinds: frozenset[str],
+    settings: AuditSettings,
+    key: str | None,
+    kept_valid: bool,
+    history: str | None,
+    github: GitHubRequest | None,
+) -> tuple[RepositoryFacts, str | None, str | None]:
+    """The git facts kept last time when they are still valid, else gathered from the mirror
+    (and kept): (facts, history, the key they are kept under)."""
+    from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
+    from hotfix_lint.collect.gather import gather
+
+    facts_path = settings.cache.facts_path(info.full_name)
+    if kept_valid:
+        try:
+            return decode_facts(facts_path.read_bytes()), "cached", key
+        except (CodecError, OSError):
+            pass
+    facts = gather(mirror, policy, git_kinds, branch=None, since=None, now=settings.now, github=github)
+    if key is not None:
+        try:
+            write_atomically(facts_path, encode_facts(facts))
+        except CodecError as exc:
+            log.info("facts of %s not cached: %s", info.full_name, exc)
+            key = None
+    return facts, history or "unchanged", key
+
+
+def _kept_github_facts(
+    path: Path, state: RepoState, request: GitHubRequest, settings: AuditSettings
+) -> RepositoryFacts | None:
+    """The facts with GitHub's added that were kept last time, when GitHub still gives each
+    answer they were made of (a 304 for every one); None: read GitHub again."""
+    from hotfix_lint.audit.factcodec import CodecError, decode_facts
+    from hotfix_lint.collect.github import answers_unchanged
+
+    if not state.github_urls or state.github_facts is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != state.github_facts:
+        return None
+    if not answers_unchanged(request, state.github_urls, retry=settings.retry):
+        return None
+    try:
+        return decode_facts(data)
+    except CodecError:
+        return None
+
+
+def _add_github(
+    info: RepositoryInfo,
+    mirror: Path,
+    policy: Policy,
+    kinds: frozenset[str],
+    request: GitHubRequest,
+    facts: RepositoryFacts,
+    settings: AuditSettings,
+) -> tuple[RepositoryFacts, tuple[str, ...], str | None]:
+    """``facts`` with what GitHub says added; kept for next time (with the URLs of the answers
+    they were made of, and the file's SHA-256) when every answer came with an ETag."""
+    from hotfix_lint.audit.factcodec import CodecError, encode_facts
+    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.github_plan import add_github
+    from hotfix_lint.collect.repository import open_repository
+
+    counted = ApiMeter(keep_answers=True)
+    facts = add_github(open_repository(mirror), policy, kinds, replace(request, meter=counted), facts)
+    if request.meter is not None:
+        request.meter.add(counted.reading())
+    answers = counted.answers or []
+    if not answers or not all(status == 304 or (status == 200 and etag) for _, status, etag in answers):
+        return facts, (), None
+    try:
+        data = encode_facts(facts)
+        write_atomically(settings.cache.github_facts_path(info.full_name), data)
+    except (CodecError, OSError) as exc:
+        log.info("GitHub facts of %s not kept: %s", info.full_name, exc)
+        return facts, (), None
+    return facts, tuple(dict.fromkeys(url for url, _, _ in answers)), hashlib.sha256(data).hexdigest()

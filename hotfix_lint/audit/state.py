@@ -5,6 +5,7 @@ Layout, under ``--cache DIR``, one tree per GitHub API host::
     HOST/mirrors/OWNER/NAME.git        bare mirror (collect.mirror)
     HOST/state/OWNER/NAME.json         pushed_at, clone URL, policy file, ETags of the last run
     HOST/state/OWNER/NAME.facts        the git facts gathered last (audit.factcodec)
+    HOST/state/OWNER/NAME.github.facts those facts with GitHub's added, while its answers hold
     HOST/policies/OWNER/NAME/.hotfix-lint.yaml   the repository's policy, as read from GitHub
     HOST/orgs/ORG.json                 ETags of the organisation's repository listing
     validated/                         the policy loader's markers of files already validated
@@ -71,7 +72,12 @@ class RepoState:
     #: what the cached facts were gathered for (tool version, policy, fact kinds)
     facts_key: str | None = None
     etags: dict[str, Any] = field(default_factory=dict)
+    #: when an audit last learnt something new (one that learnt nothing leaves the file alone)
     audited_at: str | None = None
+    #: the GitHub answers (URLs, their ETags in ``etags``) the kept GitHub facts were made of
+    github_urls: tuple[str, ...] = ()
+    #: SHA-256 of the kept GitHub facts file, so that it is read only with its own answers
+    github_facts: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +89,8 @@ class RepoState:
             "facts_key": self.facts_key,
             "etags": self.etags,
             "audited_at": self.audited_at,
+            "github_urls": list(self.github_urls),
+            "github_facts": self.github_facts,
         }
 
     @classmethod
@@ -92,6 +100,7 @@ class RepoState:
         policy = data.get("policy_file")
         policy_file = (str(policy[0]), str(policy[1])) if isinstance(policy, list) and len(policy) == 2 else None
         etags = data.get("etags")
+        urls = data.get("github_urls")
 
         def text(key: str) -> str | None:
             value = data.get(key)
@@ -105,6 +114,8 @@ class RepoState:
             facts_key=text("facts_key"),
             etags=etags if isinstance(etags, dict) else {},
             audited_at=text("audited_at"),
+            github_urls=tuple(str(u) for u in urls) if isinstance(urls, list) else (),
+            github_facts=text("github_facts"),
         )
 
 
@@ -132,6 +143,10 @@ class AuditCache:
     def facts_path(self, full_name: str) -> Path:
         owner, name = self._split(full_name)
         return self.base / "state" / owner / f"{name}.facts"
+
+    def github_facts_path(self, full_name: str) -> Path:
+        owner, name = self._split(full_name)
+        return self.base / "state" / owner / f"{name}.github.facts"
 
     def policy_dir(self, full_name: str) -> Path:
         owner, name = self._split(full_name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
@@ -24,7 +25,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from github import Github
 
+    from hotfix_lint.collect.http_connection import GitHubConnection
+
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class CachedAnswer:
@@ -64,6 +68,11 @@ class EtagStore:
         with self._lock:
             self._used[url] = answer
 
+    def touched(self) -> list[str]:
+        """The URLs looked up or stored so far, in the order they first were."""
+        with self._lock:
+            return list(self._used)
+
     def used(self) -> dict[str, dict[str, Any]]:
         """The answers of this run, as plain data for the cache."""
         with self._lock:
@@ -76,16 +85,20 @@ class EtagStore:
 class ApiMeter:
     """Requests sent, 304s received, and the rate-limit budget GitHub reported last."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_answers: bool = False) -> None:
         self._lock = threading.Lock()
         self.requests = 0
         self.not_modified = 0
         self.remaining: int | None = None
         self.limit: int | None = None
+        #: with ``keep_answers``: (URL, status, whether it came with an ETag) of each request
+        self.answers: list[tuple[str, int, bool]] | None = [] if keep_answers else None
 
-    def record(self, status: int, headers: Mapping[str, str]) -> None:
+    def record(self, status: int, headers: Mapping[str, str], url: str | None = None) -> None:
         with self._lock:
             self.requests += 1
+            if self.answers is not None and url is not None:
+                self.answers.append((url, status, "etag" in headers or "ETag" in headers))
             if status == 304:
                 self.not_modified += 1
             remaining = headers.get("x-ratelimit-remaining") or headers.get("X-RateLimit-Remaining")
@@ -116,11 +129,27 @@ class ApiMeter:
 
 class Conditions:
     """The store and meter a client's connection uses, read at each request, so that a client
-    kept for the next repository (see ``collect.github.ClientPool``) takes that one's store."""
+    kept for the next repository (see ``collect.github.ClientPool``) takes that one's store.
+
+    The connection also leaves here itself and the headers PyGithub sent with its last GET, so
+    that the audit can ask whether stored answers still hold without going through PyGithub
+    (``collect.github.answers_unchanged``).
+    """
 
     def __init__(self, store: EtagStore | None, meter: ApiMeter | None) -> None:
         self.store = store
         self.meter = meter
+        self.connection: GitHubConnection | None = None
+        self.headers: dict[str, str] | None = None
+
+
+#: the conditions of each client :func:`enable_conditional_requests` switched on
+_clients: weakref.WeakKeyDictionary[Github, Conditions] = weakref.WeakKeyDictionary()
+
+
+def conditions_of(gh: Github) -> Conditions | None:
+    """The :class:`Conditions` of a client made conditional here, else None."""
+    return _clients.get(gh)
 
 
 def enable_conditional_requests(
@@ -147,4 +176,5 @@ def enable_conditional_requests(
     conditions = Conditions(store, meter)
     scheme = "https" if base is HTTPSRequestsConnectionClass else "http"
     setattr(requester, attribute, partial(GitHubConnection, scheme=scheme, conditions=conditions))
+    _clients[gh] = conditions
     return conditions

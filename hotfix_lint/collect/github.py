@@ -71,6 +71,9 @@ TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 ENTERPRISE_TOKEN_VARIABLES = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
 #: at most this many pages of a list that is read whole (rules, reviews, branch policies)
 MAX_PAGES = 5
+#: seconds a request may take, and the User-Agent sent (a pooled client is kept per setting)
+TIMEOUT = 15
+USER_AGENT = "hotfix-lint"
 
 
 @dataclass(frozen=True)
@@ -513,8 +516,8 @@ def collect_github(
     probe_branches: Sequence[str] = (),
     page_size: int = 100,
     retry: RetryPolicy | None = None,
-    timeout: int = 15,
-    user_agent: str = "hotfix-lint",
+    timeout: int = TIMEOUT,
+    user_agent: str = USER_AGENT,
     etags: EtagStore | None = None,
     meter: ApiMeter | None = None,
     clients: ClientPool | None = None,
@@ -574,6 +577,60 @@ def collect_github(
             probes=tuple(probe_branches),
         )
     finally:
+        if owned:
+            gh.close()
+
+
+def answers_unchanged(request: GitHubRequest, urls: Sequence[str], *, retry: RetryPolicy | None = None) -> bool:
+    """Whether GitHub still gives each of ``urls`` the answer stored in ``request.etags``.
+
+    Each is asked again with its ETag, in order, until one is not a 304 (changed, failed, or
+    stored without an ETag): False, and the caller reads GitHub as usual. When every answer is
+    unchanged, what was made of them is too, so the audit judges the GitHub facts it kept
+    instead of building them again (PyGithub objects, fact records, the branch plan). A 304
+    does not count against the rate limit; the requests are counted in ``request.meter``.
+    """
+    from hotfix_lint.collect.conditional import ApiMeter, conditions_of
+
+    target = resolve_target(request, None)
+    store = request.etags
+    if isinstance(target, str) or store is None or not urls:
+        return False
+    from hotfix_lint.collect.github_clients import open_client
+
+    probe = ApiMeter()
+    gh, owned = open_client(
+        (target.api_url or DEFAULT_API_URL).rstrip("/"),
+        target.token,
+        page_size=100,
+        timeout=TIMEOUT,
+        user_agent=USER_AGENT,
+        etags=store,
+        meter=probe,
+        clients=request.clients,
+    )
+    session = _Session(gh, target.token, retry or RetryPolicy())
+    conditions = conditions_of(gh)
+    try:
+        for url in urls:
+            connection = conditions.connection if conditions is not None else None
+            if connection is not None and conditions is not None and conditions.headers is not None:
+                if not connection.still_valid(url):  # straight to the connection: PyGithub makes nothing of a 304
+                    return False
+                continue
+            if store.lookup(url) is None:  # the client's first request: PyGithub opens the connection
+                return False
+            before = probe.not_modified
+            try:
+                session.get(url)
+            except _Failure:
+                return False
+            if probe.not_modified != before + 1:
+                return False
+        return True
+    finally:
+        if request.meter is not None:
+            request.meter.add(probe.reading())
         if owned:
             gh.close()
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.conditional import Conditions
+    from hotfix_lint.collect.conditional import Conditions, EtagStore
 
 #: headers of a 200 answer that a 304 does not repeat and PyGithub reads (pagination)
 KEPT_HEADERS = ("link",)
@@ -87,6 +87,8 @@ class GitHubConnection:
         self._proxy = proxy_for(scheme, host)
         self._conn: http.client.HTTPConnection | None = None
         self._pending: tuple[str, str, Any, dict[str, str]] | None = None
+        self._origin = f"{scheme}://{host}:{self.port}"
+        conditions.connection = self
 
     # -- what PyGithub calls ----------------------------------------------------------------
 
@@ -99,13 +101,15 @@ class GitHubConnection:
         verb, path, body, headers = self._pending
         self._pending = None
         store, meter = self.conditions.store, self.conditions.meter
-        full_url = f"{self.protocol}://{self.host}:{self.port}{path}"
+        full_url = self._origin + path
+        if verb == "GET":
+            self.conditions.headers = headers.copy()
         cached = store.lookup(full_url) if store is not None and verb == "GET" else None
         if cached is not None:
             headers["If-None-Match"] = cached.etag
         status, answer_headers, payload = self._exchange(verb, path, body, headers)
         if meter is not None:
-            meter.record(status, answer_headers)
+            meter.record(status, answer_headers, full_url)
         if store is None or verb != "GET":
             return Answer(status, answer_headers, payload)
         if status == 304 and cached is not None:
@@ -113,13 +117,39 @@ class GitHubConnection:
             answer_headers["content-type"] = "application/json; charset=utf-8"
             answer_headers.update({k.lower(): v for k, v in cached.headers.items()})
             return Answer(200, answer_headers, cached.body.encode("utf-8"))
-        etag = answer_headers.get("etag")
-        if status == 200 and etag:
-            from hotfix_lint.collect.conditional import CachedAnswer
-
-            kept = {k: answer_headers[k] for k in KEPT_HEADERS if k in answer_headers}
-            store.remember(full_url, CachedAnswer(etag, payload.decode("utf-8", errors="replace"), kept))
+        if status == 200 and answer_headers.get("etag"):
+            self._remember(store, full_url, answer_headers, payload)
         return Answer(status, answer_headers, payload)
+
+    @staticmethod
+    def _remember(store: EtagStore, url: str, answer_headers: dict[str, str], payload: bytes) -> None:
+        from hotfix_lint.collect.conditional import CachedAnswer
+
+        kept = {k: answer_headers[k] for k in KEPT_HEADERS if k in answer_headers}
+        store.remember(url, CachedAnswer(answer_headers["etag"], payload.decode("utf-8", errors="replace"), kept))
+
+    def still_valid(self, url: str) -> bool:
+        """Whether the stored answer for ``url`` still holds: GitHub answers its ETag with 304.
+
+        Asked with the headers PyGithub sent with its last GET (the ETag of an answer holds for
+        requests like the one that got it), counted in the meter like any request. A changed
+        answer is stored (a request that follows gets a 304 for it); a failure is False.
+        """
+        store, meter, headers = self.conditions.store, self.conditions.meter, self.conditions.headers
+        cached = store.lookup(url) if store is not None else None
+        if store is None or cached is None or headers is None or not url.startswith(self._origin + "/"):
+            return False
+        try:
+            status, answer_headers, payload = self._exchange(
+                "GET", url[len(self._origin) :], None, {**headers, "If-None-Match": cached.etag}
+            )
+        except OSError:
+            return False
+        if meter is not None:
+            meter.record(status, answer_headers, url)
+        if status == 200 and answer_headers.get("etag"):
+            self._remember(store, url, answer_headers, payload)
+        return status == 304
 
     def close(self) -> None:
         if self._conn is not None:
