@@ -194,6 +194,87 @@ def test_still_valid_is_false_when_the_server_cannot_answer(raw_server: Callable
     assert not cnx.still_valid(f"http://127.0.0.1:{server.port}/repos/octo/app")
 
 
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        pytest.param(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\n[{\"a\"\r\n3\r\n: 1\r\n2\r\n}]\r\n0\r\n"
+            b"Trailer: x\r\n\r\n",
+            (200, '[{"a": 1}]'),
+            id="chunked, with an extension and a trailer",
+        ),
+        pytest.param(
+            b"HTTP/1.1 100 Continue\r\n\r\n" + OK_JSON,
+            (200, '{"a": true}'),
+            id="an interim 100 before the answer",
+        ),
+        pytest.param(
+            b"HTTP/1.1 204 No Content\r\nX-Note: a\r\n\r\n" + OK_JSON,
+            (204, ""),
+            id="a 204 has no body, the next answer stays on the connection",
+        ),
+    ],
+)
+def test_answers_are_framed_as_http_1_1_says(
+    raw_server: Callable[..., RawServer], reply: bytes, expected: tuple[int, str]
+) -> None:
+    server = raw_server(lambda head: (reply, False))
+    assert get(connection("127.0.0.1", server.port)) == expected
+
+
+def test_a_body_without_length_ends_with_the_connection(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(lambda head: (b"HTTP/1.0 200 OK\r\n\r\n{\"old\": 1}", True))
+    cnx = connection("127.0.0.1", server.port)
+    assert [get(cnx), get(cnx)] == [(200, '{"old": 1}')] * 2
+    assert server.connections == 2, "HTTP/1.0 without keep-alive: a connection per request"
+
+
+def test_repeated_headers_are_joined_and_names_lower_cased(raw_server: Callable[..., RawServer]) -> None:
+    reply = b"HTTP/1.1 200 OK\r\nLink: <a>; rel=\"next\"\r\nLINK: <b>; rel=\"last\"\r\nContent-Length: 2\r\n\r\n[]"
+    server = raw_server(lambda head: (reply, False))
+    cnx = connection("127.0.0.1", server.port)
+    cnx.request("GET", "/x", None, {})
+    assert cnx.getresponse().headers["link"] == '<a>; rel="next", <b>; rel="last"'
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", id="a body shorter than said"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nContent-Length: twelve\r\n\r\n", id="a length that is no number"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", id="a chunk size"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", id="a header line"),
+        pytest.param(b"HTTP/1.1 200 OK\r\nX: " + b"y" * 70000 + b"\r\n\r\n", id="a line too long"),
+        pytest.param(b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 101 + b"\r\n", id="too many headers"),
+        pytest.param(b"HTTP/1.1 2000 OK\r\n\r\n", id="a status of four digits"),
+    ],
+)
+def test_what_a_server_sends_wrong_is_a_network_error(raw_server: Callable[..., RawServer], reply: bytes) -> None:
+    server = raw_server(lambda head: (reply, True))
+    with pytest.raises(OSError, match=r"unreadable answer from 127\.0\.0\.1|closed the connection"):
+        get(connection("127.0.0.1", server.port))
+
+
+def test_a_header_with_a_line_break_is_refused_before_anything_is_sent(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(lambda head: (OK_JSON, False))
+    cnx = connection("127.0.0.1", server.port)
+    cnx.request("GET", "/x", None, {"X-Evil": "a\r\nX-Injected: b"})
+    with pytest.raises(ValueError, match="invalid HTTP header"):
+        cnx.getresponse()
+    assert server.heads == []
+
+
+def test_the_request_carries_host_identity_encoding_and_a_body_length(raw_server: Callable[..., RawServer]) -> None:
+    server = raw_server(lambda head: (OK_JSON, False))
+    cnx = connection("127.0.0.1", server.port)
+    cnx.request("POST", "/repos/octo/app/statuses/abc", '{"state": "success"}', {"Content-Type": "application/json"})
+    assert cnx.getresponse().status == 200
+    request_line, *headers = server.heads[0].split("\r\n")
+    assert request_line == "POST /repos/octo/app/statuses/abc HTTP/1.1"
+    assert headers[:2] == [f"Host: 127.0.0.1:{server.port}", "Accept-Encoding: identity"]
+    assert "Content-Length: 20" in headers
+
+
 def test_a_plain_proxy_is_sent_the_absolute_url_and_its_credentials(
     raw_server: Callable[..., RawServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,6 +27,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from hotfix_lint.collect.http_wire import encode_request, read_answer
+
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import Conditions, EtagStore
 
@@ -85,7 +87,9 @@ class GitHubConnection:
         self.conditions = conditions
         self._verify = verify
         self._proxy = proxy_for(scheme, host)
-        self._conn: http.client.HTTPConnection | None = None
+        self._sock: Any = None
+        self._reader: Any = None
+        self._host_header = _host_header(host, self.port, scheme)
         self._pending: tuple[str, str, Any, dict[str, str]] | None = None
         self._origin = f"{scheme}://{host}:{self.port}"
         conditions.connection = self
@@ -152,9 +156,10 @@ class GitHubConnection:
         return status == 304
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        reader, sock, self._reader, self._sock = self._reader, self._sock, None, None
+        for part in (reader, sock):
+            if part is not None:
+                part.close()
 
     # -- the exchange -------------------------------------------------------------------------
 
@@ -165,12 +170,13 @@ class GitHubConnection:
         if self._proxy is not None and self.protocol == "http":  # a plain proxy forwards absolute URLs
             target = f"http://{self.host}:{self.port}{path}"
             headers = {**headers, **_proxy_headers(self._proxy)}
+        request = encode_request(verb, target, self._host_header, headers, body)
         for attempt in (1, 2):
-            conn, reused = self._connection()
+            reused = False
             try:
-                conn.request(verb, target, body=body, headers=headers)
-                response = conn.getresponse()
-                payload = response.read()
+                reused = self._connect()
+                self._sock.sendall(request)
+                status, answer_headers, payload, will_close = read_answer(self._reader, verb)
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
                 self.close()
                 if reused and attempt == 1 and verb in _IDEMPOTENT:
@@ -182,15 +188,16 @@ class GitHubConnection:
             except OSError:
                 self.close()
                 raise
-            if response.will_close:
+            if will_close:
                 self.close()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, payload
+            return status, answer_headers, payload
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        """The open connection (True) or a new one (False)."""
-        if self._conn is not None and self._conn.sock is not None and not _closed_by_peer(self._conn.sock):
-            return self._conn, True
+    def _connect(self) -> bool:
+        """Keep the open connection (True) or open a new one (False): ``http.client`` connects
+        (through the proxy's tunnel, with TLS), ``collect.http_wire`` talks over it."""
+        if self._sock is not None and not _closed_by_peer(self._sock):
+            return True
         self.close()
         host, port = (self._proxy.hostname or "", self._proxy.port or 80) if self._proxy else (self.host, self.port)
         conn: http.client.HTTPConnection
@@ -200,8 +207,16 @@ class GitHubConnection:
                 conn.set_tunnel(self.host, self.port, headers=_proxy_headers(self._proxy))
         else:
             conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
-        self._conn = conn
-        return conn, False
+        conn.connect()
+        self._sock, conn.sock = conn.sock, None
+        self._reader = self._sock.makefile("rb")
+        return False
+
+
+def _host_header(host: str, port: int, scheme: str) -> str:
+    """``Host``, as ``http.client`` writes it: the port only when it is not the scheme's."""
+    name = f"[{host}]" if ":" in host and not host.startswith("[") else host
+    return name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
 
 
 def _closed_by_peer(sock: Any) -> bool:
