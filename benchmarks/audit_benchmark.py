@@ -12,6 +12,8 @@ in parallel and serially, and API requests per repository as histories grow.
 3. Runs ``hotfix-lint audit --org ...`` as a user would (a subprocess, ``CI=1``): cold (empty
    cache) and warm (the same cache, nothing pushed since), with ``--jobs N`` and with
    ``--jobs 1``; prints repositories per second and requests per repository side by side.
+   Each configuration runs ``--rounds`` times (3), each round from an empty cache, cold then
+   warm; the table shows the run of median time, and the fastest and slowest round beside it.
 
 Run::
 
@@ -21,7 +23,9 @@ Run::
 The API requests per repository count every REST request the server received (the
 organisation's listing pages included, spread over its repositories); "counted" leaves out
 the 304 answers, which GitHub does not count against the rate limit. Git requests (clone,
-fetch) are counted apart.
+fetch) are counted apart. "CPU s" is the audit's (all its processes), "server" the loopback
+server's (its threads and the ``git http-backend`` processes it ran), which on a small
+machine competes with the audit for the same CPUs (GitHub's would not).
 """
 
 from __future__ import annotations
@@ -192,18 +196,27 @@ def serve(state_path: Path, git_root: Path) -> None:
 
     server = GitHubServer(GitHubState.load(state_path), git_root=git_root).start()
     print(f"PORT {server.port}", flush=True)
+    cpu_at_reset = _cpu_of_this_process()
     for line in sys.stdin:
         command = line.strip()
         if command == "stats":
             requests = [(r.path, r.status) for r in server.requests]
-            print(json.dumps({"api": requests, "git": len(server.git_requests)}), flush=True)
+            cpu = _cpu_of_this_process() - cpu_at_reset
+            print(json.dumps({"api": requests, "git": len(server.git_requests), "cpu": cpu}), flush=True)
         elif command == "reset":
             server.clear_requests()
             server.git_requests.clear()
+            cpu_at_reset = _cpu_of_this_process()
             print("OK", flush=True)
         elif command == "quit":
             break
     server.stop()
+
+
+def _cpu_of_this_process() -> float:
+    """CPU seconds of the server: its threads, and the ``git http-backend`` processes it ran."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class Server:
@@ -247,6 +260,7 @@ class Run:
     jobs: int
     seconds: float
     cpu: float
+    server_cpu: float
     repositories: int
     repo_api: int
     listing: int
@@ -255,6 +269,8 @@ class Run:
     status: int
     histories: Counter[str]
     found: dict[str, set[str]]
+    #: the fastest and slowest of the rounds this run is the median of
+    spread: tuple[float, float] | None = None
 
     @property
     def per_second(self) -> float:
@@ -289,6 +305,7 @@ def audit(server: Server, org: str, cache: Path, jobs: int, label: str, workdir:
         jobs=jobs,
         seconds=seconds,
         cpu=after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        server_cpu=float(stats["cpu"]),
         repositories=len(report["repositories"]),
         repo_api=sum(1 for path, _ in api if path.startswith("/repos/")),
         listing=sum(1 for path, _ in api if not path.startswith("/repos/")),
@@ -300,17 +317,29 @@ def audit(server: Server, org: str, cache: Path, jobs: int, label: str, workdir:
     )
 
 
+def median_run(runs: list[Run]) -> Run:
+    """The run of the median time (the lower middle of an even number); the rest only show the
+    spread, kept in its label's footnote."""
+    ordered = sorted(runs, key=lambda r: r.seconds)
+    middle = ordered[(len(ordered) - 1) // 2]
+    middle.spread = (ordered[0].seconds, ordered[-1].seconds)
+    return middle
+
+
 def table(runs: list[Run]) -> str:
     head = (
-        f"{'run':<22} {'jobs':>4} {'seconds':>8} {'repos/s':>8} {'CPU s':>6} {'API req/repo':>13} "
+        f"{'run':<22} {'jobs':>4} {'seconds':>8} {'rounds':>11} {'repos/s':>8} {'CPU s':>6} {'server':>6} "
+        f"{'API req/repo':>13} "
         f"{'counted/repo':>13} {'listing':>8} {'git req/repo':>13}  history"
     )
     lines = [head, "-" * len(head)]
     for r in runs:
         hist = ", ".join(f"{k} {v}" for k, v in sorted(r.histories.items()))
         counted = r.repo_api + r.listing - r.not_modified
+        spread = f"{r.spread[0]:.2f}-{r.spread[1]:.2f}" if r.spread else ""
         lines.append(
-            f"{r.label:<22} {r.jobs:>4} {r.seconds:>8.2f} {r.per_second:>8.1f} {r.cpu:>6.1f} "
+            f"{r.label:<22} {r.jobs:>4} {r.seconds:>8.2f} {spread:>11} {r.per_second:>8.1f} {r.cpu:>6.1f} "
+            f"{r.server_cpu:>6.1f} "
             f"{r.per_repo(r.repo_api):>13.2f} {r.per_repo(counted):>13.2f} {r.listing:>8} {r.per_repo(r.git):>13.2f}  "
             f"{hist}"
         )
@@ -336,6 +365,9 @@ def main() -> int:
     parser.add_argument("--hotfixes", type=int, default=20, help="hotfixes in each history (20)")
     parser.add_argument("--deep", type=int, default=20, help="repositories with 10x the history (20)")
     parser.add_argument("--jobs", type=int, default=8, help="--jobs of the parallel runs (8)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="cold-then-warm rounds per configuration; the median run is shown (3)"
+    )
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
     args = parser.parse_args()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hotfix-lint-audit-bench-"))
@@ -357,14 +389,20 @@ def main() -> int:
 
     server = Server(workdir / "state.json", git_root)
     runs: dict[str, Run] = {}
+    every: list[Run] = []
     try:
 
         def pair(name: str, org: str, jobs: int, *extra: str) -> None:
             cache = workdir / f"cache-{name}"
-            shutil.rmtree(cache, ignore_errors=True)
-            for temperature in ("cold", "warm"):
-                label = f"{temperature} {name}"
-                runs[label] = audit(server, org, cache, jobs, label, workdir, *extra)
+            measured: dict[str, list[Run]] = {"cold": [], "warm": []}
+            for _ in range(max(1, args.rounds)):
+                shutil.rmtree(cache, ignore_errors=True)
+                for temperature in ("cold", "warm"):
+                    label = f"{temperature} {name}"
+                    measured[temperature].append(audit(server, org, cache, jobs, label, workdir, *extra))
+                    every.append(measured[temperature][-1])
+            for temperature, taken in measured.items():
+                runs[f"{temperature} {name}"] = median_run(taken)
 
         pair("parallel", "bench", args.jobs)
         pair("serial", "bench", 1)
@@ -372,7 +410,7 @@ def main() -> int:
         pair("history-only", "bench", args.jobs, "--policy", str(history_only))
     finally:
         server.stop()
-    for run in runs.values():
+    for run in every:
         if run.label.endswith("parallel") or run.label.endswith("serial"):
             wrong = sorted(n for n in planted if run.found.get(n) != planted[n])
             if wrong:

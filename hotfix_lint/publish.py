@@ -62,6 +62,9 @@ def error_status(reason: str, sha: str, target_url: str | None = None) -> Status
 
 def post_status(target: GitHubTarget, status: Status, *, timeout: int = 15) -> str:
     """POST ``status`` on ``target``'s repository; the status's URL. Raises :class:`PublishError`."""
+    from hotfix_lint.collect.pygithub import import_github
+
+    import_github()
     from github import Auth, Github
     from github.GithubException import GithubException
 

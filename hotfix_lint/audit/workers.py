@@ -33,9 +33,8 @@ ProgressCallback = Callable[[RepoEntry], None]
 MeterReading = tuple[int, int, int | None, int | None]
 
 #: what a repository's audit imports on first use: imported before the workers are forked, so
-#: that they share it instead of each importing it again
+#: that they share it instead of each importing it again (PyGithub too, through ``collect.pygithub``)
 _AUDIT_MODULES = (
-    "github",
     "hotfix_lint.audit.factcodec",
     "hotfix_lint.collect.gather",
     "hotfix_lint.collect.github",
@@ -173,6 +172,9 @@ def _run_pool(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    from hotfix_lint.collect.pygithub import import_github
+
+    import_github()
     for name in _AUDIT_MODULES:
         importlib.import_module(name)
     batches = [targets[i : i + threads] for i in range(0, len(targets), threads)]

@@ -249,6 +249,9 @@ class _Session:
 
 def new_client(base_url: str, token: str | None, *, page_size: int, timeout: int, user_agent: str) -> Github:
     """A PyGithub client without its own retries or pauses: :class:`RetryPolicy` decides."""
+    from hotfix_lint.collect.pygithub import import_github
+
+    import_github()
     from github import Auth, Github
 
     return Github(
