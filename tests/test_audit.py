@@ -199,6 +199,22 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     assert damaged.found() == {"octo/clean": set(), "octo/open-merges": set()}
 
 
+def test_github_facts_kept_for_some_rules_are_not_judged_by_others(org: Org, tmp_path: Path) -> None:
+    """Facts kept by a ``--rule`` run hold only what those rules read; a run of every rule on
+    the same unchanged repository reads GitHub for the rest."""
+    org.publish("clean", org.gitflow("clean"))
+    org.state.add_pull("octo/clean", head="hotfix/fix-crash", merged_at="2026-01-10T10:00:00Z")  # no review
+    both = ("--rule", "merge-methods", "--rule", "pr-review")
+    fresh = org.audit("--org", ORG, *both, cache=tmp_path / "fresh-cache")
+    assert fresh.found() == {"octo/clean": {("pr-review", "error")}}
+    subset = org.audit("--org", ORG, "--rule", "merge-methods")
+    assert subset.entry("octo/clean")["github"] == "read"
+    assert org.audit("--org", ORG, "--rule", "merge-methods").entry("octo/clean")["github"] == "unchanged"
+    after = org.audit("--org", ORG, *both)
+    assert after.entry("octo/clean")["github"] == "read"
+    assert after.found() == fresh.found()
+
+
 def test_github_facts_are_not_kept_when_an_answer_had_no_etag(org: Org) -> None:
     """An unprotected branch is a 404 without an ETag: nothing says it is unchanged later."""
     org.publish("unprotected", org.gitflow("up"), compliant=False)

@@ -209,6 +209,7 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
         facts_key=checked.facts_key,
         etags=store.used(),
         audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
+        github_key=checked.github_key,
         github_urls=checked.github_urls,
         github_facts=checked.github_facts,
     )
@@ -254,7 +255,8 @@ class _Checked:
     facts_key: str | None
     #: how the GitHub facts were had: read, unchanged (the kept ones), None (not wanted)
     github: str | None = None
-    #: the GitHub answers the kept GitHub facts were made of, and that file's SHA-256
+    #: what the kept GitHub facts were gathered for, the answers they were made of, the file's SHA-256
+    github_key: str | None = None
     github_urls: tuple[str, ...] = ()
     github_facts: str | None = None
 
@@ -294,11 +296,13 @@ def _check(
     key = None if mixed else _facts_key(chosen, git_kinds)
     reads_github = bool(kinds & GITHUB_KINDS) and not mixed
     kept_valid = unchanged and key is not None and state.facts_key == key
+    # the kept GitHub facts hold what the GitHub rules of their run read: only for the same ones
+    github_key = _facts_key(chosen, kinds) if reads_github else None
     facts = None
     github: str | None = None
     github_urls: tuple[str, ...] = ()
     github_digest: str | None = None
-    if kept_valid and reads_github:
+    if kept_valid and reads_github and state.github_key == github_key:
         facts = _kept_github_facts(settings.cache.github_facts_path(info.full_name), state, request, settings)
         if facts is not None:
             history, github, github_urls, github_digest = "cached", "unchanged", state.github_urls, state.github_facts
@@ -330,7 +334,8 @@ def _check(
         rules_run=rules_run,
         notes=tuple(notes),
     )
-    return _Checked(report_to_dict(report), history or "cached", key, github, github_urls, github_digest)
+    kept = (github_key, github_urls, github_digest) if github_digest is not None else (None, (), None)
+    return _Checked(report_to_dict(report), history or "cached", key, github, *kept)
 
 
 def _git_facts(

@@ -74,6 +74,8 @@ class RepoState:
     etags: dict[str, Any] = field(default_factory=dict)
     #: when an audit last learnt something new (one that learnt nothing leaves the file alone)
     audited_at: str | None = None
+    #: what the kept GitHub facts were gathered for (tool version, policy, every fact kind)
+    github_key: str | None = None
     #: the GitHub answers (URLs, their ETags in ``etags``) the kept GitHub facts were made of
     github_urls: tuple[str, ...] = ()
     #: SHA-256 of the kept GitHub facts file, so that it is read only with its own answers
@@ -89,6 +91,7 @@ class RepoState:
             "facts_key": self.facts_key,
             "etags": self.etags,
             "audited_at": self.audited_at,
+            "github_key": self.github_key,
             "github_urls": list(self.github_urls),
             "github_facts": self.github_facts,
         }
@@ -114,6 +117,7 @@ class RepoState:
             facts_key=text("facts_key"),
             etags=etags if isinstance(etags, dict) else {},
             audited_at=text("audited_at"),
+            github_key=text("github_key"),
             github_urls=tuple(str(u) for u in urls) if isinstance(urls, list) else (),
             github_facts=text("github_facts"),
         )
