@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from audit_org import ORG, TOKEN, Org, land_squash, land_without_back_merge
+from audit_org import ORG, TOKEN, Org, compliant_settings, land_squash, land_without_back_merge
 from scenario import land_hotfix
 
 pytestmark = pytest.mark.slow
@@ -167,8 +167,9 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
         "octo/open-merges": "read",
     }
     state_file = org.cache / f"127.0.0.1_{org.server.port}" / "state" / "octo" / "clean.json"
-    kept = json.loads(state_file.read_text())
-    assert kept["github_urls"] and all(url in kept["etags"] for url in kept["github_urls"])
+    state = json.loads(state_file.read_text())
+    kept = state["kept_github"]
+    assert kept["urls"] and all(url in state["etags"] for url in kept["urls"]) and kept["missing"] == {}
 
     org.audit("--org", ORG)  # forgets the ETag of the policy file it did not read again
     written = state_file.stat().st_mtime_ns
@@ -179,7 +180,7 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
         ("octo/clean", "octo/open-merges"), ("cached", "unchanged")
     )
     asked = [f"{org.server.url}{r.target}" for r in org.server.requests if r.target.startswith("/repos/octo/clean")]
-    assert asked == kept["github_urls"], "each answer the facts were made of, asked once"
+    assert asked == kept["urls"], "each answer the facts were made of, asked once"
     assert {r.status for r in org.server.requests} == {304}
     assert state_file.stat().st_mtime_ns == written, "a run that learnt nothing writes nothing"
 
@@ -215,14 +216,37 @@ def test_github_facts_kept_for_some_rules_are_not_judged_by_others(org: Org, tmp
     assert after.found() == fresh.found()
 
 
-def test_github_facts_are_not_kept_when_an_answer_had_no_etag(org: Org) -> None:
-    """An unprotected branch is a 404 without an ETag: nothing says it is unchanged later."""
+def test_a_404_is_recognised_by_its_body_and_a_retried_answer_is_not_kept(org: Org) -> None:
+    """An unprotected branch is a 404 without an ETag: the same 404 body again is the same answer."""
     org.publish("unprotected", org.gitflow("up"), compliant=False)
     cold = org.audit("--org", ORG)
     assert ("branch-protection", "error") in cold.found()["octo/unprotected"]
     warm = org.audit("--org", ORG)
-    assert (warm.entry("octo/unprotected")["history"], warm.entry("octo/unprotected")["github"]) == ("cached", "read")
+    entry = warm.entry("octo/unprotected")
+    assert (entry["history"], entry["github"]) == ("cached", "unchanged")
     assert warm.found() == cold.found()
+    assert any(r.status == 404 for r in org.server.requests), "a 404 costs a request each time"
+
+    # another 404 (the token lost access): not the same answer
+    org.state.fail("/repos/octo/unprotected/branches/develop/protection", 404, "Not Found")
+    hidden = org.audit("--org", ORG)
+    assert hidden.entry("octo/unprotected")["github"] == "read"
+    org.state.data["errors"].clear()
+
+    # protected meanwhile: a 200 instead of the 404
+    compliant_settings(org.server, "octo/unprotected")
+    protected = org.audit("--org", ORG)
+    assert protected.entry("octo/unprotected")["github"] == "read"
+    assert ("branch-protection", "error") not in protected.found()["octo/unprotected"]
+
+    # an answer that needed a second try is not kept: nothing says the next first try is the same
+    org.state.fail("/repos/octo/unprotected/branches/main/protection", 502, times=1)
+    changed_again = org.state.repo("octo/unprotected")["settings"]
+    changed_again["allow_rebase_merge"] = True
+    retried = org.audit("--org", ORG)
+    assert retried.entry("octo/unprotected")["github"] == "read"
+    assert org.audit("--org", ORG).entry("octo/unprotected")["github"] == "read", "nothing was kept"
+    assert org.audit("--org", ORG).entry("octo/unprotected")["github"] == "unchanged"
 
 
 def test_time_moves_on_for_cached_history(org: Org) -> None:

@@ -155,7 +155,7 @@ def test_a_304_is_turned_back_into_the_stored_200(raw_server: Callable[..., RawS
     assert store.used()[f"http://127.0.0.1:{server.port}/repos/octo/app"]["etag"] == '"v1"'
 
 
-def test_still_valid_asks_with_the_stored_etag_and_pygithubs_headers(raw_server: Callable[..., RawServer]) -> None:
+def test_same_answer_asks_with_the_stored_etag_and_pygithubs_headers(raw_server: Callable[..., RawServer]) -> None:
     versions = ['"v1"']
 
     def answer(head: str) -> tuple[bytes, bool]:
@@ -168,30 +168,53 @@ def test_still_valid_asks_with_the_stored_etag_and_pygithubs_headers(raw_server:
     store = EtagStore()
     cnx = connection("127.0.0.1", server.port, store=store)
     url = f"http://127.0.0.1:{server.port}/repos/octo/app"
-    assert not cnx.still_valid(url), "nothing stored, and no request of PyGithub's to copy headers from"
+    assert not cnx.same_answer(url), "nothing stored, and no request of PyGithub's to copy headers from"
     assert server.heads == []
     assert get(cnx) == (200, '"v1"')
-    assert cnx.still_valid(url)
+    assert cnx.same_answer(url)
     assert "Authorization: token t" in server.heads[-1] and 'If-None-Match: "v1"' in server.heads[-1]
     versions.append('"v2"')
-    assert not cnx.still_valid(url), "changed"
+    assert not cnx.same_answer(url), "changed"
     assert store.used()[url]["etag"] == '"v2"', "the changed answer is stored: the request that follows gets a 304"
-    assert cnx.still_valid(url)
+    assert cnx.same_answer(url)
     asked = len(server.heads)
-    assert not cnx.still_valid(f"http://127.0.0.1:{server.port}/repos/octo/other"), "never stored"
-    assert not cnx.still_valid("http://elsewhere.test:80/repos/octo/app"), "another host"
+    assert not cnx.same_answer(f"http://127.0.0.1:{server.port}/repos/octo/other"), "never stored"
+    assert not cnx.same_answer("http://elsewhere.test:80/repos/octo/app"), "another host"
     assert len(server.heads) == asked
     meter = cnx.conditions.meter
     assert meter is not None and (meter.requests, meter.not_modified) == (4, 2)
     cnx.close()
 
 
-def test_still_valid_is_false_when_the_server_cannot_answer(raw_server: Callable[..., RawServer]) -> None:
+def test_a_404_is_the_same_answer_when_its_body_is(raw_server: Callable[..., RawServer]) -> None:
+    import hashlib
+
+    bodies = [b'{"message": "Branch not protected"}']
+
+    def answer(head: str) -> tuple[bytes, bool]:
+        assert "if-none-match" not in head.lower(), "a 404 has no ETag to send"
+        body = bodies[-1]
+        status = "404 Not Found" if b"message" in body else "200 OK"
+        return f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body, False
+
+    server = raw_server(answer)
+    cnx = connection("127.0.0.1", server.port, store=EtagStore())
+    assert get(cnx, "/repos/octo/app/branches/main/protection")[0] == 404
+    url = f"http://127.0.0.1:{server.port}/repos/octo/app/branches/main/protection"
+    seen = hashlib.sha256(bodies[0]).hexdigest()
+    assert cnx.same_answer(url, seen)
+    bodies.append(b'{"message": "Not Found"}')
+    assert not cnx.same_answer(url, seen), "another 404"
+    bodies.append(b"{}")
+    assert not cnx.same_answer(url, seen), "not a 404 any more"
+
+
+def test_same_answer_is_false_when_the_server_cannot_answer(raw_server: Callable[..., RawServer]) -> None:
     answers = [(b'HTTP/1.1 200 OK\r\nETag: "v1"\r\nContent-Length: 2\r\n\r\n{}', False), (b"garbage\r\n\r\n", True)]
     server = raw_server(lambda head: answers.pop(0))
     cnx = connection("127.0.0.1", server.port, store=EtagStore())
     assert get(cnx) == (200, "{}")
-    assert not cnx.still_valid(f"http://127.0.0.1:{server.port}/repos/octo/app")
+    assert not cnx.same_answer(f"http://127.0.0.1:{server.port}/repos/octo/app")
 
 
 @pytest.mark.parametrize(

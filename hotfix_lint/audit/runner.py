@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from hotfix_lint import __version__
 from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
-from hotfix_lint.audit.state import AuditCache, RepoState, write_atomically
+from hotfix_lint.audit.state import AuditCache, KeptGitHub, RepoState, write_atomically
 from hotfix_lint.errors import PolicyError, UserError
 
 if TYPE_CHECKING:
@@ -209,9 +209,7 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
         facts_key=checked.facts_key,
         etags=store.used(),
         audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
-        github_key=checked.github_key,
-        github_urls=checked.github_urls,
-        github_facts=checked.github_facts,
+        kept_github=checked.kept_github,
     )
     if replace(learnt, audited_at=None) != replace(state, audited_at=None):  # a run that learnt nothing writes nothing
         cache.save(info.full_name, learnt)
@@ -255,10 +253,8 @@ class _Checked:
     facts_key: str | None
     #: how the GitHub facts were had: read, unchanged (the kept ones), None (not wanted)
     github: str | None = None
-    #: what the kept GitHub facts were gathered for, the answers they were made of, the file's SHA-256
-    github_key: str | None = None
-    github_urls: tuple[str, ...] = ()
-    github_facts: str | None = None
+    #: the GitHub facts kept for next time (``kept_github``)
+    kept_github: KeptGitHub | None = None
 
 
 def _check(
@@ -298,23 +294,28 @@ def _check(
     kept_valid = unchanged and key is not None and state.facts_key == key
     # the kept GitHub facts hold what the GitHub rules of their run read: only for the same ones
     github_key = _facts_key(chosen, kinds) if reads_github else None
+    github_path = settings.cache.github_facts_path(info.full_name)
     facts = None
     github: str | None = None
-    github_urls: tuple[str, ...] = ()
-    github_digest: str | None = None
-    if kept_valid and reads_github and state.github_key == github_key:
-        facts = _kept_github_facts(settings.cache.github_facts_path(info.full_name), state, request, settings)
+    kept = state.kept_github
+    if kept_valid and reads_github and kept is not None and kept.key == github_key:
+        from hotfix_lint.audit.kept_github import judged_again
+
+        facts = judged_again(github_path, kept, request, settings.retry)
         if facts is not None:
-            history, github, github_urls, github_digest = "cached", "unchanged", state.github_urls, state.github_facts
+            history, github = "cached", "unchanged"
     if facts is None:
+        kept = None
         mixed_request = request if mixed else None
         facts, history, key = _git_facts(
             info, mirror, policy, git_kinds, settings, key, kept_valid, history, mixed_request
         )
         facts = replace(facts, now=settings.now)
-        if reads_github and not facts.empty:
+        if reads_github and not facts.empty and github_key is not None:
+            from hotfix_lint.audit.kept_github import read_and_keep
+
             github = "read"
-            facts, github_urls, github_digest = _add_github(info, mirror, policy, kinds, request, facts, settings)
+            facts, kept = read_and_keep(mirror, policy, kinds, request, facts, github_path, github_key)
         elif mixed and facts.github is not None:
             github = "read"
     facts = replace(facts, now=settings.now)
@@ -334,8 +335,7 @@ def _check(
         rules_run=rules_run,
         notes=tuple(notes),
     )
-    kept = (github_key, github_urls, github_digest) if github_digest is not None else (None, (), None)
-    return _Checked(report_to_dict(report), history or "cached", key, github, *kept)
+    return _Checked(report_to_dict(report), history or "cached", key, github, kept)
 
 
 def _git_facts(
@@ -368,59 +368,3 @@ def _git_facts(
             log.info("facts of %s not cached: %s", info.full_name, exc)
             key = None
     return facts, history or "unchanged", key
-
-
-def _kept_github_facts(
-    path: Path, state: RepoState, request: GitHubRequest, settings: AuditSettings
-) -> RepositoryFacts | None:
-    """The facts with GitHub's added that were kept last time, when GitHub still gives each
-    answer they were made of (a 304 for every one); None: read GitHub again."""
-    from hotfix_lint.audit.factcodec import CodecError, decode_facts
-    from hotfix_lint.collect.github import answers_unchanged
-
-    if not state.github_urls or state.github_facts is None:
-        return None
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    if hashlib.sha256(data).hexdigest() != state.github_facts:
-        return None
-    if not answers_unchanged(request, state.github_urls, retry=settings.retry):
-        return None
-    try:
-        return decode_facts(data)
-    except CodecError:
-        return None
-
-
-def _add_github(
-    info: RepositoryInfo,
-    mirror: Path,
-    policy: Policy,
-    kinds: frozenset[str],
-    request: GitHubRequest,
-    facts: RepositoryFacts,
-    settings: AuditSettings,
-) -> tuple[RepositoryFacts, tuple[str, ...], str | None]:
-    """``facts`` with what GitHub says added; kept for next time (with the URLs of the answers
-    they were made of, and the file's SHA-256) when every answer came with an ETag."""
-    from hotfix_lint.audit.factcodec import CodecError, encode_facts
-    from hotfix_lint.collect.conditional import ApiMeter
-    from hotfix_lint.collect.github_plan import add_github
-    from hotfix_lint.collect.repository import open_repository
-
-    counted = ApiMeter(keep_answers=True)
-    facts = add_github(open_repository(mirror), policy, kinds, replace(request, meter=counted), facts)
-    if request.meter is not None:
-        request.meter.add(counted.reading())
-    answers = counted.answers or []
-    if not answers or not all(status == 304 or (status == 200 and etag) for _, status, etag in answers):
-        return facts, (), None
-    try:
-        data = encode_facts(facts)
-        write_atomically(settings.cache.github_facts_path(info.full_name), data)
-    except (CodecError, OSError) as exc:
-        log.info("GitHub facts of %s not kept: %s", info.full_name, exc)
-        return facts, (), None
-    return facts, tuple(dict.fromkeys(url for url, _, _ in answers)), hashlib.sha256(data).hexdigest()

@@ -5,7 +5,7 @@ Layout, under ``--cache DIR``, one tree per GitHub API host::
     HOST/mirrors/OWNER/NAME.git        bare mirror (collect.mirror)
     HOST/state/OWNER/NAME.json         pushed_at, clone URL, policy file, ETags of the last run
     HOST/state/OWNER/NAME.facts        the git facts gathered last (audit.factcodec)
-    HOST/state/OWNER/NAME.github.facts those facts with GitHub's added, while its answers hold
+    HOST/state/OWNER/NAME.github.facts those facts with GitHub's added, while its answers hold (audit.kept_github)
     HOST/policies/OWNER/NAME/.hotfix-lint.yaml   the repository's policy, as read from GitHub
     HOST/orgs/ORG.json                 ETags of the organisation's repository listing
     validated/                         the policy loader's markers of files already validated
@@ -21,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,19 @@ def read_json(path: Path) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class KeptGitHub:
+    """What the cache keeps beside the facts file: what they were gathered for, the answers
+    they were made of, and the file's SHA-256."""
+
+    key: str
+    #: URLs whose answers came with an ETag (kept in the repository's ETag store)
+    urls: tuple[str, ...]
+    #: URLs that were a 404: the SHA-256 of its body
+    missing: Mapping[str, str] = field(default_factory=dict)
+    digest: str = ""
+
+
 @dataclass
 class RepoState:
     """What the last successful audit of a repository learnt."""
@@ -74,12 +88,8 @@ class RepoState:
     etags: dict[str, Any] = field(default_factory=dict)
     #: when an audit last learnt something new (one that learnt nothing leaves the file alone)
     audited_at: str | None = None
-    #: what the kept GitHub facts were gathered for (tool version, policy, every fact kind)
-    github_key: str | None = None
-    #: the GitHub answers (URLs, their ETags in ``etags``) the kept GitHub facts were made of
-    github_urls: tuple[str, ...] = ()
-    #: SHA-256 of the kept GitHub facts file, so that it is read only with its own answers
-    github_facts: str | None = None
+    #: the GitHub facts kept while GitHub's answers hold (``audit.kept_github``)
+    kept_github: KeptGitHub | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,9 +101,7 @@ class RepoState:
             "facts_key": self.facts_key,
             "etags": self.etags,
             "audited_at": self.audited_at,
-            "github_key": self.github_key,
-            "github_urls": list(self.github_urls),
-            "github_facts": self.github_facts,
+            "kept_github": None if self.kept_github is None else _kept_to_dict(self.kept_github),
         }
 
     @classmethod
@@ -103,7 +111,6 @@ class RepoState:
         policy = data.get("policy_file")
         policy_file = (str(policy[0]), str(policy[1])) if isinstance(policy, list) and len(policy) == 2 else None
         etags = data.get("etags")
-        urls = data.get("github_urls")
 
         def text(key: str) -> str | None:
             value = data.get(key)
@@ -117,10 +124,22 @@ class RepoState:
             facts_key=text("facts_key"),
             etags=etags if isinstance(etags, dict) else {},
             audited_at=text("audited_at"),
-            github_key=text("github_key"),
-            github_urls=tuple(str(u) for u in urls) if isinstance(urls, list) else (),
-            github_facts=text("github_facts"),
+            kept_github=_kept_from_dict(data.get("kept_github")),
         )
+
+
+def _kept_to_dict(kept: KeptGitHub) -> dict[str, Any]:
+    return {"key": kept.key, "urls": list(kept.urls), "missing": dict(kept.missing), "sha256": kept.digest}
+
+
+def _kept_from_dict(data: Any) -> KeptGitHub | None:
+    """What a state file says of kept GitHub facts; anything malformed: none kept."""
+    if not isinstance(data, dict):
+        return None
+    key, urls, missing, digest = data.get("key"), data.get("urls"), data.get("missing"), data.get("sha256")
+    if not (isinstance(key, str) and isinstance(urls, list) and isinstance(missing, dict) and isinstance(digest, str)):
+        return None
+    return KeptGitHub(key, tuple(str(u) for u in urls), {str(k): str(v) for k, v in missing.items()}, digest)
 
 
 class AuditCache:

@@ -14,6 +14,7 @@ connection), which reads the proxy variables and the CA bundle once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import weakref
@@ -91,14 +92,16 @@ class ApiMeter:
         self.not_modified = 0
         self.remaining: int | None = None
         self.limit: int | None = None
-        #: with ``keep_answers``: (URL, status, whether it came with an ETag) of each request
-        self.answers: list[tuple[str, int, bool]] | None = [] if keep_answers else None
+        #: with ``keep_answers``, one per request: (URL, status, whether it came with an ETag, the
+        #: SHA-256 of a 404's body: a 404 carries no ETag, but the same body is the same answer)
+        self.answers: list[tuple[str, int, bool, str | None]] | None = [] if keep_answers else None
 
-    def record(self, status: int, headers: Mapping[str, str], url: str | None = None) -> None:
+    def record(self, status: int, headers: Mapping[str, str], url: str | None = None, body: bytes = b"") -> None:
         with self._lock:
             self.requests += 1
             if self.answers is not None and url is not None:
-                self.answers.append((url, status, "etag" in headers or "ETag" in headers))
+                digest = hashlib.sha256(body).hexdigest() if status == 404 else None
+                self.answers.append((url, status, "etag" in headers or "ETag" in headers, digest))
             if status == 304:
                 self.not_modified += 1
             remaining = headers.get("x-ratelimit-remaining") or headers.get("X-RateLimit-Remaining")

@@ -584,14 +584,22 @@ def collect_github(
             gh.close()
 
 
-def answers_unchanged(request: GitHubRequest, urls: Sequence[str], *, retry: RetryPolicy | None = None) -> bool:
-    """Whether GitHub still gives each of ``urls`` the answer stored in ``request.etags``.
+def answers_unchanged(
+    request: GitHubRequest,
+    urls: Sequence[str],
+    missing: Mapping[str, str] | None = None,
+    *,
+    retry: RetryPolicy | None = None,
+) -> bool:
+    """Whether GitHub still gives the answers stored in ``request.etags`` for ``urls``, and a 404
+    with the same body for each URL of ``missing`` (URL -> SHA-256 of that body).
 
-    Each is asked again with its ETag, in order, until one is not a 304 (changed, failed, or
+    Each is asked again (with its ETag), in order, until one differs (changed, failed, or
     stored without an ETag): False, and the caller reads GitHub as usual. When every answer is
     unchanged, what was made of them is too, so the audit judges the GitHub facts it kept
     instead of building them again (PyGithub objects, fact records, the branch plan). A 304
-    does not count against the rate limit; the requests are counted in ``request.meter``.
+    does not count against the rate limit (a 404 does); the requests are counted in
+    ``request.meter``.
     """
     from hotfix_lint.collect.conditional import ApiMeter, conditions_of
 
@@ -614,14 +622,17 @@ def answers_unchanged(request: GitHubRequest, urls: Sequence[str], *, retry: Ret
     )
     session = _Session(gh, target.token, retry or RetryPolicy())
     conditions = conditions_of(gh)
+    questions: list[tuple[str, str | None]] = [(url, None) for url in urls]
+    questions += list((missing or {}).items())
     try:
-        for url in urls:
+        for url, body in questions:
             connection = conditions.connection if conditions is not None else None
             if connection is not None and conditions is not None and conditions.headers is not None:
-                if not connection.still_valid(url):  # straight to the connection: PyGithub makes nothing of a 304
+                if not connection.same_answer(url, body):  # straight to the connection: PyGithub makes nothing of it
                     return False
                 continue
-            if store.lookup(url) is None:  # the client's first request: PyGithub opens the connection
+            # the client's first request goes through PyGithub, which opens the connection
+            if body is not None or store.lookup(url) is None:
                 return False
             before = probe.not_modified
             try:

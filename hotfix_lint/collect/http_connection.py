@@ -18,6 +18,7 @@ else the bundle ``requests`` ships with).
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import os
 import select
@@ -113,7 +114,7 @@ class GitHubConnection:
             headers["If-None-Match"] = cached.etag
         status, answer_headers, payload = self._exchange(verb, path, body, headers)
         if meter is not None:
-            meter.record(status, answer_headers, full_url)
+            meter.record(status, answer_headers, full_url, payload)
         if store is None or verb != "GET":
             return Answer(status, answer_headers, payload)
         if status == 304 and cached is not None:
@@ -132,27 +133,30 @@ class GitHubConnection:
         kept = {k: answer_headers[k] for k in KEPT_HEADERS if k in answer_headers}
         store.remember(url, CachedAnswer(answer_headers["etag"], payload.decode("utf-8", errors="replace"), kept))
 
-    def still_valid(self, url: str) -> bool:
-        """Whether the stored answer for ``url`` still holds: GitHub answers its ETag with 304.
+    def same_answer(self, url: str, missing: str | None = None) -> bool:
+        """Whether GitHub still answers ``url`` as before: a 304 to its stored ETag, or (``missing``,
+        the SHA-256 of the body of the 404 it was) a 404 with the same body.
 
         Asked with the headers PyGithub sent with its last GET (the ETag of an answer holds for
         requests like the one that got it), counted in the meter like any request. A changed
         answer is stored (a request that follows gets a 304 for it); a failure is False.
         """
         store, meter, headers = self.conditions.store, self.conditions.meter, self.conditions.headers
-        cached = store.lookup(url) if store is not None else None
-        if store is None or cached is None or headers is None or not url.startswith(self._origin + "/"):
+        cached = store.lookup(url) if store is not None and missing is None else None
+        if headers is None or not url.startswith(self._origin + "/") or (missing is None and cached is None):
             return False
+        if cached is not None:
+            headers = {**headers, "If-None-Match": cached.etag}
         try:
-            status, answer_headers, payload = self._exchange(
-                "GET", url[len(self._origin) :], None, {**headers, "If-None-Match": cached.etag}
-            )
+            status, answer_headers, payload = self._exchange("GET", url[len(self._origin) :], None, headers)
         except OSError:
             return False
         if meter is not None:
-            meter.record(status, answer_headers, url)
-        if status == 200 and answer_headers.get("etag"):
+            meter.record(status, answer_headers, url, payload)
+        if store is not None and status == 200 and answer_headers.get("etag"):
             self._remember(store, url, answer_headers, payload)
+        if missing is not None:
+            return status == 404 and hashlib.sha256(payload).hexdigest() == missing
         return status == 304
 
     def close(self) -> None:
