@@ -159,7 +159,7 @@ def test_github_settings_are_read_again_on_a_warm_run(org: Org) -> None:
 def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org) -> None:
     """Every GitHub answer a 304: the GitHub facts made of them last time are judged again
     (nothing rebuilt, nothing written); one changed answer: GitHub is read as usual."""
-    org.publish("clean", org.gitflow("clean"))
+    org.publish("clean", org.gitflow("clean"), policy={"extends": "default"})
     org.publish("open-merges", org.gitflow("om"), allow_squash_merge=True)
     cold = org.audit("--org", ORG)
     assert {e["repository"]: e["github"] for e in cold.report["repositories"]} == {
@@ -170,8 +170,6 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     state = json.loads(state_file.read_text())
     kept = state["kept_github"]
     assert kept["urls"] and all(url in state["etags"] for url in kept["urls"]) and kept["missing"] == {}
-
-    org.audit("--org", ORG)  # forgets the ETag of the policy file it did not read again
     written = state_file.stat().st_mtime_ns
     org.server.clear_requests()
     warm = org.audit("--org", ORG)
@@ -183,6 +181,7 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     assert asked == kept["urls"], "each answer the facts were made of, asked once"
     assert {r.status for r in org.server.requests} == {304}
     assert state_file.stat().st_mtime_ns == written, "a run that learnt nothing writes nothing"
+    assert json.loads(state_file.read_text()) == state, "the policy file's ETag is kept though it was not read"
 
     # a setting changed without a push: that repository is read again, the other still is not
     org.state.repo("octo/open-merges")["settings"]["allow_squash_merge"] = False
@@ -191,6 +190,16 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     assert changed.entry("octo/open-merges")["github"] == "read"
     assert changed.entry("octo/clean")["github"] == "unchanged"
     assert org.audit("--org", ORG).entry("octo/open-merges")["github"] == "unchanged", "kept again"
+
+    # a push: the policy file is read again, and it has not changed: a 304
+    org.sources["octo/clean"].checkout("develop")
+    org.sources["octo/clean"].commit("Docs", {"docs/notes.md": "notes\n"})
+    org.push("octo/clean")
+    org.server.clear_requests()
+    pushed = org.audit("--org", ORG)
+    assert pushed.entry("octo/clean")["history"] == "fetched"
+    policy_reads = [r.status for r in org.server.requests if r.target == "/repos/octo/clean/contents/.hotfix-lint.yaml"]
+    assert policy_reads == [304]
 
     # kept facts that are not the ones the state names are not used
     kept_facts = state_file.with_name("clean.github.facts")

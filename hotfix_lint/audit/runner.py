@@ -207,7 +207,7 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
         policy_file=policy_file,
         policy_read=settings.use_repo_policy,
         facts_key=checked.facts_key,
-        etags=store.used(),
+        etags=store.used(keep_unused=unchanged),
         audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
         kept_github=checked.kept_github,
     )

@@ -74,12 +74,14 @@ class EtagStore:
         with self._lock:
             return list(self._used)
 
-    def used(self) -> dict[str, dict[str, Any]]:
-        """The answers of this run, as plain data for the cache."""
+    def used(self, *, keep_unused: bool = False) -> dict[str, dict[str, Any]]:
+        """The answers of this run, as plain data for the cache; ``keep_unused``: and those of
+        earlier runs not asked for this time (a repository not pushed to since, whose policy
+        file was not read again: its ETag serves after the next push)."""
         with self._lock:
+            kept = {**self._old, **self._used} if keep_unused else self._used
             return {
-                url: {"etag": a.etag, "body": a.body, "headers": dict(a.headers)}
-                for url, a in sorted(self._used.items())
+                url: {"etag": a.etag, "body": a.body, "headers": dict(a.headers)} for url, a in sorted(kept.items())
             }
 
 
