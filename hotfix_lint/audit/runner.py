@@ -303,6 +303,7 @@ def _check(
 
         facts = judged_again(github_path, kept, request, settings.retry)
         if facts is not None:
+            facts = replace(facts, now=settings.now)
             history, github = "cached", "unchanged"
     if facts is None:
         kept = None
@@ -318,7 +319,6 @@ def _check(
             facts, kept = read_and_keep(mirror, policy, kinds, request, facts, github_path, github_key)
         elif mixed and facts.github is not None:
             github = "read"
-    facts = replace(facts, now=settings.now)
     if facts.empty:  # no commits: nothing to judge, GitHub included (no branch to protect yet)
         selected = []
     today = dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).date()

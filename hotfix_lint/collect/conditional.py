@@ -69,11 +69,6 @@ class EtagStore:
         with self._lock:
             self._used[url] = answer
 
-    def touched(self) -> list[str]:
-        """The URLs looked up or stored so far, in the order they first were."""
-        with self._lock:
-            return list(self._used)
-
     def used(self, *, keep_unused: bool = False) -> dict[str, dict[str, Any]]:
         """The answers of this run, as plain data for the cache; ``keep_unused``: and those of
         earlier runs not asked for this time (a repository not pushed to since, whose policy
