@@ -44,7 +44,8 @@ class EtagStore:
     """URL -> :class:`CachedAnswer`, shared by the threads of one repository's audit.
 
     ``used()`` holds only the answers looked up or stored since the store was made, so a
-    saved store does not keep URLs that are no longer read.
+    saved store does not keep URLs that are no longer read (``keep_unused``: it does, for a
+    repository whose answers were not all needed this time).
     """
 
     def __init__(self, entries: Mapping[str, Any] | None = None) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from hotfix_lint.collect.conditional import ApiMeter, EtagStore
-from hotfix_lint.collect.github import DEFAULT_API_URL, RetryPolicy, _Failure, _Session
+from hotfix_lint.collect.github import DEFAULT_API_URL, TIMEOUT, USER_AGENT, RetryPolicy, _Failure, _Session
 from hotfix_lint.collect.github_clients import ClientPool, open_client
 
 #: owner and repository names as GitHub allows them (and nothing a path could escape with)
@@ -80,7 +80,7 @@ class GitHubReader:
         store: EtagStore | None = None,
         meter: ApiMeter | None = None,
         retry: RetryPolicy | None = None,
-        timeout: int = 15,
+        timeout: int = TIMEOUT,
         page_size: int = 100,
         clients: ClientPool | None = None,
     ) -> None:
@@ -94,7 +94,7 @@ class GitHubReader:
             token,
             page_size=self.page_size,
             timeout=timeout,
-            user_agent="hotfix-lint",
+            user_agent=USER_AGENT,  # as collect_github's: the thread's pooled client is shared
             etags=store,
             meter=meter,
             clients=clients,
