@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from hotfix_lint.ci_plan import CheckPlan
     from hotfix_lint.collect.ci_context import CIContext
+    from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github import GitHubRequest
     from hotfix_lint.policy.model import Policy
     from hotfix_lint.report.model import Report
@@ -134,6 +135,34 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="NAME",
         help="read the token from the environment variable NAME instead (never pass a token as an argument)",
     )
+    from hotfix_lint.collect.deadline import CHECK_BUDGET_SECONDS
+
+    add_github_timeout(gh, CHECK_BUDGET_SECONDS)
+
+
+def add_github_timeout(group: argparse._ArgumentGroup, default: float) -> None:
+    """``--github-timeout`` (check and audit): the run's total time for GitHub."""
+    from hotfix_lint.collect.deadline import REQUEST_SECONDS
+
+    group.add_argument(
+        "--github-timeout",
+        type=float,
+        default=default,
+        metavar="SECONDS",
+        help=f"the most time all GitHub requests of the run may take together (default {default:g}); each request "
+        f"also ends after {REQUEST_SECONDS:g} s; a rate-limit answer is not waited out: what is not read by then is "
+        "'could not check', with the time the limit resets",
+    )
+
+
+def github_budget(args: argparse.Namespace) -> GitHubBudget:
+    """The run's :class:`GitHubBudget` from ``--github-timeout``, checked."""
+    from hotfix_lint.collect.deadline import GitHubBudget
+
+    seconds = args.github_timeout
+    if not 0 < seconds < float("inf"):
+        raise UserError(f"--github-timeout: expected a number of seconds above 0, got {seconds:g}")
+    return GitHubBudget(seconds)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -282,7 +311,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         line, tip, _ = plan.push
         note = f"{before[:10]} (before the push) is not in this clone: all of {line} since `since` is judged"
         plan = replace(plan, push=(line, tip, None), notes=(*plan.notes, note))
-    github = _github_request_in_ci(args, ci)
+    github = replace(_github_request_in_ci(args, ci), budget=github_budget(args))
     status_target = None
     if args.post_status:
         from hotfix_lint.collect.github import resolve_target

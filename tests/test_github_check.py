@@ -167,36 +167,41 @@ def test_an_unreadable_repository_is_could_not_check_for_every_rule(gh: GitHub) 
     assert all("not found, or hidden from this token" in f["message"] for f in found)
 
 
-def test_a_rate_limit_is_waited_out_then_the_answer_counts(gh: GitHub) -> None:
+def test_a_rate_limit_is_could_not_check_with_the_reset_time(gh: GitHub) -> None:
     sleeps = fast_retries(gh.monkeypatch)
     compliant(gh.state)
     gh.unprotect("develop")
     gh.state.rate_limit("/repos/octo/app/branches/*/protection", retry_after=2, times=1)
     run = gh.check("--rule", "branch-protection", policy=every_github_rule())
-    assert sleeps.waits == [2.0]
-    (found,) = run.findings("branch-protection")
-    assert found["kind"] == "violation" and found["ref"] == "develop"
+    assert sleeps.waits == []
+    found = run.findings("branch-protection")
+    assert {f["kind"] for f in found} == {"could-not-check"}
+    assert all("rate limited by GitHub" in f["message"] or "rate-limited this run until" in f["message"] for f in found)
+    assert run.status == 0
 
 
-def test_a_primary_rate_limit_waits_for_the_reset(gh: GitHub) -> None:
+def test_a_primary_rate_limit_is_not_waited_for(gh: GitHub) -> None:
     import time
 
     sleeps = fast_retries(gh.monkeypatch, max_wait=30.0)
     compliant(gh.state)
-    gh.state.rate_limit("/repos/octo/app", status=403, retry_after=None, reset=int(time.time()) + 10, times=1)
+    reset = int(time.time()) + 10
+    gh.state.rate_limit("/repos/octo/app", status=403, retry_after=None, reset=reset, times=1)
     run = gh.check("--rule", "merge-methods", policy=every_github_rule())
-    assert run.findings() == [], run.everything
-    assert len(sleeps.waits) == 1 and 0 < sleeps.waits[0] <= 10
+    (found,) = run.findings("merge-methods")
+    assert found["kind"] == "could-not-check"
+    assert time.strftime("%H:%M:%S UTC", time.gmtime(reset)) in found["message"]
+    assert sleeps.waits == []
 
 
-def test_a_rate_limit_past_the_cap_is_could_not_check(gh: GitHub) -> None:
+def test_a_long_rate_limit_is_could_not_check(gh: GitHub) -> None:
     sleeps = fast_retries(gh.monkeypatch)
     compliant(gh.state)
     gh.state.rate_limit("/repos/octo/app/pulls", retry_after=3600, times=None)
     run = gh.check("--rule", "pr-review", policy=every_github_rule())
     (found,) = run.findings("pr-review")
     assert found["kind"] == "could-not-check" and found["severity"] == "warning"
-    assert "rate limited by GitHub" in found["message"] and "over the 5 s cap" in found["message"]
+    assert "rate limited by GitHub" in found["message"] and "not waited for" in found["message"]
     assert sleeps.waits == []
     assert run.status == 0
 

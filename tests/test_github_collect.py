@@ -396,36 +396,55 @@ def test_bad_credentials(gh: GitHubServer) -> None:
 # -- rate limits and outages -------------------------------------------------------------------
 
 
-def test_429_with_retry_after_is_waited_out_then_the_value_is_read(gh: GitHubServer, sleeps: Sleeps) -> None:
+def test_a_429_is_not_waited_out_and_nothing_more_is_asked(gh: GitHubServer, sleeps: Sleeps) -> None:
+    """A rate limit is not waited for, even a short one: the fact and those not read yet are
+    could-not-check with the reset time; what was read before keeps its value."""
     gitflow(gh)
-    gh.state.rate_limit("/repos/octo/app/pulls", retry_after=2, times=1)
-    facts = collect(gh, pull_bases=[HOTFIX], sleeps=sleeps)
-    assert isinstance(facts.pulls, tuple) and [p.number for p in facts.pulls] == [1]
-    assert sleeps.waits == [2.0]
-    assert [r.status for r in gh.requests if r.path == "/repos/octo/app/pulls"] == [429, 200]
+    gh.state.rate_limit("/repos/octo/app/deployments", retry_after=120, times=1)
+    retry = RetryPolicy(sleep=sleeps, clock=lambda: 1_800_000_000.0)
+    facts = collect(gh, pull_bases=[HOTFIX], retry=retry)
+    assert sleeps.waits == []
+    assert isinstance(facts.environment, Environment)
+    assert isinstance(facts.deployments, CouldNotCheck) and isinstance(facts.pulls, CouldNotCheck)
+    assert facts.deployments.permission is None and facts.pulls.permission is None
+    assert "rate limited by GitHub (429" in facts.deployments.reason
+    assert "until 2027-01-15 08:02:00 UTC" in facts.deployments.reason
+    assert facts.pulls.reason == "not asked: GitHub rate-limited this run until 2027-01-15 08:02:00 UTC"
+    assert [r.status for r in gh.requests if r.path == "/repos/octo/app/deployments"] == [429]
+    assert not [r for r in gh.requests if r.path.startswith("/repos/octo/app/pulls")]
 
 
-def test_403_primary_rate_limit_waits_until_the_reset(gh: GitHubServer, sleeps: Sleeps) -> None:
+def test_403_primary_rate_limit_names_the_reset_of_x_ratelimit_reset(gh: GitHubServer, sleeps: Sleeps) -> None:
     gitflow(gh)
     gh.state.rate_limit(
         "/repos/octo/app/environments/production", status=403, retry_after=None, reset=1_800_000_003, times=1
     )
     retry = RetryPolicy(max_wait=5.0, sleep=sleeps, clock=lambda: 1_800_000_000.0)
     facts = collect(gh, retry=retry)
-    assert isinstance(facts.environment, Environment)
-    assert sleeps.waits == [3.0]
+    assert isinstance(facts.environment, CouldNotCheck) and facts.environment.permission is None
+    assert "403 API rate limit exceeded" in facts.environment.reason
+    assert "until 2027-01-15 08:00:03 UTC" in facts.environment.reason
+    assert sleeps.waits == []
 
 
-def test_a_rate_limit_longer_than_the_cap_is_could_not_check_without_waiting(gh: GitHubServer, sleeps: Sleeps) -> None:
+def test_a_rate_limit_without_a_time_is_github_s_minute(gh: GitHubServer, sleeps: Sleeps) -> None:
     gitflow(gh)
-    gh.state.rate_limit("/repos/octo/app/deployments", retry_after=3600, times=None)
-    facts = collect(gh, sleeps=sleeps)
+    gh.state.rate_limit("/repos/octo/app/deployments", retry_after=None, times=None)  # 429, no Retry-After
+    facts = collect(gh, retry=RetryPolicy(sleep=sleeps, clock=lambda: 1_800_000_000.0))
     assert isinstance(facts.deployments, CouldNotCheck)
-    assert facts.deployments.permission is None
-    assert "rate limited" in facts.deployments.reason and "over the 5 s cap" in facts.deployments.reason
+    assert "until 2027-01-15 08:01:00 UTC" in facts.deployments.reason
     assert sleeps.waits == []
     assert len(gh.state.requests_to("/repos/octo/app/deployments")) == 1
-    assert isinstance(facts.environment, Environment)
+
+
+def test_a_rate_limit_that_has_reset_lets_the_next_facts_be_read(gh: GitHubServer, sleeps: Sleeps) -> None:
+    """Retry-After: 0 is over at once: only the fact that met it is could-not-check."""
+    gitflow(gh)
+    gh.state.rate_limit("/repos/octo/app/deployments", retry_after=0, times=1)
+    facts = collect(gh, pull_bases=[HOTFIX], sleeps=sleeps)
+    assert isinstance(facts.deployments, CouldNotCheck)
+    assert isinstance(facts.pulls, tuple) and [p.number for p in facts.pulls] == [1]
+    assert sleeps.waits == []
 
 
 def test_500_every_time_is_could_not_check_after_bounded_attempts(gh: GitHubServer, sleeps: Sleeps) -> None:

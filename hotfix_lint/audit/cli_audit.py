@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from hotfix_lint.audit.selection import Target
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.deadline import GitHubBudget
 
 TOOL_NAME = "hotfix-lint"
 FORMATS = ("text", "json", "markdown", "html")
@@ -75,6 +76,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
+    from hotfix_lint.cli import add_github_timeout
+    from hotfix_lint.collect.deadline import AUDIT_BUDGET_SECONDS
+
+    add_github_timeout(run, AUDIT_BUDGET_SECONDS)
     out = audit.add_argument_group("report")
     _add_output(out)
     out.add_argument("--baseline", metavar="FILE", help="an earlier audit JSON report: mark findings new/resolved")
@@ -191,7 +196,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.sharding import parse_shard
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.audit.workers import run_audit
-    from hotfix_lint.cli import github_request, parse_now
+    from hotfix_lint.cli import github_budget, github_request, parse_now
     from hotfix_lint.collect.conditional import ApiMeter
     from hotfix_lint.collect.github import discover_token
 
@@ -203,6 +208,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     shard = parse_shard(args.shard) if args.shard else None
     now = parse_now(args.now)  # --now as the check reads it
     request = github_request(args)
+    budget = github_budget(args)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID
 
@@ -222,7 +228,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     targets: list[Target] = []
     for org in args.org:
-        targets.extend(_list_org(org, cache, request.api_url, token, meter))
+        targets.extend(_list_org(org, cache, request.api_url, token, meter, budget))
     if args.repos:
         targets.extend(Target(name) for name in read_repos_file(Path(args.repos)))
     targets.extend(Target(check_name(name, "repository argument")) for name in args.repositories)
@@ -238,6 +244,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         use_repo_policy=not args.no_repo_policy,
         include_archived=args.include_archived,
         rules=tuple(args.rule) if args.rule else None,
+        budget=budget,
     )
     bar = ProgressBar(len(chosen), sys.stderr, meter) if wanted(sys.stderr) else None
     started = time.monotonic()
@@ -275,7 +282,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return exit_status(report)
 
 
-def _list_org(org: str, cache: AuditCache, api_url: str | None, token: str | None, meter: ApiMeter) -> list[Target]:
+def _list_org(
+    org: str, cache: AuditCache, api_url: str | None, token: str | None, meter: ApiMeter, budget: GitHubBudget
+) -> list[Target]:
     """Every repository of ``org`` (conditional requests: an unchanged page costs nothing)."""
     from hotfix_lint.audit.selection import Target
     from hotfix_lint.audit.state import read_json, write_atomically
@@ -286,7 +295,7 @@ def _list_org(org: str, cache: AuditCache, api_url: str | None, token: str | Non
     saved = read_json(path)
     store = EtagStore(saved.get("etags") if isinstance(saved, dict) else None)
     try:
-        with GitHubReader(api_url, token, store=store, meter=meter) as reader:
+        with GitHubReader(api_url, token, store=store, meter=meter, budget=budget) as reader:
             listed = reader.organisation_repositories(org)
     except GitHubReadError as exc:
         raise AuditIncompleteError(f"--org {org}: {exc}") from None

@@ -33,6 +33,7 @@ from hotfix_lint.errors import PolicyError, UserError
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+    from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github import GitHubRequest, RetryPolicy
     from hotfix_lint.collect.github_clients import ClientPool
     from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
@@ -71,6 +72,8 @@ class AuditSettings:
     retry: RetryPolicy | None = None
     #: GitHub clients kept from one repository to the next (``run_audit`` makes and closes it)
     clients: ClientPool | None = field(default=None, repr=False, compare=False)
+    #: the audit's time for GitHub (``--github-timeout``) and the rate limit that stopped it
+    budget: GitHubBudget | None = field(default=None, repr=False, compare=False)
 
 
 def files_fingerprint(paths: Sequence[Path], *extra: str) -> str:
@@ -166,7 +169,13 @@ class _LazyReader:
 
             s = self.settings
             self._reader = GitHubReader(
-                s.api_url, s.token, store=self.store, meter=self.meter, retry=s.retry, clients=s.clients
+                s.api_url,
+                s.token,
+                store=self.store,
+                meter=self.meter,
+                retry=s.retry,
+                clients=s.clients,
+                budget=s.budget,
             )
         return self._reader
 
@@ -285,6 +294,7 @@ def _check(
         etags=store,
         meter=meter,
         clients=settings.clients,
+        budget=settings.budget,
     )
     # with deployed_ref: github-deployment the history facts depend on GitHub: never cached
     mixed = policy.deployed_ref == GITHUB_DEPLOYMENT and bool(kinds)

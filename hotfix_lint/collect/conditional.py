@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from github import Github
 
+    from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.http_connection import GitHubConnection
 
 log = logging.getLogger(__name__)
@@ -137,9 +138,11 @@ class Conditions:
     (``collect.github.answers_unchanged``).
     """
 
-    def __init__(self, store: EtagStore | None, meter: ApiMeter | None) -> None:
+    def __init__(self, store: EtagStore | None, meter: ApiMeter | None, budget: GitHubBudget | None = None) -> None:
         self.store = store
         self.meter = meter
+        #: the run's time for GitHub: each request's deadline comes from it (``collect.deadline``)
+        self.budget = budget
         self.connection: GitHubConnection | None = None
         self.headers: dict[str, str] | None = None
 

@@ -6,11 +6,14 @@ converted here, reading only attributes present in the answers already received:
 of requests depends on the branches, the limits and the page size, never on the length of
 the history.
 
-Every request goes through one bounded retry loop (:class:`RetryPolicy`): a rate limit is
-waited out when GitHub's ``Retry-After`` / ``X-RateLimit-Reset`` is within the cap, a 5xx
-is retried a few times; after that, as for a 403 or a 404 GitHub uses to hide a setting,
-the fact becomes a :class:`CouldNotCheck` naming the permission needed, and the other
-facts are still collected. The token never appears in a fact, a log line or an exception.
+Every request goes through one bounded retry loop (:class:`RetryPolicy`): a 5xx is retried
+a few times; after that, as for a 403 or a 404 GitHub uses to hide a setting, the fact
+becomes a :class:`CouldNotCheck` naming the permission needed, and the other facts are still
+collected. Time is bounded (``collect.deadline``): each request has a total deadline, the run
+a budget (``--github-timeout``); a rate-limit answer is never waited out: it and every fact
+not read yet become "could not check" with the time the limit resets. A redirect or an empty
+body where a repository is expected is "could not check" too. The token never appears in a
+fact, a log line or an exception.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ if TYPE_CHECKING:
     from github.Repository import Repository
 
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+    from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github_clients import ClientPool
 
 log = logging.getLogger(__name__)
@@ -80,9 +84,9 @@ USER_AGENT = "hotfix-lint"
 class RetryPolicy:
     """How long to insist: ``attempts`` per request, no single wait longer than ``max_wait``.
 
-    A rate limit is waited out for as long as GitHub asks (Retry-After, or until
-    X-RateLimit-Reset) if that is at most ``max_wait`` seconds; a 5xx or a dropped connection
-    is retried after ``backoff``, doubling. Tests pass a tiny cap and their own ``sleep``.
+    A 5xx or a dropped connection is retried after ``backoff``, doubling, while the run's
+    GitHub budget lasts; a rate limit or a request past its deadline is not retried (see
+    :class:`_Session`). Tests pass a tiny cap and their own ``sleep``.
     """
 
     attempts: int = 3
@@ -90,6 +94,10 @@ class RetryPolicy:
     backoff: float = 1.0
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
     clock: Callable[[], float] = field(default=time.time, repr=False)
+
+
+#: what PyGithub raises on an answer it cannot use (a redirect elsewhere, no body, not JSON)
+_SURPRISES = (RuntimeError, AssertionError, ValueError, TypeError, AttributeError, KeyError)
 
 
 class _Failure(Exception):
@@ -117,12 +125,21 @@ class _Failure(Exception):
 
 
 class _Session:
-    """One PyGithub client, the retry loop, and the secret to keep out of every message."""
+    """One PyGithub client, the retry loop, the run's budget, and the secret to keep out of
+    every message.
 
-    def __init__(self, gh: Github, secret: str | None, retry: RetryPolicy):
+    A rate-limit answer is not waited out (GitHub may ask for an hour): the budget remembers
+    it, and every request until it resets fails at once with the reset time, so the facts not
+    read yet become "could not check". When the budget's time is spent, likewise.
+    """
+
+    def __init__(self, gh: Github, secret: str | None, retry: RetryPolicy, budget: GitHubBudget | None = None):
+        from hotfix_lint.collect.deadline import GitHubBudget
+
         self.gh = gh
         self._secret = secret
         self.retry = retry
+        self.budget = budget or GitHubBudget()
 
     def __repr__(self) -> str:
         return f"<GitHub session {self.gh.requester.base_url}>"
@@ -138,49 +155,69 @@ class _Session:
 
         attempt = 0
         while True:
+            self._may_ask()
             attempt += 1
             try:
                 return fn()
             except GithubException as exc:
                 failure = self._classify(exc, attempt)
-            except OSError as exc:  # requests' errors are OSErrors: refused, reset, timed out
-                detail = self.redact(str(exc))[:200]
-                failure = _Failure(
-                    None,
-                    detail,
-                    reason=f"GitHub could not be reached ({detail})",
-                    wait=self._backoff(attempt),
-                    permission_relevant=False,
-                )
+            except TimeoutError as exc:  # a slow or silent server: asking again would be as slow
+                raise self._unreachable(self.redact(str(exc))[:200], None) from None
+            except OSError as exc:  # refused, reset, timed out (requests' errors are OSErrors too)
+                failure = self._unreachable(self.redact(str(exc))[:200], self._backoff(attempt))
+            except _SURPRISES as exc:  # PyGithub on a redirect, an empty or non-JSON body
+                raise self._unexpected(exc) from None
             if failure.wait is None:
-                raise failure
-            if failure.wait > self.retry.max_wait:
-                failure.reason += f"; GitHub asks to wait {failure.wait:.0f} s, over the {self.retry.max_wait:g} s cap"
                 raise failure
             if attempt >= self.retry.attempts:
                 failure.reason += f" (gave up after {attempt} attempts)"
                 raise failure
+            if failure.wait >= self.budget.run.remaining():
+                failure.reason += f"; {self.budget.spent_reason()}"
+                raise failure
             log.info("%s; trying again in %.1f s", failure.reason, failure.wait)
             self.retry.sleep(failure.wait)
+
+    def _may_ask(self) -> None:
+        """Raise :class:`_Failure` without asking when a rate limit is in force or the time is spent."""
+        limit = self.budget.rate_limit()
+        if limit is not None:
+            raise _Failure(
+                limit.status,
+                limit.message,
+                reason=f"not asked: GitHub rate-limited this run until {limit.resets()}",
+                permission_relevant=False,
+            )
+        if self.budget.spent:
+            raise _Failure(None, "", reason=f"not asked: {self.budget.spent_reason()}", permission_relevant=False)
+
+    def _unreachable(self, detail: str, wait: float | None) -> _Failure:
+        return _Failure(
+            None, detail, reason=f"GitHub could not be reached ({detail})", wait=wait, permission_relevant=False
+        )
+
+    def _unexpected(self, exc: BaseException) -> _Failure:
+        detail = self.redact(f"{type(exc).__name__}: {exc}")[:300]
+        return _Failure(None, detail, reason=f"unexpected answer from GitHub ({detail})", permission_relevant=False)
 
     def _backoff(self, attempt: int) -> float:
         return float(min(self.retry.backoff * 2 ** (attempt - 1), self.retry.max_wait))
 
     def _classify(self, exc: GithubException, attempt: int) -> _Failure:
+        from hotfix_lint.collect.rate_limit import rate_limit_of
+
         status = exc.status
         data = exc.data
         message = self.redact(str(data.get("message", ""))) if isinstance(data, dict) else ""
         headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
         said = f"{status} {message}".strip()
-        remaining = headers.get("x-ratelimit-remaining")
-        if status == 429 or (
-            status == 403 and ("retry-after" in headers or remaining == "0" or "rate limit" in message.lower())
-        ):
+        limit = rate_limit_of(status, headers, message, self.retry.clock())
+        if limit is not None:
+            self.budget.hit(limit)
             return _Failure(
                 status,
                 message,
-                reason=f"rate limited by GitHub ({said})",
-                wait=self._rate_limit_wait(headers),
+                reason=f"rate limited by GitHub ({said}) until {limit.resets()}; not waited for",
                 permission_relevant=False,
             )
         if status >= 500:
@@ -198,21 +235,6 @@ class _Session:
         if status == 404:
             return _Failure(status, message, reason=f"GitHub answered {said}: missing, or hidden from this token")
         return _Failure(status, message, reason=f"GitHub answered {said}")
-
-    def _rate_limit_wait(self, headers: Mapping[str, Any]) -> float:
-        retry_after = headers.get("retry-after")
-        if retry_after is not None:
-            try:
-                return max(0.0, float(retry_after))
-            except ValueError:
-                pass
-        reset = headers.get("x-ratelimit-reset")
-        if reset is not None and headers.get("x-ratelimit-remaining") == "0":
-            try:
-                return max(0.0, float(reset) - self.retry.clock())
-            except ValueError:
-                pass
-        return 60.0  # GitHub: without a header, wait at least a minute
 
     def first(self, listing: PaginatedList[G], limit: int) -> Iterator[G]:
         """Up to ``limit`` items of a list, newest first, fetching a page only when it is needed.
@@ -524,6 +546,7 @@ def collect_github(
     etags: EtagStore | None = None,
     meter: ApiMeter | None = None,
     clients: ClientPool | None = None,
+    budget: GitHubBudget | None = None,
 ) -> GitHubFacts:
     """Read what GitHub enforces and records for ``repo_full_name``; never raises for HTTP errors.
 
@@ -546,8 +569,11 @@ def collect_github(
     Retries add at most ``retry.attempts - 1`` per request. With ``etags`` every GET is a
     conditional one (a 304 does not count against the rate limit; see ``collect.conditional``);
     ``meter`` counts the requests. With ``clients`` the client is taken from that pool and left
-    open for the next repository (``collect.github_clients``).
+    open for the next repository (``collect.github_clients``). ``budget``: the run's time for
+    GitHub and its rate limit (``collect.deadline``; default: a check's).
     """
+    from hotfix_lint.collect.deadline import GitHubBudget
+
     if base_url is not None and urlsplit(base_url).scheme not in ("http", "https"):
         raise ValueError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
     page_size = max(1, min(100, page_size))
@@ -563,8 +589,9 @@ def collect_github(
         etags=etags,
         meter=meter,
         clients=clients,
+        budget=(budget := budget or GitHubBudget()),
     )
-    session = _Session(gh, token, retry or RetryPolicy())
+    session = _Session(gh, token, retry or RetryPolicy(), budget)
     try:
         return _collect(
             session,
@@ -619,8 +646,9 @@ def answers_unchanged(
         etags=store,
         meter=probe,
         clients=request.clients,
+        budget=request.budget,
     )
-    session = _Session(gh, target.token, retry or RetryPolicy())
+    session = _Session(gh, target.token, retry or RetryPolicy(), request.budget)
     conditions = conditions_of(gh)
     questions: list[tuple[str, str | None]] = [(url, None) for url in urls]
     questions += list((missing or {}).items())
@@ -628,6 +656,8 @@ def answers_unchanged(
         for url, body in questions:
             connection = conditions.connection if conditions is not None else None
             if connection is not None and conditions is not None and conditions.headers is not None:
+                if session.budget.rate_limit() is not None or session.budget.spent:
+                    return False
                 if not connection.same_answer(url, body):  # straight to the connection: PyGithub makes nothing of it
                     return False
                 continue
@@ -665,7 +695,7 @@ def _collect(
 ) -> GitHubFacts:
     notes: list[str] = []
     try:
-        repo = session.call(lambda: session.gh.get_repo(full_name))
+        repo = _repository(session, full_name)
         settings = _guard(session, f"repository settings of {full_name}", partial(_settings, repo))
     except _Failure as failure:
         if failure.status == 404:
@@ -697,9 +727,7 @@ def _collect(
     branch_facts += tuple(
         BranchGitHubFact(
             name=b,
-            protection=CouldNotCheck(
-                f"branch protection of {b!r}", f"no branch named like {b!r} exists on GitHub yet"
-            ),
+            protection=CouldNotCheck(f"branch protection of {b!r}", f"no branch named like {b!r} exists on GitHub yet"),
             rules=rules(b),
             probe=True,
         )
@@ -742,6 +770,20 @@ def _collect(
         pulls=pulls,
         notes=tuple(notes),
     )
+
+
+def _repository(session: _Session, full_name: str) -> Repository:
+    """The repository; an answer that is not one (a redirect PyGithub does not follow, an empty
+    body) is a :class:`_Failure` saying so, not a repository of Nones or a traceback."""
+    from github.Repository import Repository
+
+    headers, data = session.get(f"/repos/{full_name}")
+    if not isinstance(data, dict) or not isinstance(data.get("full_name"), str):
+        location = headers.get("location")
+        said = f"a redirect to {location}" if location else "an empty answer" if not data else "no repository"
+        reason = f"GitHub answered {said} for {full_name}, not the repository"
+        raise _Failure(None, "", reason=session.redact(reason)[:300], permission_relevant=False)
+    return session.gh.create_from_raw_data(Repository, data, headers)
 
 
 def _name_rulesets(
@@ -883,6 +925,8 @@ class GitHubRequest:
     meter: ApiMeter | None = field(default=None, repr=False, compare=False)
     #: clients kept from one repository to the next (the audit's)
     clients: ClientPool | None = field(default=None, repr=False, compare=False)
+    #: the run's time for GitHub and the rate limit that stopped it (``--github-timeout``)
+    budget: GitHubBudget | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

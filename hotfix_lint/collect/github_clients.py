@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from github import Github
 
     from hotfix_lint.collect.conditional import ApiMeter, Conditions, EtagStore
+    from hotfix_lint.collect.deadline import GitHubBudget
 
 
 class ClientPool:
@@ -35,8 +36,10 @@ class ClientPool:
         user_agent: str,
         etags: EtagStore | None,
         meter: ApiMeter | None,
+        budget: GitHubBudget | None = None,
     ) -> Github:
-        """This thread's client for these settings, asking with ``etags`` and counted in ``meter``."""
+        """This thread's client for these settings, asking with ``etags``, counted in ``meter``,
+        each request's deadline taken from ``budget``."""
         from hotfix_lint.collect.conditional import enable_conditional_requests
         from hotfix_lint.collect.github import new_client
 
@@ -50,7 +53,7 @@ class ClientPool:
                 self._clients[key] = kept
         gh, conditions = kept
         if conditions is not None:
-            conditions.store, conditions.meter = etags, meter
+            conditions.store, conditions.meter, conditions.budget = etags, meter, budget
         return gh
 
     def __len__(self) -> int:
@@ -74,20 +77,29 @@ def open_client(
     etags: EtagStore | None = None,
     meter: ApiMeter | None = None,
     clients: ClientPool | None = None,
+    budget: GitHubBudget | None = None,
 ) -> tuple[Github, bool]:
-    """A client asking with ``etags`` and counted in ``meter``: this thread's from ``clients``
-    (left open for the next repository), else a new one; the flag says whether the caller owns
-    it and closes it."""
+    """A client asking with ``etags``, counted in ``meter``, its requests' deadlines from
+    ``budget``: this thread's from ``clients`` (left open for the next repository), else a new
+    one; the flag says whether the caller owns it and closes it. Either way it talks through
+    ``collect.http_connection``, whose requests have a total deadline."""
     if clients is not None:
         gh = clients.client(
-            base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent, etags=etags, meter=meter
+            base_url,
+            token,
+            page_size=page_size,
+            timeout=timeout,
+            user_agent=user_agent,
+            etags=etags,
+            meter=meter,
+            budget=budget,
         )
         return gh, False
+    from hotfix_lint.collect.conditional import enable_conditional_requests
     from hotfix_lint.collect.github import new_client
 
     gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
-    if etags is not None or meter is not None:
-        from hotfix_lint.collect.conditional import enable_conditional_requests
-
-        enable_conditional_requests(gh, etags, meter)
+    conditions = enable_conditional_requests(gh, etags, meter)
+    if conditions is not None:
+        conditions.budget = budget
     return gh, True

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+from hotfix_lint.collect.deadline import GitHubBudget
 from hotfix_lint.collect.github import DEFAULT_API_URL, TIMEOUT, USER_AGENT, RetryPolicy, _Failure, _Session
 from hotfix_lint.collect.github_clients import ClientPool, open_client
 
@@ -83,6 +84,7 @@ class GitHubReader:
         timeout: int = TIMEOUT,
         page_size: int = 100,
         clients: ClientPool | None = None,
+        budget: GitHubBudget | None = None,
     ) -> None:
         base_url = (api_url or DEFAULT_API_URL).rstrip("/")
         if urlsplit(base_url).scheme not in ("http", "https"):
@@ -98,8 +100,9 @@ class GitHubReader:
             etags=store,
             meter=meter,
             clients=clients,
+            budget=budget,
         )
-        self.session = _Session(self.gh, token, retry or RetryPolicy())
+        self.session = _Session(self.gh, token, retry or RetryPolicy(), budget)
 
     def close(self) -> None:
         if self._owned:  # a client from a pool stays open for the next repository

@@ -205,6 +205,7 @@ def read_github(
             etags=request.etags if request is not None else None,
             meter=request.meter if request is not None else None,
             clients=request.clients if request is not None else None,
+            budget=request.budget if request is not None else None,
         )
     except ValueError as exc:  # a malformed API URL; the message never holds the token
         reason = f"GitHub could not be read: {exc}"

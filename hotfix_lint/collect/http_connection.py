@@ -16,6 +16,11 @@ What ``requests`` reads from the environment is read once per client, with the s
 the proxy variables (``HTTPS_PROXY``, ``HTTP_PROXY``, ``NO_PROXY``; an HTTPS API is reached
 through a ``CONNECT`` tunnel) and the CA bundle (``REQUESTS_CA_BUNDLE``, ``CURL_CA_BUNDLE``,
 else the bundle ``requests`` ships with).
+
+Every request has a total deadline (``collect.deadline``: the budget in ``Conditions``, else
+:data:`~hotfix_lint.collect.deadline.REQUEST_SECONDS`), checked before each read and write of
+the socket, so a server that drips its answer cannot hold the run; running out raises
+:class:`~hotfix_lint.collect.deadline.DeadlineExceeded`, an ``OSError``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import http.client
+import io
 import os
 import select
 import ssl
@@ -31,6 +37,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from hotfix_lint.collect.deadline import REQUEST_SECONDS, Deadline
 from hotfix_lint.collect.http_wire import encode_request, read_answer
 
 if TYPE_CHECKING:
@@ -93,6 +100,7 @@ class GitHubConnection:
         self._proxy = proxy_for(scheme, host)
         self._sock: Any = None
         self._reader: Any = None
+        self._deadline = Deadline(REQUEST_SECONDS)
         self._host_header = _host_header(host, self.port, scheme)
         self._pending: tuple[str, str, Any, dict[str, str]] | None = None
         self._origin = f"{scheme}://{host}:{self.port}"
@@ -115,6 +123,7 @@ class GitHubConnection:
         cached = store.lookup(full_url) if store is not None and verb == "GET" else None
         if cached is not None:
             headers["If-None-Match"] = cached.etag
+        self._deadline = self._new_deadline()
         status, answer_headers, payload = self._exchange(verb, path, body, headers)
         if meter is not None:
             meter.record(status, answer_headers, full_url, payload)
@@ -151,6 +160,7 @@ class GitHubConnection:
         if cached is not None:
             headers = {**headers, "If-None-Match": cached.etag}
         try:
+            self._deadline = self._new_deadline()
             status, answer_headers, payload = self._exchange("GET", url[len(self._origin) :], None, headers)
         except OSError:
             return False
@@ -161,6 +171,11 @@ class GitHubConnection:
         if missing is not None:
             return status == 404 and hashlib.sha256(payload).hexdigest() == missing
         return status == 304
+
+    def _new_deadline(self) -> Deadline:
+        """This request's deadline: from the run's budget when there is one."""
+        budget = self.conditions.budget
+        return budget.request_deadline() if budget is not None else Deadline(REQUEST_SECONDS)
 
     def close(self) -> None:
         reader, sock, self._reader, self._sock = self._reader, self._sock, None, None
@@ -182,6 +197,7 @@ class GitHubConnection:
             reused = False
             try:
                 reused = self._connect()
+                self._sock.settimeout(self._deadline.timeout(self.timeout))
                 self._sock.sendall(request)
                 status, answer_headers, payload, will_close = read_answer(self._reader, verb)
             except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as exc:
@@ -208,16 +224,40 @@ class GitHubConnection:
         self.close()
         host, port = (self._proxy.hostname or "", self._proxy.port or 80) if self._proxy else (self.host, self.port)
         conn: http.client.HTTPConnection
+        timeout = self._deadline.timeout(self.timeout)  # the TLS handshake and the tunnel included
         if self.protocol == "https":
-            conn = http.client.HTTPSConnection(host, port, timeout=self.timeout, context=tls_context(self._verify))
+            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls_context(self._verify))
             if self._proxy is not None:
                 conn.set_tunnel(self.host, self.port, headers=_proxy_headers(self._proxy))
         else:
-            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=timeout)
         conn.connect()
         self._sock, conn.sock = conn.sock, None
-        self._reader = self._sock.makefile("rb")
+        self._reader = io.BufferedReader(_DeadlineSocket(self._sock, self))
         return False
+
+
+class _DeadlineSocket(io.RawIOBase):
+    """The socket's reads, each with a timeout that ends at the current request's deadline
+    (a buffered reader over it makes one read per arrival, however little arrives)."""
+
+    def __init__(self, sock: Any, owner: GitHubConnection) -> None:
+        super().__init__()
+        self._sock = sock
+        self._owner = owner
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        deadline = self._owner._deadline
+        self._sock.settimeout(deadline.timeout(self._owner.timeout))
+        try:
+            return int(self._sock.recv_into(buffer))
+        except TimeoutError:
+            if deadline.expired:  # say which limit it was
+                deadline.timeout(None)
+            raise
 
 
 def _host_header(host: str, port: int, scheme: str) -> str:

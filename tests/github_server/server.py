@@ -16,7 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,6 +35,10 @@ class Response:
     status: int
     body: JSON = None
     headers: dict[str, str] = field(default_factory=dict)
+    #: bytes sent as they are instead of ``body`` as JSON
+    raw: bytes | None = None
+    #: seconds between the bytes of the answer (a server that drips)
+    drip: float | None = None
 
 
 class Answer(Exception):
@@ -400,7 +404,11 @@ def _configured_error(state: GitHubState, method: str, path: str) -> Response | 
                 if error["status"] == 429 or (error["retry_after"] is not None or error["reset"] is not None)
                 else DOCS
             )
-            return Response(error["status"], render.error_body(error["status"], error["message"], doc), headers)
+            response = Response(error["status"], render.error_body(error["status"], error["message"], doc), headers)
+            if error.get("body") is not None:
+                response.raw = str(error["body"]).encode("latin-1")
+            response.drip = error.get("drip")
+            return response
     return None
 
 
@@ -419,6 +427,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError:  # the client left (a deadline it ran out of): nothing to report
+            self.close_connection = True
+
+    def finish(self) -> None:
+        with suppress(OSError):
+            super().finish()
 
     def version_string(self) -> str:
         return "github.com"
@@ -536,6 +554,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def send(self, response: Response, method: str, record: RecordedRequest) -> None:
         status = response.status
         payload = b"" if response.body is None else json.dumps(response.body, separators=(",", ":")).encode()
+        if response.raw is not None:
+            payload = response.raw
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "X-GitHub-Media-Type": "github.v3; format=json",
@@ -556,6 +576,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 status, payload = 304, b""
                 headers.pop("Content-Type")
         record.status = status  # before answering: a test may look as soon as it has the answer
+        if response.drip is not None:
+            self.drip(status, headers, payload, response.drip)
+            return
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
@@ -563,6 +586,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if payload:
             self.wfile.write(payload)
+
+    def drip(self, status: int, headers: dict[str, str], payload: bytes, seconds: float) -> None:
+        """The whole answer, one byte every ``seconds``, until it is sent or the client leaves."""
+        lines = [f"HTTP/1.1 {status} OK", *(f"{k}: {v}" for k, v in headers.items())]
+        lines.append(f"Content-Length: {len(payload)}")
+        answer = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
+        self.close_connection = True
+        try:
+            for index in range(len(answer)):
+                self.wfile.write(answer[index : index + 1])
+                self.wfile.flush()
+                time.sleep(seconds)
+        except OSError:
+            return
 
 
 class GitHubServer:

@@ -436,12 +436,16 @@ class GitHubState:
         retry_after: int | None = None,
         reset: int | None = None,
         headers: Mapping[str, str] | None = None,
+        body: str | None = None,
+        drip: float | None = None,
     ) -> dict[str, Any]:
         """Answer ``status`` to ``method path`` (a glob: ``/repos/o/r/branches/*/protection``).
 
         ``times``: fail that many times, then answer normally (None: always). ``retry_after``
         sends ``Retry-After``; ``reset`` (epoch seconds) sends ``X-RateLimit-Remaining: 0`` and
-        ``X-RateLimit-Reset`` as a primary rate limit does.
+        ``X-RateLimit-Reset`` as a primary rate limit does. ``body``: these bytes (latin-1)
+        instead of GitHub's error JSON ("" for none at all). ``drip``: send the answer one byte
+        every ``drip`` seconds, as a hostile or broken server may.
         """
         default_messages = {
             401: "Bad credentials",
@@ -462,6 +466,8 @@ class GitHubState:
             "retry_after": retry_after,
             "reset": reset,
             "headers": dict(headers or {}),
+            "body": body,
+            "drip": drip,
         }
         with self.lock:
             self.data["errors"].append(error)
@@ -483,6 +489,15 @@ class GitHubState:
         """A rate limit: 429 (or 403) with Retry-After, or with X-RateLimit-Reset when ``reset``."""
         text = message or (PRIMARY_RATE_LIMIT if reset is not None else SECONDARY_RATE_LIMIT)
         return self.fail(path, status, text, retry_after=retry_after, reset=reset, times=times)
+
+    def redirect(self, path: str, location: str, *, status: int = 301, method: str = "GET") -> dict[str, Any]:
+        """Answer ``method path`` with a redirect to ``location`` (and no body)."""
+        return self.fail(path, status, method=method, headers={"Location": location}, body="")
+
+    def drip(self, path: str, seconds: float, *, method: str = "GET", times: int | None = None) -> dict[str, Any]:
+        """A 200 to ``method path`` sent one byte every ``seconds`` (it takes minutes to finish)."""
+        body = '{"x":"' + "." * 1000 + '"}'
+        return self.fail(path, 200, method=method, times=times, body=body, drip=seconds)
 
     # -- what the server saw ----------------------------------------------------------------
 
