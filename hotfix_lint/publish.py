@@ -3,7 +3,9 @@
 ``check --post-status`` posts one status (context ``hotfix-lint``) on the commit judged, so a
 CI system other than GitHub Actions can still feed a required status check. PyGithub is
 imported inside the function; the token comes from the same discovery as the GitHub facts
-and appears in no message.
+and appears in no message. Anything but a commit status in the answer (a refusal, a
+redirect, an empty body, no answer in time) is a :class:`PublishError`: exit 2, since the
+required status will not arrive.
 """
 
 from __future__ import annotations
@@ -61,47 +63,64 @@ def error_status(reason: str, sha: str, target_url: str | None = None) -> Status
 
 
 def post_status(target: GitHubTarget, status: Status, *, timeout: int = 15) -> str:
-    """POST ``status`` on ``target``'s repository; the status's URL. Raises :class:`PublishError`."""
-    from hotfix_lint.collect.pygithub import import_github
-
-    import_github()
-    from github import Auth, Github
-    from github.GithubException import GithubException
+    """POST ``status`` on ``target``'s repository; the status's URL. Raises :class:`PublishError`
+    for anything but a commit status in GitHub's answer (a refusal, a redirect, an empty or
+    unreadable body, no whole answer within a request's deadline: the run's budget for GitHub
+    does not apply, the status must still go out after a check that spent it)."""
+    from hotfix_lint.collect.github import new_client
+    from hotfix_lint.collect.github_clients import with_deadlines
 
     if status.state not in STATES:
         raise ValueError(f"not a commit status state: {status.state!r}")
-    gh = Github(
-        base_url=(target.api_url or "https://api.github.com").rstrip("/"),
-        auth=Auth.Token(target.token),
-        retry=None,
-        timeout=timeout,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-        user_agent="hotfix-lint",
-        lazy=True,  # no GET of the repository or the commit: one POST
-    )
+    base_url = (target.api_url or "https://api.github.com").rstrip("/")
+    gh = new_client(base_url, target.token, page_size=30, timeout=timeout, user_agent=STATUS_CONTEXT)
+    with_deadlines(gh, None)
     where = f"{target.repository}@{status.sha[:10]}"
+    body = {"state": status.state, "description": status.description, "context": status.context}
+    if status.target_url:
+        body["target_url"] = status.target_url
+    url = f"/repos/{target.repository}/statuses/{status.sha}"
     try:
-        commit = gh.get_repo(target.repository).get_commit(status.sha)
-        created = commit.create_status(
-            status.state,
-            description=status.description,
-            context=status.context,
-            **({"target_url": status.target_url} if status.target_url else {}),
-        )
-        return str(created.url or "")
-    except GithubException as exc:
-        data = exc.data
-        message = str(data.get("message", "")) if isinstance(data, dict) else ""
-        detail = f"GitHub answered {exc.status} {message}".strip().replace(target.token, "***")
-        hint = ""
-        if exc.status in (403, 404):
-            hint = " (the token needs `statuses: write`, classic tokens `repo:status`)"
-        elif exc.status == 401:
-            hint = " (the token was rejected)"
-        raise PublishError(f"--post-status: could not post the status on {where}: {detail}{hint}") from None
-    except OSError as exc:  # refused, reset, timed out (requests' errors are OSErrors)
-        detail = str(exc).replace(target.token, "***")[:200]
-        raise PublishError(f"--post-status: could not reach GitHub to post the status on {where}: {detail}") from None
+        code, headers, text = gh.requester.requestJson("POST", url, input=body)
+    except RuntimeError as exc:  # PyGithub refuses to follow a 301 elsewhere
+        raise _failed(where, f"GitHub answered a redirect (301), not followed for a status: {exc}", target) from None
+    except OSError as exc:  # refused, reset, timed out, past the deadline
+        detail = str(exc)[:200]
+        raise _failed(where, f"could not reach GitHub ({detail})", target, reach=True) from None
     finally:
         gh.close()
+    return _status_url(code, headers, text, where, target)
+
+
+def _status_url(code: int, headers: dict[str, object], text: str, where: str, target: GitHubTarget) -> str:
+    """The posted status's URL from GitHub's answer, or :class:`PublishError` saying what came instead."""
+    import json
+
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        data = None
+    if code >= 400:
+        message = str(data.get("message", "")) if isinstance(data, dict) else ""
+        hint = ""
+        if code in (403, 404):
+            hint = " (the token needs `statuses: write`, classic tokens `repo:status`)"
+        elif code == 401:
+            hint = " (the token was rejected)"
+        raise _failed(where, f"GitHub answered {code} {message}".strip() + hint, target)
+    if 300 <= code < 400:
+        location = headers.get("location")
+        raise _failed(where, f"GitHub answered a redirect ({code}{f' to {location}' if location else ''})", target)
+    if not isinstance(data, dict) or not isinstance(data.get("state"), str):
+        said = "an empty answer" if not text else "not a commit status"
+        raise _failed(where, f"GitHub answered {code} with {said}", target)
+    return str(data.get("url") or "")
+
+
+def _failed(where: str, detail: str, target: GitHubTarget, *, reach: bool = False) -> PublishError:
+    """The error for a status not posted; never with the token."""
+    detail = detail.replace(target.token, "***")
+    verb = "could not reach GitHub to post" if reach else "could not post"
+    if reach:
+        detail = detail.removeprefix("could not reach GitHub ").strip()
+    return PublishError(f"--post-status: {verb} the status on {where}: {detail}")

@@ -174,3 +174,33 @@ def test_a_long_description_is_clipped() -> None:
     violation = Violation("branch-name", Severity.WARNING, "m", None, None, None, None, None)
     report = Report("hotfix-lint", "0.1.0", "/r", "p", (violation,), ("branch-name",))
     assert status_for(report, "b" * 40).state == "success"
+
+
+@pytest.mark.parametrize(
+    ("answer", "said"),
+    [
+        ({"status": 301, "headers": {"Location": "https://elsewhere.example/x"}, "body": ""}, "a redirect (301)"),
+        ({"status": 302, "headers": {"Location": "http://127.0.0.1:9/statuses"}, "body": ""}, "a redirect (302 to"),
+        ({"status": 307, "headers": {"Location": "/somewhere"}, "body": ""}, "a redirect (307 to /somewhere)"),
+        ({"status": 201, "body": ""}, "an empty answer"),
+        ({"status": 201, "body": "<html>ok</html>"}, "not a commit status"),
+    ],
+)
+def test_a_post_answered_with_a_redirect_or_no_status_exits_2(
+    gitflow_repo: Scenario,
+    server: GitHubServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    answer: dict[str, Any],
+    said: str,
+) -> None:
+    """Before: exit 1 (which means "errors found") with a traceback; the status was not posted."""
+    server.state.fail(f"/repos/{REPO}/statuses/*", method="POST", **answer)
+    s = repo_with_policy(gitflow_repo)
+    capsys.readouterr()
+    status, _ = run_check(s, *posting(server, monkeypatch))
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert "--post-status: could not post the status on octo/app@" in err
+    assert said in err and "Traceback" not in err
+    assert TOKEN not in err

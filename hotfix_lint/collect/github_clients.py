@@ -95,11 +95,20 @@ def open_client(
             budget=budget,
         )
         return gh, False
-    from hotfix_lint.collect.conditional import enable_conditional_requests
     from hotfix_lint.collect.github import new_client
 
     gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
+    with_deadlines(gh, budget, etags, meter)
+    return gh, True
+
+
+def with_deadlines(
+    gh: Github, budget: GitHubBudget | None, etags: EtagStore | None = None, meter: ApiMeter | None = None
+) -> None:
+    """Make ``gh`` talk through ``collect.http_connection`` (each request's deadline from
+    ``budget``, else its own), asking with ``etags`` and counted in ``meter``."""
+    from hotfix_lint.collect.conditional import enable_conditional_requests
+
     conditions = enable_conditional_requests(gh, etags, meter)
     if conditions is not None:
         conditions.budget = budget
-    return gh, True
