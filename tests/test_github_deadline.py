@@ -128,3 +128,27 @@ def test_a_deadline_gives_each_read_what_is_left() -> None:
     now[0] = 105.0
     with pytest.raises(DeadlineExceeded, match="within 5 s"):
         deadline.timeout(15)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "said"),
+    [
+        (301, {"Location": "https://elsewhere.example/repos/octo/app"}, "", "redirect"),
+        (302, {"Location": "/repositories/42"}, "", "a redirect to /repositories/42"),
+        (307, {"Location": "http://127.0.0.1:9/repos/octo/app"}, "", "a redirect to http://127.0.0.1:9/"),
+        (200, {}, "", "an empty answer"),
+        (200, {}, "[1, 2", "unexpected answer"),
+    ],
+)
+def test_a_repository_answered_with_a_redirect_or_nothing_is_could_not_check(
+    gh: GitHub, status: int, headers: dict[str, str], body: str, said: str
+) -> None:
+    """Before: a traceback (exit 1, "errors found"), or settings made of Nones."""
+    compliant(gh.state)
+    gh.state.fail("/repos/octo/app", status, headers=headers, body=body)
+    run = gh.check(policy=policy({"branch-protection": "error", "merge-methods": "error"}))
+    assert run.status == 0, run.everything
+    found = run.findings()
+    assert found and {f["kind"] for f in found} == {"could-not-check"}
+    assert all(said in f["message"] for f in found), found
+    assert "Traceback" not in run.everything

@@ -110,6 +110,13 @@ class ApiMeter:
             if limit is not None and str(limit).isdigit():
                 self.limit = int(limit)
 
+    def unanswered(self) -> None:
+        """A request not sent (a rate limit in force, no time left) or not answered in time: the
+        facts made without it are not to be kept as if GitHub had answered (status 0)."""
+        with self._lock:
+            if self.answers is not None:
+                self.answers.append(("", 0, False, None))
+
     def reading(self) -> tuple[int, int, int | None, int | None]:
         """(requests, 304s, budget left, limit) now: what a worker process sends back."""
         with self._lock:

@@ -162,6 +162,7 @@ class _Session:
             except GithubException as exc:
                 failure = self._classify(exc, attempt)
             except TimeoutError as exc:  # a slow or silent server: asking again would be as slow
+                self._unanswered()
                 raise self._unreachable(self.redact(str(exc))[:200], None) from None
             except OSError as exc:  # refused, reset, timed out (requests' errors are OSErrors too)
                 failure = self._unreachable(self.redact(str(exc))[:200], self._backoff(attempt))
@@ -181,6 +182,8 @@ class _Session:
     def _may_ask(self) -> None:
         """Raise :class:`_Failure` without asking when a rate limit is in force or the time is spent."""
         limit = self.budget.rate_limit()
+        if limit is not None or self.budget.spent:
+            self._unanswered()
         if limit is not None:
             raise _Failure(
                 limit.status,
@@ -190,6 +193,13 @@ class _Session:
             )
         if self.budget.spent:
             raise _Failure(None, "", reason=f"not asked: {self.budget.spent_reason()}", permission_relevant=False)
+
+    def _unanswered(self) -> None:
+        from hotfix_lint.collect.conditional import conditions_of
+
+        conditions = conditions_of(self.gh)
+        if conditions is not None and conditions.meter is not None:
+            conditions.meter.unanswered()
 
     def _unreachable(self, detail: str, wait: float | None) -> _Failure:
         return _Failure(
