@@ -199,6 +199,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.cli import github_budget, github_request, parse_now
     from hotfix_lint.collect.conditional import ApiMeter
     from hotfix_lint.collect.github import discover_token
+    from hotfix_lint.collect.mirror import without_credentials
 
     if not (args.org or args.repos or args.repositories):
         raise UserError("name the repositories: --org ORG, --repos FILE, or OWNER/NAME arguments")
@@ -223,6 +224,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UserError(f"--token-env: the variable {args.token_env} is not set")
     baseline = read_report(args.baseline) if args.baseline else None
     cache = AuditCache(_cache_dir(args.cache), request.api_url)
+    try:
+        cache.prepare()
+    except OSError as exc:
+        raise UserError(f"--cache {cache.root}: {exc.strerror or exc}") from exc
     org_policy = load_org_policy(Path(args.policy) if args.policy else None, cache)
     meter = ApiMeter()
 
@@ -268,7 +273,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             "named": len(args.repositories),
             "include": list(args.include),
             "exclude": list(args.exclude),
-            "github_url": request.api_url,
+            "github_url": without_credentials(request.api_url),
             "shard": str(shard) if shard else None,
             "shards": None,
             "baseline": None,
@@ -298,7 +303,9 @@ def _list_org(
         with GitHubReader(api_url, token, store=store, meter=meter, budget=budget) as reader:
             listed = reader.organisation_repositories(org)
     except GitHubReadError as exc:
-        raise AuditIncompleteError(f"--org {org}: {exc}") from None
+        from hotfix_lint.collect.mirror import without_credentials
+
+        raise AuditIncompleteError(f"--org {org}: {without_credentials(str(exc))}") from None
     write_atomically(path, json.dumps({"etags": store.used()}, separators=(",", ":")))
     return [Target(info.full_name, info) for info in listed]
 

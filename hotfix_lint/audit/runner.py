@@ -100,6 +100,10 @@ def load_org_policy(path: Path | None, cache: AuditCache | None = None) -> OrgPo
 
 
 def redact(text: str, token: str | None) -> str:
+    """``text`` without the token, nor credentials inside a URL (``--github-url``'s included)."""
+    from hotfix_lint.collect.mirror import without_credentials
+
+    text = without_credentials(text) or ""
     return text.replace(token, "***") if token else text
 
 
@@ -244,10 +248,11 @@ def _read_policy_file(
 
 
 def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
-    from hotfix_lint.collect.mirror import MirrorError, sync_mirror, token_allowed
+    from hotfix_lint.collect.mirror import MirrorError, refused_clone_url, sync_mirror, token_allowed
 
-    if not info.clone_url:
-        raise MirrorError("GitHub gave no clone URL")
+    refused = refused_clone_url(info.clone_url, settings.api_url)
+    if refused is not None:
+        raise MirrorError(refused)
     token = settings.token if token_allowed(info.clone_url, settings.api_url) else None
     return sync_mirror(info.clone_url, mirror, token=token, default_branch=info.default_branch).action
 

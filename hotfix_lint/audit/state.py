@@ -149,6 +149,15 @@ class AuditCache:
         self.root = Path(root)
         self.base = self.root / host_directory(api_url)
 
+    def prepare(self) -> None:
+        """Make the cache private before anything goes in: the root, when made here, and the
+        host's directory (mirrors of private repositories, GitHub's answers) always 0700, an
+        existing one narrowed to it; a root that existed before keeps its mode (``--cache`` may
+        name a shared directory)."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.base.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(self.base, 0o700)
+
     def _split(self, full_name: str) -> tuple[str, str]:
         owner, _, name = full_name.lower().partition("/")
         if not owner or not name or owner in (".", "..") or name in (".", "..") or "/" in name:

@@ -7,11 +7,17 @@ network, and it writes only inside the cache directory: a clone goes to a tempor
 directory first, so a failed clone leaves nothing behind.
 
 Token authentication over HTTPS is GitHub's ``x-access-token:TOKEN``, offered only when the
-server asks (HTTP 401) and only to the host the token is meant for.
+server asks (HTTP 401) and only to the host the token is meant for. A clone URL comes from
+GitHub's answer, which the audit does not trust: only ``https`` on the API's own host (``http``
+to a loopback address) is cloned (:func:`refused_clone_url`); ``file://``, ``ssh://``,
+``ext::`` (which runs a command) or another host is refused. No URL is printed with the
+credentials it may hold (:func:`without_credentials`).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -56,22 +62,65 @@ class _Callbacks(pygit2.RemoteCallbacks):
         return pygit2.UserPass(TOKEN_USER, self._token)
 
 
+def web_host(api_url: str | None) -> str:
+    """The host that serves git for an API: github.com for api.github.com, TENANT.ghe.com for
+    api.TENANT.ghe.com, the API's own host otherwise (GitHub Enterprise Server's /api/v3)."""
+    api_host = (urlsplit(api_url).hostname or "").lower() if api_url else "api.github.com"
+    if api_host == "api.github.com":
+        return "github.com"
+    if api_host.startswith("api.") and api_host.endswith(".ghe.com"):
+        return api_host[len("api.") :]
+    return api_host
+
+
+def is_loopback(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _on_api_host(clone_url: str, api_url: str | None) -> bool:
+    """``https`` (or ``http`` to a loopback address) on the host that serves the API's git."""
+    clone = urlsplit(clone_url)
+    host = (clone.hostname or "").lower()
+    if clone.scheme != "https" and not (clone.scheme == "http" and is_loopback(host)):
+        return False
+    allowed = web_host(api_url)
+    return host == allowed or (allowed == "github.com" and host == "www.github.com")
+
+
 def token_allowed(clone_url: str, api_url: str | None) -> bool:
     """Send the token only to the API's host (github.com for api.github.com), and over HTTPS,
     or plain HTTP to a loopback address."""
-    clone = urlsplit(clone_url)
-    host = (clone.hostname or "").lower()
-    if clone.scheme != "https" and not (clone.scheme == "http" and host in ("127.0.0.1", "localhost", "::1")):
-        return False
-    api_host = (urlsplit(api_url).hostname or "").lower() if api_url else "api.github.com"
-    if api_host == "api.github.com":
-        return host in ("github.com", "www.github.com")
-    if api_host.startswith("api.") and host == api_host[len("api.") :]:  # GHE.com: api.TENANT.ghe.com
-        return True
-    return host == api_host
+    return _on_api_host(clone_url, api_url)
+
+
+def refused_clone_url(clone_url: str, api_url: str | None) -> str | None:
+    """Why ``clone_url`` (from GitHub's answer) is not cloned, or None: only https on the API's
+    host is (http to a loopback address); ``ext::`` and ``file://`` would run commands or read
+    this machine's files, another host would receive what it should not."""
+    if not clone_url:
+        return "GitHub gave no clone URL"
+    if _on_api_host(clone_url, api_url):
+        return None
+    shown = without_credentials(clone_url)
+    return f"refused to clone {shown!r}: only https:// URLs on {web_host(api_url)} are cloned"
+
+
+_USERINFO = re.compile(r"(?<=//)[^/@\s]*@")
+
+
+def without_credentials(text: str | None) -> str | None:
+    """``text`` with the user and password of every URL in it left out."""
+    return None if text is None else _USERINFO.sub("", text)
 
 
 def _redact(text: str, token: str | None) -> str:
+    text = without_credentials(text) or ""
     return text.replace(token, "***") if token else text
 
 

@@ -175,7 +175,7 @@ def full_repository(urls: Urls, state_data: dict[str, Any], repo: dict[str, Any]
         "pushed_at": repo["pushed_at"],
         "git_url": f"git://{urls.host}/{full_name}.git",
         "ssh_url": f"git@{urls.host.split(':')[0]}:{full_name}.git",
-        "clone_url": f"{web}.git",
+        "clone_url": repo.get("clone_url") or f"{web}.git",  # a test may point it elsewhere
         "svn_url": web,
         "homepage": None,
         "size": 108,
