@@ -224,7 +224,7 @@ class GitHubConnection:
         self.close()
         host, port = (self._proxy.hostname or "", self._proxy.port or 80) if self._proxy else (self.host, self.port)
         conn: http.client.HTTPConnection
-        timeout = self._deadline.timeout(self.timeout)  # the TLS handshake and the tunnel included
+        timeout = self._deadline.timeout(self.timeout)  # each step of connecting: at most what is left
         if self.protocol == "https":
             conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=tls_context(self._verify))
             if self._proxy is not None:
