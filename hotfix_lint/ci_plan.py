@@ -6,7 +6,9 @@ by rules the change cannot rewrite:
 * **pull request** (GitHub Actions ``pull_request``, or ``--base NAME`` elsewhere): the head
   branch at its head commit, judged against the base line only; production history is not
   judged (a push to the production branch does that). A head that is the integration, a
-  release or a production branch is not a hotfix: nothing to judge.
+  release or a production branch is not a hotfix: nothing to judge; but only this repository's
+  own branch at its tip is that branch: a fork's ``main``, or a head whose commit is not the
+  tip of ``origin/NAME``, is judged as a hotfix branch like any other head.
 * **merge group** (merge queue): the queue's commit as a push onto the base: only what it
   adds to that line is judged.
 * **push**: to a production branch, only what the push adds; to a hotfix branch, that
@@ -121,9 +123,11 @@ def plan_check(
     branch_arg: str | None,
     base_arg: str | None,
     current_branch: str | None,
+    head_tip: str | None = None,
 ) -> CheckPlan:
     """Decide what to judge (see the module docstring). ``current_branch``: the checked-out
-    branch (None when detached)."""
+    branch (None when detached); ``head_tip``: the commit of this repository's branch named like
+    the pull request's head (None when it has none)."""
     notes: list[str] = []
     if ci is not None and ci.provider == GITHUB_ACTIONS:
         notes.append(ci.describe())
@@ -143,7 +147,7 @@ def plan_check(
             notes=tuple(notes),
         )
     if ci is not None and pull and ci.head_branch:
-        return _pull_request(policy, ci, base_arg, notes)
+        return _pull_request(policy, ci, base_arg, notes, head_tip)
     if ci is not None and ci.is_merge_group and ci.base_branch:
         if ci.head_sha and policy.is_production_name(ci.base_branch):
             notes.append(f"judged what the merge group adds to {ci.base_branch}")
@@ -181,6 +185,24 @@ def plan_check(
     return CheckPlan(branch=branch, notes=tuple(notes))
 
 
+def _named_like(ci: CIContext, head_tip: str | None) -> str | None:
+    """Why a pull request's head named like the integration, a release or a production branch is
+    not that branch (None when it is: same repository, and its commit is that branch's tip).
+
+    Anyone can open a pull request from a fork's ``main``, or push a new ``release/x``; only the
+    repository's own branch, at its tip, is exempt from being judged as a hotfix.
+    """
+    head = ci.head_branch or ""
+    if ci.is_fork:
+        return f"comes from another repository ({ci.head_repo})"
+    if head_tip is None:
+        return f"this repository has no branch {head} (origin/{head} is not in the clone)"
+    if ci.head_sha is None or ci.head_sha != head_tip:
+        at = ci.head_sha[:10] if ci.head_sha else "unknown"
+        return f"its commit ({at}) is not the tip of {head} ({head_tip[:10]})"
+    return None
+
+
 def _line_for(policy: Policy, ci: CIContext | None, base_arg: str | None) -> tuple[str | None, str | None]:
     """The line to judge against: ``--base``, else the pull request's base when it is a line."""
     if base_arg is not None:
@@ -196,13 +218,22 @@ def _pull_request(
     ci: CIContext,
     base_arg: str | None,
     notes: list[str],
+    head_tip: str | None,
 ) -> CheckPlan:
     head = ci.head_branch or ""
     base = base_arg or ci.base_branch or ""
     what = _not_a_hotfix(policy, head)
     if what is not None:
-        notes.append(f"the pull request's head {head} is {what}, not a hotfix branch: nothing to judge")
-        return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+        imposter = _named_like(ci, head_tip)
+        if imposter is None:
+            notes.append(f"the pull request's head {head} is {what}, not a hotfix branch: nothing to judge")
+            return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+        if ci.head_sha is None:
+            raise UserError(
+                f"the pull request's head {head} is named like {what} but {imposter}, and its commit is unknown: "
+                "the event file gives no pull_request.head.sha"
+            )
+        notes.append(f"the pull request's head {head} is named like {what} but {imposter}: judged as a hotfix branch")
     line, line_at = _line_for(policy, ci, base_arg)
     if line is None:
         if not policy.looks_like_hotfix(head):

@@ -248,7 +248,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from hotfix_lint.ci_plan import choose_policy, load_check_policy, plan_check
     from hotfix_lint.collect.ci_context import is_ci, read_ci_context
     from hotfix_lint.collect.gather import current_branch
-    from hotfix_lint.collect.repository import detached_merge_parents, has_commit, open_repository
+    from hotfix_lint.collect.repository import branch_tip, detached_merge_parents, has_commit, open_repository
 
     environ = os.environ
     targets = parse_formats(args.format, args.output)
@@ -276,6 +276,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         branch_arg=args.branch,
         base_arg=args.base,
         current_branch=head_branch,
+        head_tip=branch_tip(repo, ci.head_branch) if ci is not None and ci.head_branch else None,
     )
     before = plan.push[2] if plan.push is not None else None
     if plan.push is not None and before is not None and not has_commit(repo, before):

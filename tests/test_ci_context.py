@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from actions_sim import actions_env, pull_request_checkout, runner_checkout
+from actions_sim import PullRequest, actions_env, pull_request_checkout, runner_checkout
 from scenario import Scenario, build_gitflow, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.collect.ci_context import CIContext, context_from_event, read_ci_context
@@ -189,6 +189,62 @@ def test_a_release_pull_request_is_not_a_hotfix(
     status, report = run_check(pr.checkout)
     assert status == 0 and report is not None
     assert any("develop is the integration branch, not a hotfix branch" in n for n in report["notes"])
+
+
+def head_named(pr: PullRequest, name: str, head_repo: str = "octo/app") -> tuple[dict[str, Any], dict[str, str]]:
+    """The event of ``pr`` with its head called ``name`` in ``head_repo`` (the base lives in octo/app)."""
+    payload = pr.payload()
+    payload["pull_request"]["head"].update({"ref": name, "repo": {"full_name": head_repo}})
+    payload["pull_request"]["base"]["repo"] = {"full_name": "octo/app"}
+    return payload, {**pr.env(), "GITHUB_HEAD_REF": name}
+
+
+@pytest.mark.parametrize("name", ["main", "develop", "release/2.0"])
+def test_a_fork_head_named_like_a_line_is_judged_as_a_hotfix(
+    scenario: Callable[..., Scenario], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """mallory/app's ``main`` (or ``develop``) is not octo/app's, whatever it is called."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "forked")  # what the fork's branch holds: a change into main
+    pr = pull_request_checkout(origin, "forked")
+    payload, env = head_named(pr, name, head_repo="mallory/app")
+    actions_env(monkeypatch, tmp_path, "pull_request", payload, env)
+    status, report = run_check(pr.checkout)
+    assert report is not None
+    assert [v["ref"] for v in violations(report, "branch-name")] == [name], describe(report)
+    assert status == 1
+    said = f"the pull request's head {name} is named like"
+    assert any(said in n and "comes from another repository (mallory/app)" in n for n in report["notes"])
+    assert any(f"checked hotfix branch {name} at {pr.head_sha[:10]} against main" in n for n in report["notes"])
+
+
+def test_a_same_repository_head_counts_as_a_line_only_at_its_tip(
+    scenario: Callable[..., Scenario], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A head called ``develop`` whose commit is not develop's tip, or ``release/9.9`` that the
+    clone does not have, is judged; the real ``develop`` at its tip is not."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "sneaky")
+    pr = pull_request_checkout(origin, "sneaky")
+    for name, why in [
+        ("develop", f"its commit ({pr.head_sha[:10]}) is not the tip of develop"),
+        ("release/9.9", "this repository has no branch release/9.9"),
+    ]:
+        payload, env = head_named(pr, name)
+        actions_env(monkeypatch, tmp_path, "pull_request", payload, env)
+        status, report = run_check(pr.checkout)
+        assert report is not None
+        assert any(why in n and "judged as a hotfix branch" in n for n in report["notes"]), report["notes"]
+        assert [v["ref"] for v in violations(report, "branch-name")] == [name], describe(report)
+        assert status == 1
+    origin.checkout("develop")
+    origin.commit("Add a feature")
+    origin.checkout("main")
+    real = pull_request_checkout(origin, "develop", number=8)
+    actions_env(monkeypatch, tmp_path, "pull_request", *head_named(real, "develop"))
+    status, report = run_check(real.checkout)
+    assert status == 0 and report is not None
+    assert any("develop is the integration branch, not a hotfix branch: nothing to judge" in n for n in report["notes"])
 
 
 # -- the policy a pull request is judged by ---------------------------------------------------------

@@ -62,6 +62,15 @@ class CIContext:
     server_url: str | None = None
     run_id: str | None = None
     pr_commits: int | None = None
+    head_repo: str | None = None
+    base_repo: str | None = None
+    default_branch: str | None = None
+
+    @property
+    def is_fork(self) -> bool:
+        """The pull request's head lives in another repository (a fork): its branch names say
+        nothing about this repository's branches."""
+        return bool(self.head_repo and self.base_repo and self.head_repo.lower() != self.base_repo.lower())
 
     @property
     def is_pull_request(self) -> bool:
@@ -194,6 +203,8 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
             base_sha=_sha(_get(pull, "base", "sha"), "pull_request.base.sha"),
             is_merge_checkout=event == "pull_request" and merge_ref is not None,
             pr_commits=commits if isinstance(commits, int) else None,
+            head_repo=_text(_get(pull, "head", "repo", "full_name")),
+            base_repo=_text(_get(pull, "base", "repo", "full_name")) or common["repository"],
         )
     if event == MERGE_GROUP:
         group = _get(payload, "merge_group")

@@ -128,6 +128,17 @@ def resolve_branch(repo: pygit2.Repository, name: str) -> str | None:
     return None
 
 
+def branch_tip(repo: pygit2.Repository, name: str) -> str | None:
+    """The commit of this repository's branch ``name``: ``refs/heads/NAME``, else ``origin/NAME``;
+    None when neither exists (another remote's branch, such as a fork's, is not this repository's)."""
+    for ref in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
+        try:
+            return str(repo.lookup_reference(ref).peel(pygit2.Commit).id)
+        except (*MISSING, pygit2.InvalidSpecError):
+            continue
+    return None
+
+
 def ref_tip(repo: pygit2.Repository, ref: str) -> pygit2.Commit:
     return repo.lookup_reference(ref).peel(pygit2.Commit)
 
