@@ -110,8 +110,9 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ci.add_argument(
         "--post-status",
         action="store_true",
-        help="post a commit status (context hotfix-lint) with the summary on the commit judged, "
-        "for CI systems other than GitHub Actions (token and repository as for the GitHub rules)",
+        help="post a commit status with the summary on the commit judged, for CI systems other than "
+        "GitHub Actions (token and repository as for the GitHub rules): context hotfix-lint for a pull "
+        "request (--base) judged by the base's policy, hotfix-lint/push for any other run",
     )
     ci.add_argument("--status-url", metavar="URL", help="the link of the posted status (such as the CI job's page)")
     gh = p.add_argument_group(
@@ -259,7 +260,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         parents = detached_merge_parents(repo)  # refs/pull/N/merge: the base, then the head
         if parents is not None:
             ci = replace(ci, base_sha=ci.base_sha or parents[0], head_sha=ci.head_sha or parents[1])
-    choice = choose_policy(args.policy_from, ci, args.base, in_ci=not args.no_ci and is_ci(environ))
+    head_branch, head_commit = current_branch(repo)
+    choice = choose_policy(
+        args.policy_from,
+        ci,
+        args.base,
+        in_ci=not args.no_ci and is_ci(environ),
+        branch_arg=args.branch,
+        current_branch=head_branch,
+    )
     loaded = load_check_policy(root, args.policy, choice)
     policy = loaded.policy
     print(f"{TOOL_NAME}: {loaded.described}", file=sys.stderr)
@@ -269,7 +278,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         for rule_id in args.rule:
             if rule_id not in RULES_BY_ID:
                 raise UnknownRuleError(f"unknown rule {rule_id!r}; `hotfix-lint rules` lists them")
-    head_branch, head_commit = current_branch(repo)
     plan = plan_check(
         policy,
         ci,
@@ -295,6 +303,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise PublishError(f"--post-status: {resolved}")
         status_target = resolved
     status_url = args.status_url or (ci.run_url if ci is not None else None)
+    context = ""
+    if status_target is not None:
+        from hotfix_lint.publish import status_context
+
+        context = status_context(reviews=plan.reviews, policy_out_of_reach=choice.change_cannot_edit)
     try:
         report, status_sha = _run_check(args, root, policy, plan, github, loaded.relative_path)
     except UserError as exc:
@@ -305,7 +318,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             if sha:
                 first = str(exc).split("\n", 1)[0]
                 try:
-                    post_status(status_target, error_status(first, sha, status_url))
+                    post_status(status_target, error_status(first, sha, status_url, context))
                 except UserError as failed:
                     print(f"{TOOL_NAME}: error: {failed}", file=sys.stderr)
         raise
@@ -316,7 +329,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         sha = plan.status_sha or status_sha or head_commit
         if sha is None:
             raise UserError("--post-status: no commit to post the status on (the repository has no commits)")
-        status = status_for(report, sha, status_url)
+        status = status_for(report, sha, status_url, context)
         post_status(status_target, status)
         print(f"{TOOL_NAME}: posted status {status.state} ({status.context}) on {sha[:10]}", file=sys.stderr)
     return EXIT_VIOLATIONS if report.errors else EXIT_OK

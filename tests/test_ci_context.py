@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from actions_sim import PullRequest, actions_env, pull_request_checkout, runner_checkout
+from actions_sim import PullRequest, actions_env, pull_request_checkout, push_payload, runner_checkout
 from scenario import Scenario, build_gitflow, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.collect.ci_context import CIContext, context_from_event, read_ci_context
@@ -416,7 +416,7 @@ def test_push_to_a_hotfix_branch_judges_the_pushed_commit(
     origin = origin_repo(scenario)
     tip = hotfix_branch(origin, "hotfix/Fix_Crash")
     runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=tip)
-    payload = {"ref": "refs/heads/hotfix/Fix_Crash", "before": "0" * 40, "after": tip}
+    payload = push_payload("hotfix/Fix_Crash", tip)
     actions_env(monkeypatch, tmp_path, "push", payload, {"GITHUB_REF": "refs/heads/hotfix/Fix_Crash"})
     status, report = run_check(runner)
     assert violations(report, "branch-name")
@@ -436,11 +436,83 @@ def test_push_to_main_judges_only_what_the_push_adds(
     runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=after)
     status, report = run_check(runner, "--rule", "merge-commit", "--no-ci")
     assert violations(report, "merge-commit") and status == 1  # the whole history has the squash
-    actions_env(monkeypatch, tmp_path, "push", {"ref": "refs/heads/main", "before": before, "after": after})
+    actions_env(monkeypatch, tmp_path, "push", push_payload("main", after, before))
     status, report = run_check(runner, "--rule", "merge-commit")
     assert violations(report) == [], describe(report)
     assert status == 0
     assert report is not None and any("judged what the push adds to main" in n for n in report["notes"])
+
+
+def test_a_push_cannot_loosen_the_policy(
+    scenario: Callable[..., Scenario],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A push to a hotfix branch is judged by the default branch's policy, not the one it pushed."""
+    origin = origin_repo(scenario)
+    tip = hotfix_branch(origin, "hotfix/Fix_Crash", loosen=make_policy(rules={"branch-name": "off"}))
+    runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=tip)
+    assert "branch-name: 'off'" in (runner.path / ".hotfix-lint.yaml").read_text()  # the checkout is loose
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/Fix_Crash", tip))
+    capsys.readouterr()
+    status, report = run_check(runner)
+    assert violations(report, "branch-name"), describe(report)
+    assert status == 1
+    said = f"policy .hotfix-lint.yaml read from the default branch main at {origin.rev('main')[:7]} (a branch cannot"
+    assert said in stderr(capsys)
+
+
+def test_other_ci_without_a_base_reads_the_default_branch_policy(
+    scenario: Callable[..., Scenario], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GitLab names the default branch (CI_DEFAULT_BRANCH); a clone that names none is exit 2, not a guess."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "hotfix/Fix_Crash", loosen=make_policy(rules={"branch-name": "off"}))
+    origin.detach("hotfix/Fix_Crash")
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("CI_DEFAULT_BRANCH", "main")
+    status, report = run_check(origin, "--branch", "hotfix/Fix_Crash")
+    assert violations(report, "branch-name"), describe(report)
+    assert status == 1
+    monkeypatch.delenv("CI_DEFAULT_BRANCH")
+    capsys.readouterr()
+    status, report = run_check(origin, "--branch", "hotfix/Fix_Crash")
+    assert status == 2 and report is None
+    assert "this clone does not say which branch is the default one" in stderr(capsys)
+    origin.git("update-ref", "refs/remotes/origin/main", "main")
+    origin.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    status, report = run_check(origin, "--branch", "hotfix/Fix_Crash")
+    assert violations(report, "branch-name") and status == 1
+
+
+def test_a_hotfix_of_a_support_line_is_judged_by_that_lines_policy(
+    scenario: Callable[..., Scenario],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The nearest production line's policy: support/1.x names its hotfix branches its own way."""
+    lines = {**POLICY, "production": ["main", "support/*"]}
+    origin = origin_repo(scenario, policy=lines)
+    origin.branch("support/1.x", "main", checkout=True)
+    strict = {**lines, "hotfix_branch": "hotfix/1.x-{slug}"}
+    origin.commit("Support policy", {".hotfix-lint.yaml": yaml.safe_dump(strict, sort_keys=False)})
+    support = origin.rev("support/1.x")
+    land_hotfix(origin, "hotfix/fix-crash", start="support/1.x", production="support/1.x", how="none",
+                back_merge=None, integration=None, tag=False)  # fmt: skip
+    origin.checkout("hotfix/fix-crash")
+    origin.commit("Relax", {".hotfix-lint.yaml": yaml.safe_dump(lines, sort_keys=False)})
+    tip = origin.rev("hotfix/fix-crash")
+    origin.checkout("main")
+    runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=tip)
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/fix-crash", tip))
+    capsys.readouterr()
+    status, report = run_check(runner, "--rule", "branch-name")
+    assert [v["ref"] for v in violations(report)] == ["hotfix/fix-crash"], describe(report)
+    assert status == 1
+    said = f"policy .hotfix-lint.yaml read from the production branch support/1.x at {support[:7]}"
+    assert said in stderr(capsys)
 
 
 @pytest.mark.parametrize("how", ["merge", "squash"])

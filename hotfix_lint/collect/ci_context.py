@@ -8,8 +8,8 @@ under check is not HEAD: it is the pull request's head branch at ``pull_request.
 queue) checks the queue's commit as a push onto its base; a ``push`` names the branch pushed.
 
 Other CI systems set ``CI=true`` and name the branch and the base with ``--branch`` and
-``--base``. The environment is always passed in (tests pass their own); the event file is
-the only thing read.
+``--base`` (GitLab's ``CI_DEFAULT_BRANCH`` names the default branch). The environment is
+always passed in (tests pass their own); the event file is the only thing read.
 """
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def is_ci(environ: Mapping[str, str]) -> bool:
 def read_ci_context(environ: Mapping[str, str]) -> CIContext | None:
     """The CI context of this run, or ``None`` when not in CI. Reads the Actions event file."""
     if environ.get("GITHUB_ACTIONS") != "true":
-        return CIContext(OTHER_CI) if is_ci(environ) else None
+        return CIContext(OTHER_CI, default_branch=_text(environ.get("CI_DEFAULT_BRANCH"))) if is_ci(environ) else None
     event = environ.get("GITHUB_EVENT_NAME") or None
     payload: Mapping[str, Any] = {}
     path = environ.get("GITHUB_EVENT_PATH")
@@ -181,6 +181,7 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
         "api_url": _text(environ.get("GITHUB_API_URL")),
         "server_url": _text(environ.get("GITHUB_SERVER_URL")),
         "run_id": _text(environ.get("GITHUB_RUN_ID")),
+        "default_branch": _text(_get(payload, "repository", "default_branch")),
     }
     if event in PULL_REQUEST_EVENTS:
         pull = _get(payload, "pull_request")
