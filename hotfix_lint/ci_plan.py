@@ -157,11 +157,13 @@ def plan_check(
     base_arg: str | None,
     current_branch: str | None,
     head_tip: str | None = None,
+    checkout_at: str | None = None,
 ) -> CheckPlan:
     """Decide what to judge (see the module docstring). ``current_branch``: the checked-out
     branch (None when detached); ``head_tip``: the commit of this repository's branch named like
-    the pull request's head (None when it has none)."""
-    plan = _plan(policy, ci, branch_arg, base_arg, current_branch, head_tip)
+    the branch under check (``--branch``, else the pull request's head; None when it has none);
+    ``checkout_at``: the change a detached CI checkout holds (another CI's merge request)."""
+    plan = _plan(policy, ci, branch_arg, base_arg, current_branch, head_tip, checkout_at)
     reviews = base_arg is not None or (ci is not None and (ci.is_pull_request or ci.is_merge_group))
     return replace(plan, reviews=reviews)
 
@@ -173,6 +175,7 @@ def _plan(
     base_arg: str | None,
     current_branch: str | None,
     head_tip: str | None,
+    checkout_at: str | None,
 ) -> CheckPlan:
     notes: list[str] = []
     if ci is not None and ci.provider == GITHUB_ACTIONS:
@@ -182,6 +185,11 @@ def _plan(
     pull = ci is not None and ci.is_pull_request
     if branch_arg is not None:
         at = ci.head_sha if ci is not None and pull and branch_arg == ci.head_branch else None
+        if at is None and checkout_at is not None and checkout_at != head_tip:
+            # a fork's merge request: the name is the fork's, the commit is the one checked out
+            here = f"its tip here is {head_tip[:10]}" if head_tip else f"this clone has no branch {branch_arg}"
+            notes.append(f"judged {branch_arg} at the commit checked out, {checkout_at[:10]} ({here})")
+            at = checkout_at
         line, line_at = _line_for(policy, ci, base_arg)
         return CheckPlan(
             branch=branch_arg,

@@ -247,9 +247,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from hotfix_lint.ci_plan import choose_policy, load_check_policy, plan_check
-    from hotfix_lint.collect.ci_context import is_ci, read_ci_context
+    from hotfix_lint.collect.ci_context import OTHER_CI, is_ci, read_ci_context
     from hotfix_lint.collect.gather import current_branch
-    from hotfix_lint.collect.repository import branch_tip, detached_merge_parents, has_commit, open_repository
+    from hotfix_lint.collect.repository import (
+        branch_tip,
+        checked_out_change,
+        detached_merge_parents,
+        has_commit,
+        open_repository,
+    )
 
     environ = os.environ
     targets = parse_formats(args.format, args.output)
@@ -278,13 +284,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         for rule_id in args.rule:
             if rule_id not in RULES_BY_ID:
                 raise UnknownRuleError(f"unknown rule {rule_id!r}; `hotfix-lint rules` lists them")
+    under_check = args.branch or (ci.head_branch if ci is not None else None)
+    # another CI system's merge request run: its detached checkout is the change (maybe a fork's)
+    merge_request = ci is not None and ci.provider == OTHER_CI and bool(args.branch and args.base) and not head_branch
     plan = plan_check(
         policy,
         ci,
         branch_arg=args.branch,
         base_arg=args.base,
         current_branch=head_branch,
-        head_tip=branch_tip(repo, ci.head_branch) if ci is not None and ci.head_branch else None,
+        head_tip=branch_tip(repo, under_check) if under_check else None,
+        checkout_at=checked_out_change(repo, args.base) if merge_request else None,
     )
     before = plan.push[2] if plan.push is not None else None
     if plan.push is not None and before is not None and not has_commit(repo, before):

@@ -377,6 +377,28 @@ def test_base_flag_reads_the_policy_from_the_base_in_ci(
     assert "production history not judged" in "\n".join(report["notes"])
 
 
+def test_other_ci_judges_the_checked_out_change_not_a_branch_of_the_same_name(
+    scenario: Callable[..., Scenario], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fork's merge request names its source branch; the clone's branch of that name is another
+    one: the detached checkout is what is judged."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "hotfix/fix-crash")  # this repository's clean branch
+    land_hotfix(origin, "forked", changelog=False, how="none", back_merge=None, integration=None, tag=False)
+    forked = origin.rev("forked")
+    origin.detach(forked)  # the CI checkout of the fork's hotfix/fix-crash
+    monkeypatch.setenv("CI", "true")
+    args = ("--branch", "hotfix/fix-crash", "--base", "main", "--rule", "changelog-entry")
+    status, report = run_check(origin, *args)
+    assert [v["commit"] for v in violations(report)] == [forked], describe(report)
+    assert status == 1
+    assert report is not None
+    assert any(f"judged hotfix/fix-crash at the commit checked out, {forked[:10]}" in n for n in report["notes"])
+    origin.detach("hotfix/fix-crash")  # the repository's own branch, checked out: judged as it is
+    status, report = run_check(origin, *args)
+    assert violations(report) == [] and status == 0, describe(report)
+
+
 def test_base_flag_outside_ci_keeps_the_checkout_policy(
     scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
 ) -> None:

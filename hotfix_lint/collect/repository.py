@@ -167,3 +167,14 @@ def detached_merge_parents(repo: pygit2.Repository) -> tuple[str, str] | None:
         return None
     parents = [str(oid) for oid in repo.head.peel(pygit2.Commit).parent_ids]
     return (parents[0], parents[1]) if len(parents) == 2 else None
+
+
+def checked_out_change(repo: pygit2.Repository, base: str) -> str | None:
+    """The change a detached CI checkout holds: HEAD, or its second parent when HEAD is a merge of
+    it into ``base``'s tip (a merged-results pipeline); None on an unborn HEAD."""
+    if repo.head_is_unborn:
+        return None
+    parents = detached_merge_parents(repo)
+    if parents is not None and parents[0] == branch_tip(repo, base):
+        return parents[1]
+    return str(repo.head.peel(pygit2.Commit).id)
