@@ -109,6 +109,15 @@ def test_push_event_new_branch_has_no_before() -> None:
     assert tag.head_branch is None
 
 
+def test_the_default_branch_comes_from_the_event() -> None:
+    """A push names the repository's default branch; a schedule runs on it (its payload names none)."""
+    push = context_from_event("push", {"ref": "refs/heads/hotfix/x", "repository": {"default_branch": "trunk"}}, {})
+    assert push.default_branch == "trunk"
+    schedule = context_from_event("schedule", {"schedule": "0 3 * * *"}, {"GITHUB_REF": "refs/heads/trunk"})
+    assert schedule.default_branch == "trunk"
+    assert read_ci_context({"CI": "true", "CI_DEFAULT_BRANCH": "trunk"}) == CIContext("ci", default_branch="trunk")
+
+
 def test_outside_ci_and_other_ci_systems() -> None:
     assert read_ci_context({}) is None
     assert read_ci_context({"CI": "true"}) == CIContext("ci")

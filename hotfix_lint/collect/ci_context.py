@@ -28,6 +28,7 @@ OTHER_CI = "ci"
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 MERGE_GROUP = "merge_group"
 PUSH = "push"
+SCHEDULE = "schedule"
 _ZERO_SHA = re.compile(r"^0+$")
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _MERGE_REF = re.compile(r"^refs/pull/(\d+)/merge$")
@@ -233,4 +234,6 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
             head_sha=_sha(_get(payload, "after"), "after") or _sha(environ.get("GITHUB_SHA"), "GITHUB_SHA"),
             before_sha=_sha(_get(payload, "before"), "before"),
         )
+    if event == SCHEDULE and common["default_branch"] is None:
+        common["default_branch"] = _branch(common["ref"])  # a schedule runs on the default branch
     return CIContext(**common, head_sha=_sha(environ.get("GITHUB_SHA"), "GITHUB_SHA"))
