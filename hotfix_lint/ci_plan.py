@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from hotfix_lint.collect.ci_context import GITHUB_ACTIONS, CIContext
 from hotfix_lint.errors import UserError
+from hotfix_lint.results import shell_command
 
 if TYPE_CHECKING:
     from hotfix_lint.policy.model import Policy
@@ -217,6 +218,10 @@ def _plan(
         if policy.is_production_name(name):
             notes.append(f"judged what the push adds to {name}")
             return CheckPlan(push=(name, ci.head_sha, ci.before_sha), status_sha=ci.head_sha, notes=tuple(notes))
+        notes.append(
+            f"a push to {name}, not a production branch: this run's verdict stands for no pull request "
+            "(trigger the required check's workflow on pull_request, not on push)"
+        )
         if _not_a_hotfix(policy, name) is None and policy.looks_like_hotfix(name):
             line, line_at = _line_for(policy, ci, base_arg)
             return CheckPlan(
@@ -402,11 +407,13 @@ def _load_line_policy(root: Path, explicit: str | None, choice: PolicyChoice) ->
     repo = open_repository(root)
     default = default_branch(repo, choice.base_branch)
     if default is None:
+        why = "in CI the policy is read from the production branch a branch goes into, never from the branch itself"
+        if choice.base_branch:
+            fetch = shell_command(["git", "fetch"], "origin", choice.base_branch)
+            raise UserError(f"{why}, but the default branch {choice.base_branch} is not in this clone: `{fetch}`")
         raise UserError(
-            "in CI the policy is read from the production branch a branch goes into, never from the branch "
-            "itself, but this clone does not say which branch is the default one (no origin/HEAD"
-            + (f", and no branch {choice.base_branch}" if choice.base_branch else "")
-            + "): fetch it, run `git remote set-head origin --auto`, name the base with --base NAME, "
+            f"{why}, but this clone does not say which branch is the default one (no origin/HEAD): run "
+            "`git remote set-head origin --auto`, name the base with --base NAME, "
             "or read the checkout's policy with --policy-from head"
         )
     first = _load_from_branch(root, explicit, default, None, DEFAULT_ROLE)

@@ -492,6 +492,11 @@ def test_a_push_cannot_loosen_the_policy(
     assert status == 1
     said = f"policy .hotfix-lint.yaml read from the default branch main at {origin.rev('main')[:7]} (a branch cannot"
     assert said in stderr(capsys)
+    assert report is not None and any("this run's verdict stands for no pull request" in n for n in report["notes"])
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/Fix_Crash", tip, default="trunk"))
+    status, report = run_check(runner)
+    assert status == 2 and report is None
+    assert "the default branch trunk is not in this clone: `git fetch origin trunk`" in stderr(capsys)
 
 
 def test_other_ci_without_a_base_reads_the_default_branch_policy(
