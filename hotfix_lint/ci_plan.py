@@ -6,13 +6,20 @@ by rules the change cannot rewrite:
 * **pull request** (GitHub Actions ``pull_request``, or ``--base NAME`` elsewhere): the head
   branch at its head commit, judged against the base line only; production history is not
   judged (a push to the production branch does that). A head that is the integration, a
-  release or a production branch is not a hotfix: nothing to judge.
+  release or a production branch is not a hotfix: nothing to judge; but only this repository's
+  own branch at its tip is that branch: a fork's ``main``, or a head whose commit is not the
+  tip of ``origin/NAME``, is judged as a hotfix branch like any other head.
 * **merge group** (merge queue): the queue's commit as a push onto the base: only what it
   adds to that line is judged.
 * **push**: to a production branch, only what the push adds; to a hotfix branch, that
   branch at the pushed commit; anything else, as a local run.
 * **policy**: in CI, when a base is known, the policy is read from the base's commit (a
-  pull request cannot loosen the policy it is judged by), unless ``--policy-from head``.
+  pull request cannot loosen the policy it is judged by), unless ``--policy-from head``; with
+  no base (a push, another CI's run without ``--base``), from the production line the branch
+  goes into: the default branch's, or the nearest production branch's by that policy (a push
+  to a hotfix branch cannot loosen it either).
+* **status**: only a verdict on a change into a known base, by a policy the change cannot
+  edit, is posted under the required context (:func:`hotfix_lint.publish.status_context`).
 
 The decisions are pure (:func:`plan_check`); :func:`load_check_policy` reads the policy
 accordingly (the base's tree through :mod:`hotfix_lint.collect.tree_policy`). No pygit2 here.
@@ -20,12 +27,13 @@ accordingly (the base's tree through :mod:`hotfix_lint.collect.tree_policy`). No
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_lint.collect.ci_context import GITHUB_ACTIONS, CIContext
 from hotfix_lint.errors import UserError
+from hotfix_lint.results import shell_command
 
 if TYPE_CHECKING:
     from hotfix_lint.policy.model import Policy
@@ -40,7 +48,9 @@ class CheckPlan:
     ``branch`` at ``branch_at`` (None: the branch's tip), against ``line`` only (None: the
     nearest production line; ``line_at``: the line's commit when the clone lacks the branch);
     ``push`` = (line, new tip, old tip): only what that adds to the line; ``history``: the
-    production history since ``since``; ``status_sha``: the commit a posted status belongs to.
+    production history since ``since``; ``status_sha``: the commit a posted status belongs to;
+    ``reviews``: the verdict is on a change into a known base (a pull request, a merge group,
+    ``--base``), the only verdict that may stand for a pull request's required status.
     """
 
     branch: str | None = None
@@ -51,16 +61,29 @@ class CheckPlan:
     history: bool = True
     status_sha: str | None = None
     notes: tuple[str, ...] = field(default=())
+    reviews: bool = False
 
 
 @dataclass(frozen=True)
 class PolicyChoice:
-    """Where the policy comes from: ``base`` (the base branch's commit) or ``head`` (the checkout)."""
+    """Where the policy comes from: ``base`` (the base branch's commit), ``line`` (the production
+    line the branch under check goes into, found in the repository) or ``head`` (the checkout).
+
+    For ``line``: ``subject`` is the branch under check (None: none is named), ``subject_at`` its
+    commit (a push's), ``base_branch`` the default branch the CI names (None: ``origin/HEAD``).
+    """
 
     origin: str
     base_branch: str | None = None
     base_sha: str | None = None
     explicit: bool = False
+    subject: str | None = None
+    subject_at: str | None = None
+
+    @property
+    def change_cannot_edit(self) -> bool:
+        """The policy was not read from the checkout, which the change under review controls."""
+        return self.origin != "head"
 
 
 def is_line(policy: Policy, name: str) -> bool:
@@ -90,9 +113,16 @@ def check_base(policy: Policy, base: str) -> None:
 
 
 def choose_policy(
-    mode: str, ci: CIContext | None, base_arg: str | None, *, in_ci: bool
+    mode: str,
+    ci: CIContext | None,
+    base_arg: str | None,
+    *,
+    in_ci: bool,
+    branch_arg: str | None = None,
+    current_branch: str | None = None,
 ) -> PolicyChoice:
-    """``--policy-from``: ``auto`` reads the base's policy in CI when a base is known."""
+    """``--policy-from``: ``auto`` reads the base's policy in CI when a base is known, and the
+    production line's otherwise (a push cannot loosen the policy it is judged by either)."""
     branch: str | None = None
     sha: str | None = None
     if base_arg is not None:
@@ -111,6 +141,12 @@ def choose_policy(
         return PolicyChoice("base", branch, sha, explicit=True)
     if branch is not None and in_ci:
         return PolicyChoice("base", branch, sha)
+    if in_ci and mode == "auto":
+        pushed = ci is not None and ci.is_push and ci.head_branch is not None
+        subject = branch_arg or (ci.head_branch if ci is not None and pushed else None) or current_branch
+        at = ci.head_sha if ci is not None and pushed and subject == ci.head_branch else None
+        default = ci.default_branch if ci is not None else None
+        return PolicyChoice("line", default, subject=subject, subject_at=at)
     return PolicyChoice("head", branch, sha)
 
 
@@ -121,9 +157,27 @@ def plan_check(
     branch_arg: str | None,
     base_arg: str | None,
     current_branch: str | None,
+    head_tip: str | None = None,
+    checkout_at: str | None = None,
 ) -> CheckPlan:
     """Decide what to judge (see the module docstring). ``current_branch``: the checked-out
-    branch (None when detached)."""
+    branch (None when detached); ``head_tip``: the commit of this repository's branch named like
+    the branch under check (``--branch``, else the pull request's head; None when it has none);
+    ``checkout_at``: the change a detached CI checkout holds (another CI's merge request)."""
+    plan = _plan(policy, ci, branch_arg, base_arg, current_branch, head_tip, checkout_at)
+    reviews = base_arg is not None or (ci is not None and (ci.is_pull_request or ci.is_merge_group))
+    return replace(plan, reviews=reviews)
+
+
+def _plan(
+    policy: Policy,
+    ci: CIContext | None,
+    branch_arg: str | None,
+    base_arg: str | None,
+    current_branch: str | None,
+    head_tip: str | None,
+    checkout_at: str | None,
+) -> CheckPlan:
     notes: list[str] = []
     if ci is not None and ci.provider == GITHUB_ACTIONS:
         notes.append(ci.describe())
@@ -132,6 +186,11 @@ def plan_check(
     pull = ci is not None and ci.is_pull_request
     if branch_arg is not None:
         at = ci.head_sha if ci is not None and pull and branch_arg == ci.head_branch else None
+        if at is None and checkout_at is not None and checkout_at != head_tip:
+            # a fork's merge request: the name is the fork's, the commit is the one checked out
+            here = f"its tip here is {head_tip[:10]}" if head_tip else f"this clone has no branch {branch_arg}"
+            notes.append(f"judged {branch_arg} at the commit checked out, {checkout_at[:10]} ({here})")
+            at = checkout_at
         line, line_at = _line_for(policy, ci, base_arg)
         return CheckPlan(
             branch=branch_arg,
@@ -143,7 +202,7 @@ def plan_check(
             notes=tuple(notes),
         )
     if ci is not None and pull and ci.head_branch:
-        return _pull_request(policy, ci, base_arg, notes)
+        return _pull_request(policy, ci, base_arg, notes, head_tip)
     if ci is not None and ci.is_merge_group and ci.base_branch:
         if ci.head_sha and policy.is_production_name(ci.base_branch):
             notes.append(f"judged what the merge group adds to {ci.base_branch}")
@@ -159,6 +218,10 @@ def plan_check(
         if policy.is_production_name(name):
             notes.append(f"judged what the push adds to {name}")
             return CheckPlan(push=(name, ci.head_sha, ci.before_sha), status_sha=ci.head_sha, notes=tuple(notes))
+        notes.append(
+            f"a push to {name}, not a production branch: this run's verdict stands for no pull request "
+            "(trigger the required check's workflow on pull_request, not on push)"
+        )
         if _not_a_hotfix(policy, name) is None and policy.looks_like_hotfix(name):
             line, line_at = _line_for(policy, ci, base_arg)
             return CheckPlan(
@@ -181,6 +244,24 @@ def plan_check(
     return CheckPlan(branch=branch, notes=tuple(notes))
 
 
+def _named_like(ci: CIContext, head_tip: str | None) -> str | None:
+    """Why a pull request's head named like the integration, a release or a production branch is
+    not that branch (None when it is: same repository, and its commit is that branch's tip).
+
+    Anyone can open a pull request from a fork's ``main``, or push a new ``release/x``; only the
+    repository's own branch, at its tip, is exempt from being judged as a hotfix.
+    """
+    head = ci.head_branch or ""
+    if ci.is_fork:
+        return f"comes from another repository ({ci.head_repo})"
+    if head_tip is None:
+        return f"this repository has no branch {head} (origin/{head} is not in the clone)"
+    if ci.head_sha is None or ci.head_sha != head_tip:
+        at = ci.head_sha[:10] if ci.head_sha else "unknown"
+        return f"its commit ({at}) is not the tip of {head} ({head_tip[:10]})"
+    return None
+
+
 def _line_for(policy: Policy, ci: CIContext | None, base_arg: str | None) -> tuple[str | None, str | None]:
     """The line to judge against: ``--base``, else the pull request's base when it is a line."""
     if base_arg is not None:
@@ -196,13 +277,22 @@ def _pull_request(
     ci: CIContext,
     base_arg: str | None,
     notes: list[str],
+    head_tip: str | None,
 ) -> CheckPlan:
     head = ci.head_branch or ""
     base = base_arg or ci.base_branch or ""
     what = _not_a_hotfix(policy, head)
     if what is not None:
-        notes.append(f"the pull request's head {head} is {what}, not a hotfix branch: nothing to judge")
-        return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+        imposter = _named_like(ci, head_tip)
+        if imposter is None:
+            notes.append(f"the pull request's head {head} is {what}, not a hotfix branch: nothing to judge")
+            return CheckPlan(history=False, status_sha=ci.head_sha, notes=tuple(notes))
+        if ci.head_sha is None:
+            raise UserError(
+                f"the pull request's head {head} is named like {what} but {imposter}, and its commit is unknown: "
+                "the event file gives no pull_request.head.sha"
+            )
+        notes.append(f"the pull request's head {head} is named like {what} but {imposter}: judged as a hotfix branch")
     line, line_at = _line_for(policy, ci, base_arg)
     if line is None:
         if not policy.looks_like_hotfix(head):
@@ -242,10 +332,8 @@ def _relative_to(root: Path, path: Path) -> str | None:
 
 
 def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) -> LoadedPolicy:
-    """Load the policy from the checkout or from the base's commit, as ``choice`` says."""
-    import tempfile
-
-    from hotfix_lint.policy.loader import DEFAULT_PACK, POLICY_FILE_NAMES, discover_policy, load_pack, load_policy
+    """Load the policy from the checkout, the base's commit or the production line's, as ``choice`` says."""
+    from hotfix_lint.policy.loader import POLICY_FILE_NAMES, discover_policy, load_policy
 
     if choice.origin == "head":
         policy, described = discover_policy(root, Path(explicit) if explicit else None, cache_dir=_validation_cache())
@@ -263,10 +351,33 @@ def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) ->
             f"using the policy {explicit} (given with --policy; outside the repository, out of a pull request's reach)"
         )
         return LoadedPolicy(policy, described, None)
-    from hotfix_lint.collect.tree_policy import base_tree
+    if choice.origin == "line":
+        return _load_line_policy(root, explicit, choice)
+    return _load_from_branch(root, explicit, choice.base_branch or "", choice.base_sha, BASE_ROLE)
 
-    tree = base_tree(root, choice.base_branch or "", choice.base_sha)
-    where = f"the base branch {choice.base_branch} at {tree.commit[:7]}"
+
+@dataclass(frozen=True)
+class _Role:
+    """How a branch the policy is read from is named in messages, and why it is read from there."""
+
+    name: str
+    reason: str
+
+
+BASE_ROLE = _Role("the base branch", "the pull request cannot loosen it")
+DEFAULT_ROLE = _Role("the default branch", "a branch cannot loosen the policy it is judged by")
+LINE_ROLE = _Role("the production branch", "a branch cannot loosen the policy it is judged by")
+
+
+def _load_from_branch(root: Path, explicit: str | None, branch: str, sha: str | None, role: _Role) -> LoadedPolicy:
+    """The policy (and the files it extends) as committed on ``branch`` (at ``sha`` when the clone has it)."""
+    import tempfile
+
+    from hotfix_lint.collect.tree_policy import base_tree
+    from hotfix_lint.policy.loader import DEFAULT_PACK, POLICY_FILE_NAMES, load_pack, load_policy
+
+    tree = base_tree(root, branch, sha)
+    where = f"{role.name} {branch} at {tree.commit[:7]}"
     if explicit is not None:
         relative = _relative_to(root, Path(explicit)) or explicit
     else:
@@ -280,13 +391,42 @@ def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) ->
         copied = tree.copy_chain(relative, Path(tmp))
         if not copied:
             raise UserError(
-                f"--policy {explicit}: no such file in {where}; in CI the policy is read from the base branch "
-                "so that a pull request cannot loosen it (--policy-from head reads the checkout's)"
+                f"--policy {explicit}: no such file in {where}; in CI the policy is read from {role.name} "
+                f"({role.reason}; --policy-from head reads the checkout's)"
             )
         policy = load_policy(Path(tmp) / copied[0], display=copied[0])
-    return LoadedPolicy(
-        policy, f"policy {copied[0]} read from {where} (the pull request cannot loosen it)", copied[0]
-    )
+    return LoadedPolicy(policy, f"policy {copied[0]} read from {where} ({role.reason})", copied[0])
+
+
+def _load_line_policy(root: Path, explicit: str | None, choice: PolicyChoice) -> LoadedPolicy:
+    """The policy of the production line the branch under check goes into (see
+    :mod:`hotfix_lint.collect.production_line`): never the branch's own."""
+    from hotfix_lint.collect.production_line import default_branch, nearest_line
+    from hotfix_lint.collect.repository import branch_tip, open_repository
+
+    repo = open_repository(root)
+    default = default_branch(repo, choice.base_branch)
+    if default is None:
+        why = "in CI the policy is read from the production branch a branch goes into, never from the branch itself"
+        if choice.base_branch:
+            fetch = shell_command(["git", "fetch"], "origin", choice.base_branch)
+            raise UserError(f"{why}, but the default branch {choice.base_branch} is not in this clone: `{fetch}`")
+        raise UserError(
+            f"{why}, but this clone does not say which branch is the default one (no origin/HEAD): run "
+            "`git remote set-head origin --auto`, name the base with --base NAME, "
+            "or read the checkout's policy with --policy-from head"
+        )
+    first = _load_from_branch(root, explicit, default, None, DEFAULT_ROLE)
+    line, sha = default, None
+    subject = choice.subject
+    if subject is not None and first.policy.is_production_name(subject):
+        line, sha = subject, choice.subject_at  # a push to a production line: that line's own policy
+    else:
+        at = choice.subject_at or (branch_tip(repo, subject) if subject else None) or "HEAD"
+        line = nearest_line(repo, first.policy, at, prefer=default) or default
+    if (line, sha) == (default, None):
+        return first
+    return _load_from_branch(root, explicit, line, sha, LINE_ROLE)
 
 
 def _validation_cache() -> Path | None:

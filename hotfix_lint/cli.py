@@ -111,8 +111,9 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     ci.add_argument(
         "--post-status",
         action="store_true",
-        help="post a commit status (context hotfix-lint) with the summary on the commit judged, "
-        "for CI systems other than GitHub Actions (token and repository as for the GitHub rules)",
+        help="post a commit status with the summary on the commit judged, for CI systems other than "
+        "GitHub Actions (token and repository as for the GitHub rules): context hotfix-lint for a pull "
+        "request (--base) judged by the base's policy, hotfix-lint/push for any other run",
     )
     ci.add_argument("--status-url", metavar="URL", help="the link of the posted status (such as the CI job's page)")
     gh = p.add_argument_group(
@@ -275,9 +276,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from hotfix_lint.ci_plan import choose_policy, load_check_policy, plan_check
-    from hotfix_lint.collect.ci_context import is_ci, read_ci_context
+    from hotfix_lint.collect.ci_context import OTHER_CI, is_ci, read_ci_context
     from hotfix_lint.collect.gather import current_branch
-    from hotfix_lint.collect.repository import detached_merge_parents, has_commit, open_repository
+    from hotfix_lint.collect.repository import (
+        branch_tip,
+        checked_out_change,
+        detached_merge_parents,
+        has_commit,
+        open_repository,
+    )
 
     environ = os.environ
     targets = parse_formats(args.format, args.output)
@@ -288,7 +295,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         parents = detached_merge_parents(repo)  # refs/pull/N/merge: the base, then the head
         if parents is not None:
             ci = replace(ci, base_sha=ci.base_sha or parents[0], head_sha=ci.head_sha or parents[1])
-    choice = choose_policy(args.policy_from, ci, args.base, in_ci=not args.no_ci and is_ci(environ))
+    head_branch, head_commit = current_branch(repo)
+    choice = choose_policy(
+        args.policy_from,
+        ci,
+        args.base,
+        in_ci=not args.no_ci and is_ci(environ),
+        branch_arg=args.branch,
+        current_branch=head_branch,
+    )
     loaded = load_check_policy(root, args.policy, choice)
     policy = loaded.policy
     print(f"{TOOL_NAME}: {loaded.described}", file=sys.stderr)
@@ -298,13 +313,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         for rule_id in args.rule:
             if rule_id not in RULES_BY_ID:
                 raise UnknownRuleError(f"unknown rule {rule_id!r}; `hotfix-lint rules` lists them")
-    head_branch, head_commit = current_branch(repo)
+    under_check = args.branch or (ci.head_branch if ci is not None else None)
+    # another CI system's merge request run: its detached checkout is the change (maybe a fork's)
+    merge_request = ci is not None and ci.provider == OTHER_CI and bool(args.branch and args.base) and not head_branch
     plan = plan_check(
         policy,
         ci,
         branch_arg=args.branch,
         base_arg=args.base,
         current_branch=head_branch,
+        head_tip=branch_tip(repo, under_check) if under_check else None,
+        checkout_at=checked_out_change(repo, args.base) if merge_request else None,
     )
     before = plan.push[2] if plan.push is not None else None
     if plan.push is not None and before is not None and not has_commit(repo, before):
@@ -323,6 +342,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise PublishError(f"--post-status: {resolved}")
         status_target = resolved
     status_url = args.status_url or (ci.run_url if ci is not None else None)
+    context = ""
+    if status_target is not None:
+        from hotfix_lint.publish import status_context
+
+        context = status_context(reviews=plan.reviews, policy_out_of_reach=choice.change_cannot_edit)
     try:
         report, status_sha = _run_check(args, root, policy, plan, github, loaded.relative_path)
     except UserError as exc:
@@ -333,7 +357,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             if sha:
                 first = str(exc).split("\n", 1)[0]
                 try:
-                    post_status(status_target, error_status(first, sha, status_url))
+                    post_status(status_target, error_status(first, sha, status_url, context))
                 except UserError as failed:
                     print(f"{TOOL_NAME}: error: {failed}", file=sys.stderr)
         raise
@@ -344,7 +368,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         sha = plan.status_sha or status_sha or head_commit
         if sha is None:
             raise UserError("--post-status: no commit to post the status on (the repository has no commits)")
-        status = status_for(report, sha, status_url)
+        status = status_for(report, sha, status_url, context)
         post_status(status_target, status)
         print(f"{TOOL_NAME}: posted status {status.state} ({status.context}) on {sha[:10]}", file=sys.stderr)
     return EXIT_VIOLATIONS if report.errors else EXIT_OK

@@ -1,7 +1,8 @@
 """The only code that writes to GitHub: a commit status with the check's summary.
 
-``check --post-status`` posts one status (context ``hotfix-lint``) on the commit judged, so a
-CI system other than GitHub Actions can still feed a required status check. PyGithub is
+``check --post-status`` posts one status on the commit judged, so a CI system other than GitHub
+Actions can still feed a required status check: context ``hotfix-lint`` for a verdict on a pull
+request by a policy it cannot edit, ``hotfix-lint/push`` for any other (:func:`status_context`). PyGithub is
 imported inside the function; the token comes from the same discovery as the GitHub facts
 and appears in no message. Anything but a commit status in the answer (a refusal, a
 redirect, an empty body, no answer in time) is a :class:`PublishError`: exit 2, since the
@@ -20,7 +21,12 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.github import GitHubTarget
     from hotfix_lint.report.model import Report
 
+#: the context a pull request's required status check names: only a verdict on a change into a
+#: known base, by a policy the change cannot edit, is posted under it
 STATUS_CONTEXT = "hotfix-lint"
+#: every other verdict (a push, a run without a base, a policy read from the checkout): it can
+#: never stand in for the pull request's, even on the same commit
+PUSH_CONTEXT = "hotfix-lint/push"
 #: GitHub refuses a longer description
 DESCRIPTION_LIMIT = 140
 STATES = ("success", "failure", "error", "pending")
@@ -41,25 +47,35 @@ class Status:
     context: str = STATUS_CONTEXT
 
 
+def status_context(*, reviews: bool, policy_out_of_reach: bool) -> str:
+    """:data:`STATUS_CONTEXT` for a verdict on a pull request (``reviews``: a pull request, a merge
+    group or ``--base``) by a policy it cannot edit; :data:`PUSH_CONTEXT` for anything else.
+
+    GitHub keeps one status per commit and context, the latest: a push run's ``success`` under
+    the required context would replace the pull request run's ``failure`` on the same commit.
+    """
+    return STATUS_CONTEXT if reviews and policy_out_of_reach else PUSH_CONTEXT
+
+
 def clip(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
     """``text`` on one line, at most ``limit`` characters (an ellipsis marks a cut)."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
-def status_for(report: Report, sha: str, target_url: str | None = None) -> Status:
+def status_for(report: Report, sha: str, target_url: str | None = None, context: str = STATUS_CONTEXT) -> Status:
     """failure when the report has an unwaived error, else success; the counts as description."""
     state = "failure" if report.errors else "success"
     description = (
         f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}, {report.waived} waived; "
         f"{plural(len(report.rules_run), 'rule')} run"
     )
-    return Status(sha, state, clip(description), target_url)
+    return Status(sha, state, clip(description), target_url, context)
 
 
-def error_status(reason: str, sha: str, target_url: str | None = None) -> Status:
+def error_status(reason: str, sha: str, target_url: str | None = None, context: str = STATUS_CONTEXT) -> Status:
     """The check could not be made (a shallow clone, a broken policy): state ``error``."""
-    return Status(sha, "error", clip(f"could not check: {reason}"), target_url)
+    return Status(sha, "error", clip(f"could not check: {reason}"), target_url, context)
 
 
 def post_status(target: GitHubTarget, status: Status, *, timeout: int = 15) -> str:

@@ -8,6 +8,8 @@ Rules produce :class:`Finding` values (what they observed); the engine turns the
 from __future__ import annotations
 
 import enum
+import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -63,3 +65,21 @@ class Violation:
     waived: bool = False
     waiver_reason: str | None = None
     kind: FindingKind = FindingKind.VIOLATION
+
+
+def shell_command(command: Sequence[str], *operands: str) -> str:
+    """``command`` and its ``operands`` as one line that is safe to paste into a shell.
+
+    A hint's command names branches and tags chosen by whoever pushed them
+    (``hotfix/$(touch${IFS}x)`` is a valid branch name): every word is quoted with
+    :func:`shlex.quote`, and ``--`` goes before the operands when one starts with ``-``, so a
+    name cannot become an option either. ``command`` holds the program, its options and their
+    values; ``operands`` the names (branches, tags, remotes, commits).
+    """
+    words = [*command, *(["--"] if any(o.startswith("-") for o in operands) else []), *operands]
+    return shlex.join(words)
+
+
+def merge_into(line: str, source: str) -> str:
+    """Switch to ``line`` and merge ``source`` into it with a merge commit, as a pastable command."""
+    return f"{shell_command(['git', 'switch'], line)} && {shell_command(['git', 'merge', '--no-ff'], source)}"

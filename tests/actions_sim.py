@@ -53,6 +53,17 @@ class PullRequest:
         }
 
 
+def push_payload(branch: str, after: str, before: str | None = None, default: str = "main") -> dict[str, Any]:
+    """A ``push`` event's payload: the branch, the commits before and after, and the repository
+    (whose default branch the runner's event always names)."""
+    return {
+        "ref": f"refs/heads/{branch}",
+        "before": before or "0" * 40,
+        "after": after,
+        "repository": {"full_name": "octo/app", "default_branch": default},
+    }
+
+
 def runner_checkout(origin: Scenario, refspecs: list[str], *, depth: int | None, detach: str) -> Scenario:
     """``git init``, ``git fetch origin REFSPECS`` (``depth``: shallow), HEAD detached at ``detach``."""
     dest = origin.path.parent / f"{origin.path.name}-runner"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from actions_sim import actions_env, pull_request_checkout, runner_checkout
+from actions_sim import PullRequest, actions_env, pull_request_checkout, push_payload, runner_checkout
 from scenario import Scenario, build_gitflow, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.collect.ci_context import CIContext, context_from_event, read_ci_context
@@ -109,6 +109,15 @@ def test_push_event_new_branch_has_no_before() -> None:
     assert tag.head_branch is None
 
 
+def test_the_default_branch_comes_from_the_event() -> None:
+    """A push names the repository's default branch; a schedule runs on it (its payload names none)."""
+    push = context_from_event("push", {"ref": "refs/heads/hotfix/x", "repository": {"default_branch": "trunk"}}, {})
+    assert push.default_branch == "trunk"
+    schedule = context_from_event("schedule", {"schedule": "0 3 * * *"}, {"GITHUB_REF": "refs/heads/trunk"})
+    assert schedule.default_branch == "trunk"
+    assert read_ci_context({"CI": "true", "CI_DEFAULT_BRANCH": "trunk"}) == CIContext("ci", default_branch="trunk")
+
+
 def test_outside_ci_and_other_ci_systems() -> None:
     assert read_ci_context({}) is None
     assert read_ci_context({"CI": "true"}) == CIContext("ci")
@@ -189,6 +198,62 @@ def test_a_release_pull_request_is_not_a_hotfix(
     status, report = run_check(pr.checkout)
     assert status == 0 and report is not None
     assert any("develop is the integration branch, not a hotfix branch" in n for n in report["notes"])
+
+
+def head_named(pr: PullRequest, name: str, head_repo: str = "octo/app") -> tuple[dict[str, Any], dict[str, str]]:
+    """The event of ``pr`` with its head called ``name`` in ``head_repo`` (the base lives in octo/app)."""
+    payload = pr.payload()
+    payload["pull_request"]["head"].update({"ref": name, "repo": {"full_name": head_repo}})
+    payload["pull_request"]["base"]["repo"] = {"full_name": "octo/app"}
+    return payload, {**pr.env(), "GITHUB_HEAD_REF": name}
+
+
+@pytest.mark.parametrize("name", ["main", "develop", "release/2.0"])
+def test_a_fork_head_named_like_a_line_is_judged_as_a_hotfix(
+    scenario: Callable[..., Scenario], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """mallory/app's ``main`` (or ``develop``) is not octo/app's, whatever it is called."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "forked")  # what the fork's branch holds: a change into main
+    pr = pull_request_checkout(origin, "forked")
+    payload, env = head_named(pr, name, head_repo="mallory/app")
+    actions_env(monkeypatch, tmp_path, "pull_request", payload, env)
+    status, report = run_check(pr.checkout)
+    assert report is not None
+    assert [v["ref"] for v in violations(report, "branch-name")] == [name], describe(report)
+    assert status == 1
+    said = f"the pull request's head {name} is named like"
+    assert any(said in n and "comes from another repository (mallory/app)" in n for n in report["notes"])
+    assert any(f"checked hotfix branch {name} at {pr.head_sha[:10]} against main" in n for n in report["notes"])
+
+
+def test_a_same_repository_head_counts_as_a_line_only_at_its_tip(
+    scenario: Callable[..., Scenario], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A head called ``develop`` whose commit is not develop's tip, or ``release/9.9`` that the
+    clone does not have, is judged; the real ``develop`` at its tip is not."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "sneaky")
+    pr = pull_request_checkout(origin, "sneaky")
+    for name, why in [
+        ("develop", f"its commit ({pr.head_sha[:10]}) is not the tip of develop"),
+        ("release/9.9", "this repository has no branch release/9.9"),
+    ]:
+        payload, env = head_named(pr, name)
+        actions_env(monkeypatch, tmp_path, "pull_request", payload, env)
+        status, report = run_check(pr.checkout)
+        assert report is not None
+        assert any(why in n and "judged as a hotfix branch" in n for n in report["notes"]), report["notes"]
+        assert [v["ref"] for v in violations(report, "branch-name")] == [name], describe(report)
+        assert status == 1
+    origin.checkout("develop")
+    origin.commit("Add a feature")
+    origin.checkout("main")
+    real = pull_request_checkout(origin, "develop", number=8)
+    actions_env(monkeypatch, tmp_path, "pull_request", *head_named(real, "develop"))
+    status, report = run_check(real.checkout)
+    assert status == 0 and report is not None
+    assert any("develop is the integration branch, not a hotfix branch: nothing to judge" in n for n in report["notes"])
 
 
 # -- the policy a pull request is judged by ---------------------------------------------------------
@@ -321,6 +386,28 @@ def test_base_flag_reads_the_policy_from_the_base_in_ci(
     assert "production history not judged" in "\n".join(report["notes"])
 
 
+def test_other_ci_judges_the_checked_out_change_not_a_branch_of_the_same_name(
+    scenario: Callable[..., Scenario], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fork's merge request names its source branch; the clone's branch of that name is another
+    one: the detached checkout is what is judged."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "hotfix/fix-crash")  # this repository's clean branch
+    land_hotfix(origin, "forked", changelog=False, how="none", back_merge=None, integration=None, tag=False)
+    forked = origin.rev("forked")
+    origin.detach(forked)  # the CI checkout of the fork's hotfix/fix-crash
+    monkeypatch.setenv("CI", "true")
+    args = ("--branch", "hotfix/fix-crash", "--base", "main", "--rule", "changelog-entry")
+    status, report = run_check(origin, *args)
+    assert [v["commit"] for v in violations(report)] == [forked], describe(report)
+    assert status == 1
+    assert report is not None
+    assert any(f"judged hotfix/fix-crash at the commit checked out, {forked[:10]}" in n for n in report["notes"])
+    origin.detach("hotfix/fix-crash")  # the repository's own branch, checked out: judged as it is
+    status, report = run_check(origin, *args)
+    assert violations(report) == [] and status == 0, describe(report)
+
+
 def test_base_flag_outside_ci_keeps_the_checkout_policy(
     scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -360,7 +447,7 @@ def test_push_to_a_hotfix_branch_judges_the_pushed_commit(
     origin = origin_repo(scenario)
     tip = hotfix_branch(origin, "hotfix/Fix_Crash")
     runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=tip)
-    payload = {"ref": "refs/heads/hotfix/Fix_Crash", "before": "0" * 40, "after": tip}
+    payload = push_payload("hotfix/Fix_Crash", tip)
     actions_env(monkeypatch, tmp_path, "push", payload, {"GITHUB_REF": "refs/heads/hotfix/Fix_Crash"})
     status, report = run_check(runner)
     assert violations(report, "branch-name")
@@ -380,11 +467,88 @@ def test_push_to_main_judges_only_what_the_push_adds(
     runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=after)
     status, report = run_check(runner, "--rule", "merge-commit", "--no-ci")
     assert violations(report, "merge-commit") and status == 1  # the whole history has the squash
-    actions_env(monkeypatch, tmp_path, "push", {"ref": "refs/heads/main", "before": before, "after": after})
+    actions_env(monkeypatch, tmp_path, "push", push_payload("main", after, before))
     status, report = run_check(runner, "--rule", "merge-commit")
     assert violations(report) == [], describe(report)
     assert status == 0
     assert report is not None and any("judged what the push adds to main" in n for n in report["notes"])
+
+
+def test_a_push_cannot_loosen_the_policy(
+    scenario: Callable[..., Scenario],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A push to a hotfix branch is judged by the default branch's policy, not the one it pushed."""
+    origin = origin_repo(scenario)
+    tip = hotfix_branch(origin, "hotfix/Fix_Crash", loosen=make_policy(rules={"branch-name": "off"}))
+    runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=tip)
+    assert "branch-name: 'off'" in (runner.path / ".hotfix-lint.yaml").read_text()  # the checkout is loose
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/Fix_Crash", tip))
+    capsys.readouterr()
+    status, report = run_check(runner)
+    assert violations(report, "branch-name"), describe(report)
+    assert status == 1
+    said = f"policy .hotfix-lint.yaml read from the default branch main at {origin.rev('main')[:7]} (a branch cannot"
+    assert said in stderr(capsys)
+    assert report is not None and any("this run's verdict stands for no pull request" in n for n in report["notes"])
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/Fix_Crash", tip, default="trunk"))
+    status, report = run_check(runner)
+    assert status == 2 and report is None
+    assert "the default branch trunk is not in this clone: `git fetch origin trunk`" in stderr(capsys)
+
+
+def test_other_ci_without_a_base_reads_the_default_branch_policy(
+    scenario: Callable[..., Scenario], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GitLab names the default branch (CI_DEFAULT_BRANCH); a clone that names none is exit 2, not a guess."""
+    origin = origin_repo(scenario)
+    hotfix_branch(origin, "hotfix/Fix_Crash", loosen=make_policy(rules={"branch-name": "off"}))
+    origin.detach("hotfix/Fix_Crash")
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("CI_DEFAULT_BRANCH", "main")
+    status, report = run_check(origin, "--branch", "hotfix/Fix_Crash")
+    assert violations(report, "branch-name"), describe(report)
+    assert status == 1
+    monkeypatch.delenv("CI_DEFAULT_BRANCH")
+    capsys.readouterr()
+    status, report = run_check(origin, "--branch", "hotfix/Fix_Crash")
+    assert status == 2 and report is None
+    assert "this clone does not say which branch is the default one" in stderr(capsys)
+    origin.git("update-ref", "refs/remotes/origin/main", "main")
+    origin.git("symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")
+    status, report = run_check(origin, "--branch", "hotfix/Fix_Crash")
+    assert violations(report, "branch-name") and status == 1
+
+
+def test_a_hotfix_of_a_support_line_is_judged_by_that_lines_policy(
+    scenario: Callable[..., Scenario],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The nearest production line's policy: support/1.x names its hotfix branches its own way."""
+    lines = {**POLICY, "production": ["main", "support/*"]}
+    origin = origin_repo(scenario, policy=lines)
+    origin.branch("support/1.x", "main", checkout=True)
+    strict = {**lines, "hotfix_branch": "hotfix/1.x-{slug}"}
+    origin.commit("Support policy", {".hotfix-lint.yaml": yaml.safe_dump(strict, sort_keys=False)})
+    support = origin.rev("support/1.x")
+    land_hotfix(origin, "hotfix/fix-crash", start="support/1.x", production="support/1.x", how="none",
+                back_merge=None, integration=None, tag=False)  # fmt: skip
+    origin.checkout("hotfix/fix-crash")
+    origin.commit("Relax", {".hotfix-lint.yaml": yaml.safe_dump(lines, sort_keys=False)})
+    tip = origin.rev("hotfix/fix-crash")
+    origin.checkout("main")
+    runner = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=tip)
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/fix-crash", tip))
+    capsys.readouterr()
+    status, report = run_check(runner, "--rule", "branch-name")
+    assert [v["ref"] for v in violations(report)] == ["hotfix/fix-crash"], describe(report)
+    assert status == 1
+    said = f"policy .hotfix-lint.yaml read from the production branch support/1.x at {support[:7]}"
+    assert said in stderr(capsys)
 
 
 @pytest.mark.parametrize("how", ["merge", "squash"])

@@ -134,7 +134,7 @@ def test_pre_commit_refuses_a_badly_named_hotfix_branch(gitflow_repo: Scenario, 
     status, out, err = run(gitflow_repo, "pre-commit")
     assert status == 1, out + err
     assert "[branch-name]" in out
-    assert "git branch -m 'Hotfix_Session' 'hotfix/" in out
+    assert "git branch -m Hotfix_Session hotfix/" in out
     assert "SKIP=hotfix-lint-pre-commit" in out
     assert len(out.splitlines()) < 15  # one screen
 

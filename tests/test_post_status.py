@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from actions_sim import actions_env, pull_request_checkout
+from actions_sim import actions_env, pull_request_checkout, push_payload, runner_checkout
 from github_check import REPO, TOKEN, policy
 from github_server import GitHubServer
 from scenario import Scenario, build_gitflow, land_hotfix, run_check
@@ -63,10 +63,10 @@ def test_a_failing_check_posts_failure_on_the_branch_tip(
     assert status == 1 and report is not None
     (posted,) = server.state.statuses_posted(REPO, tip)
     assert posted["state"] == "failure"
-    assert posted["context"] == "hotfix-lint"
+    assert posted["context"] == "hotfix-lint/push"  # judged no pull request: never the required context
     assert posted["target_url"] == url
     assert posted["description"] == "1 error, 0 warnings, 0 waived; 2 rules run"
-    assert f"posted status failure (hotfix-lint) on {tip[:10]}" in printed.err
+    assert f"posted status failure (hotfix-lint/push) on {tip[:10]}" in printed.err
     assert TOKEN not in printed.out + printed.err
     posts = [r for r in server.state.requests if r.method == "POST"]
     assert [r.path for r in posts] == [f"/repos/{REPO}/statuses/{tip}"]
@@ -102,6 +102,35 @@ def test_in_a_pull_request_the_status_goes_on_the_head_commit(
     assert posted["state"] == "success"
     assert posted["target_url"] == "https://github.com/octo/app/actions/runs/4242"
     assert server.state.statuses_posted(REPO, pr.merge_sha) == []
+
+
+def test_a_push_run_never_replaces_the_pull_requests_status(
+    scenario: Callable[..., Scenario],
+    server: GitHubServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """GitHub keeps the latest status per commit and context: a push run on the pull request's head
+    commit posts under hotfix-lint/push, so its success cannot stand in for the pull request's failure."""
+    origin = build_gitflow(scenario("origin"))
+    origin.commit("Add the hotfix policy", {".hotfix-lint.yaml": yaml.safe_dump(ONLY_GIT, sort_keys=False)})
+    loose = policy({"branch-name": "off", "merge-commit": "error"})
+    land_hotfix(origin, "hotfix/Bad_Name", version="1.0.2", how="none", back_merge=None, integration=None, tag=False)
+    origin.checkout("hotfix/Bad_Name")
+    origin.commit("Relax", {".hotfix-lint.yaml": yaml.safe_dump(loose, sort_keys=False)})
+    origin.checkout("main")
+    pr = pull_request_checkout(origin, "hotfix/Bad_Name")
+    actions_env(monkeypatch, tmp_path, "pull_request", pr.payload(), pr.env())
+    status, _ = run_check(pr.checkout, *posting(server, monkeypatch))
+    assert status == 1
+    push = runner_checkout(origin, ["+refs/heads/*:refs/remotes/origin/*"], depth=None, detach=pr.head_sha)
+    actions_env(monkeypatch, tmp_path, "push", push_payload("hotfix/Bad_Name", pr.head_sha))
+    status, _ = run_check(push, *posting(server, monkeypatch))
+    assert status == 1  # judged by main's policy, not the branch's
+    status, _ = run_check(push, "--policy-from", "head", *posting(server, monkeypatch))
+    assert status == 0  # the branch's own policy, asked for: still not the pull request's verdict
+    latest = {s["context"]: s["state"] for s in server.state.statuses_posted(REPO, pr.head_sha)}
+    assert latest == {"hotfix-lint": "failure", "hotfix-lint/push": "success"}
 
 
 def test_a_check_that_cannot_be_made_posts_error(

@@ -136,7 +136,7 @@ def test_pre_commit_refuses_a_badly_named_hotfix_branch(hooked: Scenario) -> Non
     assert refused.returncode != 0, refused.stdout
     assert "hook id: hotfix-lint-pre-commit" in refused.stdout
     assert "[branch-name]" in refused.stdout
-    assert "git branch -m 'Hotfix_Session'" in refused.stdout
+    assert "git branch -m Hotfix_Session" in refused.stdout
 
 
 def test_off_hotfix_branches_the_hooks_stay_out_of_the_way(hooked: Scenario) -> None:

@@ -34,7 +34,7 @@ def test_missing_tag_fires(gitflow_repo: Scenario) -> None:
     made = land_hotfix(gitflow_repo, tag=False)
     status, report = check(gitflow_repo, POLICY)
     (v,) = assert_only(report, RULE, severity="error")
-    assert same_commit(v["commit"], made.merge or "") and "git tag -a v" in v["hint"]
+    assert same_commit(v["commit"], made.merge or "") and "git tag -a -m 'Hotfix X.Y.Z' vX.Y.Z " in v["hint"]
     assert status == 1
 
 

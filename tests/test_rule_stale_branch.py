@@ -32,10 +32,10 @@ def test_local_and_remote_copies_are_one_finding(gitflow_repo: Scenario) -> None
     s.update_ref("refs/remotes/origin/hotfix/fix-login-timeout", "hotfix/fix-login-timeout")
     (v,) = assert_only(check(s, only(RULE))[1], RULE)
     assert "hotfix/fix-login-timeout, origin/hotfix/fix-login-timeout" in v["message"]
-    assert v["hint"] == "git push origin --delete hotfix/fix-login-timeout && git branch -d hotfix/fix-login-timeout"
+    assert v["hint"] == "git push --delete origin hotfix/fix-login-timeout && git branch -d hotfix/fix-login-timeout"
     s.delete_branch("hotfix/fix-login-timeout")
     (v,) = assert_only(check(s, only(RULE))[1], RULE)
-    assert v["hint"] == "git push origin --delete hotfix/fix-login-timeout"
+    assert v["hint"] == "git push --delete origin hotfix/fix-login-timeout"
     assert_clean(*check(s, only(RULE, {"include_remote": False})))
 
 

@@ -60,8 +60,8 @@ def collect_branch(
     tips = _line_tips(reader, line, line_at)
     best: tuple[int, str, pygit2.Commit, list[CommitFact], str | None, list[str]] | None = None
     for line_name, line_tip in tips:
-        if line_name == name:
-            continue
+        if line_name == name and (at is None or line is None):
+            continue  # the line itself (a fork's ``main`` at its own commit is judged against ``main``)
         own, base, extra = reader.own_commits(tip.id, line_tip.id)
         if best is None or len(own) < best[0]:
             best = (len(own), line_name, line_tip, own, base, extra)

@@ -8,8 +8,8 @@ under check is not HEAD: it is the pull request's head branch at ``pull_request.
 queue) checks the queue's commit as a push onto its base; a ``push`` names the branch pushed.
 
 Other CI systems set ``CI=true`` and name the branch and the base with ``--branch`` and
-``--base``. The environment is always passed in (tests pass their own); the event file is
-the only thing read.
+``--base`` (GitLab's ``CI_DEFAULT_BRANCH`` names the default branch). The environment is
+always passed in (tests pass their own); the event file is the only thing read.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ OTHER_CI = "ci"
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 MERGE_GROUP = "merge_group"
 PUSH = "push"
+SCHEDULE = "schedule"
 _ZERO_SHA = re.compile(r"^0+$")
 _SHA = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
 _MERGE_REF = re.compile(r"^refs/pull/(\d+)/merge$")
@@ -62,6 +63,15 @@ class CIContext:
     server_url: str | None = None
     run_id: str | None = None
     pr_commits: int | None = None
+    head_repo: str | None = None
+    base_repo: str | None = None
+    default_branch: str | None = None
+
+    @property
+    def is_fork(self) -> bool:
+        """The pull request's head lives in another repository (a fork): its branch names say
+        nothing about this repository's branches."""
+        return bool(self.head_repo and self.base_repo and self.head_repo.lower() != self.base_repo.lower())
 
     @property
     def is_pull_request(self) -> bool:
@@ -109,7 +119,7 @@ def is_ci(environ: Mapping[str, str]) -> bool:
 def read_ci_context(environ: Mapping[str, str]) -> CIContext | None:
     """The CI context of this run, or ``None`` when not in CI. Reads the Actions event file."""
     if environ.get("GITHUB_ACTIONS") != "true":
-        return CIContext(OTHER_CI) if is_ci(environ) else None
+        return CIContext(OTHER_CI, default_branch=_text(environ.get("CI_DEFAULT_BRANCH"))) if is_ci(environ) else None
     event = environ.get("GITHUB_EVENT_NAME") or None
     payload: Mapping[str, Any] = {}
     path = environ.get("GITHUB_EVENT_PATH")
@@ -172,6 +182,7 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
         "api_url": _text(environ.get("GITHUB_API_URL")),
         "server_url": _text(environ.get("GITHUB_SERVER_URL")),
         "run_id": _text(environ.get("GITHUB_RUN_ID")),
+        "default_branch": _text(_get(payload, "repository", "default_branch")),
     }
     if event in PULL_REQUEST_EVENTS:
         pull = _get(payload, "pull_request")
@@ -194,6 +205,8 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
             base_sha=_sha(_get(pull, "base", "sha"), "pull_request.base.sha"),
             is_merge_checkout=event == "pull_request" and merge_ref is not None,
             pr_commits=commits if isinstance(commits, int) else None,
+            head_repo=_text(_get(pull, "head", "repo", "full_name")),
+            base_repo=_text(_get(pull, "base", "repo", "full_name")) or common["repository"],
         )
     if event == MERGE_GROUP:
         group = _get(payload, "merge_group")
@@ -221,4 +234,6 @@ def context_from_event(event: str | None, payload: Mapping[str, Any], environ: M
             head_sha=_sha(_get(payload, "after"), "after") or _sha(environ.get("GITHUB_SHA"), "GITHUB_SHA"),
             before_sha=_sha(_get(payload, "before"), "before"),
         )
+    if event == SCHEDULE and common["default_branch"] is None:
+        common["default_branch"] = _branch(common["ref"])  # a schedule runs on the default branch
     return CIContext(**common, head_sha=_sha(environ.get("GITHUB_SHA"), "GITHUB_SHA"))

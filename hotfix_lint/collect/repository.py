@@ -128,6 +128,17 @@ def resolve_branch(repo: pygit2.Repository, name: str) -> str | None:
     return None
 
 
+def branch_tip(repo: pygit2.Repository, name: str) -> str | None:
+    """The commit of this repository's branch ``name``: ``refs/heads/NAME``, else ``origin/NAME``;
+    None when neither exists (another remote's branch, such as a fork's, is not this repository's)."""
+    for ref in (f"refs/heads/{name}", f"refs/remotes/origin/{name}"):
+        try:
+            return str(repo.lookup_reference(ref).peel(pygit2.Commit).id)
+        except (*MISSING, pygit2.InvalidSpecError):
+            continue
+    return None
+
+
 def ref_tip(repo: pygit2.Repository, ref: str) -> pygit2.Commit:
     return repo.lookup_reference(ref).peel(pygit2.Commit)
 
@@ -156,3 +167,14 @@ def detached_merge_parents(repo: pygit2.Repository) -> tuple[str, str] | None:
         return None
     parents = [str(oid) for oid in repo.head.peel(pygit2.Commit).parent_ids]
     return (parents[0], parents[1]) if len(parents) == 2 else None
+
+
+def checked_out_change(repo: pygit2.Repository, base: str) -> str | None:
+    """The change a detached CI checkout holds: HEAD, or its second parent when HEAD is a merge of
+    it into ``base``'s tip (a merged-results pipeline); None on an unborn HEAD."""
+    if repo.head_is_unborn:
+        return None
+    parents = detached_merge_parents(repo)
+    if parents is not None and parents[0] == branch_tip(repo, base):
+        return parents[1]
+    return str(repo.head.peel(pygit2.Commit).id)

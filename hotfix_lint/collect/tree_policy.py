@@ -19,6 +19,7 @@ import yaml
 
 from hotfix_lint.collect.repository import MISSING, open_repository, resolve_branch
 from hotfix_lint.errors import RepositoryError
+from hotfix_lint.results import shell_command
 
 #: how many files one chain may copy (a generous bound against a pathological tree)
 MAX_FILES = 64
@@ -101,5 +102,6 @@ def base_tree(root: Path, branch: str, sha: str | None) -> BaseTree:
         )
     raise RepositoryError(
         f"{where} is not in this clone, and the policy is read from there (a pull request cannot loosen it): "
-        f"fetch it (`git fetch origin {branch}`), or read the checkout's policy with --policy-from head"
+        f"fetch it (`{shell_command(['git', 'fetch'], 'origin', branch)}`), "
+        "or read the checkout's policy with --policy-from head"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
-from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short, subjects, where
 
@@ -69,8 +69,8 @@ hotfix changes need to be merged into that release branch"), every open release 
                     f"could not check back-merges: integration branch '{history.integration_missing}' not "
                     "found in this repository",
                     kind=FindingKind.COULD_NOT_CHECK,
-                    hint="fetch it (git fetch origin "
-                    f"{history.integration_missing}), or set `integration: null` if the process has none",
+                    hint=f"fetch it ({shell_command(['git', 'fetch'], 'origin', history.integration_missing)}), "
+                    "or set `integration: null` if the process has none",
                 )
             return
         integration = history.integration
@@ -125,15 +125,15 @@ hotfix changes need to be merged into that release branch"), every open release 
                     severity=Severity.WARNING if pending else None,
                     ref=release.name,
                     commit=hotfix.merge.id if hotfix.merge else hotfix.tip,
-                    hint=f"git switch {release.name} && git merge --no-ff {hotfix.source or hotfix.line}",
+                    hint=merge_into(release.name, hotfix.source or hotfix.line),
                     subjects=(*subjects(hotfix), release.name),
                 )
 
     def _miss(self, hotfix: HotfixFact, integration: str, now: int, grace: int) -> Finding:
         merged_at = hotfix.merged_at or now
         age = now - merged_at
-        merge_back = f"git switch {integration} && git merge --no-ff {hotfix.line}" + (
-            f"  (or: git merge --no-ff {hotfix.source})" if hotfix.source else ""
+        merge_back = merge_into(integration, hotfix.line) + (
+            f"  (or: {shell_command(['git', 'merge', '--no-ff'], hotfix.source)})" if hotfix.source else ""
         )
         message = (
             f"{where(hotfix)} is not in {integration}: its tip {short(hotfix.tip)} is not an ancestor of {integration}"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.policy.patterns import compile_pattern, slugify
-from hotfix_lint.results import Finding, Severity
+from hotfix_lint.results import Finding, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, subjects, waiver_hint
 
@@ -49,7 +49,9 @@ into the integration branch and later released is not reported."""
                     f"branch '{name}' is checked as a hotfix branch but its name does not match {expected}",
                     ref=name,
                     commit=hotfix.tip,
-                    hint=f"rename it: git branch -m '{name}' '{suggestion}'" if suggestion else None,
+                    hint=f"rename it: {shell_command(['git', 'branch', '-m'], name, suggestion)}"
+                    if suggestion
+                    else None,
                     subjects=subjects(hotfix),
                 )
                 continue

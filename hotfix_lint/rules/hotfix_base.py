@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.merge_message import parse_merge_message
-from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, waiver_hint, where
 
@@ -84,11 +84,14 @@ its unreleased commits along) is an error."""
         branch = hotfix.label
         if hotfix.merge is None:
             onto = short(hotfix.deployed_ref)
-            repair = f"rebase it onto the deployed ref: git rebase --onto {onto} {short(base)} {branch}"
+            repair = "rebase it onto the deployed ref: " + shell_command(
+                ["git", "rebase", f"--onto={onto}"], short(base), branch
+            )
         else:
             repair = (
                 f"history is not rewritten: cut the next hotfix from the deployed ref "
-                f"(git switch -c hotfix/... {hotfix.line}); {waiver_hint(self.id, hotfix)}"
+                f"({shell_command(['git', 'switch', '-c', 'hotfix/...'], hotfix.line)}); "
+                f"{waiver_hint(self.id, hotfix)}"
             )
         found = functools.partial(
             self.finding, ref=hotfix.source or hotfix.line, commit=hotfix.tip, hint=repair, subjects=subjects(hotfix)

@@ -9,7 +9,7 @@ from hotfix_lint.facts import CommitFact, RepositoryFacts
 from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.merge_message import parse_merge_message
-from hotfix_lint.results import Finding, Severity
+from hotfix_lint.results import Finding, Severity, merge_into
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 
 
@@ -81,7 +81,7 @@ or an octopus merge."""
                             ref=line.name,
                             commit=commit.id,
                             hint=f"bring {target} into {line.name} with a merge commit: "
-                            f"git switch {line.name} && git merge --no-ff {target}",
+                            + merge_into(line.name, target),
                             subjects=(commit.id,),
                         )
             yield from self._run(line, run)

@@ -11,7 +11,7 @@ from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.promotion import PromotionBranchFact
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.policy.patterns import slugify
-from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import FACT_GIT_BRANCH, Rule, RuleContext, options_object
 
 _HINT_DIRECT = "make the change on a work branch (not named like a promotion branch) and merge it by pull request"
@@ -52,8 +52,12 @@ the policy (`production: [main, "prod/hotfix/**"]`), direct commits on them are 
                 f"branch ({policy.promotion_branch}): make the changes on a work branch",
                 ref=facts.branch.source,
                 commit=facts.branch.tip,
-                hint=f"git branch -m '{facts.branch.source}' 'hotfix/{slugify(facts.branch.source.rsplit('/', 1)[-1])}'"
-                " (a name the promotion pattern does not match)",
+                hint=shell_command(
+                    ["git", "branch", "-m"],
+                    facts.branch.source,
+                    f"hotfix/{slugify(facts.branch.source.rsplit('/', 1)[-1])}",
+                )
+                + " (a name the promotion pattern does not match)",
                 subjects=(facts.branch.source,),
             )
         if facts.promotion is None:
@@ -75,7 +79,8 @@ the policy (`production: [main, "prod/hotfix/**"]`), direct commits on them are 
             f"promotion branch {branch.name} does not match {described}{why}",
             ref=branch.name,
             commit=branch.tip,
-            hint=f"name it like '{example}': git branch -m '{branch.name}' '{example}' (and push the new name)"
+            hint=f"name it like '{example}': {shell_command(['git', 'branch', '-m'], branch.name, example)} "
+            "(and push the new name)"
             if example
             else None,
             subjects=(branch.name,),

@@ -8,7 +8,7 @@ from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.kinds import PROMOTION
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.promotion import Deployed, PromotionBranchFact, PromotionFacts, deployed_at
-from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import day, short
 
@@ -83,7 +83,8 @@ it was cut from."""
                 f"deployed from there{dropped}"
             )
             hint = (
-                f"cut the next promotion branch from {previous.name}: git switch -c prod/hotfix/... {previous.name}; "
+                f"cut the next promotion branch from {previous.name}: "
+                f"{shell_command(['git', 'switch', '-c', 'prod/hotfix/...'], previous.name)}; "
                 f"or merge {previous.name} into {branch.name} before deploying it"
             )
         elif expected.branch == promotion.production:

@@ -12,7 +12,7 @@ from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.release import RELEASE_REACH, release_commit, release_window
 from hotfix_lint.facts.version_files import declared_version, same_version
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import Finding, Severity
+from hotfix_lint.results import Finding, Severity, shell_command
 from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, short, subjects, waiver_hint, where
 
@@ -135,9 +135,9 @@ a little later). Branches under check are not judged: they are tagged after thei
             f"{where(hotfix)}: release tag {tag.name}: " + "; ".join(problems),
             ref=tag.name,
             commit=tag.target,
-            hint=f"re-tag: git tag -f -a {tag.name} -m '{_message_example(pattern, version)}' "
-            f"{short(release_commit(hotfix))} && git push -f origin {tag.name}; "
-            f"or {waiver_hint(self.id, hotfix)}",
+            hint="re-tag: "
+            + _tag_commands(tag.name, _message_example(pattern, version), short(release_commit(hotfix)), force=True)
+            + f"; or {waiver_hint(self.id, hotfix)}",
             subjects=(*subjects(hotfix), tag.name),
         )
 
@@ -160,8 +160,7 @@ a little later). Branches under check are not judged: they are tagged after thei
             severity=severity,
             ref=hotfix.source or hotfix.line,
             commit=hotfix.merge.id,
-            hint=f"git tag -a {name} -m '{_message_example(pattern, hotfix.version)}' {short(point)} && "
-            f"git push origin {name}",
+            hint=_tag_commands(name, _message_example(pattern, hotfix.version), short(point)),
             subjects=subjects(hotfix),
         )
 
@@ -200,6 +199,13 @@ def _near(tag: TagFact, hotfix: HotfixFact, index: dict[str, int]) -> bool:
     merge_at = index.get(hotfix.merge.id)
     tag_at = index.get(tag.target)
     return merge_at is not None and tag_at is not None and 0 <= merge_at - tag_at <= RELEASE_REACH
+
+
+def _tag_commands(name: str, message: str, commit: str, *, force: bool = False) -> str:
+    """Make the annotated tag ``name`` on ``commit`` and push it (``force``: replace the tag)."""
+    again = ["-f"] if force else []
+    tag = shell_command(["git", "tag", *again, "-a", "-m", message], name, commit)
+    return f"{tag} && {shell_command(['git', 'push', *again], 'origin', name)}"
 
 
 def _message_example(pattern: str | None, version: str | None) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.branches import HotfixBranchFact
 from hotfix_lint.facts.kinds import BRANCH_STATE
-from hotfix_lint.results import Finding, Severity
+from hotfix_lint.results import Finding, Severity, shell_command
 from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day
 
@@ -71,9 +71,9 @@ back-merge); set `after_back_merge: false` to judge it anyway. Options `include_
             places = ", ".join(c.display for c in copies)
             commands = []
             for remote in sorted({c.remote for c in copies if c.remote}):
-                commands.append(f"git push {remote} --delete {name}")
+                commands.append(shell_command(["git", "push", "--delete"], remote, name))
             if any(c.remote is None for c in copies):
-                commands.append(f"git branch -d {name}")
+                commands.append(shell_command(["git", "branch", "-d"], name))
             yield self.finding(
                 f"hotfix branch {name} was {merged} ({(facts.now - since) // DAY} days ago) and still exists: {places}",
                 ref=name,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import CommitFact, HotfixFact, RepositoryFacts
 from hotfix_lint.facts.commit_message import MessageView, strip_comments, view_message
-from hotfix_lint.results import Finding, FindingKind, Severity
+from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import (
     FACT_COMMIT_MESSAGE,
     FACT_GIT_BRANCH,
@@ -136,7 +136,7 @@ def _repair(hotfix: HotfixFact, commit: CommitFact) -> str:
         return f"history is not rewritten; {waiver_hint(TicketReference.id, hotfix)}"
     if commit.id == hotfix.tip:
         return "reword it: git commit --amend"
-    return f"reword it: git rebase -i {commit.short}^ (mark the commit 'reword')"
+    return f"reword it: {shell_command(['git', 'rebase', '-i'], commit.short + '^')} (mark the commit 'reword')"
 
 
 class _Judge:
