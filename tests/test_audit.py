@@ -339,6 +339,8 @@ def test_github_enterprise_under_api_v3(
         (("octo/a", "--shard", "two"), "--shard: expected K/N"),
         (("not-a-name",), "expected OWNER/NAME"),
         (("octo/a", "--jobs", "0"), "--jobs: expected at least 1"),
+        (("octo/a", "--lock-timeout", "-1"), "--lock-timeout: expected seconds (0 or more), got -1"),
+        (("octo/a", "--lock-timeout", "nan"), "--lock-timeout: expected seconds (0 or more), got nan"),
         (("octo/a", "--format", "json", "--format", "html"), "json and html would both go to standard output"),
         (("octo/a", "--format", "pdf"), "unknown format 'pdf'"),
         (("octo/a", "--format", "json=a.json", "--output", "b"), "every --format already names its file"),

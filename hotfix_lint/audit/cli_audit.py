@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint import __version__
+from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
 from hotfix_lint.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, AuditIncompleteError, UserError
 
 if TYPE_CHECKING:
@@ -72,6 +73,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     run.add_argument("--cache", metavar="DIR", help="mirrors and state (default: ~/.cache/hotfix-lint/audit)")
     run.add_argument(
         "--jobs", type=int, default=DEFAULT_JOBS, metavar="N", help=f"in parallel (default {DEFAULT_JOBS})"
+    )
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for another audit on the same --cache to finish with a repository "
+        f"(default {DEFAULT_LOCK_TIMEOUT:g})",
     )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
@@ -199,6 +208,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UserError("name the repositories: --org ORG, --repos FILE, or OWNER/NAME arguments")
     if args.jobs < 1:
         raise UserError(f"--jobs: expected at least 1, got {args.jobs}")
+    if not 0 <= args.lock_timeout < float("inf"):
+        raise UserError(f"--lock-timeout: expected seconds (0 or more), got {args.lock_timeout:g}")
     outputs = _outputs(args.format, args.output)
     shard = parse_shard(args.shard) if args.shard else None
     now = parse_now(args.now)  # --now as the check reads it
@@ -238,6 +249,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         use_repo_policy=not args.no_repo_policy,
         include_archived=args.include_archived,
         rules=tuple(args.rule) if args.rule else None,
+        lock_timeout=args.lock_timeout,
     )
     bar = ProgressBar(len(chosen), sys.stderr, meter) if wanted(sys.stderr) else None
     started = time.monotonic()
