@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from audit_org import ORG, TOKEN, Org, compliant_settings, land_squash, land_without_back_merge
+from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import land_hotfix
 
 pytestmark = pytest.mark.slow
@@ -544,3 +545,19 @@ def test_a_repository_that_kills_its_worker_process_fails_alone(org: Org, monkey
     assert squashed["error"] == "its audit stopped the worker process (a crash)"
     assert run.found() == {name: found for name, found in EXPECTED.items() if name != "octo/squashed"}
     assert run.status == 3
+
+
+def test_every_report_shows_hostile_names_and_subjects_inert(org: Org, tmp_path: Path) -> None:
+    repo = org.gitflow("hostile")
+    land_hotfix(repo, "hotfix/" + TERMINAL_BRANCH, how="squash", description=f"{WORKFLOW} {TERMINAL}")
+    repo.commit(f"{WORKFLOW} {TERMINAL}")  # a direct push to main
+    name = org.publish("hostile", repo)
+    files = {fmt: tmp_path / f"out.{fmt}" for fmt in ("json", "html", "markdown")}
+    formats = [arg for fmt, path in files.items() for arg in ("--format", f"{fmt}={path}")]
+    run = org.audit("--org", ORG, *formats, "--format", "text", fmt=None)
+    assert run.status == 1
+    messages = [v["message"] for v in json.loads(files["json"].read_text())["repositories"][0]["report"]["violations"]]
+    assert any(TERMINAL in m and WORKFLOW in m for m in messages), messages  # exact to a JSON reader
+    for text in (run.stdout, run.stderr, *(path.read_text() for path in files.values())):
+        assert_inert(text)
+    assert name in run.stdout and "\\x1b]0;pwned\\x07" in files["html"].read_text()

@@ -117,9 +117,9 @@ def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
     """Write ``report`` in ``fmt`` to ``stream``."""
     if fmt == "json":
         from hotfix_lint.audit.model import to_dict
+        from hotfix_lint.report import log_safe_json
 
-        json.dump(to_dict(report), stream, indent=2)
-        stream.write("\n")
+        stream.write(log_safe_json(to_dict(report)) + "\n")
     elif fmt == "markdown":
         from hotfix_lint.audit.report_markdown import AuditMarkdownReporter
 
@@ -320,6 +320,8 @@ def _say_done(report: AuditReport, elapsed: float, meter: ApiMeter, outputs: Seq
 
 def cmd_merge_reports(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.merge import merge_reports
+    from hotfix_lint.audit.report_common import plain
+    from hotfix_lint.report import terminal_safe
 
     outputs = _outputs(args.format, args.output)
     named = [(os.path.basename(path), read_report(path)) for path in args.reports]
@@ -327,5 +329,5 @@ def cmd_merge_reports(args: argparse.Namespace) -> int:
     write_outputs(report, outputs)
     for note in report.notes:
         if "missing" in note or " is in " in note:
-            sys.stderr.write(f"{TOOL_NAME}: warning: {note}\n")
+            sys.stderr.write(terminal_safe(f"{TOOL_NAME}: warning: {plain(note)}\n"))  # names from the files
     return exit_status(report)
