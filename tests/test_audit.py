@@ -302,6 +302,14 @@ def test_an_organisation_that_cannot_be_listed_exits_3(org: Org) -> None:
     assert "--org nobody: organisation 'nobody' not found" in run.stderr
 
 
+def test_what_github_says_when_a_listing_fails_is_shown_inert(org: Org) -> None:
+    org.state.fail(f"/orgs/{ORG}/repos", 422, message=f"denied\n{WORKFLOW}\r{TERMINAL}")
+    run = org.audit("--org", ORG)
+    assert run.status == 3
+    assert "denied ::error::pwned" in run.stderr
+    assert_inert(run.stderr)
+
+
 def test_an_empty_repository_is_audited_with_nothing_to_say(org: Org) -> None:
     empty = org.scenario("empty")
     org.publish("empty", empty)

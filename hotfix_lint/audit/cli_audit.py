@@ -300,8 +300,11 @@ def _list_org(org: str, cache: AuditCache, api_url: str | None, token: str | Non
     try:
         with GitHubReader(api_url, token, store=store, meter=meter) as reader:
             listed = reader.organisation_repositories(org)
-    except GitHubReadError as exc:
-        raise AuditIncompleteError(f"--org {org}: {exc}") from None
+    except GitHubReadError as exc:  # what GitHub said is in it: on one line, inert
+        from hotfix_lint.audit.report_common import plain
+        from hotfix_lint.report import terminal_safe
+
+        raise AuditIncompleteError(terminal_safe(plain(f"--org {org}: {exc}"))) from None
     write_atomically(path, json.dumps({"etags": store.used()}, separators=(",", ":")))
     return [Target(info.full_name, info) for info in listed]
 

@@ -50,6 +50,6 @@ def _wait_for_end_of_file(read_end: int) -> None:
     try:
         while os.read(read_end, 1):  # nothing is ever written: only end of file comes
             pass
-    except OSError:
-        pass
+    except OSError:  # the pipe cannot be watched (closed under us): keep the worker, not the watch
+        return
     os._exit(ORPHANED)
