@@ -11,9 +11,10 @@ For one repository: read what the last run learnt (``state``), ask GitHub for th
 
 The GitHub rules always read GitHub (their settings change without a push), through
 conditional requests. Then the check's pipeline: ``engine.evaluate`` and the check's JSON
-report. All of it holds the repository's lock in the cache (:mod:`hotfix_lint.audit.locks`), so
-another audit on the same cache waits for it. Whatever goes wrong with one repository (a clone refused, GitHub unreachable, a
-broken policy, a bug) becomes a ``failed`` entry with the reason; the others go on.
+report. All of it holds the repository's lock in the cache (:mod:`hotfix_lint.audit.locks`),
+so another audit on the same cache waits for it. Whatever goes wrong with one repository (a
+clone refused, GitHub unreachable, a broken policy, a bug) becomes a ``failed`` entry with
+the reason; the others go on.
 """
 
 from __future__ import annotations
