@@ -17,7 +17,7 @@ for entry in (str(ROOT), str(TESTS)):
     if entry not in sys.path:
         sys.path.insert(0, entry)
 
-pytest.register_assert_rewrite("scenario", "github_check", "audit_org")
+pytest.register_assert_rewrite("scenario", "github_check", "audit_org", "hostile", "audit_processes")
 
 from audit_org import org  # noqa: E402, F401
 from github_check import gh  # noqa: E402, F401

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from audit_org import ORG, TOKEN, Org, compliant_settings, land_squash, land_without_back_merge
+from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import land_hotfix
 
 pytestmark = pytest.mark.slow
@@ -301,6 +302,14 @@ def test_an_organisation_that_cannot_be_listed_exits_3(org: Org) -> None:
     assert "--org nobody: organisation 'nobody' not found" in run.stderr
 
 
+def test_what_github_says_when_a_listing_fails_is_shown_inert(org: Org) -> None:
+    org.state.fail(f"/orgs/{ORG}/repos", 422, message=f"denied\n{WORKFLOW}\r{TERMINAL}")
+    run = org.audit("--org", ORG)
+    assert run.status == 3
+    assert "denied ::error::pwned" in run.stderr
+    assert_inert(run.stderr)
+
+
 def test_an_empty_repository_is_audited_with_nothing_to_say(org: Org) -> None:
     empty = org.scenario("empty")
     org.publish("empty", empty)
@@ -339,6 +348,8 @@ def test_github_enterprise_under_api_v3(
         (("octo/a", "--shard", "two"), "--shard: expected K/N"),
         (("not-a-name",), "expected OWNER/NAME"),
         (("octo/a", "--jobs", "0"), "--jobs: expected at least 1"),
+        (("octo/a", "--lock-timeout", "-1"), "--lock-timeout: expected seconds (0 or more), got -1"),
+        (("octo/a", "--lock-timeout", "nan"), "--lock-timeout: expected seconds (0 or more), got nan"),
         (("octo/a", "--format", "json", "--format", "html"), "json and html would both go to standard output"),
         (("octo/a", "--format", "pdf"), "unknown format 'pdf'"),
         (("octo/a", "--format", "json=a.json", "--output", "b"), "every --format already names its file"),
@@ -542,3 +553,19 @@ def test_a_repository_that_kills_its_worker_process_fails_alone(org: Org, monkey
     assert squashed["error"] == "its audit stopped the worker process (a crash)"
     assert run.found() == {name: found for name, found in EXPECTED.items() if name != "octo/squashed"}
     assert run.status == 3
+
+
+def test_every_report_shows_hostile_names_and_subjects_inert(org: Org, tmp_path: Path) -> None:
+    repo = org.gitflow("hostile")
+    land_hotfix(repo, "hotfix/" + TERMINAL_BRANCH, how="squash", description=f"{WORKFLOW} {TERMINAL}")
+    repo.commit(f"{WORKFLOW} {TERMINAL}")  # a direct push to main
+    name = org.publish("hostile", repo)
+    files = {fmt: tmp_path / f"out.{fmt}" for fmt in ("json", "html", "markdown")}
+    formats = [arg for fmt, path in files.items() for arg in ("--format", f"{fmt}={path}")]
+    run = org.audit("--org", ORG, *formats, "--format", "text", fmt=None)
+    assert run.status == 1
+    messages = [v["message"] for v in json.loads(files["json"].read_text())["repositories"][0]["report"]["violations"]]
+    assert any(TERMINAL in m and WORKFLOW in m for m in messages), messages  # exact to a JSON reader
+    for text in (run.stdout, run.stderr, *(path.read_text() for path in files.values())):
+        assert_inert(text)
+    assert name in run.stdout and "\\x1b]0;pwned\\x07" in files["html"].read_text()

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from github_server import GitHubServer
+from hostile import TERMINAL, WORKFLOW, assert_inert
 from scenario import Scenario, build_gitflow, land_hotfix
 
 from hotfix_lint.audit.baseline import compare_entry, finding_key
@@ -408,3 +410,28 @@ def test_the_progress_bar_shows_repositories_violations_and_budget() -> None:
     shown = stream.getvalue()
     assert "2/2 repositories · 1 errors, 0 warnings · 1 failed · API 4321/5000 left" in shown
     assert shown.endswith("\r")
+
+
+def test_merge_reports_shows_what_report_files_say_inert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hotfix_lint.cli import main
+
+    hostile = f"{WORKFLOW}\n::warning::on a new line\r{TERMINAL}"
+    name = f"octo/x{hostile}"  # a report file can say anything
+    rule = f"merge-commit{hostile}"
+    entry = RepoEntry(name, OK, report=check_report(name, violation(rule, hostile, hint=hostile, ref=hostile)))
+    shards = []
+    for n in (1, 2):  # the same repository in both: a warning on stderr names it
+        report = audit(entry, RepoEntry(f"octo/f{n}", FAILED, error=hostile), baseline=hostile, orgs=[hostile])
+        report = replace(report, notes=(hostile,), tool_version=hostile)
+        shards.append(tmp_path / f"shard{n}.json")
+        shards[-1].write_text(json.dumps(to_dict(report)), encoding="utf-8")
+    files = {fmt: tmp_path / f"merged.{fmt}" for fmt in ("json", "html", "markdown")}
+    formats = [arg for fmt, path in files.items() for arg in ("--format", f"{fmt}={path}")]
+    capsys.readouterr()
+    assert main(["merge-reports", *map(str, shards), *formats, "--format", "text"]) == 3
+    out, err = capsys.readouterr()
+    assert "octo/x" in out and " is in shard1.json and shard2.json" in err
+    for text in (out, err, *(path.read_text() for path in files.values())):
+        assert_inert(text)
+    merged = json.loads(files["json"].read_text())
+    assert name in [e["repository"] for e in merged["repositories"]]  # exact to a JSON reader

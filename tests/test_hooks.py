@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import Scenario, add_changelog_section, changelog_section
 
 from hotfix_lint import hooks
@@ -591,3 +592,19 @@ def test_pre_push_to_production_sees_a_stale_base_behind_the_remote_tip(gitflow_
     assert status == 0, out
     assert "warning [hotfix-base]" in out
     assert "stale" in out
+
+
+def test_hook_output_shows_terminal_controls_escaped(gitflow_repo: Scenario, run: Run) -> None:
+    write_policy(gitflow_repo)
+    name = "Hotfix_" + TERMINAL_BRANCH
+    start_hotfix(gitflow_repo, name)
+    status, out, err = run(gitflow_repo, "pre-commit")
+    assert status == 1, out + err
+    assert_inert(out)
+    assert "x\\x9b2J\\u2028\\u202eevil" in out
+    gitflow_repo.git("stash")
+    start_hotfix(gitflow_repo, start="main")
+    status, out, err = run(gitflow_repo, "commit-msg", _message(gitflow_repo, f"Fix: {TERMINAL} {WORKFLOW}\n"))
+    assert status == 1
+    assert_inert(out)
+    assert "\\x1b]0;pwned\\x07" in out

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from packs_scenarios import NOW, build_gitflow_process, build_main_development_process, build_prod_hotfix_process
 from scenario import Scenario, land_hotfix
 
@@ -88,3 +89,16 @@ def test_no_hotfixes(scenario: Callable[..., Scenario]) -> None:
 def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["hotfixes", "--repo", str(tmp_path)]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+def test_hostile_names_and_subjects_are_shown_inert(gitflow_repo: Scenario) -> None:
+    land_hotfix(gitflow_repo, "hotfix/" + TERMINAL_BRANCH)
+    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.3", how="squash", description=f"{WORKFLOW} {TERMINAL}")
+    text = run(gitflow_repo)
+    assert_inert(text)
+    assert "hotfix/x\\x9b2J\\u2028\\u202eevil " in text  # escaped, in its column
+    assert "'Fix: ::error::pwned ##\\[add-mask]s3cret \\x1b[..." in text
+    json_text = run(gitflow_repo, "--format", "json")
+    assert_inert(json_text)
+    branches = [row["branch"] for row in json.loads(json_text)["hotfixes"]]
+    assert branches[:2] == [f"'Fix: {WORKFLOW} {TERMINAL} (#42)'", "hotfix/" + TERMINAL_BRANCH]  # exact to a reader

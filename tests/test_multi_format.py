@@ -18,6 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from hostile import RUNNER_LINES, TERMINAL, TERMINAL_SHOWN, assert_inert, assert_no_injected_command
 from scenario import Scenario, make_policy
 
 from hotfix_lint.cli import main, parse_formats
@@ -34,8 +35,6 @@ HOSTILE_MERGE = (
     "::error::pwned\n##[add-mask]s3cret\n  ::stop-commands::tok\n::set-output name=x::y"
 )
 HOSTILE_SUBJECT = "::warning file=a,line=1::direct push\r::error::after a carriage return ##[error]marker"
-#: the runner reads a line ending at \r\n, \n or a lone \r
-RUNNER_LINES = re.compile(r"\r\n|\r|\n")
 #: a line of the github format: one of its three commands, its own title, escaped properties
 OWN_COMMAND = re.compile(
     r"^::(error|warning|notice) title=hotfix-lint%3A [a-z-]+(?: \(\w[\w ]*\))?(?:,[a-z]+=[^,:]*)*::"
@@ -71,13 +70,6 @@ def assert_valid_sarif(log: Any) -> None:
         validator = validator_class(schema, format_checker=validator_class.FORMAT_CHECKER)
         errors = sorted(validator.iter_errors(log), key=lambda e: list(e.absolute_path))
         assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
-
-
-def assert_no_injected_command(text: str) -> None:
-    """No line the runner reads starts a command, and ``##[`` appears nowhere."""
-    for line in RUNNER_LINES.split(text):
-        assert not line.lstrip().startswith("::"), line
-    assert "##[" not in text
 
 
 # -- the --format rule ------------------------------------------------------------------------------
@@ -274,3 +266,18 @@ def test_neutralised_lines_stay_readable() -> None:
         "a\n  \\::error::x\nok ##\\[group] y\nfine :: here\n"
     )
     assert neutralise_commands("x\r::error::y") == "x\r\\::error::y"
+
+
+def test_text_shows_terminal_controls_escaped(scenario: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    s = hostile_repo(scenario())
+    s.commit(f"Direct {TERMINAL}")
+    status, out, _ = check(s, "--format", "text", capsys=capsys)
+    assert status == 1
+    assert_inert(out)
+    assert TERMINAL_SHOWN in out
+    report = _report(f"Direct {TERMINAL}", hint=TERMINAL)
+    for reporter in (TextReporter(), HookReporter()):  # the reporters' own colours are all that is left
+        stream = io.StringIO()
+        reporter.write(report, stream, color=True)
+        assert_inert(stream.getvalue(), own=("\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"))
+        assert "\x1b[31m" in stream.getvalue()

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint import __version__
+from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
 from hotfix_lint.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, AuditIncompleteError, UserError
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     run.add_argument(
         "--jobs", type=int, default=DEFAULT_JOBS, metavar="N", help=f"in parallel (default {DEFAULT_JOBS})"
     )
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for another audit on the same --cache to finish with a repository "
+        f"(default {DEFAULT_LOCK_TIMEOUT:g})",
+    )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
     from hotfix_lint.cli import add_github_timeout
@@ -113,9 +122,9 @@ def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
     """Write ``report`` in ``fmt`` to ``stream``."""
     if fmt == "json":
         from hotfix_lint.audit.model import to_dict
+        from hotfix_lint.report import log_safe_json
 
-        json.dump(to_dict(report), stream, indent=2)
-        stream.write("\n")
+        stream.write(log_safe_json(to_dict(report)) + "\n")
     elif fmt == "markdown":
         from hotfix_lint.audit.report_markdown import AuditMarkdownReporter
 
@@ -205,6 +214,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UserError("name the repositories: --org ORG, --repos FILE, or OWNER/NAME arguments")
     if args.jobs < 1:
         raise UserError(f"--jobs: expected at least 1, got {args.jobs}")
+    if not 0 <= args.lock_timeout < float("inf"):
+        raise UserError(f"--lock-timeout: expected seconds (0 or more), got {args.lock_timeout:g}")
     outputs = _outputs(args.format, args.output)
     shard = parse_shard(args.shard) if args.shard else None
     now = parse_now(args.now)  # --now as the check reads it
@@ -250,6 +261,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         include_archived=args.include_archived,
         rules=tuple(args.rule) if args.rule else None,
         budget=budget,
+        lock_timeout=args.lock_timeout,
     )
     bar = ProgressBar(len(chosen), sys.stderr, meter) if wanted(sys.stderr) else None
     started = time.monotonic()
@@ -302,10 +314,12 @@ def _list_org(
     try:
         with GitHubReader(api_url, token, store=store, meter=meter, budget=budget) as reader:
             listed = reader.organisation_repositories(org)
-    except GitHubReadError as exc:
+    except GitHubReadError as exc:  # what GitHub said is in it: on one line, inert, no credentials
+        from hotfix_lint.audit.report_common import plain
         from hotfix_lint.collect.mirror import without_credentials
+        from hotfix_lint.report import terminal_safe
 
-        raise AuditIncompleteError(f"--org {org}: {without_credentials(str(exc))}") from None
+        raise AuditIncompleteError(terminal_safe(plain(f"--org {org}: {without_credentials(str(exc))}"))) from None
     write_atomically(path, json.dumps({"etags": store.used()}, separators=(",", ":")))
     return [Target(info.full_name, info) for info in listed]
 
@@ -324,6 +338,8 @@ def _say_done(report: AuditReport, elapsed: float, meter: ApiMeter, outputs: Seq
 
 def cmd_merge_reports(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.merge import merge_reports
+    from hotfix_lint.audit.report_common import plain
+    from hotfix_lint.report import terminal_safe
 
     outputs = _outputs(args.format, args.output)
     named = [(os.path.basename(path), read_report(path)) for path in args.reports]
@@ -331,5 +347,5 @@ def cmd_merge_reports(args: argparse.Namespace) -> int:
     write_outputs(report, outputs)
     for note in report.notes:
         if "missing" in note or " is in " in note:
-            sys.stderr.write(f"{TOOL_NAME}: warning: {note}\n")
+            sys.stderr.write(terminal_safe(f"{TOOL_NAME}: warning: {plain(note)}\n"))  # names from the files
     return exit_status(report)

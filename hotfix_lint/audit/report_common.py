@@ -1,5 +1,10 @@
 """What the audit's text, Markdown and HTML reports say alike: the headline, the drift lead,
-the rule columns. Wording lives here once; each format only marks it up."""
+the rule columns. Wording lives here once; each format only marks it up.
+
+Names, reasons and notes come from repositories, GitHub or a report file given to
+``merge-reports``: :func:`plain` keeps each on its line with its control characters shown
+escaped, and every format's whole output goes through
+:func:`~hotfix_lint.report.terminal_safe` (nothing a terminal or a CI runner would act on)."""
 
 from __future__ import annotations
 
@@ -16,13 +21,15 @@ from hotfix_lint.audit.model import (
     summarize,
     worst_first,
 )
+from hotfix_lint.report import show_controls
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]+")
 
 
 def plain(text: object) -> str:
-    """One line of text: control characters (line breaks, escapes) become a space."""
-    return _CONTROL.sub(" ", str(text)).strip()
+    """One line of text: line breaks become a space, other control characters (escape
+    sequences, bells, bidirectional overrides) are shown as ``\\xNN``/``\\uNNNN``."""
+    return show_controls(_LINE_BREAKS.sub(" ", str(text)), line_feeds=False).strip()
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

@@ -5,7 +5,9 @@ A person looking at it sees, top to bottom: the headline and what changed since 
 a few big numbers; a bar chart of violations by rule; the repositories worst first, each with
 its status, counts and the rules it breaks; the counts per rule; why each failed repository
 could not be audited; and, folded, every finding of every repository. Every value from a
-repository or a report file is escaped.
+repository or a report file is escaped: HTML's own characters as entities, control characters
+and line breaks shown as ``\\xNN`` (a value never starts a line), ``[`` as ``&#91;`` (no
+``##[`` command if the page is printed in a CI log).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from hotfix_lint.audit.report_common import (
     source_line,
     status_word,
 )
+from hotfix_lint.report import show_controls, terminal_safe
 
 _CSS = """
 :root{--err:#c62828;--warn:#e0a100;--ok:#2e7d32;--fail:#6a1b9a;--skip:#9e9e9e;--ink:#1f2328;
@@ -72,7 +75,7 @@ OPEN_DETAILS = 3
 
 
 def _e(value: Any) -> str:
-    return escape(str(value), quote=True)
+    return escape(show_controls(str(value), line_feeds=False), quote=True).replace("[", "&#91;")
 
 
 def _chart(report: AuditReport) -> str:
@@ -297,4 +300,4 @@ class AuditHtmlReporter:
             parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{_e(plain(n))}</li>" for n in report.notes) + "</ul>")
         parts.append("<footer>Rule cells read errors/warnings; waived findings are not counted.</footer>")
         parts.append("</main></body></html>")
-        stream.write("\n".join(parts) + "\n")
+        stream.write(terminal_safe("\n".join(parts) + "\n"))

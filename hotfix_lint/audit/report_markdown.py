@@ -1,6 +1,7 @@
 """The audit in Markdown (a job summary, an issue, a wiki page): what changed, the
 repositories worst first with their findings per rule, the totals per rule, the failures.
-Every value from a repository is escaped as the check's Markdown report escapes it."""
+Every value from a repository is escaped as the check's Markdown report escapes it, and the
+whole is safe to print on a terminal or in a CI log."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from hotfix_lint.audit.report_common import (
     table_entries,
     unlisted,
 )
+from hotfix_lint.report import terminal_safe
 from hotfix_lint.report.markdown import md
 
 
@@ -70,4 +72,4 @@ class AuditMarkdownReporter:
             out.append("")
         for note in report.notes:
             out.append(f"> {md(plain(note))}")
-        stream.write("\n".join(out).rstrip("\n") + "\n")
+        stream.write(terminal_safe("\n".join(out).rstrip("\n") + "\n"))

@@ -19,9 +19,11 @@ from hotfix_lint.audit.report_common import (
     table_entries,
     unlisted,
 )
+from hotfix_lint.report import terminal_safe
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:
+    rows = [[plain(c) for c in row] for row in rows]  # names from GitHub or a report file
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     out = []
     for row in rows:
@@ -37,8 +39,8 @@ class AuditTextReporter:
         lines = [f"hotfix-lint {report.tool_version} audit: {headline(report)}"]
         where = source_line(report)
         if where:
-            lines.append(f"audited: {where}")
-        lines.extend(drift_lead(report))
+            lines.append(f"audited: {plain(where)}")
+        lines.extend(plain(line) for line in drift_lead(report))
         rules = matrix_rules(report)
         drift = report.has_baseline
         shown = table_entries(report)
@@ -59,7 +61,7 @@ class AuditTextReporter:
         if failed:
             lines.append("")
             lines.append("could not be audited:")
-            lines.extend(f"  {e.repository}: {plain(e.error or 'unknown reason')}" for e in failed)
+            lines.extend(f"  {plain(e.repository)}: {plain(e.error or 'unknown reason')}" for e in failed)
         counts = rule_counts(report)
         if counts:
             lines.append("")
@@ -68,4 +70,4 @@ class AuditTextReporter:
             lines.extend(_table(rows, set(range(1, len(header)))))
         for note in report.notes:
             lines.append(f"note: {plain(note)}")
-        stream.write("\n".join(lines) + "\n")
+        stream.write(terminal_safe("\n".join(lines) + "\n"))

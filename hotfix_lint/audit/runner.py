@@ -11,8 +11,10 @@ For one repository: read what the last run learnt (``state``), ask GitHub for th
 
 The GitHub rules always read GitHub (their settings change without a push), through
 conditional requests. Then the check's pipeline: ``engine.evaluate`` and the check's JSON
-report. Whatever goes wrong with one repository (a clone refused, GitHub unreachable, a
-broken policy, a bug) becomes a ``failed`` entry with the reason; the others go on.
+report. All of it holds the repository's lock in the cache (:mod:`hotfix_lint.audit.locks`),
+so another audit on the same cache waits for it. Whatever goes wrong with one repository (a
+clone refused, GitHub unreachable, a broken policy, a bug) becomes a ``failed`` entry with
+the reason; the others go on.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ import datetime as dt
 import hashlib
 import logging
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hotfix_lint import __version__
+from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT, held
 from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
 from hotfix_lint.audit.state import AuditCache, KeptGitHub, RepoState, write_atomically
@@ -70,6 +74,8 @@ class AuditSettings:
     include_archived: bool = False
     rules: tuple[str, ...] | None = None
     retry: RetryPolicy | None = None
+    #: seconds to wait for another audit on the same cache to finish with a repository
+    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
     #: GitHub clients kept from one repository to the next (``run_audit`` makes and closes it)
     clients: ClientPool | None = field(default=None, repr=False, compare=False)
     #: the audit's time for GitHub (``--github-timeout``) and the rate limit that stopped it
@@ -110,7 +116,9 @@ def redact(text: str, token: str | None) -> str:
 def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | None = None) -> RepoEntry:
     """One repository's entry; never raises (a failure is an entry with the reason)."""
     try:
-        return _audit(target, settings, meter)
+        with ExitStack() as locks:
+            _lock(locks, settings, target.full_name)
+            return _audit(target, settings, meter, locks)
     except PolicyError as exc:
         return RepoEntry(target.full_name, FAILED, error="the policy is broken: " + "; ".join(exc.problems))
     except UserError as exc:
@@ -188,7 +196,13 @@ class _LazyReader:
             self._reader.close()
 
 
-def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> RepoEntry:
+def _lock(locks: ExitStack, settings: AuditSettings, full_name: str) -> None:
+    """Hold the repository's lock until ``locks`` closes (see :mod:`hotfix_lint.audit.locks`)."""
+    locks.enter_context(held(settings.cache.lock_path(full_name), settings.lock_timeout, full_name))
+
+
+def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, locks: ExitStack) -> RepoEntry:
+    """The audit of a repository whose lock is held (``locks`` takes another for a new name)."""
     from hotfix_lint.collect.conditional import EtagStore
 
     cache = settings.cache
@@ -197,6 +211,8 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None) -> R
     reader = _LazyReader(settings, store, meter)
     try:
         info = target.info or reader.get().repository(target.full_name)
+        if info.full_name.lower() != target.full_name.lower():  # renamed: its mirror is under the new name
+            _lock(locks, settings, info.full_name)
         if info.archived and not settings.include_archived:
             return RepoEntry(info.full_name, SKIPPED, error="archived", pushed_at=info.pushed_at)
         mirror = cache.mirror_path(info.full_name)

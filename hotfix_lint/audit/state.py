@@ -8,6 +8,7 @@ Layout, under ``--cache DIR``, one tree per GitHub API host::
     HOST/state/OWNER/NAME.github.facts those facts with GitHub's added, while its answers hold (audit.kept_github)
     HOST/policies/OWNER/NAME/.hotfix-lint.yaml   the repository's policy, as read from GitHub
     HOST/orgs/ORG.json                 ETags of the organisation's repository listing
+    HOST/locks/OWNER/NAME.lock         held by the audit of the repository (audit.locks)
     validated/                         the policy loader's markers of files already validated
 
 Names are lower-cased (GitHub's are case-insensitive). Files are replaced atomically, so an
@@ -188,6 +189,10 @@ class AuditCache:
     def validated_dir(self) -> Path:
         """The policy loader's "this chain of files was valid" markers (no schema check again)."""
         return self.root / "validated"
+
+    def lock_path(self, full_name: str) -> Path:
+        owner, name = self._split(full_name)
+        return self.base / "locks" / owner / f"{name}.lock"
 
     def org_path(self, org: str) -> Path:
         return self.base / "orgs" / f"{org.lower()}.json"

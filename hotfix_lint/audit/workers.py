@@ -10,6 +10,11 @@ repositories (``collect.github_clients``).
 A worker that dies (killed, out of memory, a crash in a C library) breaks the whole process
 pool; the repositories not finished then are audited again one at a time, each in a process
 of its own, so that the one that kills its process is the only one reported failed.
+
+The other way round, a main process that dies (``kill -9``, the out-of-memory killer, a CI job
+cancelled) takes its workers with it: each holds the read end of a lifeline pipe whose write
+end only the main process keeps open (:mod:`hotfix_lint.audit.lifeline`); its end of file ends
+the worker at once, whatever it was waiting on (a pipe, a socket, a clone).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from hotfix_lint.audit.lifeline import Lifeline, die_with_parent
 from hotfix_lint.audit.model import FAILED, RepoEntry
 from hotfix_lint.audit.runner import AuditSettings, audit_repository, redact
 
@@ -145,8 +151,9 @@ class _Worker:
 _worker: _Worker | None = None
 
 
-def _start_worker(settings: AuditSettings, threads: int) -> None:
+def _start_worker(settings: AuditSettings, threads: int, lifeline: Lifeline) -> None:
     global _worker
+    die_with_parent(lifeline)
     _worker = _Worker(settings, threads)
 
 
@@ -182,8 +189,8 @@ def _run_pool(
     # what this process holds is shared with each forked worker; a garbage collection there
     # would walk all of it (and copy every page it touches): leave it out of their collections
     gc.freeze()
-    with ProcessPoolExecutor(
-        max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads)
+    with Lifeline.open() as lifeline, ProcessPoolExecutor(
+        max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
     ) as pool:
         futures = {pool.submit(_audit_in_worker, batch): batch for batch in batches}
         gc.unfreeze()  # the workers are forked on the first submit

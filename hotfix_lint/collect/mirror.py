@@ -6,6 +6,10 @@ what changed and prune what was deleted. This is the only code that talks git ov
 network, and it writes only inside the cache directory: a clone goes to a temporary
 directory first, so a failed clone leaves nothing behind.
 
+One writer at a time: the caller holds the repository's lock (``audit.locks``) around
+:func:`sync_mirror`, so whatever git lock file or scratch clone it finds was left by a process
+that was killed mid-fetch or mid-clone, and is removed before it can refuse the update.
+
 Token authentication over HTTPS is GitHub's ``x-access-token:TOKEN``, offered only when the
 server asks (HTTP 401) and only to the host the token is meant for. A clone URL comes from
 GitHub's answer, which the audit does not trust: only ``https`` on the API's own host (``http``
@@ -29,6 +33,8 @@ import pygit2
 
 #: every branch as a local branch, every tag: the shape the history collector reads
 MIRROR_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
+#: a clone is made in ``.NAME.git.XXXXXXXX.clone`` beside the mirror, then renamed
+_SCRATCH_SUFFIX = ".clone"
 TOKEN_USER = "x-access-token"  # noqa: S105 (GitHub's user name for token auth, not a secret)
 
 
@@ -153,11 +159,26 @@ def _open_mirror(path: Path) -> pygit2.Repository | None:
     return repo
 
 
+def _clear_leftovers(path: Path) -> None:
+    """Remove what a killed clone or fetch of ``path`` left: git's ``*.lock`` files in the mirror
+    (a ref, ``HEAD``, ``config``, ``packed-refs``), which refuse every later update, and scratch
+    clones beside it. Only with the repository's lock held: then nobody else is writing."""
+    if path.is_dir():
+        for lock in [*path.glob("*.lock"), *(path / "refs").rglob("*.lock")]:
+            lock.unlink(missing_ok=True)
+    scratch_name = re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}" + re.escape(_SCRATCH_SUFFIX))
+    for scratch in path.parent.iterdir() if path.parent.is_dir() else ():
+        if scratch_name.fullmatch(scratch.name) and scratch.is_dir() and not scratch.is_symlink():
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 def sync_mirror(url: str, path: Path, *, token: str | None = None, default_branch: str | None = None) -> MirrorSync:
-    """Clone ``url`` into the bare mirror ``path``, or fetch into it (pruning) when it exists."""
+    """Clone ``url`` into the bare mirror ``path``, or fetch into it (pruning) when it exists;
+    the caller holds the repository's lock (see above)."""
     path = Path(path)
     callbacks = _Callbacks(token)
     try:
+        _clear_leftovers(path)
         existing = _open_mirror(path)
         if existing is not None:
             repo = existing
@@ -169,7 +190,7 @@ def sync_mirror(url: str, path: Path, *, token: str | None = None, default_branc
             _set_head(repo, default_branch)
             return MirrorSync(path, "fetched", int(stats.received_objects))
         path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=_SCRATCH_SUFFIX, dir=path.parent))
         try:
             repo = pygit2.clone_repository(url, str(scratch), bare=True, remote=_create_remote, callbacks=callbacks)
             _set_head(repo, default_branch)

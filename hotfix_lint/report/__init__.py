@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from typing import IO, Protocol
+from typing import IO, Any, Protocol
 
 from hotfix_lint.report.model import Report, RuleInfo
 from hotfix_lint.results import FindingKind, Severity, Violation
@@ -13,6 +13,13 @@ from hotfix_lint.results import FindingKind, Severity, Violation
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 #: anywhere in a line, the runner's older command marker
 _COMMAND_MARK = "##["
+#: what a terminal acts on instead of showing: C0 controls but tab and line feed (ESC starts
+#: colours, cursor moves and OSC titles or links, BEL ends an OSC, CR rewrites the line), DEL,
+#: C1 controls (8-bit CSI and OSC), Unicode line and paragraph separators, and the
+#: bidirectional overrides and isolates that make a line read otherwise than it is
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_CONTROL_OR_LINE_FEED = re.compile(rf"[{_CONTROLS}\n]")
 
 
 class Reporter(Protocol):
@@ -85,3 +92,29 @@ def neutralise_commands(text: str) -> str:
         if stripped.startswith("::"):
             parts[i] = line[: len(line) - len(stripped)] + "\\" + stripped
     return "".join(parts).replace(_COMMAND_MARK, "##\\[")
+
+
+def show_controls(text: str, *, line_feeds: bool = True) -> str:
+    """``text`` with every control character shown as ``\\xNN``/``\\uNNNN`` (see ``_CONTROLS``),
+    line feeds too unless ``line_feeds`` (a value that must stay on its line)."""
+    return (_CONTROL if line_feeds else _CONTROL_OR_LINE_FEED).sub(show_code, text)
+
+
+def terminal_safe(text: str) -> str:
+    """Text from repositories, policies or GitHub made safe to print on a terminal or in a CI
+    log: control characters shown escaped, no workflow command (:func:`neutralise_commands`)."""
+    return neutralise_commands(show_controls(text))
+
+
+def log_safe_json(data: Any) -> str:
+    """``data`` as indented JSON that is safe to print in a GitHub Actions log.
+
+    JSON escapes every control character and line break inside strings (and, ASCII-only,
+    every other non-ASCII character), so no value starts a line (``::command``: each line
+    starts with indentation, then a quote or a bracket); ``[`` after ``##`` is written
+    ``\\u005b`` so no value holds the runner's older ``##[command]`` either: the same string
+    to any JSON reader, since ``#`` occurs inside strings only.
+    """
+    import json  # only the JSON formats pay for it (hooks print text)
+
+    return json.dumps(data, indent=2).replace(_COMMAND_MARK, "##\\u005b")

@@ -3,6 +3,7 @@
 The first note says what was checked (``hotfix branch 'x'``, ``the commit message for
 branch 'x'``); each unwaived finding is one line with its rule, then its repair; the last
 line counts them and says where the reasons are. Waived findings are accepted: not shown.
+Values are shown as the text report shows them: control characters escaped, no CI command.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import io
 from typing import IO
 
-from hotfix_lint.report import neutralise_commands, plural
+from hotfix_lint.report import neutralise_commands, plural, show_controls
 from hotfix_lint.report.model import Report
 from hotfix_lint.results import FindingKind, Severity
 
@@ -30,17 +31,18 @@ class HookReporter:
         def paint(text: str, severity: Severity) -> str:
             return f"{_COLORS[severity]}{text}{_RESET}" if color and severity in _COLORS else text
 
+        esc = show_controls
         subject, *notes = report.notes or ("the repository",)
-        stream.write(f"{report.tool_name}: {subject} (policy: {report.policy})\n")
+        stream.write(f"{report.tool_name}: {esc(subject)} (policy: {esc(report.policy)})\n")
         shown = [v for v in report.violations if not v.waived]
         order = {Severity.ERROR: 0, Severity.WARNING: 1}
         for violation in sorted(shown, key=lambda v: order.get(v.severity, 2)):
             label = "could not check" if violation.kind is FindingKind.COULD_NOT_CHECK else violation.severity.value
-            stream.write(f"  {paint(label, violation.severity)} [{violation.rule}] {violation.message}\n")
+            stream.write(f"  {paint(label, violation.severity)} [{esc(violation.rule)}] {esc(violation.message)}\n")
             if violation.hint:
-                stream.write(f"      fix: {violation.hint}\n")
+                stream.write(f"      fix: {esc(violation.hint)}\n")
         for note in notes:
-            stream.write(f"  note: {note}\n")
+            stream.write(f"  note: {esc(note)}\n")
         rules = sorted({v.rule for v in shown})
-        why = f"; why: hotfix-lint explain {rules[0]}" if len(rules) == 1 else "; why: hotfix-lint explain RULE"
+        why = f"; why: hotfix-lint explain {esc(rules[0])}" if len(rules) == 1 else "; why: hotfix-lint explain RULE"
         stream.write(f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}{why}\n")

@@ -1,10 +1,15 @@
-"""``hotfix-lint hotfixes``: the lifecycle table as text columns, or as versioned JSON."""
+"""``hotfix-lint hotfixes``: the lifecycle table as text columns, or as versioned JSON.
+
+Branch and tag names, versions and tickets come from the repository: in the table each cell
+shows its control characters escaped (so it stays in its column and cannot act on a
+terminal) and no line starts a CI command; the JSON is written as ``check``'s is
+(:func:`~hotfix_lint.report.log_safe_json`)."""
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
+from hotfix_lint.report import log_safe_json, show_controls, terminal_safe
 from hotfix_lint.report.hotfix_table import HotfixRow, HotfixTable
 
 HOTFIXES_JSON_VERSION = 1
@@ -29,9 +34,11 @@ def _cell(row: HotfixRow, key: str) -> str:
         base = row.base[:10] if row.base else "?"
         return f"{base} {row.base_state}"
     if key == "tickets":
-        return ", ".join(row.tickets) or "-"
-    value = getattr(row, key)
-    text = "-" if value is None else str(value)
+        text = ", ".join(row.tickets) or "-"
+    else:
+        value = getattr(row, key)
+        text = "-" if value is None else str(value)
+    text = show_controls(text, line_feeds=False)
     return text if len(text) <= _MAX_WIDTH else text[: _MAX_WIDTH - 3] + "..."
 
 
@@ -57,18 +64,21 @@ class HotfixesTextReporter:
     """Aligned columns, one hotfix per line, newest first."""
 
     def write(self, table: HotfixTable, stream: IO[str]) -> None:
-        stream.write(f"hotfix-lint {table.tool_version}: {table.repository} (policy: {table.policy})\n")
-        for note in table.notes:
-            stream.write(f"note: {note}\n")
+        stream.write(terminal_safe("".join(self._lines(table))))
+
+    @staticmethod
+    def _lines(table: HotfixTable) -> list[str]:
+        lines = [f"hotfix-lint {table.tool_version}: {table.repository} (policy: {table.policy})\n"]
+        lines += [f"note: {note}\n" for note in table.notes]
         if not table.rows:
-            stream.write("no hotfixes found in the history of the production branch(es)\n")
-            return
+            return [*lines, "no hotfixes found in the history of the production branch(es)\n"]
         cells = [[_cell(row, key) for _, key in _COLUMNS] for row in table.rows]
         widths = [max(len(title), *(len(r[i]) for r in cells)) for i, (title, _) in enumerate(_COLUMNS)]
-        stream.write("  ".join(title.ljust(w) for (title, _), w in zip(_COLUMNS, widths, strict=True)).rstrip() + "\n")
+        lines.append("  ".join(title.ljust(w) for (title, _), w in zip(_COLUMNS, widths, strict=True)).rstrip() + "\n")
         for row in cells:
-            stream.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-        stream.write(f"\n{len(table.rows)} hotfix(es)\n")
+            lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
+        lines.append(f"\n{len(table.rows)} hotfix(es)\n")
+        return lines
 
 
 class HotfixesJsonReporter:
@@ -83,5 +93,4 @@ class HotfixesJsonReporter:
             "hotfixes": [row_to_dict(row) for row in table.rows],
             "notes": list(table.notes),
         }
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
+        stream.write(log_safe_json(data) + "\n")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
+from hotfix_lint.report import log_safe_json
 from hotfix_lint.report.model import Report
 
 JSON_REPORT_VERSION = 1
@@ -44,14 +44,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
 
 
 class JsonReporter:
-    """Writes :func:`report_to_dict` as indented JSON.
-
-    Printed in a GitHub Actions log, ``##[`` anywhere in a line is a runner command, and a
-    commit message can hold one: ``[`` after ``##`` is written ``\\u005b`` (the same string to
-    any JSON reader; ``#`` occurs inside strings only). No line can start with ``::``: every
-    line starts with indentation and a quote or a bracket.
-    """
+    """Writes :func:`report_to_dict` as indented JSON, safe to print in a CI log (see
+    :func:`~hotfix_lint.report.log_safe_json`: a commit message can hold ``##[`` or ``::``)."""
 
     def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
-        text = json.dumps(report_to_dict(report), indent=2)
-        stream.write(text.replace("##[", "##\\u005b") + "\n")
+        stream.write(log_safe_json(report_to_dict(report)) + "\n")

@@ -10,13 +10,12 @@ pack is used), always at line 1.
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 import re
 from typing import IO, Any
 from urllib.parse import quote
 
-from hotfix_lint.report import described_rules
+from hotfix_lint.report import described_rules, log_safe_json
 from hotfix_lint.report.model import Report, RuleInfo
 from hotfix_lint.results import FindingKind, Severity, Violation
 
@@ -181,5 +180,4 @@ class SarifReporter:
     """
 
     def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
-        text = json.dumps(report_to_sarif(report), indent=2)
-        stream.write(text.replace("##[", "##\\u005b") + "\n")  # "##[" occurs inside strings only
+        stream.write(log_safe_json(report_to_sarif(report)) + "\n")

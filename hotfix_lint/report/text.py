@@ -1,4 +1,9 @@
-"""Human-readable text: findings grouped by rule, one line each plus its hint."""
+"""Human-readable text: findings grouped by rule, one line each plus its hint.
+
+Every value (a branch or tag name, a commit subject, a policy's words) has its control
+characters shown escaped, so that it cannot colour, move the cursor, retitle or clear a
+terminal; the reporter's own colours are added after. The whole text then has no line a CI
+runner would execute (:func:`~hotfix_lint.report.neutralise_commands`)."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import io
 from itertools import groupby
 from typing import IO
 
-from hotfix_lint.report import neutralise_commands
+from hotfix_lint.report import neutralise_commands, show_controls
 from hotfix_lint.report.model import Report
 from hotfix_lint.results import FindingKind, Severity, Violation
 
@@ -31,7 +36,7 @@ def _location(violation: Violation) -> str:
         parts.append(violation.commit[:10])
     if violation.path:
         parts.append(f"{violation.path}:{violation.line}" if violation.line else violation.path)
-    return " ".join(parts)
+    return show_controls(" ".join(parts))
 
 
 class TextReporter:
@@ -46,23 +51,25 @@ class TextReporter:
         def paint(text: str, code: str) -> str:
             return f"{code}{text}{_RESET}" if color else text
 
-        stream.write(f"hotfix-lint {report.tool_version}: {report.repository} (policy: {report.policy})\n")
+        esc = show_controls
+        subject = f"{esc(report.repository)} (policy: {esc(report.policy)})"
+        stream.write(f"hotfix-lint {report.tool_version}: {subject}\n")
         for note in report.notes:
-            stream.write(paint(f"note: {note}", _DIM) + "\n")
+            stream.write(paint(f"note: {esc(note)}", _DIM) + "\n")
         ordered = sorted(report.violations, key=lambda v: v.rule)
         for rule, group in groupby(ordered, key=lambda v: v.rule):
-            stream.write(f"\n{rule}\n")
+            stream.write(f"\n{esc(rule)}\n")
             for violation in group:
                 label = _label(violation)
                 code = _COLORS.get(violation.severity, "") if not violation.waived else _DIM
                 where = _location(violation)
                 stream.write(
-                    f"  {paint(label, code)}: {violation.message}" + (f"  [{where}]" if where else "") + "\n"
+                    f"  {paint(label, code)}: {esc(violation.message)}" + (f"  [{where}]" if where else "") + "\n"
                 )
                 if violation.waived and violation.waiver_reason:
-                    stream.write(f"    waived: {violation.waiver_reason}\n")
+                    stream.write(f"    waived: {esc(violation.waiver_reason)}\n")
                 elif violation.hint:
-                    stream.write(paint(f"    hint: {violation.hint}", _DIM) + "\n")
+                    stream.write(paint(f"    hint: {esc(violation.hint)}", _DIM) + "\n")
         stream.write(
             f"\n{report.errors} error(s), {report.warnings} warning(s), {report.waived} waived; "
             f"{len(report.rules_run)} rule(s) run\n"
