@@ -41,7 +41,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FLOOR_RATIO = 1.3
-CONSOLE_SCRIPT = "import sys; from hotfix_lint.cli import main; sys.exit(main())"
+CONSOLE_SCRIPT = "from hotfix_lint.console import run; run()"
 MESSAGE = "Fix: session cookie lost on login (ABC-130)\n\nThe cookie is now renewed.\n"
 POLICY = """\
 production: main
