@@ -118,6 +118,7 @@ def collect_branch(
         original_base=base,
         merge=None,
         extra_bases=tuple(extra),
+        unrelated_root=reader.own_root(own),
         base_on_line=distance is not None,
         base_distance=distance,
         deployed_ref=deployed,
