@@ -89,8 +89,10 @@ def gather(
                 "clone or an incomplete mirror); fetch the full history (git fetch --refetch) to check it"
             )
     if history is not None:
-        for missing in history.missing_production:
-            notes.append(f"production branch {missing!r} not found: its history was not checked")
+        if history.missing_production:  # every history rule would pass unjudged: not a pass
+            from hotfix_lint.collect.missing_line import missing_production_error
+
+            raise missing_production_error(repo, history.missing_production)
         if history.integration_missing:
             notes.append(
                 f"integration branch {history.integration_missing!r} not found: back-merges could not be "
