@@ -31,6 +31,10 @@ class PolicyError(UserError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def __reduce__(self) -> tuple[type[PolicyError], tuple[list[str]]]:
+        """Pickled with its problems (the audit's watched read sends errors between processes)."""
+        return (type(self), (self.problems,))
+
 
 class RepositoryError(UserError):
     """The repository cannot be read (missing, not a git repository, shallow, ...)."""

@@ -18,6 +18,9 @@ from pathlib import Path
 import pytest
 from scenario import Scenario
 
+from hotfix_lint.errors import PolicyError
+from hotfix_lint.watchdog import call_watched
+
 #: the console script's entry, run from this checkout
 ENTRY = "import sys; sys.argv[0] = 'hotfix-lint'; from hotfix_lint.console import run; run()"
 #: a corrupt repository ends well within this (the watchdog's deadline is set to 2 s)
@@ -178,3 +181,18 @@ def test_a_closed_pipe_ends_quietly(scenario: Callable[..., Scenario], argv: Seq
         os.close(write_end)
     assert status == 141, err
     assert "Traceback" not in err and "Exception ignored" not in err and "BrokenPipe" not in err, err
+
+
+def _broken_policy() -> None:
+    raise PolicyError(["policy.yaml:1:1: production: expected a branch name", "policy.yaml:2:1: rules: unknown"])
+
+
+def test_a_watched_read_returns_its_result_and_raises_its_error_in_the_parent() -> None:
+    """The audit's read of a mirror runs in a child: what it returns or raises comes back whole."""
+    assert call_watched(5.0, sorted, [3, 1, 2]) == [1, 2, 3]
+    with pytest.raises(PolicyError) as caught:
+        call_watched(5.0, _broken_policy)
+    assert caught.value.problems == [
+        "policy.yaml:1:1: production: expected a branch name",
+        "policy.yaml:2:1: rules: unknown",
+    ]
