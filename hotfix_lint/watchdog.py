@@ -41,6 +41,10 @@ STALL_ENV = "HOTFIX_LINT_STALL_TIMEOUT"
 DEFAULT_STALL_SECONDS = 60.0
 #: seconds between two heartbeats of the child
 BEAT = 0.2
+#: seconds a child has to answer Ctrl-C before it is killed (one stuck in libgit2 never does)
+GRACE = 2.0
+#: the exit status after Ctrl-C (128 + SIGINT)
+EXIT_INTERRUPTED = 130
 STALL_MESSAGE = (
     "reading the repository made no progress for {seconds:g} s (libgit2 loops for ever on a "
     "truncated object): the repository looks corrupt: run git fsck"
@@ -95,8 +99,9 @@ class _Heartbeat:
             self.stopped = True
 
 
-def _wait(read_end: int, seconds: float) -> bytes | None:
-    """Everything the child writes until it closes the pipe; None after ``seconds`` of silence.
+def _wait(read_end: int, seconds: float, give_up: Callable[[], bool]) -> bytes | None:
+    """Everything the child writes until it closes the pipe; None after ``seconds`` of silence
+    (or once ``give_up`` says so).
 
     Silence is counted only while this process runs: a wait that returns much later than asked
     (the job was stopped with Ctrl-Z, then resumed) starts the count again.
@@ -104,7 +109,7 @@ def _wait(read_end: int, seconds: float) -> bytes | None:
     received = bytearray()
     silent = 0.0
     step = min(1.0, seconds)
-    while silent < seconds:
+    while silent < seconds and not give_up():
         started = time.monotonic()
         ready, _, _ = select.select([read_end], [], [], step)
         elapsed = time.monotonic() - started
@@ -137,10 +142,10 @@ def _fork() -> tuple[int, int]:
     return pid, read_end
 
 
-def _watch(pid: int, read_end: int, seconds: float) -> bytes | None:
+def _watch(pid: int, read_end: int, seconds: float, give_up: Callable[[], bool] = lambda: False) -> bytes | None:
     """What the child wrote until it ended; None (and the child killed) after a stall."""
     try:
-        received = _wait(read_end, seconds)
+        received = _wait(read_end, seconds, give_up)
     finally:
         os.close(read_end)
     if received is None:
@@ -155,12 +160,15 @@ def supervise(seconds: float) -> int | None:
     if pid == 0:
         _Heartbeat(end)
         return None
-    forward = _forward_signals(pid)
-    if _watch(pid, end, seconds) is None:
+    interrupt = _Interrupt()
+    restore = _forward_signals(pid, interrupt)
+    if _watch(pid, end, seconds, interrupt.unanswered) is None:
+        if interrupt.unanswered():
+            return EXIT_INTERRUPTED
         sys.stderr.write(f"hotfix-lint: error: {STALL_MESSAGE.format(seconds=seconds)}\n")
         return EXIT_USAGE
     _, status = os.waitpid(pid, 0)
-    forward()
+    restore()
     code = os.waitstatus_to_exitcode(status)
     if code < 0:  # the child died of a signal: so does this process, for whoever waits on it
         signal.signal(-code, signal.SIG_DFL)
@@ -168,16 +176,31 @@ def supervise(seconds: float) -> int | None:
     return code
 
 
-def _forward_signals(pid: int) -> Callable[[], None]:
-    """While the child runs, Ctrl-C is the child's (the terminal sends it to both) and a
-    termination sent to this process alone is passed on; the returned function undoes it."""
+class _Interrupt:
+    """Ctrl-C while the child runs: the terminal sends it to both, and the child answers it
+    (exit 130); a child stuck in libgit2 cannot, so it is killed :data:`GRACE` seconds later."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def __call__(self, _signum: int, _frame: object) -> None:
+        if self.at is None:
+            self.at = time.monotonic()
+
+    def unanswered(self) -> bool:
+        return self.at is not None and time.monotonic() - self.at > GRACE
+
+
+def _forward_signals(pid: int, interrupt: _Interrupt) -> Callable[[], None]:
+    """While the child runs, Ctrl-C is noted (``interrupt``) and a termination sent to this
+    process alone is passed on to the child; the returned function undoes it."""
 
     def relay(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
 
     before = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.SIG_IGN),
+        signal.SIGINT: signal.signal(signal.SIGINT, interrupt),
         signal.SIGTERM: signal.signal(signal.SIGTERM, relay),
         signal.SIGHUP: signal.signal(signal.SIGHUP, relay),
     }

@@ -9,6 +9,7 @@ and the closed-pipe handling are properties of that process.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -109,6 +110,30 @@ def test_a_truncated_loose_object_ends_in_exit_2_not_a_spin(
     status, _, err, took = hotfix_lint(s.path, *argv, env=push if argv[0] == "hook" else None)
     assert took < BOUND
     assert_clear_error(status, err, "made no progress for 2 s", "run git fsck")
+
+
+def test_ctrl_c_ends_a_spinning_read(scenario: Callable[..., Scenario]) -> None:
+    """The terminal sends Ctrl-C to the whole job: a child stuck in libgit2 cannot answer it,
+    so it is killed after a short grace, long before the deadline."""
+    s = small_repo(scenario())
+    truncate(loose_object(s, "main"), 5)
+    env = {**os.environ, "HOTFIX_LINT_STALL_TIMEOUT": "120"}
+    job = subprocess.Popen(
+        [sys.executable, "-c", ENTRY, "check"],
+        cwd=s.path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(3)  # started, forked, and spinning
+    started = time.monotonic()
+    os.killpg(job.pid, signal.SIGINT)
+    _, err = job.communicate(timeout=BOUND)
+    assert time.monotonic() - started < 15
+    assert job.returncode == 130, err
+    assert "Traceback" not in err, err
 
 
 def test_the_watchdog_deadline_is_a_setting(scenario: Callable[..., Scenario]) -> None:
