@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 #: seconds without a heartbeat after which a read is stalled (the environment variable, or the default)
 STALL_ENV = "HOTFIX_LINT_STALL_TIMEOUT"
 DEFAULT_STALL_SECONDS = 60.0
+#: a shorter deadline than a few heartbeats would take a busy machine for a stall
+MIN_STALL_SECONDS = 1.0
 #: seconds between two heartbeats of the child
 BEAT = 0.2
 #: seconds a child has to answer Ctrl-C before it is killed (one stuck in libgit2 never does)
@@ -65,8 +67,10 @@ def stall_seconds(environ: Mapping[str, str] | None = None) -> float:
         seconds = float(text)
     except ValueError:
         seconds = -1.0
-    if not seconds >= 0 or seconds == float("inf"):
-        raise UserError(f"{STALL_ENV}: expected seconds (0 turns the watchdog off), got {text!r}")
+    if not (seconds == 0 or MIN_STALL_SECONDS <= seconds < float("inf")):
+        raise UserError(
+            f"{STALL_ENV}: expected seconds, at least {MIN_STALL_SECONDS:g} (0 turns the watchdog off), got {text!r}"
+        )
     return seconds
 
 

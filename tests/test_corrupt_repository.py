@@ -139,8 +139,9 @@ def test_ctrl_c_ends_a_spinning_read(scenario: Callable[..., Scenario]) -> None:
 def test_the_watchdog_deadline_is_a_setting(scenario: Callable[..., Scenario]) -> None:
     s = small_repo(scenario())
     truncate(loose_object(s, "main"), 5)
-    status, _, err, _ = hotfix_lint(s.path, "check", stall=-1)
-    assert_clear_error(status, err, "HOTFIX_LINT_STALL_TIMEOUT: expected seconds")
+    for wrong in ("-1", "0.1", "soon"):
+        status, _, err, _ = hotfix_lint(s.path, "check", env={"HOTFIX_LINT_STALL_TIMEOUT": wrong})
+        assert_clear_error(status, err, "HOTFIX_LINT_STALL_TIMEOUT: expected seconds, at least 1")
 
 
 def test_a_sound_repository_runs_to_the_end_under_the_watchdog(scenario: Callable[..., Scenario]) -> None:
