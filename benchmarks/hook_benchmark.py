@@ -17,11 +17,11 @@ by round so that load on the machine hits every command alike:
 and prints the median wall time of each, its ratio to the floor, and whether the targets
 hold (each hook at most 1.3x the floor, and faster than gitlint).
 
-The hooks run as the ``hotfix-lint`` console script runs them (``from hotfix_lint.cli import
-main``), from this checkout, with a warm policy cache (``HOTFIX_LINT_CACHE_DIR`` in the
-temporary directory: the first run validated the policy) and with byte-code caching on
-(``PYTHONPYCACHEPREFIX`` in the temporary directory), as in the virtual environment pip or
-pre-commit installs. Run::
+The hooks run as the ``hotfix-lint`` console script runs them (``from hotfix_lint.console
+import run``: the stall watchdog's fork included), from this checkout, with a warm policy
+cache (``HOTFIX_LINT_CACHE_DIR`` in the temporary directory: the first run validated the
+policy) and with byte-code caching on (``PYTHONPYCACHEPREFIX`` in the temporary directory),
+as in the virtual environment pip or pre-commit installs. Run::
 
     python benchmarks/hook_benchmark.py              # 21 rounds
     python benchmarks/hook_benchmark.py --rounds 51
@@ -41,7 +41,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FLOOR_RATIO = 1.3
-CONSOLE_SCRIPT = "import sys; from hotfix_lint.cli import main; sys.exit(main())"
+CONSOLE_SCRIPT = "from hotfix_lint.console import run; run()"
 MESSAGE = "Fix: session cookie lost on login (ABC-130)\n\nThe cookie is now renewed.\n"
 POLICY = """\
 production: main

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from hotfix_lint.cli import main
+from hotfix_lint.console import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

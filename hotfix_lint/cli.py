@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint import __version__
-from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, PolicyError, UnknownRuleError, UserError
+from hotfix_lint.errors import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    PolicyError,
+    UnknownRuleError,
+    UserError,
+    unreadable_repository,
+)
 
 if TYPE_CHECKING:
     import argparse
@@ -42,7 +50,10 @@ pygit2 and reports every place where practice departed from the policy.
 _EXIT_STATUS = """\
 exit status: 0 no errors (warnings allowed), 1 errors found,
              2 usage error, broken policy, a repository that cannot be read (such as
-               a shallow clone without the history needed), or a status not posted
+               a shallow clone without the history needed, or a corrupt one whose read
+               makes no progress for HOTFIX_LINT_STALL_TIMEOUT seconds, default 60),
+               a production branch that does not exist, or a status not posted
+             141 standard output was closed early (such as by `| head`)
 """
 
 
@@ -580,3 +591,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        unreadable = unreadable_repository(exc)
+        if unreadable is None:
+            raise
+        print(f"{TOOL_NAME}: error: {unreadable}", file=sys.stderr)
+        return unreadable.exit_status
+

@@ -6,11 +6,16 @@ the CLI catches :class:`UserError` and prints its message.
 
 from __future__ import annotations
 
+import sys
+
 EXIT_OK = 0
 EXIT_VIOLATIONS = 1
 EXIT_USAGE = 2
 #: ``audit``: some repository could not be audited (cloned, read or queried), or none could be listed
 EXIT_INCOMPLETE = 3
+#: standard output closed before everything was written (``| head``): 128 + SIGPIPE, what a
+#: shell reports for git or grep killed by the closed pipe
+EXIT_CLOSED_PIPE = 141
 
 
 class UserError(Exception):
@@ -26,6 +31,10 @@ class PolicyError(UserError):
         self.problems = problems
         super().__init__("\n".join(problems))
 
+    def __reduce__(self) -> tuple[type[PolicyError], tuple[list[str]]]:
+        """Pickled with its problems (the audit's watched read sends errors between processes)."""
+        return (type(self), (self.problems,))
+
 
 class RepositoryError(UserError):
     """The repository cannot be read (missing, not a git repository, shallow, ...)."""
@@ -40,3 +49,17 @@ class AuditIncompleteError(UserError):
     listed): exit status 3, as when some repository failed."""
 
     exit_status = EXIT_INCOMPLETE
+
+
+#: what an unreadable repository is told to do (a truncated pack or packed-refs, a broken HEAD)
+FSCK_HINT = "the repository looks corrupt: run git fsck"
+
+
+def unreadable_repository(exc: BaseException) -> RepositoryError | None:
+    """A pygit2 error that escaped the collectors (a truncated pack or ``packed-refs``, HEAD naming
+    an invalid ref) as the user's error, never a traceback; None for any other exception.
+    pygit2 is not imported here: a command that never loaded it cannot have raised its errors."""
+    pygit2 = sys.modules.get("pygit2")
+    if pygit2 is None or not isinstance(exc, pygit2.GitError):
+        return None
+    return RepositoryError(f"the repository cannot be read ({exc}): {FSCK_HINT}")

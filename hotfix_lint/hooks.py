@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hotfix_lint import __version__
-from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS, PolicyError, UserError
+from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS, PolicyError, UserError, unreadable_repository
 
 if TYPE_CHECKING:
     import argparse
@@ -176,6 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        unreadable = unreadable_repository(exc)
+        if unreadable is None:
+            raise
+        sys.stderr.write(f"{TOOL_NAME}: error: {unreadable}\n")
+        return unreadable.exit_status
 
 
 # --------------------------------------------------------------------------- stages

@@ -7,6 +7,8 @@ must not hide its original base.
 
 from __future__ import annotations
 
+import shlex
+
 from scenario import (
     Scenario,
     add_changelog_section,
@@ -218,3 +220,42 @@ def test_newest_tag_is_chosen_by_version_not_by_name(gitflow_repo: Scenario) -> 
     assert_clean(status, report)
     status, report = run_check(s, "--branch", "hotfix/from-older", policy=by_tag)
     assert violations(report, "hotfix-base"), describe(report)
+
+
+# -- no common history with production (an orphan branch) ---------------------------------------
+
+
+def _orphan(s: Scenario, name: str) -> str:
+    """A branch ``name`` with a history of its own (``git checkout --orphan``): one fix commit."""
+    s.git("checkout", "-q", "--orphan", name)
+    s.git("rm", "-rq", "--cached", ".")
+    tip = s.commit("Fix: crash (ABC-150)", {"app/orphan.py": "X = 1\n"})
+    s.git("clean", "-fdq")
+    s.checkout("main")
+    return tip
+
+
+def test_an_orphan_hotfix_merged_into_production_is_an_error(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    root = _orphan(s, "hotfix/orphan-fix")
+    unrelated = ("--no-ff", "--allow-unrelated-histories", "--no-edit")
+    s.git("merge", "-q", *unrelated, "hotfix/orphan-fix", when=s.clock.tick())
+    status, report = run_check(s, policy=ONLY)
+    found = violations(report, "hotfix-base")
+    assert status == 1, describe(report)
+    assert len(found) == 1, describe(report)
+    assert "shares no history with main" in found[0]["message"] and root[:10] in found[0]["message"]
+    assert found[0]["severity"] == "error"
+    assert "history is not rewritten" in found[0]["hint"]
+
+
+def test_an_orphan_branch_under_check_is_an_error_with_a_safe_hint(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    name = "hotfix/q'$(touch${IFS}x)'"
+    root = _orphan(s, name)
+    status, report = run_check(s, "--branch", name, "--no-history", policy=ONLY)
+    found = violations(report, "hotfix-base")
+    assert status == 1, describe(report)
+    assert len(found) == 1 and root[:10] in found[0]["message"], describe(report)
+    command = found[0]["hint"].split(": ", 1)[1]
+    assert shlex.split(command) == ["git", "rebase", "--root", "--onto", "main", name], command

@@ -33,7 +33,7 @@ from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT, held
 from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
 from hotfix_lint.audit.state import AuditCache, KeptGitHub, RepoState, write_atomically
-from hotfix_lint.errors import PolicyError, UserError
+from hotfix_lint.errors import PolicyError, UserError, unreadable_repository
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
@@ -127,8 +127,11 @@ def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | 
         from hotfix_lint.collect.github_org import GitHubReadError
         from hotfix_lint.collect.mirror import MirrorError
 
+        unreadable = unreadable_repository(exc)
         if isinstance(exc, MirrorError):
             reason = f"could not clone or fetch: {exc}"
+        elif unreadable is not None:
+            reason = str(unreadable)
         elif isinstance(exc, GitHubReadError):
             reason = str(exc)
         else:
@@ -383,7 +386,8 @@ def _git_facts(
     """The git facts kept last time when they are still valid, else gathered from the mirror
     (and kept): (facts, history, the key they are kept under)."""
     from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
-    from hotfix_lint.collect.gather import gather
+    from hotfix_lint.collect.gather import add_github_facts, gather
+    from hotfix_lint.watchdog import call_watched, stall_seconds
 
     facts_path = settings.cache.facts_path(info.full_name)
     if kept_valid:
@@ -391,7 +395,15 @@ def _git_facts(
             return decode_facts(facts_path.read_bytes()), "cached", key
         except (CodecError, OSError):
             pass
-    facts = gather(mirror, policy, git_kinds, branch=None, since=None, now=settings.now, github=github)
+    # a corrupt mirror can make libgit2 spin for ever: read it in a child that must keep
+    # beating (a stall is this repository's error, not the audit's end)
+    facts = call_watched(
+        stall_seconds(), gather, mirror, policy, git_kinds, branch=None, since=None, now=settings.now, with_github=False
+    )
+    if github is not None:  # deployed_ref github-deployment: the history facts need GitHub's
+        from hotfix_lint.collect.repository import open_repository
+
+        facts = add_github_facts(open_repository(mirror), policy, git_kinds, github, facts, since=None)
     if key is not None:
         try:
             write_atomically(facts_path, encode_facts(facts))

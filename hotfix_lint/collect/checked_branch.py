@@ -118,6 +118,7 @@ def collect_branch(
         original_base=base,
         merge=None,
         extra_bases=tuple(extra),
+        unrelated_root=reader.own_root(own),
         base_on_line=distance is not None,
         base_distance=distance,
         deployed_ref=deployed,
@@ -159,7 +160,11 @@ def _line_tips(reader: GitReader, line: str | None, line_at: str | None) -> list
         raise RepositoryError(f"base branch {line!r} not found (neither local nor remote-tracking): fetch it")
     refs, missing = reader.production_refs()
     if not refs:
-        raise RepositoryError(f"production branch {', '.join(missing) or '?'} not found in this repository")
+        if missing:
+            from hotfix_lint.collect.missing_line import missing_production_error
+
+            raise missing_production_error(reader.repo, missing)
+        raise RepositoryError("no branch of this repository matches the policy's `production:`")
     return [(name, ref_tip(reader.repo, ref)) for name, ref in refs]
 
 

@@ -51,6 +51,7 @@ def gather(
     github: GitHubRequest | None = None,
     branch_line: str | None = None,
     branch_line_at: str | None = None,
+    with_github: bool = True,
 ) -> RepositoryFacts:
     """Collect git facts for ``kinds``: the history of production, the branch under check.
 
@@ -60,6 +61,8 @@ def gather(
     ``github``: how to reach GitHub for the GitHub fact kinds (None: they are skipped).
     ``branch_line`` judges the branch against that line only (a pull request's base;
     ``branch_line_at``: the base's commit, for a clone without that branch).
+    ``with_github=False`` leaves GitHub's facts out, to be added by :func:`add_github_facts`: the
+    audit reads the repository in a child under the stall watchdog, and GitHub in its own process.
     """
     repo = open_repository(repo_dir)
     location = repo.workdir or repo.path
@@ -86,8 +89,10 @@ def gather(
                 "clone or an incomplete mirror); fetch the full history (git fetch --refetch) to check it"
             )
     if history is not None:
-        for missing in history.missing_production:
-            notes.append(f"production branch {missing!r} not found: its history was not checked")
+        if history.missing_production:  # every history rule would pass unjudged: not a pass
+            from hotfix_lint.collect.missing_line import missing_production_error
+
+            raise missing_production_error(repo, history.missing_production)
         if history.integration_missing:
             notes.append(
                 f"integration branch {history.integration_missing!r} not found: back-merges could not be "
@@ -118,11 +123,25 @@ def gather(
         notes=tuple(notes),
     )
     facts = enrich(repo, policy, kinds, facts)
-    if kinds & GITHUB_KINDS or policy.deployed_ref == "github-deployment":
-        from hotfix_lint.collect.github_plan import add_github
+    return add_github_facts(repo, policy, kinds, github, facts, since=since) if with_github else facts
 
-        facts = add_github(repo, policy, kinds, github, facts, since=since)
-    return facts
+
+def add_github_facts(
+    repo: pygit2.Repository,
+    policy: Policy,
+    kinds: frozenset[str],
+    github: GitHubRequest | None,
+    facts: RepositoryFacts,
+    *,
+    since: str | None,
+) -> RepositoryFacts:
+    """``facts`` with the GitHub fact kinds of ``kinds`` added (and deployments, for a policy whose
+    deployed ref is GitHub's); the same facts when none is wanted."""
+    if facts.empty or not (kinds & GITHUB_KINDS or policy.deployed_ref == "github-deployment"):
+        return facts
+    from hotfix_lint.collect.github_plan import add_github
+
+    return add_github(repo, policy, kinds, github, facts, since=since)
 
 
 def _missing_object(exc: BaseException) -> str:

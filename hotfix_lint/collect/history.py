@@ -258,6 +258,7 @@ class HistoryCollector:
             merge=merge_fact,
             on_first_parent=on_first_parent,
             extra_bases=tuple(extra),
+            unrelated_root=self.reader.own_root(own),
             base_on_line=base_index is not None,
             base_distance=distance,
             deployed_ref=deployed,

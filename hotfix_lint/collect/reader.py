@@ -218,6 +218,12 @@ class GitReader:
         extra = sorted({p for c in own for p in c.parents if p not in own_ids and p != base})
         return own, base, extra
 
+    @staticmethod
+    def own_root(own: Iterable[CommitFact]) -> str | None:
+        """A root commit among a branch's own commits (an orphan branch's first commit): the
+        branch shares no history with the line it was compared with."""
+        return next((c.id for c in own if not c.parents), None)
+
     def diff_facts(
         self, old: pygit2.Oid | str | None, new: pygit2.Oid | str, *, changelog_lines: bool = True
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:

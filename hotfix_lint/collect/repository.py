@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
-from hotfix_lint.errors import RepositoryError
+from hotfix_lint.errors import FSCK_HINT, RepositoryError
 from hotfix_lint.facts import CommitFact, FileSnapshot
 
 if TYPE_CHECKING:
@@ -29,9 +29,18 @@ def open_repository(path: Path) -> pygit2.Repository:
     if found is None:
         raise RepositoryError(f"{path}: not a git repository (no .git found here or above)")
     try:
-        return pygit2.Repository(found)
+        repo = pygit2.Repository(found)
     except pygit2.GitError as exc:
         raise RepositoryError(f"{path}: cannot read the repository: {exc}") from exc
+    try:
+        if not repo.head_is_unborn:
+            repo.head  # noqa: B018 (HEAD naming an invalid ref, or refs that cannot be parsed)
+    except pygit2.GitError as exc:
+        raise RepositoryError(
+            f"{path}: HEAD cannot be resolved ({exc}): HEAD names an invalid ref, or packed-refs is "
+            f"damaged: {FSCK_HINT}"
+        ) from exc
+    return repo
 
 
 def to_commit_fact(commit: pygit2.Commit) -> CommitFact:

@@ -78,6 +78,9 @@ class HotfixFact:
     on_first_parent: bool = True
     #: bases other than the original one: production merged into the hotfix branch
     extra_bases: tuple[str, ...] = ()
+    #: a root commit among its own commits: it shares no history with the line (an orphan
+    #: branch, or one merged with --allow-unrelated-histories), so it has no base at all
+    unrelated_root: str | None = None
     #: the original base lies on the line's first-parent chain
     base_on_line: bool = True
     #: how many first-parent commits of the line the base lies behind ``mainline``

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import shlex
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
@@ -29,7 +30,9 @@ those reachable from its second parent and not from its first; the base is where
 starts, and it must equal the deployed ref in force just before M. A base that is an older
 commit of the production branch is stale (option `stale_severity`, default warning); a base
 that is not on the production branch at all (a hotfix cut from the integration branch brings
-its unreleased commits along) is an error."""
+its unreleased commits along) is an error. So is a hotfix that shares no history with the
+production branch at all (an orphan branch, whose history starts at a root commit of its
+own: merged, it needed --allow-unrelated-histories): it was not cut from anything deployed."""
     default_severity = Severity.ERROR
     options_schema = options_object(
         stale_severity={
@@ -54,6 +57,9 @@ its unreleased commits along) is an error."""
                     subjects=subjects(hotfix),
                 )
                 continue
+            if hotfix.unrelated_root is not None:
+                yield self._unrelated(hotfix)
+                continue
             if not hotfix.own_commits or hotfix.original_base is None:
                 continue
             if hotfix.deployed_ref is None:
@@ -68,6 +74,29 @@ its unreleased commits along) is an error."""
             finding = self._judge(hotfix, stale_severity, ctx.policy.deployed_ref == "branch")
             if finding is not None:
                 yield finding
+
+    def _unrelated(self, hotfix: HotfixFact) -> Finding:
+        """No common history: the branch starts at a root commit of its own, not at the line."""
+        if hotfix.merge is None:
+            onto = shlex.quote(hotfix.line)
+            repair = (
+                f"replay its commits onto {hotfix.line}, then check the result: "
+                f"git rebase --root --onto {onto} {shlex.quote(hotfix.label)}"
+            )
+        else:
+            repair = (
+                f"history is not rewritten: cut the next hotfix from the deployed ref "
+                f"(git switch -c hotfix/... {shlex.quote(hotfix.line)}); {waiver_hint(self.id, hotfix)}"
+            )
+        return self.finding(
+            f"{where(hotfix)} shares no history with {hotfix.line}: it starts at its own root commit "
+            f"{short(hotfix.unrelated_root)} (an orphan branch), so it was not cut from the deployed ref and "
+            f"brings {len(hotfix.own_commits)} commit(s) of unrelated history",
+            ref=hotfix.source or hotfix.line,
+            commit=hotfix.tip,
+            hint=repair,
+            subjects=subjects(hotfix),
+        )
 
     def _judge(self, hotfix: HotfixFact, stale_severity: Severity, stale_applies: bool) -> Finding | None:
         """Stale (an older production commit) is only meaningful when the deployed ref is the tip."""
