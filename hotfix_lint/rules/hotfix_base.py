@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import shlex
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
@@ -78,15 +77,14 @@ own: merged, it needed --allow-unrelated-histories): it was not cut from anythin
     def _unrelated(self, hotfix: HotfixFact) -> Finding:
         """No common history: the branch starts at a root commit of its own, not at the line."""
         if hotfix.merge is None:
-            onto = shlex.quote(hotfix.line)
             repair = (
                 f"replay its commits onto {hotfix.line}, then check the result: "
-                f"git rebase --root --onto {onto} {shlex.quote(hotfix.label)}"
+                + shell_command(["git", "rebase", "--root", "--onto", hotfix.line], hotfix.label)
             )
         else:
             repair = (
                 f"history is not rewritten: cut the next hotfix from the deployed ref "
-                f"(git switch -c hotfix/... {shlex.quote(hotfix.line)}); {waiver_hint(self.id, hotfix)}"
+                f"({shell_command(['git', 'switch', '-c', 'hotfix/...'], hotfix.line)}); {waiver_hint(self.id, hotfix)}"
             )
         return self.finding(
             f"{where(hotfix)} shares no history with {hotfix.line}: it starts at its own root commit "
