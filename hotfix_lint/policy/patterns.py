@@ -25,7 +25,11 @@ _TOKEN = re.compile(r"\{(\w+)\}|\*\*|\*")
 
 
 class PatternError(ValueError):
-    """A pattern cannot be compiled; the message says why."""
+    """A pattern cannot be compiled; the message says why, ``kind`` the same without quoting it."""
+
+    def __init__(self, message: str, kind: str = "invalid name pattern") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)

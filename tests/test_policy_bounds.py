@@ -1,0 +1,107 @@
+"""Untrusted policy input is bounded: YAML alias bombs, huge files, catastrophic regular
+expressions and terminal or workflow-command text in a policy end in exit 2 with the place,
+quickly, in ``check``, the git hooks and a pull request's check of its base branch's policy."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from actions_sim import actions_env, pull_request_checkout
+from scenario import Scenario, build_gitflow, land_hotfix, run_check
+
+from hotfix_lint import hooks
+from hotfix_lint.policy import cache
+
+#: generous: the bombs below took 67 s (7 levels) and never ended (9 levels) before the bounds
+FAST = 5.0
+
+
+def alias_bomb(levels: int = 9) -> str:
+    """Billion laughs: each level is a list of nine aliases of the level before (9**levels values)."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    lines.append(f"production: *a{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def merge_key_bomb(levels: int = 9) -> str:
+    """The same with merge keys: each mapping merges nine copies of the one before."""
+    lines = ["m0: &m0 {k: x}"]
+    for level in range(1, levels):
+        lines.append(f"m{level}: &m{level} {{<<: [" + ", ".join([f"*m{level - 1}"] * 9) + "]}")
+    return "\n".join(lines) + "\n"
+
+
+def check_stderr(capsys: pytest.CaptureFixture[str], repo: Scenario, *args: str) -> tuple[int, str, float]:
+    capsys.readouterr()
+    started = time.monotonic()
+    status, _ = run_check(repo, *args)
+    return status, capsys.readouterr().err, time.monotonic() - started
+
+
+@pytest.mark.parametrize(
+    ("text", "where"), [(alias_bomb(7), "bomb.yaml:4:"), (alias_bomb(9), "bomb.yaml:4:"), (merge_key_bomb(), "bomb.yaml:")]
+)
+def test_an_alias_bomb_is_refused_at_once_with_its_place(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str
+) -> None:
+    policy = tmp_path / "bomb.yaml"
+    policy.write_text(text, encoding="utf-8")
+    assert len(text) < 500
+    os.chdir(tmp_path)
+    status, err, took = check_stderr(capsys, gitflow_repo, "--policy", "bomb.yaml")
+    assert status == 2, err
+    assert where in err and "more than 50000 values once YAML aliases are expanded" in err, err
+    assert took < FAST
+
+
+def test_a_huge_policy_file_is_refused_unread(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "huge.yaml"
+    policy.write_text("production: main\n" + "# padding\n" * 5_000_000, encoding="utf-8")  # 50 MB
+    status, err, took = check_stderr(capsys, gitflow_repo, "--policy", str(policy))
+    assert status == 2
+    assert f"{policy}:1:1: the policy file is larger than 1024 KiB" in err
+    assert took < FAST
+
+
+def test_the_hooks_refuse_an_alias_bomb(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "hook-cache"))
+    (gitflow_repo.path / ".hotfix-lint.yaml").write_text(alias_bomb(), encoding="utf-8")
+    message = gitflow_repo.path / ".git" / "COMMIT_EDITMSG"
+    message.write_text("Fix: something\n", encoding="utf-8")
+    monkeypatch.chdir(gitflow_repo.path)
+    for argv in (["pre-commit"], ["commit-msg", str(message)], ["pre-push"]):
+        capsys.readouterr()
+        started = time.monotonic()
+        status = hooks.main(argv)
+        err = capsys.readouterr().err
+        assert status == 2, err
+        assert ".hotfix-lint.yaml:4:" in err and "more than 50000 values" in err
+        assert time.monotonic() - started < FAST
+
+
+def test_a_pull_request_check_refuses_an_alias_bomb_in_the_base_branch(
+    scenario: Callable[..., Scenario],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The base branch's policy chain is read out of the commit: its ``extends`` too, bounded."""
+    origin = build_gitflow(scenario("origin"))
+    origin.commit("Add a policy", {".hotfix-lint.yaml": "extends: ./base.yaml\n", "base.yaml": alias_bomb()})
+    land_hotfix(origin, "hotfix/fix-crash", version="1.0.2", how="none", back_merge=None, integration=None, tag=False)
+    pr = pull_request_checkout(origin, "hotfix/fix-crash")
+    actions_env(monkeypatch, tmp_path, "pull_request", pr.payload(), pr.env())
+    status, err, took = check_stderr(capsys, pr.checkout)
+    assert status == 2, err
+    assert "base.yaml:4:5: more than 50000 values" in err, err
+    assert took < FAST
