@@ -45,7 +45,8 @@ def check_stderr(capsys: pytest.CaptureFixture[str], repo: Scenario, *args: str)
 
 
 @pytest.mark.parametrize(
-    ("text", "where"), [(alias_bomb(7), "bomb.yaml:4:"), (alias_bomb(9), "bomb.yaml:4:"), (merge_key_bomb(), "bomb.yaml:")]
+    ("text", "where"),
+    [(alias_bomb(7), "bomb.yaml:4:"), (alias_bomb(9), "bomb.yaml:4:"), (merge_key_bomb(), "bomb.yaml:")],
 )
 def test_an_alias_bomb_is_refused_at_once_with_its_place(
     gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str
