@@ -71,9 +71,9 @@ def test_a_broken_repository_policy_is_reported_without_its_text(org: Org) -> No
     "base_text",
     [
         f"{SECRET}\n",  # not a mapping
-        f"production: main\nchangelog: [{SECRET}]\n",  # a wrong value
+        f"production: main\ncould_not_check: {SECRET}\n",  # a value not allowed
         f"production: main\n{SECRET}: 1\n",  # an unknown key
-        f"production: [{SECRET}\n",  # broken YAML
+        f"production: main\n? [{SECRET}]\n: 1\n",  # a key that is not text
         f"production: '{SECRET}{{nope}}'\n",  # a broken name pattern, found once merged
     ],
 )

@@ -341,22 +341,22 @@ class _Converter:
         own_keys: dict[str, Mark] = {}
         for index, (key_node, value_node) in enumerate(node.value):
             key_mark = _mark(self.doc.display, key_node.start_mark)
+            key: Any = None
             if not isinstance(key_node, yaml.ScalarNode):  # never built: it could be an alias bomb
-                key: Any = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
-                shown = key
-                key = None
+                shown = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                what = f"key is {shown}, not text"
             else:
                 try:
                     key = self.loader.construct_object(key_node, deep=True)
                 except (yaml.YAMLError, ValueError):
                     key = getattr(key_node, "value", None)
-                shown = "null" if key is None else repr(key)
+                what = f"key {'null' if key is None else repr(key)} is not text"
             if not isinstance(key, str):
                 self.problems.add(
                     self.doc.order,
                     key_mark,
                     path,
-                    f"key {shown} is not text; keys are names such as rules",
+                    f"{what}; keys are names such as rules",
                     kind="a key is not text",
                 )
                 continue
