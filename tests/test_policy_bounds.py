@@ -106,3 +106,25 @@ def test_a_pull_request_check_refuses_an_alias_bomb_in_the_base_branch(
     assert status == 2, err
     assert "base.yaml:4:5: more than 50000 values" in err, err
     assert took < FAST
+
+
+def test_policy_errors_on_stderr_neither_command_the_runner_nor_the_terminal(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A policy's keys and a file's name are anyone's text: shown, never acted on."""
+    folder = tmp_path / "::error::owned\x1b]0;title\x07"
+    folder.mkdir()
+    policy = folder / "policy\r::warning::x.yaml"
+    policy.write_text('"##[error]key": 1\n"::set-output name=x::\\e[31m": 2\n', encoding="utf-8")
+    status, err, _ = check_stderr(capsys, gitflow_repo, "--policy", str(policy))
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "hook-cache"))
+    monkeypatch.chdir(gitflow_repo.path)
+    capsys.readouterr()
+    assert hooks.main(["pre-commit", "--policy", str(policy)]) == 2
+    hook_err = capsys.readouterr().err
+    for text in (err, hook_err):
+        assert status == 2 and "unknown key" in text
+        assert not any(c in text for c in "\x1b\x07\r"), text
+        assert "##[" not in text
+        assert all(not line.lstrip().startswith("::") for line in text.splitlines()), text
+        assert "\\x1b]0;title\\x07" in text and "\\x0d::warning::x.yaml" in text  # shown, escaped
