@@ -48,10 +48,8 @@ class BaseTree:
         self._tree = repo.revparse_single(commit).peel(pygit2.Tree)
 
     def _link_error(self, path: str, why: str) -> PolicyError:
-        from hotfix_lint.report import printable_line
-
-        text = f"{path}: in the base branch's commit {self.commit[:7]}, {why}; links are followed only inside it"
-        return PolicyError([printable_line(text)])
+        where = f"in the base branch's commit {self.commit[:7]}"
+        return PolicyError([f"{path}: {where}, {why}; links are followed only inside it"])
 
     def _entry(self, path: str) -> pygit2.Object | None:
         try:
