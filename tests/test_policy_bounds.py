@@ -128,3 +128,85 @@ def test_policy_errors_on_stderr_neither_command_the_runner_nor_the_terminal(
         assert "##[" not in text
         assert all(not line.lstrip().startswith("::") for line in text.splitlines()), text
         assert "\\x1b]0;title\\x07" in text and "\\x0d::warning::x.yaml" in text  # shown, escaped
+
+
+# --------------------------------------------------------------------------- regular expressions
+
+
+@pytest.mark.parametrize(
+    ("policy", "where", "said"),
+    [
+        ("ticket_pattern: '(a+)+$'\n", "1:17: at ticket_pattern", "can take exponential time"),
+        ("ticket_pattern: '(\\w+|-)+#\\d+'\n", "1:17: at ticket_pattern", "can take exponential time"),
+        ("ticket_pattern: '\\d+\\d+x'\n", "1:17: at ticket_pattern", "can take polynomial time"),
+        ("ticket_pattern: '(ABC)-\\d+ \\1'\n", "1:17: at ticket_pattern", "uses a backreference"),
+        (
+            "ticket_pattern: 'ABC-\\d+'\nrules:\n  ticket-reference:\n    subject_pattern: '^(\\w+\\s?)*: {ticket}'\n",
+            "4:22: at rules.ticket-reference.subject_pattern",
+            "can take exponential time",
+        ),
+        (
+            "rules:\n  merge-commit:\n    allow_messages: ['^Bump', '(x+x+)+y']\n",
+            "3:31: at rules.merge-commit.allow_messages[1]",
+            "can take exponential time",
+        ),
+        ("hotfix_branch: '^hotfix/(\\w+-?)*$'\n", "1:16: at hotfix_branch", "can take exponential time"),
+        (
+            "rules:\n  release-tag:\n    message_pattern: '.*{version}.*x'\n",
+            "3:22: at rules.release-tag.message_pattern",
+            "can take polynomial time",
+        ),
+    ],
+)
+def test_a_catastrophic_regular_expression_is_a_policy_error_with_its_place(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], policy: str, where: str, said: str
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text("extends: default\n" + policy, encoding="utf-8")
+    status, err, took = check_stderr(capsys, gitflow_repo, "--policy", str(path))
+    line, column, key = where.split(":", 2)
+    assert status == 2, err
+    assert f"{path}:{int(line) + 1}:{column}:{key}: the regular expression" in err, err
+    assert said in err
+    assert took < FAST
+
+
+def test_the_commit_msg_hook_refuses_a_catastrophic_ticket_pattern_at_once(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``(a+)+$`` on 'aaaa...a!' took minutes: the policy is refused before anything runs."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "hook-cache"))
+    policy = "extends: default\nticket_pattern: '(a+)+$'\nrules:\n  ticket-reference: error\n"
+    (gitflow_repo.path / ".hotfix-lint.yaml").write_text(policy, encoding="utf-8")
+    gitflow_repo.branch("hotfix/fix-crash", "main", checkout=True)
+    message = gitflow_repo.path / ".git" / "COMMIT_EDITMSG"
+    message.write_text("a" * 30 + "!\n", encoding="utf-8")
+    monkeypatch.chdir(gitflow_repo.path)
+    capsys.readouterr()
+    started = time.monotonic()
+    status = hooks.main(["commit-msg", str(message)])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert ".hotfix-lint.yaml:2:17: at ticket_pattern: the regular expression '(a+)+$' can take exponential time" in err
+    assert time.monotonic() - started < FAST
+
+
+def test_a_huge_message_is_searched_in_bounded_time_and_its_trailer_still_counts(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An accepted pattern is at most quadratic: on a 300 KB message that is minutes, on the
+    bounded text (its beginning and its end) milliseconds."""
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "hook-cache"))
+    policy = "extends: default\nticket_pattern: '[A-Z]+-\\d+'\nrules:\n  ticket-reference: error\n"
+    (gitflow_repo.path / ".hotfix-lint.yaml").write_text(policy, encoding="utf-8")
+    gitflow_repo.branch("hotfix/fix-crash", "main", checkout=True)
+    message = gitflow_repo.path / ".git" / "COMMIT_EDITMSG"
+    monkeypatch.chdir(gitflow_repo.path)
+    for trailer, expected in (("", 1), ("\n\nRefs: ABC-130\n", 0)):
+        message.write_text("Fix the crash\n\n" + "A" * 300_000 + trailer, encoding="utf-8")
+        capsys.readouterr()
+        started = time.monotonic()
+        status = hooks.main(["commit-msg", str(message)])
+        out, err = capsys.readouterr()
+        assert status == expected, out + err
+        assert time.monotonic() - started < FAST

@@ -174,12 +174,10 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            from hotfix_lint.report import printable_line
-
             lines: list[str] = []
             for problem in sorted(self.items, key=Problem.sort_key):
                 quote = not self.quote_none and problem.order not in self.unquoted
-                text = printable_line(problem.render(quote=quote))
+                text = problem.render(quote=quote)
                 if text not in lines:
                     lines.append(text)
             raise PolicyError(lines)
@@ -813,10 +811,11 @@ def _add_waiver_places(data: dict[str, Any], marks: Mapping[KeyPath, Mark]) -> N
 def _check_patterns(
     merged: Mapping[str, Any], marks: Mapping[KeyPath, Mark], problems: _Problems, orders: Mapping[str, int]
 ) -> None:
-    """Compile every name pattern of the merged policy (``{ticket}`` needs the final ticket_pattern)."""
+    """Compile every name pattern of the merged policy (``{ticket}`` needs the final ticket_pattern),
+    and refuse every regular expression that could backtrack for ever on someone's text."""
     from hotfix_lint.policy.patterns import PatternError, compile_pattern
+    from hotfix_lint.policy.regex_safety import UnsafeRegex, check_regex
     from hotfix_lint.policy.schema import NAME_PATTERN_FORMAT, PATTERN_KEYS
-    from hotfix_lint.rules.registry import RULES_BY_ID
 
     ticket = merged.get("ticket_pattern")
     if isinstance(ticket, str):
@@ -827,32 +826,63 @@ def _check_patterns(
     else:
         ticket = None
 
-    def check(path: KeyPath, value: Any) -> None:
-        values = [(path, value)] if isinstance(value, str) else []
-        if isinstance(value, list):
-            values = [((*path, i), v) for i, v in enumerate(value) if isinstance(v, str)]
-        for where, text in values:
-            if not text:
-                continue
-            try:
-                compile_pattern(text, ticket)
-            except PatternError as exc:
-                mark = _nearest(marks, where)
-                problems.add(orders.get(mark.file, 0), mark, where, str(exc), kind=exc.kind)
+    def refuse(where: KeyPath, exc: PatternError | UnsafeRegex) -> None:
+        mark = _nearest(marks, where)
+        problems.add(orders.get(mark.file, 0), mark, where, str(exc), kind=exc.kind)
+
+    def name_pattern(where: KeyPath, text: str) -> None:
+        try:
+            compiled = compile_pattern(text, ticket)
+            if compiled.is_raw:
+                check_regex(text)
+        except (PatternError, UnsafeRegex) as exc:
+            refuse(where, exc)
+
+    def regex(where: KeyPath, text: str) -> None:
+        # as the rules use them: {ticket} is the ticket pattern, {version} a version number
+        text = text.replace("{ticket}", f"(?:{ticket or '.+'})").replace("{version}", re.escape("1.2.3"))
+        try:
+            check_regex(text)
+        except UnsafeRegex as exc:
+            refuse(where, exc)
 
     for key in PATTERN_KEYS:
-        if key in merged:
-            check((key,), merged[key])
+        for where, text in _strings((key,), merged.get(key)):
+            name_pattern(where, text)
+    for where, text in _strings(("ticket_pattern",), merged.get("ticket_pattern")):
+        regex(where, text)
+    for where, value, spec_format in _rule_options(merged):
+        for place, text in _strings(where, value):
+            if spec_format == NAME_PATTERN_FORMAT:
+                name_pattern(place, text)
+            elif spec_format == "regex":
+                regex(place, text)
+
+
+def _strings(path: KeyPath, value: Any) -> list[tuple[KeyPath, str]]:
+    """The non-empty texts of a value that is a text or a list of them, with their key paths."""
+    if isinstance(value, str):
+        return [(path, value)] if value else []
+    if isinstance(value, list):
+        return [((*path, i), v) for i, v in enumerate(value) if isinstance(v, str) and v]
+    return []
+
+
+def _rule_options(merged: Mapping[str, Any]) -> Iterator[tuple[KeyPath, Any, str | None]]:
+    """Each rule option the policy sets, with the ``format`` its schema gives it (or its items)."""
+    from hotfix_lint.rules.registry import RULES_BY_ID
+
     rules = merged.get("rules")
-    if isinstance(rules, Mapping):
-        for rule_id, setting in rules.items():
-            rule = RULES_BY_ID.get(rule_id)
-            if rule is None or not isinstance(setting, Mapping):
-                continue
-            for name, spec in rule.options_schema.get("properties", {}).items():
-                items = spec.get("items", {}) if isinstance(spec.get("items"), Mapping) else {}
-                if NAME_PATTERN_FORMAT in (spec.get("format"), items.get("format")) and name in setting:
-                    check(("rules", rule_id, name), setting[name])
+    if not isinstance(rules, Mapping):
+        return
+    for rule_id, setting in rules.items():
+        rule = RULES_BY_ID.get(rule_id)
+        if rule is None or not isinstance(setting, Mapping):
+            continue
+        for name, spec in rule.options_schema.get("properties", {}).items():
+            items = spec.get("items", {}) if isinstance(spec.get("items"), Mapping) else {}
+            if name in setting:
+                yield ("rules", rule_id, name), setting[name], spec.get("format") or items.get("format")
 
 
 def _nearest(marks: Mapping[KeyPath, Mark], path: KeyPath) -> Mark:
