@@ -4,11 +4,13 @@ nothing (audit or ``check``) ever quotes the text of an extended file."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from audit_org import ORG, Org
 from scenario import Scenario, run_check
+from test_policy_bounds import alias_bomb
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +55,15 @@ def test_a_broken_repository_policy_is_reported_without_its_text(org: Org) -> No
     )
     org.publish("bad-yaml", org.gitflow("bad-yaml"))
     org.state.add_file(f"{ORG}/bad-yaml", ".hotfix-lint.yaml", "extends: default\nLEAKED: [\x1b]0;title\x07\n")
+    org.publish("bomb", org.gitflow("bomb"))
+    org.state.add_file(f"{ORG}/bomb", ".hotfix-lint.yaml", alias_bomb())
+    started = time.monotonic()
     run = org.audit("--org", ORG)
+    assert time.monotonic() - started < 60  # three clones and checks; the bomb alone never ended
+    assert run.entry(f"{ORG}/bomb")["error"] == (
+        f"the policy is broken: {ORG}/bomb:.hotfix-lint.yaml:4:5: more than 50000 values once YAML aliases are "
+        "expanded (aliases of aliases?); a policy has a few hundred"
+    )
     broken = run.entry(f"{ORG}/broken")
     assert broken["status"] == "failed"
     assert broken["error"] == (
