@@ -78,7 +78,7 @@ class _Analysis:
     def __init__(self, pattern: str) -> None:
         self.pattern = pattern
         self.parsed = sre_parse.parse(pattern)
-        literals = {chr(av) for op, av in _walk(self.parsed) if str(op) in ("LITERAL", "NOT_LITERAL")}
+        literals = {chr(code) for code in _codes(self.parsed)}
         self.alphabet = list(dict.fromkeys([*_SAMPLE, *sorted(literals)]))
         self.all = (1 << len(self.alphabet)) - 1
         self.lookarounds: list[list[_Part]] = []  # sequences checked on their own, anchored
@@ -292,19 +292,23 @@ def _any_char(c: str) -> bool:
     return True
 
 
-def _walk(items: Any) -> list[tuple[Any, int]]:
-    """Every literal of a parsed expression (to try classes on the characters it names)."""
-    out: list[tuple[Any, int]] = []
+def _codes(items: Any) -> list[int]:
+    """Every character a parsed expression names (literals, ends of ranges): classes are
+    tried on these too, so that ``[\u4e00-\u9fff]`` is not taken for an empty class."""
+    out: list[int] = []
     stack = [items]
     while stack:
         current = stack.pop()
-        if isinstance(current, (list, tuple)) or hasattr(current, "data"):
-            for element in current.data if hasattr(current, "data") else current:
-                literal = isinstance(element, tuple) and len(element) == 2 and isinstance(element[1], int)
-                if literal and str(element[0]) in ("LITERAL", "NOT_LITERAL"):
-                    out.append((element[0], element[1]))
-                else:
-                    stack.append(element)
+        if not (isinstance(current, (list, tuple)) or hasattr(current, "data")):
+            continue
+        for element in current.data if hasattr(current, "data") else current:
+            op = str(element[0]) if isinstance(element, tuple) and len(element) == 2 else ""
+            if op in ("LITERAL", "NOT_LITERAL") and isinstance(element[1], int):
+                out.append(element[1])
+            elif op == "RANGE":
+                out.extend(element[1])
+            else:
+                stack.append(element)
     return out
 
 
