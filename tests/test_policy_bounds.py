@@ -210,3 +210,19 @@ def test_a_huge_message_is_searched_in_bounded_time_and_its_trailer_still_counts
         out, err = capsys.readouterr()
         assert status == expected, out + err
         assert time.monotonic() - started < FAST
+
+
+def test_a_policy_of_many_wrong_values_lists_the_first_hundred(
+    gitflow_repo: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """49,000 wrong values (under every cap) took 13 s, most of it to list them all."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("production: main\nversion_files:\n" + "  - 1\n" * 49_000, encoding="utf-8")
+    status, err, took = check_stderr(capsys, gitflow_repo, "--policy", str(policy))
+    assert status == 2
+    lines = err.splitlines()
+    assert len(lines) == 102, lines[:3]  # the heading, 100 problems, how many more
+    assert lines[1] == f"  {policy}:3:5: at version_files[0]: expected a string, got the number 1"
+    assert lines[-1].startswith("  ... and ")
+    assert lines[-1].endswith(" more problems (fix the first ones, then look again)")
+    assert took < FAST

@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -83,6 +84,8 @@ MAX_POLICY_BYTES = 1024 * 1024
 #: values in one file once YAML aliases are expanded (a policy has a few hundred): bounds the
 #: work of validating and merging a file whose aliases repeat aliases ("billion laughs")
 MAX_POLICY_VALUES = 50_000
+#: problems listed at most (a file of 50,000 wrong values is not 50,000 lines of output)
+MAX_PROBLEMS = 100
 
 
 class Mark(NamedTuple):
@@ -174,13 +177,14 @@ class _Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            lines: list[str] = []
+            lines: dict[str, None] = {}
             for problem in sorted(self.items, key=Problem.sort_key):
                 quote = not self.quote_none and problem.order not in self.unquoted
-                text = problem.render(quote=quote)
-                if text not in lines:
-                    lines.append(text)
-            raise PolicyError(lines)
+                lines.setdefault(problem.render(quote=quote), None)
+            shown = list(lines)[:MAX_PROBLEMS]
+            if len(lines) > MAX_PROBLEMS:
+                shown.append(f"... and {len(lines) - MAX_PROBLEMS} more problems (fix the first ones, then look again)")
+            raise PolicyError(shown)
 
 
 # --------------------------------------------------------------------------- reading + YAML
@@ -728,7 +732,7 @@ def _validate(doc: _Doc, problems: _Problems) -> None:
     """Check one file's own data against the schema; every error becomes a positioned problem."""
     if doc.data is None:
         return
-    errors = list(_validator().iter_errors(doc.data))
+    errors = list(itertools.islice(_validator().iter_errors(doc.data), 10 * MAX_PROBLEMS))
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     for error in errors:
         if error.validator != "type" and tuple(error.absolute_path) in mistyped:
