@@ -25,11 +25,17 @@ class UserError(Exception):
 
 
 class PolicyError(UserError):
-    """A policy file is broken: its message names file, line, key path and what is expected."""
+    """A policy file is broken: its message names file, line, key path and what is expected.
+
+    Each problem quotes someone's text (a file name, a key, a link's target) and is printed on
+    a terminal or a CI log, so each is made one printable line that starts no workflow command.
+    """
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        from hotfix_lint.report import printable_line
+
+        self.problems = [printable_line(problem) for problem in problems]
+        super().__init__("\n".join(self.problems))
 
     def __reduce__(self) -> tuple[type[PolicyError], tuple[list[str]]]:
         """Pickled with its problems (the audit's watched read sends errors between processes)."""

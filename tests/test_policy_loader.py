@@ -556,7 +556,7 @@ def test_problems_in_a_base_point_into_the_base(in_tmp: Path) -> None:
     write(in_tmp, "policy.yaml", "extends: ./base.yaml\nhotfix_brnch: x\n")
     assert problems_of(Path("policy.yaml")) == [
         "policy.yaml:2:1: at hotfix_brnch: unknown key (did you mean 'hotfix_branch'?)",
-        "base.yaml:3:15: at rules.back-merge: 'fatal' is not one of error, warning, off",
+        "base.yaml:3:15: value not among those allowed",  # a base's text is never quoted
     ]
 
 
@@ -600,7 +600,7 @@ def test_extends_of_wrong_type(in_tmp: Path) -> None:
 def test_extends_cycle(in_tmp: Path) -> None:
     write(in_tmp, "a.yaml", "extends: ./b.yaml\n")
     write(in_tmp, "b.yaml", "production: main\nextends: [default, ./a.yaml]\n")
-    assert problems_of(Path("a.yaml")) == ["b.yaml:2:20: at extends[1]: extends cycle: a.yaml -> b.yaml -> a.yaml"]
+    assert problems_of(Path("a.yaml")) == ["b.yaml:2:20: extends cycle"]
 
 
 def test_extends_itself(in_tmp: Path) -> None:
@@ -625,7 +625,7 @@ def test_broken_base_and_broken_file_are_reported_together(in_tmp: Path) -> None
     write(in_tmp, "policy.yaml", "extends: base.yaml\nchangelog: 3\n")
     problems = problems_of(Path("policy.yaml"))
     assert problems[0] == "policy.yaml:2:12: at changelog: expected a string or null, got the number 3"
-    assert problems[1].startswith("base.yaml:2:1: invalid YAML: ")
+    assert problems[1] == "base.yaml:2:1: invalid YAML"
     assert len(problems) == 2
 
 

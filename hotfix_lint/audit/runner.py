@@ -154,12 +154,12 @@ def _repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str
         write_atomically(path, text)
     display = f"{full_name}:{name}"
     try:
-        policy = load_policy(path, cache_dir=settings.cache.validated_dir)
+        policy = load_policy(path, cache_dir=settings.cache.validated_dir, untrusted=True)
     except PolicyError as exc:
         raise PolicyError([p.replace(str(path), display) for p in exc.problems]) from None
     waivers = tuple(replace(w, where=w.where.replace(str(path), display)) for w in policy.exceptions)
     policy = replace(policy, source=display, exceptions=waivers)
-    return OrgPolicy(policy, f"repository {name}", files_fingerprint(policy_files(path)))
+    return OrgPolicy(policy, f"repository {name}", files_fingerprint(policy_files(path, untrusted=True)))
 
 
 def _facts_key(policy: OrgPolicy, kinds: frozenset[str]) -> str:

@@ -6,39 +6,37 @@ the policy's chain is copied out of the commit with pygit2 into a directory outs
 repository, keeping the paths relative to the repository root; nothing in the repository is
 written. A base that lies outside the repository (``../``) is not followed: the loader then
 says that it has no such file. Absolute paths and built-in packs are read as usual.
+
+A symbolic link in the commit (the policy file, or a folder on the way to it) is followed
+inside the commit's tree, never on the machine's disk: a link that leaves the tree (absolute,
+or ``..`` above its root) or that goes round in circles is an error, exit 2.
 """
 
 from __future__ import annotations
 
 import posixpath
+from collections import deque
 from pathlib import Path
-from typing import Any
 
 import pygit2
-import yaml
 
 from hotfix_lint.collect.repository import MISSING, open_repository, resolve_branch
-from hotfix_lint.errors import RepositoryError
+from hotfix_lint.errors import PolicyError, RepositoryError
 from hotfix_lint.results import shell_command
 
 #: how many files one chain may copy (a generous bound against a pathological tree)
 MAX_FILES = 64
+#: symbolic links followed to reach one file (Linux gives up after 40)
+MAX_LINKS = 16
+_LINK_MODE = 0o120000
 
 
 def _bases(text: bytes) -> list[str]:
     """The relative paths named by ``extends`` (a broken file names none: the loader says why)."""
-    from hotfix_lint.policy.loader import _is_path_reference
+    from hotfix_lint.policy.loader import _is_path_reference, extends_named
 
-    try:
-        data: Any = yaml.safe_load(text.decode("utf-8-sig", errors="replace"))
-    except yaml.YAMLError:
-        return []
-    value = data.get("extends") if isinstance(data, dict) else None
-    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     return [
-        v
-        for v in values
-        if isinstance(v, str) and _is_path_reference(v) and not v.startswith(("/", "~")) and "\\" not in v
+        v for v in extends_named(text) if _is_path_reference(v) and not v.startswith(("/", "~")) and "\\" not in v
     ]
 
 
@@ -50,13 +48,64 @@ class BaseTree:
         self.commit = commit
         self._tree = repo.revparse_single(commit).peel(pygit2.Tree)
 
-    def read(self, path: str) -> bytes | None:
-        """The file ``path`` (repository-relative), or None when the commit has no such file."""
+    def _link_error(self, path: str, why: str) -> PolicyError:
+        where = f"in the base branch's commit {self.commit[:7]}"
+        return PolicyError([f"{path}: {where}, {why}; links are followed only inside it"])
+
+    def _entry(self, path: str) -> pygit2.Object | None:
         try:
-            blob = self._repo[self._tree[path].id]
+            return self._tree[path]
         except (*MISSING, TypeError):
             return None
-        return blob.data if isinstance(blob, pygit2.Blob) else None
+
+    def resolve(self, path: str) -> tuple[str, pygit2.Blob] | None:
+        """The file ``path`` names in the commit, following symbolic links inside the tree:
+        its real path and blob, or None when there is no such file. :class:`PolicyError` for a
+        link that leaves the tree or loops."""
+        todo = deque(path.split("/"))
+        done: list[str] = []  # the real folders walked so far
+        links = 0
+        while todo:
+            name = todo.popleft()
+            if name in ("", "."):
+                continue
+            if name == "..":
+                if not done:
+                    raise self._link_error(path, "a symbolic link leads outside the repository")
+                done.pop()
+                continue
+            entry = self._entry("/".join([*done, name]))
+            if entry is None:
+                return None
+            if entry.filemode == _LINK_MODE:
+                links += 1
+                if links > MAX_LINKS:
+                    raise self._link_error(path, f"more than {MAX_LINKS} symbolic links (a loop?)")
+                link = self._repo[entry.id]
+                target = link.data.decode("utf-8", errors="replace") if isinstance(link, pygit2.Blob) else ""
+                if target.startswith("/"):
+                    raise self._link_error(path, f"a symbolic link points outside the repository ({target!r})")
+                todo.extendleft(reversed(target.split("/")))
+                continue
+            if entry.type == pygit2.GIT_OBJECT_TREE:
+                done.append(name)
+                continue
+            if todo:  # a file used as a folder
+                return None
+            blob = self._repo[entry.id]
+            return ("/".join([*done, name]), blob) if isinstance(blob, pygit2.Blob) else None
+        return None  # a folder, not a file
+
+    def read(self, path: str) -> bytes | None:
+        """The file ``path`` (repository-relative), or None when the commit has no such file.
+        A file larger than a policy may be is cut just past the loader's limit (which says so)."""
+        from hotfix_lint.policy.loader import MAX_POLICY_BYTES
+
+        found = self.resolve(path)
+        if found is None:
+            return None
+        blob = found[1]
+        return blob.data[: MAX_POLICY_BYTES + 1] if blob.size > MAX_POLICY_BYTES else blob.data
 
     def find(self, names: tuple[str, ...]) -> list[str]:
         """Which of ``names`` are files of the commit."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from hotfix_lint.facts.bounded import bounded_line
 from hotfix_lint.facts.git import CommitFact
 
 _PR_SQUASH = re.compile(r"\(#\d+\)\s*$")
@@ -17,9 +18,10 @@ def is_allowed_direct_commit(
     commit: CommitFact, authors: list[re.Pattern[str]], messages: list[re.Pattern[str]]
 ) -> bool:
     """Automation the policy lets commit straight to production (by author or subject)."""
-    if any(p.search(commit.author_name) or p.search(commit.author_email) for p in authors):
+    name, email, summary = (bounded_line(t) for t in (commit.author_name, commit.author_email, commit.summary))
+    if any(p.search(name) or p.search(email) for p in authors):
         return True
-    return any(p.search(commit.summary) for p in messages)
+    return any(p.search(summary) for p in messages)
 
 
 def squash_kind(commit: CommitFact) -> str | None:

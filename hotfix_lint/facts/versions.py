@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from hotfix_lint.facts.bounded import bounded_text
+
 #: compiled on first use (``re`` keeps it): importing this module stays cheap for the git hooks
 _VERSION = r"^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?"
 
@@ -23,6 +25,6 @@ def find_tickets(pattern: re.Pattern[str] | None, *texts: str) -> tuple[str, ...
         return ()
     seen: dict[str, None] = {}
     for text in texts:
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(bounded_text(text)):
             seen.setdefault(m.group(0), None)
     return tuple(seen)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -78,6 +79,13 @@ _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _MAX_DEPTH = 64
+#: a policy is a few KB; past this the file is refused before it is parsed
+MAX_POLICY_BYTES = 1024 * 1024
+#: values in one file once YAML aliases are expanded (a policy has a few hundred): bounds the
+#: work of validating and merging a file whose aliases repeat aliases ("billion laughs")
+MAX_POLICY_VALUES = 50_000
+#: problems listed at most (a file of 50,000 wrong values is not 50,000 lines of output)
+MAX_PROBLEMS = 100
 
 
 class Mark(NamedTuple):
@@ -90,7 +98,11 @@ class Mark(NamedTuple):
 
 @dataclass(frozen=True)
 class Problem:
-    """One mistake in the chain; ``order`` is the file's rank in reading order (0: the policy)."""
+    """One mistake in the chain; ``order`` is the file's rank in reading order (0: the policy).
+
+    ``kind`` says what is wrong without a word of the file's text: what is shown for a file
+    whose text must not be quoted (an extended file; every file of an audited repository).
+    """
 
     order: int
     line: int
@@ -98,12 +110,15 @@ class Problem:
     file: str
     path: KeyPath
     message: str
+    kind: str = ""
 
     def sort_key(self) -> tuple[int, int, int, str, str]:
         return (self.order, self.line, self.column, format_path(self.path), self.message)
 
-    def render(self) -> str:
+    def render(self, *, quote: bool = True) -> str:
         place = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        if not quote:
+            return f"{place}: {self.kind or 'invalid policy'}"
         if self.path:
             return f"{place}: at {format_path(self.path)}: {self.message}"
         return f"{place}: {self.message}"
@@ -147,21 +162,29 @@ class _Doc:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
+        #: files (by order) whose text is never quoted: only where and what kind of problem
+        self.unquoted: set[int] = set()
+        self.quote_none = False
 
-    def add(self, order: int, mark: Mark | None, path: KeyPath, message: str, file: str = "") -> None:
+    def add(
+        self, order: int, mark: Mark | None, path: KeyPath, message: str, file: str = "", *, kind: str = ""
+    ) -> None:
+        kind = kind or message  # a message made of fixed words only is its own kind
         if mark is None:
-            self.items.append(Problem(order, 0, 0, file, path, message))
+            self.items.append(Problem(order, 0, 0, file, path, message, kind))
         else:
-            self.items.append(Problem(order, mark.line, mark.column, mark.file, path, message))
+            self.items.append(Problem(order, mark.line, mark.column, mark.file, path, message, kind))
 
     def raise_if_any(self) -> None:
         if self.items:
-            lines: list[str] = []
+            lines: dict[str, None] = {}
             for problem in sorted(self.items, key=Problem.sort_key):
-                text = problem.render()
-                if text not in lines:
-                    lines.append(text)
-            raise PolicyError(lines)
+                quote = not self.quote_none and problem.order not in self.unquoted
+                lines.setdefault(problem.render(quote=quote), None)
+            shown = list(lines)[:MAX_PROBLEMS]
+            if len(lines) > MAX_PROBLEMS:
+                shown.append(f"... and {len(lines) - MAX_PROBLEMS} more problems (fix the first ones, then look again)")
+            raise PolicyError(shown)
 
 
 # --------------------------------------------------------------------------- reading + YAML
@@ -173,7 +196,8 @@ def _mark(display: str, yaml_mark: Any) -> Mark:
 
 def _read_text(path: Path, display: str, problems: _Problems, order: int) -> str | None:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_POLICY_BYTES + 1)
     except FileNotFoundError:
         problems.add(order, None, (), "no such policy file", file=display)
         return None
@@ -182,6 +206,14 @@ def _read_text(path: Path, display: str, problems: _Problems, order: int) -> str
         return None
     except OSError as exc:
         problems.add(order, None, (), f"cannot read the policy file: {exc.strerror or exc}", file=display)
+        return None
+    if len(raw) > MAX_POLICY_BYTES:
+        problems.add(
+            order,
+            Mark(display, 1, 1),
+            (),
+            f"the policy file is larger than {MAX_POLICY_BYTES // 1024} KiB; a policy is a few KB",
+        )
         return None
     try:
         return raw.decode("utf-8-sig")
@@ -193,42 +225,93 @@ def _read_text(path: Path, display: str, problems: _Problems, order: int) -> str
             Mark(display, line, column),
             (),
             f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the policy file as UTF-8",
+            kind="not UTF-8 text",
         )
         return None
 
 
+class _TooManyValues(Exception):
+    """The file expands to more than :data:`MAX_POLICY_VALUES` values: stop converting it."""
+
+
 class _Converter:
-    """Turn a composed YAML node tree into plain data, recording positions and duplicates."""
+    """Turn a composed YAML node tree into plain data, recording positions and duplicates.
+
+    A node reached again through an alias is converted once and its value shared, and every
+    value counts as often as it appears once aliases are expanded: past
+    :data:`MAX_POLICY_VALUES` the file is refused, so nested aliases cannot blow up the work.
+    """
 
     def __init__(self, doc: _Doc, loader: _PolicyLoader, problems: _Problems) -> None:
         self.doc = doc
         self.loader = loader
         self.problems = problems
         self.flattened: dict[int, int] = {}  # id(mapping node) -> number of entries from merge keys
+        self.shared: dict[int, tuple[Any, int]] = {}  # id(collection node) -> (its value, values it holds)
+        self.merge_sizes: dict[int, int] = {}  # id(mapping node) -> entries once merge keys are applied
+        self.values = 0
 
-    def problem(self, node: yaml.Node, path: KeyPath, message: str) -> None:
-        self.problems.add(self.doc.order, _mark(self.doc.display, node.start_mark), path, message)
+    def problem(self, node: yaml.Node, path: KeyPath, message: str, kind: str = "") -> None:
+        self.problems.add(self.doc.order, _mark(self.doc.display, node.start_mark), path, message, kind=kind)
+
+    def count(self, node: yaml.Node, path: KeyPath, values: int) -> None:
+        self.values += values
+        if self.values > MAX_POLICY_VALUES:
+            self.problem(
+                node,
+                path,
+                f"more than {MAX_POLICY_VALUES} values once YAML aliases are expanded (aliases of aliases?); "
+                "a policy has a few hundred",
+            )
+            raise _TooManyValues
 
     def convert(self, node: yaml.Node, path: KeyPath, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
             self.problem(node, path, "nested too deeply (a recursive YAML alias?)")
             return None
         self.doc.marks.setdefault(path, _mark(self.doc.display, node.start_mark))
+        known = self.shared.get(id(node))
+        if known is not None:  # an alias of a node converted already
+            self.count(node, path, known[1])
+            return known[0]
+        before = self.values
+        self.count(node, path, 1)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP_TAG:
-            return self.mapping(node, path, depth)
-        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
-            return [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
-        if isinstance(node, yaml.ScalarNode):
+            value: Any = self.mapping(node, path, depth)
+        elif isinstance(node, yaml.SequenceNode) and node.tag == _SEQ_TAG:
+            value = [self.convert(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        elif isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
-        self.problem(node, path, f"unsupported YAML tag {node.tag}; write plain YAML values")
-        return None
+        else:
+            message = f"unsupported YAML tag {node.tag}; write plain YAML values"
+            self.problem(node, path, message, "unsupported YAML tag")
+            return None
+        self.shared[id(node)] = (value, self.values - before)
+        return value
+
+    def merged_size(self, node: yaml.MappingNode, depth: int = 0) -> int:
+        """How many entries ``node`` has once its merge keys (``<<``) are applied, counted
+        without applying them (PyYAML would copy every merged entry, level after level)."""
+        if id(node) in self.merge_sizes or depth > _MAX_DEPTH:
+            return self.merge_sizes.get(id(node), 0)
+        size = 0
+        for key, value in node.value:
+            merged = value.value if isinstance(value, yaml.SequenceNode) else [value]
+            if key.tag == _MERGE_TAG:
+                size += sum(self.merged_size(m, depth + 1) for m in merged if isinstance(m, yaml.MappingNode))
+            else:
+                size += 1
+            if size > MAX_POLICY_VALUES:
+                break
+        self.merge_sizes[id(node)] = size
+        return size
 
     def scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
         try:
             value = self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            self.problem(node, path, f"{problem}; write plain YAML values")
+            self.problem(node, path, f"{problem}; write plain YAML values", "invalid value")
             return None
         except ValueError:  # a timestamp-looking scalar that is no date, such as 2024-13-01
             return node.value
@@ -246,10 +329,13 @@ class _Converter:
     def mapping(self, node: yaml.MappingNode, path: KeyPath, depth: int) -> dict[str, Any]:
         if id(node) not in self.flattened:
             own = sum(1 for key, _ in node.value if key.tag != _MERGE_TAG)
+            self.count(node, path, max(0, self.merged_size(node) - own))
             try:
                 self.loader.flatten_mapping(node)
             except yaml.YAMLError as exc:
-                self.problem(node, path, f"invalid merge key (<<): {getattr(exc, 'problem', exc)}")
+                self.problem(
+                    node, path, f"invalid merge key (<<): {getattr(exc, 'problem', exc)}", "invalid merge key (<<)"
+                )
                 node.value = [(k, v) for k, v in node.value if k.tag != _MERGE_TAG]
             self.flattened[id(node)] = max(0, len(node.value) - own)
         merged = self.flattened[id(node)]
@@ -257,14 +343,23 @@ class _Converter:
         own_keys: dict[str, Mark] = {}
         for index, (key_node, value_node) in enumerate(node.value):
             key_mark = _mark(self.doc.display, key_node.start_mark)
-            try:
-                key = self.loader.construct_object(key_node, deep=True)
-            except (yaml.YAMLError, ValueError):
-                key = getattr(key_node, "value", None)
+            key: Any = None
+            if not isinstance(key_node, yaml.ScalarNode):  # never built: it could be an alias bomb
+                shown = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                what = f"key is {shown}, not text"
+            else:
+                try:
+                    key = self.loader.construct_object(key_node, deep=True)
+                except (yaml.YAMLError, ValueError):
+                    key = getattr(key_node, "value", None)
+                what = f"key {'null' if key is None else repr(key)} is not text"
             if not isinstance(key, str):
-                shown = "null" if key is None else repr(key)
                 self.problems.add(
-                    self.doc.order, key_mark, path, f"key {shown} is not text; keys are names such as rules"
+                    self.doc.order,
+                    key_mark,
+                    path,
+                    f"{what}; keys are names such as rules",
+                    kind="a key is not text",
                 )
                 continue
             key_path = (*path, key)
@@ -276,6 +371,7 @@ class _Converter:
                         key_mark,
                         key_path,
                         f"duplicate key (first at line {first.line}, column {first.column}); give each key once",
+                        kind="duplicate key",
                     )
                 own_keys[key] = key_mark
             self.doc.key_marks[key_path] = key_mark
@@ -307,7 +403,10 @@ def _parse(doc: _Doc, problems: _Problems) -> None:
                     "the policy file is empty; expected a mapping of policy keys such as 'extends: default'",
                 )
                 return
-            data = _Converter(doc, loader, problems).convert(node, ())
+            try:
+                data = _Converter(doc, loader, problems).convert(node, ())
+            except _TooManyValues:
+                return
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
@@ -317,7 +416,8 @@ def _parse(doc: _Doc, problems: _Problems) -> None:
             where = exc.context_mark
             at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
             text = f"{exc.problem} ({exc.context}{at})"
-        problems.add(doc.order, _mark(display, mark) if mark else Mark(display, 1, 1), (), f"invalid YAML: {text}")
+        place = _mark(display, mark) if mark else Mark(display, 1, 1)
+        problems.add(doc.order, place, (), f"invalid YAML: {text}", kind="invalid YAML")
         return
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         position = int(getattr(exc, "position", 0) or 0)
@@ -326,7 +426,7 @@ def _parse(doc: _Doc, problems: _Problems) -> None:
         reason = getattr(exc, "reason", None) or str(exc)
         character = getattr(exc, "character", None)
         shown = f" (#x{character:04x})" if isinstance(character, int) else ""
-        problems.add(doc.order, Mark(display, line, column), (), f"invalid YAML: {reason}{shown}")
+        problems.add(doc.order, Mark(display, line, column), (), f"invalid YAML: {reason}{shown}", kind="invalid YAML")
         return
     if not isinstance(data, dict):
         kind = _describe_value(data)
@@ -335,6 +435,7 @@ def _parse(doc: _Doc, problems: _Problems) -> None:
             doc.mark(()),
             (),
             f"the policy must be a mapping of keys such as 'production: main', got {kind}",
+            kind="the policy is not a mapping of keys such as 'production: main'",
         )
         return
     doc.data = data
@@ -348,10 +449,18 @@ def _is_path_reference(value: str) -> bool:
 
 
 class _Chain:
-    """The files of one policy in merge order (bases first), and the problems found reading them."""
+    """The files of one policy in merge order (bases first), and the problems found reading them.
 
-    def __init__(self) -> None:
+    ``untrusted``: the policy comes from a repository the reader does not control (the
+    audit): ``extends`` may name built-in packs only (a path is refused, never read: it could
+    name the auditor's files), and no problem quotes the file. Whatever the mode, an extended
+    file's text is never quoted (only where the problem is and its kind).
+    """
+
+    def __init__(self, *, untrusted: bool = False) -> None:
+        self.untrusted = untrusted
         self.problems = _Problems()
+        self.problems.quote_none = untrusted
         self.docs: list[_Doc] = []  # merge order
         self.seen: dict[str, _Doc] = {}
         self.packs: list[str] = []  # built-in packs, in the order they are named
@@ -364,6 +473,8 @@ class _Chain:
         doc = _Doc(path=path, display=display, order=self.count, pack=pack)
         self.count += 1
         self.seen[real] = doc
+        if doc.order > 0 and pack is None:
+            self.problems.unquoted.add(doc.order)
         text = _read_text(path, display, self.problems, doc.order)
         if text is not None:
             doc.text = text
@@ -375,6 +486,15 @@ class _Chain:
 
     def _load_base(self, doc: _Doc, value: str, value_path: KeyPath, stack: tuple[str, ...]) -> None:
         mark = doc.mark(value_path)
+        if _is_path_reference(value) and self.untrusted:
+            self.problems.add(
+                doc.order,
+                mark,
+                value_path,
+                f"a repository's policy may extend built-in packs only ({', '.join(pack_names())}); "
+                "a path is not read here",
+            )
+            return
         if _is_path_reference(value):
             target = Path(value).expanduser()
             display = str(target)
@@ -383,12 +503,14 @@ class _Chain:
                 display = os.path.normpath(Path(doc.display).parent / value)
             if not target.is_file():
                 what = "is not a file" if target.exists() else "no such file"
-                self.problems.add(doc.order, mark, value_path, f"{what}: {display}")
+                self.problems.add(doc.order, mark, value_path, f"{what}: {display}", kind=f"extends: {what}")
                 return
             pack = None
         else:
             if value not in pack_names():
-                self.problems.add(doc.order, mark, value_path, unknown_pack_message(value))
+                self.problems.add(
+                    doc.order, mark, value_path, unknown_pack_message(value), kind="extends names no built-in pack"
+                )
                 return
             target = pack_path(value)
             display = str(target)
@@ -399,7 +521,7 @@ class _Chain:
         if real in stack:
             names = [self.seen[r].display for r in stack[stack.index(real) :]]
             cycle = " -> ".join([*names, display])
-            self.problems.add(doc.order, mark, value_path, f"extends cycle: {cycle}")
+            self.problems.add(doc.order, mark, value_path, f"extends cycle: {cycle}", kind="extends cycle")
             return
         self.load(target, display, pack, stack)
 
@@ -411,6 +533,18 @@ def _extends_entries(value: Any) -> Iterator[tuple[str, KeyPath]]:
         for index, item in enumerate(value):
             if isinstance(item, str):
                 yield item, ("extends", index)
+
+
+def extends_named(text: bytes) -> list[str]:
+    """The ``extends`` entries of a policy file's contents, read with the loader's bounds (none
+    when the file is broken or too large: loading it says why)."""
+    if len(text) > MAX_POLICY_BYTES:
+        return []
+    doc = _Doc(path=Path(), display="", order=0, text=text.decode("utf-8-sig", errors="replace"))
+    _parse(doc, _Problems())
+    if doc.data is None:
+        return []
+    return [value for value, _ in _extends_entries(doc.data.get("extends"))]
 
 
 def _schema_stamp() -> str:
@@ -577,17 +711,35 @@ def _validator() -> Any:
     return _VALIDATOR
 
 
+#: what a schema complaint is, in words that quote nothing of the file
+_KINDS = {
+    "additionalProperties": "unknown key",
+    "type": "wrong type of value",
+    "enum": "value not among those allowed",
+    "required": "missing key",
+    "minLength": "empty value",
+    "minItems": "too few items",
+    "pattern": "value not in the expected form",
+    "format": "value not in the expected form",
+    "minimum": "number out of range",
+    "exclusiveMinimum": "number out of range",
+    "maximum": "number out of range",
+    "exclusiveMaximum": "number out of range",
+}
+
+
 def _validate(doc: _Doc, problems: _Problems) -> None:
     """Check one file's own data against the schema; every error becomes a positioned problem."""
     if doc.data is None:
         return
-    errors = list(_validator().iter_errors(doc.data))
+    errors = list(itertools.islice(_validator().iter_errors(doc.data), 10 * MAX_PROBLEMS))
     mistyped = {tuple(e.absolute_path) for e in errors if e.validator == "type"}
     for error in errors:
         if error.validator != "type" and tuple(error.absolute_path) in mistyped:
             continue  # a wrong type explains every other complaint about the same value
+        kind = _KINDS.get(error.validator, "invalid value")
         for path, message, at_key in _error_messages(error):
-            problems.add(doc.order, doc.mark(path, key=at_key), path, message)
+            problems.add(doc.order, doc.mark(path, key=at_key), path, message, kind=kind)
 
 
 # --------------------------------------------------------------------------- merging
@@ -663,10 +815,11 @@ def _add_waiver_places(data: dict[str, Any], marks: Mapping[KeyPath, Mark]) -> N
 def _check_patterns(
     merged: Mapping[str, Any], marks: Mapping[KeyPath, Mark], problems: _Problems, orders: Mapping[str, int]
 ) -> None:
-    """Compile every name pattern of the merged policy (``{ticket}`` needs the final ticket_pattern)."""
+    """Compile every name pattern of the merged policy (``{ticket}`` needs the final ticket_pattern),
+    and refuse every regular expression that could backtrack for ever on someone's text."""
     from hotfix_lint.policy.patterns import PatternError, compile_pattern
+    from hotfix_lint.policy.regex_safety import UnsafeRegex, check_regex
     from hotfix_lint.policy.schema import NAME_PATTERN_FORMAT, PATTERN_KEYS
-    from hotfix_lint.rules.registry import RULES_BY_ID
 
     ticket = merged.get("ticket_pattern")
     if isinstance(ticket, str):
@@ -677,32 +830,63 @@ def _check_patterns(
     else:
         ticket = None
 
-    def check(path: KeyPath, value: Any) -> None:
-        values = [(path, value)] if isinstance(value, str) else []
-        if isinstance(value, list):
-            values = [((*path, i), v) for i, v in enumerate(value) if isinstance(v, str)]
-        for where, text in values:
-            if not text:
-                continue
-            try:
-                compile_pattern(text, ticket)
-            except PatternError as exc:
-                mark = _nearest(marks, where)
-                problems.add(orders.get(mark.file, 0), mark, where, str(exc))
+    def refuse(where: KeyPath, exc: PatternError | UnsafeRegex) -> None:
+        mark = _nearest(marks, where)
+        problems.add(orders.get(mark.file, 0), mark, where, str(exc), kind=exc.kind)
+
+    def name_pattern(where: KeyPath, text: str) -> None:
+        try:
+            compiled = compile_pattern(text, ticket)
+            if compiled.is_raw:
+                check_regex(text)
+        except (PatternError, UnsafeRegex) as exc:
+            refuse(where, exc)
+
+    def regex(where: KeyPath, text: str) -> None:
+        # as the rules use them: {ticket} is the ticket pattern, {version} a version number
+        text = text.replace("{ticket}", f"(?:{ticket or '.+'})").replace("{version}", re.escape("1.2.3"))
+        try:
+            check_regex(text)
+        except UnsafeRegex as exc:
+            refuse(where, exc)
 
     for key in PATTERN_KEYS:
-        if key in merged:
-            check((key,), merged[key])
+        for where, text in _strings((key,), merged.get(key)):
+            name_pattern(where, text)
+    for where, text in _strings(("ticket_pattern",), merged.get("ticket_pattern")):
+        regex(where, text)
+    for where, value, spec_format in _rule_options(merged):
+        for place, text in _strings(where, value):
+            if spec_format == NAME_PATTERN_FORMAT:
+                name_pattern(place, text)
+            elif spec_format == "regex":
+                regex(place, text)
+
+
+def _strings(path: KeyPath, value: Any) -> list[tuple[KeyPath, str]]:
+    """The non-empty texts of a value that is a text or a list of them, with their key paths."""
+    if isinstance(value, str):
+        return [(path, value)] if value else []
+    if isinstance(value, list):
+        return [((*path, i), v) for i, v in enumerate(value) if isinstance(v, str) and v]
+    return []
+
+
+def _rule_options(merged: Mapping[str, Any]) -> Iterator[tuple[KeyPath, Any, str | None]]:
+    """Each rule option the policy sets, with the ``format`` its schema gives it (or its items)."""
+    from hotfix_lint.rules.registry import RULES_BY_ID
+
     rules = merged.get("rules")
-    if isinstance(rules, Mapping):
-        for rule_id, setting in rules.items():
-            rule = RULES_BY_ID.get(rule_id)
-            if rule is None or not isinstance(setting, Mapping):
-                continue
-            for name, spec in rule.options_schema.get("properties", {}).items():
-                items = spec.get("items", {}) if isinstance(spec.get("items"), Mapping) else {}
-                if NAME_PATTERN_FORMAT in (spec.get("format"), items.get("format")) and name in setting:
-                    check(("rules", rule_id, name), setting[name])
+    if not isinstance(rules, Mapping):
+        return
+    for rule_id, setting in rules.items():
+        rule = RULES_BY_ID.get(rule_id)
+        if rule is None or not isinstance(setting, Mapping):
+            continue
+        for name, spec in rule.options_schema.get("properties", {}).items():
+            items = spec.get("items", {}) if isinstance(spec.get("items"), Mapping) else {}
+            if name in setting:
+                yield ("rules", rule_id, name), setting[name], spec.get("format") or items.get("format")
 
 
 def _nearest(marks: Mapping[KeyPath, Mark], path: KeyPath) -> Mark:
@@ -715,8 +899,10 @@ def _nearest(marks: Mapping[KeyPath, Mark], path: KeyPath) -> Mark:
 # --------------------------------------------------------------------------- public API
 
 
-def _load(path: Path, display: str, pack: str | None, cache_dir: Path | None, source: str) -> Policy:
-    chain = _Chain()
+def _load(
+    path: Path, display: str, pack: str | None, cache_dir: Path | None, source: str, *, untrusted: bool = False
+) -> Policy:
+    chain = _Chain(untrusted=untrusted)
     if pack is not None:
         chain.packs.append(pack)
     chain.load(path, display, pack, ())
@@ -747,16 +933,19 @@ def _load(path: Path, display: str, pack: str | None, cache_dir: Path | None, so
     return build_policy(merged, source, packs=tuple(chain.packs))
 
 
-def load_policy(path: Path, *, cache_dir: Path | None = None, display: str | None = None) -> Policy:
+def load_policy(
+    path: Path, *, cache_dir: Path | None = None, display: str | None = None, untrusted: bool = False
+) -> Policy:
     """Load and validate the policy file ``path`` with everything it extends.
 
     Raises :class:`PolicyError` listing every problem found in the whole chain. ``display``
     names the file in messages and as the policy's source (a copy read from a commit is shown
-    by its path in the repository, not by where it was copied to).
+    by its path in the repository, not by where it was copied to). ``untrusted`` (a policy of
+    an audited repository): built-in packs only in ``extends``, and no problem quotes the file.
     """
     path = Path(path)
     shown = display or str(path)
-    return _load(path, shown, None, cache_dir, shown)
+    return _load(path, shown, None, cache_dir, shown, untrusted=untrusted)
 
 
 def load_pack(name: str, *, cache_dir: Path | None = None) -> Policy:
@@ -785,12 +974,12 @@ def discover_policy(repo_dir: Path, explicit: Path | None, *, cache_dir: Path | 
     return policy, f"using the built-in pack '{DEFAULT_PACK}' (no {names} at the repository root)"
 
 
-def policy_files(path: Path, *, pack: str | None = None) -> list[Path]:
+def policy_files(path: Path, *, pack: str | None = None, untrusted: bool = False) -> list[Path]:
     """Every file the policy ``path`` is read from (its bases and packs first, then itself).
 
     A cache of the loaded policy (the hooks' :mod:`hotfix_lint.policy.cache`) is valid while
     none of these files changes.
     """
-    chain = _Chain()
+    chain = _Chain(untrusted=untrusted)
     chain.load(Path(path), str(path), pack, ())
     return [doc.path for doc in chain.docs]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from hotfix_lint.facts.bounded import MAX_LINE
+
 VERSION_RE = r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"
 SLUG_RE = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 DATE_RE = r"\d{4}-\d{2}-\d{2}"
@@ -25,7 +27,11 @@ _TOKEN = re.compile(r"\{(\w+)\}|\*\*|\*")
 
 
 class PatternError(ValueError):
-    """A pattern cannot be compiled; the message says why."""
+    """A pattern cannot be compiled; the message says why, ``kind`` the same without quoting it."""
+
+    def __init__(self, message: str, kind: str = "invalid name pattern") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,8 @@ class NamePattern:
     is_raw: bool = False
 
     def match(self, name: str) -> dict[str, str] | None:
+        if len(name) > MAX_LINE:  # no real branch or tag name: never matched (bounded time)
+            return None
         found = self.regex.fullmatch(name) if not self.is_raw else self.regex.search(name)
         if found is None:
             return None

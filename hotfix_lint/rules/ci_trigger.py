@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hotfix_lint.facts import RepositoryFacts
+from hotfix_lint.facts.bounded import bounded_line
 from hotfix_lint.facts.kinds import WORKFLOWS
 from hotfix_lint.facts.workflows import WORKFLOWS_DIR, WorkflowFile, WorkflowJob, WorkflowsFact
 from hotfix_lint.results import Finding, FindingKind, Severity
@@ -175,7 +176,8 @@ class _Judge:
     def _job_runs_tests(self, workflows: WorkflowsFact, job: WorkflowJob, depth: int) -> bool:
         for step in job.steps:
             for text in (step.run, step.uses):
-                if text and any(p.search(text) for p in self.patterns):
+                lines = [bounded_line(line) for line in (text or "").splitlines()]  # bounded: see facts.bounded
+                if any(p.search(line) for p in self.patterns for line in lines):
                     return True
         if job.uses:
             local = job.uses.split("@", 1)[0]
@@ -184,5 +186,6 @@ class _Judge:
                 if called is not None and depth < 5:
                     return self._runs_tests(workflows, called, depth + 1)
                 return False
-            return any(p.search(job.uses) for p in self.patterns) or re.search(r"\btests?\b", job.uses) is not None
+            uses = bounded_line(job.uses)
+            return any(p.search(uses) for p in self.patterns) or re.search(r"\btests?\b", uses) is not None
         return False

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
+from hotfix_lint.facts.bounded import bounded_text
 from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.kinds import VERSION_FILES
 from hotfix_lint.facts.refs import TagFact
@@ -123,7 +124,7 @@ a little later). Branches under check are not judged: they are tagged after thei
         pattern = ctx.options["message_pattern"]
         if pattern:
             wanted = re.compile(pattern.replace("{version}", re.escape(version or hotfix.version or "")))
-            message = (tag.message or "").strip()
+            message = bounded_text((tag.message or "").strip())
             if not tag.annotated:
                 if not ctx.options["annotated"]:
                     problems.append(f"a lightweight tag has no message to match {pattern}")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from hotfix_lint.facts import CommitFact, HotfixFact, RepositoryFacts
+from hotfix_lint.facts.bounded import bounded_line, bounded_text
 from hotfix_lint.facts.commit_message import MessageView, strip_comments, view_message
 from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import (
@@ -163,17 +164,16 @@ class _Judge:
         """What ``view`` lacks (a phrase after "the commit ..."), or ``None`` when it is fine."""
         if view.kind == "empty":
             return None  # git refuses an empty message on its own
+        text, subject = bounded_text(view.text), bounded_line(view.subject)
         if view.kind == "merge":
-            if not self.check_merges or self.ticket is None or self.ticket.search(view.text):
+            if not self.check_merges or self.ticket is None or self.ticket.search(text):
                 return None
             return f"('{view.subject}') is a merge that names no ticket matching {self.ticket_source}"
         lacks: list[str] = []
-        if self.ticket is not None:
-            where = view.subject if self.in_subject else view.text
-            if not self.ticket.search(where):
-                place = "in its subject " if self.in_subject else ""
-                lacks.append(f"names no ticket {place}matching {self.ticket_source}")
-        if self.subject is not None and not self.subject.search(view.subject):
+        if self.ticket is not None and not self.ticket.search(subject if self.in_subject else text):
+            place = "in its subject " if self.in_subject else ""
+            lacks.append(f"names no ticket {place}matching {self.ticket_source}")
+        if self.subject is not None and not self.subject.search(subject):
             lacks.append(f"has a subject that does not match {self.subject_source}")
         if not lacks:
             return None
