@@ -582,7 +582,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(exc.problems) == 1:
             print(f"{TOOL_NAME}: error: {exc.problems[0]}", file=sys.stderr)
         else:
-            print(f"{TOOL_NAME}: error: the policy has {len(exc.problems)} problems:", file=sys.stderr)
+            count = f"more than {len(exc.problems) - 1}" if exc.cut else str(len(exc.problems))
+            print(f"{TOOL_NAME}: error: the policy has {count} problems:", file=sys.stderr)
             for problem in exc.problems:
                 print(f"  {problem}", file=sys.stderr)
         return exc.exit_status

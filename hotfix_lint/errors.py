@@ -31,15 +31,17 @@ class PolicyError(UserError):
     a terminal or a CI log, so each is made one printable line that starts no workflow command.
     """
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], cut: bool = False) -> None:
         from hotfix_lint.report import printable_line
 
         self.problems = [printable_line(problem) for problem in problems]
+        #: the list was cut: its last line says how many more there are
+        self.cut = cut
         super().__init__("\n".join(self.problems))
 
-    def __reduce__(self) -> tuple[type[PolicyError], tuple[list[str]]]:
+    def __reduce__(self) -> tuple[type[PolicyError], tuple[list[str], bool]]:
         """Pickled with its problems (the audit's watched read sends errors between processes)."""
-        return (type(self), (self.problems,))
+        return (type(self), (self.problems, self.cut))
 
 
 class RepositoryError(UserError):

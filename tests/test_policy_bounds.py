@@ -222,6 +222,7 @@ def test_a_policy_of_many_wrong_values_lists_the_first_hundred(
     assert status == 2
     lines = err.splitlines()
     assert len(lines) == 102, lines[:3]  # the heading, 100 problems, how many more
+    assert lines[0].endswith("error: the policy has more than 100 problems:")
     assert lines[1] == f"  {policy}:3:5: at version_files[0]: expected a string, got the number 1"
     assert lines[-1].startswith("  ... and ")
     assert lines[-1].endswith(" more problems (fix the first ones, then look again)")

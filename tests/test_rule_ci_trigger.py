@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rule_helpers import check, only
 from scenario import Scenario, assert_clean, assert_only, describe, violations
@@ -83,6 +85,20 @@ def test_parse_workflow_reads_on_as_yaml_1_1_true_and_reports_broken_files() -> 
     assert parse_workflow("w.yml", "on: [push\n").error == "not valid YAML (line 2)"
     assert parse_workflow("w.yml", "- a list\n").error == "not a mapping of workflow keys"
     assert parse_workflow("w.yml", "name: x\n").error == "no `on:` key: nothing triggers it"
+
+
+def test_a_workflow_alias_bomb_is_refused_at_once_and_anchors_still_work() -> None:
+    levels = ["l0: &l0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, 10)]
+    bomb = "\n".join(levels) + "\non: push\njobs:\n  t:\n    steps:\n      - run: *l9\n"
+    started = time.monotonic()
+    parsed = parse_workflow("w.yml", bomb)
+    assert time.monotonic() - started < 5
+    assert parsed.error is not None and "aliases are expanded" in parsed.error
+    anchored = "on:\n  push:\n    branches: &lines [main]\njobs:\n  t:\n    steps:\n      - run: pytest\n"
+    anchored += "  u:\n    steps:\n      - run: pytest\n        name: *lines\n"
+    parsed = parse_workflow("w.yml", anchored)
+    assert parsed.error is None and parsed.push is not None and parsed.push.branches == ("main",)
 
 
 # -- repositories ------------------------------------------------------------------------------

@@ -25,6 +25,37 @@ from hotfix_lint.facts.workflows import (
 
 #: a workflow file larger than this is not parsed (GitHub itself refuses huge files)
 MAX_WORKFLOW_BYTES = 512 * 1024
+#: values in one workflow once YAML aliases are expanded: anchors are allowed in workflows,
+#: but aliases of aliases ("billion laughs") would make turning a step into text exponential
+MAX_WORKFLOW_VALUES = 100_000
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for once every alias is expanded; each node is counted
+    once (``sizes`` remembers), and a recursive alias counts as large."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = MAX_WORKFLOW_VALUES + 1  # reached again while being counted: a cycle
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    else:
+        size = 1
+    sizes[id(node)] = min(size, MAX_WORKFLOW_VALUES + 1)
+    return sizes[id(node)]
+
+
+def _load_bounded(text: str) -> Any:
+    """``yaml.safe_load`` of ``text``, refused (ValueError) when aliases expand it past
+    :data:`MAX_WORKFLOW_VALUES` values."""
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None
+    if _expanded_size(node, {}) > MAX_WORKFLOW_VALUES:
+        raise ValueError(f"more than {MAX_WORKFLOW_VALUES} values once YAML aliases are expanded")
+    return yaml.SafeLoader(text).construct_document(node)
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -88,13 +119,14 @@ def _jobs(data: Mapping[Any, Any]) -> tuple[WorkflowJob, ...]:
 def parse_workflow(path: str, text: str) -> WorkflowFile:
     """One workflow file's push trigger and jobs; ``error`` says why it could not be read."""
     try:
-        data = yaml.safe_load(text)
+        data = _load_bounded(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         return WorkflowFile(path, error=f"not valid YAML{where}")
     except (RecursionError, ValueError, TypeError) as exc:  # pathological input PyYAML does not wrap
-        return WorkflowFile(path, error=f"not readable as YAML ({type(exc).__name__})")
+        reason = str(exc) if isinstance(exc, ValueError) and "aliases" in str(exc) else type(exc).__name__
+        return WorkflowFile(path, error=f"not readable as YAML ({reason})")
     if not isinstance(data, Mapping):
         return WorkflowFile(path, error="not a mapping of workflow keys")
     # YAML 1.1 reads the key `on` as the boolean true

@@ -184,7 +184,7 @@ class _Problems:
             shown = list(lines)[:MAX_PROBLEMS]
             if len(lines) > MAX_PROBLEMS:
                 shown.append(f"... and {len(lines) - MAX_PROBLEMS} more problems (fix the first ones, then look again)")
-            raise PolicyError(shown)
+            raise PolicyError(shown, cut=len(lines) > MAX_PROBLEMS)
 
 
 # --------------------------------------------------------------------------- reading + YAML

@@ -414,6 +414,7 @@ def _configured_error(state: GitHubState, method: str, path: str) -> Response | 
 
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # two audits of --jobs 4 at once, each with git and API connections
     github: GitHubServer
 
 
