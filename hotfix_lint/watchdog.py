@@ -54,8 +54,17 @@ STALL_MESSAGE = (
 _RESULT = b"="
 
 
+#: seconds a clone or fetch of an audited repository may take in all: a large one takes
+#: minutes, one that takes this long is held up (a server dripping its answer keeps it busy)
+DEFAULT_CLONE_TIMEOUT = 1800.0
+
+
 class StalledError(RepositoryError):
     """A read of the repository made no progress before the deadline (see :data:`STALL_MESSAGE`)."""
+
+
+class OvertimeError(RepositoryError):
+    """Work given a total time (a clone or fetch: ``audit --clone-timeout``) did not finish in it."""
 
 
 def stall_seconds(environ: Mapping[str, str] | None = None) -> float:
@@ -219,15 +228,27 @@ def _forward_signals(pid: int, interrupt: _Interrupt) -> Callable[[], None]:
 def call_watched(seconds: float, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``function(*args, **kwargs)`` in a forked child: its result (or exception) comes back
     pickled; :class:`StalledError` when the child stops beating for ``seconds``."""
+    return call_within(None, seconds, function, *args, **kwargs)
+
+
+def call_within(total: float | None, seconds: float, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """:func:`call_watched` that also ends the child after ``total`` seconds in all
+    (:class:`OvertimeError`), however busy it keeps: a server that drips its answer keeps a
+    clone beating for ever."""
     if not can_watch(seconds):
-        return function(*args, **kwargs)
+        if total is None or not can_watch(total):
+            return function(*args, **kwargs)
+        seconds = float("inf")  # the watchdog is off: only the total is watched
     import pickle
 
     pid, end = _fork()
     if pid == 0:  # pragma: no cover (runs in the child, which leaves with os._exit)
         _run_child(end, function, args, kwargs)
-    received = _watch(pid, end, seconds)
+    ends_at = None if total is None else time.monotonic() + total
+    received = _watch(pid, end, seconds, lambda: ends_at is not None and time.monotonic() > ends_at)
     if received is None:
+        if ends_at is not None and time.monotonic() > ends_at:
+            raise OvertimeError(f"did not finish within {total:g} s")
         raise StalledError(STALL_MESSAGE.format(seconds=seconds))
     _, status = os.waitpid(pid, 0)
     marker = received.find(_RESULT)

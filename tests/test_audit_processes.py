@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -150,3 +151,20 @@ def test_what_a_killed_audit_leaves_in_the_cache_does_not_fail_the_next(org: Org
     assert run.entry(name)["history"] == "fetched", run.entry(name)["error"]
     assert run.status == 0
     assert not list(mirror.rglob("*.lock")) and not scratch.exists()
+
+
+def test_a_clone_the_server_drips_ends_at_the_clone_timeout(org: Org) -> None:
+    """A git server that sends its answer a byte at a time keeps a clone busy, not stalled: only
+    a total deadline ends it, and then only that repository fails."""
+    dripping = org.publish("dripping", org.gitflow("dripping"))
+    fine = org.publish("fine", org.gitflow("fine"))
+    org.state.drip(f"/{dripping}.git/*", 0.5)
+    started = time.monotonic()
+    run = org.audit("--org", ORG, "--clone-timeout", "3")
+    took = time.monotonic() - started
+    assert took < 30, took
+    assert run.status == 3
+    assert run.entry(dripping)["error"] == "could not clone or fetch: did not finish within 3 s (--clone-timeout)"
+    assert run.entry(fine)["status"] == "ok"
+    org.state.data["errors"].clear()
+    assert org.audit("--org", ORG).status == 0  # what the killed clone left does not fail the next run

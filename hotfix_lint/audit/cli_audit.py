@@ -23,6 +23,7 @@ from typing import IO, TYPE_CHECKING
 from hotfix_lint import __version__
 from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
 from hotfix_lint.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, AuditIncompleteError, UserError
+from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
     from hotfix_lint.audit.model import AuditReport
@@ -82,6 +83,14 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         metavar="SECONDS",
         help="how long to wait for another audit on the same --cache to finish with a repository "
         f"(default {DEFAULT_LOCK_TIMEOUT:g})",
+    )
+    run.add_argument(
+        "--clone-timeout",
+        type=float,
+        default=DEFAULT_CLONE_TIMEOUT,
+        metavar="SECONDS",
+        help="how long one clone or fetch of a repository may take in all; past it that repository "
+        f"fails (default {DEFAULT_CLONE_TIMEOUT:g})",
     )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
@@ -216,6 +225,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
         raise UserError(f"--jobs: expected at least 1, got {args.jobs}")
     if not 0 <= args.lock_timeout < float("inf"):
         raise UserError(f"--lock-timeout: expected seconds (0 or more), got {args.lock_timeout:g}")
+    if not 0 < args.clone_timeout < float("inf"):
+        raise UserError(f"--clone-timeout: expected seconds (more than 0), got {args.clone_timeout:g}")
     outputs = _outputs(args.format, args.output)
     shard = parse_shard(args.shard) if args.shard else None
     now = parse_now(args.now)  # --now as the check reads it
@@ -262,6 +273,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         rules=tuple(args.rule) if args.rule else None,
         budget=budget,
         lock_timeout=args.lock_timeout,
+        clone_timeout=args.clone_timeout,
     )
     bar = ProgressBar(len(chosen), sys.stderr, meter) if wanted(sys.stderr) else None
     started = time.monotonic()

@@ -34,6 +34,7 @@ from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
 from hotfix_lint.audit.state import AuditCache, KeptGitHub, RepoState, write_atomically
 from hotfix_lint.errors import PolicyError, UserError, unreadable_repository
+from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
@@ -76,6 +77,8 @@ class AuditSettings:
     retry: RetryPolicy | None = None
     #: seconds to wait for another audit on the same cache to finish with a repository
     lock_timeout: float = DEFAULT_LOCK_TIMEOUT
+    #: seconds one clone or fetch of a mirror may take in all (``--clone-timeout``)
+    clone_timeout: float = DEFAULT_CLONE_TIMEOUT
     #: GitHub clients kept from one repository to the next (``run_audit`` makes and closes it)
     clients: ClientPool | None = field(default=None, repr=False, compare=False)
     #: the audit's time for GitHub (``--github-timeout``) and the rate limit that stopped it
@@ -272,8 +275,22 @@ def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
     refused = refused_clone_url(info.clone_url, settings.api_url)
     if refused is not None:
         raise MirrorError(refused)
+    from hotfix_lint.watchdog import OvertimeError, call_within, stall_seconds
+
     token = settings.token if token_allowed(info.clone_url, settings.api_url) else None
-    return sync_mirror(info.clone_url, mirror, token=token, default_branch=info.default_branch).action
+    try:  # in a child with a total deadline: a server that drips its answer cannot hold the audit
+        synced = call_within(
+            settings.clone_timeout,
+            stall_seconds(),
+            sync_mirror,
+            info.clone_url,
+            mirror,
+            token=token,
+            default_branch=info.default_branch,
+        )
+    except OvertimeError as exc:
+        raise MirrorError(f"{exc} (--clone-timeout)") from None
+    return synced.action
 
 
 @dataclass(frozen=True)

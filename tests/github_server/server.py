@@ -524,6 +524,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers = {k.lower(): v for k, v in self.headers.items()}
             answer = git_http.run_backend(github.git_backend(), github.git_root, method, path, query, headers, body)
         record.status = answer.status
+        if error is not None and error.drip is not None:  # the real answer, one byte at a time
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            answer = git_http.run_backend(github.git_backend(), github.git_root, method, path, query, headers, body)
+            self.drip(answer.status, dict(answer.headers), answer.body, error.drip)
+            return
         self.send_response(answer.status)
         for name, value in answer.headers:
             if name.lower() not in ("content-length", "transfer-encoding", "connection"):
