@@ -39,6 +39,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,6 +55,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 VERDICTS = ("ok", "violation", "skip")
+MERGE_NAMED = re.compile(r"\bmerge ([0-9a-f]{7,40})\b")
 
 
 # --------------------------------------------------------------------------- truth files
@@ -291,6 +293,10 @@ def score(truth: Truth, mirror: Path, hotfixes: Run, check: Run, commits: Commit
         if commit in keys:
             return keys[commit]
         text = f"{violation.get('message') or ''} {violation.get('hint') or ''}"
+        named_merges = MERGE_NAMED.findall(violation.get("message") or "")
+        if named_merges:
+            # the message says which merge it is about: that landing, or none of them
+            return next((sha for sha in landings for m in named_merges if sha.startswith(m)), None)
         for key, sha in keys.items():
             if key[:10] in text:
                 return sha
@@ -313,7 +319,9 @@ def score(truth: Truth, mirror: Path, hotfixes: Run, check: Run, commits: Commit
             continue
         sha = owner(violation)
         if sha is None:
-            day = commits.day(violation["commit"]) if violation.get("commit") else None
+            # a finding that names its merge is dated by that merge, else by its commit
+            about = [*MERGE_NAMED.findall(violation.get("message") or ""), violation.get("commit")]
+            day = next((d for d in (commits.day(c) for c in about if c) if d is not None), None)
             if in_eras(truth, day):
                 score.no_hotfix.append(violation)
             else:
