@@ -96,6 +96,12 @@ class Truth:
     landings: list[Landing]
     others: list[Other]
     now: str | None
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The repository, and which of its lines when a file judges only one."""
+        return f"{self.repository} ({self.label})" if self.label else self.repository
 
 
 def _day(value: Any) -> dt.date | None:
@@ -129,7 +135,17 @@ def load_truth(path: Path) -> Truth:
     if problems:
         raise SystemExit(f"{path}: " + "; ".join(problems))
     now = data.get("now")
-    return Truth(path, str(data["repository"]), dict(data["policy"]), eras, landings, others, str(now) if now else None)
+    label = data.get("label")
+    return Truth(
+        path,
+        str(data["repository"]),
+        dict(data["policy"]),
+        eras,
+        landings,
+        others,
+        str(now) if now else None,
+        str(label) if label else None,
+    )
 
 
 # --------------------------------------------------------------------------- mirrors
@@ -354,7 +370,7 @@ def score(truth: Truth, mirror: Path, hotfixes: Run, check: Run, commits: Commit
 
 
 def evaluate(truth: Truth, folder: Path) -> Score:
-    result = Score(truth.repository)
+    result = Score(truth.name)
     mirror = find_mirror(folder, truth.repository)
     if mirror is None:
         result.note = "skipped: no mirror"
@@ -481,10 +497,10 @@ def main(argv: list[str] | None = None) -> int:
 
     truths = [load_truth(p) for p in sorted(args.corpus.glob("*.yaml"))]
     if args.only:
-        truths = [t for t in truths if t.repository in args.only]
+        truths = [t for t in truths if t.repository in args.only or t.name in args.only]
     scores = []
     for truth in truths:
-        print(f"{truth.repository} ...", file=sys.stderr, flush=True)
+        print(f"{truth.name} ...", file=sys.stderr, flush=True)
         scores.append(evaluate(truth, args.mirrors))
     print(table(scores))
     notes = [f"{s.repository}: {s.note}" for s in scores if s.note and not s.note.startswith("skipped")]
