@@ -13,8 +13,8 @@ from __future__ import annotations
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import shell_command
-from hotfix_lint.rules.common import DAY, day, short
+from hotfix_lint.results import merge_into, shell_command
+from hotfix_lint.rules.common import DAY, day, short, waiver_hint
 
 #: a tag older than this (or of unknown age: a lightweight tag) counts as published
 PUBLISHED_AFTER_DAYS = 3
@@ -66,3 +66,31 @@ def port_commands(hotfix: HotfixFact, target: str, facts: RepositoryFacts, polic
     if hotfix.merge is not None:
         return f"{switch} && {shell_command(['git', 'cherry-pick', '-x', '-m', '1'], short(hotfix.merge.id))}"
     return None
+
+
+def back_merge_commands(hotfix: HotfixFact, integration: str, facts: RepositoryFacts, policy: Policy) -> str:
+    """How to bring a landed hotfix into the integration branch, without harm.
+
+    The main line is merged back as git-flow does (or the hotfix branch, while it exists); a
+    support line never is (it would bring an old product line into the integration branch):
+    its fix is cherry-picked, if the integration branch needs it at all.
+    """
+    if is_main_line(policy, hotfix.line):
+        merge_back = merge_into(integration, hotfix.line)
+        if branch_exists(facts, hotfix.source) and hotfix.source is not None:
+            merge_back += f"  (or: {shell_command(['git', 'merge', '--no-ff'], hotfix.source)})"
+        return merge_back
+    port = port_commands(hotfix, integration, facts, policy)
+    how = f"port the fix, if {integration} needs it: {port}; if it does not" if port else "if it does not need the fix"
+    return (
+        f"{hotfix.line} is not the line {integration} is released into: do not merge it (or its branches) into "
+        f"{integration}; {how} (fixed there another way), {waiver_hint('back-merge', hotfix)}"
+    )
+
+
+def commit_waiver_hint(rule: str, commit: str) -> str:
+    """The waiver that accepts one commit's finding."""
+    return (
+        f"to accept it, add to the policy: exceptions: [{{rule: {rule}, commit: {short(commit)}, "
+        'reason: "...", expires: YYYY-MM-DD}]'
+    )

@@ -9,8 +9,9 @@ from hotfix_lint.facts import CommitFact, RepositoryFacts
 from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.merge_message import parse_merge_message
-from hotfix_lint.results import Finding, Severity, merge_into
+from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
+from hotfix_lint.rules.hints import commit_waiver_hint
 
 
 class MergeCommit(Rule):
@@ -80,8 +81,9 @@ or an octopus merge."""
                             f"('{commit.summary}'): {line.name} was fast-forwarded to {target}",
                             ref=line.name,
                             commit=commit.id,
-                            hint=f"bring {target} into {line.name} with a merge commit: "
-                            + merge_into(line.name, target),
+                            hint=f"history is not rewritten, and merging {target} into {line.name} now would "
+                            f"release what {target} gained since: do not; merge the next release with a merge "
+                            f"commit (--no-ff), and {commit_waiver_hint(self.id, commit.id)}",
                             subjects=(commit.id,),
                         )
             yield from self._run(line, run)

@@ -102,7 +102,7 @@ for automation that tags a little later). Branches under check are not judged: t
         tag = hotfix.release_tag
         mislabelled = hotfix.version is not None and (_tag_version(policy, tag) if tag else None) != hotfix.version
         if tag is None or (mislabelled and not _near(tag, hotfix, index)):
-            return self._missing(hotfix, now, existing, ctx, _later_tag(hotfix, line, index, existing, policy))
+            return self._missing(hotfix, now, ctx, _later_tag(hotfix, line, index, existing, policy))
         problems: list[str] = []
         merge_at = index.get(hotfix.merge.id)
         tag_at = index.get(tag.target)
@@ -156,9 +156,7 @@ for automation that tags a little later). Branches under check are not judged: t
         made = day(tag.tagger_time or now)
         return f"if {tag.name} (tagged on {made}) is not pushed yet, re-tag: {commands}; or {waiver}"
 
-    def _missing(
-        self, hotfix: HotfixFact, now: int, existing: tuple[TagFact, ...], ctx: RuleContext, later: str = ""
-    ) -> Finding | None:
+    def _missing(self, hotfix: HotfixFact, now: int, ctx: RuleContext, later: str = "") -> Finding | None:
         policy = ctx.policy
         if hotfix.merge is None:
             return None
@@ -173,12 +171,6 @@ for automation that tags a little later). Branches under check are not judged: t
             message = f"pending: merged {age // 3600} hour(s) ago; " + message
         pattern = ctx.options["message_pattern"]
         hint = _tag_commands(name, _message_example(pattern, hotfix.version), short(point))
-        taken = next((t for t in existing if t.name == name), None)
-        if taken is not None:
-            hint = (
-                f"the tag {name} already exists on {short(taken.target)}: do not move it; "
-                f"{waiver_hint(self.id, hotfix)}"
-            )
         return self.finding(
             message,
             severity=severity,
