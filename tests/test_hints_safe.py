@@ -52,6 +52,7 @@ def test_a_tag_made_today_may_be_re_tagged_before_it_is_pushed(gitflow_repo: Sce
     day = (gitflow_repo.clock.now + dt.timedelta(days=1)).date().isoformat()
     (v,) = assert_only(check(gitflow_repo, TAGGED, now=day)[1], "release-tag")
     assert "is not pushed yet, re-tag: git tag -f -a" in v["hint"], v["hint"]
+    assert "git push origin v1.0.2" in v["hint"] and "push -f" not in v["hint"]  # the remote refuses a move
 
 
 # -- never merge the integration branch into production -----------------------------------------

@@ -259,10 +259,14 @@ def _near(tag: TagFact, hotfix: HotfixFact, index: dict[str, int]) -> bool:
 
 
 def _tag_commands(name: str, message: str, commit: str, *, force: bool = False) -> str:
-    """Make the annotated tag ``name`` on ``commit`` and push it (``force``: replace the tag)."""
+    """Make the annotated tag ``name`` on ``commit`` and push it (``force``: replace a local tag).
+
+    The push is never forced: a tag already on the remote is published, and a plain push of a
+    replaced tag is refused there instead of moving it.
+    """
     again = ["-f"] if force else []
     tag = shell_command(["git", "tag", *again, "-a", "-m", message], name, commit)
-    return f"{tag} && {shell_command(['git', 'push', *again], 'origin', name)}"
+    return f"{tag} && {shell_command(['git', 'push'], 'origin', name)}"
 
 
 def _message_example(pattern: str | None, version: str | None) -> str:
