@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pygit2
 from pygit2.enums import SortMode
@@ -54,26 +55,16 @@ def production_changes(
         return ()
     wanted = {c.commit.id: _brought(c) for c in changes}
     arrival = _arrivals(repo, integration, {w for ids in wanted.values() for w in ids})
-    copies = _copies(repo, integration, history.production, min(c.commit.commit_time for c in changes))
     out = []
     for change in changes:
-        ids = wanted[change.commit.id]
-        reached = [arrival.get(i) for i in ids]
+        reached = [arrival.get(i) for i in wanted[change.commit.id]]
         found = None if any(r is None for r in reached) else max(r for r in reached if r is not None)
-        copy = copies.get(_patch_id(repo, change.commit.parents[0], change.commit.id) or "") or copies.get(
-            change.commit.id
-        )
-        out.append(
-            ProductionChangeFact(
-                line=change.line,
-                commit=change.commit,
-                kind=change.kind,
-                arrived_by=found[1] if found else None,
-                arrived_at=found[0] if found else None,
-                copy=copy[1] if copy else None,
-                copy_at=copy[0] if copy else None,
-            )
-        )
+        out.append(replace(change, arrived_by=found[1] if found else None, arrived_at=found[0] if found else None))
+    # a copy matters only for a change integration did not already have when it landed
+    unsure = [c for c in out if c.arrived_at is None or c.arrived_at > c.commit.commit_time]
+    if unsure:
+        copies = _Copies(repo, integration, history.production, min(c.commit.author_time for c in unsure))
+        out = [copies.with_copy(c) if c in unsure else c for c in out]
     return tuple(out)
 
 
@@ -118,26 +109,51 @@ def _arrivals(repo: pygit2.Repository, integration: IntegrationFact, wanted: set
     return found
 
 
-def _copies(
-    repo: pygit2.Repository, integration: IntegrationFact, lines: Iterable[ProductionLineFact], since: int
-) -> dict[str, tuple[int, str]]:
-    """Integration-only commits since ``since`` by patch id and by the commit they were picked from."""
-    walker = repo.walk(pygit2.Oid(hex=integration.tip), SortMode.TIME)
-    for line in lines:
-        walker.hide(pygit2.Oid(hex=line.tip))
-    copies: dict[str, tuple[int, str]] = {}
-    for commit in walker:
-        if commit.commit_time < since - _SKEW:
-            break
-        if len(commit.parent_ids) != 1:
-            continue
-        seen = (commit.commit_time, str(commit.id))
-        for picked in _CHERRY_PICKED.findall(commit.message):
-            copies[picked] = seen  # newest first: the oldest copy is kept
-        patch = _patch_id(repo, str(commit.parent_ids[0]), str(commit.id))
-        if patch is not None:
-            copies[patch] = seen
-    return copies
+class _Copies:
+    """Integration-only commits that may copy a production change: by the commit they say they
+    were picked from, and by author and author time (which a cherry-pick keeps), confirmed by
+    patch id. Patch ids are computed only for those candidates: a diff costs milliseconds."""
+
+    def __init__(
+        self, repo: pygit2.Repository, integration: IntegrationFact, lines: Iterable[ProductionLineFact], since: int
+    ) -> None:
+        self.repo = repo
+        self.picked: dict[str, tuple[int, str]] = {}
+        self.by_author: dict[tuple[str, int], list[tuple[int, str]]] = {}
+        walker = repo.walk(pygit2.Oid(hex=integration.tip), SortMode.TIME)
+        for line in lines:
+            walker.hide(pygit2.Oid(hex=line.tip))
+        for commit in walker:
+            if commit.commit_time < since - _SKEW:
+                break  # a copy is made after what it copies was written
+            if len(commit.parent_ids) != 1:
+                continue
+            seen = (commit.commit_time, str(commit.id))
+            for picked in _CHERRY_PICKED.findall(commit.message):
+                self.picked[picked] = seen  # newest first: the oldest copy is kept
+            self.by_author.setdefault((commit.author.email, commit.author.time), []).append(seen)
+
+    def with_copy(self, change: ProductionChangeFact) -> ProductionChangeFact:
+        """``change`` with its oldest copy in the integration branch, if it has one."""
+        commit = change.commit
+        found = self.picked.get(commit.id)
+        candidates = self.by_author.get((commit.author_email, commit.author_time), [])
+        if found is None and candidates and len(commit.parents) == 1:
+            patch = _patch_id(self.repo, commit.parents[0], commit.id)
+            same = [c for c in candidates if patch is not None and self._patch_of(c[1]) == patch]
+            found = min(same) if same else None
+        if found is None:
+            return change
+        return replace(change, copy=found[1], copy_at=found[0])
+
+    def _patch_of(self, commit: str) -> str | None:
+        try:
+            parent = str(self.repo[commit].peel(pygit2.Commit).parent_ids[0])
+        except MISSING:
+            return None
+        return _patch_id(self.repo, parent, commit)
+
+
 
 
 def _patch_id(repo: pygit2.Repository, old: str, new: str) -> str | None:
