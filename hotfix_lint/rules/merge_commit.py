@@ -24,7 +24,10 @@ commits remain reachable (which is what lets `back-merge` prove the integration 
 it). Exceptions: the root commit, and commits the policy allows for automation that writes
 the changelog or bumps the version on the production branch (options `allow_authors` and
 `allow_messages`, regular expressions matched against the author's name or e-mail and the
-commit subject). Each violation is named as what it most likely was: a squash merge (a
+commit subject); the same options name the policy's automation for the other rules (the
+commits `release-tag`, `changelog-entry` and `version-bump` accept right after a landing),
+also with the rule off (`merge-commit: {severity: off, allow_authors: [...]}`). Each
+violation is named as what it most likely was: a squash merge (a
 GitHub `(#123)` subject or git's "Squashed commit of the following"), a rebase merge (a run
 of commits re-committed together), a fast-forward (the commit is the tip of another branch,
 or a merge into another branch now sits on production's first-parent chain), a direct push,
