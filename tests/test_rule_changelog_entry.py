@@ -34,8 +34,9 @@ def seed1_policy(*, only: str | None = None, ticket: bool = True, **rules: Any) 
     """The IBM-Jazz process; the release bot may commit straight to main."""
     settings: dict[str, Any] = {"merge-commit": {"allow_authors": [r"github-actions\[bot\]"]}}
     settings.update(rules)
-    if only is not None:
-        settings = {k: v for k, v in settings.items() if k == only}
+    if only is not None:  # the other rules off, but the bot still named as automation
+        settings = {k: v for k, v in settings.items() if k == only or isinstance(v, dict)}
+        settings = {k: v if k == only else {**v, "severity": "off"} for k, v in settings.items()}
     keys: dict[str, Any] = {"hotfix_branch": "hotfix-v{version}"}
     if ticket:
         keys["ticket_pattern"] = TICKET

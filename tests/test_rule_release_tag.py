@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from rule_helpers import check, only
 from scenario import (
@@ -83,13 +84,80 @@ def test_tag_after_the_next_merge(gitflow_repo: Scenario) -> None:
     assert "after the next merge" in v["message"] and "hotfix/1.0.2" in v["message"]
 
 
+#: the release bot is the policy's automation (merge-commit's allow_authors), merge-commit itself off
+BOT = {"severity": "off", "allow_authors": [r"github-actions\[bot\]"]}
+
+
+def with_bot(policy: dict[str, Any]) -> dict[str, Any]:
+    return {**policy, "rules": {**policy["rules"], "merge-commit": BOT}}
+
+
+def bot_changelog(s: Scenario, version: str = "1.0.2") -> str:
+    text = add_changelog_section(s.read("CHANGELOG.md"), changelog_section(version, "2025-01-06", ["crash (ABC-124)"]))
+    return s.commit(f"chore(release): {version}", {"CHANGELOG.md": text}, author=BOT_IDENTITY)
+
+
 def test_tag_written_by_automation_after_the_merge(gitflow_repo: Scenario) -> None:
     s = gitflow_repo
     land_hotfix(s, tag=False, changelog=False)
-    text = add_changelog_section(s.read("CHANGELOG.md"), changelog_section("1.0.2", "2025-01-06", ["crash (ABC-124)"]))
-    s.commit("chore(release): 1.0.2", {"CHANGELOG.md": text}, author=BOT_IDENTITY)
+    bot_changelog(s)
     s.tag("v1.0.2", message="Hotfix 1.0.2")
-    assert_clean(*check(s, POLICY))
+    assert_clean(*check(s, with_bot(POLICY)))
+
+
+def test_tag_after_an_unrelated_commit_fires(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/1.0.2", tag=False)
+    other = s.commit("Tweak the banner", {"app/banner.py": "TEXT = 'hi'\n"})
+    s.tag("v1.0.2", message="Hotfix 1.0.2")
+    (v,) = assert_only(check(s, with_bot(VERSIONED))[1], RULE)
+    assert f"past {other[:10]} ('Tweak the banner'), which is not automation" in v["message"], v["message"]
+    assert v["ref"] == "v1.0.2"
+
+
+def test_tag_after_a_commit_the_policy_does_not_name_as_automation_fires(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, tag=False, changelog=False)
+    bot = bot_changelog(s)
+    s.tag("v1.0.2", message="Hotfix 1.0.2")
+    (v,) = assert_only(check(s, POLICY)[1], RULE)  # no allow_authors: the bot is not automation
+    assert "no release tag" in v["message"] and f"past {bot[:10]}" in v["message"], v["message"]
+
+
+def test_tag_placed_late_on_the_landing_is_silent(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    made = land_hotfix(s, "hotfix/1.0.2", tag=False)
+    land_hotfix(s, "hotfix/1.0.3", version="1.0.3", ticket="ABC-125")
+    s.clock.advance(days=30)
+    s.tag("v1.0.2", message="Hotfix 1.0.2", target=made.merge)  # a month later, on the landing itself
+    assert_clean(*check(s, VERSIONED))
+
+
+def test_tag_placed_late_on_the_automation_commit_is_silent(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, tag=False, changelog=False)
+    bot = bot_changelog(s)
+    land_hotfix(s, "hotfix/other", version="1.0.3", ticket="ABC-125")
+    s.clock.advance(days=30)
+    s.tag("v1.0.2", message="Hotfix 1.0.2", target=bot)
+    assert_clean(*check(s, with_bot(POLICY)))
+
+
+def test_changelog_is_read_at_the_landing_plus_its_automation(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, tag=False, changelog=False)
+    bot_changelog(s)  # the bot writes the changelog right after the landing
+    s.tag("v1.0.2", message="Hotfix 1.0.2")
+    policy = with_bot(POLICY)
+    policy["rules"]["changelog-entry"] = "error"
+    assert_clean(*check(s, policy))
+    # a later human commit is not the release: the changelog it writes does not count
+    t = gitflow_repo
+    later = land_hotfix(t, "hotfix/later", version="1.0.3", ticket="ABC-125", tag=False, changelog=False)
+    t.commit("Docs: changelog", {"CHANGELOG.md": t.read("CHANGELOG.md") + "\n## [1.0.3] - 2025-01-07\n- later\n"})
+    _, report = check(t, only("changelog-entry"))
+    (v,) = [x for x in violations(report) if "hotfix/later" in x["message"]]
+    assert same_commit(v["commit"], later.merge or ""), describe(report)  # read at the landing, not the tip
 
 
 def test_tag_with_another_version_than_the_branch(scenario: Callable[..., Scenario]) -> None:

@@ -48,6 +48,8 @@ def bumped(v: str = "1.2.1") -> dict[str, str | bytes | None]:
 
 
 POLICY = only(RULE, hotfix_branch="hotfix-v{version}")
+#: the release bot is automation: its commits right after a landing belong to the release
+POLICY["rules"]["merge-commit"] = {"severity": "off", "allow_authors": [r"\[bot\]"]}
 
 
 # -- parsing version files ---------------------------------------------------------------------

@@ -122,6 +122,14 @@ def enrich(repo: pygit2.Repository, policy: Policy, kinds: frozenset[str], facts
             history = replace(history, hotfix_branches=hotfix_branches(repo, policy, history))
         if _wants_release_branches(policy):
             history = replace(history, release_branches=release_branches(repo, policy, history))
+        if K.INTEGRATION_COVERAGE in kinds:
+            from hotfix_lint.collect.coverage import production_changes
+
+            try:
+                history = replace(history, production_changes=production_changes(repo, policy, history))
+            except MISSING as exc:
+                reason = f"production changes in the integration branch: object missing ({exc})"
+                facts = replace(facts, unavailable={**facts.unavailable, K.INTEGRATION_COVERAGE: reason})
         facts = replace(facts, history=history)
     if K.WORKFLOWS in kinds:
         facts = replace(facts, workflows=_workflows(repo, policy, facts))

@@ -24,10 +24,12 @@ from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact
+from hotfix_lint.facts.landing import is_allowed_direct_commit
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.refs import TagFact
-from hotfix_lint.facts.release import RELEASE_REACH
+from hotfix_lint.facts.release import automation_window
 from hotfix_lint.facts.versions import find_tickets, version_key
+from hotfix_lint.policy.automation import Automation, automation_of
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
@@ -161,19 +163,20 @@ class HistoryCollector:
     # -- hotfix facts ------------------------------------------------------------------
 
     def _release_window(self, line: _Line, merge_id: str) -> tuple[str, ...]:
-        """The merge and the first-parent commits after it up to the next merge (at most
-        ``RELEASE_REACH``), oldest first: automation that tags, bumps or writes the changelog
-        right after the merge belongs to the hotfix's release. Empty off the first-parent chain."""
+        """The merge and the automation commits right after it on the first-parent chain, oldest
+        first (``facts.release.automation_window``). Empty off the first-parent chain."""
         start = line.index.get(merge_id)
         if start is None:
             return ()
-        window = [merge_id]
-        for i in range(start - 1, max(-1, start - RELEASE_REACH - 1), -1):
-            commit = line.first_parent[i]
-            if len(commit.parents) >= 2:
-                break  # the next merge belongs to the next change
-            window.append(commit.id)
-        return tuple(window)
+        return automation_window(line.first_parent, start, self._is_automation)
+
+    def _is_automation(self, commit: CommitFact) -> bool:
+        automation = self._automation
+        return is_allowed_direct_commit(commit, list(automation.authors), list(automation.messages))
+
+    @cached_property
+    def _automation(self) -> Automation:
+        return automation_of(self.policy)
 
     def _release_tag(self, merge_id: str, window: tuple[str, ...], version: str | None) -> TagFact | None:
         """The tag of the hotfix's version, else a release tag in its release window."""
@@ -230,15 +233,14 @@ class HistoryCollector:
         tag = self._release_tag(merge_fact.id, window, version)
         if version is None and tag is not None:
             version = self.reader.tag_version(tag)
-        if tag is None:
-            release_point = str(line.tip.id)
-        elif not window or tag.target in window:
-            release_point = tag.target
-        else:
-            # a tag outside the release window (on the branch before the merge, after the next
-            # merge) does not say where it was released: release-tag reports it, and the
-            # changelog is judged where the release really was, the window's end
-            release_point = window[-1]
+        if tag is not None and tag.target in window:
+            # the release is the landing..its tag: automation after the tag is the next one's
+            window = window[: window.index(tag.target) + 1]
+        # the changelog and version files are read at the landing plus its automation commits
+        # (up to its tag); a tag elsewhere (on the branch before the merge, after other changes)
+        # does not say where it was released: release-tag reports it
+        off_chain = tag.target if tag is not None else str(line.tip.id)
+        release_point = window[-1] if window else off_chain
         missing: list[str] = []
         try:
             paths, added = self.reader.diff_facts(mainline_id, merge.id, changelog_lines=False)

@@ -91,7 +91,8 @@ class HotfixFact:
     tickets: tuple[str, ...] = ()
     release_tag: TagFact | None = None
     release_point: str | None = None
-    #: the merge and the first-parent commits after it that belong to its release, oldest first
+    #: the landing and the automation commits right after it, up to its tag (its release),
+    #: oldest first: the changelog and version files are read at its end (``facts.release``)
     release_window: tuple[str, ...] = ()
     changelog: FileSnapshot | None = None
     changed_paths: tuple[str, ...] = ()

@@ -17,6 +17,7 @@ from hotfix_lint.facts.refs import BranchFact, TagFact
 
 if TYPE_CHECKING:
     from hotfix_lint.facts.branches import HotfixBranchFact, ReleaseBranchFact
+    from hotfix_lint.facts.coverage import ProductionChangeFact
 
 
 @dataclass(frozen=True)
@@ -58,3 +59,5 @@ class HistoryFacts:
     release_branches: tuple[ReleaseBranchFact, ...] = ()
     #: branches named like hotfix branches and how far each got (``None`` when not collected)
     hotfix_branches: tuple[HotfixBranchFact, ...] | None = None
+    #: each non-hotfix change on production and when integration received it (``None``: not collected)
+    production_changes: tuple[ProductionChangeFact, ...] | None = None

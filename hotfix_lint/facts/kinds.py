@@ -10,6 +10,8 @@ VERSION_FILES = "version-files"
 DIFF_STATS = "diff-stats"
 #: which hotfix branches still exist, and whether they are merged
 BRANCH_STATE = "branch-state"
+#: each non-hotfix change on production, and when the integration branch received it
+INTEGRATION_COVERAGE = "integration-coverage"
 #: GitHub Actions workflows in .github/workflows
 WORKFLOWS = "ci-workflows"
 #: promotion branches (prod/hotfix/{date}_{slug}) and the production timeline

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
-from hotfix_lint.facts.git import HotfixFact
+from collections.abc import Callable, Sequence
 
-#: first-parent commits after a merge that still belong to its release (automation commits)
+from hotfix_lint.facts.git import CommitFact, HotfixFact
+
+#: first-parent commits after a merge within which a tag of another version is taken as this
+#: hotfix's tag with a wrong version (rather than another release's tag)
 RELEASE_REACH = 5
 
 
-def release_window(hotfix: HotfixFact) -> tuple[str, ...]:
-    """The merge and the first-parent commits after it up to the line's next merge (at most 5),
-    oldest first, as the collector found them (``HotfixFact.release_window``).
+def automation_window(
+    first_parent: Sequence[CommitFact], start: int, is_automation: Callable[[CommitFact], bool]
+) -> tuple[str, ...]:
+    """The landing at ``first_parent[start]`` (newest-first chain) and the automation commits
+    right after it, oldest first.
 
-    A changelog or version bump written by automation right after the merge belongs to the
-    hotfix's release; the next merge on the line starts the next change.
+    Only automation (the policy's allowed authors and messages: a version bump, a changelog
+    written by a bot) may sit between a landing and its release: the first other commit, or the
+    next merge, starts the next change, which the release must not include.
     """
+    window = [first_parent[start].id]
+    for i in range(start - 1, -1, -1):
+        commit = first_parent[i]
+        if len(commit.parents) != 1 or not is_automation(commit):
+            break
+        window.append(commit.id)
+    return tuple(window)
+
+
+def release_window(hotfix: HotfixFact) -> tuple[str, ...]:
+    """The landing and the automation commits right after it up to its tag, oldest first, as
+    the collector found them (``HotfixFact.release_window``); the changelog and version files
+    are read at its end."""
     return hotfix.release_window if hotfix.merge is not None else ()
 
 

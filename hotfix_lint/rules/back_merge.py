@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
-from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shell_command
+from hotfix_lint.policy.model import Policy
+from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short, subjects, where
+from hotfix_lint.rules.hints import back_merge_commands, is_main_line, port_commands
 
 
 class BackMerge(Rule):
@@ -62,7 +64,7 @@ hotfix changes need to be merged into that release branch"), every open release 
             return
         grace = int(ctx.options["grace_days"]) * DAY
         if ctx.options.get("release_branches"):
-            yield from self._release_branches(facts, grace)
+            yield from self._release_branches(facts, ctx.policy, grace)
         if history.integration is None:
             if history.integration_missing:
                 yield self.finding(
@@ -89,6 +91,7 @@ hotfix changes need to be merged into that release branch"), every open release 
             first_miss = min(h.merge.commit_time for h in misses if h.merge is not None)
             retired = first_miss - integration.tip_time > int(ctx.options["retired_after_days"]) * DAY
             if retired:
+                main = is_main_line(ctx.policy, line.name)  # a support line is never merged into it
                 yield self.finding(
                     f"{integration.name} has not moved since {day(integration.tip_time)}; "
                     f"{len(misses)} hotfix(es) merged into {line.name} after that are not in it "
@@ -96,14 +99,14 @@ hotfix changes need to be merged into that release branch"), every open release 
                     ref=integration.name,
                     commit=integration.tip,
                     hint=f"set `integration: null` or `integration: {{branch: {integration.name}, retired_since: "
-                    f"{day(integration.tip_time)}}}` if that is intended; otherwise merge {line.name} into "
-                    f"{integration.name}",
+                    f"{day(integration.tip_time)}}}` if that is intended"
+                    + (f"; otherwise merge {line.name} into {integration.name}" if main else ""),
                 )
                 continue
             for hotfix in misses:
-                yield self._miss(hotfix, integration.name, facts.now, grace)
+                yield self._miss(hotfix, integration.name, facts, ctx.policy, grace)
 
-    def _release_branches(self, facts: RepositoryFacts, grace: int) -> Iterator[Finding]:
+    def _release_branches(self, facts: RepositoryFacts, policy: Policy, grace: int) -> Iterator[Finding]:
         """git-flow: an open release branch must also receive the hotfixes merged after it was cut."""
         history = facts.history
         if history is None:
@@ -125,16 +128,17 @@ hotfix changes need to be merged into that release branch"), every open release 
                     severity=Severity.WARNING if pending else None,
                     ref=release.name,
                     commit=hotfix.merge.id if hotfix.merge else hotfix.tip,
-                    hint=merge_into(release.name, hotfix.source or hotfix.line),
+                    hint=port_commands(hotfix, release.name, facts, policy),
                     subjects=(*subjects(hotfix), release.name),
                 )
 
-    def _miss(self, hotfix: HotfixFact, integration: str, now: int, grace: int) -> Finding:
+    def _miss(
+        self, hotfix: HotfixFact, integration: str, facts: RepositoryFacts, policy: Policy, grace: int
+    ) -> Finding:
+        now = facts.now
         merged_at = hotfix.merged_at or now
         age = now - merged_at
-        merge_back = merge_into(integration, hotfix.line) + (
-            f"  (or: {shell_command(['git', 'merge', '--no-ff'], hotfix.source)})" if hotfix.source else ""
-        )
+        merge_back = back_merge_commands(hotfix, integration, facts, policy)
         message = (
             f"{where(hotfix)} is not in {integration}: its tip {short(hotfix.tip)} is not an ancestor of {integration}"
         )

@@ -9,8 +9,9 @@ from hotfix_lint.facts import CommitFact, RepositoryFacts
 from hotfix_lint.facts.history import ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
 from hotfix_lint.facts.merge_message import parse_merge_message
-from hotfix_lint.results import Finding, Severity, merge_into
+from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
+from hotfix_lint.rules.hints import commit_waiver_hint
 
 
 class MergeCommit(Rule):
@@ -23,7 +24,10 @@ commits remain reachable (which is what lets `back-merge` prove the integration 
 it). Exceptions: the root commit, and commits the policy allows for automation that writes
 the changelog or bumps the version on the production branch (options `allow_authors` and
 `allow_messages`, regular expressions matched against the author's name or e-mail and the
-commit subject). Each violation is named as what it most likely was: a squash merge (a
+commit subject); the same options name the policy's automation for the other rules (the
+commits `release-tag`, `changelog-entry` and `version-bump` accept right after a landing),
+also with the rule off (`merge-commit: {severity: off, allow_authors: [...]}`). Each
+violation is named as what it most likely was: a squash merge (a
 GitHub `(#123)` subject or git's "Squashed commit of the following"), a rebase merge (a run
 of commits re-committed together), a fast-forward (the commit is the tip of another branch,
 or a merge into another branch now sits on production's first-parent chain), a direct push,
@@ -80,8 +84,9 @@ or an octopus merge."""
                             f"('{commit.summary}'): {line.name} was fast-forwarded to {target}",
                             ref=line.name,
                             commit=commit.id,
-                            hint=f"bring {target} into {line.name} with a merge commit: "
-                            + merge_into(line.name, target),
+                            hint=f"history is not rewritten, and merging {target} into {line.name} now would "
+                            f"release what {target} gained since: do not; merge the next release with a merge "
+                            f"commit (--no-ff), and {commit_waiver_hint(self.id, commit.id)}",
                             subjects=(commit.id,),
                         )
             yield from self._run(line, run)

@@ -15,6 +15,7 @@ from hotfix_lint.rules.merge_commit import MergeCommit
 from hotfix_lint.rules.merge_methods import MergeMethods
 from hotfix_lint.rules.minimal_change import MinimalChange
 from hotfix_lint.rules.pr_review import PullRequestReview
+from hotfix_lint.rules.production_in_integration import ProductionInIntegration
 from hotfix_lint.rules.promotion_branch import PromotionBranch
 from hotfix_lint.rules.promotion_chain import PromotionChain
 from hotfix_lint.rules.promotion_protection import PromotionProtection
@@ -34,6 +35,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     ReleaseTag,
     MinimalChange,
     StaleBranch,
+    ProductionInIntegration,
     PromotionBranch,
     PromotionChain,
     CiTrigger,

@@ -15,7 +15,8 @@ from hotfix_lint.facts.version_files import declared_version, same_version
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.results import Finding, Severity, shell_command
 from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
-from hotfix_lint.rules.common import DAY, short, subjects, waiver_hint, where
+from hotfix_lint.rules.common import DAY, day, short, subjects, waiver_hint, where
+from hotfix_lint.rules.hints import published_words, tag_is_published
 
 _RELEASE_HEADING = re.compile(r"^##(?!#)\s*\[?v?(\d+\.\d+\.\d+[^\]\s]*)\]?", re.M)
 
@@ -33,18 +34,22 @@ class ReleaseTag(Rule):
 A release tag names exactly what was deployed, so that it can be rebuilt, compared and
 rolled back to. After a hotfix is merged into a production branch, a tag matching the
 policy's `tag_pattern` (such as `v{version}`) must point at its release point on that
-branch: the merge commit itself or one of the commits that follow it on the first-parent
-chain before the next merge (at most five: a changelog or version bump written by automation
-after the merge). A tag on the hotfix branch before the merge, or after the next change was
-merged, does not name what was deployed. The tag's version must be the hotfix's version
-(from its branch name), and it must not be the odd one out: when the changelog's newest
-section and the version files at the tag agree on a version, the tag must carry it (a
-missing changelog section or version bump is reported by `changelog-entry` and
-`version-bump`). Options: `annotated` (the tag must be an annotated tag, which records who
-tagged and when), `message_pattern` (a regular expression its message must match; `{version}`
-stands for the hotfix's version, e.g. `^Hotfix {version}$`), `grace_days` (a tag still
-missing this many days after the merge is only a warning "pending", for automation that tags
-a little later). Branches under check are not judged: they are tagged after their merge."""
+branch: the merge commit itself or one of the automation commits right after it on the
+first-parent chain (a changelog or version bump by the authors or subjects that
+`merge-commit`'s `allow_authors`/`allow_messages` allow). A tag on the hotfix branch before
+the merge, or after any other change (a direct commit, the next merge), does not name what
+was deployed: it includes changes that are not the hotfix's. When the tag was made does not
+matter: a tag added later on the landing (or its automation) is right. The changelog and
+version files are read at the landing plus those automation commits. The tag's version must
+be the hotfix's version (from its branch name), and it must not be the odd one out: when the
+changelog's newest section and the version files at the tag agree on a version, the tag must
+carry it (a missing changelog section or version bump is reported by `changelog-entry` and
+`version-bump`). A published tag (older than a few days, or lightweight) is never moved by a
+hint: it names a release others have fetched. Options: `annotated` (the tag must be an
+annotated tag, which records who tagged and when), `message_pattern` (a regular expression
+its message must match; `{version}` stands for the hotfix's version, e.g. `^Hotfix {version}$`),
+`grace_days` (a tag still missing this many days after the merge is only a warning "pending",
+for automation that tags a little later). Branches under check are not judged: they are tagged after their merge."""
     default_severity = Severity.ERROR
     opt_in = True
     requires = frozenset({FACT_GIT_HISTORY, VERSION_FILES})
@@ -78,12 +83,18 @@ a little later). Branches under check are not judged: they are tagged after thei
             for hotfix in line.hotfixes:
                 if hotfix.merge is None or hotfix.missing_objects:
                     continue
-                finding = self._judge(hotfix, line, index, facts.now, ctx)
+                finding = self._judge(hotfix, line, index, facts.now, facts.history.tags, ctx)
                 if finding is not None:
                     yield finding
 
     def _judge(
-        self, hotfix: HotfixFact, line: ProductionLineFact, index: dict[str, int], now: int, ctx: RuleContext
+        self,
+        hotfix: HotfixFact,
+        line: ProductionLineFact,
+        index: dict[str, int],
+        now: int,
+        existing: tuple[TagFact, ...],
+        ctx: RuleContext,
     ) -> Finding | None:
         policy = ctx.policy
         if hotfix.merge is None:
@@ -91,7 +102,7 @@ a little later). Branches under check are not judged: they are tagged after thei
         tag = hotfix.release_tag
         mislabelled = hotfix.version is not None and (_tag_version(policy, tag) if tag else None) != hotfix.version
         if tag is None or (mislabelled and not _near(tag, hotfix, index)):
-            return self._missing(hotfix, line, now, ctx)
+            return self._missing(hotfix, now, ctx, _later_tag(hotfix, line, index, existing, policy))
         problems: list[str] = []
         merge_at = index.get(hotfix.merge.id)
         tag_at = index.get(tag.target)
@@ -104,14 +115,7 @@ a little later). Branches under check are not judged: they are tagged after thei
             elif tag_at > merge_at:
                 problems.append(f"it points at {short(tag.target)}, before the merge")
             else:
-                later = [c for c in line.first_parent[tag_at:merge_at] if len(c.parents) >= 2]
-                if later:
-                    problems.append(
-                        f"it points at {short(tag.target)}, at or after the next merge {later[-1].short} "
-                        f"('{later[-1].summary}'): the tag includes changes that are not the hotfix's"
-                    )
-                else:
-                    problems.append(f"it points {merge_at - tag_at} commits after the merge")
+                problems.append(_after_other_changes(hotfix, line, tag, tag_at, merge_at))
         version = _tag_version(policy, tag)
         if version is not None and hotfix.version is not None and not same_version(version, hotfix.version):
             problems.append(f"its version {version} is not the hotfix's version {hotfix.version}")
@@ -136,32 +140,43 @@ a little later). Branches under check are not judged: they are tagged after thei
             f"{where(hotfix)}: release tag {tag.name}: " + "; ".join(problems),
             ref=tag.name,
             commit=tag.target,
-            hint="re-tag: "
-            + _tag_commands(tag.name, _message_example(pattern, version), short(release_commit(hotfix)), force=True)
-            + f"; or {waiver_hint(self.id, hotfix)}",
+            hint=self._retag_hint(hotfix, tag, _message_example(pattern, version), now),
             subjects=(*subjects(hotfix), tag.name),
         )
 
-    def _missing(self, hotfix: HotfixFact, line: ProductionLineFact, now: int, ctx: RuleContext) -> Finding | None:
+    def _retag_hint(self, hotfix: HotfixFact, tag: TagFact, message: str, now: int) -> str:
+        """Re-tag only a tag too young to be published; a published one stays where it is."""
+        waiver = waiver_hint(self.id, hotfix)
+        if tag_is_published(tag, now):
+            return (
+                f"{published_words(tag)}: do not move or re-create it (whoever fetched it keeps the old one); "
+                f"tag the next release right, and {waiver}"
+            )
+        commands = _tag_commands(tag.name, message, short(release_commit(hotfix)), force=True)
+        made = day(tag.tagger_time or now)
+        return f"if {tag.name} (tagged on {made}) is not pushed yet, re-tag: {commands}; or {waiver}"
+
+    def _missing(self, hotfix: HotfixFact, now: int, ctx: RuleContext, later: str = "") -> Finding | None:
         policy = ctx.policy
         if hotfix.merge is None:
             return None
         point = release_commit(hotfix)
         name = policy.tag_name_pattern.example(version=hotfix.version or "X.Y.Z") or policy.tag_pattern
         described = policy.tag_name_pattern.describe()
-        message = f"{where(hotfix)} has no release tag matching {described} at its release point"
+        message = f"{where(hotfix)} has no release tag matching {described} at its release point{later}"
         severity = None
         age = now - hotfix.merge.commit_time
         if 0 <= age < int(ctx.options["grace_days"]) * DAY:
             severity = Severity.WARNING
             message = f"pending: merged {age // 3600} hour(s) ago; " + message
         pattern = ctx.options["message_pattern"]
+        hint = _tag_commands(name, _message_example(pattern, hotfix.version), short(point))
         return self.finding(
             message,
             severity=severity,
             ref=hotfix.source or hotfix.line,
             commit=hotfix.merge.id,
-            hint=_tag_commands(name, _message_example(pattern, hotfix.version), short(point)),
+            hint=hint,
             subjects=subjects(hotfix),
         )
 
@@ -193,6 +208,47 @@ def _tag_version(policy: Policy, tag: TagFact) -> str | None:
     return values.get("version")
 
 
+def _after_other_changes(
+    hotfix: HotfixFact, line: ProductionLineFact, tag: TagFact, tag_at: int, merge_at: int
+) -> str:
+    """Name the first change between the landing's release and the tag: the next merge, or a
+    commit that is not automation."""
+    window = set(release_window(hotfix))
+    between = [c for c in line.first_parent[tag_at:merge_at] if c.id not in window]
+    merges = [c for c in between if len(c.parents) >= 2]
+    if merges:
+        return (
+            f"it points at {short(tag.target)}, at or after the next merge {merges[-1].short} "
+            f"('{merges[-1].summary}'): the tag includes changes that are not the hotfix's"
+        )
+    first = between[-1]
+    return (
+        f"it points at {short(tag.target)}, {merge_at - tag_at} commit(s) after the merge, past {first.short} "
+        f"('{first.summary}'), which is not automation (merge-commit's allow_authors/allow_messages): the tag "
+        "includes changes that are not the hotfix's"
+    )
+
+
+def _later_tag(
+    hotfix: HotfixFact, line: ProductionLineFact, index: dict[str, int], tags: tuple[TagFact, ...], policy: Policy
+) -> str:
+    """Words for a release tag placed after other changes before the next merge, if any: it was
+    meant for this landing, but names a release that includes changes that are not the hotfix's."""
+    merge_at = index.get(hotfix.merge.id) if hotfix.merge is not None else None
+    if merge_at is None:
+        return ""
+    window = set(release_window(hotfix))
+    by_target = {t.target: t for t in tags if policy.tag_name_pattern.matches(t.name)}
+    for at in range(merge_at - 1, -1, -1):
+        commit = line.first_parent[at]
+        if len(commit.parents) >= 2:
+            return ""
+        tag = by_target.get(commit.id)
+        if tag is not None and commit.id not in window:
+            return f" (release tag {tag.name}: {_after_other_changes(hotfix, line, tag, at, merge_at)})"
+    return ""
+
+
 def _near(tag: TagFact, hotfix: HotfixFact, index: dict[str, int]) -> bool:
     """Is the tag on the line within the hotfix's release (a mis-versioned tag, not another's)?"""
     if hotfix.merge is None:
@@ -203,10 +259,14 @@ def _near(tag: TagFact, hotfix: HotfixFact, index: dict[str, int]) -> bool:
 
 
 def _tag_commands(name: str, message: str, commit: str, *, force: bool = False) -> str:
-    """Make the annotated tag ``name`` on ``commit`` and push it (``force``: replace the tag)."""
+    """Make the annotated tag ``name`` on ``commit`` and push it (``force``: replace a local tag).
+
+    The push is never forced: a tag already on the remote is published, and a plain push of a
+    replaced tag is refused there instead of moving it.
+    """
     again = ["-f"] if force else []
     tag = shell_command(["git", "tag", *again, "-a", "-m", message], name, commit)
-    return f"{tag} && {shell_command(['git', 'push', *again], 'origin', name)}"
+    return f"{tag} && {shell_command(['git', 'push'], 'origin', name)}"
 
 
 def _message_example(pattern: str | None, version: str | None) -> str:

@@ -33,8 +33,8 @@ class VersionBump(Rule):
     explanation = """\
 A hotfix release must say which version it is, everywhere the project writes its version,
 so that what is deployed can be told apart from what was deployed before. At the hotfix's
-release point (its release tag; without one, the last commit before the production
-branch's next merge, so that a bump written by automation right after the merge counts; for
+release point (its release tag; without one, the last of the automation commits right after
+the merge, `merge-commit`'s `allow_authors`/`allow_messages`, so that a bump by a bot counts; for
 a branch under check, its tip) every version file must declare the hotfix's version (from
 the branch name `{version}` or the release tag), all files must agree, and that version must
 be a patch increment of the version the files declared just before the hotfix (1.2.0 ->
