@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 from scenario import (
     Clock,
+    Hotfix,
     Scenario,
     add_changelog_section,
     all_text,
@@ -86,24 +87,47 @@ def test_recent_miss_is_pending(scenario: Callable[..., Scenario]) -> None:
     assert status == 1
 
 
-def test_squash_into_develop_is_an_error_with_a_hint(gitflow_repo: Scenario) -> None:
+def test_squash_into_develop_counts_with_form_any(gitflow_repo: Scenario) -> None:
+    """Issue 13, item 5: a squash back-merge is a back-merge unless the process requires a merge."""
     land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="squash", commits=2)
-    status, report = run_check(gitflow_repo, policy=make_policy())
-    (v,) = assert_only(report, "back-merge", severity="error")
-    assert "squash" in (v["hint"] or "").lower(), describe(report)
+    status, report = run_check(gitflow_repo, policy=ONLY)
+    assert_clean(status, report)
+
+
+def _about(report: dict[str, object] | None, hotfix: Hotfix) -> list[dict[str, object]]:
+    """The back-merge findings about ``hotfix`` (the git-flow history's own hotfix was back-merged
+    by merging main, which ``form: merge`` reports too)."""
+    return [v for v in violations(report, "back-merge") if same_commit(str(v["commit"]), hotfix.merge or "")]
+
+
+def test_squash_into_develop_is_an_error_with_form_merge(gitflow_repo: Scenario) -> None:
+    hotfix = land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="squash", commits=2)
+    status, report = run_check(gitflow_repo, policy=make_policy(rules={"back-merge": {"form": "merge"}}))
+    (v,) = _about(report, hotfix)
+    assert v["severity"] == "error", describe(report)
+    assert "squash" in str(v["hint"]).lower(), describe(report)
     assert status == 1
 
 
-@pytest.mark.parametrize("accept", [True, False])
-def test_cherry_picked_into_develop(gitflow_repo: Scenario, accept: bool) -> None:
-    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="cherry-pick", commits=2)
-    policy = make_policy(only="back-merge", rules={"back-merge": {"accept_cherry_picks": accept}})
+@pytest.mark.parametrize(
+    ("options", "counts"),
+    [
+        ({}, True),  # form: any
+        ({"form": "merge"}, False),
+        ({"form": "merge", "accept_cherry_picks": True}, True),
+    ],
+)
+def test_cherry_picked_into_develop(gitflow_repo: Scenario, options: dict[str, object], counts: bool) -> None:
+    hotfix = land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="cherry-pick", commits=2)
+    policy = make_policy(only="back-merge", rules={"back-merge": options})
     status, report = run_check(gitflow_repo, policy=policy)
-    if accept:
-        assert_clean(status, report)
+    found = _about(report, hotfix)
+    if counts:
+        assert found == [], describe(report)
     else:
-        (v,) = violations(report, "back-merge")
+        (v,) = found
         assert v["severity"] == "error"
+        assert "accept_cherry_picks" in str(v["hint"]), describe(report)
         assert status == 1
 
 
