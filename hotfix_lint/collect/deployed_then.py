@@ -204,4 +204,13 @@ class DeployedRefs:
             label = f"{self.line}'s tip when the work started ({when})"
         d = chain.pos(deployed)
         distance = b - d if b is not None and d is not None else None
-        return DeployedThen(deployed, label, b is not None, distance, started=started)
+        on_line = b is not None or self._had(deployed, base)
+        return DeployedThen(deployed, label, on_line, distance, started=started)
+
+    def _had(self, deployed: str, base: str) -> bool:
+        """A base off the chain: did the deployed ref of the time contain it (an old tip of
+        production left by a fast-forward, a released commit)? Asked only for such bases."""
+        try:
+            return bool(self.reader.repo.descendant_of(deployed, base))
+        except MISSING:
+            return False
