@@ -268,13 +268,7 @@ def _release(s: Scenario, version: str) -> str:
     """A release of develop lands on main (release branch merged, tagged, merged back)."""
     s.branch(f"release/{version}", "develop", checkout=True)
     s.commit(f"Prepare release {version}", {"VERSION": f"{version}\n"})
-    s.checkout("main")
-    merge = s.merge(f"release/{version}")
-    s.tag(f"v{version}", message=f"Release {version}")
-    s.checkout("develop")
-    s.merge("main")
-    s.checkout("main")
-    return merge
+    return _land(s, f"release/{version}", version)
 
 
 def test_release_landed_during_review_is_silent(gitflow_repo: Scenario) -> None:
