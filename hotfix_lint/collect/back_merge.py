@@ -114,6 +114,8 @@ class BackMergeFinder:
     def _names(hotfix: HotfixFact, message: str, own_ids: set[str]) -> bool:
         """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
         summary = message.split("\n", 1)[0]
+        if summary.startswith("Revert "):
+            return False  # undoing the hotfix on integration is no copy of it
         if hotfix.source is not None and hotfix.source in summary:
             return True
         return "Squashed commit of the following" in message and any(c in message for c in own_ids)
