@@ -2,9 +2,11 @@
 
 Designed for large histories: each production line is walked once for its first-parent
 chain and once for its merges; what a merge brought in comes from one ``Walker`` that
-pushes the second parent and hides the first (no ``merge_base`` or ``descendant_of`` per
-hotfix); whether the integration branch has a hotfix is one walk of ``P ^I`` plus set
-look-ups. pygit2 does not read git's commit-graph file, so nothing here counts on it.
+pushes the second parent and hides the first (no ``merge_base`` per hotfix; one
+``descendant_of`` only for a base a fast-forward left off the chain); since when the
+integration branch has each hotfix is one pass over its history (``collect.reach``), and each
+hotfix's deployed ref is dated from when its work started (``collect.deployed_then``).
+pygit2 does not read git's commit-graph file, so nothing here counts on it.
 The reads it shares with the branch check are :class:`~hotfix_lint.collect.reader.GitReader`'s;
 a git hook judging one branch never imports this module.
 """
@@ -44,7 +46,7 @@ class _Line:
         self.first_parent: list[CommitFact] = []
         self.index: dict[str, int] = {}
         self.truncated = False
-        #: the deployed ref of each hotfix's time, on this line (set after the first-parent walk)
+        #: the deployed ref of each hotfix's time, on this line (made with the first hotfix)
         self.deployed: DeployedRefs | None = None
 
 
@@ -109,6 +111,7 @@ class HistoryCollector:
             line.first_parent.append(fact)
         if self.reader.since_commit is not None:
             line.truncated = True
+
     def _newer(self, tag: TagFact, than: TagFact) -> bool:
         a = version_key(self.reader.tag_version(tag) or "")
         b = version_key(self.reader.tag_version(than) or "")
