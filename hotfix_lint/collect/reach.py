@@ -65,9 +65,9 @@ class IntegrationReach:
         walker.simplify_first_parent()
         try:
             for commit in walker:
-                chain.append(commit)
                 if floor is not None and commit.commit_time < floor:
                     break
+                chain.append(commit)
         except MISSING:
             pass  # a shallow or partial clone: what is there is what integration had
         oldest_first = chain[::-1]
