@@ -575,8 +575,9 @@ def test_hook_help_lists_the_stages() -> None:
     assert textwrap.dedent(hooks.__doc__ or "").count("pre-push") >= 2
 
 
-def test_pre_push_to_production_sees_a_stale_base_behind_the_remote_tip(gitflow_repo: Scenario, run: Run) -> None:
-    """The hotfix was cut before main moved on; the base is older than what the remote has."""
+def test_pre_push_to_production_notes_main_moved_during_review(gitflow_repo: Scenario, run: Run) -> None:
+    """The hotfix was cut from main's tip, then main moved on while it was in review: not stale
+    (issue 13, item 6: judged from when the work started), but the optional note says so."""
     write_policy(gitflow_repo)
     start_hotfix(gitflow_repo, version="1.0.3", commit=True)
     gitflow_repo.checkout("main")
@@ -588,10 +589,15 @@ def test_pre_push_to_production_sees_a_stale_base_behind_the_remote_tip(gitflow_
     gitflow_repo.merge("hotfix/fix-other")
     old = gitflow_repo.rev("main")  # pushed already: the remote has it
     gitflow_repo.merge("hotfix/fix-session")
-    status, out, _ = run(gitflow_repo, "pre-push", env=push_env("refs/heads/main", gitflow_repo.rev("HEAD"), old))
+    env = push_env("refs/heads/main", gitflow_repo.rev("HEAD"), old)
+    status, out, _ = run(gitflow_repo, "pre-push", env=env)
+    assert status == 0, out
+    assert "[hotfix-base]" not in out
+    write_policy(gitflow_repo, with_rules(hotfix_base={"severity": "error", "moved_during_review": "warning"}))
+    status, out, _ = run(gitflow_repo, "pre-push", env=env)
     assert status == 0, out
     assert "warning [hotfix-base]" in out
-    assert "stale" in out
+    assert "while it was in review" in out
 
 
 def test_hook_output_shows_terminal_controls_escaped(gitflow_repo: Scenario, run: Run) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pytest
 from scenario import (
     Clock,
+    Hotfix,
     Scenario,
     add_changelog_section,
     all_text,
@@ -28,6 +29,8 @@ from scenario import (
     same_commit,
     violations,
 )
+
+from hotfix_lint.facts.history import HistoryFacts
 
 ONLY = make_policy(only="back-merge")
 
@@ -86,24 +89,47 @@ def test_recent_miss_is_pending(scenario: Callable[..., Scenario]) -> None:
     assert status == 1
 
 
-def test_squash_into_develop_is_an_error_with_a_hint(gitflow_repo: Scenario) -> None:
+def test_squash_into_develop_counts_with_form_any(gitflow_repo: Scenario) -> None:
+    """Issue 13, item 5: a squash back-merge is a back-merge unless the process requires a merge."""
     land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="squash", commits=2)
-    status, report = run_check(gitflow_repo, policy=make_policy())
-    (v,) = assert_only(report, "back-merge", severity="error")
-    assert "squash" in (v["hint"] or "").lower(), describe(report)
+    status, report = run_check(gitflow_repo, policy=ONLY)
+    assert_clean(status, report)
+
+
+def _about(report: dict[str, object] | None, hotfix: Hotfix) -> list[dict[str, object]]:
+    """The back-merge findings about ``hotfix`` (the git-flow history's own hotfix was back-merged
+    by merging main, which ``form: merge`` reports too)."""
+    return [v for v in violations(report, "back-merge") if same_commit(str(v["commit"]), hotfix.merge or "")]
+
+
+def test_squash_into_develop_is_an_error_with_form_merge(gitflow_repo: Scenario) -> None:
+    hotfix = land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="squash", commits=2)
+    status, report = run_check(gitflow_repo, policy=make_policy(rules={"back-merge": {"form": "merge"}}))
+    (v,) = _about(report, hotfix)
+    assert v["severity"] == "error", describe(report)
+    assert "squash" in str(v["hint"]).lower(), describe(report)
     assert status == 1
 
 
-@pytest.mark.parametrize("accept", [True, False])
-def test_cherry_picked_into_develop(gitflow_repo: Scenario, accept: bool) -> None:
-    land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="cherry-pick", commits=2)
-    policy = make_policy(only="back-merge", rules={"back-merge": {"accept_cherry_picks": accept}})
+@pytest.mark.parametrize(
+    ("options", "counts"),
+    [
+        ({}, True),  # form: any
+        ({"form": "merge"}, False),
+        ({"form": "merge", "accept_cherry_picks": True}, True),
+    ],
+)
+def test_cherry_picked_into_develop(gitflow_repo: Scenario, options: dict[str, object], counts: bool) -> None:
+    hotfix = land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge="cherry-pick", commits=2)
+    policy = make_policy(only="back-merge", rules={"back-merge": options})
     status, report = run_check(gitflow_repo, policy=policy)
-    if accept:
-        assert_clean(status, report)
+    found = _about(report, hotfix)
+    if counts:
+        assert found == [], describe(report)
     else:
-        (v,) = violations(report, "back-merge")
+        (v,) = found
         assert v["severity"] == "error"
+        assert "accept_cherry_picks" in str(v["hint"]), describe(report)
         assert status == 1
 
 
@@ -194,6 +220,121 @@ def test_back_merged_later_is_silent(gitflow_repo: Scenario) -> None:
     text = add_changelog_section(s.read("CHANGELOG.md"), changelog_section("1.1.0", "2025-02-01", ["x"]))
     s.commit("Start 1.1.0 notes", {"CHANGELOG.md": text})
     s.merge("main")
+    s.checkout("main")
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+
+
+# -- judged at the time it was due (issue 13, item 5) ---------------------------------------------
+
+
+def _history(s: Scenario, policy: dict[str, object]) -> HistoryFacts:
+    """The history facts the collector builds for ``policy`` (to see how a back-merge was found)."""
+    import pygit2
+    import yaml
+
+    from hotfix_lint.collect.history import HistoryCollector
+    from hotfix_lint.collect.reader import GitReader
+    from hotfix_lint.policy.loader import load_policy
+
+    path = s.path.parent / "policy-under-test.yaml"
+    path.write_text(yaml.safe_dump(policy, sort_keys=False), encoding="utf-8")
+    return HistoryCollector(GitReader(pygit2.Repository(str(s.path)), load_policy(path))).history()
+
+
+def _unrelated_work_then_merge_main(s: Scenario, days: int) -> str:
+    """``days`` later, develop gets a feature and then, for its own reasons, main merged in."""
+    s.clock.advance(days=days)
+    s.checkout("develop")
+    s.branch("feature/later", checkout=True)
+    s.commit("More work")
+    s.checkout("develop")
+    s.merge("feature/later")
+    merge = s.merge("main", message="Merge branch 'main' into develop (sync before the 1.1 release)")
+    s.checkout("main")
+    return merge
+
+
+def test_back_merged_months_late_by_an_unrelated_merge_fires(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    late = _unrelated_work_then_merge_main(s, days=60)
+    assert s.is_ancestor(hotfix.tip, "develop")  # develop has it today, by ancestry
+    status, report = run_check(s, policy=ONLY)
+    (v,) = violations(report, "back-merge")
+    assert v["severity"] == "error", describe(report)
+    assert same_commit(v["commit"], hotfix.merge or ""), describe(report)
+    assert "reached develop only on" in v["message"] and late[:10] in v["message"], describe(report)
+    assert "nothing to repair now" in v["hint"], describe(report)
+    assert status == 1
+
+
+def test_back_merged_late_within_grace_is_silent(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    _unrelated_work_then_merge_main(s, days=5)
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+
+
+def test_squash_within_grace_then_covered_by_a_merge_of_main_is_a_squash_back_merge(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge="squash", commits=2)
+    _unrelated_work_then_merge_main(s, days=60)
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+    (found,) = [h for h in _history(s, ONLY).production[0].hotfixes if h.source == "hotfix/fix-crash"]
+    assert [b.form for b in found.back_merges] == ["squash", "production"]
+    assert found.back_merges[0].commit == hotfix.back_merge
+    # the process that wants a merge of the branch: the squash came first, the merge of main is late
+    status, report = run_check(s, policy=make_policy(rules={"back-merge": {"form": "merge"}}))
+    (v,) = _about(report, hotfix)
+    assert "squash" in v["message"], describe(report)
+
+
+@pytest.mark.parametrize(("form", "fires"), [("any", False), ("merge", True)])
+def test_merge_tag_into_develop(scenario: Callable[..., Scenario], form: str, fires: bool) -> None:
+    """git-flow AVH finishes a hotfix with ``Merge tag '1.0.1' into develop``."""
+    s = scenario()
+    s.commit("Initial commit", {"CHANGELOG.md": "# Changelog\n\n## [1.0.0] - 2025-01-01\n- first\n"})
+    s.tag("v1.0.0")
+    s.branch("develop")
+    hotfix = land_hotfix(s, "hotfix/fix-crash", version="1.0.1", back_merge=None)
+    s.checkout("develop")
+    s.merge("v1.0.1")
+    assert s.subject("develop") == "Merge tag 'v1.0.1' into develop"
+    s.checkout("main")
+    status, report = run_check(s, policy=make_policy(only="back-merge", rules={"back-merge": {"form": form}}))
+    if not fires:
+        assert_clean(status, report)
+        return
+    (v,) = violations(report, "back-merge")
+    assert same_commit(v["commit"], hotfix.merge or ""), describe(report)
+    assert "a merge of production (or its tag)" in v["message"], describe(report)
+    assert "git merge --no-ff hotfix/fix-crash" in v["hint"], describe(report)
+    assert status == 1
+
+
+def test_hotfix_branch_merged_into_integration_counts_with_form_merge(scenario: Callable[..., Scenario]) -> None:
+    """The main/development process: the same hotfix branch merged with a merge commit, before or after."""
+    s = scenario()
+    s.commit("Initial commit", {"CHANGELOG.md": "# Changelog\n\n## [1.0.0] - 2025-01-01\n- first\n"})
+    s.branch("development")
+    land_hotfix(s, "hotfix/fix-a", version="1.0.1", integration="development", back_merge="branch")
+    early = land_hotfix(s, "hotfix/fix-b", version="1.0.2", integration="development", how="none", back_merge="branch")
+    s.checkout("main")
+    s.merge(early.branch)  # merged into development first, then into main
+    policy = make_policy(only="back-merge", integration="development", rules={"back-merge": {"form": "merge"}})
+    status, report = run_check(s, policy=policy)
+    assert_clean(status, report)
+
+
+def test_cherry_picked_without_x_counts(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None, commits=2)
+    s.checkout("develop")
+    for sha in hotfix.commits:
+        s.cherry_pick(sha)
     s.checkout("main")
     status, report = run_check(s, policy=ONLY)
     assert_clean(status, report)

@@ -259,3 +259,124 @@ def test_an_orphan_branch_under_check_is_an_error_with_a_safe_hint(gitflow_repo:
     assert len(found) == 1 and root[:10] in found[0]["message"], describe(report)
     command = found[0]["hint"].split(": ", 1)[1]
     assert shlex.split(command) == ["git", "rebase", "--root", "--onto", "main", name], command
+
+
+# -- judged from when the work started (issue 13, item 6) ------------------------------------------
+
+
+def _release(s: Scenario, version: str) -> str:
+    """A release of develop lands on main (release branch merged, tagged, merged back)."""
+    s.branch(f"release/{version}", "develop", checkout=True)
+    s.commit(f"Prepare release {version}", {"VERSION": f"{version}\n"})
+    return _land(s, f"release/{version}", version)
+
+
+def test_release_landed_during_review_is_silent(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _cut(s, "hotfix/in-review", "main", "1.0.2")  # cut from the deployed tip, then reviewed for days
+    s.clock.advance(days=3)
+    _release(s, "1.1.0")  # production moves on meanwhile
+    s.clock.advance(days=1)
+    _land(s, "hotfix/in-review", "1.0.2")
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+
+
+def test_moved_during_review_is_an_optional_warning(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _cut(s, "hotfix/in-review", "main", "1.0.2")
+    _release(s, "1.1.0")
+    merge = _land(s, "hotfix/in-review", "1.0.2")
+    policy = make_policy(only="hotfix-base", rules={"hotfix-base": {"moved_during_review": "warning"}})
+    status, report = run_check(s, policy=policy)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning" and same_commit(v["commit"], merge), describe(report)
+    assert "moved 1 first-parent commit(s) while it was in review" in v["message"], describe(report)
+    assert status == 0
+
+
+def test_cut_from_an_old_production_commit_is_stale(gitflow_repo: Scenario) -> None:
+    """Stale against what was deployed when the work started, whatever landed during review."""
+    s = gitflow_repo
+    old = s.rev("main")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2")
+    deployed = s.rev("main")
+    _cut(s, "hotfix/slow-fix", old, "1.0.3")
+    _release(s, "1.1.0")
+    merge = _land(s, "hotfix/slow-fix", "1.0.3")
+    status, report = run_check(s, policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning" and same_commit(v["commit"], merge, s.rev("hotfix/slow-fix")), describe(report)
+    assert "1 commit(s) of main older than the deployed ref" in v["message"], describe(report)
+    assert deployed[:10] in v["message"] and "when the work started" in v["message"], describe(report)
+    assert status == 0
+
+
+def _fast_forwarded_production(s: Scenario) -> str:
+    """A hotfix cut from an old main commit lands; then main is fast-forwarded to develop, whose
+    first-parent chain now is main's: the landing and its base are off it, still main's history."""
+    old = s.rev("main")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2")  # main moves on: `old` is no longer deployed
+    _cut(s, "hotfix/slow-fix", old, "1.0.3")
+    merge = _land(s, "hotfix/slow-fix", "1.0.3")  # and merged into develop
+    s.checkout("develop")
+    s.commit("Prepare release 1.1.0", {"VERSION": "1.1.0\n"})
+    s.checkout("main")
+    s.merge_ff("develop")
+    assert merge not in s.first_parents("main") and old not in s.first_parents("main")
+    return merge
+
+
+def test_fast_forwarded_production_with_a_moved_base_is_stale(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    merge = _fast_forwarded_production(s)
+    status, report = run_check(s, policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert same_commit(v["commit"], merge, s.rev("hotfix/slow-fix")), describe(report)
+    assert v["severity"] == "warning" and "its base is stale" in v["message"], describe(report)
+    assert "not on main's history" not in v["message"]
+    assert status == 0
+
+
+def _shared_first_parent_history(s: Scenario, start_old: bool) -> str:
+    """main and develop share one first-parent history: main is fast-forwarded to develop for a
+    release and develop to main after a hotfix. A release lands while the hotfix is in review."""
+    old = s.rev("main")
+    s.checkout("develop")
+    s.merge_ff("main")
+    s.checkout("main")
+    s.merge_ff("develop")
+    land_hotfix(s, "hotfix/fast-fix", version="1.0.2", back_merge=None)
+    s.checkout("develop")
+    s.merge_ff("main")  # develop's first-parent chain is main's
+    deployed = s.rev("main")
+    s.checkout("main")
+    _cut(s, "hotfix/shared", old if start_old else deployed, "1.0.3")
+    s.checkout("develop")
+    s.commit("Release 1.1.0", {"VERSION": "1.1.0\n"})
+    s.checkout("main")
+    s.merge_ff("develop")  # the release lands during review
+    merge = s.merge("hotfix/shared")
+    s.checkout("develop")
+    s.merge_ff("main")
+    s.checkout("main")
+    assert merge in s.first_parents("develop")
+    return merge
+
+
+def test_shared_first_parent_history_is_silent(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _shared_first_parent_history(s, start_old=False)
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+
+
+def test_shared_first_parent_history_does_not_make_own_commits_carried(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    merge = _shared_first_parent_history(s, start_old=True)
+    status, report = run_check(s, policy=ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert same_commit(v["commit"], merge, s.rev("hotfix/shared")), describe(report)
+    assert v["severity"] == "warning" and "its base is stale" in v["message"], describe(report)
+    assert "integration branch" not in v["message"], describe(report)
+    assert status == 0

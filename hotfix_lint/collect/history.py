@@ -2,9 +2,11 @@
 
 Designed for large histories: each production line is walked once for its first-parent
 chain and once for its merges; what a merge brought in comes from one ``Walker`` that
-pushes the second parent and hides the first (no ``merge_base`` or ``descendant_of`` per
-hotfix); whether the integration branch has a hotfix is one walk of ``P ^I`` plus set
-look-ups. pygit2 does not read git's commit-graph file, so nothing here counts on it.
+pushes the second parent and hides the first (no ``merge_base`` per hotfix; one
+``descendant_of`` only for a base a fast-forward left off the chain); since when the
+integration branch has each hotfix is one pass over its history (``collect.reach``), and each
+hotfix's deployed ref is dated from when its work started (``collect.deployed_then``).
+pygit2 does not read git's commit-graph file, so nothing here counts on it.
 The reads it shares with the branch check are :class:`~hotfix_lint.collect.reader.GitReader`'s;
 a git hook judging one branch never imports this module.
 """
@@ -13,17 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
 
 import pygit2
 from pygit2.enums import SortMode
 
+from hotfix_lint.collect.back_merge import BackMergeFinder
+from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
+from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
-from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact
+from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, IntegrationFact, ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.refs import TagFact
@@ -32,7 +36,6 @@ from hotfix_lint.facts.versions import find_tickets, version_key
 from hotfix_lint.policy.automation import Automation, automation_of
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")
-_CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 
 
 class _Line:
@@ -45,17 +48,25 @@ class _Line:
         self.first_parent: list[CommitFact] = []
         self.index: dict[str, int] = {}
         self.truncated = False
-        #: best release tag (by version) strictly older than each first-parent index
-        self.tag_before: list[TagFact | None] = []
+        #: the deployed ref of each hotfix's time, on this line (made with the first hotfix)
+        self.deployed: DeployedRefs | None = None
 
 
-class _Evidence:
-    """What the integration branch has on its own: to recognise cherry-picks and squashes."""
-
-    def __init__(self) -> None:
-        self.commits: list[CommitFact] = []
-        self.patch_ids: dict[str, CommitFact] = {}
-        self.picked_from: set[str] = set()
+def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:
+    """The hotfix's commits that integration had before it landed, received apart from the
+    hotfix's tip: it was cut from there. Commits integration received with the tip (the branch
+    merged there first, or a first-parent history shared with production) are its own work."""
+    if hotfix.merge is None:
+        return ()
+    tip = reach.reached(hotfix.tip)
+    carried = []
+    for commit in hotfix.own_commits:
+        reached = reach.reached(commit.id)
+        if reached is None or reached.at > hotfix.merge.commit_time:
+            continue
+        if tip is None or reached.via != tip.via:
+            carried.append(commit)
+    return tuple(carried)
 
 
 def _missing_id(exc: BaseException, fallback: str) -> str:
@@ -70,8 +81,6 @@ class HistoryCollector:
         self.reader = reader
         self.repo = reader.repo
         self.policy = reader.policy
-        self._timeline: list[tuple[int, str]] | None = None
-        self._timeline_walk: Iterator[pygit2.Commit] = iter(())
 
     @cached_property
     def tags_by_version(self) -> dict[str, TagFact]:
@@ -104,15 +113,6 @@ class HistoryCollector:
             line.first_parent.append(fact)
         if self.reader.since_commit is not None:
             line.truncated = True
-        # best release tag strictly older than each index, by version
-        best: TagFact | None = None
-        tag_before: list[TagFact | None] = [None] * len(line.first_parent)
-        for i in range(len(line.first_parent) - 1, -1, -1):
-            tag_before[i] = best
-            for tag in self.reader.release_tags.get(line.first_parent[i].id, ()):
-                if best is None or self._newer(tag, best):
-                    best = tag
-        line.tag_before = tag_before
 
     def _newer(self, tag: TagFact, than: TagFact) -> bool:
         a = version_key(self.reader.tag_version(tag) or "")
@@ -188,18 +188,6 @@ class HistoryCollector:
                 return found[0]
         return None
 
-    def _deployed_before(self, line: _Line, merge_id: str, mainline: str) -> tuple[str | None, str]:
-        strategy = self.policy.deployed_ref
-        index = line.index.get(merge_id)
-        if strategy == "tag" and index is not None:
-            tag = line.tag_before[index]
-            if tag is None:
-                return None, "no release tag before the merge"
-            return tag.target, f"release tag {tag.name}"
-        if strategy in ("branch", "tag"):
-            return mainline, f"{line.name}'s tip before the merge"
-        return None, f"deployed_ref strategy {strategy!r} is not available from git history"
-
     def _hotfix_from_merge(
         self, line: _Line, merge: pygit2.Commit, on_first_parent: bool, landed: dict[str, str] | None = None
     ) -> HotfixFact:
@@ -222,12 +210,9 @@ class HistoryCollector:
             )
         if base is not None and landed and base in landed:
             base = landed[base]  # the branch landed before: its base is that earlier merge
-        base_index = line.index.get(base) if base else None
-        mainline_index = line.index.get(str(mainline_id))
-        distance = None
-        if base_index is not None and mainline_index is not None:
-            distance = base_index - mainline_index
-        deployed, deployed_label = self._deployed_before(line, merge_fact.id, str(mainline_id))
+        if line.deployed is None:
+            line.deployed = DeployedRefs(self.reader, line.name, line.first_parent, line.index, self._newer)
+        then = line.deployed.before_merge(str(mainline_id), base)  # dated by ``_dated`` once carried is known
         version = self.reader.version_from_name(source)
         window = self._release_window(line, merge_fact.id)
         tag = self._release_tag(merge_fact.id, window, version)
@@ -261,10 +246,10 @@ class HistoryCollector:
             on_first_parent=on_first_parent,
             extra_bases=tuple(extra),
             unrelated_root=self.reader.own_root(own),
-            base_on_line=base_index is not None,
-            base_distance=distance,
-            deployed_ref=deployed,
-            deployed_ref_label=deployed_label,
+            base_on_line=then.base_on_line,
+            base_distance=then.distance,
+            deployed_ref=then.deployed,
+            deployed_ref_label=then.label,
             version=version,
             tickets=find_tickets(self.reader.ticket_re, source or "", merge_fact.message, *(c.message for c in own)),
             release_tag=tag,
@@ -295,105 +280,55 @@ class HistoryCollector:
             )
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
-    def _integration_at(self, integration: IntegrationFact, when: int) -> str | None:
-        """Where the integration branch stood at ``when``: the newest first-parent commit not after it.
-
-        The first-parent chain is read lazily, newest first, and only as far back as asked.
-        """
-        if self._timeline is None:
-            self._timeline = []
-            self._timeline_walk = self.reader.walk([pygit2.Oid(hex=integration.tip)], first_parent=True)
-        timeline = self._timeline
-        while not timeline or timeline[-1][0] > when:
-            step = next(self._timeline_walk, None)
-            if step is None:
-                break
-            timeline.append((step.commit_time, str(step.id)))
-        for commit_time, commit_id in timeline:
-            if commit_time <= when:
-                return commit_id
-        return None
-
-    def _with_carried(self, hotfixes: list[HotfixFact], integration: IntegrationFact) -> list[HotfixFact]:
-        """For hotfixes not based on the deployed ref, find what they carried from integration."""
-        out: list[HotfixFact] = []
-        for hotfix in hotfixes:
-            if (
-                hotfix.original_base is None
-                or hotfix.original_base == hotfix.deployed_ref
-                or hotfix.merge is None
-            ):
-                out.append(hotfix)
-                continue
-            then = self._integration_at(integration, hotfix.merge.commit_time)
-            out.append(replace(hotfix, carried=self.reader.carried(hotfix, then)))
+    def _with_integration(
+        self, lines: list[ProductionLineFact], walked: list[_Line], integration: IntegrationFact | None
+    ) -> list[ProductionLineFact]:
+        """Each hotfix dated against the deployed ref of its time, with what it carried from
+        integration and its back-merges: integration's history is read in one pass for all."""
+        landings = [h for line in lines for h in line.hotfixes if h.merge is not None]
+        if not landings:
+            return lines
+        reach: ReachIndex | None = None
+        finder: BackMergeFinder | None = None
+        if integration is not None:
+            cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
+            reach = IntegrationReach(self.repo, integration.tip, cutoff)
+            finder = BackMergeFinder(self.repo, reach, self._grace())
+        out: list[ProductionLineFact] = []
+        for fact, line in zip(lines, walked, strict=True):
+            hotfixes = [self._dated(line, h, reach) for h in fact.hotfixes]
+            if finder is not None:
+                hotfixes = [finder.find(h) for h in hotfixes]
+            out.append(replace(fact, hotfixes=tuple(hotfixes)))
         return out
 
-    def _with_back_merge(
-        self, line: _Line, hotfixes: list[HotfixFact], integration: IntegrationFact
-    ) -> list[HotfixFact]:
-        """Mark each hotfix back-merged or not; look for cherry-picks and squashes of the misses."""
-        i_tip = pygit2.Oid(hex=integration.tip)
-        not_in_integration = {str(c.id) for c in self.reader.walk([line.tip.id], [i_tip])}
-        marked = [
-            replace(h, back_merged=h.tip not in not_in_integration)
-            for h in self._with_carried(hotfixes, integration)
-        ]
-        misses = [h for h in marked if not h.back_merged]
-        if not misses:
-            return marked
-        evidence = self._integration_only_evidence(line, i_tip, misses)
-        return [self._judge_miss(h, evidence) if not h.back_merged else h for h in marked]
-
-    def _integration_only_evidence(
-        self, line: _Line, i_tip: pygit2.Oid, misses: list[HotfixFact]
-    ) -> _Evidence:
-        """Patch ids and messages of integration-only commits since the oldest miss began."""
-        cutoff = min((c.commit_time for h in misses for c in h.own_commits), default=0)
-        cutoff = min(cutoff, min((h.merge.commit_time for h in misses if h.merge), default=cutoff))
-        evidence = _Evidence()
-        for commit in self.reader.walk([i_tip], [line.tip.id], sort=SortMode.TIME):
-            if commit.commit_time < cutoff:
-                break
-            if len(commit.parent_ids) != 1:
-                continue
-            fact = to_commit_fact(commit)
-            evidence.commits.append(fact)
-            for picked in _CHERRY_PICKED.findall(commit.message):
-                evidence.picked_from.add(picked)
-            try:
-                evidence.patch_ids[str(self.repo.diff(commit.parents[0], commit).patchid)] = fact
-            except MISSING:
-                continue
-        return evidence
-
-    def _patch_id(self, old: str, new: str) -> str | None:
-        try:
-            return str(self.repo.diff(self.reader.commit(old), self.reader.commit(new)).patchid)
-        except MISSING:
-            return None
-
-    def _judge_miss(self, hotfix: HotfixFact, evidence: _Evidence) -> HotfixFact:
-        own = [c for c in hotfix.own_commits if len(c.parents) == 1]
-        picked = bool(own) and all(
-            self._patch_id(c.parents[0], c.id) in evidence.patch_ids
-            or any(c.id.startswith(p) for p in evidence.picked_from)
-            for c in own
+    def _dated(self, line: _Line, hotfix: HotfixFact, reach: ReachIndex | None) -> HotfixFact:
+        """The deployed ref when the hotfix's work started (its first commit that integration did
+        not already have), and the commits it carried from integration."""
+        if hotfix.merge is None or hotfix.original_base is None or not hotfix.own_commits:
+            return hotfix
+        carried = _carried(hotfix, reach) if reach is not None else ()
+        skip = {c.id for c in carried}
+        first = first_own([c for c in hotfix.own_commits if c.id not in skip], hotfix.tip)
+        if line.deployed is None:
+            return hotfix
+        then = line.deployed.when_started(hotfix.mainline, hotfix.original_base, first)
+        return replace(
+            hotfix,
+            base_on_line=then.base_on_line,
+            base_distance=then.distance,
+            deployed_ref=then.deployed,
+            deployed_ref_label=then.label,
+            work_started=then.started,
+            moved_during_review=then.moved,
+            carried=carried if hotfix.original_base != then.deployed else (),
         )
-        squashed: str | None = None
-        if hotfix.merge is not None:
-            whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
-            if whole is not None and whole in evidence.patch_ids:
-                squashed = evidence.patch_ids[whole].id
-        if squashed is None:
-            for commit in evidence.commits:
-                text = commit.message
-                names_branch = hotfix.source is not None and hotfix.source in commit.summary
-                lists_commits = "Squashed commit of the following" in text and any(c.id in text for c in own)
-                if names_branch or lists_commits:
-                    squashed = commit.id
-                    break
-        return replace(hotfix, cherry_picked_to_integration=picked, squashed_into_integration=squashed)
+
+    def _grace(self) -> int:
+        """back-merge's ``grace_days``: how far after a landing a squash or pick is looked for."""
+        setting = self.policy.rules.get("back-merge")
+        options = dict(setting.options) if setting is not None else {}
+        return int(options.get("grace_days", DEFAULT_GRACE_DAYS)) * 86400
 
     # -- entry point -------------------------------------------------------------------
 
@@ -410,6 +345,7 @@ class HistoryCollector:
             missing_lines = []
         integration, integration_missing = self._integration()
         lines: list[ProductionLineFact] = []
+        walked: list[_Line] = []
         for name, ref in refs:
             line = _Line(name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
             self._first_parent_chain(line)
@@ -442,8 +378,7 @@ class HistoryCollector:
                 hotfixes.append(self._hotfix_from_merge(line, merge, False))
                 seen_tips.add(str(merge.parent_ids[1]))
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
-            if integration is not None:
-                hotfixes = self._with_back_merge(line, hotfixes, integration)
+            walked.append(line)
             tips: dict[str, list[str]] = {}
             for branch in self.reader.branches:
                 if branch.name != name:
@@ -459,6 +394,7 @@ class HistoryCollector:
                     truncated_by_since=line.truncated,
                 )
             )
+        lines = self._with_integration(lines, walked, integration)
         return HistoryFacts(
             production=tuple(lines),
             integration=integration,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from hotfix_lint.facts.changes import HotfixChanges
     from hotfix_lint.facts.commit_message import PendingMessageFact
     from hotfix_lint.facts.github import GitHubFacts
-    from hotfix_lint.facts.history import HistoryFacts
+    from hotfix_lint.facts.history import BackMergeFact, HistoryFacts
     from hotfix_lint.facts.promotion import PromotionFacts
     from hotfix_lint.facts.refs import TagFact
     from hotfix_lint.facts.workflows import WorkflowsFact
@@ -81,9 +81,11 @@ class HotfixFact:
     #: a root commit among its own commits: it shares no history with the line (an orphan
     #: branch, or one merged with --allow-unrelated-histories), so it has no base at all
     unrelated_root: str | None = None
-    #: the original base lies on the line's first-parent chain
+    #: the original base lies on the line's first-parent chain (in history: the chain production
+    #: had when the hotfix landed, which a later fast-forward may have left)
     base_on_line: bool = True
-    #: how many first-parent commits of the line the base lies behind ``mainline``
+    #: how many first-parent commits of the line the base lies behind the deployed ref (in
+    #: history: the one in force when the work started; for a branch under check: ``mainline``)
     base_distance: int | None = 0
     deployed_ref: str | None = None
     deployed_ref_label: str = ""
@@ -103,6 +105,14 @@ class HotfixFact:
     back_merged: bool | None = None
     cherry_picked_to_integration: bool = False
     squashed_into_integration: str | None = None
+    #: how and when integration received it: by ancestry (the first time it became reachable)
+    #: and, when that was late or never, squash or cherry-pick evidence (``collect.back_merge``)
+    back_merges: tuple[BackMergeFact, ...] = ()
+    #: when the work started: the author time of its first own commit (the one on the base)
+    work_started: int | None = None
+    #: first-parent commits production moved between the base (deployed when the work started)
+    #: and the landing: releases or hotfixes that landed during review
+    moved_during_review: int = 0
     missing_objects: tuple[str, ...] = ()
     #: the policy's version files at the release point, and just before the hotfix (collected
     #: only for the rules that read them; see ``collect.versions``)

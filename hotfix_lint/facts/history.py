@@ -20,6 +20,41 @@ if TYPE_CHECKING:
     from hotfix_lint.facts.coverage import ProductionChangeFact
 
 
+#: the back-merge rule's default ``grace_days``; the collector searches squash and cherry-pick
+#: evidence up to a landing's grace, so both read this one value
+DEFAULT_GRACE_DAYS = 7
+
+
+
+def back_merge_due(landed: int, grace: int) -> int:
+    """When a back-merge was due: ``grace`` seconds after the landing, and never less than a day
+    (``grace_days: 0`` means "the same day", not "before the merge into production")."""
+    return landed + max(grace, 86400)
+
+
+#: how a hotfix reached the integration branch (``BackMergeFact.form``)
+BACK_MERGE_FORMS = ("merge", "production", "fast-forward", "squash", "cherry-pick")
+
+
+@dataclass(frozen=True)
+class BackMergeFact:
+    """One way the integration branch received a hotfix, and when.
+
+    ``form``: ``merge`` (a merge commit brought the hotfix branch, not its landing), ``production``
+    (a merge of the production line or a tag brought the landing along), ``fast-forward``
+    (integration's own first-parent chain holds the hotfix's commits), ``squash`` (one commit
+    with the hotfix's whole change), ``cherry-pick`` (each of its commits, by patch id, ``-x``
+    trailer or author and date).
+    """
+
+    form: str
+    #: when integration first had it (committer time of its first-parent commit that brought it)
+    at: int
+    #: integration's commit that brought it: the merge, the squash, the newest pick
+    commit: str
+    summary: str = ""
+
+
 @dataclass(frozen=True)
 class ProductionLineFact:
     """One production line (``main``, a ``support/*`` branch) since the ``since`` point."""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
+from hotfix_lint.facts.history import BACK_MERGE_FORMS, DEFAULT_GRACE_DAYS, BackMergeFact, back_merge_due
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
+from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
-from hotfix_lint.rules.common import DAY, day, short, subjects, where
-from hotfix_lint.rules.hints import back_merge_commands, is_main_line, port_commands
+from hotfix_lint.rules.common import DAY, day, short, subjects, waiver_hint, where
+from hotfix_lint.rules.hints import back_merge_commands, branch_exists, is_main_line, port_commands
 
 
 class BackMerge(Rule):
@@ -17,32 +18,45 @@ class BackMerge(Rule):
     summary = "The integration branch contains every hotfix merged into production."
     explanation = """\
 A hotfix that never reaches the integration branch is lost at the next regular release,
-which overwrites production with the integration line. For each hotfix merged into a
-production branch, its tip must be an ancestor of the integration branch's tip: merging the
-production branch into the integration branch and merging the hotfix branch into it both
-count. A miss younger than `grace_days` (since the merge into production) is a warning
-"pending". A squash of the hotfix into the integration branch does not count (its commits
-are not ancestors) and is reported with a hint that it was probably squashed. With
-`accept_cherry_picks`, a hotfix counts as back-merged when each of its commits reached the
-integration branch with the same patch id. When the integration branch has stopped moving
-(the first missed hotfix came `retired_after_days` after its last move), one finding says so
-instead of one per hotfix; set
-`integration: null` or `integration: {branch: ..., retired_since: DATE}` if that is
-intended. With `release_branches` (git-flow: "if a release branch currently exists, the
-hotfix changes need to be merged into that release branch"), every open release branch
-(not merged into production) cut before a hotfix was merged must contain it as well."""
+which overwrites production with the integration line. The back-merge is judged at the time
+it was due: the integration branch must have received each hotfix merged into a production
+branch within `grace_days` of that merge, not "by any path, by today" (a hotfix that reached
+it months later through an unrelated merge of production was missed when it mattered). When
+integration received it is when the hotfix's tip first became reachable from integration's
+first-parent chain, or when the earliest copy arrived: a squash of the whole change, or a
+cherry-pick of each commit (same patch id, `-x` trailer, or the author and date a pick
+keeps); `grace_days: 0` means the same day. A miss younger than `grace_days` is a warning
+"pending". Option `form`, the form the process requires: `any` (default: the hotfix branch
+merged, production or its tag merged as git-flow AVH does with `Merge tag 'X' into develop`,
+a fast-forward, a squash, cherry-picks) or `merge` (the same hotfix branch merged into
+integration with a merge commit; `accept_cherry_picks` then also counts cherry-picks). A
+squash back-merge later covered by a merge of production is still a squash back-merge. When
+the integration branch has stopped moving (the first missed hotfix came `retired_after_days`
+after its last move), one finding says so instead of one per hotfix; set `integration: null`
+or `integration: {branch: ..., retired_since: DATE}` if that is intended. With
+`release_branches` (git-flow: "if a release branch currently exists, the hotfix changes need
+to be merged into that release branch"), every open release branch (not merged into
+production) cut before a hotfix was merged must contain it as well."""
     default_severity = Severity.ERROR
     options_schema = options_object(
         grace_days={
             "type": "integer",
             "minimum": 0,
-            "default": 7,
-            "description": "Days after the merge into production during which a miss is only pending.",
+            "default": DEFAULT_GRACE_DAYS,
+            "description": "Days after the merge into production by which integration must have the hotfix; "
+            "a miss younger than this is only pending.",
+        },
+        form={
+            "enum": ["any", "merge"],
+            "default": "any",
+            "description": "The back-merge the process requires: any form (merge, production or tag merged, "
+            "squash, cherry-picks), or the hotfix branch merged with a merge commit.",
         },
         accept_cherry_picks={
             "type": "boolean",
             "default": False,
-            "description": "Count a hotfix whose every commit reached integration with the same patch id.",
+            "description": "With form: merge, also count a hotfix whose every commit reached integration as a "
+            "cherry-pick.",
         },
         retired_after_days={
             "type": "integer",
@@ -76,14 +90,15 @@ hotfix changes need to be merged into that release branch"), every open release 
                 )
             return
         integration = history.integration
-        accept_picks = bool(ctx.options["accept_cherry_picks"])
+        forms = _FORMS[str(ctx.options["form"])]
+        if ctx.options["accept_cherry_picks"]:
+            forms = forms | {"cherry-pick"}
         for line in history.production:
             misses = [
                 h
                 for h in line.hotfixes
-                if h.back_merged is False
-                and h.merge is not None
-                and not (accept_picks and h.cherry_picked_to_integration)
+                if h.merge is not None
+                and _in_time(h, forms, grace) is None
                 and (integration.retired_since is None or h.merge.commit_time < integration.retired_since)
             ]
             if not misses:
@@ -104,7 +119,7 @@ hotfix changes need to be merged into that release branch"), every open release 
                 )
                 continue
             for hotfix in misses:
-                yield self._miss(hotfix, integration.name, facts, ctx.policy, grace)
+                yield self._miss(hotfix, integration.name, facts, ctx.policy, grace, forms)
 
     def _release_branches(self, facts: RepositoryFacts, policy: Policy, grace: int) -> Iterator[Finding]:
         """git-flow: an open release branch must also receive the hotfixes merged after it was cut."""
@@ -133,29 +148,53 @@ hotfix changes need to be merged into that release branch"), every open release 
                 )
 
     def _miss(
-        self, hotfix: HotfixFact, integration: str, facts: RepositoryFacts, policy: Policy, grace: int
+        self,
+        hotfix: HotfixFact,
+        integration: str,
+        facts: RepositoryFacts,
+        policy: Policy,
+        grace: int,
+        forms: frozenset[str],
     ) -> Finding:
         now = facts.now
         merged_at = hotfix.merged_at or now
         age = now - merged_at
         merge_back = back_merge_commands(hotfix, integration, facts, policy)
-        message = (
-            f"{where(hotfix)} is not in {integration}: its tip {short(hotfix.tip)} is not an ancestor of {integration}"
-        )
+        if "production" not in forms and is_main_line(policy, hotfix.line):
+            if hotfix.source is not None and branch_exists(facts, hotfix.source):
+                merge_back = f"merge the hotfix branch: {merge_into(integration, hotfix.source)}"
+            else:  # the branch is gone: its tip is the same commits
+                merge_back = f"merge the hotfix's tip (its branch is gone): {merge_into(integration, hotfix.tip)}"
+        due = back_merge_due(merged_at, grace)
+        accepted = [b for b in hotfix.back_merges if b.form in forms]
+        other = [b for b in hotfix.back_merges if b.form not in forms and b.at <= due]
+        message = f"{where(hotfix)} was not in {integration} within {grace // DAY} day(s) of its merge"
         hint = merge_back
-        if hotfix.squashed_into_integration:
-            message += (
-                f"; it was probably squashed into {integration} (commit {short(hotfix.squashed_into_integration)}),"
-                " which copies the change but not the commits"
+        if other:
+            copy = other[0]
+            message += f": it reached {integration} as {_FORM_WORDS[copy.form]} (commit {short(copy.commit)})"
+            message += ", not in the form the process requires (a merge of the hotfix branch)"
+            hint = f"the process requires a merge of the hotfix branch: {merge_back}"
+            if copy.form == "cherry-pick":
+                hint = f"set the back-merge option accept_cherry_picks: true to count cherry-picks, or: {merge_back}"
+            elif copy.form == "squash":
+                hint = f"a squash does not count; merge instead: {merge_back}"
+        elif accepted:
+            late = accepted[0]
+            message = (
+                f"{where(hotfix)} reached {integration} only on {day(late.at)}, {(late.at - merged_at) // DAY} "
+                f"day(s) after its merge (grace: {grace // DAY}), through {_FORM_WORDS[late.form]} "
+                f"(commit {short(late.commit)}{': ' + repr(late.summary) if late.summary else ''}): "
+                "until then the next release could have dropped the fix"
             )
-            hint = f"a squash does not count; merge instead: {merge_back}"
-        elif hotfix.cherry_picked_to_integration:
-            message += f"; its commits were cherry-picked into {integration}"
             hint = (
-                f"set the back-merge option accept_cherry_picks: true to count cherry-picks, or: {merge_back}"
+                f"nothing to repair now; back-merge each hotfix within grace_days of its merge. "
+                f"{waiver_hint(self.id, hotfix)}"
             )
+        else:
+            message += f": its tip {short(hotfix.tip)} is not in {integration}, by ancestry or as a copy"
         severity = None
-        if 0 <= age < grace:
+        if 0 <= age < grace and not accepted:
             severity = Severity.WARNING
             message = f"pending: merged into {hotfix.line} {age // DAY} day(s) ago; " + message
         return self.finding(
@@ -166,3 +205,26 @@ hotfix changes need to be merged into that release branch"), every open release 
             hint=hint,
             subjects=subjects(hotfix),
         )
+
+
+#: the back-merge forms each ``form`` option accepts (``BackMergeFact.form``)
+_FORMS = {
+    "any": frozenset(BACK_MERGE_FORMS),
+    "merge": frozenset({"merge"}),
+}
+
+_FORM_WORDS = {
+    "merge": "a merge of the hotfix branch",
+    "production": "a merge of production (or its tag)",
+    "fast-forward": "a fast-forward",
+    "squash": "a squash",
+    "cherry-pick": "cherry-picks",
+}
+
+
+def _in_time(hotfix: HotfixFact, forms: frozenset[str], grace: int) -> BackMergeFact | None:
+    """The back-merge in an accepted form that integration received by the landing plus grace."""
+    if hotfix.merge is None:
+        return None
+    due = back_merge_due(hotfix.merge.commit_time, grace)
+    return next((b for b in hotfix.back_merges if b.form in forms and b.at <= due), None)

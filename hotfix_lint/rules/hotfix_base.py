@@ -26,12 +26,18 @@ For a branch under check, its original base (found by following the branch's own
 first-parent chain, so that merging production into the branch does not hide an old base)
 must be the deployed ref. In history, for each hotfix merge M the commits M brought in are
 those reachable from its second parent and not from its first; the base is where that chain
-starts, and it must equal the deployed ref in force just before M. A base that is an older
-commit of the production branch is stale (option `stale_severity`, default warning); a base
-that is not on the production branch at all (a hotfix cut from the integration branch brings
-its unreleased commits along) is an error. So is a hotfix that shares no history with the
-production branch at all (an orphan branch, whose history starts at a root commit of its
-own: merged, it needed --allow-unrelated-histories): it was not cut from anything deployed."""
+starts, and it must be the deployed ref in force when the work started (the author time of
+the hotfix's first own commit), read on the first-parent chain production had when M landed:
+a release that landed while the hotfix was in review does not make it stale (option
+`moved_during_review: warning` notes it), and a branch rebased onto a later deployed ref is
+judged from that ref. A base that is an older commit of the production branch is stale
+(option `stale_severity`, default warning), also when production was fast-forwarded since
+and that commit left its first-parent chain. A base that is not on the production branch at
+all (a hotfix cut from the integration branch brings its unreleased commits along: the
+commits the integration branch had before the hotfix landed, not ones it received with the
+hotfix's own commits) is an error. So is a hotfix that shares no history with the production
+branch at all (an orphan branch, whose history starts at a root commit of its own: merged,
+it needed --allow-unrelated-histories): it was not cut from anything deployed."""
     default_severity = Severity.ERROR
     options_schema = options_object(
         stale_severity={
@@ -39,10 +45,17 @@ own: merged, it needed --allow-unrelated-histories): it was not cut from anythin
             "default": "warning",
             "description": "Severity when the base is an older commit of the production branch.",
         },
+        moved_during_review={
+            "enum": ["warning", "off"],
+            "default": "off",
+            "description": "Note a hotfix cut from the deployed ref while production moved on before it was "
+            "merged (it was not tested on top of what it joined).",
+        },
     )
 
     def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
         stale_severity = Severity(ctx.options["stale_severity"])
+        review_severity = Severity(ctx.options["moved_during_review"])
         unavailable: set[str] = set()
         for hotfix in all_hotfixes(facts):
             if hotfix.missing_objects:
@@ -71,6 +84,8 @@ own: merged, it needed --allow-unrelated-histories): it was not cut from anythin
                     )
                 continue
             finding = self._judge(hotfix, stale_severity, ctx.policy.deployed_ref == "branch")
+            if finding is None and review_severity is not Severity.OFF:
+                finding = self._moved(hotfix, review_severity)
             if finding is not None:
                 yield finding
 
@@ -93,6 +108,22 @@ own: merged, it needed --allow-unrelated-histories): it was not cut from anythin
             ref=hotfix.source or hotfix.line,
             commit=hotfix.tip,
             hint=repair,
+            subjects=subjects(hotfix),
+        )
+
+    def _moved(self, hotfix: HotfixFact, severity: Severity) -> Finding | None:
+        """Cut from the deployed ref, but production moved before the merge: the softer note."""
+        if hotfix.merge is None or hotfix.moved_during_review <= 0 or hotfix.original_base != hotfix.deployed_ref:
+            return None
+        return self.finding(
+            f"{where(hotfix)} was cut from the deployed ref {short(hotfix.original_base)}, and {hotfix.line} moved "
+            f"{hotfix.moved_during_review} first-parent commit(s) while it was in review: it was merged without "
+            f"being tested on top of what it joined",
+            severity=severity,
+            ref=hotfix.source or hotfix.line,
+            commit=hotfix.merge.id,
+            hint=f"before merging the next one, merge {hotfix.line} into the hotfix branch (or rebase it) and test; "
+            f"{waiver_hint(self.id, hotfix)}",
             subjects=subjects(hotfix),
         )
 
@@ -130,17 +161,17 @@ own: merged, it needed --allow-unrelated-histories): it was not cut from anythin
                 f"it carries {len(hotfix.carried)} commit(s) that were never deployed "
                 f"(e.g. {sample.short} '{sample.summary}')"
             )
-        if (
-            stale_applies
-            and hotfix.base_on_line
-            and hotfix.base_distance is not None
-            and hotfix.base_distance > 0
-        ):
+        if stale_applies and hotfix.base_on_line and (hotfix.base_distance is None or hotfix.base_distance > 0):
             if stale_severity is Severity.OFF:
                 return None
+            older = (
+                f"{hotfix.base_distance} commit(s) of {hotfix.line} older than"
+                if hotfix.base_distance is not None
+                else f"a commit of {hotfix.line}'s history older than"  # off the first-parent chain
+            )
             return found(
-                f"{where(hotfix)} was cut from {short(base)}, {hotfix.base_distance} commit(s) of {hotfix.line} "
-                f"older than the deployed ref {deployed}: its base is stale{hidden}",
+                f"{where(hotfix)} was cut from {short(base)}, {older} the deployed ref {deployed}: its base is "
+                f"stale{hidden}",
                 severity=stale_severity,
             )
         if hotfix.base_on_line:

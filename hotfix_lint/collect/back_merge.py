@@ -1,0 +1,159 @@
+"""How and when the integration branch received each hotfix: the facts ``back-merge`` judges.
+
+By ancestry, from :class:`~hotfix_lint.collect.reach.ReachIndex` (when the hotfix's tip first
+became reachable from integration's first-parent chain, and through what). When that was
+late or never, the evidence of a copy: a squash (one commit with the hotfix's whole patch, or
+a message naming its branch or commits) or cherry-picks (each commit by patch id, ``-x``
+trailer, or the author and author date a pick keeps). Evidence is searched only among the
+commits integration received from when the hotfix's work started to its landing plus the
+grace period, each commit's patch id computed once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pygit2
+
+from hotfix_lint.collect.reach import ReachIndex
+from hotfix_lint.collect.repository import MISSING
+from hotfix_lint.facts import HotfixFact
+from hotfix_lint.facts.history import BackMergeFact, back_merge_due
+
+_CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
+
+
+class BackMergeFinder:
+    """Fills ``HotfixFact.back_merges`` (and the older ``back_merged`` / squash / pick fields)."""
+
+    def __init__(self, repo: pygit2.Repository, reach: ReachIndex, grace: int) -> None:
+        self.repo = repo
+        self.reach = reach
+        self.grace = grace
+        self._patch_ids: dict[str, str | None] = {}
+        self._commits: dict[str, pygit2.Commit | None] = {}
+
+    def find(self, hotfix: HotfixFact) -> HotfixFact:
+        if hotfix.merge is None:
+            return hotfix
+        found: list[BackMergeFact] = []
+        ancestry = self._ancestry(hotfix)
+        if ancestry is not None:
+            found.append(ancestry)
+        due = back_merge_due(hotfix.merge.commit_time, self.grace)
+        squashed: str | None = None
+        picked = False
+        if ancestry is None or ancestry.at > due:
+            copy = self._copy(hotfix, due)
+            if copy is not None:
+                found.append(copy)
+                squashed = copy.commit if copy.form == "squash" else None
+                picked = copy.form == "cherry-pick"
+        found.sort(key=lambda b: b.at)
+        return _replace(hotfix, tuple(found), ancestry is not None, squashed, picked)
+
+    # -- by ancestry ------------------------------------------------------------------------
+
+    def _ancestry(self, hotfix: HotfixFact) -> BackMergeFact | None:
+        tip = self.reach.reached(hotfix.tip)
+        if tip is None or hotfix.merge is None:
+            return None
+        landing = self.reach.reached(hotfix.merge.id)
+        if landing is not None and landing.via == tip.via:
+            form = "production"  # the landing came along: production or its tag merged in
+        elif tip.via_merge:
+            form = "merge"
+        else:
+            form = "fast-forward"
+        return BackMergeFact(form, tip.at, tip.via, self._summary(tip.via))
+
+    # -- by a copy of the change ------------------------------------------------------------
+
+    def _copy(self, hotfix: HotfixFact, due: int) -> BackMergeFact | None:
+        """The earliest squash or complete set of cherry-picks integration received in the window."""
+        own = [c for c in hotfix.own_commits if len(c.parents) == 1]
+        if not own or hotfix.merge is None:
+            return None
+        own_ids = {c.id for c in hotfix.own_commits}
+        start = min(c.commit_time for c in hotfix.own_commits)
+        wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
+        by_author = {(c.author_email, c.author_time, c.summary): c.id for c in own}
+        whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
+        picks: dict[str, str] = {}
+        for arrived in self.reach.arrivals(start, due):
+            if arrived in own_ids:
+                continue
+            commit = self._commit(arrived)
+            if commit is None or len(commit.parent_ids) != 1:
+                continue
+            patch = self._patch_id(str(commit.parent_ids[0]), arrived)
+            key = (commit.author.email, commit.author.time, commit.message.split("\n", 1)[0].strip())
+            matched = wanted.get(patch) if patch is not None else None
+            matched = matched or by_author.get(key) or self._picked_from(commit.message, own_ids)
+            if matched is not None:
+                picks.setdefault(matched, arrived)
+                if len(picks) == len(own):
+                    return self._fact("cherry-pick", arrived)
+            elif (whole is not None and patch == whole) or self._names(hotfix, commit.message, own_ids):
+                return self._fact("squash", arrived)
+        return None
+
+    def _fact(self, form: str, commit: str) -> BackMergeFact | None:
+        reach = self.reach.reached(commit)
+        return None if reach is None else BackMergeFact(form, reach.at, commit, self._summary(commit))
+
+    @staticmethod
+    def _picked_from(message: str, own_ids: set[str]) -> str | None:
+        for picked in _CHERRY_PICKED.findall(message):
+            for own in own_ids:
+                if own.startswith(picked):
+                    return own
+        return None
+
+    @staticmethod
+    def _names(hotfix: HotfixFact, message: str, own_ids: set[str]) -> bool:
+        """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
+        summary = message.split("\n", 1)[0]
+        if summary.startswith("Revert "):
+            return False  # undoing the hotfix on integration is no copy of it
+        if hotfix.source is not None and hotfix.source in summary:
+            return True
+        return "Squashed commit of the following" in message and any(c in message for c in own_ids)
+
+    # -- reads, each once -------------------------------------------------------------------
+
+    def _commit(self, commit_id: str) -> pygit2.Commit | None:
+        if commit_id not in self._commits:
+            try:
+                self._commits[commit_id] = self.repo[commit_id].peel(pygit2.Commit)
+            except MISSING:
+                self._commits[commit_id] = None
+        return self._commits[commit_id]
+
+    def _summary(self, commit_id: str) -> str:
+        commit = self._commit(commit_id)
+        return "" if commit is None else commit.message.split("\n", 1)[0].strip()
+
+    def _patch_id(self, old: str, new: str) -> str | None:
+        key = f"{old}..{new}"
+        if key not in self._patch_ids:
+            a, b = self._commit(old), self._commit(new)
+            try:
+                self._patch_ids[key] = None if a is None or b is None else str(self.repo.diff(a, b).patchid)
+            except MISSING:
+                self._patch_ids[key] = None
+        return self._patch_ids[key]
+
+
+def _replace(
+    hotfix: HotfixFact, found: tuple[BackMergeFact, ...], reached: bool, squashed: str | None, picked: bool
+) -> HotfixFact:
+    from dataclasses import replace
+
+    return replace(
+        hotfix,
+        back_merges=found,
+        back_merged=reached,
+        squashed_into_integration=squashed,
+        cherry_picked_to_integration=picked,
+    )
