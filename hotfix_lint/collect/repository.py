@@ -84,8 +84,9 @@ def to_commit_fact(commit: pygit2.Commit) -> CommitFact:
     )
 
 
-def read_file(repo: pygit2.Repository, commit_id: str, path: str) -> FileSnapshot:
-    """The file ``path`` at ``commit_id``: text, absent, or a missing object."""
+def read_file(repo: pygit2.Repository, commit_id: str, path: str, limit: int | None = None) -> FileSnapshot:
+    """The file ``path`` at ``commit_id``: text, absent, or a missing object; with ``limit``, a
+    blob larger than that many bytes is left unread (its header tells the size)."""
     try:
         commit = repo[commit_id]
     except MISSING:
@@ -95,6 +96,10 @@ def read_file(repo: pygit2.Repository, commit_id: str, path: str) -> FileSnapsho
     except KeyError:
         return FileSnapshot(path, commit_id, None)
     try:
+        if limit is not None and entry.type_str == "blob":
+            size = repo.odb.read_header(entry.id)[1]
+            if size > limit:
+                return FileSnapshot(path, commit_id, None, oversize=size)
         blob = repo[entry.id]
     except MISSING:
         return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))

@@ -1,117 +1,89 @@
-"""Read the version a project declares in its version files. Pure text functions.
+"""Read the version a project declares in its version files, with each format's own parser.
 
-Each ecosystem writes its version in its own place: ``setup.py`` (``version=``),
-``setup.cfg`` (``[metadata] version``), ``pyproject.toml`` (``[project]`` or
-``[tool.poetry]`` ``version``), a Python module's ``__version__``, ``package.json``
-(``"version"``) or a plain ``VERSION`` file (its first line). A file that takes its version
-from elsewhere (``dynamic = ["version"]``, ``version = attr: pkg.__version__``) declares none.
+Each ecosystem writes its version in its own place: ``setup.py``, ``setup.cfg``,
+``pyproject.toml``, a Python module's ``__version__`` (``version_python``); ``pom.xml``,
+``version.sbt``, ``gradle.properties`` (``version_jvm``); ``package.json``, ``Cargo.toml``
+(``version_manifests``); a plain ``VERSION`` file (its first line). A file that takes its
+version from elsewhere (``dynamic = ["version"]``, ``${revision}``, ``attr:``) declares no
+literal: :attr:`DeclaredVersion.elsewhere` says so, with the reason.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
+from hotfix_lint.facts.declared_version import MAX_VERSION_FILE_BYTES, DeclaredVersion, literal
+from hotfix_lint.facts.git import FileSnapshot
 from hotfix_lint.facts.versions import version_key
 
+__all__ = [
+    "MAX_VERSION_FILE_BYTES",
+    "ROOT_VERSION_FILES",
+    "DeclaredVersion",
+    "declared_in",
+    "declared_version",
+    "is_patch_increment",
+    "same_version",
+]
+
 #: Files looked for at the repository root when the policy names no version files.
-ROOT_VERSION_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "package.json", "VERSION")
-
-_SETUP_PY = re.compile(r"""\bversion\s*=\s*(?P<q>["'])(?P<v>[^"']+)(?P=q)""")
-_DUNDER = re.compile(r"""^__version__\s*(?::\s*\w+\s*)?=\s*(?P<q>["'])(?P<v>[^"']+)(?P=q)""", re.M)
-_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
-_TOML_VERSION = re.compile(r"""^\s*version\s*=\s*(?P<q>["'])(?P<v>[^"']*)(?P=q)""")
-_TOML_DYNAMIC = re.compile(r"""^\s*dynamic\s*=\s*\[[^\]]*["']version["']""")
-_CFG_VERSION = re.compile(r"^\s*version\s*[=:]\s*(?P<v>.+?)\s*$")
-
-
-@dataclass(frozen=True)
-class DeclaredVersion:
-    """What one file says: a version, ``None`` with the reason it declares none."""
-
-    path: str
-    version: str | None
-    reason: str = ""
-
-    @property
-    def declares(self) -> bool:
-        return self.version is not None
+ROOT_VERSION_FILES = (
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "package.json",
+    "pom.xml",
+    "version.sbt",
+    "gradle.properties",
+    "Cargo.toml",
+    "VERSION",
+)
 
 
-def _section_lines(text: str, wanted: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(section, line) for each line inside one of the ``wanted`` sections of an INI/TOML text."""
-    out: list[tuple[str, str]] = []
-    section = ""
-    for line in text.splitlines():
-        m = _SECTION.match(line)
-        if m is not None:
-            section = m.group("name").strip()
-            continue
-        if section in wanted:
-            out.append((section, line))
-    return out
+def _parser(name: str) -> Callable[[str, str], DeclaredVersion] | None:
+    """The parser for a file name; imported on use, so a git hook loads only what it reads."""
+    if name in ("setup.py", "setup.cfg", "pyproject.toml") or name.endswith(".py"):
+        from hotfix_lint.facts import version_python as py
+
+        by_name = {"setup.py": py.setup_py_version, "setup.cfg": py.setup_cfg_version}
+        return by_name.get(name, py.pyproject_version if name == "pyproject.toml" else py.dunder_version)
+    if name == "pom.xml" or name.endswith((".sbt", ".properties")):
+        from hotfix_lint.facts import version_jvm as jvm
+
+        if name.endswith(".sbt"):
+            return jvm.sbt_version
+        return jvm.properties_version if name.endswith(".properties") else jvm.pom_version
+    if name in ("package.json", "Cargo.toml"):
+        from hotfix_lint.facts import version_manifests as manifests
+
+        return manifests.package_json_version if name == "package.json" else manifests.cargo_version
+    return None
 
 
-def _pyproject(path: str, text: str) -> DeclaredVersion:
-    dynamic = False
-    for section, line in _section_lines(text, ("project", "tool.poetry")):
-        m = _TOML_VERSION.match(line)
-        if m is not None:
-            return DeclaredVersion(path, m.group("v"))
-        if section == "project" and _TOML_DYNAMIC.match(line):
-            dynamic = True
-    return DeclaredVersion(path, None, "the version is dynamic" if dynamic else "no [project] version")
+def _oversize(path: str, size: int) -> DeclaredVersion:
+    bound = MAX_VERSION_FILE_BYTES // (1024 * 1024)
+    return DeclaredVersion(path, None, f"not read: {size:,} bytes, over the {bound} MiB bound", elsewhere=True)
 
 
-def _setup_cfg(path: str, text: str) -> DeclaredVersion:
-    for _, line in _section_lines(text, ("metadata",)):
-        m = _CFG_VERSION.match(line)
-        if m is None:
-            continue
-        value = m.group("v")
-        if value.startswith(("attr:", "file:")):
-            return DeclaredVersion(path, None, f"the version comes from elsewhere ({value})")
-        return DeclaredVersion(path, value)
-    return DeclaredVersion(path, None, "no [metadata] version")
-
-
-def _package_json(path: str, text: str) -> DeclaredVersion:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return DeclaredVersion(path, None, f"not valid JSON ({exc})")
-    version = data.get("version") if isinstance(data, dict) else None
-    if isinstance(version, str) and version:
-        return DeclaredVersion(path, version)
-    return DeclaredVersion(path, None, 'no "version" field')
+def declared_in(snapshot: FileSnapshot) -> DeclaredVersion | None:
+    """What a version file at one commit declares; ``None`` when the file is not there."""
+    if snapshot.oversize is not None:
+        return _oversize(snapshot.path, snapshot.oversize)
+    if snapshot.text is None:
+        return None
+    return declared_version(snapshot.path, snapshot.text)
 
 
 def declared_version(path: str, text: str) -> DeclaredVersion:
     """The version ``text`` (the content of the file ``path``) declares, by the file's kind."""
-    name = path.rsplit("/", 1)[-1]
-    if name == "pyproject.toml":
-        return _pyproject(path, text)
-    if name == "setup.cfg":
-        return _setup_cfg(path, text)
-    if name == "package.json":
-        return _package_json(path, text)
-    if name == "setup.py":
-        m = _SETUP_PY.search(text)
-        if m is not None:
-            return DeclaredVersion(path, m.group("v"))
-        dunder = _DUNDER.search(text)
-        if dunder is not None:
-            return DeclaredVersion(path, dunder.group("v"))
-        return DeclaredVersion(path, None, "no version= in setup()")
-    if name.endswith(".py"):
-        m = _DUNDER.search(text)
-        if m is not None:
-            return DeclaredVersion(path, m.group("v"))
-        return DeclaredVersion(path, None, "no __version__")
+    if len(text) > MAX_VERSION_FILE_BYTES:
+        return _oversize(path, len(text))
+    parse = _parser(path.rsplit("/", 1)[-1])
+    if parse is not None:
+        return parse(path, text)
     for line in text.splitlines():
         if line.strip():
-            return DeclaredVersion(path, line.strip())
+            return literal(path, line)
     return DeclaredVersion(path, None, "the file is empty")
 
 
