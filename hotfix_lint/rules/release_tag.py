@@ -17,14 +17,6 @@ from hotfix_lint.results import Finding, Severity, shell_command
 from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, short, subjects, waiver_hint, where
 
-_RELEASE_HEADING = re.compile(r"^##(?!#)\s*\[?v?(\d+\.\d+\.\d+[^\]\s]*)\]?", re.M)
-
-
-def newest_changelog_version(text: str) -> str | None:
-    """The version of the first release section (``## [1.2.1] - ...``) of a Keep a Changelog text."""
-    m = _RELEASE_HEADING.search(text)
-    return m.group(1) if m else None
-
 
 class ReleaseTag(Rule):
     id = "release-tag"
@@ -174,7 +166,9 @@ a little later). Branches under check are not judged: they are tagged after thei
         snapshot = hotfix.changelog
         if snapshot is None or snapshot.text is None or snapshot.commit != hotfix.release_point:
             return None
-        newest = newest_changelog_version(snapshot.text)
+        from hotfix_lint.facts.changelog import newest_version  # on use: a git hook never needs it
+
+        newest = newest_version(snapshot.text)
         declared = [
             v
             for v in (declared_version(f.path, f.text).version for f in hotfix.version_files if f.text is not None)
