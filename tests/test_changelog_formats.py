@@ -126,9 +126,10 @@ def test_what_is_not_a_version_heading() -> None:
 
 
 def test_a_section_ends_at_a_higher_heading_not_at_its_own_subsections() -> None:
-    text = "## 1.2.3\n### Fixed\n- the fix\n# Older releases\n- old news\n"
+    text = "## 1.2.3\n### Fixed\n- the fix\n```sh\n# upgrade\npip install x\n```\n- (T-1)\n# Older releases\n- old\n"
     section = find_section(text, "1.2.3")
-    assert section is not None and "the fix" in section.text and "old news" not in section.text
+    assert section is not None and "the fix" in section.text and "(T-1)" in section.text
+    assert "old" not in section.text
 
 
 def test_added_lines_with_a_heading_in_any_style() -> None:

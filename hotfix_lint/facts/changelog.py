@@ -93,8 +93,12 @@ def headings(text: str) -> tuple[Heading, ...]:
     out: list[Heading] = []
     styles: list[tuple[str, bool]] = []  # underline styles by first use: their levels
     skip = -1
+    fenced = False  # inside a ``` code block: a "# comment" there is no heading
     for i, raw in enumerate(lines):
-        if i <= skip or not raw.strip() or len(raw) > _MAX_HEADING:
+        if raw.lstrip(" ").startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or i <= skip or not raw.strip() or len(raw) > _MAX_HEADING:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         if raw[0] in "#" and (atx := re.match(_ATX, raw)) is not None:
