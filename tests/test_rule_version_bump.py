@@ -60,6 +60,8 @@ def test_patch_increment() -> None:
     assert is_patch_increment("1.2.1-rc1", "1.2.1")
     assert is_patch_increment("v1.2.0", "1.2.1")
     assert not is_patch_increment("garbage", "1.2.1")
+    assert is_patch_increment("0.2", "0.2.1") and is_patch_increment("v1.4", "1.4.1-rc1")
+    assert not is_patch_increment("0.2", "0.3") and not is_patch_increment("0.2", "0.2.2")
 
 
 # -- history -----------------------------------------------------------------------------------
@@ -272,3 +274,18 @@ def test_a_version_file_over_the_bound_is_not_read(scenario: Callable[..., Scena
     (v,) = violations(check(s, policy)[1], RULE)
     assert v["kind"] == "could-not-check" and "package.json: not read" in v["message"]
     assert "over the 1 MiB bound" in v["message"]
+
+
+def test_a_shell_script_version_as_git_flow_writes_it(scenario: Callable[..., Scenario]) -> None:
+    """git-flow's own version file is a shell script (GITFLOW_VERSION=0.2); 0.2 -> 0.2.1 is one patch."""
+    script = "#!/bin/sh\n# git-flow\n\nGITFLOW_VERSION={v}\n\nusage() {{\n\techo usage\n}}\n"
+    s = scenario()
+    s.commit("Initial commit", {"git-flow-version": script.format(v="0.2"), "README.md": "x\n"})
+    s.tag("0.2", message="Release 0.2")
+    s.branch("develop")
+    policy = only(RULE, hotfix_branch="hotfix/{version}", tag_pattern="{version}", version_files=["git-flow-version"])
+    hotfix(s, "hotfix/0.2.1", files={"git-flow-version": script.format(v="0.2.1")}, tag="0.2.1")
+    assert_clean(*check(s, policy))
+    hotfix(s, "hotfix/0.2.2", tag="0.2.2")
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "git-flow-version says 0.2.1, but the hotfix is 0.2.2" in v["message"]

@@ -91,6 +91,9 @@ CASES = [
     # plain
     ("VERSION", "\n1.9.9\n", "1.9.9", False),
     ("VERSION", "", None, False),
+    ("git-flow-version", "#!/bin/sh\n# git-flow\n\nGITFLOW_VERSION=0.4.1\n\nusage() {\n}\n", "0.4.1", False),
+    ("Makefile", "# build\nexport APP_VERSION ?= \"2.0.1\"\nall:\n", "2.0.1", False),
+    ("VERSION", "release-5\nVERSION=1.0.0\n", "release-5", False),
 ]
 
 

@@ -40,6 +40,15 @@ ROOT_VERSION_FILES = (
 )
 
 
+#: ``VERSION=1.2.3``, ``export APP_VERSION="1.2.3"``, ``VERSION ?= 1.2.3`` (shell, Makefile)
+_ASSIGNED = (
+    r"^[ \t]*(?:export[ \t]+)?\w*version\w*[ \t]*[?:]?=[ \t]*"
+    r"""["']?(v?\d+(?:\.\d+)+[0-9A-Za-z.+-]*)["']?[ \t]*$"""
+)
+#: a plain file is searched for an assignment only this far (a version file is small)
+_MAX_SCANNED = 256 * 1024
+
+
 def _parser(name: str) -> Callable[[str, str], DeclaredVersion] | None:
     """The parser for a file name; imported on use, so a git hook loads only what it reads."""
     if name in ("setup.py", "setup.cfg", "pyproject.toml") or name.endswith(".py"):
@@ -81,16 +90,37 @@ def declared_version(path: str, text: str) -> DeclaredVersion:
     parse = _parser(path.rsplit("/", 1)[-1])
     if parse is not None:
         return parse(path, text)
-    for line in text.splitlines():
-        if line.strip():
-            return literal(path, line)
-    return DeclaredVersion(path, None, "the file is empty")
+    return _plain(path, text)
+
+
+def _plain(path: str, text: str) -> DeclaredVersion:
+    """A ``VERSION`` file's first line; in another file (a shell script such as git-flow's
+    ``git-flow-version``, a Makefile) a ``GITFLOW_VERSION=0.4.1`` assignment, if its first
+    line is no version."""
+    import re
+
+    first = next((line.strip() for line in text.splitlines() if line.strip()), None)
+    if first is None:
+        return DeclaredVersion(path, None, "the file is empty")
+    is_version_file = path.rsplit("/", 1)[-1].upper() in ("VERSION", "VERSION.TXT")
+    if not is_version_file and re.fullmatch(r"v?\d+(?:\.\d+)+\S*", first) is None and len(text) <= _MAX_SCANNED:
+        m = re.search(_ASSIGNED, text, re.M | re.I)
+        if m is not None:
+            return literal(path, m.group(1))
+    return literal(path, first)
+
+
+def _key(version: str) -> tuple[int, int, int, int] | None:
+    """:func:`version_key`, with a two-part version read as its ``.0`` (git-flow's 0.2 is 0.2.0)."""
+    import re
+
+    return version_key(re.sub(r"^(v?\d+\.\d+)(?=$|[-+])", r"\1.0", version.strip()))
 
 
 def is_patch_increment(previous: str, new: str) -> bool:
-    """Is ``new`` the next patch release after ``previous`` (1.2.0 -> 1.2.1)?"""
-    a = version_key(previous)
-    b = version_key(new)
+    """Is ``new`` the next patch release after ``previous`` (1.2.0 -> 1.2.1; 0.2 -> 0.2.1)?"""
+    a = _key(previous)
+    b = _key(new)
     if a is None or b is None:
         return False
     if (a[0], a[1]) != (b[0], b[1]):

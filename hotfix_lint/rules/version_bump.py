@@ -57,7 +57,9 @@ release point: `setup.py`, `setup.cfg`, `pyproject.toml`, `package.json`, `pom.x
 version. Each is read with its format's parser: a pom's own `<version>` (not its parent's;
 `${property}` from its own `<properties>`), `version := "..."` or `ThisBuild / version` in
 sbt, `[project]` or `[tool.poetry]` `version`, `[metadata] version`, `[package] version`,
-`version=`, a literal `__version__`. A listed file whose version is not a literal there
+`version=`, a literal `__version__`; any other file, its first line, or a `VERSION=1.2.3`
+assignment in it (a shell script, a Makefile). A two-part version is read as its `.0`
+(0.2 -> 0.2.1 is one patch). A listed file whose version is not a literal there
 (`dynamic = ["version"]`, `${revision}` set outside the pom, `attr:`, `version.workspace`,
 a file over 1 MiB) is reported as could-not-check with the reason, not as a wrong version;
 found files of that kind are passed over. A hotfix whose version is unknown (no `{version}` in its
