@@ -78,7 +78,7 @@ class _Lifecycle:
         return f"not on {hotfix.line}"
 
     def changelog(self, hotfix: HotfixFact) -> str:
-        if not self.policy.changelog:
+        if not self.policy.keeps_changelog:
             return "n/a"
         snapshot = hotfix.changelog
         if snapshot is None or snapshot.missing_object:
@@ -175,7 +175,7 @@ class _Lifecycle:
             base=run[-1].parents[0] if run[-1].parents else None,
             base_state="?",
             tag=tags[0] if tags else None,
-            changelog="n/a" if not self.policy.changelog else "?",
+            changelog="n/a" if not self.policy.keeps_changelog else "?",
             version=None,
             back_merge="n/a" if self.facts.history is None or self.facts.history.integration is None else "?",
             deleted=self.deleted(branch) if branch else "?",

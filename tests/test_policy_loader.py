@@ -489,7 +489,7 @@ def test_extends_chain_of_pack_and_relative_path(monkeypatch: pytest.MonkeyPatch
     assert policy.hotfix_branch == ("hotfix/{ticket}-{slug}",)
     assert policy.release_branches == ("release/*", "rc/*")  # replaced, not concatenated
     # from default only
-    assert policy.changelog == "CHANGELOG.md"
+    assert (policy.changelog, policy.find_changelog) == (None, True)  # found at each commit
     assert policy.tag_pattern == "v{version}"
     # rules merged per rule id, and a rule's settings key by key
     assert policy.rules["back-merge"].severity is Severity.WARNING  # org

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
 from scenario import (
     BOT_IDENTITY,
     Clock,
@@ -199,3 +200,138 @@ def test_branch_under_check_adding_another_versions_section_fires(seed1: Callabl
     (v,) = violations(report, "changelog-entry")
     assert "1.2.2" in v["message"], describe(report)
     assert status == 1
+
+
+# -- changelogs as teams write them: the file found, its own heading style ----------------------
+
+STYLES = {
+    # file: (its first release's heading, how a section for {v} is written there)
+    "Changes.mdown": ("#### 1.0.0\n* first release\n", "#### {v}\n* {entry}\n"),
+    "HISTORY.md": ("# History\n\n## v1.0.0\n- first release\n", "## v{v}\n- {entry}\n"),
+    "CHANGES.rst": (
+        "Changes\n=======\n\n1.0.0 (2025-01-01)\n------------------\n\n- first release\n",
+        "{v} (2025-02-01)\n------------------\n\n- {entry}\n",
+    ),
+    "docs/changelog.rst": ("1.0.0\n=====\n\n* first release\n", "{v}\n=====\n\n* {entry}\n"),
+    "NEWS": ("Version 1.0.0\n  * first release\n", "Version {v} - 2025-02-01\n  * {entry}\n"),
+    "CHANGELOG": ("[1.0.0] - 2025-01-01\n- first release\n", "[{v}] - 2025-02-01\n- {entry}\n"),
+}
+HINTS = {
+    "Changes.mdown": "`#### 1.0.2`",
+    "HISTORY.md": "`## v1.0.2`",
+    "CHANGES.rst": "`1.0.2 (YYYY-MM-DD)` underlined with `------------------`",
+    "docs/changelog.rst": "`1.0.2` underlined with `=====`",
+    "NEWS": "`Version 1.0.2 - YYYY-MM-DD`",
+    "CHANGELOG": "`[1.0.2] - YYYY-MM-DD`",
+}
+
+
+def unnamed(**keys: Any) -> dict[str, Any]:
+    """A policy with only changelog-entry on that does not name the changelog: it is found."""
+    policy = make_policy(only="changelog-entry", **keys)
+    del policy["changelog"]
+    return policy
+
+
+def with_section(text: str, section: str) -> str:
+    """``section`` above the first release: after a title (a first line followed by an
+    underline or a blank line) when the file has one."""
+    lines = text.splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if "1.0.0" in line)
+    return "".join(lines[:cut]) + section + "\n" + "".join(lines[cut:])
+
+
+def changelog_project(s: Scenario, path: str) -> None:
+    s.commit("Initial commit", {path: STYLES[path][0], "app/data.py": "EDGE = 0\n"})
+    s.tag("v1.0.0", message="Release 1.0.0")
+    s.branch("develop")
+
+
+def land(s: Scenario, branch: str, version: str, path: str | None) -> None:
+    """A hotfix merged into main and tagged; ``path``: the changelog it writes its section to."""
+    s.branch(branch, "main", checkout=True)
+    files: dict[str, str | bytes | None] = {"app/data.py": f"EDGE = {version!r}\n"}
+    if path is not None:
+        files[path] = with_section(s.read(path), STYLES[path][1].format(v=version, entry="the fix"))
+    s.commit(f"Fix: edge case {version}", files)
+    s.checkout("main")
+    s.merge(branch)
+    s.tag(f"v{version}", message=f"Hotfix {version}")
+
+
+@pytest.mark.parametrize("path", sorted(STYLES))
+def test_the_changelog_is_found_and_read_in_its_own_style(scenario: Callable[..., Scenario], path: str) -> None:
+    s = scenario()
+    changelog_project(s, path)
+    land(s, "hotfix/edge-case", "1.0.1", path)
+    assert find_section_in(s, path, "1.0.1")
+    assert_clean(*run_check(s, policy=unnamed()))
+    land(s, "hotfix/other-case", "1.0.2", None)
+    status, report = run_check(s, policy=unnamed())
+    (v,) = assert_only(report, "changelog-entry")
+    assert f"{path} at v1.0.2" in v["message"] and "no section for 1.0.2" in v["message"], describe(report)
+    assert HINTS[path] in v["hint"], v["hint"]
+    assert status == 1
+
+
+def find_section_in(s: Scenario, path: str, version: str) -> bool:
+    from hotfix_lint.facts.changelog import find_section
+
+    return find_section(s.read(path), version) is not None
+
+
+def test_the_hotfixes_table_reads_the_found_changelog(scenario: Callable[..., Scenario]) -> None:
+    import json
+
+    from hotfix_lint.cli import main
+
+    s = scenario()
+    changelog_project(s, "Changes.mdown")
+    land(s, "hotfix/edge-case", "1.0.1", "Changes.mdown")
+    land(s, "hotfix/other-case", "1.0.2", None)
+    policy = s.path.parent / "unnamed.yaml"
+    policy.write_text(yaml.safe_dump(unnamed()), encoding="utf-8")
+    out = s.path.parent / "hotfixes.json"
+    args = ["hotfixes", "--repo", str(s.path), "--policy", str(policy), "--format", "json", "--output", str(out)]
+    assert main(args) == 0
+    rows = {r["branch"]: r["changelog"] for r in json.loads(out.read_text(encoding="utf-8"))["hotfixes"]}
+    assert rows == {"hotfix/edge-case": "yes", "hotfix/other-case": "no section"}
+
+
+def test_a_branch_under_check_is_told_the_files_heading_style(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    changelog_project(s, "CHANGES.rst")
+    policy = unnamed(hotfix_branch="hotfix-v{version}")
+    s.branch("hotfix-v1.0.1", "main", checkout=True)
+    s.commit("Fix: edge case", {"app/data.py": "EDGE = 1\n"})
+    s.checkout("main")
+    (v,) = violations(run_check(s, "--branch", "hotfix-v1.0.1", policy=policy)[1], "changelog-entry")
+    assert "does not change CHANGES.rst" in v["message"], v
+    assert "`1.0.1 (YYYY-MM-DD)` underlined with `------------------`" in v["message"]
+    s.checkout("hotfix-v1.0.1")
+    section = STYLES["CHANGES.rst"][1].format(v="1.0.1", entry="the fix")
+    s.commit("Changes for 1.0.1", {"CHANGES.rst": with_section(s.read("CHANGES.rst"), section)})
+    s.checkout("main")
+    assert_clean(*run_check(s, "--branch", "hotfix-v1.0.1", policy=policy))
+
+
+def test_no_changelog_found_says_what_was_looked_for(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    s.commit("Initial commit", {"README.md": "# svc\n", "app/data.py": "EDGE = 0\n"})
+    s.tag("v1.0.0", message="Release 1.0.0")
+    s.branch("develop")
+    land(s, "hotfix/edge-case", "1.0.1", None)
+    status, report = run_check(s, policy=unnamed())
+    (v,) = assert_only(report, "changelog-entry")
+    assert "there is no changelog (looked for CHANGELOG.md, CHANGES.md" in v["message"], describe(report)
+    assert "`changelog:`" in v["hint"] and status == 1
+
+
+def test_a_named_changelog_is_the_only_one_read(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    changelog_project(s, "HISTORY.md")
+    land(s, "hotfix/edge-case", "1.0.1", "HISTORY.md")
+    (v,) = assert_only(run_check(s, policy=make_policy(only="changelog-entry"))[1], "changelog-entry")
+    assert "there is no CHANGELOG.md at v1.0.1" in v["message"]
+    assert_clean(*run_check(s, policy=make_policy(only="changelog-entry", changelog="HISTORY.md")))
+    assert_clean(*run_check(s, policy=make_policy(only="changelog-entry", changelog=None)))

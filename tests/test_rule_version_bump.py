@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pytest
 from rule_helpers import check, only
 from scenario import BOT_IDENTITY, Scenario, assert_clean, assert_only, describe, violations
 
-from hotfix_lint.facts.version_files import declared_version, is_patch_increment
+from hotfix_lint.facts.version_files import is_patch_increment
 
 RULE = "version-bump"
 SETUP = 'from setuptools import setup\n\nsetup(name="svc", version="{v}")\n'
@@ -52,28 +51,7 @@ POLICY = only(RULE, hotfix_branch="hotfix-v{version}")
 POLICY["rules"]["merge-commit"] = {"severity": "off", "allow_authors": [r"\[bot\]"]}
 
 
-# -- parsing version files ---------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("path", "text", "version"),
-    [
-        ("setup.py", 'setup(\n    name="x",\n    version="1.2.3",\n)\n', "1.2.3"),
-        ("setup.py", "setup(name='x', version='2.0.0')", "2.0.0"),
-        ("setup.cfg", "[metadata]\nname = x\nversion = 1.4.0\n", "1.4.0"),
-        ("setup.cfg", "[metadata]\nversion = attr: x.__version__\n", None),
-        ("pyproject.toml", '[project]\nname = "x"\nversion = "0.3.1"\n', "0.3.1"),
-        ("pyproject.toml", '[tool.poetry]\nname = "x"\nversion = "5.0.2"\n', "5.0.2"),
-        ("pyproject.toml", '[project]\nname = "x"\ndynamic = ["version"]\n[tool.x]\nversion = "9"\n', None),
-        ("pkg/__init__.py", '"""Doc."""\n__version__: str = "3.3.3"\n', "3.3.3"),
-        ("package.json", '{"name": "x", "version": "1.0.7"}', "1.0.7"),
-        ("package.json", "{not json", None),
-        ("VERSION", "\n1.9.9\n", "1.9.9"),
-        ("VERSION", "", None),
-    ],
-)
-def test_declared_version(path: str, text: str, version: str | None) -> None:
-    assert declared_version(path, text).version == version
+# -- versions ---------------------------------------------------------------------
 
 
 def test_patch_increment() -> None:
@@ -84,6 +62,8 @@ def test_patch_increment() -> None:
     assert is_patch_increment("1.2.1-rc1", "1.2.1")
     assert is_patch_increment("v1.2.0", "1.2.1")
     assert not is_patch_increment("garbage", "1.2.1")
+    assert is_patch_increment("0.2", "0.2.1") and is_patch_increment("v1.4", "1.4.1-rc1")
+    assert not is_patch_increment("0.2", "0.3") and not is_patch_increment("0.2", "0.2.2")
 
 
 # -- history -----------------------------------------------------------------------------------
@@ -209,3 +189,105 @@ def test_waiver(scenario: Callable[..., Scenario]) -> None:
     status, report = check(s, policy)
     assert violations(report) == [] and status == 0, describe(report)
     assert merge
+
+
+# -- version files as build tools write them ---------------------------------------------------
+
+POM = """<?xml version="1.0" encoding="UTF-8"?>
+<!-- the service -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <parent><groupId>org.acme</groupId><artifactId>parent</artifactId><version>7.0.0</version></parent>
+  <artifactId>svc</artifactId>
+  <version>{v}</version>
+  <properties><revision>{v}</revision></properties>
+</project>
+"""
+
+
+def jvm_files(v: str = "1.2.0", pom: str | None = None) -> dict[str, str | bytes | None]:
+    """A Maven pom, sbt and Gradle files and a Cargo manifest at ``v``; ``pom`` is its <version> text."""
+    return {
+        "pom.xml": POM.format(v=v).replace(f"<version>{v}</version>", f"<version>{pom or v}</version>"),
+        "version.sbt": f'ThisBuild / version := "{v}"\n',
+        "gradle.properties": f"org.gradle.jvmargs=-Xmx2g\nversion={v}\n",
+        "Cargo.toml": f'[package]\nname = "svc"\nversion = "{v}"\n\n[dependencies]\nserde = "1.0.0"\n',
+    }
+
+
+def jvm_project(s: Scenario, **files: str | bytes | None) -> None:
+    s.commit("Initial commit", {**jvm_files(), "README.md": "svc\n", **files})
+    s.tag("v1.2.0", message="Release 1.2.0")
+    s.branch("develop")
+
+
+def test_build_tool_files_found_and_bumped_are_silent(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    jvm_project(s)
+    hotfix(s, files=jvm_files("1.2.1"))
+    assert_clean(*check(s, POLICY))
+
+
+def test_build_tool_file_not_bumped_fires_with_its_own_version(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    jvm_project(s)
+    hotfix(s, files={**jvm_files("1.2.1"), "pom.xml": jvm_files("1.2.0")["pom.xml"]})
+    (v,) = assert_only(check(s, POLICY)[1], RULE)
+    assert "pom.xml says 1.2.0, but the hotfix is 1.2.1" in v["message"], describe(check(s, POLICY)[1])
+    assert "7.0.0" not in v["message"] and "<!--" not in v["message"]
+    for path in ("version.sbt", "gradle.properties", "Cargo.toml"):
+        assert path not in v["message"]
+
+
+def test_listed_pom_reads_the_projects_version_not_the_parents(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    jvm_project(s)
+    policy = only(RULE, hotfix_branch="hotfix-v{version}", version_files=["pom.xml"])
+    hotfix(s, files={"pom.xml": jvm_files("1.2.1", pom="${revision}")["pom.xml"]})  # resolved from <properties>
+    assert_clean(*check(s, policy))
+    hotfix(s, "hotfix-v1.2.2", tag="v1.2.2")
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "pom.xml says 1.2.1, but the hotfix is 1.2.2" in v["message"]
+
+
+def test_a_version_that_is_not_a_literal_cannot_be_checked(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    jvm_project(s, **{"pom.xml": jvm_files(pom="${sha1}")["pom.xml"], "pyproject.toml": '[project]\nname = "svc"\n'
+                      'dynamic = ["version"]\n'})
+    hotfix(s, files={"version.sbt": 'ThisBuild / version := "1.2.1"\n'})
+    policy = only(RULE, hotfix_branch="hotfix-v{version}", version_files=["pom.xml", "pyproject.toml", "version.sbt"])
+    status, report = check(s, policy)
+    (v,) = violations(report, RULE)
+    assert v["kind"] == "could-not-check" and status == 0, describe(report)
+    assert "pom.xml: the version is a property set outside the pom (<version>${sha1}</version>)" in v["message"]
+    assert 'pyproject.toml: the version is dynamic (dynamic = ["version"] in [project])' in v["message"]
+    hotfix(s, "hotfix-v1.2.2", tag="v1.2.2")  # version.sbt, the one literal, still says 1.2.1
+    found = violations(check(s, policy)[1], RULE)
+    assert sorted(f["kind"] for f in found) == ["could-not-check", "could-not-check", "violation"], found
+    assert any("version.sbt says 1.2.1" in f["message"] for f in found)
+
+
+def test_a_version_file_over_the_bound_is_not_read(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    pad = "x" * (1024 * 1024)
+    project(s, **{"package.json": '{"name": "svc", "version": "1.2.0", "pad": "' + pad + '"}'})
+    hotfix(s, files=bumped())
+    policy = only(RULE, hotfix_branch="hotfix-v{version}", version_files=["setup.py", "package.json"])
+    (v,) = violations(check(s, policy)[1], RULE)
+    assert v["kind"] == "could-not-check" and "package.json: not read" in v["message"]
+    assert "over the 1 MiB bound" in v["message"]
+
+
+def test_a_shell_script_version_as_git_flow_writes_it(scenario: Callable[..., Scenario]) -> None:
+    """git-flow's own version file is a shell script (GITFLOW_VERSION=0.2); 0.2 -> 0.2.1 is one patch."""
+    script = "#!/bin/sh\n# git-flow\n\nGITFLOW_VERSION={v}\n\nusage() {{\n\techo usage\n}}\n"
+    s = scenario()
+    s.commit("Initial commit", {"git-flow-version": script.format(v="0.2"), "README.md": "x\n"})
+    s.tag("0.2", message="Release 0.2")
+    s.branch("develop")
+    policy = only(RULE, hotfix_branch="hotfix/{version}", tag_pattern="{version}", version_files=["git-flow-version"])
+    hotfix(s, "hotfix/0.2.1", files={"git-flow-version": script.format(v="0.2.1")}, tag="0.2.1")
+    assert_clean(*check(s, policy))
+    hotfix(s, "hotfix/0.2.2", tag="0.2.2")
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "git-flow-version says 0.2.1, but the hotfix is 0.2.2" in v["message"]

@@ -47,7 +47,7 @@ class GitReader:
         self.since_time: int | None = None
         #: the commits a shallow clone has no parents of (empty for a full clone)
         self.boundary = shallow_boundary(repo) if repo.is_shallow else frozenset()
-        self._snapshots: dict[tuple[str, str], FileSnapshot] = {}
+        self._snapshots: dict[str, FileSnapshot] = {}
         self._resolve_since()
 
     # Branches and tags are read on first use: a git hook that checks one branch against a
@@ -241,28 +241,65 @@ class GitReader:
     ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Paths ``diff`` changes, and the lines it adds to the policy's changelog."""
         paths: list[str] = []
-        changelog_index: int | None = None
+        changelogs: list[int] = []
         for i, delta in enumerate(diff.deltas):
             path = delta.new_file.path or delta.old_file.path
             paths.append(path)
-            if path == self.policy.changelog:
-                changelog_index = i
+            if self.is_changelog(path):
+                changelogs.append(i)
         added: list[str] = []
-        if changelog_index is not None and changelog_lines:
-            patch = diff[changelog_index]
+        for index in changelogs if changelog_lines else ():
+            patch = diff[index]
             if patch is not None:
                 for hunk in patch.hunks:
                     added.extend(line.content.rstrip("\n") for line in hunk.lines if line.origin == "+")
         return tuple(paths), tuple(added)
 
-    def snapshot(self, commit: str | None) -> FileSnapshot | None:
-        """The policy's changelog at ``commit`` (read once per commit)."""
-        if commit is None or not self.policy.changelog:
+    def is_changelog(self, path: str) -> bool:
+        """The policy's changelog, or (unnamed) a file that could be the one found."""
+        if self.policy.changelog is not None or not self.policy.find_changelog:
+            return path == self.policy.changelog
+        from hotfix_lint.facts.changelog_files import is_changelog_path
+
+        return is_changelog_path(path)
+
+    def changelog_path(self, commit: str) -> str | None:
+        """The changelog's path at ``commit``: the policy's, or the one found there (``None``: none).
+
+        Only names are compared (``CHANGES.rst``, ``docs/HISTORY.md``): no file is read.
+        """
+        if self.policy.changelog is not None or not self.policy.find_changelog:
+            return self.policy.changelog
+        from hotfix_lint.facts.changelog_files import FOLDERS, pick_changelog
+
+        try:
+            root = self.commit(commit).peel(pygit2.Tree)
+            for folder in FOLDERS:
+                name = folder.rstrip("/")
+                if name and (name not in root or root[name].type_str != "tree"):
+                    continue
+                tree = root[name].peel(pygit2.Tree) if name else root
+                found = pick_changelog(e.name for e in tree if e.type_str == "blob" and e.name)
+                if found is not None:
+                    return folder + found
+        except MISSING:
             return None
-        key = (commit, self.policy.changelog)
-        if key not in self._snapshots:
-            self._snapshots[key] = read_file(self.repo, commit, self.policy.changelog)
-        return self._snapshots[key]
+        return None
+
+    def snapshot(self, commit: str | None) -> FileSnapshot | None:
+        """The changelog at ``commit`` (read once per commit); when the policy names none and none
+        is found, an absent ``CHANGELOG.md``."""
+        if commit is None or not self.policy.keeps_changelog:
+            return None
+        if commit not in self._snapshots:
+            from hotfix_lint.facts.changelog_files import DEFAULT_CHANGELOG
+
+            path = self.changelog_path(commit)
+            if path is None:
+                self._snapshots[commit] = FileSnapshot(DEFAULT_CHANGELOG, commit, None)
+            else:
+                self._snapshots[commit] = read_file(self.repo, commit, path)
+        return self._snapshots[commit]
 
     def version_from_name(self, name: str | None) -> str | None:
         """The ``{version}`` a hotfix pattern reads from a branch name."""

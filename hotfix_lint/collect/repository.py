@@ -25,11 +25,16 @@ def open_repository(path: Path) -> pygit2.Repository:
     """Open the repository at or above ``path``; a clear error when there is none."""
     if not path.exists():
         raise RepositoryError(f"{path}: no such directory")
-    found = pygit2.discover_repository(str(path))
-    if found is None:
-        raise RepositoryError(f"{path}: not a git repository (no .git found here or above)")
     try:
-        repo = pygit2.Repository(found)
+        if _bare_layout(path):
+            from pygit2.enums import RepositoryOpenFlag
+
+            repo = pygit2.Repository(str(path), flags=RepositoryOpenFlag.BARE | RepositoryOpenFlag.NO_SEARCH)
+        else:
+            found = pygit2.discover_repository(str(path))
+            if found is None:
+                raise RepositoryError(f"{path}: not a git repository (no .git found here or above)")
+            repo = pygit2.Repository(found)
     except pygit2.GitError as exc:
         raise RepositoryError(f"{path}: cannot read the repository: {exc}") from exc
     try:
@@ -41,6 +46,26 @@ def open_repository(path: Path) -> pygit2.Repository:
             f"damaged: {FSCK_HINT}"
         ) from exc
     return repo
+
+
+def _bare_layout(path: Path) -> bool:
+    """Is ``path`` itself a git directory that git would open as bare?
+
+    Git treats a folder holding ``HEAD``, ``objects/`` and ``refs/`` as a bare repository
+    unless its own ``config`` says ``core.bare = false``; libgit2 reads a missing ``core.bare``
+    as non-bare and takes the parent folder as the work tree (mirrors are often stored
+    without a ``config`` file).
+    """
+    if not ((path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()):
+        return False
+    config = path / "config"
+    if not config.is_file():
+        return True
+    try:
+        own = pygit2.Config(str(config))
+        return "core.bare" not in own and "core.worktree" not in own
+    except pygit2.GitError:
+        return False  # libgit2 reports a damaged config file when it opens the repository
 
 
 def to_commit_fact(commit: pygit2.Commit) -> CommitFact:
@@ -59,8 +84,9 @@ def to_commit_fact(commit: pygit2.Commit) -> CommitFact:
     )
 
 
-def read_file(repo: pygit2.Repository, commit_id: str, path: str) -> FileSnapshot:
-    """The file ``path`` at ``commit_id``: text, absent, or a missing object."""
+def read_file(repo: pygit2.Repository, commit_id: str, path: str, limit: int | None = None) -> FileSnapshot:
+    """The file ``path`` at ``commit_id``: text, absent, or a missing object; with ``limit``, a
+    blob larger than that many bytes is left unread (its header tells the size)."""
     try:
         commit = repo[commit_id]
     except MISSING:
@@ -70,6 +96,10 @@ def read_file(repo: pygit2.Repository, commit_id: str, path: str) -> FileSnapsho
     except KeyError:
         return FileSnapshot(path, commit_id, None)
     try:
+        if limit is not None and entry.type_str == "blob":
+            size = repo.odb.read_header(entry.id)[1]
+            if size > limit:
+                return FileSnapshot(path, commit_id, None, oversize=size)
         blob = repo[entry.id]
     except MISSING:
         return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))

@@ -15,7 +15,7 @@ from hotfix_lint.collect.repository import MISSING, read_file
 from hotfix_lint.facts import FileSnapshot, HotfixFact
 from hotfix_lint.facts.changes import HotfixChanges, PathChange
 from hotfix_lint.facts.release import release_commit
-from hotfix_lint.facts.version_files import ROOT_VERSION_FILES, declared_version
+from hotfix_lint.facts.version_files import MAX_VERSION_FILE_BYTES, ROOT_VERSION_FILES, declared_in
 from hotfix_lint.policy.model import Policy
 
 #: top-level directories searched for a package ``__init__.py`` with ``__version__``
@@ -34,7 +34,7 @@ class VersionCollector:
     def _read(self, commit: str, path: str) -> FileSnapshot:
         key = (commit, path)
         if key not in self._files:
-            self._files[key] = read_file(self.repo, commit, path)
+            self._files[key] = read_file(self.repo, commit, path, limit=MAX_VERSION_FILE_BYTES)
         return self._files[key]
 
     def detect(self, commit: str) -> tuple[str, ...]:
@@ -58,8 +58,8 @@ class VersionCollector:
             pass
         found = []
         for path in candidates:
-            snapshot = self._read(commit, path)
-            if snapshot.text is not None and declared_version(path, snapshot.text).declares:
+            declared = declared_in(self._read(commit, path))
+            if declared is not None and declared.declares:
                 found.append(path)
         self._detected[commit] = tuple(found)
         return self._detected[commit]

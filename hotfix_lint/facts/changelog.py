@@ -1,56 +1,190 @@
-"""Read Keep a Changelog files: find the section of a version. Pure text functions."""
+"""Read changelogs as teams write them: a version's section, and the file's own heading style.
+
+Version headings come at any Markdown level (``#### 1.5.3``, ``## v1.2.3``,
+``## 1.2.3 (2024-01-01)``, ``## [1.2.3] - 2024-01-01``, ``### [1.2.3](link) (date)``),
+underlined (reStructuredText or setext: ``1.2.3`` over ``=====``), or as a line of their own
+(``[1.2.3] - 2024-01-01``, ``Version 1.2.3``). Pure text functions; a file's headings are
+parsed once and kept for the next hotfix with the same release point.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-#: compiled on first use (``re`` keeps them): importing this module stays cheap for the git hooks
-_HEADING = r"^##(?!#)\s*(.*)$"
-_HEADING_VERSION = r"^\[?v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?(?:\s|$|[-(])"
+#: headings are short: longer lines are never read as one (and every pattern stays linear)
+_MAX_HEADING = 300
+#: 1.2.3, 1.2, 2024.01.1, with a pre-release (-rc.1) or build (+b7); not 1.5.x or a longer word
+_VERSION = r"(?P<version>\d+(?:\.\d+){1,3}(?:-[0-9A-Za-z.]+(?:-[0-9A-Za-z.]+)*)?(?:\+[0-9A-Za-z.-]+)?)(?!\w)(?!\.\w)"
+#: a heading's text: an optional word before the version (Version, Release, the project's name)
+_TITLE = r"^(?P<prefix>(?:[A-Za-z][\w.-]*[ \t]+){0,1})\[?v?" + _VERSION + r"(?P<rest>.*)$"
+#: what may follow a version on a line of its own: a separator, then a date or a parenthesis
+_DATE_TAIL = (
+    r"[ \t]*(?:[-\u2013\u2014:/,][ \t]*)?"
+    r"(?:\([^()\n]*\)"
+    r"|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4}"
+    r"|[A-Za-z]+[ \t]\d{1,2},?[ \t]\d{4}|\d{1,2}[ \t][A-Za-z]+[ \t]\d{4})?[ \t]*"
+)
+#: a line of its own (``[1.2.3] - 2024-01-01``, ``Version 1.2.3``): only a date may follow
+_LINE = (
+    r"^(?P<prefix>(?:[Vv]ersion|[Rr]elease|VERSION|RELEASE)[ \t]+)?\[?v?"
+    + _VERSION
+    + r"\]?(?P<rest>"
+    + _DATE_TAIL
+    + ")$"
+)
+_ATX = r"^(?P<marks>#{1,6})[ \t]+(?P<title>.*?)(?:[ \t]+#+)?[ \t]*$"
+#: an underline: ``=`` and ``-`` (reStructuredText and Markdown's setext), or another rst
+#: adornment at least as long as its title (so that a ``~~~`` code fence is none)
+_ADORNMENT = r"^([=\-~^*+#\"':.])\1{2,}[ \t]*$"
+_DATES = (
+    (r"\d{4}-\d{1,2}-\d{1,2}", "YYYY-MM-DD"),
+    (r"\d{4}/\d{1,2}/\d{1,2}", "YYYY/MM/DD"),
+    (r"\d{1,2}\.\d{1,2}\.\d{4}", "DD.MM.YYYY"),
+    (r"\b[A-Z][a-z]+ \d{1,2}, \d{4}", "Month D, YYYY"),
+    (r"\b\d{1,2} [A-Z][a-z]+ \d{4}", "D Month YYYY"),
+)
+_LINK = r"^(\]?)\((?:[a-z][a-z+.-]*:|\.{0,2}/|#)[^)\s]*\)"
 
 
 @dataclass(frozen=True)
 class ChangelogSection:
-    """One ``## [1.2.1] - 2023-06-15`` section: its heading line (1-based) and its text."""
+    """One version's section: its heading line (1-based), the heading as written, its text."""
 
     line: int
     heading: str
     text: str
 
 
-def _heading_version(heading: str) -> str | None:
-    m = re.match(_HEADING_VERSION, heading.strip())
-    return m.group(1) if m else None
+@dataclass(frozen=True)
+class Heading:
+    """A heading of the file: ``kind`` is ``atx`` (``## x``), ``underline`` (rst or setext) or
+    ``line`` (a version line of its own); ``level`` orders headings of one kind."""
+
+    index: int
+    end: int
+    kind: str
+    level: int
+    title: str
+    version: str | None
+    version_span: tuple[int, int] = (0, 0)
+    adornment: str = ""
+    overline: bool = False
+
+
+def _underlines(line: str, title: str) -> bool:
+    if len(line) > _MAX_HEADING or re.match(_ADORNMENT, line) is None:
+        return False
+    return line[0] in "=-" or len(line.rstrip()) >= len(title.rstrip())
+
+
+def _title_version(title: str, pattern: str) -> tuple[str, tuple[int, int]] | None:
+    m = re.match(pattern, title)
+    if m is None:
+        return None
+    return m.group("version"), m.span("version")
+
+
+@functools.lru_cache(maxsize=8)
+def headings(text: str) -> tuple[Heading, ...]:
+    """Every heading of ``text``, top to bottom (version headings and the others)."""
+    lines = text.splitlines()
+    out: list[Heading] = []
+    styles: list[tuple[str, bool]] = []  # underline styles by first use: their levels
+    skip = -1
+    fenced = False  # inside a ``` code block: a "# comment" there is no heading
+    for i, raw in enumerate(lines):
+        if raw.lstrip(" ").startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or i <= skip or not raw.strip() or len(raw) > _MAX_HEADING:
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if raw[0] in "#" and (atx := re.match(_ATX, raw)) is not None:
+            title = atx.group("title")
+            found = _title_version(title, _TITLE)
+            version, span = found if found else (None, (0, 0))
+            out.append(Heading(i, i + 1, "atx", len(atx.group("marks")), title, version, span))
+            continue
+        if not raw[0].isspace() and _underlines(nxt, raw):
+            if re.match(_ADORNMENT, raw):
+                continue  # an overline: the title is on the next line
+            overline = i > 0 and lines[i - 1].strip() == nxt.strip()
+            style = (nxt.strip()[0], overline)
+            if style not in styles:
+                styles.append(style)
+            title = raw.strip()
+            found = _title_version(title, _TITLE)
+            version, span = found if found else (None, (0, 0))
+            level = styles.index(style) + 1
+            out.append(Heading(i, i + 2, "underline", level, title, version, span, style[0], overline))
+            skip = i + 1
+            continue
+        if raw[0].isdigit() or raw[0] in "[vVrR":
+            found = _title_version(raw.rstrip(), _LINE)
+            if found is not None:
+                out.append(Heading(i, i + 1, "line", 0, raw.rstrip(), found[0], found[1]))
+    return tuple(out)
+
+
+def _same(a: str, b: str) -> bool:
+    return a.removeprefix("v") == b.removeprefix("v")
+
+
+def _section_end(all_headings: tuple[Heading, ...], at: int, total: int) -> int:
+    """Where the section of ``all_headings[at]`` ends: the next version heading, or a heading of
+    the same kind at a higher level (``# Older releases``). conventional-changelog writes its
+    ``### Bug Fixes`` at the level of its ``### [1.2.3]``: a heading at the same level is inside."""
+    own = all_headings[at]
+    for other in all_headings[at + 1 :]:
+        if other.version is not None or (other.kind == own.kind and other.level < own.level):
+            return other.index - (1 if other.overline else 0)
+    return total
 
 
 def find_section(text: str, version: str) -> ChangelogSection | None:
-    """The section whose ``##`` heading names ``version``, or ``None``.
-
-    Scans from the top and stops at the match: a hotfix's section is usually the newest.
-    """
-    wanted = version.removeprefix("v")
-    lines = text.splitlines()
-    for i, raw in enumerate(lines):
-        if not raw.startswith("##"):
-            continue
-        m = re.match(_HEADING, raw)
-        if m is None or _heading_version(m.group(1)) != wanted:
-            continue
-        body: list[str] = []
-        for following in lines[i + 1 :]:
-            if re.match(_HEADING, following):
-                break
-            body.append(following)
-        return ChangelogSection(i + 1, raw.strip(), "\n".join(body))
+    """The section whose heading names ``version``, or ``None``."""
+    found = headings(text)
+    for n, heading in enumerate(found):
+        if heading.version is not None and _same(heading.version, version):
+            lines = text.splitlines()
+            body = lines[heading.end : _section_end(found, n, len(lines))]
+            return ChangelogSection(heading.index + 1, lines[heading.index].strip(), "\n".join(body))
     return None
 
 
 def added_section(added_lines: tuple[str, ...], version: str) -> bool:
     """Do the lines a diff adds include a heading for ``version``?"""
-    wanted = version.removeprefix("v")
-    for raw in added_lines:
-        m = re.match(_HEADING, raw)
-        if m is not None and _heading_version(m.group(1)) == wanted:
-            return True
-    return False
+    return any(h.version is not None and _same(h.version, version) for h in headings("\n".join(added_lines)))
+
+
+def newest_version(text: str) -> str | None:
+    """The version of the first version heading (the newest release, in the usual order)."""
+    return next((h.version for h in headings(text) if h.version is not None), None)
+
+
+def _placeholders(rest: str) -> str:
+    rest = re.sub(_LINK, r"\1(...)", rest)
+    for pattern, shown in _DATES:
+        rest = re.sub(pattern, shown, rest)
+    return rest
+
+
+def heading_example(text: str | None, path: str, version: str) -> str:
+    """The heading ``version`` needs, written as the file writes its newest version heading
+    (level, ``v``, brackets, date, underline); Keep a Changelog's when it has none."""
+    model = next((h for h in headings(text) if h.version is not None), None) if text else None
+    if model is None:
+        if path.lower().endswith(".rst"):
+            title = f"{version} (YYYY-MM-DD)"
+            return f"`{title}` underlined with `{'=' * len(title)}`"
+        return f"`## [{version}] - YYYY-MM-DD`"
+    start, end = model.version_span
+    title = model.title[:start] + version.removeprefix("v") + _placeholders(model.title[end:])
+    if model.kind == "atx":
+        return f"`{'#' * model.level} {title}`"
+    if model.kind == "underline":
+        line = model.adornment * len(title)
+        return f"`{title}` underlined{' and overlined' if model.overline else ''} with `{line}`"
+    return f"`{title}`"

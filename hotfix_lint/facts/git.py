@@ -48,12 +48,14 @@ class CommitFact:
 
 @dataclass(frozen=True)
 class FileSnapshot:
-    """A file as it is at one commit: its text, absent, or a missing object."""
+    """A file as it is at one commit: its text, absent, too large to read, or a missing object."""
 
     path: str
     commit: str
     text: str | None
     missing_object: str | None = None
+    #: its size in bytes when it was over the reader's bound and left unread (``text`` is None)
+    oversize: int | None = None
 
     @property
     def exists(self) -> bool:

@@ -1,124 +1,126 @@
-"""Read the version a project declares in its version files. Pure text functions.
+"""Read the version a project declares in its version files, with each format's own parser.
 
-Each ecosystem writes its version in its own place: ``setup.py`` (``version=``),
-``setup.cfg`` (``[metadata] version``), ``pyproject.toml`` (``[project]`` or
-``[tool.poetry]`` ``version``), a Python module's ``__version__``, ``package.json``
-(``"version"``) or a plain ``VERSION`` file (its first line). A file that takes its version
-from elsewhere (``dynamic = ["version"]``, ``version = attr: pkg.__version__``) declares none.
+Each ecosystem writes its version in its own place: ``setup.py``, ``setup.cfg``,
+``pyproject.toml``, a Python module's ``__version__`` (``version_python``); ``pom.xml``,
+``version.sbt``, ``gradle.properties`` (``version_jvm``); ``package.json``, ``Cargo.toml``
+(``version_manifests``); a plain ``VERSION`` file (its first line). A file that takes its
+version from elsewhere (``dynamic = ["version"]``, ``${revision}``, ``attr:``) declares no
+literal: :attr:`DeclaredVersion.elsewhere` says so, with the reason.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
+from hotfix_lint.facts.declared_version import MAX_VERSION_FILE_BYTES, DeclaredVersion, literal
+from hotfix_lint.facts.git import FileSnapshot
 from hotfix_lint.facts.versions import version_key
 
+__all__ = [
+    "MAX_VERSION_FILE_BYTES",
+    "ROOT_VERSION_FILES",
+    "DeclaredVersion",
+    "declared_in",
+    "declared_version",
+    "is_patch_increment",
+    "same_version",
+]
+
 #: Files looked for at the repository root when the policy names no version files.
-ROOT_VERSION_FILES = ("setup.py", "setup.cfg", "pyproject.toml", "package.json", "VERSION")
-
-_SETUP_PY = re.compile(r"""\bversion\s*=\s*(?P<q>["'])(?P<v>[^"']+)(?P=q)""")
-_DUNDER = re.compile(r"""^__version__\s*(?::\s*\w+\s*)?=\s*(?P<q>["'])(?P<v>[^"']+)(?P=q)""", re.M)
-_SECTION = re.compile(r"^\s*\[(?P<name>[^\]]+)\]\s*$")
-_TOML_VERSION = re.compile(r"""^\s*version\s*=\s*(?P<q>["'])(?P<v>[^"']*)(?P=q)""")
-_TOML_DYNAMIC = re.compile(r"""^\s*dynamic\s*=\s*\[[^\]]*["']version["']""")
-_CFG_VERSION = re.compile(r"^\s*version\s*[=:]\s*(?P<v>.+?)\s*$")
-
-
-@dataclass(frozen=True)
-class DeclaredVersion:
-    """What one file says: a version, ``None`` with the reason it declares none."""
-
-    path: str
-    version: str | None
-    reason: str = ""
-
-    @property
-    def declares(self) -> bool:
-        return self.version is not None
+ROOT_VERSION_FILES = (
+    "setup.py",
+    "setup.cfg",
+    "pyproject.toml",
+    "package.json",
+    "pom.xml",
+    "version.sbt",
+    "gradle.properties",
+    "Cargo.toml",
+    "VERSION",
+)
 
 
-def _section_lines(text: str, wanted: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(section, line) for each line inside one of the ``wanted`` sections of an INI/TOML text."""
-    out: list[tuple[str, str]] = []
-    section = ""
-    for line in text.splitlines():
-        m = _SECTION.match(line)
-        if m is not None:
-            section = m.group("name").strip()
-            continue
-        if section in wanted:
-            out.append((section, line))
-    return out
+#: ``VERSION=1.2.3``, ``export APP_VERSION="1.2.3"``, ``VERSION ?= 1.2.3`` (shell, Makefile)
+_ASSIGNED = (
+    r"^[ \t]*(?:export[ \t]+)?\w*version\w*[ \t]*[?:]?=[ \t]*"
+    r"""["']?(v?\d+(?:\.\d+)+[0-9A-Za-z.+-]*)["']?[ \t]*$"""
+)
+#: a plain file is searched for an assignment only this far (a version file is small)
+_MAX_SCANNED = 256 * 1024
 
 
-def _pyproject(path: str, text: str) -> DeclaredVersion:
-    dynamic = False
-    for section, line in _section_lines(text, ("project", "tool.poetry")):
-        m = _TOML_VERSION.match(line)
-        if m is not None:
-            return DeclaredVersion(path, m.group("v"))
-        if section == "project" and _TOML_DYNAMIC.match(line):
-            dynamic = True
-    return DeclaredVersion(path, None, "the version is dynamic" if dynamic else "no [project] version")
+def _parser(name: str) -> Callable[[str, str], DeclaredVersion] | None:
+    """The parser for a file name; imported on use, so a git hook loads only what it reads."""
+    if name in ("setup.py", "setup.cfg", "pyproject.toml") or name.endswith(".py"):
+        from hotfix_lint.facts import version_python as py
+
+        by_name = {"setup.py": py.setup_py_version, "setup.cfg": py.setup_cfg_version}
+        return by_name.get(name, py.pyproject_version if name == "pyproject.toml" else py.dunder_version)
+    if name == "pom.xml" or name.endswith((".sbt", ".properties")):
+        from hotfix_lint.facts import version_jvm as jvm
+
+        if name.endswith(".sbt"):
+            return jvm.sbt_version
+        return jvm.properties_version if name.endswith(".properties") else jvm.pom_version
+    if name in ("package.json", "Cargo.toml"):
+        from hotfix_lint.facts import version_manifests as manifests
+
+        return manifests.package_json_version if name == "package.json" else manifests.cargo_version
+    return None
 
 
-def _setup_cfg(path: str, text: str) -> DeclaredVersion:
-    for _, line in _section_lines(text, ("metadata",)):
-        m = _CFG_VERSION.match(line)
-        if m is None:
-            continue
-        value = m.group("v")
-        if value.startswith(("attr:", "file:")):
-            return DeclaredVersion(path, None, f"the version comes from elsewhere ({value})")
-        return DeclaredVersion(path, value)
-    return DeclaredVersion(path, None, "no [metadata] version")
+def _oversize(path: str, size: int) -> DeclaredVersion:
+    bound = MAX_VERSION_FILE_BYTES // (1024 * 1024)
+    return DeclaredVersion(path, None, f"not read: {size:,} bytes, over the {bound} MiB bound", elsewhere=True)
 
 
-def _package_json(path: str, text: str) -> DeclaredVersion:
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        return DeclaredVersion(path, None, f"not valid JSON ({exc})")
-    version = data.get("version") if isinstance(data, dict) else None
-    if isinstance(version, str) and version:
-        return DeclaredVersion(path, version)
-    return DeclaredVersion(path, None, 'no "version" field')
+def declared_in(snapshot: FileSnapshot) -> DeclaredVersion | None:
+    """What a version file at one commit declares; ``None`` when the file is not there."""
+    if snapshot.oversize is not None:
+        return _oversize(snapshot.path, snapshot.oversize)
+    if snapshot.text is None:
+        return None
+    return declared_version(snapshot.path, snapshot.text)
 
 
 def declared_version(path: str, text: str) -> DeclaredVersion:
     """The version ``text`` (the content of the file ``path``) declares, by the file's kind."""
-    name = path.rsplit("/", 1)[-1]
-    if name == "pyproject.toml":
-        return _pyproject(path, text)
-    if name == "setup.cfg":
-        return _setup_cfg(path, text)
-    if name == "package.json":
-        return _package_json(path, text)
-    if name == "setup.py":
-        m = _SETUP_PY.search(text)
+    if len(text) > MAX_VERSION_FILE_BYTES:
+        return _oversize(path, len(text))
+    parse = _parser(path.rsplit("/", 1)[-1])
+    if parse is not None:
+        return parse(path, text)
+    return _plain(path, text)
+
+
+def _plain(path: str, text: str) -> DeclaredVersion:
+    """A ``VERSION`` file's first line; in another file (a shell script such as git-flow's
+    ``git-flow-version``, a Makefile) a ``GITFLOW_VERSION=0.4.1`` assignment, if its first
+    line is no version."""
+    import re
+
+    first = next((line.strip() for line in text.splitlines() if line.strip()), None)
+    if first is None:
+        return DeclaredVersion(path, None, "the file is empty")
+    is_version_file = path.rsplit("/", 1)[-1].upper() in ("VERSION", "VERSION.TXT")
+    if not is_version_file and re.fullmatch(r"v?\d+(?:\.\d+)+\S*", first) is None and len(text) <= _MAX_SCANNED:
+        m = re.search(_ASSIGNED, text, re.M | re.I)
         if m is not None:
-            return DeclaredVersion(path, m.group("v"))
-        dunder = _DUNDER.search(text)
-        if dunder is not None:
-            return DeclaredVersion(path, dunder.group("v"))
-        return DeclaredVersion(path, None, "no version= in setup()")
-    if name.endswith(".py"):
-        m = _DUNDER.search(text)
-        if m is not None:
-            return DeclaredVersion(path, m.group("v"))
-        return DeclaredVersion(path, None, "no __version__")
-    for line in text.splitlines():
-        if line.strip():
-            return DeclaredVersion(path, line.strip())
-    return DeclaredVersion(path, None, "the file is empty")
+            return literal(path, m.group(1))
+    return literal(path, first)
+
+
+def _key(version: str) -> tuple[int, int, int, int] | None:
+    """:func:`version_key`, with a two-part version read as its ``.0`` (git-flow's 0.2 is 0.2.0)."""
+    import re
+
+    return version_key(re.sub(r"^(v?\d+\.\d+)(?=$|[-+])", r"\1.0", version.strip()))
 
 
 def is_patch_increment(previous: str, new: str) -> bool:
-    """Is ``new`` the next patch release after ``previous`` (1.2.0 -> 1.2.1)?"""
-    a = version_key(previous)
-    b = version_key(new)
+    """Is ``new`` the next patch release after ``previous`` (1.2.0 -> 1.2.1; 0.2 -> 0.2.1)?"""
+    a = _key(previous)
+    b = _key(new)
     if a is None or b is None:
         return False
     if (a[0], a[1]) != (b[0], b[1]):

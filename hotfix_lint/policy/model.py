@@ -41,7 +41,10 @@ class Policy:
     hotfix_branch: tuple[str, ...] = ("hotfix/{slug}",)
     release_branches: tuple[str, ...] = ("release/*",)
     ticket_pattern: str | None = None
-    changelog: str | None = "CHANGELOG.md"
+    #: the changelog's path when the policy names it; unnamed (``find_changelog``) it is looked
+    #: for at each commit (``facts.changelog_files``); named null: the process keeps none
+    changelog: str | None = None
+    find_changelog: bool = True
     tag_pattern: str = "v{version}"
     deployed_ref: str = "branch"
     deployed_environment: str = "production"
@@ -75,6 +78,11 @@ class Policy:
         if self.promotion_branch is None:
             return None
         return compile_pattern(self.promotion_branch, self.ticket_pattern)
+
+    @property
+    def keeps_changelog(self) -> bool:
+        """Named, or to be found: ``changelog: null`` alone says the process keeps none."""
+        return self.changelog is not None or self.find_changelog
 
     def is_hotfix_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.hotfix_patterns)
@@ -173,6 +181,7 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
         release_branches=_tuple(data.get("release_branches", list(base.release_branches)), ()),
         ticket_pattern=data.get("ticket_pattern"),
         changelog=data.get("changelog", base.changelog),
+        find_changelog="changelog" not in data,
         tag_pattern=str(data.get("tag_pattern", base.tag_pattern)),
         deployed_ref=str(deployed),
         deployed_environment=environment,

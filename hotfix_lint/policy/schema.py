@@ -169,7 +169,11 @@ def _base_schema() -> dict[str, Any]:
             "changelog": {
                 "type": ["string", "null"],
                 "minLength": 1,
-                "description": "Path of the changelog in the repository, or null when there is none.",
+                "description": (
+                    "Path of the changelog in the repository, or null when there is none. Without this key "
+                    "it is found at each commit: CHANGELOG, CHANGES, HISTORY, NEWS (.md, .rst, .mdown, .txt, "
+                    "none...) in any case, at the root, else in docs/ or doc/."
+                ),
             },
             "tag_pattern": dict(_pattern("The name pattern of release tags. " + _PATTERN_HELP), default="v{version}"),
             "deployed_ref": {

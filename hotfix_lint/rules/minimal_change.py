@@ -84,7 +84,9 @@ file and no lines. Default severity: warning (a large fix can be right; a review
                     + (" ..." if len(touched) > 10 else ""),
                     touched,
                 )
-            counted = [f for f in changes.files if not _matches_any(ignored, f.path)]
+            found = hotfix.changelog  # the changelog found when the policy names none (CHANGES.rst ...)
+            skip = [*ignored, found.path] if found is not None and found.exists else ignored
+            counted = [f for f in changes.files if not _matches_any(skip, f.path)]
             lines = sum(f.added + f.removed for f in counted)
             over: list[str] = []
             if len(counted) > max_files:

@@ -18,14 +18,6 @@ from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_
 from hotfix_lint.rules.common import DAY, day, short, subjects, waiver_hint, where
 from hotfix_lint.rules.hints import published_words, tag_is_published
 
-_RELEASE_HEADING = re.compile(r"^##(?!#)\s*\[?v?(\d+\.\d+\.\d+[^\]\s]*)\]?", re.M)
-
-
-def newest_changelog_version(text: str) -> str | None:
-    """The version of the first release section (``## [1.2.1] - ...``) of a Keep a Changelog text."""
-    m = _RELEASE_HEADING.search(text)
-    return m.group(1) if m else None
-
 
 class ReleaseTag(Rule):
     id = "release-tag"
@@ -189,7 +181,9 @@ for automation that tags a little later). Branches under check are not judged: t
         snapshot = hotfix.changelog
         if snapshot is None or snapshot.text is None or snapshot.commit != hotfix.release_point:
             return None
-        newest = newest_changelog_version(snapshot.text)
+        from hotfix_lint.facts.changelog import newest_version  # on use: a git hook never needs it
+
+        newest = newest_version(snapshot.text)
         declared = [
             v
             for v in (declared_version(f.path, f.text).version for f in hotfix.version_files if f.text is not None)

@@ -7,14 +7,20 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import FileSnapshot, HotfixFact, RepositoryFacts
 from hotfix_lint.facts.kinds import VERSION_FILES
-from hotfix_lint.facts.version_files import DeclaredVersion, declared_version, is_patch_increment, same_version
+from hotfix_lint.facts.version_files import (
+    ROOT_VERSION_FILES,
+    DeclaredVersion,
+    declared_in,
+    is_patch_increment,
+    same_version,
+)
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import FACT_GIT_BRANCH, FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, waiver_hint, where
 
 
 def _declared(snapshots: tuple[FileSnapshot, ...]) -> list[DeclaredVersion]:
-    return [declared_version(s.path, s.text) for s in snapshots if s.text is not None]
+    return [d for d in map(declared_in, snapshots) if d is not None]
 
 
 def _agreed(declared: list[DeclaredVersion]) -> str | None:
@@ -23,8 +29,12 @@ def _agreed(declared: list[DeclaredVersion]) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def _dynamic(declared: DeclaredVersion) -> bool:
-    return "dynamic" in declared.reason or "elsewhere" in declared.reason
+def _at(hotfix: HotfixFact) -> str:
+    """Where the version files were read, for a message."""
+    point = short(hotfix.version_files[0].commit)
+    if hotfix.merge is None:
+        return f"at the tip of {hotfix.label} ({point})"
+    return f"at {hotfix.release_tag.name} ({point})" if hotfix.release_tag is not None else f"at {point}"
 
 
 class VersionBump(Rule):
@@ -41,10 +51,18 @@ be a patch increment of the version the files declared just before the hotfix (1
 1.2.1; a pre-release 1.2.1-rc1 may be followed by 1.2.1).
 
 Version files are the policy's `version_files`; without that key they are found at the
-release point: `setup.py`, `setup.cfg`, `pyproject.toml`, `package.json`, `VERSION` at the
-root and `PACKAGE/__init__.py` or `src/PACKAGE/__init__.py` with a `__version__`, those that
-declare a version. A file that takes its version from elsewhere (`dynamic = ["version"]`,
-`version = attr: ...`) is skipped. A hotfix whose version is unknown (no `{version}` in its
+release point: `setup.py`, `setup.cfg`, `pyproject.toml`, `package.json`, `pom.xml`,
+`version.sbt`, `gradle.properties`, `Cargo.toml`, `VERSION` at the root and
+`PACKAGE/__init__.py` or `src/PACKAGE/__init__.py` with a `__version__`, those that declare a
+version. Each is read with its format's parser: a pom's own `<version>` (not its parent's;
+`${property}` from its own `<properties>`), `version := "..."` or `ThisBuild / version` in
+sbt, `[project]` or `[tool.poetry]` `version`, `[metadata] version`, `[package] version`,
+`version=`, a literal `__version__`; any other file, its first line, or a `VERSION=1.2.3`
+assignment in it (a shell script, a Makefile). A two-part version is read as its `.0`
+(0.2 -> 0.2.1 is one patch). A listed file whose version is not a literal there
+(`dynamic = ["version"]`, `${revision}` set outside the pom, `attr:`, `version.workspace`,
+a file over 1 MiB) is reported as could-not-check with the reason, not as a wrong version;
+found files of that kind are passed over. A hotfix whose version is unknown (no `{version}` in its
 branch name and no tag) must still change the version by one patch. With
 `automation_after_merge`, a branch under check need not bump the version itself (automation
 does it on the production branch after the merge); if it does, the bump must be right."""
@@ -84,22 +102,36 @@ does it on the production branch after the merge); if it does, the bump must be 
                 if not explicit and not told_none and hotfix.release_point is not None:
                     told_none = True
                     yield self.finding(
-                        "could not check version bumps: no version file declares a version (looked for setup.py, "
-                        "setup.cfg, pyproject.toml, package.json, VERSION and PACKAGE/__init__.py)",
+                        "could not check version bumps: no version file declares a version (looked for "
+                        f"{', '.join(ROOT_VERSION_FILES)} and PACKAGE/__init__.py)",
                         kind=FindingKind.COULD_NOT_CHECK,
                         hint="name the files that carry the version in the policy: version_files: [...]",
                     )
                 continue
+            yield from self._not_literal(hotfix)
             finding = self._judge(hotfix, ctx)
             if finding is not None:
                 yield finding
 
+    def _not_literal(self, hotfix: HotfixFact) -> Iterator[Finding]:
+        """Files whose version is not a literal (dynamic, a property, too large): not checked, and said so."""
+        unread = [d for d in _declared(hotfix.version_files) if d.elsewhere]
+        if unread:
+            yield self.finding(
+                f"{where(hotfix)}: could not check the version {_at(hotfix)} in "
+                + "; ".join(f"{d.path}: {d.reason}" for d in unread),
+                kind=FindingKind.COULD_NOT_CHECK,
+                ref=hotfix.source or hotfix.line,
+                commit=hotfix.version_files[0].commit,
+                path=unread[0].path if len(unread) == 1 else None,
+                hint="list in version_files the files that hold the version as a literal (for a pom whose "
+                "<version> is ${revision}, the file that sets it), or drop these from the list",
+                subjects=subjects(hotfix),
+            )
+
     def _judge(self, hotfix: HotfixFact, ctx: RuleContext) -> Finding | None:
         files = hotfix.version_files
-        point = short(files[0].commit)
-        at = f"at {hotfix.release_tag.name} ({point})" if hotfix.release_tag is not None else f"at {point}"
-        if hotfix.merge is None:
-            at = f"at the tip of {hotfix.label} ({point})"
+        at = _at(hotfix)
         declared = _declared(files)
         before = _declared(hotfix.previous_version_files)
         previous = _agreed(before)
@@ -111,10 +143,10 @@ does it on the production branch after the merge); if it does, the bump must be 
         ):
             return None  # automation bumps it on the production branch after the merge
         problems: list[str] = []
-        absent = [s.path for s in files if s.text is None]
+        absent = [s.path for s in files if s.text is None and s.oversize is None]
         if absent:
             problems.append(f"{', '.join(absent)} does not exist")
-        silent = [d for d in declared if d.version is None and not _dynamic(d)]
+        silent = [d for d in declared if d.version is None and not d.elsewhere]
         problems += [f"{d.path} declares no version ({d.reason})" for d in silent]
         versions = [d for d in declared if d.version is not None]
         expected = hotfix.version
