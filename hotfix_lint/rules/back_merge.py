@@ -8,6 +8,7 @@ from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short, subjects, where
+from hotfix_lint.rules.landing_checks import back_merges
 
 
 class BackMerge(Rule):
@@ -74,6 +75,7 @@ hotfix changes need to be merged into that release branch"), every open release 
                 )
             return
         integration = history.integration
+        yield from back_merges(self, facts, integration, int(ctx.options["grace_days"]))
         accept_picks = bool(ctx.options["accept_cherry_picks"])
         for line in history.production:
             misses = [
