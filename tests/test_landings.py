@@ -147,3 +147,16 @@ def test_a_squash_is_judged_or_could_not_check() -> None:
     assert _judge(_facts(named)) == [("back-merge", "violation")]
     release = LandingFact("squash", "main", (squash,), "", source="develop", hotfix=False, back_merged=False)
     assert _judge(_facts(release)) == []
+
+
+def test_the_base_of_a_squash_is_judged_only_when_production_tip_is_deployed() -> None:
+    from dataclasses import replace
+
+    from hotfix_lint.rules.hotfix_base import HotfixBase
+
+    squash = commit("hotfix/thing: fix (#46)", "c" * 40)
+    landing = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, base="c" * 40)
+    rule = HotfixBase()
+    for deployed, expected in (("branch", []), ("tag", ["could-not-check"])):
+        ctx = RuleContext(replace(POLICY, deployed_ref=deployed), rule.option_defaults(), 10_000)
+        assert [f.kind.value for f in rule.check(_facts(landing), ctx)] == expected

@@ -111,3 +111,22 @@ def back_merges(
             f"{landing.commit.short}), or waive this commit",
             subjects=_subjects(landing),
         )
+
+
+def unmerged_bases(rule: Rule, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
+    """``hotfix-base`` for squash, rebase and fast-forward hotfixes: their base is their parent,
+    the deployed ref only when the policy deploys the line's tip (a promotion branch is cut from
+the deployed ref and deployed itself)."""
+    if ctx.policy.deployed_ref in ("branch", "promotion-branch"):
+        return  # the parent is the line's tip before the change: the deployed ref
+    for landing in unmerged_hotfixes(facts):
+        yield rule.finding(
+            f"could not check the base of {_what(landing)}: it keeps only its parent "
+            f"{(landing.base or '?')[:10]}, not where its branch was cut, and the deployed ref is "
+            f"the {ctx.policy.deployed_ref!r} strategy's",
+            kind=FindingKind.COULD_NOT_CHECK,
+            ref=landing.line,
+            commit=landing.commit.id,
+            hint="land hotfixes with a merge commit, which keeps where the branch was cut; or waive this commit",
+            subjects=_subjects(landing),
+        )
