@@ -196,6 +196,16 @@ def test_squash_naming_its_branch_and_back_merged_by_patch(gitflow_repo: Scenari
 
 
 
+def test_a_direct_push_is_its_own_class_not_a_hotfix(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    pushed = s.commit("Quick fix", {"README.md": "# Example service!\n"})
+    assert [r["commit"] for r in changes(s) if r["commit"] == pushed] == []
+    (row,) = [r for r in changes(s, "--all") if r["commit"] == pushed]
+    assert row["class"] == "direct-push" and row["hotfix"] is False and row["reached_via"] == "direct push"
+    _, report = run_check(s, policy=JUDGED)
+    assert {v["rule"] for v in about(report, pushed)} == {"merge-commit"}, describe(report)
+
+
 # -- a hotfix merged twice ---------------------------------------------------------------------
 
 

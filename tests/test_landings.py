@@ -103,7 +103,7 @@ def test_runs_squash_rebase_push_automation_bootstrap() -> None:
     assert [x.kind for x in landings] == ["direct-push", "automation", "squash", "hotfix", "bootstrap"]
     assert landings[2].pull_request == 45 and landings[2].hotfix and landings[2].source is None
     assert len(landings[-1].commits) == 2  # no integration branch: everything before the first merge
-    assert landings[0].base == bot.commit.id
+    assert landings[0].base == bot.commit.id and not landings[0].hotfix
 
 
 def test_fast_forward_of_a_branch_and_truncated_history() -> None:

@@ -209,7 +209,8 @@ def _group(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
             hotfix=True,
         )
     else:
-        yield _landing(DIRECT_PUSH, words, commits, "committed straight to the line, no merge", hotfix=True)
+        # no branch, no pull request: not a hotfix by its source (merge-commit reports it)
+        yield _landing(DIRECT_PUSH, words, commits, "committed straight to the line, no merge")
 
 
 def classify_line(

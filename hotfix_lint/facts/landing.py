@@ -79,7 +79,8 @@ class LandingFact:
     ``commits`` are the commits on the line's first-parent chain that the change made, newest
     first (one for a merge or a squash, a run for a rebase, fast-forward, push or bootstrap).
     ``hotfix`` says whether the change brought a hotfix: the class ``hotfix``, or a squash,
-    rebase, fast-forward or direct push whose source is neither integration nor release.
+    rebase or fast-forward whose source is neither integration nor release (a direct push has
+    no source: it is no hotfix, and ``merge-commit`` reports it).
     """
 
     kind: str
