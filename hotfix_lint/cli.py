@@ -208,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     hotfixes.add_argument("--now", metavar="YYYY-MM-DD", help="ages (pending back-merges) as of this date")
     hotfixes.add_argument("--format", choices=["text", "json"], default="text", help="table format")
     hotfixes.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    hotfixes.add_argument(
+        "--all",
+        action="store_true",
+        dest="all_classes",
+        help="list every change that reached production (release, sync, automation, fast-forward, ...) "
+        "with its class, not only hotfixes",
+    )
     hook = sub.add_parser(
         "hook", add_help=False, help="run a git hook stage: pre-commit, commit-msg FILE or pre-push (see hook --help)"
     )
@@ -571,7 +578,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "hotfixes":
             from hotfix_lint.lifecycle import cmd_hotfixes
 
-            return cmd_hotfixes(args.repo, args.policy, args.since, parse_now(args.now), args.format, args.output)
+            return cmd_hotfixes(
+                args.repo, args.policy, args.since, parse_now(args.now), args.format, args.output, args.all_classes
+            )
         if args.command in ("audit", "merge-reports"):
             from hotfix_lint.audit.cli_audit import cmd_audit, cmd_merge_reports
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from hotfix_lint.facts import CommitFact, HotfixFact, RepositoryFacts
+from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.changelog import find_section
-from hotfix_lint.facts.history import ProductionLineFact
-from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
+from hotfix_lint.facts.landing import BOOTSTRAP, FAST_FORWARD, HOTFIX, LANDED_AS, LandingFact
+from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.versions import find_tickets
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.report.hotfix_table import HotfixRow
@@ -48,9 +48,6 @@ class _Lifecycle:
         for branch in history.branches if history is not None else ():
             self.branches.setdefault(branch.name, []).append(branch.remote or "local")
         self.grace = int(_options(policy, "back-merge", {"grace_days": 7})["grace_days"]) * DAY
-        merge_options = _options(policy, "merge-commit", {"allow_authors": [], "allow_messages": []})
-        self.allow_authors = [re.compile(p) for p in merge_options["allow_authors"]]
-        self.allow_messages = [re.compile(p) for p in merge_options["allow_messages"]]
         self.tags_by_commit: dict[str, list[str]] = {}
         for tag in history.tags if history is not None else ():
             if policy.tag_name_pattern.matches(tag.name):
@@ -76,6 +73,13 @@ class _Lifecycle:
         if hotfix.base_on_line:
             return "not the deployed ref"
         return f"not on {hotfix.line}"
+
+    @staticmethod
+    def landed_before(hotfix: HotfixFact) -> str:
+        """The branch landed before and went on: its base is cut_from, judged from that landing."""
+        if hotfix.cut_from is None or hotfix.original_base in (None, hotfix.cut_from):
+            return ""
+        return f" (continued after landing at {(hotfix.original_base or '')[:10]})"
 
     def changelog(self, hotfix: HotfixFact) -> str:
         if not self.policy.keeps_changelog:
@@ -108,98 +112,136 @@ class _Lifecycle:
             return f"pending ({name}{days})"
         return f"missing ({name}{days})"
 
+    def back_merge_landing(self, landing: LandingFact) -> str:
+        """The back-merge column of a change that landed without a merge commit."""
+        history = self.facts.history
+        if history is None or history.integration is None or not landing.hotfix:
+            return self.no_integration() if landing.hotfix else "n/a"
+        retired = self.retired(landing.landed_at)
+        if retired:
+            return retired
+        name = history.integration.name
+        if landing.back_merged:
+            how = "yes" if "ancestor" in landing.back_merge_evidence else "same change"
+            return f"{how} ({name})"
+        if landing.back_merged is None:
+            return "?"
+        age = (self.facts.now - landing.landed_at) // DAY
+        state = "pending" if 0 <= self.facts.now - landing.landed_at < self.grace else "missing"
+        return f"{state} ({name}, {age}d)"
+
+    def no_integration(self) -> str:
+        history = self.facts.history
+        if history is not None and history.integration_missing:
+            return f"? ({history.integration_missing} not found)"
+        return "n/a"
+
+    def retired(self, when: int | None) -> str | None:
+        """``n/a (develop retired ...)`` for a change made after the integration branch retired."""
+        history = self.facts.history
+        integration = history.integration if history is not None else None
+        if integration is None or integration.retired_since is None or when is None:
+            return None
+        if when < integration.retired_since:
+            return None
+        return f"n/a ({integration.name} retired {_day(integration.retired_since)})"
+
     def merged_row(self, hotfix: HotfixFact) -> HotfixRow:
         landed = "merge commit" if hotfix.on_first_parent else "merge, then fast-forward"
+        merge = hotfix.merge
         return HotfixRow(
-            branch=hotfix.label,
+            branch=hotfix.source,
             line=hotfix.line,
             landed=landed,
-            commit=hotfix.merge.id if hotfix.merge is not None else None,
+            commit=merge.id if merge is not None else None,
             merged_at=_day(hotfix.merged_at),
-            base=hotfix.original_base,
-            base_state=self.base_state(hotfix),
+            base=hotfix.cut_from or hotfix.original_base,
+            base_state=self.base_state(hotfix) + self.landed_before(hotfix),
             tag=hotfix.release_tag.name if hotfix.release_tag is not None else None,
             changelog=self.changelog(hotfix),
             version=hotfix.version,
-            back_merge=self.back_merge(hotfix),
+            back_merge=self.retired(hotfix.merged_at) or self.back_merge(hotfix),
             deleted=self.deleted(hotfix.source),
             tickets=hotfix.tickets,
+            kind=HOTFIX,
+            evidence=hotfix.evidence,
+            pull_request=parse_merge_message(merge.message).pull_request if merge is not None else None,
+            subject=merge.summary if merge is not None else None,
         )
 
-    def direct_rows(self, line: ProductionLineFact) -> Iterator[tuple[int, HotfixRow]]:
-        """Changes that reached the line without a merge commit: squash, rebase, fast-forward, push."""
-        run: list[CommitFact] = []
-        for commit in line.first_parent:
-            if len(commit.parents) == 1 and not is_allowed_direct_commit(
-                commit, self.allow_authors, self.allow_messages
-            ):
-                run.append(commit)
-                continue
-            yield from self._runs(line, run)
-            run = []
-        yield from self._runs(line, run)
-
-    def _runs(self, line: ProductionLineFact, run: list[CommitFact]) -> Iterator[tuple[int, HotfixRow]]:
-        rest: list[CommitFact] = []
-        for commit in run:
-            kind = squash_kind(commit)
-            if kind is None:
-                rest.append(commit)
-                continue
-            yield from self._group(line, rest)
-            rest = []
-            yield commit.commit_time, self._row(line, [commit], "squash", None)
-        yield from self._group(line, rest)
-
-    def _group(self, line: ProductionLineFact, run: list[CommitFact]) -> Iterator[tuple[int, HotfixRow]]:
-        if not run:
-            return
-        tips = [name for c in run for name in line.branch_tips.get(c.id, ())]
-        if tips:
-            landed, branch = "fast-forward", tips[0]
-        elif recommitted_together(run):
-            landed, branch = "rebase", None
-        else:
-            landed, branch = "direct push", None
-        yield run[0].commit_time, self._row(line, run, landed, branch)
-
-    def _row(self, line: ProductionLineFact, run: list[CommitFact], landed: str, branch: str | None) -> HotfixRow:
+    def landing_row(self, landing: LandingFact) -> HotfixRow:
+        """A change that is not a hotfix merge: squash, rebase, fast-forward, push, release, ..."""
+        run = landing.commits
         newest = run[0]
         tags = [t for c in run for t in self.tags_by_commit.get(c.id, ())]
+        landed = LANDED_AS.get(landing.kind, landing.kind)
+        cut_known = landing.kind in (FAST_FORWARD, BOOTSTRAP) or len(newest.parents) > 1
         return HotfixRow(
-            branch=branch or f"'{newest.summary}'",
-            line=line.name,
+            branch=landing.source,
+            line=landing.line,
             landed=landed if len(run) == 1 else f"{landed} ({len(run)} commits)",
             commit=newest.id,
             merged_at=_day(newest.commit_time),
-            base=run[-1].parents[0] if run[-1].parents else None,
-            base_state="?",
+            base=landing.base if cut_known else None,
+            base_state="?" if cut_known else f"unknown (a {landed} keeps no branch)",
             tag=tags[0] if tags else None,
-            changelog="n/a" if not self.policy.keeps_changelog else "?",
+            changelog="n/a" if not self.policy.keeps_changelog or not landing.hotfix else "?",
             version=None,
-            back_merge="n/a" if self.facts.history is None or self.facts.history.integration is None else "?",
-            deleted=self.deleted(branch) if branch else "?",
+            back_merge=self.back_merge_landing(landing),
+            deleted=self.deleted(landing.source) if landing.source else "?",
             tickets=find_tickets(self.ticket_re, *(c.message for c in run)),
+            kind=landing.kind,
+            evidence=landing.evidence,
+            pull_request=landing.pull_request,
+            subject=newest.summary,
+            is_hotfix=landing.hotfix,
         )
 
 
-def hotfix_rows(facts: RepositoryFacts, policy: Policy) -> tuple[HotfixRow, ...]:
-    """One row per hotfix found in production history, newest first."""
+
+
+def hotfix_rows(facts: RepositoryFacts, policy: Policy, *, all_classes: bool = False) -> tuple[HotfixRow, ...]:
+    """One row per hotfix found in production history, newest first (every change with
+    ``all_classes``). A hotfix merged twice with identical parents (into two lines, or again
+    off a first-parent history) is one row, the one on a first-parent history."""
     history = facts.history
     if history is None:
         return ()
     lifecycle = _Lifecycle(facts, policy)
     timed: list[tuple[int, HotfixRow]] = []
+    best: dict[tuple[str, ...], tuple[bool, int]] = {}  # parents -> (on first parent, index in timed)
     for line in history.production:
-        for hotfix in line.hotfixes:
-            timed.append((hotfix.merged_at or 0, lifecycle.merged_row(hotfix)))
-        timed.extend(lifecycle.direct_rows(line))
+        merged = {h.merge.id: h for h in line.hotfixes if h.merge is not None}
+        for landing in line.landings:
+            hotfix = merged.get(landing.commit.id) if landing.kind == HOTFIX else None
+            if hotfix is None and not (all_classes or landing.hotfix):
+                continue
+            row = lifecycle.merged_row(hotfix) if hotfix else lifecycle.landing_row(landing)
+            if hotfix is not None and hotfix.merge is not None:
+                key = hotfix.merge.parents
+                if key in best and (best[key][0] or not hotfix.on_first_parent):
+                    continue
+                if key in best:
+                    timed[best[key][1]] = (landing.landed_at, row)
+                    best[key] = (True, best[key][1])
+                    continue
+                best[key] = (hotfix.on_first_parent, len(timed))
+            timed.append((landing.landed_at, row))
     timed.sort(key=lambda item: item[0], reverse=True)
     return tuple(row for _, row in timed)
 
 
-def cmd_hotfixes(repo: str, policy_file: str | None, since: str | None, now: int, fmt: str, output: str | None) -> int:
-    """``hotfix-lint hotfixes``: collect the history once and print the lifecycle table."""
+def cmd_hotfixes(
+    repo: str,
+    policy_file: str | None,
+    since: str | None,
+    now: int,
+    fmt: str,
+    output: str | None,
+    all_classes: bool = False,
+) -> int:
+    """``hotfix-lint hotfixes``: collect the history once and print the lifecycle table
+    (``--all``: every change that reached production, with its class)."""
     import sys
     from pathlib import Path
 
@@ -222,8 +264,9 @@ def cmd_hotfixes(repo: str, policy_file: str | None, since: str | None, now: int
         tool_version=__version__,
         repository=facts.repository,
         policy=policy.source,
-        rows=hotfix_rows(facts, policy),
+        rows=hotfix_rows(facts, policy, all_classes=all_classes),
         notes=facts.notes,
+        all_classes=all_classes,
     )
     reporter = HotfixesJsonReporter() if fmt == "json" else HotfixesTextReporter()
     if output:

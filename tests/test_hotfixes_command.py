@@ -45,7 +45,11 @@ def test_gitflow_row_tells_the_whole_lifecycle(scenario: Callable[..., Scenario]
 def test_squash_rebase_and_deleted_branches(scenario: Callable[..., Scenario]) -> None:
     s = build_main_development_process(scenario("md"), wrong="squash-into-main")
     (row,) = rows(s, "main-development")
-    assert row["reached_via"] == "squash" and row["branch"] == "'Fix authentication timeout (#12)'"
+    # issue 13, items 10 and 12: the branch is read from git (its merge into development has the
+    # same change), not the quoted subject; the subject and the pull request have their own keys
+    assert row["reached_via"] == "squash" and row["branch"] == "hotfix/fix-authentication-timeout"
+    assert row["class"] == "squash" and row["pull_request"] == 12
+    assert row["subject"] == "Fix authentication timeout (#12)"
     s = build_main_development_process(scenario("md"), wrong="rebase-into-main")
     (row,) = rows(s, "main-development")
     assert row["reached_via"] == "rebase"
@@ -94,11 +98,13 @@ def test_errors_are_reported_not_raised(tmp_path: Path, capsys: pytest.CaptureFi
 def test_hostile_names_and_subjects_are_shown_inert(gitflow_repo: Scenario) -> None:
     land_hotfix(gitflow_repo, "hotfix/" + TERMINAL_BRANCH)
     land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.3", how="squash", description=f"{WORKFLOW} {TERMINAL}")
+    gitflow_repo.delete_branch("hotfix/fix-crash")  # nothing names the squash's branch: its subject is shown
     text = run(gitflow_repo)
     assert_inert(text)
     assert "hotfix/x\\x9b2J\\u2028\\u202eevil " in text  # escaped, in its column
     assert "'Fix: ::error::pwned ##\\[add-mask]s3cret \\x1b[..." in text
     json_text = run(gitflow_repo, "--format", "json")
     assert_inert(json_text)
-    branches = [row["branch"] for row in json.loads(json_text)["hotfixes"]]
-    assert branches[:2] == [f"'Fix: {WORKFLOW} {TERMINAL} (#42)'", "hotfix/" + TERMINAL_BRANCH]  # exact to a reader
+    found = json.loads(json_text)["hotfixes"]
+    assert [row["branch"] for row in found][:2] == [None, "hotfix/" + TERMINAL_BRANCH]  # exact to a reader
+    assert found[0]["subject"] == f"Fix: {WORKFLOW} {TERMINAL} (#42)"

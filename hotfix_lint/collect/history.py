@@ -23,12 +23,20 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
+from hotfix_lint.collect.landings import Step, Vocabulary, classify_line
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, IntegrationFact, ProductionLineFact
-from hotfix_lint.facts.landing import is_allowed_direct_commit
+from hotfix_lint.facts.landing import (
+    DEFAULT_AUTOMATION_AUTHORS,
+    HOTFIX,
+    REBASE,
+    SQUASH,
+    LandingFact,
+    is_allowed_direct_commit,
+)
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.release import automation_window
@@ -36,6 +44,14 @@ from hotfix_lint.facts.versions import find_tickets, version_key
 from hotfix_lint.policy.automation import Automation, automation_of
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")
+_PR_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
+#: how long before a squash or rebase its branch's commits may have reached integration
+_EVIDENCE_DAYS = 30
+
+
+def _plain_subject(message: str) -> str:
+    """A commit's subject without GitHub's ``(#123)``: a squash's and its branch's commit agree."""
+    return _PR_SUFFIX.sub("", message.split("\n", 1)[0].strip())
 
 
 class _Line:
@@ -137,6 +153,56 @@ class HistoryCollector:
 
     # -- classification ----------------------------------------------------------------
 
+    @cached_property
+    def _integration_chain(self) -> frozenset[str]:
+        """The integration branch's first-parent history: one walk, read when a line is classified."""
+        name = self.policy.integration
+        ref = resolve_branch(self.repo, name) if name else None
+        if ref is None:
+            return frozenset()
+        tip = ref_tip(self.repo, ref)
+        return frozenset(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
+
+    def _vocabulary(self, line: str) -> Vocabulary:
+        setting = self.policy.rules.get("merge-commit")
+        options = dict(setting.options) if setting is not None else {}
+        authors = options.get("allow_authors", list(DEFAULT_AUTOMATION_AUTHORS))
+        messages = options.get("allow_messages", [])
+        return Vocabulary(
+            self.policy, line, tuple(re.compile(p) for p in authors), tuple(re.compile(p) for p in messages)
+        )
+
+    def _tip_author(self, commit: CommitFact) -> tuple[str, str] | None:
+        if len(commit.parents) < 2:
+            return None
+        try:
+            author = self.reader.commit(commit.parents[1]).author
+        except MISSING:
+            return None
+        return author.name, author.email
+
+    def _landings(self, line: _Line, tips: dict[str, list[str]]) -> tuple[LandingFact, ...]:
+        """Classify every first-parent step of the line (``collect.landings``)."""
+        chain = self._integration_chain
+        steps = [
+            Step(
+                commit,
+                on_integration=commit.id in chain,
+                second_on_integration=len(commit.parents) > 1 and commit.parents[1] in chain,
+                tip_author=self._tip_author(commit),
+                branch_tips=tuple(sorted(set(tips.get(commit.id, ())))),
+            )
+            for commit in line.first_parent
+        ]
+        names = (self.policy.integration,) if self.policy.integration else ()
+        return classify_line(
+            steps,
+            self._vocabulary(line.name),
+            complete=not line.truncated,
+            integration_tips=names,
+            integration_known=bool(chain),
+        )
+
     def _merge_is_hotfix(self, commit: pygit2.Commit, line: _Line, on_first_parent: bool) -> bool:
         if len(commit.parent_ids) != 2:
             return False
@@ -188,8 +254,25 @@ class HistoryCollector:
                 return found[0]
         return None
 
+    def _cut_from(self, base: str | None, landed: dict[str, str] | None) -> str | None:
+        """Where a branch was first cut: through its earlier landings (rare: one walk each)."""
+        seen: set[str] = set()
+        while base is not None and landed and base in landed and base not in seen:
+            seen.add(base)
+            earlier = self.reader.commit(landed[base])
+            try:
+                _, base, _ = self.reader.own_commits(earlier.parent_ids[1], earlier.parent_ids[0])
+            except MISSING:
+                return None
+        return base
+
     def _hotfix_from_merge(
-        self, line: _Line, merge: pygit2.Commit, on_first_parent: bool, landed: dict[str, str] | None = None
+        self,
+        line: _Line,
+        merge: pygit2.Commit,
+        on_first_parent: bool,
+        landed: dict[str, str] | None = None,
+        evidence: str = "",
     ) -> HotfixFact:
         merge_fact = to_commit_fact(merge)
         mainline_id, tip_id = merge.parent_ids[0], merge.parent_ids[1]
@@ -206,8 +289,10 @@ class HistoryCollector:
                 original_base=None,
                 merge=merge_fact,
                 on_first_parent=on_first_parent,
+                evidence=evidence,
                 missing_objects=(_missing_id(exc, str(tip_id)),),
             )
+        cut_from = self._cut_from(base, landed)  # where the branch was really cut: the table's base
         if base is not None and landed and base in landed:
             base = landed[base]  # the branch landed before: its base is that earlier merge
         if line.deployed is None:
@@ -240,8 +325,10 @@ class HistoryCollector:
             line=line.name,
             tip=str(tip_id),
             mainline=str(mainline_id),
+            evidence=evidence,
             own_commits=tuple(own),
             original_base=base,
+            cut_from=cut_from,
             merge=merge_fact,
             on_first_parent=on_first_parent,
             extra_bases=tuple(extra),
@@ -302,6 +389,129 @@ class HistoryCollector:
             out.append(replace(fact, hotfixes=tuple(hotfixes)))
         return out
 
+    @cached_property
+    def _branches_by_subject(self) -> dict[str, list[tuple[str, str]]]:
+        """(name, tip) of branches other than production and integration, by their tip's subject:
+        a squash or rebase keeps its branch's subject. Read once per run, when first needed."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for branch in self.reader.branches:
+            if branch.name == self.policy.integration or self.policy.is_production_name(branch.name):
+                continue
+            try:
+                subject = _plain_subject(self.reader.commit(branch.tip).message)
+            except MISSING:
+                continue
+            found.setdefault(subject, []).append((branch.name, branch.tip))
+        return found
+
+    def _named_by_branch(self, line: _Line, landings: list[LandingFact]) -> list[LandingFact]:
+        """A squash or rebase whose subject names no branch: the one branch still there, off the
+        line, whose tip has its subject (without GitHub's ``(#123)``), else whose change has its
+        patch id (branches that moved within ``_EVIDENCE_DAYS`` before it only), is where it
+        came from. A branch whose tip is on the line (a merge queue's, a fast-forwarded one) is not."""
+        out: list[LandingFact] = []
+        for landing in landings:
+            if landing.source is None and landing.hotfix and landing.kind in (SQUASH, REBASE):
+                candidates = self._branches_by_subject.get(_plain_subject(landing.commit.message), [])
+                names = {name for name, tip in candidates if tip not in line.index}
+                how = "has its subject"
+                if not names:
+                    names = self._branches_by_patch(line, landing)
+                    how = "has its patch"
+                if len(names) == 1:
+                    (name,) = names
+                    landing = replace(landing, source=name, evidence=f"{landing.evidence}; branch '{name}' {how}")
+            out.append(landing)
+        return out
+
+    def _branches_by_patch(self, line: _Line, landing: LandingFact) -> set[str]:
+        """Branches that moved shortly before ``landing`` whose own change is the landing's."""
+        if landing.base is None:
+            return set()
+        window = (landing.landed_at - _EVIDENCE_DAYS * 86400, landing.landed_at)
+        candidates = [
+            b
+            for b in self.reader.branches
+            if window[0] <= b.tip_time <= window[1]
+            and b.tip not in line.index
+            and b.name != self.policy.integration
+            and not self.policy.is_production_name(b.name)
+        ]
+        if not candidates:
+            return set()
+        wanted = self._patch_id(landing.base, landing.commit.id)
+        names: set[str] = set()
+        for branch in candidates:
+            try:
+                cut = self.repo.merge_base(pygit2.Oid(hex=branch.tip), pygit2.Oid(hex=landing.base))
+            except MISSING:
+                continue
+            if cut is not None and wanted is not None and self._patch_id(str(cut), branch.tip) == wanted:
+                names.add(branch.name)
+        return names
+
+    def _landings_back_merged(
+        self, line: _Line, landings: list[LandingFact], integration: IntegrationFact
+    ) -> list[LandingFact]:
+        """Whether integration has each hotfix that landed without a merge (squash, rebase,
+        fast-forward, push): by ancestry, else by patch id or subject of an integration-only
+        commit. One walk of integration's own commits back to shortly before the oldest such
+        landing; a merge there of the commit found names the branch the landing came from."""
+        judged = [x for x in landings if x.hotfix and x.on_first_parent and len(x.commit.parents) == 1]
+        if not judged:
+            return landings
+        i_tip = pygit2.Oid(hex=integration.tip)
+        missing = {str(c.id) for c in self.reader.walk([line.tip.id], [i_tip])}
+        cutoff = min(x.commits[-1].author_time for x in judged) - _EVIDENCE_DAYS * 86400
+        by_patch: dict[str, str] = {}
+        by_subject: dict[str, str] = {}
+        merged_as: dict[str, str] = {}  # a branch tip merged into integration -> the branch's name
+        if any(x.commit.id in missing for x in judged):
+            for commit in self.reader.walk([i_tip], [line.tip.id], sort=SortMode.TIME):
+                if commit.commit_time < cutoff:
+                    break
+                if len(commit.parent_ids) == 2:
+                    source = parse_merge_message(commit.message).source
+                    if source is not None:
+                        merged_as.setdefault(str(commit.parent_ids[1]), source)
+                    continue
+                if len(commit.parent_ids) != 1:
+                    continue
+                by_subject.setdefault(_plain_subject(commit.message), str(commit.id))
+                try:
+                    by_patch.setdefault(str(self.repo.diff(commit.parents[0], commit).patchid), str(commit.id))
+                except MISSING:
+                    continue
+        judged_ids = {x.commit.id for x in judged}
+        out: list[LandingFact] = []
+        for landing in landings:
+            if landing.commit.id not in judged_ids:
+                out.append(landing)
+                continue
+            if landing.commit.id not in missing:
+                out.append(replace(landing, back_merged=True, back_merge_evidence=f"an ancestor of {integration.name}"))
+                continue
+            patch = self._patch_id(landing.base, landing.commit.id) if landing.base else None
+            found = by_patch.get(patch or "") or by_subject.get(_plain_subject(landing.commit.message))
+            how = f"the same change as {found[:10]} on {integration.name}" if found else f"not in {integration.name}"
+            source = landing.source
+            evidence = landing.evidence
+            if source is None and found is not None and found in merged_as:
+                source = merged_as[found]
+                evidence += f"; branch '{source}', as its merge into {integration.name} names it"
+            out.append(
+                replace(
+                    landing, back_merged=found is not None, back_merge_evidence=how, source=source, evidence=evidence
+                )
+            )
+        return out
+
+    def _patch_id(self, old: str, new: str) -> str | None:
+        try:
+            return str(self.repo.diff(self.reader.commit(old), self.reader.commit(new)).patchid)
+        except MISSING:
+            return None
+
     def _dated(self, line: _Line, hotfix: HotfixFact, reach: ReachIndex | None) -> HotfixFact:
         """The deployed ref when the hotfix's work started (its first commit that integration did
         not already have), and the commits it carried from integration."""
@@ -349,40 +559,52 @@ class HistoryCollector:
         for name, ref in refs:
             line = _Line(name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
             self._first_parent_chain(line)
+            tips: dict[str, list[str]] = {}
+            for branch in self.reader.branches:
+                if branch.name != name:
+                    tips.setdefault(branch.tip, []).append(branch.name)
+            landings = list(self._landings(line, tips))
+            evidence = {x.commit.id: x.evidence for x in landings if x.kind == HOTFIX and len(x.commit.parents) > 1}
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
             off_chain: list[pygit2.Commit] = []
             merges = self._merges(line)
             # an earlier landing of the same hotfix branch (not a release of the integration branch,
             # whose tip a hotfix cut from it would otherwise take as an already deployed base)
-            landed = {
-                str(m.parent_ids[1]): str(m.id)
-                for m in merges
-                if str(m.id) in line.index and self._merge_is_hotfix(m, line, True)
-            }
+            landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in evidence}
             added: set[str] | None = None
             if push is not None and push[2] is not None:
                 added = {str(c.id) for c in self.reader.walk([line.tip.id], [self.reader.revision(push[2]).id])}
                 merges = [m for m in merges if str(m.id) in added]
+                landings = [x for x in landings if x.commit.id in added]
             for merge in merges:
-                on_chain = str(merge.id) in line.index
-                if not on_chain:
+                merge_id = str(merge.id)
+                if merge_id not in line.index:
                     off_chain.append(merge)
                     continue
-                if self._merge_is_hotfix(merge, line, True):
-                    hotfixes.append(self._hotfix_from_merge(line, merge, True, landed))
+                if merge_id in evidence and len(merge.parent_ids) == 2:
+                    hotfixes.append(self._hotfix_from_merge(line, merge, True, landed, evidence[merge_id]))
                     seen_tips.add(str(merge.parent_ids[1]))
             for merge in off_chain:
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
                     continue
-                hotfixes.append(self._hotfix_from_merge(line, merge, False))
+                because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
+                hotfix = self._hotfix_from_merge(line, merge, False, evidence=because)
+                hotfixes.append(hotfix)
+                landings.append(
+                    LandingFact(
+                        HOTFIX, name, (to_commit_fact(merge),), because, source=hotfix.source,
+                        pull_request=parse_merge_message(merge.message).pull_request, hotfix=True,
+                        on_first_parent=False, base=hotfix.original_base,
+                    )
+                )  # fmt: skip
                 seen_tips.add(str(merge.parent_ids[1]))
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
             walked.append(line)
-            tips: dict[str, list[str]] = {}
-            for branch in self.reader.branches:
-                if branch.name != name:
-                    tips.setdefault(branch.tip, []).append(branch.name)
+            landings.sort(key=lambda x: x.landed_at, reverse=True)
+            landings = self._named_by_branch(line, landings)
+            if integration is not None:
+                landings = self._landings_back_merged(line, landings, integration)
             lines.append(
                 ProductionLineFact(
                     name=name,
@@ -392,6 +614,7 @@ class HistoryCollector:
                     hotfixes=tuple(hotfixes),
                     branch_tips={k: tuple(sorted(set(v))) for k, v in tips.items()},
                     truncated_by_since=line.truncated,
+                    landings=tuple(landings),
                 )
             )
         lines = self._with_integration(lines, walked, integration)

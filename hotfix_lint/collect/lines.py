@@ -15,6 +15,7 @@ from dataclasses import replace
 
 from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.history import HistoryFacts, ProductionLineFact
+from hotfix_lint.facts.landing import LandingFact
 from hotfix_lint.policy.model import Policy
 
 
@@ -58,5 +59,23 @@ def separate_lines(history: HistoryFacts, policy: Policy) -> HistoryFacts:
     for line in history.production:
         kept = trimmed[line.name]
         extra = tuple(h for h in kept.hotfixes if h.on_first_parent or h.tip not in on_chain_tips)
-        lines.append(replace(kept, hotfixes=extra) if len(extra) != len(kept.hotfixes) else kept)
+        if len(extra) != len(kept.hotfixes):
+            kept = replace(kept, hotfixes=extra)
+        lines.append(replace(kept, landings=_own_landings(kept)))
     return replace(history, production=tuple(lines))
+
+
+def _own_landings(line: ProductionLineFact) -> tuple[LandingFact, ...]:
+    """The line's landings on the commits it kept, and its off-chain hotfixes it kept."""
+    own = {c.id for c in line.first_parent}
+    off_chain = {h.merge.id for h in line.hotfixes if h.merge is not None and not h.on_first_parent}
+    landings: list[LandingFact] = []
+    for landing in line.landings:
+        if not landing.on_first_parent:
+            if landing.commit.id in off_chain:
+                landings.append(landing)
+            continue
+        commits = tuple(c for c in landing.commits if c.id in own)
+        if commits:
+            landings.append(landing if len(commits) == len(landing.commits) else replace(landing, commits=commits))
+    return tuple(landings)

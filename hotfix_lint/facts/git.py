@@ -122,6 +122,11 @@ class HotfixFact:
     previous_version_files: tuple[FileSnapshot, ...] = ()
     #: the hotfix's own diff, file by file (``collect.versions``; ``None`` when not collected)
     changes: HotfixChanges | None = None
+    #: why the classification took this merge for a hotfix (``collect.landings``)
+    evidence: str = ""
+    #: where the branch was really cut from the line (``original_base`` is the earlier merge
+    #: instead when the same branch landed before); ``None`` when not known
+    cut_from: str | None = None
 
     @property
     def label(self) -> str:

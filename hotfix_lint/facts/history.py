@@ -18,6 +18,7 @@ from hotfix_lint.facts.refs import BranchFact, TagFact
 if TYPE_CHECKING:
     from hotfix_lint.facts.branches import HotfixBranchFact, ReleaseBranchFact
     from hotfix_lint.facts.coverage import ProductionChangeFact
+    from hotfix_lint.facts.landing import LandingFact
 
 
 #: the back-merge rule's default ``grace_days``; the collector searches squash and cherry-pick
@@ -67,6 +68,8 @@ class ProductionLineFact:
     #: branch tips (other than this line) by commit id, to recognise fast-forwards
     branch_tips: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     truncated_by_since: bool = False
+    #: every change that reached the line, classified (``collect.landings``), newest first
+    landings: tuple[LandingFact, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,21 @@
-"""How a change most likely reached production when it was not a merge commit. Pure.
+"""How a change reached production: the classes of change and the words for them. Pure.
 
-Shared by the ``merge-commit`` rule and the ``hotfixes`` lifecycle table, so both name a
-squash, a rebase or a direct push the same way.
+Shared by the classification (``collect.landings``), the ``merge-commit`` rule and the
+``hotfixes`` table, so all name a squash, a rebase or a direct push the same way.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from hotfix_lint.facts.bounded import bounded_line
 from hotfix_lint.facts.git import CommitFact
 
-_PR_SQUASH = re.compile(r"\(#\d+\)\s*$")
+#: authors whose changes are automation unless a policy says otherwise (``merge-commit``'s
+#: ``allow_authors``): dependency bots open pull requests that people merge
+DEFAULT_AUTOMATION_AUTHORS = (r"dependabot\[bot\]", r"renovate\[bot\]")
+_PR_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
 
 
 def is_allowed_direct_commit(
@@ -33,8 +37,71 @@ def squash_kind(commit: CommitFact) -> str | None:
     return None
 
 
+def pull_request_number(summary: str) -> int | None:
+    """The pull request a GitHub squash or rebase subject names: ``Fix thing (#123)``."""
+    found = _PR_SQUASH.search(summary)
+    return int(found.group(1)) if found else None
+
+
 def recommitted_together(run: list[CommitFact]) -> bool:
     """Re-committed by a rebase: committed later than authored, all within a minute."""
     times = [c.commit_time for c in run]
     later = all(c.commit_time - c.author_time > 60 or c.committer_email != c.author_email for c in run)
     return later and max(times) - min(times) <= 60
+
+
+#: every class of change that reaches a production line (``collect.landings`` decides which)
+HOTFIX = "hotfix"
+RELEASE = "release"
+SYNC = "sync"
+AUTOMATION = "automation"
+SQUASH = "squash"
+REBASE = "rebase"
+DIRECT_PUSH = "direct-push"
+FAST_FORWARD = "fast-forward"
+BOOTSTRAP = "bootstrap"
+LANDING_KINDS = (HOTFIX, RELEASE, SYNC, AUTOMATION, SQUASH, REBASE, DIRECT_PUSH, FAST_FORWARD, BOOTSTRAP)
+#: how the ``hotfixes`` table words the way a change without a hotfix merge reached the line
+LANDED_AS = {
+    SQUASH: "squash",
+    REBASE: "rebase",
+    DIRECT_PUSH: "direct push",
+    FAST_FORWARD: "fast-forward",
+    BOOTSTRAP: "first commits",
+    AUTOMATION: "automation commit",
+}
+
+
+@dataclass(frozen=True)
+class LandingFact:
+    """One change that reached a production line, classified once, with the evidence for it.
+
+    ``commits`` are the commits on the line's first-parent chain that the change made, newest
+    first (one for a merge or a squash, a run for a rebase, fast-forward, push or bootstrap).
+    ``hotfix`` says whether the change brought a hotfix: the class ``hotfix``, or a squash,
+    rebase or fast-forward whose source is neither integration nor release (a direct push has
+    no source: it is no hotfix, and ``merge-commit`` reports it).
+    """
+
+    kind: str
+    line: str
+    commits: tuple[CommitFact, ...]
+    evidence: str
+    source: str | None = None
+    pull_request: int | None = None
+    hotfix: bool = False
+    on_first_parent: bool = True
+    #: where the change was based: the first parent of its oldest commit
+    base: str | None = None
+    #: whether the integration branch has the change (ancestry, patch id or subject); None when
+    #: there is no integration branch, or the change is no hotfix
+    back_merged: bool | None = None
+    back_merge_evidence: str = ""
+
+    @property
+    def commit(self) -> CommitFact:
+        return self.commits[0]
+
+    @property
+    def landed_at(self) -> int:
+        return self.commits[0].commit_time

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 class HotfixRow:
     """One hotfix's lifecycle, as ``hotfix-lint hotfixes`` shows it: every value already worded.
 
-    ``landed`` is how it reached production (merge commit, squash, rebase, fast-forward, direct
+    ``branch`` is ``None`` when no branch name is known (a squash, a push: ``subject`` says
+    what it was). ``landed`` is how it reached production (merge commit, squash, rebase, fast-forward, direct
     push); ``base_state`` whether its base was the deployed ref; ``back_merge`` yes, pending or
     missing with the age, or n/a; ``deleted`` whether its branch is gone.
     """
 
-    branch: str
+    branch: str | None
     line: str
     landed: str
     commit: str | None
@@ -31,6 +32,13 @@ class HotfixRow:
     back_merge: str
     deleted: str
     tickets: tuple[str, ...] = ()
+    #: the class of change (``collect.landings``) and the evidence for it
+    kind: str = "hotfix"
+    evidence: str = ""
+    pull_request: int | None = None
+    subject: str | None = None
+    #: the change brought a hotfix (``hotfixes`` without ``--all`` lists only these)
+    is_hotfix: bool = True
 
 
 @dataclass(frozen=True)
@@ -43,3 +51,5 @@ class HotfixTable:
     policy: str
     rows: tuple[HotfixRow, ...]
     notes: tuple[str, ...] = field(default=())
+    #: every class of change is listed (``hotfixes --all``), not only hotfixes
+    all_classes: bool = False

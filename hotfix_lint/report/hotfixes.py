@@ -30,6 +30,10 @@ _MAX_WIDTH = 48
 
 
 def _cell(row: HotfixRow, key: str) -> str:
+    if key == "branch" and row.branch is None:
+        text = f"'{row.subject}'" if row.subject else "-"
+        text = show_controls(text, line_feeds=False)
+        return text if len(text) <= _MAX_WIDTH else text[: _MAX_WIDTH - 3] + "..."
     if key == "base":
         base = row.base[:10] if row.base else "?"
         return f"{base} {row.base_state}"
@@ -44,7 +48,12 @@ def _cell(row: HotfixRow, key: str) -> str:
 
 def row_to_dict(row: HotfixRow) -> dict[str, Any]:
     return {
+        "class": row.kind,
+        "hotfix": row.is_hotfix,
+        "evidence": row.evidence,
         "branch": row.branch,
+        "pull_request": row.pull_request,
+        "subject": row.subject,
         "line": row.line,
         "reached_via": row.landed,
         "commit": row.commit,
@@ -72,17 +81,23 @@ class HotfixesTextReporter:
         lines += [f"note: {note}\n" for note in table.notes]
         if not table.rows:
             return [*lines, "no hotfixes found in the history of the production branch(es)\n"]
-        cells = [[_cell(row, key) for _, key in _COLUMNS] for row in table.rows]
-        widths = [max(len(title), *(len(r[i]) for r in cells)) for i, (title, _) in enumerate(_COLUMNS)]
-        lines.append("  ".join(title.ljust(w) for (title, _), w in zip(_COLUMNS, widths, strict=True)).rstrip() + "\n")
+        columns = (("class", "kind"), *_COLUMNS) if table.all_classes else _COLUMNS
+        cells = [[_cell(row, key) for _, key in columns] for row in table.rows]
+        widths = [max(len(title), *(len(r[i]) for r in cells)) for i, (title, _) in enumerate(columns)]
+        lines.append("  ".join(title.ljust(w) for (title, _), w in zip(columns, widths, strict=True)).rstrip() + "\n")
         for row in cells:
             lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-        lines.append(f"\n{len(table.rows)} hotfix(es)\n")
+        hotfixes = sum(1 for row in table.rows if row.is_hotfix)
+        if table.all_classes:
+            lines.append(f"\n{len(table.rows)} change(s), {hotfixes} hotfix(es)\n")
+        else:
+            lines.append(f"\n{hotfixes} hotfix(es)\n")
         return lines
 
 
 class HotfixesJsonReporter:
-    """The table as JSON: ``{"version": 1, ..., "hotfixes": [...]}`` (absent values are null)."""
+    """The table as JSON: ``{"version": 1, ..., "hotfixes": [...]}`` (absent values are null;
+    each row carries its ``class`` and ``evidence``; ``branch`` is null when unknown)."""
 
     def write(self, table: HotfixTable, stream: IO[str]) -> None:
         data = {
@@ -91,6 +106,7 @@ class HotfixesJsonReporter:
             "repository": table.repository,
             "policy": table.policy,
             "hotfixes": [row_to_dict(row) for row in table.rows],
+            "all_classes": table.all_classes,
             "notes": list(table.notes),
         }
         stream.write(log_safe_json(data) + "\n")

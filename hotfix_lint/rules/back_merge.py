@@ -11,6 +11,7 @@ from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shel
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short, subjects, waiver_hint, where
 from hotfix_lint.rules.hints import back_merge_commands, branch_exists, is_main_line, port_commands
+from hotfix_lint.rules.landing_checks import back_merges
 
 
 class BackMerge(Rule):
@@ -90,6 +91,7 @@ production) cut before a hotfix was merged must contain it as well."""
                 )
             return
         integration = history.integration
+        yield from back_merges(self, facts, integration, int(ctx.options["grace_days"]))
         forms = _FORMS[str(ctx.options["form"])]
         if ctx.options["accept_cherry_picks"]:
             forms = forms | {"cherry-pick"}

@@ -9,6 +9,7 @@ from hotfix_lint.policy.patterns import compile_pattern, slugify
 from hotfix_lint.results import Finding, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, subjects, waiver_hint
+from hotfix_lint.rules.landing_checks import branch_names
 
 
 class BranchName(Rule):
@@ -37,6 +38,7 @@ into the integration branch and later released is not reported."""
         policy = ctx.policy
         ignored = [compile_pattern(p, policy.ticket_pattern) for p in ctx.options["ignore_sources"]]
         expected = " or ".join(p.describe() for p in policy.hotfix_patterns)
+        yield from branch_names(self, facts, ctx, expected)
         for hotfix in all_hotfixes(facts):
             name = hotfix.source
             if name is not None and (policy.is_hotfix_name(name) or any(p.matches(name) for p in ignored)):

@@ -10,6 +10,7 @@ from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, waiver_hint, where
+from hotfix_lint.rules.landing_checks import unmerged_bases
 
 
 class HotfixBase(Rule):
@@ -55,6 +56,7 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
 
     def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
         stale_severity = Severity(ctx.options["stale_severity"])
+        yield from unmerged_bases(self, facts, ctx)
         review_severity = Severity(ctx.options["moved_during_review"])
         unavailable: set[str] = set()
         for hotfix in all_hotfixes(facts):

@@ -7,8 +7,16 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import CommitFact, RepositoryFacts
 from hotfix_lint.facts.history import ProductionLineFact
-from hotfix_lint.facts.landing import is_allowed_direct_commit, recommitted_together, squash_kind
-from hotfix_lint.facts.merge_message import parse_merge_message
+from hotfix_lint.facts.landing import (
+    DEFAULT_AUTOMATION_AUTHORS,
+    DIRECT_PUSH,
+    FAST_FORWARD,
+    REBASE,
+    SQUASH,
+    LandingFact,
+    is_allowed_direct_commit,
+    squash_kind,
+)
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.hints import commit_waiver_hint
@@ -18,27 +26,31 @@ class MergeCommit(Rule):
     id = "merge-commit"
     summary = "Production branches move only by merge commits (no squash, rebase or fast-forward)."
     explanation = """\
-Every commit on a production branch's first-parent chain since `since` must be a merge
-commit with exactly two parents, so that each hotfix stays one revertable unit whose own
-commits remain reachable (which is what lets `back-merge` prove the integration branch has
-it). Exceptions: the root commit, and commits the policy allows for automation that writes
-the changelog or bumps the version on the production branch (options `allow_authors` and
-`allow_messages`, regular expressions matched against the author's name or e-mail and the
-commit subject); the same options name the policy's automation for the other rules (the
-commits `release-tag`, `changelog-entry` and `version-bump` accept right after a landing),
-also with the rule off (`merge-commit: {severity: off, allow_authors: [...]}`). Each
-violation is named as what it most likely was: a squash merge (a
-GitHub `(#123)` subject or git's "Squashed commit of the following"), a rebase merge (a run
-of commits re-committed together), a fast-forward (the commit is the tip of another branch,
-or a merge into another branch now sits on production's first-parent chain), a direct push,
-or an octopus merge."""
+Every change that reached a production branch since `since` (as the classification names
+it: hotfix, release, sync, automation, squash, rebase, direct push, fast-forward,
+bootstrap) must have come as a merge commit with exactly two parents, so that each hotfix
+stays one revertable unit whose own commits remain reachable (which is what lets
+`back-merge` prove the integration branch has it). Exceptions: the line's first commits
+(bootstrap), and commits the policy allows for automation that writes the changelog or
+bumps the version on the production branch (options `allow_authors` and `allow_messages`,
+regular expressions matched against the author's name or e-mail and the commit subject;
+dependabot and renovate by default); the same options name the policy's automation for the
+other rules (the commits `release-tag`, `changelog-entry` and `version-bump` accept right
+after a landing), also with the rule off (`merge-commit: {severity: off, allow_authors:
+[...]}`). Each violation is named as what it was: a squash
+merge (a GitHub `(#123)` subject or git's "Squashed commit of the following"), a rebase
+merge (a run of commits re-committed together), a fast-forward of a branch (its tip), a
+direct push, or an octopus merge. A fast-forward of production to the integration branch
+(merges into it now sit on production's first-parent chain) is one event, a warning: it
+released, it lost no hotfix."""
     default_severity = Severity.ERROR
     options_schema = options_object(
         allow_authors={
             "type": "array",
             "items": {"type": "string", "format": "regex"},
-            "default": [],
-            "description": "Regexes on author name or e-mail whose direct commits are allowed.",
+            "default": list(DEFAULT_AUTOMATION_AUTHORS),
+            "description": "Regexes on author name or e-mail whose commits are automation (direct commits "
+            "allowed; merges of what they wrote are not hotfixes).",
         },
         allow_messages={
             "type": "array",
@@ -56,13 +68,10 @@ or an octopus merge."""
         messages = [re.compile(p) for p in ctx.options["allow_messages"]]
         allow_octopus = bool(ctx.options["allow_octopus"])
         for line in facts.history.production:
-            run: list[CommitFact] = []
-            for commit in line.first_parent:
-                if len(commit.parents) == 1 and not is_allowed_direct_commit(commit, authors, messages):
-                    run.append(commit)
+            for landing in line.landings:
+                if not landing.on_first_parent:
                     continue
-                yield from self._run(line, run)
-                run = []
+                commit = landing.commit
                 if len(commit.parents) > 2 and not allow_octopus:
                     yield self.finding(
                         f"{commit.short} on {line.name} is an octopus merge of {len(commit.parents) - 1} "
@@ -72,60 +81,48 @@ or an octopus merge."""
                         hint="merge one branch at a time: git merge --no-ff BRANCH",
                         subjects=(commit.id,),
                     )
-                elif len(commit.parents) == 2:
-                    target = parse_merge_message(commit.message).target
-                    if (
-                        target is not None
-                        and target != line.name
-                        and not ctx.policy.is_production_name(target)
-                    ):
-                        yield self.finding(
-                            f"{commit.short} on {line.name}'s first-parent chain is a merge into {target} "
-                            f"('{commit.summary}'): {line.name} was fast-forwarded to {target}",
-                            ref=line.name,
-                            commit=commit.id,
-                            hint=f"history is not rewritten, and merging {target} into {line.name} now would "
-                            f"release what {target} gained since: do not; merge the next release with a merge "
-                            f"commit (--no-ff), and {commit_waiver_hint(self.id, commit.id)}",
-                            subjects=(commit.id,),
-                        )
-            yield from self._run(line, run)
+                elif landing.kind in (SQUASH, REBASE, DIRECT_PUSH, FAST_FORWARD):
+                    # the classification read the policy's automation; this rule's own options still count
+                    run = [c for c in landing.commits if not is_allowed_direct_commit(c, authors, messages)]
+                    if run:
+                        yield self._landing(line, landing, run)
 
-    def _run(self, line: ProductionLineFact, run: list[CommitFact]) -> Iterator[Finding]:
-        """Name a run of consecutive single-parent commits (newest first) by what it most likely was."""
-        rest: list[CommitFact] = []
-        for commit in run:
-            kind = squash_kind(commit)
-            if kind is None:
-                rest.append(commit)
-                continue
-            yield from self._group(line, rest)
-            rest = []
-            yield self.finding(
-                f"{commit.short} on {line.name} is a {kind} ('{commit.summary}'), not a merge commit: the "
+    def _landing(self, line: ProductionLineFact, landing: LandingFact, run: list[CommitFact]) -> Finding:
+        """One finding per change that reached the line without a merge commit, named by its class."""
+        newest = run[0]
+        ids = ", ".join(c.short for c in run[:5]) + (" ..." if len(run) > 5 else "")
+        if landing.kind == SQUASH:
+            kind = squash_kind(newest) or "squash merge"
+            return self.finding(
+                f"{newest.short} on {line.name} is a {kind} ('{newest.summary}'), not a merge commit: the "
                 "hotfix's own commits are lost, so its back-merge cannot be proven",
                 ref=line.name,
-                commit=commit.id,
+                commit=newest.id,
                 hint=_MERGE_HINT,
-                subjects=(commit.id,),
+                subjects=(newest.id,),
             )
-        yield from self._group(line, rest)
-
-    def _group(self, line: ProductionLineFact, run: list[CommitFact]) -> Iterator[Finding]:
-        if not run:
-            return
-        tips = [name for c in run for name in line.branch_tips.get(c.id, ())]
-        ids = ", ".join(c.short for c in run[:5]) + (" ..." if len(run) > 5 else "")
-        newest = run[0]
-        if tips:
-            what = f"a fast-forward of branch '{tips[0]}'"
-        elif len(run) > 1 and recommitted_together(run):
+        if landing.kind == FAST_FORWARD and not landing.hotfix and landing.source is not None:
+            target = landing.source
+            return self.finding(
+                f"{line.name} was fast-forwarded to {target}: {len(run)} commit(s) of {target} ({ids}, newest "
+                f"'{newest.summary}') sit on {line.name}'s first-parent history instead of one merge commit",
+                ref=line.name,
+                commit=newest.id,
+                severity=Severity.WARNING,  # a release, not a hotfix: no hotfix lost its unit
+                hint=f"history is not rewritten, and nothing is to be undone: {line.name} now has exactly what "
+                f"{target} had; release with a merge commit (--no-ff) next time. "
+                + commit_waiver_hint(self.id, newest.id),
+                subjects=tuple(c.id for c in run),
+            )
+        if landing.kind == FAST_FORWARD:
+            what = f"a fast-forward of branch '{landing.source}'"
+        elif landing.kind == REBASE and len(run) > 1:
             what = "a rebase merge (commits re-committed together)"
-        elif len(run) == 1 and recommitted_together(run):
+        elif landing.kind == REBASE:
             what = "a rebase merge or cherry-pick of one commit"
         else:
             what = "a direct push"
-        yield self.finding(
+        return self.finding(
             f"{len(run)} commit(s) on {line.name} without a merge commit ({ids}, newest '{newest.summary}'): "
             f"most likely {what}",
             ref=line.name,

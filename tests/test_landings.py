@@ -1,0 +1,162 @@
+"""The pure classification of changes that reached a production line (``collect.landings``).
+
+Each step is written by hand: a commit, and what the graph says of it (on develop's
+first-parent history or not, its second parent there or not, branches pointing at it).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+
+from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, classify_merge, squash_source
+from hotfix_lint.facts import CommitFact, RepositoryFacts
+from hotfix_lint.facts.github import CouldNotCheck, GitHubFacts, PullRequestFact
+from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact
+from hotfix_lint.facts.landing import LandingFact
+from hotfix_lint.policy.model import Policy
+from hotfix_lint.rules.base import RuleContext
+
+POLICY = Policy(source="test", production=("main",), integration="develop", release_branches=("release/*",))
+BOT = re.compile(r"dependabot\[bot\]")
+WORDS = Vocabulary(POLICY, "main", authors=(BOT,), messages=(re.compile(r"^chore\(release\)"),))
+_ids = count(1)
+
+
+def commit(message: str, *parents: str, author: str = "Dev", email: str = "dev@example.com") -> CommitFact:
+    n = next(_ids)
+    return CommitFact(f"{n:040x}", parents, message, author, email, 1000 + n, author, email, 1000 + n)
+
+
+def merge(message: str, second_on_integration: bool = False, **kw: object) -> Step:
+    return Step(commit(message, "a" * 40, "b" * 40), second_on_integration=second_on_integration, **kw)  # type: ignore[arg-type]
+
+
+def kind(step: Step) -> str:
+    return classify_merge(step, WORDS).kind
+
+
+def test_hotfix_merges() -> None:
+    assert kind(merge("Merge branch 'hotfix/crash'")) == "hotfix"
+    assert kind(merge("Merge pull request #12 from someone/patch-1")) == "hotfix"
+    assert kind(merge("Merge pull request #13 from acme/hotfix/x", second_on_integration=True)) == "hotfix"
+    verdict = classify_merge(merge("Merge pull request #12 from someone/patch-1"), WORDS)
+    assert verdict.pull_request == 12 and verdict.source == "patch-1" and "neither" in verdict.evidence
+
+
+def test_release_merges() -> None:
+    assert kind(merge("Merge branch 'develop'")) == "release"
+    assert kind(merge("Merge branch 'release/3.2'")) == "release"
+    assert kind(merge("Release 3.2.0")) == "release"
+    assert kind(merge("Release v3.2.0")) == "release"
+    # an outside PR merge whose second parent is on develop's first-parent history
+    assert kind(merge("Merge pull request #12 from someone/patch-1", second_on_integration=True)) == "release"
+    assert kind(merge("Some custom words", second_on_integration=True)) == "release"
+    assert kind(merge("Some custom words")) == "hotfix"
+
+
+def test_sync_automation_and_foreign_targets() -> None:
+    assert kind(merge("Merge branch 'main' of github.com:acme/app")) == "sync"
+    bot = merge("Merge pull request #7 from acme/dependabot/pip/requests-2.32", tip_author=("dependabot[bot]", "x@y"))
+    assert kind(bot) == "automation"
+    into = classify_merge(merge("Merge branch 'feature/x' into develop"), WORDS)
+    assert into.kind == "fast-forward" and into.foreign_target == "develop"
+
+
+def test_squash_source_from_subject() -> None:
+    assert squash_source("hotfix/login: fix the timeout (#45)", WORDS) == "hotfix/login"
+    assert squash_source("Fix thing (#45)", WORDS) is None
+
+
+def _chain(*steps: Step) -> list[Step]:
+    """Steps given oldest first, returned newest first as the collector hands them over."""
+    return list(reversed(steps))
+
+
+def test_fast_forward_to_develop_is_one_event() -> None:
+    root = Step(commit("Initial commit"), on_integration=True)
+    f1 = Step(commit("Merge branch 'feature/a' into develop", "1" * 40, "2" * 40), on_integration=True)
+    c = Step(commit("Work on develop", f1.commit.id), on_integration=True)
+    f2 = Step(commit("Merge pull request #3 from acme/feature-b", c.commit.id, "3" * 40), on_integration=True)
+    landings = classify_line(_chain(root, f1, c, f2), WORDS, integration_known=True)
+    assert [x.kind for x in landings] == ["fast-forward", "bootstrap"]
+    ff = landings[0]
+    assert len(ff.commits) == 3 and ff.source == "develop" and not ff.hotfix
+
+
+def test_shared_history_without_evidence_stays_production() -> None:
+    """develop cut from main: main's own older merges are on develop's history too."""
+    root = Step(commit("Initial commit"), on_integration=True)
+    pr = Step(commit("Merge pull request #3 from acme/fix-b", root.commit.id, "3" * 40), on_integration=True)
+    landings = classify_line(_chain(root, pr), WORDS, integration_known=True)
+    assert [x.kind for x in landings] == ["hotfix", "bootstrap"]
+
+
+def test_runs_squash_rebase_push_automation_bootstrap() -> None:
+    root = Step(commit("Initial commit"))
+    setup = Step(commit("Add CI", root.commit.id))
+    m = merge("Merge branch 'hotfix/a'")
+    squash = Step(commit("Fix thing (#45)", m.commit.id))
+    bot = Step(commit("chore(release): 1.0.1", squash.commit.id))
+    push = Step(commit("Quick fix", bot.commit.id))
+    landings = classify_line(_chain(root, setup, m, squash, bot, push), WORDS)
+    assert [x.kind for x in landings] == ["direct-push", "automation", "squash", "hotfix", "bootstrap"]
+    assert landings[2].pull_request == 45 and landings[2].hotfix and landings[2].source is None
+    assert len(landings[-1].commits) == 2  # no integration branch: everything before the first merge
+    assert landings[0].base == bot.commit.id and not landings[0].hotfix
+
+
+def test_fast_forward_of_a_branch_and_truncated_history() -> None:
+    m = merge("Merge branch 'hotfix/a'")
+    tip = Step(commit("Fix: crash", m.commit.id), branch_tips=("hotfix/b",))
+    landings = classify_line(_chain(m, tip), WORDS, complete=False)
+    assert [(x.kind, x.source, x.hotfix) for x in landings] == [
+        ("fast-forward", "hotfix/b", True),
+        ("hotfix", "hotfix/a", True),
+    ]
+
+
+# -- branch-name and back-merge on landings without a merge (rules/landing_checks.py) ----------
+
+
+def _facts(landing: LandingFact, pulls: tuple[PullRequestFact, ...] = ()) -> RepositoryFacts:
+    line = ProductionLineFact("main", "refs/heads/main", landing.commit.id, landing.commits, (), landings=(landing,))
+    history = HistoryFacts((line,), IntegrationFact("develop", "f" * 40, 0), None, (), ())
+    github = GitHubFacts("acme/app", CouldNotCheck("settings", "not read"), pulls=pulls)
+    return RepositoryFacts("app", now=10_000, history=history, github=github)
+
+
+def _judge(facts: RepositoryFacts) -> list[tuple[str, str]]:
+    from hotfix_lint.rules.back_merge import BackMerge
+    from hotfix_lint.rules.branch_name import BranchName
+
+    found = []
+    for rule in (BranchName(), BackMerge()):
+        ctx = RuleContext(POLICY, rule.option_defaults(), 10_000)
+        found += [(f.rule, f.kind.value) for f in rule.check(facts, ctx)]
+    return found
+
+
+def test_a_squash_is_judged_or_could_not_check() -> None:
+    squash = commit("Fix thing (#45)", "c" * 40)
+    unnamed = LandingFact("squash", "main", (squash,), "", pull_request=45, hotfix=True, back_merged=True)
+    assert _judge(_facts(unnamed)) == [("branch-name", "could-not-check")]
+    pull = PullRequestFact(45, "fix-thing", "main", "dev", 1, squash.id)
+    assert _judge(_facts(unnamed, (pull,))) == [("branch-name", "violation")]  # GitHub names the branch
+    named = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, back_merged=False)
+    assert _judge(_facts(named)) == [("back-merge", "violation")]
+    release = LandingFact("squash", "main", (squash,), "", source="develop", hotfix=False, back_merged=False)
+    assert _judge(_facts(release)) == []
+
+
+def test_the_base_of_a_squash_is_judged_only_when_production_tip_is_deployed() -> None:
+    from dataclasses import replace
+
+    from hotfix_lint.rules.hotfix_base import HotfixBase
+
+    squash = commit("hotfix/thing: fix (#46)", "c" * 40)
+    landing = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, base="c" * 40)
+    rule = HotfixBase()
+    for deployed, expected in (("branch", []), ("tag", ["could-not-check"])):
+        ctx = RuleContext(replace(POLICY, deployed_ref=deployed), rule.option_defaults(), 10_000)
+        assert [f.kind.value for f in rule.check(_facts(landing), ctx)] == expected
