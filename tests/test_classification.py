@@ -248,3 +248,20 @@ def test_base_is_where_the_branch_was_cut_when_it_landed_twice(gitflow_repo: Sce
     newest = changes(s)[0]
     assert newest["branch"] == "hotfix/fix-crash" and newest["base"] == cut, newest
     assert f"continued after landing at {first[:10]}" in newest["base_state"]
+
+
+def test_a_fix_branch_merged_into_develop_is_not_a_hotfix_once_released(gitflow_repo: Scenario) -> None:
+    """pi-hole: `fix/*` is a hotfix pattern, but a `fix/x` pull request merged into the
+    integration branch reaches production inside a release (off production's first-parent
+    chain, on develop's): it is part of that release, not a hotfix landed and fast-forwarded."""
+    s = gitflow_repo
+    policy = make_policy(hotfix_branch=["hotfix/*", "fix/*"])
+    s.branch("fix/spinner", "develop", checkout=True)
+    s.commit("Fix the spinner", {"spinner.sh": "spin\n"})
+    s.checkout("develop")
+    s.pr_merge(41, "octo", "fix/spinner")
+    s.checkout("main")
+    s.pr_merge(42, "octo", "develop", "Release 2.0")
+    rows = changes(s, policy=policy)
+    assert "fix/spinner" not in [r["branch"] for r in rows], rows
+    assert [r["branch"] for r in rows] == ["hotfix/fix-login-timeout"]

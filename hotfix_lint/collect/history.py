@@ -588,6 +588,8 @@ class HistoryCollector:
             for merge in off_chain:
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
                     continue
+                if str(merge.id) in self._integration_chain:
+                    continue  # a merge into integration (its first-parent history): it came with a release
                 because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
                 hotfix = self._hotfix_from_merge(line, merge, False, evidence=because)
                 hotfixes.append(hotfix)
