@@ -265,3 +265,22 @@ def test_a_fix_branch_merged_into_develop_is_not_a_hotfix_once_released(gitflow_
     rows = changes(s, policy=policy)
     assert "fix/spinner" not in [r["branch"] for r in rows], rows
     assert [r["branch"] for r in rows] == ["hotfix/fix-login-timeout"]
+
+
+def test_merges_git_made_on_production_stay_its_own_when_develop_catches_up(gitflow_repo: Scenario) -> None:
+    """aergo: develop was fast-forwarded to main (not main to develop), so main's own merges sit
+    on develop's first-parent history up to its tip. git's `Merge branch 'x'` names no target
+    only on main or master: those merges were made on production, and a misnamed hotfix among
+    them is judged, not folded into a "fast-forward to develop"."""
+    s = gitflow_repo
+    s.checkout("main")
+    s.merge("develop", message="Merge branch 'develop'")  # a release: main has all of develop
+    s.branch("fix/query", "main", checkout=True)
+    s.commit("Fix the query", {"query.py": "fixed\n"})
+    s.checkout("main")
+    landing = s.merge("fix/query", message="Merge branch 'fix/query'")
+    s.checkout("develop")
+    s.merge_ff("main")  # develop catches up with main: main's merge is on develop's chain now
+    assert ("hotfix", "fix/query") in classes(s)
+    _, report = run_check(s, "--now", "2025-03-01", policy=make_policy(only="branch-name"))
+    assert any("fix/query" in v["message"] for v in about(report, landing)), describe(report)

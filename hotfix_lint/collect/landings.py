@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from hotfix_lint.facts.git import CommitFact
 from hotfix_lint.facts.landing import (
@@ -31,11 +31,14 @@ from hotfix_lint.facts.landing import (
     recommitted_together,
     squash_kind,
 )
-from hotfix_lint.facts.merge_message import parse_merge_message
+from hotfix_lint.facts.merge_message import MergeSource, parse_merge_message
 from hotfix_lint.policy.model import Policy
 
 #: a release merge whose message names no branch: ``Release 3.2.0``, ``Release v1.2.3``
 _RELEASE_SUBJECT = re.compile(r"^release[\s:]", re.IGNORECASE)
+#: branches git's merge message leaves unnamed (``merge.suppressDest``: master; main too since
+#: git 2.28 made it a common default branch name)
+_SUPPRESSED_DESTINATIONS = ("master", "main")
 _NAME_CHARS = "'\"`()[]{}<>,;:."
 
 
@@ -93,6 +96,9 @@ class MergeVerdict:
     foreign_target: str | None = None
     #: the source's name itself says hotfix or production (not merely "neither integration nor release")
     named: bool = False
+    #: git wrote this message on the line itself: ``Merge branch 'x'`` names no target only when
+    #: merged into master or main (git's ``merge.suppressDest``), never into develop
+    made_here: bool = False
 
     @property
     def hotfix(self) -> bool:
@@ -109,6 +115,14 @@ def classify_merge(step: Step, words: Vocabulary) -> MergeVerdict:
         return MergeVerdict(
             FAST_FORWARD, f"a merge into {target}: {words.line} was fast-forwarded past it", source, pr, target
         )
+    if parsed.kind in ("branch", "remote-branch") and target is None and words.line in _SUPPRESSED_DESTINATIONS:
+        return replace(_classify_named_merge(step, words, parsed), made_here=True)
+    return _classify_named_merge(step, words, parsed)
+
+
+def _classify_named_merge(step: Step, words: Vocabulary, parsed: MergeSource) -> MergeVerdict:
+    commit = step.commit
+    source, pr = parsed.source, parsed.pull_request
     if parsed.kind in ("tag", "commit"):
         if step.second_on_integration:
             return MergeVerdict(RELEASE, f"merge of {parsed.kind} '{source}', on {words.integration}", source)
@@ -314,7 +328,9 @@ def _fast_forward_members(steps: Sequence[Step], verdicts: dict[int, MergeVerdic
         while j < len(steps) and steps[j].on_integration:
             j += 1
         stretch = range(i, j)
-        if any(k in members for k in stretch) or set(steps[j - 1].branch_tips) & tips:
+        made_here = any(verdicts[k].made_here for k in stretch if k in verdicts)
+        at_tip = bool(set(steps[j - 1].branch_tips) & tips) and not made_here
+        if any(k in members for k in stretch) or at_tip:
             for k in stretch:
                 verdict = verdicts.get(k)
                 if verdict is None or not verdict.named or verdict.foreign_target:
