@@ -284,3 +284,19 @@ def test_merges_git_made_on_production_stay_its_own_when_develop_catches_up(gitf
     assert ("hotfix", "fix/query") in classes(s)
     _, report = run_check(s, "--now", "2025-03-01", policy=make_policy(only="branch-name"))
     assert any("fix/query" in v["message"] for v in about(report, landing)), describe(report)
+
+
+def test_a_fix_branch_merged_into_a_release_branch_came_with_that_release(gitflow_repo: Scenario) -> None:
+    """pi-hole: `fix/x` pull requests merged into `release/v5.0`, which was merged into main:
+    off main's first-parent history, brought by a release merge, so part of that release."""
+    s = gitflow_repo
+    policy = make_policy(hotfix_branch=["hotfix/*", "fix/*"])
+    s.branch("release/2.0", "develop", checkout=True)
+    s.branch("fix/spinner", "release/2.0", checkout=True)
+    s.commit("Fix the spinner", {"spinner.sh": "spin\n"})
+    s.checkout("release/2.0")
+    s.pr_merge(41, "octo", "fix/spinner")
+    s.checkout("main")
+    s.pr_merge(42, "octo", "release/2.0", "Release 2.0")
+    rows = changes(s, policy=policy)
+    assert [r["branch"] for r in rows] == ["hotfix/fix-login-timeout"], rows

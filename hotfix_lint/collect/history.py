@@ -33,6 +33,7 @@ from hotfix_lint.facts.landing import (
     DEFAULT_AUTOMATION_AUTHORS,
     HOTFIX,
     REBASE,
+    RELEASE,
     SQUASH,
     LandingFact,
     is_allowed_direct_commit,
@@ -253,6 +254,31 @@ class HistoryCollector:
             if found:
                 return found[0]
         return None
+
+    def _introduced_by(self, line: _Line, commit: str) -> str | None:
+        """The oldest commit of the line's first-parent chain that contains ``commit`` (off the
+        chain): the step that brought it. Containment only grows towards the tip, so a binary
+        search over the chain asks git a few ancestry questions, not one per step."""
+        chain = line.first_parent
+        target = pygit2.Oid(hex=commit)
+
+        def contains(index: int) -> bool:
+            here = pygit2.Oid(hex=chain[index].id)
+            try:
+                return here == target or bool(self.repo.descendant_of(here, target))
+            except MISSING:
+                return False
+
+        if not chain or not contains(0):
+            return None
+        low, high = 0, len(chain) - 1  # contains(low) holds; find the last index that does
+        while low < high:
+            middle = (low + high + 1) // 2
+            if contains(middle):
+                low = middle
+            else:
+                high = middle - 1
+        return chain[low].id
 
     def _cut_from(self, base: str | None, landed: dict[str, str] | None) -> str | None:
         """Where a branch was first cut: through its earlier landings (rare: one walk each)."""
@@ -585,11 +611,14 @@ class HistoryCollector:
                 if merge_id in evidence and len(merge.parent_ids) == 2:
                     hotfixes.append(self._hotfix_from_merge(line, merge, True, landed, evidence[merge_id]))
                     seen_tips.add(str(merge.parent_ids[1]))
+            kinds = {c.id: x.kind for x in landings for c in x.commits}
             for merge in off_chain:
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
                     continue
                 if str(merge.id) in self._integration_chain:
                     continue  # a merge into integration (its first-parent history): it came with a release
+                if kinds.get(self._introduced_by(line, str(merge.id)) or "") == RELEASE:
+                    continue  # merged into a release branch, it reached the line inside that release
                 because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
                 hotfix = self._hotfix_from_merge(line, merge, False, evidence=because)
                 hotfixes.append(hotfix)
