@@ -602,6 +602,12 @@ class HistoryCollector:
                 )  # fmt: skip
                 seen_tips.add(str(merge.parent_ids[1]))
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
+            if self.policy.until is not None:  # after the process's era: listed by --all only, judged by none
+                hotfixes = [h for h in hotfixes if h.merge is None or self.policy.in_era(h.merge.commit_time)]
+                landings = [
+                    x if self.policy.in_era(x.landed_at) else replace(x, hotfix=False, outside_era=True)
+                    for x in landings
+                ]
             walked.append(line)
             landings.sort(key=lambda x: x.landed_at, reverse=True)
             landings = self._named_by_branch(line, landings)
