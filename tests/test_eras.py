@@ -96,6 +96,21 @@ def test_a_change_landed_on_the_until_day_is_still_judged(gitflow_repo: Scenario
     assert set(squashes) <= set(listed), listed
 
 
+def test_a_run_of_pushes_straddling_until_is_judged_up_to_it(gitflow_repo: Scenario) -> None:
+    """Two CI fixes pushed on the era's last day, a key update a year later: one run of
+    single-parent commits on main, judged for its part inside the era only."""
+    s = gitflow_repo
+    inside = s.commit("Fix ci", {"ci.yml": "on: push\n"})
+    last_day = s.clock.now.date().isoformat()
+    s.clock.advance(days=400)
+    later = s.commit("Update PGP key", {"KEYS": "new\n"})
+    _, report = run_check(s, policy={**JUDGED, "until": last_day})
+    assert {v["rule"] for v in about(report, [inside])} == {"merge-commit"}, describe(report)
+    assert about(report, [later]) == [], describe(report)
+    rows = {r["commit"]: r for r in changes(s, {**JUDGED, "until": last_day}, "--all")}
+    assert rows[later]["outside_era"] and not rows[inside]["outside_era"], rows
+
+
 def test_until_must_come_after_since(tmp_path: Path) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text("since: 2022-12-31\nuntil: 2019-02-01\n")
