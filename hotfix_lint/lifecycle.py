@@ -191,10 +191,15 @@ class _Lifecycle:
             deleted=self.deleted(landing.source) if landing.source else "?",
             tickets=find_tickets(self.ticket_re, *(c.message for c in run)),
             kind=landing.kind,
-            evidence=landing.evidence,
+            evidence=(
+                f"landed after the policy's until ({self.policy.until}), outside its era: {landing.evidence}"
+                if landing.outside_era
+                else landing.evidence
+            ),
             pull_request=landing.pull_request,
             subject=newest.summary,
             is_hotfix=landing.hotfix,
+            outside_era=landing.outside_era,
         )
 
 

@@ -70,6 +70,7 @@ def test_schema_is_valid_draft_2020_12() -> None:
         "promotion_branch",
         "version_files",
         "since",
+        "until",
         "could_not_check",
         "rules",
         "exceptions",

@@ -42,7 +42,7 @@ def production_changes(
     for line in history.production:
         landed = {h.merge.id for h in line.hotfixes if h.merge is not None}
         for commit in line.first_parent:
-            if commit.id in landed or not commit.parents:
+            if commit.id in landed or not commit.parents or not policy.in_era(commit.commit_time):
                 continue
             if len(commit.parents) >= 2:
                 kind = "merge"

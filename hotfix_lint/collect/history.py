@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
 
@@ -31,6 +32,7 @@ from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, IntegrationFact, ProductionLineFact
 from hotfix_lint.facts.landing import (
     DEFAULT_AUTOMATION_AUTHORS,
+    DIRECT_PUSH,
     HOTFIX,
     REBASE,
     RELEASE,
@@ -84,6 +86,24 @@ def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:
         if tip is None or reached.via != tip.via:
             carried.append(commit)
     return tuple(carried)
+
+
+def _by_era(landing: LandingFact, in_era: Callable[[int], bool]) -> list[LandingFact]:
+    """The landing as the process's era sees it: whole when it landed inside, outside the era
+    (no hotfix, judged by no rule) when after ``until``. A fast-forward or a rebase is one event,
+    no earlier than its newest commit; a run of direct pushes that straddles ``until`` (one on
+    the last day, another a year later) was several pushes, each when committed: split at it."""
+    if landing.kind != DIRECT_PUSH:
+        whole = in_era(landing.landed_at)
+        return [landing if whole else replace(landing, hotfix=False, outside_era=True)]
+    inside = tuple(c for c in landing.commits if in_era(c.commit_time))
+    if len(inside) == len(landing.commits):
+        return [landing]
+    outside = tuple(c for c in landing.commits if not in_era(c.commit_time))
+    parts = [replace(landing, commits=outside, hotfix=False, outside_era=True)]
+    if inside:
+        parts.append(replace(landing, commits=inside))
+    return parts
 
 
 def _missing_id(exc: BaseException, fallback: str) -> str:
@@ -631,6 +651,9 @@ class HistoryCollector:
                 )  # fmt: skip
                 seen_tips.add(str(merge.parent_ids[1]))
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
+            if self.policy.until is not None:  # after the process's era: listed by --all only, judged by none
+                hotfixes = [h for h in hotfixes if h.merge is None or self.policy.in_era(h.merge.commit_time)]
+                landings = [part for x in landings for part in _by_era(x, self.policy.in_era)]
             walked.append(line)
             landings.sort(key=lambda x: x.landed_at, reverse=True)
             landings = self._named_by_branch(line, landings)

@@ -97,6 +97,9 @@ class LandingFact:
     #: there is no integration branch, or the change is no hotfix
     back_merged: bool | None = None
     back_merge_evidence: str = ""
+    #: landed after the policy's ``until``: outside the process's era, judged by no rule and
+    #: listed only by ``hotfixes --all`` (``hotfix`` is then False)
+    outside_era: bool = False
 
     @property
     def commit(self) -> CommitFact:

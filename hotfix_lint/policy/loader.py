@@ -863,6 +863,28 @@ def _check_patterns(
                 regex(place, text)
 
 
+def _check_era(
+    merged: Mapping[str, Any], marks: Mapping[KeyPath, Mark], problems: _Problems, orders: Mapping[str, int]
+) -> None:
+    """``until`` must come after ``since`` (when ``since`` is a date: a revision is dated only in a repository)."""
+    since, until = merged.get("since"), merged.get("until")
+    if not isinstance(since, str) or not isinstance(until, str):
+        return
+    try:
+        first, last = dt.date.fromisoformat(since), dt.date.fromisoformat(until)
+    except ValueError:
+        return  # a revision, or a malformed date the schema reported
+    if last <= first:
+        mark = _nearest(marks, ("until",))
+        problems.add(
+            orders.get(mark.file, 0),
+            mark,
+            ("until",),
+            f"until ({until}) must be after since ({since}): the process would hold on no day",
+            kind="invalid value",
+        )
+
+
 def _strings(path: KeyPath, value: Any) -> list[tuple[KeyPath, str]]:
     """The non-empty texts of a value that is a text or a list of them, with their key paths."""
     if isinstance(value, str):
@@ -922,6 +944,7 @@ def _load(
     if not validated:
         orders = {doc.display: doc.order for doc in chain.docs}
         _check_patterns(merged, marks, problems, orders)
+        _check_era(merged, marks, problems, orders)
     problems.raise_if_any()
     if marker is not None and not validated:
         try:

@@ -51,6 +51,8 @@ class Policy:
     promotion_branch: str | None = None
     version_files: tuple[str, ...] = ()
     since: str | None = None
+    #: the process's last day: production changes that landed after it are outside its era
+    until: dt.date | None = None
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     exceptions: tuple[Waiver, ...] = ()
     packs: tuple[str, ...] = ()  # built-in packs this policy extends, outermost first
@@ -83,6 +85,21 @@ class Policy:
     def keeps_changelog(self) -> bool:
         """Named, or to be found: ``changelog: null`` alone says the process keeps none."""
         return self.changelog is not None or self.find_changelog
+
+    @cached_property
+    def until_time(self) -> int | None:
+        """The first second (UTC) after ``until``: a change that landed from then on is outside the era."""
+        if self.until is None:
+            return None
+        import datetime as dt
+
+        end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        return int(end.timestamp())
+
+    def in_era(self, landed: int) -> bool:
+        """Did a change that landed at ``landed`` (Unix time) land while this process held?"""
+        until = self.until_time
+        return until is None or landed < until
 
     def is_hotfix_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.hotfix_patterns)
@@ -189,6 +206,7 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
         promotion_branch=data.get("promotion_branch"),
         version_files=_tuple(data.get("version_files"), ()),
         since=None if since is None else str(since),
+        until=_date(data.get("until")),
         rules=rules,
         exceptions=waivers,
         packs=packs,

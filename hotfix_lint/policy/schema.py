@@ -219,6 +219,13 @@ def _base_schema() -> dict[str, Any]:
                 "then": {"format": "date"},
                 "description": ("Check history only from here on: a git revision (sha, tag) or a date YYYY-MM-DD."),
             },
+            "until": dict(
+                date,
+                description=(
+                    "The last day this process held (YYYY-MM-DD): changes that reached production after it "
+                    "(the repository went trunk-based, say) are not judged and not listed as hotfixes."
+                ),
+            ),
             "could_not_check": {
                 "enum": list(SEVERITIES),
                 "default": "warning",

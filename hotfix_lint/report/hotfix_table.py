@@ -39,6 +39,8 @@ class HotfixRow:
     subject: str | None = None
     #: the change brought a hotfix (``hotfixes`` without ``--all`` lists only these)
     is_hotfix: bool = True
+    #: landed after the policy's ``until``: outside the process's era (listed by ``--all`` only)
+    outside_era: bool = False
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ def _cell(row: HotfixRow, key: str) -> str:
         return f"{base} {row.base_state}"
     if key == "tickets":
         text = ", ".join(row.tickets) or "-"
+    elif key == "kind" and row.outside_era:
+        text = f"{row.kind} (outside era)"
     else:
         value = getattr(row, key)
         text = "-" if value is None else str(value)
@@ -50,6 +52,7 @@ def row_to_dict(row: HotfixRow) -> dict[str, Any]:
     return {
         "class": row.kind,
         "hotfix": row.is_hotfix,
+        "outside_era": row.outside_era,
         "evidence": row.evidence,
         "branch": row.branch,
         "pull_request": row.pull_request,

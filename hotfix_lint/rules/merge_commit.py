@@ -69,7 +69,7 @@ released, it lost no hotfix."""
         allow_octopus = bool(ctx.options["allow_octopus"])
         for line in facts.history.production:
             for landing in line.landings:
-                if not landing.on_first_parent:
+                if not landing.on_first_parent or landing.outside_era:
                     continue
                 commit = landing.commit
                 if len(commit.parents) > 2 and not allow_octopus:
