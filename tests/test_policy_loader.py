@@ -239,7 +239,7 @@ def test_every_problem_is_reported_at_once(in_tmp: Path) -> None:
         """,
     )
     assert problems_of(Path("policy.yaml")) == [
-        "policy.yaml:1:13: at production: expected a string or a list, got the number 5",
+        "policy.yaml:1:13: at production: expected a string, a list or a mapping, got the number 5",
         "policy.yaml:2:32: at integration.retired: unknown key (did you mean 'retired_since'?)",
         "policy.yaml:3:45: at deployed_ref.env: unknown key; expected one of: strategy, environment",
         "policy.yaml:5:5: at exceptions[0]: missing key 'reason': Why the rule is waived (a non-empty text, "

@@ -232,7 +232,7 @@ class HistoryCollector:
             return False
         source = parsed.source
         if on_first_parent:
-            if parsed.target is not None and parsed.target != line.name:
+            if parsed.target is not None and not self.policy.is_line_name(line.name, parsed.target):
                 return (
                     False  # a merge into another branch: the line was fast-forwarded (merge-commit says so)
                 )
@@ -244,7 +244,7 @@ class HistoryCollector:
         return (
             parsed.target is None
             or parsed.target == line.name
-            or self.policy.is_production_name(parsed.target)
+            or self.policy.is_production_target(parsed.target)  # today's name or a former one
         )
 
     # -- hotfix facts ------------------------------------------------------------------

@@ -76,7 +76,13 @@ class Vocabulary:
         return self.policy.is_allowed_feeder(name)
 
     def is_production(self, name: str) -> bool:
-        return name == self.line or self.policy.is_production_name(name)
+        """A production line's name, today's or a former one (``into master-th4`` on ``main``)."""
+        return name == self.line or self.policy.is_production_target(name)
+
+    @property
+    def suppressed_destination(self) -> bool:
+        """Is (or was) the line named master or main, where git's merge message names no target?"""
+        return any(self.policy.is_line_name(self.line, name) for name in _SUPPRESSED_DESTINATIONS)
 
     @property
     def integration(self) -> str:
@@ -115,7 +121,7 @@ def classify_merge(step: Step, words: Vocabulary) -> MergeVerdict:
         return MergeVerdict(
             FAST_FORWARD, f"a merge into {target}: {words.line} was fast-forwarded past it", source, pr, target
         )
-    if parsed.kind in ("branch", "remote-branch") and target is None and words.line in _SUPPRESSED_DESTINATIONS:
+    if parsed.kind in ("branch", "remote-branch") and target is None and words.suppressed_destination:
         return replace(_classify_named_merge(step, words, parsed), made_here=True)
     return _classify_named_merge(step, words, parsed)
 

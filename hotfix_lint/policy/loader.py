@@ -853,6 +853,15 @@ def _check_patterns(
     for key in PATTERN_KEYS:
         for where, text in _strings((key,), merged.get(key)):
             name_pattern(where, text)
+    production = merged.get("production")
+    entries: list[tuple[KeyPath, Any]] = [(("production",), production)]
+    if isinstance(production, list):
+        entries = [(("production", index), entry) for index, entry in enumerate(production)]
+    for at, entry in entries:
+        if isinstance(entry, Mapping):  # {branch: main, former_names: [master-th4]}
+            for key in ("branch", "former_names"):
+                for where, text in _strings((*at, key), entry.get(key)):
+                    name_pattern(where, text)
     for where, text in _strings(("ticket_pattern",), merged.get("ticket_pattern")):
         regex(where, text)
     for where, value, spec_format in _rule_options(merged):

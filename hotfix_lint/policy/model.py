@@ -36,6 +36,9 @@ class Policy:
 
     source: str
     production: tuple[str, ...] = ("main",)
+    #: former names of production lines, by ``production`` entry (``{branch: main, former_names:
+    #: [master-th4]}``): a merge "into master-th4" is a merge into that line
+    former_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     integration: str | None = "develop"
     integration_retired_since: dt.date | None = None
     hotfix_branch: tuple[str, ...] = ("hotfix/{slug}",)
@@ -70,6 +73,15 @@ class Policy:
     @cached_property
     def production_patterns(self) -> tuple[NamePattern, ...]:
         return tuple(compile_pattern(p, self.ticket_pattern) for p in self.production)
+
+    @cached_property
+    def former_patterns(self) -> tuple[tuple[NamePattern, tuple[NamePattern, ...]], ...]:
+        """(production entry, its former names), compiled, for the entries that list any."""
+        return tuple(
+            (compile_pattern(entry, self.ticket_pattern), tuple(compile_pattern(n, self.ticket_pattern) for n in names))
+            for entry, names in self.former_names.items()
+            if names
+        )
 
     @cached_property
     def tag_name_pattern(self) -> NamePattern:
@@ -115,6 +127,23 @@ class Policy:
     def is_production_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.production_patterns)
 
+    def is_former_production_name(self, name: str) -> bool:
+        """A name some production line had before it was renamed (``master-th4`` for ``main``)."""
+        return any(p.matches(name) for _, formers in self.former_patterns for p in formers)
+
+    def is_production_target(self, name: str) -> bool:
+        """Does a merge message's ``into NAME`` name a production line, by its name today or a
+        former one? (Branches that exist are production by :meth:`is_production_name` only.)"""
+        return self.is_production_name(name) or self.is_former_production_name(name)
+
+    def is_line_name(self, line: str, name: str) -> bool:
+        """Is ``name`` production line ``line``'s name, today's or a former one listed for it?"""
+        if name == line:
+            return True
+        return any(
+            entry.matches(line) and any(p.matches(name) for p in formers) for entry, formers in self.former_patterns
+        )
+
     def is_promotion_name(self, name: str) -> bool:
         """Named like a promotion branch: matches ``promotion_branch``, or starts with its literal
         prefix (``prod/hotfix/``), so that a misnamed promotion branch is still recognised."""
@@ -142,6 +171,23 @@ def _tuple(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(v) for v in value)
     return default
+
+
+def _production(value: Any) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """``production``'s entries (a pattern, or ``{branch: PATTERN, former_names: [...]}``) and the
+    former names of those that list them."""
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    names: list[str] = []
+    former: dict[str, tuple[str, ...]] = {}
+    for item in items:
+        if isinstance(item, Mapping):
+            branch = str(item.get("branch"))
+            names.append(branch)
+            if item.get("former_names"):
+                former[branch] = former.get(branch, ()) + _tuple(item.get("former_names"), ())
+        else:
+            names.append(str(item))
+    return tuple(names), former
 
 
 def _date(value: Any) -> dt.date | None:
@@ -189,9 +235,11 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
             for e in data["exceptions"]
         )
     since = data.get("since")
+    production, former_names = _production(data.get("production"))
     return Policy(
         source=source,
-        production=_tuple(data.get("production"), base.production) or base.production,
+        production=production or base.production,
+        former_names=former_names,
         integration=integration,
         integration_retired_since=retired,
         hotfix_branch=_tuple(data.get("hotfix_branch"), base.hotfix_branch) or base.hotfix_branch,

@@ -62,6 +62,43 @@ def _patterns(description: str) -> dict[str, Any]:
     }
 
 
+def _production() -> dict[str, Any]:
+    """``production``: one pattern, or a list of patterns and ``{branch, former_names}`` entries."""
+    renamed = {  # no "type": the items' own type says "a string or a mapping"
+        "properties": {
+            "branch": _pattern("The production branch, as it is named today. " + _PATTERN_HELP),
+            "former_names": {
+                "type": "array",
+                "minItems": 1,
+                "items": _pattern("A name the branch had before (a name pattern)."),
+                "description": (
+                    "Names the branch had before it was renamed, such as [master-th4]: a merge whose message "
+                    "says 'into master-th4' is a merge into this line."
+                ),
+            },
+        },
+        "required": ["branch"],
+        "additionalProperties": False,
+        "description": "A production branch and the names it had before: {branch: main, former_names: [master-th4]}.",
+    }
+    spec = _patterns("")
+    spec["type"] = ["string", "array", "object"]
+    spec.update(renamed)  # one renamed line alone: production: {branch: main, former_names: [...]}
+    spec["description"] = (
+        "The production branch (what is deployed), or a list of them, such as [main, 'support/*']; "
+        "{branch: main, former_names: [master-th4]}, alone or as an entry of the list, also names a renamed "
+        "branch's former names. " + _PATTERN_HELP
+    )
+    spec["items"] = {
+        "type": ["string", "object"],
+        "if": {"type": "string"},
+        "then": _pattern("A production branch pattern. " + _PATTERN_HELP),
+        "else": renamed,
+        "description": "A production branch pattern, or {branch: NAME, former_names: [OLD, ...]}.",
+    }
+    return spec
+
+
 def _base_schema() -> dict[str, Any]:
     severity = {
         "enum": list(SEVERITIES),
@@ -122,10 +159,7 @@ def _base_schema() -> dict[str, Any]:
                     "name (such as default) or a path relative to this file (such as ./base.yaml)."
                 ),
             },
-            "production": _patterns(
-                "The production branch (what is deployed), or a list of them, such as [main, 'support/*']. "
-                + _PATTERN_HELP
-            ),
+            "production": _production(),
             "integration": {
                 "type": ["string", "null", "object"],
                 "minLength": 1,

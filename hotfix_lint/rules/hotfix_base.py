@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.merge_message import parse_merge_message
+from hotfix_lint.policy.model import Policy
 from hotfix_lint.results import Finding, FindingKind, Severity, shell_command
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, waiver_hint, where
@@ -85,7 +86,7 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
                         ref=hotfix.line,
                     )
                 continue
-            finding = self._judge(hotfix, stale_severity, ctx.policy.deployed_ref == "branch")
+            finding = self._judge(hotfix, stale_severity, ctx.policy)
             if finding is None and review_severity is not Severity.OFF:
                 finding = self._moved(hotfix, review_severity)
             if finding is not None:
@@ -129,14 +130,15 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
             subjects=subjects(hotfix),
         )
 
-    def _judge(self, hotfix: HotfixFact, stale_severity: Severity, stale_applies: bool) -> Finding | None:
+    def _judge(self, hotfix: HotfixFact, stale_severity: Severity, policy: Policy) -> Finding | None:
         """Stale (an older production commit) is only meaningful when the deployed ref is the tip."""
+        stale_applies = policy.deployed_ref == "branch"
         base = hotfix.original_base
         if base is None or hotfix.deployed_ref is None or base == hotfix.deployed_ref:
             return None
         deployed = f"{short(hotfix.deployed_ref)} ({hotfix.deployed_ref_label})"
         hidden = ""
-        if _merged_line_into_branch(hotfix):
+        if _merged_line_into_branch(hotfix, policy):
             hidden = (
                 f"; {hotfix.line} was merged into the branch later, which hides the old base from a plain "
                 "merge base"
@@ -189,12 +191,18 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
         )
 
 
-def _merged_line_into_branch(hotfix: HotfixFact) -> bool:
-    """Was the production line merged into the hotfix branch (which hides its original base)?"""
+def _merged_line_into_branch(hotfix: HotfixFact, policy: Policy) -> bool:
+    """Was the production line (by its name then or now) merged into the hotfix branch (which
+    hides its original base)?"""
     for commit in hotfix.own_commits:
         if len(commit.parents) < 2:
             continue
         parsed = parse_merge_message(commit.message)
-        if parsed.source in (hotfix.line, f"origin/{hotfix.line}") and parsed.target != hotfix.line:
+        source = parsed.source.removeprefix("origin/") if parsed.source else None
+        if (
+            source is not None
+            and policy.is_line_name(hotfix.line, source)
+            and not (parsed.target is not None and policy.is_line_name(hotfix.line, parsed.target))
+        ):
             return True
     return False

@@ -111,7 +111,7 @@ the policy (`production: [main, "prod/hotfix/**"]`), direct commits on them are 
                 what = f"it merges the integration branch {source}, which carries undeployed changes"
             elif policy.is_release_name(source):
                 what = f"it merges the release branch {source}, which is not a hotfix"
-            elif policy.is_production_name(source):
+            elif policy.is_production_target(source):
                 what = f"it merges the production branch {source} instead of a work branch"
             if what is None:
                 continue
