@@ -15,6 +15,7 @@ from typing import Any
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.changelog import find_section
+from hotfix_lint.facts.history import back_merge_due
 from hotfix_lint.facts.landing import BOOTSTRAP, FAST_FORWARD, HOTFIX, LANDED_AS, LandingFact
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.versions import find_tickets
@@ -100,6 +101,12 @@ class _Lifecycle:
         if history is None or history.integration is None:
             return "n/a"
         name = history.integration.name
+        if hotfix.merge is not None and hotfix.back_merges:  # judged when it was due (back-merge's reading)
+            first = min(hotfix.back_merges, key=lambda b: b.at)
+            how = "" if first.form in ("merge", "production", "fast-forward") else f", {first.form}"
+            if first.at <= back_merge_due(hotfix.merge.commit_time, self.grace):
+                return f"yes ({name}{how})"
+            return f"late ({name}{how}, {(first.at - hotfix.merge.commit_time) // DAY}d after)"
         if hotfix.back_merged:
             return f"yes ({name})"
         if hotfix.cherry_picked_to_integration:

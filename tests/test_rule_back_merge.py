@@ -9,6 +9,7 @@ wall clock (every scenario here is old by the wall clock).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from scenario import (
@@ -338,3 +339,21 @@ def test_cherry_picked_without_x_counts(gitflow_repo: Scenario) -> None:
     s.checkout("main")
     status, report = run_check(s, policy=ONLY)
     assert_clean(status, report)
+
+
+def test_the_hotfixes_table_says_late_as_the_rule_does(gitflow_repo: Scenario, tmp_path: Path) -> None:
+    """The table's back-merge column reads the back-merge as of when it was due, as the rule
+    does: develop has the hotfix today, 60 days late, so the column says late, not yes."""
+    import json
+
+    from hotfix_lint.cli import main
+
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=None)
+    _unrelated_work_then_merge_main(s, days=60)
+    land_hotfix(s, "hotfix/fix-two", version="1.0.3")  # back-merged at once
+    out = tmp_path / "table.json"
+    assert main(["hotfixes", "--repo", str(s.path), "--format", "json", "--output", str(out)]) == 0
+    rows = {r["branch"]: r for r in json.loads(out.read_text())["hotfixes"]}
+    assert rows["hotfix/fix-crash"]["back_merge"].startswith("late (develop"), rows["hotfix/fix-crash"]
+    assert rows["hotfix/fix-two"]["back_merge"] == "yes (develop)", rows["hotfix/fix-two"]
