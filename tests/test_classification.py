@@ -300,3 +300,17 @@ def test_a_fix_branch_merged_into_a_release_branch_came_with_that_release(gitflo
     s.pr_merge(42, "octo", "release/2.0", "Release 2.0")
     rows = changes(s, policy=policy)
     assert [r["branch"] for r in rows] == ["hotfix/fix-login-timeout"], rows
+
+
+def test_a_rebased_hotfix_not_in_develop_is_ported_commit_by_commit(gitflow_repo: Scenario) -> None:
+    """The back-merge hint of a rebase landing copies every commit the rebase made, oldest
+    first (one cherry-pick of the newest would leave the others out)."""
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/fix-crash", how="rebase", commits=2, back_merge=None)
+    s.delete_branch("hotfix/fix-crash")
+    newest = s.rev("main")
+    oldest = s.first_parents("main")[1]
+    _, report = run_check(s, policy=JUDGED)
+    (v,) = [v for v in about(report, newest) if v["rule"] == "back-merge"]
+    assert f"git switch develop && git cherry-pick -x '{oldest}^..{newest}'" in v["hint"], v["hint"]
+    assert hotfix.merge == newest

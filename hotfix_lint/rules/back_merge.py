@@ -7,10 +7,16 @@ from collections.abc import Iterator
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.history import BACK_MERGE_FORMS, DEFAULT_GRACE_DAYS, BackMergeFact, back_merge_due
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shell_command
+from hotfix_lint.results import Finding, Severity, merge_into
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short, subjects, waiver_hint, where
-from hotfix_lint.rules.hints import back_merge_commands, branch_exists, is_main_line, port_commands
+from hotfix_lint.rules.hints import (
+    back_merge_commands,
+    branch_exists,
+    is_main_line,
+    missing_integration,
+    port_commands,
+)
 from hotfix_lint.rules.landing_checks import back_merges
 
 
@@ -82,13 +88,7 @@ production) cut before a hotfix was merged must contain it as well."""
             yield from self._release_branches(facts, ctx.policy, grace)
         if history.integration is None:
             if history.integration_missing:
-                yield self.finding(
-                    f"could not check back-merges: integration branch '{history.integration_missing}' not "
-                    "found in this repository",
-                    kind=FindingKind.COULD_NOT_CHECK,
-                    hint=f"fetch it ({shell_command(['git', 'fetch'], 'origin', history.integration_missing)}), "
-                    "or set `integration: null` if the process has none",
-                )
+                yield missing_integration(self, history.integration_missing, "back-merges")
             return
         integration = history.integration
         yield from back_merges(self, facts, integration, int(ctx.options["grace_days"]))

@@ -10,11 +10,17 @@ waiver.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import merge_into, shell_command
+from hotfix_lint.results import Finding, FindingKind, merge_into, shell_command
 from hotfix_lint.rules.common import DAY, day, short, waiver_hint
+
+if TYPE_CHECKING:  # the hooks import this module: nothing of the history's facts at run time
+    from hotfix_lint.facts.landing import LandingFact
+    from hotfix_lint.rules.base import Rule
 
 #: a tag older than this (or of unknown age: a lightweight tag) counts as published
 PUBLISHED_AFTER_DAYS = 3
@@ -94,3 +100,21 @@ def commit_waiver_hint(rule: str, commit: str) -> str:
         f"to accept it, add to the policy: exceptions: [{{rule: {rule}, commit: {short(commit)}, "
         'reason: "...", expires: YYYY-MM-DD}]'
     )
+
+
+def missing_integration(rule: Rule, missing: str, what: str) -> Finding:
+    """Could not check ``what``: the policy's integration branch is not in this clone."""
+    return rule.finding(
+        f"could not check {what}: integration branch '{missing}' not found in this repository",
+        kind=FindingKind.COULD_NOT_CHECK,
+        hint=f"fetch it ({shell_command(['git', 'fetch'], 'origin', missing)}), "
+        "or set `integration: null` if the process has none",
+    )
+
+
+def port_landing(integration: str, landing: LandingFact) -> str:
+    """Copy a change that landed without a merge commit into ``integration``: every commit it
+    made (a rebase brings several), oldest first, names quoted."""
+    newest, oldest = landing.commits[0].id, landing.commits[-1].id
+    picked = newest if newest == oldest else f"{oldest}^..{newest}"
+    return f"{shell_command(['git', 'switch'], integration)} && {shell_command(['git', 'cherry-pick', '-x'], picked)}"

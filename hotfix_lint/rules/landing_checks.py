@@ -93,6 +93,8 @@ def back_merges(
 ) -> Iterator[Finding]:
     """``back-merge`` for squash, rebase and fast-forward hotfixes: the change itself must be on
     the integration branch (ancestry, or the same patch or subject there)."""
+    from hotfix_lint.rules.hints import port_landing  # not on the hooks' path (branch-name imports this module)
+
     for landing in unmerged_hotfixes(facts):
         if landing.back_merged is not False:
             continue
@@ -107,8 +109,8 @@ def back_merges(
             severity=Severity.WARNING if pending else None,
             ref=landing.source or landing.line,
             commit=landing.commit.id,
-            hint=f"bring the change into {integration.name} (git switch {integration.name} && git cherry-pick -x "
-            f"{landing.commit.short}), or waive this commit",
+            hint=f"bring the change into {integration.name} ({port_landing(integration.name, landing)}), "
+            "or waive this commit",
             subjects=_subjects(landing),
         )
 

@@ -9,10 +9,10 @@ from hotfix_lint.facts.coverage import ProductionChangeFact
 from hotfix_lint.facts.history import IntegrationFact
 from hotfix_lint.facts.kinds import INTEGRATION_COVERAGE
 from hotfix_lint.policy.model import Policy
-from hotfix_lint.results import Finding, FindingKind, Severity, merge_into, shell_command
+from hotfix_lint.results import Finding, Severity, merge_into, shell_command
 from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short
-from hotfix_lint.rules.hints import commit_waiver_hint, is_main_line
+from hotfix_lint.rules.hints import commit_waiver_hint, is_main_line, missing_integration
 
 _WHAT = {"merge": "merge", "direct": "commit", "automation": "automation commit"}
 
@@ -65,11 +65,7 @@ may want one without the other. Off by default: name it under `rules:` to use it
             return
         if history.integration is None:
             if history.integration_missing:
-                yield self.finding(
-                    f"could not check production changes: integration branch '{history.integration_missing}' "
-                    "not found in this repository",
-                    kind=FindingKind.COULD_NOT_CHECK,
-                )
+                yield missing_integration(self, history.integration_missing, "production changes")
             return
         if history.production_changes is None:
             return
