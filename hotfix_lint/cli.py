@@ -196,11 +196,30 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain one rule: what it checks, why, and its options")
     explain.add_argument("rule", metavar="RULE")
     sub.add_parser("schema", help="print the policy JSON Schema (for editors)")
-    init = sub.add_parser("init", help="write a commented .hotfix-lint.yaml that extends a built-in pack")
-    init.add_argument("--preset", required=True, metavar="PACK", help="built-in pack: gitflow, main-development, ...")
-    init.add_argument("--repo", default=".", metavar="DIR", help="repository to write it to (default: here)")
+    init = sub.add_parser(
+        "init",
+        help="write a .hotfix-lint.yaml inferred from the history (or, with --preset, a commented built-in pack)",
+        description="Read the repository's history and write the policy that fits it: production and integration "
+        "branches, hotfix and release branch patterns, tag pattern, changelog, version files and era, each key under a "
+        "comment giving its evidence, extending the closest built-in pack. With --preset, a commented copy of a pack.",
+    )
+    init.add_argument(
+        "--preset",
+        metavar="PACK",
+        help="built-in pack instead of inferring: gitflow, github-flow-hotfix, default, compactconnect, ibm-jazz, "
+        "gaia-gateway",
+    )
+    init.add_argument("--repo", default=".", metavar="DIR", help="repository to read and write it to (default: here)")
     init.add_argument("--force", action="store_true", help="replace an existing policy file")
     init.add_argument("--stdout", action="store_true", help="print the policy instead of writing it")
+    init.add_argument(
+        "--format", choices=["yaml", "json"], default="yaml", help="json: print the inferred values with their evidence"
+    )
+    init.add_argument(
+        "--since-today",
+        action="store_true",
+        help="judge only what lands from today on (since: today), leaving the older history as it was",
+    )
     hotfixes = sub.add_parser("hotfixes", help="list every hotfix in the history with its lifecycle, newest first")
     hotfixes.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
     hotfixes.add_argument("--policy", metavar="FILE", help="policy file (default: as for check)")
@@ -324,7 +343,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     loaded = load_check_policy(root, args.policy, choice)
     policy = loaded.policy
-    print(f"{TOOL_NAME}: {loaded.described}", file=sys.stderr)
+    described = loaded.described
+    if args.policy is None and loaded.relative_path is None and policy.source == "pack:default":
+        inferred = _inferred_policy(repo)
+        if inferred is not None:
+            policy, described = inferred
+    print(f"{TOOL_NAME}: {described}", file=sys.stderr)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID
 
@@ -390,6 +414,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         post_status(status_target, status)
         print(f"{TOOL_NAME}: posted status {status.state} ({status.context}) on {sha[:10]}", file=sys.stderr)
     return EXIT_VIOLATIONS if report.errors else EXIT_OK
+
+
+def _inferred_policy(repo: object) -> tuple[Policy, str] | None:
+    """The policy the history shows, for a repository without one, and the sentence saying so;
+    ``None`` when the history shows no production line (the default pack then stands)."""
+    from hotfix_lint.infer.policy_file import inferred_proposal, inferred_text, load_text
+    from hotfix_lint.infer.render import summary
+
+    proposal = inferred_proposal(repo)  # type: ignore[arg-type]
+    if "production" not in proposal.inference.values:
+        return None
+    policy = load_text(inferred_text(repo, proposal), "inferred from the history")  # type: ignore[arg-type]
+    thin = "; thin evidence, the pack's hotfix pattern stands" if proposal.inference.thin else ""
+    return policy, (
+        f"no .hotfix-lint.yaml: using a policy inferred from the history ({summary(proposal)}{thin}); "
+        "keep it (with its evidence) with `hotfix-lint init`"
+    )
 
 
 def _run_check(
@@ -534,15 +575,57 @@ def explain_text(rule_id: str) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from hotfix_lint.collect.repository import open_repository
-    from hotfix_lint.scaffold import policy_text, write_policy
+    from hotfix_lint.scaffold import policy_text, write_policy, write_text
 
-    if args.stdout:
-        sys.stdout.write(policy_text(args.preset))
+    if args.preset is not None:
+        if args.stdout:
+            sys.stdout.write(policy_text(args.preset))
+            return EXIT_OK
+        repo = open_repository(Path(args.repo))
+        target = write_policy(Path(repo.workdir or repo.path), args.preset, force=args.force)
+        print(f"{TOOL_NAME}: wrote {target} (extends the pack {args.preset}); run `hotfix-lint check` next")
         return EXIT_OK
+    import datetime as dt
+
+    from hotfix_lint.infer.policy_file import inferred_proposal, inferred_text, load_text
+
     repo = open_repository(Path(args.repo))
-    target = write_policy(Path(repo.workdir or repo.path), args.preset, force=args.force)
-    print(f"{TOOL_NAME}: wrote {target} (extends the pack {args.preset}); run `hotfix-lint check` next")
+    proposal = inferred_proposal(repo)
+    if args.format == "json":
+        import json
+
+        json.dump(_json_safe(proposal), sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    today = dt.date.today()
+    text = inferred_text(repo, proposal, today)
+    if args.since_today:
+        text = _since_today(text, today)
+    load_text(text, "inferred")  # never write a policy `check` would refuse
+    if args.stdout:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = write_text(Path(repo.workdir or repo.path), text, force=args.force)
+    thin = " (thin evidence: see the notes at its top)" if proposal.inference.thin else ""
+    print(f"{TOOL_NAME}: wrote {target}, inferred from the history{thin}; review it, then run `hotfix-lint check`")
     return EXIT_OK
+
+
+def _json_safe(proposal: object) -> object:
+    from hotfix_lint.infer.render import Proposal, inference_json
+
+    assert isinstance(proposal, Proposal)
+    return inference_json(proposal)
+
+
+def _since_today(text: str, today: object) -> str:
+    """The policy with ``since:`` set to today (replacing the inferred start of the era)."""
+    import re
+
+    line = f"since: '{today}'  # judged from the day the tool was adopted; the history before is left as it was"
+    if re.search(r"^since: .*$", text, flags=re.M):
+        return re.sub(r"^since: .*$", lambda _: line, text, count=1, flags=re.M)
+    return re.sub(r"^# since: .*$", lambda _: line, text, count=1, flags=re.M)
 
 
 def cmd_schema(stream: IO[str]) -> int:
