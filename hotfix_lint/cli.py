@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -96,6 +96,14 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--output", metavar="FILE", help="the file of the last --format given without one (default: standard output)"
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (a JSON report; `hotfix-lint baseline` writes one)",
+    )
+    p.add_argument(
+        "--verbose", action="store_true", help="text format: every finding by rule, each with its hint (no summary)"
+    )
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
     p.add_argument(
         "--no-history", action="store_true", help="check only the hotfix branch, not production history"
@@ -219,6 +227,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--since-today",
         action="store_true",
         help="judge only what lands from today on (since: today), leaving the older history as it was",
+    )
+    baseline = sub.add_parser(
+        "baseline",
+        help="record today's findings, so that `check --baseline FILE` reports only new ones",
+        description="Run `check` and write its findings as a JSON report: adopting the tool on an old repository, "
+        "a team judges itself from today (commit the file; `check --baseline FILE` hides what it holds).",
+    )
+    baseline.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
+    baseline.add_argument("--policy", metavar="FILE", help="policy file (default: as for check)")
+    baseline.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date")
+    baseline.add_argument(
+        "--output", metavar="FILE", help="where to write it (default: .hotfix-lint-baseline.json in the repository)"
     )
     hotfixes = sub.add_parser("hotfixes", help="list every hotfix in the history with its lifecycle, newest first")
     hotfixes.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
@@ -403,7 +423,11 @@ def cmd_check(args: argparse.Namespace) -> int:
                 except UserError as failed:
                     print(f"{TOOL_NAME}: error: {failed}", file=sys.stderr)
         raise
-    _write_reports(report, targets)
+    if args.baseline:
+        from hotfix_lint.check_baseline import apply_baseline, read_baseline
+
+        report = apply_baseline(report, read_baseline(Path(args.baseline)), args.baseline)
+    _write_reports(report, targets, verbose=args.verbose)
     if status_target is not None:
         from hotfix_lint.publish import post_status, status_for
 
@@ -500,16 +524,25 @@ def _run_check(
     return report, judged
 
 
-def _write_reports(report: Report, targets: Sequence[tuple[str, str | None]]) -> None:
+def _write_reports(report: Report, targets: Sequence[tuple[str, str | None]], *, verbose: bool = False) -> None:
     """Each format to its file or to standard output (colour only there, on a terminal)."""
     for fmt, path in targets:
-        _write_report(report, fmt, path)
+        _write_report(report, fmt, path, verbose=verbose)
 
 
-def _write_report(report: Report, fmt: str, output: str | None) -> None:
+def use_color(stream: IO[str], environ: Mapping[str, str]) -> bool:
+    """Colour on a terminal only, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return stream.isatty() and not environ.get("NO_COLOR")
+
+
+def _write_report(report: Report, fmt: str, output: str | None, *, verbose: bool = False) -> None:
     from hotfix_lint.report import get_reporter
 
     reporter = get_reporter(fmt)
+    if fmt == "text" and verbose:
+        from hotfix_lint.report.text import TextReporter
+
+        reporter = TextReporter(verbose=True)
     if output:
         try:
             with open(output, "w", encoding="utf-8") as stream:
@@ -517,8 +550,7 @@ def _write_report(report: Report, fmt: str, output: str | None) -> None:
         except OSError as exc:
             raise UserError(f"--format {fmt}: cannot write {output}: {exc.strerror}") from exc
         return
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    reporter.write(report, sys.stdout, color=color)
+    reporter.write(report, sys.stdout, color=use_color(sys.stdout, os.environ))
 
 
 def rules_markdown() -> str:
@@ -594,7 +626,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     if args.format == "json":
         import json
 
-        json.dump(_json_safe(proposal), sys.stdout, indent=2, default=str)
+        from hotfix_lint.infer.render import inference_json
+
+        json.dump(inference_json(proposal), sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return EXIT_OK
     today = dt.date.today()
@@ -611,13 +645,6 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _json_safe(proposal: object) -> object:
-    from hotfix_lint.infer.render import Proposal, inference_json
-
-    assert isinstance(proposal, Proposal)
-    return inference_json(proposal)
-
-
 def _since_today(text: str, today: object) -> str:
     """The policy with ``since:`` set to today (replacing the inferred start of the era)."""
     import re
@@ -626,6 +653,26 @@ def _since_today(text: str, today: object) -> str:
     if re.search(r"^since: .*$", text, flags=re.M):
         return re.sub(r"^since: .*$", lambda _: line, text, count=1, flags=re.M)
     return re.sub(r"^# since: .*$", lambda _: line, text, count=1, flags=re.M)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """``check`` with its findings written as JSON to the baseline file; exit 0 once written."""
+    from hotfix_lint.check_baseline import DEFAULT_BASELINE
+    from hotfix_lint.collect.repository import open_repository
+
+    repo = open_repository(Path(args.repo))
+    output = args.output or str(Path(repo.workdir or repo.path) / DEFAULT_BASELINE)
+    argv = ["check", "--repo", args.repo, "--no-ci", "--format", f"json={output}", "--format", "text=" + os.devnull]
+    argv += ["--policy", args.policy] if args.policy else []
+    argv += ["--now", args.now] if args.now else []
+    status = cmd_check(build_parser().parse_args(argv))
+    if status not in (EXIT_OK, EXIT_VIOLATIONS):
+        return status
+    import json
+
+    count = len(json.loads(Path(output).read_text(encoding="utf-8"))["violations"])
+    print(f"{TOOL_NAME}: wrote {output} ({count} finding(s)); `check --baseline FILE` reports only new ones")
+    return EXIT_OK
 
 
 def cmd_schema(stream: IO[str]) -> int:
@@ -658,6 +705,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_schema(sys.stdout)
         if args.command == "init":
             return cmd_init(args)
+        if args.command == "baseline":
+            return cmd_baseline(args)
         if args.command == "hotfixes":
             from hotfix_lint.lifecycle import cmd_hotfixes
 

@@ -133,9 +133,9 @@ def former_names(record: LineRecord, existing: Mapping[str, int]) -> tuple[str, 
     for step in record.steps:
         if step.merge and step.target and step.target != record.name and step.source:
             prefix = family_of(step.source)
-            if prefix and (_FIXLIKE.fullmatch(prefix[:-1]) or _RELEASE_WORD.fullmatch(prefix[:-1])):
-                if step.target not in existing and PRODUCTION_NAMES.match(step.target):
-                    seen[step.target] += 1
+            kind = prefix is not None and (_FIXLIKE.fullmatch(prefix[:-1]) or _RELEASE_WORD.fullmatch(prefix[:-1]))
+            if kind and step.target not in existing and PRODUCTION_NAMES.match(step.target):
+                seen[step.target] += 1
     return tuple(sorted(name for name, n in seen.items() if n >= 2))
 
 
@@ -169,7 +169,11 @@ def choose_production(obs: Observations) -> Value | None:
         return Value(best, f"{why}; no release or hotfix merge lands on it yet")
     hot = sum(len(f.landed) for f in hotfix_families(record, former_names(record, obs.branches)))
     rel = sum(len(f.landed) for f in release_families(record, former_names(record, obs.branches)))
-    parts = [f"{hot} hotfix merge(s)" if hot else "", f"{rel} release merge(s)" if rel else "", f"{len(record.tags)} tag(s)"]
+    parts = [
+        f"{hot} hotfix merge(s)" if hot else "",
+        f"{rel} release merge(s)" if rel else "",
+        f"{len(record.tags)} tag(s)",
+    ]
     lead = "the default branch; " if best == default else ""
     return Value(best, lead + ", ".join(p for p in parts if p) + " land here")
 
@@ -194,7 +198,7 @@ def choose_release(record: LineRecord, former: Sequence[str]) -> tuple[Value, li
 
 
 def choose_tags(tags: Sequence[str]) -> Value | None:
-    prefixes = Counter()
+    prefixes: Counter[str] = Counter()
     example: dict[str, str] = {}
     for tag in tags:
         m = _VERSION_TAG.fullmatch(tag)
@@ -212,7 +216,7 @@ def integration_candidates(obs: Observations, production: str) -> list[str]:
     names = [n for n in obs.lines if n != production and INTEGRATION_NAMES.fullmatch(n)]
     record = obs.lines.get(production)
     if record is not None:
-        merged = Counter(s.source for s in record.steps if s.merge and s.source in obs.branches)
+        merged = Counter(s.source for s in record.steps if s.merge and s.source and s.source in obs.branches)
         names += [n for n, k in merged.most_common() if k >= 3 and family_of(n) is None and n not in names]
         names = [n for n in names if n != production and not PRODUCTION_NAMES.fullmatch(n)]
     return names
@@ -276,7 +280,7 @@ def choose_changelog(obs: Observations, merges: Sequence[ChainStep]) -> Value:
 
 
 def _heading_style(obs: Observations, path: str) -> str:
-    from hotfix_lint.facts.changelog import headings, heading_example
+    from hotfix_lint.facts.changelog import heading_example, headings
 
     text = obs.texts.get(path)
     if not text:
@@ -359,6 +363,7 @@ def infer(obs: Observations, contained: Mapping[str, int] | None = None, checked
     thin = len(landed) < THIN
     if thin:
         notes.append(
-            f"only {len(landed)} hotfix merge(s) found on {line}: the hotfix pattern and the era are a pack's, not the history's"
+            f"only {len(landed)} hotfix merge(s) found on {line}: "
+            "the hotfix pattern and the era are the pack's, not the history's"
         )
     return Inference(values, thin, tuple(notes), landed, released)

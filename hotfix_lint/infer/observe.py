@@ -102,7 +102,7 @@ def _touched(repo: pygit2.Repository, commit: pygit2.Commit) -> tuple[str, ...]:
     out = []
     for delta in diff.deltas:
         path = delta.new_file.path
-        if "/" not in path or path.startswith(("docs/", "doc/")) and path.count("/") == 1:
+        if "/" not in path or (path.startswith(("docs/", "doc/")) and path.count("/") == 1):
             out.append(path)
     return tuple(out)
 
@@ -121,14 +121,22 @@ def walk_line(repo: pygit2.Repository, name: str, ref: str, tag_targets: Mapping
         tags.extend(tag_targets.get(cid, ()))
         if parents > 1:
             parsed = parse_merge_message(commit.message)
-            touched = ()
+            touched: tuple[str, ...] = ()
             if diffs < MAX_DIFFS and (parsed.target is None or parsed.target == name):
                 touched = _touched(repo, commit)
                 diffs += 1
             steps.append(
                 ChainStep(
-                    cid, commit.commit_time, parents, subject, parsed.kind, parsed.source, parsed.target,
-                    parsed.pull_request, touched, str(commit.parent_ids[1]),
+                    cid,
+                    commit.commit_time,
+                    parents,
+                    subject,
+                    parsed.kind,
+                    parsed.source,
+                    parsed.target,
+                    parsed.pull_request,
+                    touched,
+                    str(commit.parent_ids[1]),
                 )
             )
             if parsed.kind == "tag" and parsed.target not in (None, name):
@@ -156,9 +164,17 @@ def _tagged_merge(repo: pygit2.Repository, merge: pygit2.Commit, line: str) -> C
     if parsed.source is None or parsed.kind in ("tag", "commit") or parsed.target not in (None, line):
         return None
     return ChainStep(
-        str(tagged.id), tagged.commit_time, len(tagged.parent_ids), tagged.message.split("\n", 1)[0].strip(),
-        parsed.kind, parsed.source, parsed.target, parsed.pull_request, _touched(repo, tagged),
-        str(tagged.parent_ids[1]), off_chain=True,
+        str(tagged.id),
+        tagged.commit_time,
+        len(tagged.parent_ids),
+        tagged.message.split("\n", 1)[0].strip(),
+        parsed.kind,
+        parsed.source,
+        parsed.target,
+        parsed.pull_request,
+        _touched(repo, tagged),
+        str(tagged.parent_ids[1]),
+        off_chain=True,
     )
 
 
@@ -219,10 +235,11 @@ def with_tree(repo: pygit2.Repository, observations: Observations, line: str) ->
     files: dict[str, tuple[str, ...]] = {}
     try:
         tree = repo[tip].peel(pygit2.Tree)
-        files[""] = tuple(e.name for e in tree)
+        files[""] = tuple(e.name or "" for e in tree)
         for folder in ("docs", "doc"):
             if folder in tree and tree[folder].type_str == "tree":
-                files[folder + "/"] = tuple(e.name for e in repo[tree[folder].id])
+                sub = repo[tree[folder].id].peel(pygit2.Tree)
+                files[folder + "/"] = tuple(e.name or "" for e in sub)
     except (*MISSING, pygit2.GitError):
         return observations
     from hotfix_lint.facts.changelog_files import is_changelog_path

@@ -93,7 +93,9 @@ def propose(inference: Inference, fallback: str = "default") -> Proposal:
     compared = [k for k in COMPARED if k in values]
 
     def cost(pack: str) -> tuple[int, int]:
-        return sum(differs(pack, k, values[k].value) for k in compared) + _SEED_PENALTY.get(pack, 0), available.index(pack)
+        return sum(differs(pack, k, values[k].value) for k in compared) + _SEED_PENALTY.get(pack, 0), available.index(
+            pack
+        )
 
     pack = min(available, key=cost) if compared else fallback
     keys = {k: values[k] for k in compared if differs(pack, k, values[k].value)}
@@ -123,7 +125,9 @@ def _flow(value: object) -> str:
 def _comment(text: str, width: int = 96) -> list[str]:
     import textwrap
 
-    return ["# " + line for line in textwrap.wrap(text, width - 2, break_long_words=False, break_on_hyphens=False)] or ["#"]
+    return ["# " + line for line in textwrap.wrap(text, width - 2, break_long_words=False, break_on_hyphens=False)] or [
+        "#"
+    ]
 
 
 def policy_yaml(proposal: Proposal, repository: str, today: dt.date | None = None) -> str:
@@ -150,11 +154,14 @@ def policy_yaml(proposal: Proposal, repository: str, today: dt.date | None = Non
         lines += _comment(f"{key}: {_flow(value.value)} - {value.evidence}")
         lines.append(f"{key}: {_flow(value.value)}")
     if "since" not in proposal.keys:
-        lines += ["", *_comment(f"To judge only what lands from today on (an old history left as it was): since: {today}")]
+        lines += [
+            "",
+            *_comment(f"To judge only what lands from today on (an old history left as it was): since: {today}"),
+        ]
         lines.append(f"# since: {today.isoformat()}")
     else:
         lines += _comment(
-            f"Or, to judge only what lands from today on (the history before left as it was): since: {today.isoformat()}"
+            f"Or, to judge only what lands from today on (older history left as it was): since: {today.isoformat()}"
         )
     if proposal.rules:
         lines += ["", "rules:"]
