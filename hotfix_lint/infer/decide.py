@@ -274,7 +274,7 @@ def choose_changelog(obs: Observations, merges: Sequence[ChainStep]) -> Value:
     path = max(paths, key=lambda p: (shares[p][0], p == pick_changelog(paths)))
     touched, total = shares[path]
     if total and touched * 3 >= total:
-        gone = "" if path in at_tip else " (no longer at the production tip)"
+        gone = "" if path in at_tip else " (no longer at the production tip)"  # render.AWAY
         return Value(path, f"{touched} of {total} hotfix and release merges change it{gone}{_heading_style(obs, path)}")
     return Value(None, f"{path} exists but only {touched} of {total} hotfix and release merges change it")
 
@@ -317,6 +317,22 @@ def choose_version_files(obs: Observations, merges: Sequence[ChainStep]) -> Valu
     return Value(kept, "; ".join(said))
 
 
+def _tagged(obs: Observations, record: LineRecord, merge: ChainStep) -> bool:
+    """Is the merge tagged: on itself, its second parent, or a commit after it before the next
+    merge (CI writing the changelog and the bump, then tagging)?"""
+    if obs.tagged.get(merge.commit) or (merge.second and obs.tagged.get(merge.second)):
+        return True
+    at = next((i for i, s in enumerate(record.steps) if s.commit == merge.commit), None)
+    if at is None:
+        return False
+    for step in reversed(record.steps[:at]):
+        if step.merge:
+            return False
+        if obs.tagged.get(step.commit):
+            return True
+    return False
+
+
 def infer(obs: Observations, contained: Mapping[str, int] | None = None, checked: int = 0) -> Inference:
     """Every value the history supports. ``contained`` (from the repository) says which
     integration candidate holds the production's hotfix merges; without it, none is chosen."""
@@ -340,7 +356,8 @@ def infer(obs: Observations, contained: Mapping[str, int] | None = None, checked
     if hotfix is not None:
         values["hotfix_branch"] = hotfix
     release, rel = choose_release(record, former)
-    values["release_branches"] = release
+    if rel:  # no release merge says nothing: a pack's release pattern stands
+        values["release_branches"] = release
     released = tuple(s for f in rel for s in f.landed)
     since, until = choose_era(record, [*landed, *released])
     if contained is not None:
@@ -354,7 +371,7 @@ def infer(obs: Observations, contained: Mapping[str, int] | None = None, checked
     if versions is not None:
         values["version_files"] = versions
     if landed and tags is not None:
-        tagged = sum(1 for s in landed if obs.tagged.get(s.commit) or (s.second and obs.tagged.get(s.second)))
+        tagged = sum(1 for s in landed if _tagged(obs, record, s))
         values[TAGGED] = Value(tagged * 2 >= len(landed), f"{tagged} of {len(landed)} hotfix merges carry a tag")
     if since is not None:
         values["since"] = since

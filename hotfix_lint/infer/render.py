@@ -20,6 +20,10 @@ PREFERENCE = ("gitflow", "github-flow-hotfix", "default", "compactconnect", "ibm
 COMPARED = ("production", "integration", "hotfix_branch", "release_branches", "tag_pattern", "changelog")
 #: keys no pack sets: written whenever they were inferred
 OWN = ("version_files", "since", "until")
+#: a pack that names no changelog but looks for one at each commit
+FOUND = "found at each commit"
+#: evidence of a changelog no longer at the production tip (a pack looking for one would not find it)
+AWAY = "no longer at the production tip"
 #: packs that encode one team's process (rules beyond the core): chosen only on a close fit
 _SEED_PENALTY = {"compactconnect": 1, "ibm-jazz": 2, "gaia-gateway": 3}
 
@@ -47,7 +51,7 @@ def _pack_value(name: str, key: str) -> object:
 
     policy = load_pack(name)
     if key == "changelog":
-        return policy.changelog if policy.changelog is not None else ("found" if policy.find_changelog else None)
+        return policy.changelog if policy.changelog is not None else (FOUND if policy.find_changelog else None)
     if key == "integration":
         return policy.integration
     if key in ("production", "hotfix_branch", "release_branches"):
@@ -55,9 +59,11 @@ def _pack_value(name: str, key: str) -> object:
     return getattr(policy, key)
 
 
-def differs(pack: str, key: str, value: object) -> bool:
+def differs(pack: str, key: str, value: object, evidence: str = "") -> bool:
     """Does ``pack`` say something else than the inferred ``value`` for ``key``?"""
     ours = _pack_value(pack, key)
+    if key == "changelog" and ours == FOUND and isinstance(value, str):
+        return AWAY in evidence  # a pack that looks for it finds it, unless it is gone from the tip
     if key == "production":
         if isinstance(value, list) and any(isinstance(v, dict) for v in value):
             return True  # former names: only the policy can say them
@@ -66,8 +72,6 @@ def differs(pack: str, key: str, value: object) -> bool:
         return set(_as_tuple(ours)) != set(_as_tuple(value))
     if key == "integration":
         return isinstance(value, dict) or ours != value
-    if key == "changelog":
-        return ours != value  # a named file is written: "found at each commit" is not evidence
     return ours != value
 
 
@@ -86,19 +90,20 @@ def propose(inference: Inference, fallback: str = "default") -> Proposal:
     from hotfix_lint.policy.packs import pack_names
 
     values = dict(inference.values)
-    if inference.thin:  # the pack's hotfix pattern and era stand: one hotfix is no pattern
-        for key in ("hotfix_branch", "since", "until"):
-            values.pop(key, None)
     available = [p for p in PREFERENCE if p in pack_names()] or [fallback]
     compared = [k for k in COMPARED if k in values]
 
+    def differing(pack: str) -> set[str]:
+        return {k for k in compared if differs(pack, k, values[k].value, values[k].evidence)}
+
     def cost(pack: str) -> tuple[int, int]:
-        return sum(differs(pack, k, values[k].value) for k in compared) + _SEED_PENALTY.get(pack, 0), available.index(
-            pack
-        )
+        found = differing(pack)
+        # a seed process's pack only when the history shows its own naming and integration
+        own = "hotfix_branch" in values and not found & {"hotfix_branch", "integration"}
+        return len(found) + (0 if own else _SEED_PENALTY.get(pack, 0)), available.index(pack)
 
     pack = min(available, key=cost) if compared else fallback
-    keys = {k: values[k] for k in compared if differs(pack, k, values[k].value)}
+    keys = {k: values[k] for k in compared if k in differing(pack)}
     keys.update({k: values[k] for k in OWN if k in values})
     rules: dict[str, tuple[object, str]] = {}
     tagged = values.get(TAGGED)
