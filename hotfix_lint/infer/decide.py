@@ -164,6 +164,8 @@ def choose_production(obs: Observations) -> Value | None:
         if not retired and score * 2 > best_score and obs.lines[best].tip_time + RETIRED_AFTER < record.tip_time:
             best_score, best = score, name  # the old line's successor
     record = obs.lines[best]
+    if best_score == 0 and not PRODUCTION_NAMES.fullmatch(best):
+        return None  # no evidence and no production name: the default pack (and its exit 2) stand
     if best_score == 0:
         why = "the default branch" if best == default else "a branch named like production"
         return Value(best, f"{why}; no release or hotfix merge lands on it yet")
