@@ -15,7 +15,9 @@ from hotfix_lint.policy.packs import pack_names
 from hotfix_lint.scaffold import policy_text
 
 
-@pytest.mark.parametrize("preset", ["default", "gitflow", "github-flow-hotfix", "compactconnect", "ibm-jazz", "gaia-gateway"])
+@pytest.mark.parametrize(
+    "preset", ["default", "gitflow", "github-flow-hotfix", "compactconnect", "ibm-jazz", "gaia-gateway"]
+)
 def test_init_writes_a_valid_commented_policy(
     scenario: Callable[..., Scenario], preset: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
