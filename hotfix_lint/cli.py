@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -96,6 +96,14 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--output", metavar="FILE", help="the file of the last --format given without one (default: standard output)"
     )
     p.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
+    p.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="report only findings not recorded in FILE (a JSON report; `hotfix-lint baseline` writes one)",
+    )
+    p.add_argument(
+        "--verbose", action="store_true", help="text format: every finding by rule, each with its hint (no summary)"
+    )
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
     p.add_argument(
         "--no-history", action="store_true", help="check only the hotfix branch, not production history"
@@ -196,11 +204,42 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain one rule: what it checks, why, and its options")
     explain.add_argument("rule", metavar="RULE")
     sub.add_parser("schema", help="print the policy JSON Schema (for editors)")
-    init = sub.add_parser("init", help="write a commented .hotfix-lint.yaml that extends a built-in pack")
-    init.add_argument("--preset", required=True, metavar="PACK", help="built-in pack: gitflow, main-development, ...")
-    init.add_argument("--repo", default=".", metavar="DIR", help="repository to write it to (default: here)")
+    init = sub.add_parser(
+        "init",
+        help="write a .hotfix-lint.yaml inferred from the history (or, with --preset, a commented built-in pack)",
+        description="Read the repository's history and write the policy that fits it: production and integration "
+        "branches, hotfix and release branch patterns, tag pattern, changelog, version files and era, each key under a "
+        "comment giving its evidence, extending the closest built-in pack. With --preset, a commented copy of a pack.",
+    )
+    init.add_argument(
+        "--preset",
+        metavar="PACK",
+        help="built-in pack instead of inferring: gitflow, github-flow-hotfix, default, compactconnect, ibm-jazz, "
+        "gaia-gateway",
+    )
+    init.add_argument("--repo", default=".", metavar="DIR", help="repository to read and write it to (default: here)")
     init.add_argument("--force", action="store_true", help="replace an existing policy file")
     init.add_argument("--stdout", action="store_true", help="print the policy instead of writing it")
+    init.add_argument(
+        "--format", choices=["yaml", "json"], default="yaml", help="json: print the inferred values with their evidence"
+    )
+    init.add_argument(
+        "--since-today",
+        action="store_true",
+        help="judge only what lands from today on (since: today), leaving the older history as it was",
+    )
+    baseline = sub.add_parser(
+        "baseline",
+        help="record today's findings, so that `check --baseline FILE` reports only new ones",
+        description="Run `check` and write its findings as a JSON report: adopting the tool on an old repository, "
+        "a team judges itself from today (commit the file; `check --baseline FILE` hides what it holds).",
+    )
+    baseline.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
+    baseline.add_argument("--policy", metavar="FILE", help="policy file (default: as for check)")
+    baseline.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date")
+    baseline.add_argument(
+        "--output", metavar="FILE", help="where to write it (default: .hotfix-lint-baseline.json in the repository)"
+    )
     hotfixes = sub.add_parser("hotfixes", help="list every hotfix in the history with its lifecycle, newest first")
     hotfixes.add_argument("--repo", default=".", metavar="DIR", help="repository (default: current directory)")
     hotfixes.add_argument("--policy", metavar="FILE", help="policy file (default: as for check)")
@@ -324,7 +363,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     )
     loaded = load_check_policy(root, args.policy, choice)
     policy = loaded.policy
-    print(f"{TOOL_NAME}: {loaded.described}", file=sys.stderr)
+    described = loaded.described
+    if args.policy is None and loaded.relative_path is None and policy.source == "pack:default":
+        inferred = _inferred_policy(repo)
+        if inferred is not None:
+            policy, described = inferred
+    print(f"{TOOL_NAME}: {described}", file=sys.stderr)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID
 
@@ -379,7 +423,11 @@ def cmd_check(args: argparse.Namespace) -> int:
                 except UserError as failed:
                     print(f"{TOOL_NAME}: error: {failed}", file=sys.stderr)
         raise
-    _write_reports(report, targets)
+    if args.baseline:
+        from hotfix_lint.check_baseline import apply_baseline, read_baseline
+
+        report = apply_baseline(report, read_baseline(Path(args.baseline)), args.baseline)
+    _write_reports(report, targets, verbose=args.verbose)
     if status_target is not None:
         from hotfix_lint.publish import post_status, status_for
 
@@ -390,6 +438,23 @@ def cmd_check(args: argparse.Namespace) -> int:
         post_status(status_target, status)
         print(f"{TOOL_NAME}: posted status {status.state} ({status.context}) on {sha[:10]}", file=sys.stderr)
     return EXIT_VIOLATIONS if report.errors else EXIT_OK
+
+
+def _inferred_policy(repo: object) -> tuple[Policy, str] | None:
+    """The policy the history shows, for a repository without one, and the sentence saying so;
+    ``None`` when the history shows no production line (the default pack then stands)."""
+    from hotfix_lint.infer.policy_file import inferred_proposal, inferred_text, load_text
+    from hotfix_lint.infer.render import summary
+
+    proposal = inferred_proposal(repo)  # type: ignore[arg-type]
+    if "production" not in proposal.inference.values:
+        return None
+    policy = load_text(inferred_text(repo, proposal), "inferred from the history")  # type: ignore[arg-type]
+    thin = "; thin evidence, the pack's hotfix pattern stands" if proposal.inference.thin else ""
+    return policy, (
+        f"no .hotfix-lint.yaml: using a policy inferred from the history ({summary(proposal)}{thin}); "
+        "keep it (with its evidence) with `hotfix-lint init`"
+    )
 
 
 def _run_check(
@@ -459,16 +524,25 @@ def _run_check(
     return report, judged
 
 
-def _write_reports(report: Report, targets: Sequence[tuple[str, str | None]]) -> None:
+def _write_reports(report: Report, targets: Sequence[tuple[str, str | None]], *, verbose: bool = False) -> None:
     """Each format to its file or to standard output (colour only there, on a terminal)."""
     for fmt, path in targets:
-        _write_report(report, fmt, path)
+        _write_report(report, fmt, path, verbose=verbose)
 
 
-def _write_report(report: Report, fmt: str, output: str | None) -> None:
+def use_color(stream: IO[str], environ: Mapping[str, str]) -> bool:
+    """Colour on a terminal only, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return stream.isatty() and not environ.get("NO_COLOR")
+
+
+def _write_report(report: Report, fmt: str, output: str | None, *, verbose: bool = False) -> None:
     from hotfix_lint.report import get_reporter
 
     reporter = get_reporter(fmt)
+    if fmt == "text" and verbose:
+        from hotfix_lint.report.text import TextReporter
+
+        reporter = TextReporter(verbose=True)
     if output:
         try:
             with open(output, "w", encoding="utf-8") as stream:
@@ -476,8 +550,7 @@ def _write_report(report: Report, fmt: str, output: str | None) -> None:
         except OSError as exc:
             raise UserError(f"--format {fmt}: cannot write {output}: {exc.strerror}") from exc
         return
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    reporter.write(report, sys.stdout, color=color)
+    reporter.write(report, sys.stdout, color=use_color(sys.stdout, os.environ))
 
 
 def rules_markdown() -> str:
@@ -534,14 +607,71 @@ def explain_text(rule_id: str) -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from hotfix_lint.collect.repository import open_repository
-    from hotfix_lint.scaffold import policy_text, write_policy
+    from hotfix_lint.scaffold import policy_text, write_policy, write_text
 
-    if args.stdout:
-        sys.stdout.write(policy_text(args.preset))
+    if args.preset is not None:
+        if args.stdout:
+            sys.stdout.write(policy_text(args.preset))
+            return EXIT_OK
+        repo = open_repository(Path(args.repo))
+        target = write_policy(Path(repo.workdir or repo.path), args.preset, force=args.force)
+        print(f"{TOOL_NAME}: wrote {target} (extends the pack {args.preset}); run `hotfix-lint check` next")
         return EXIT_OK
+    import datetime as dt
+
+    from hotfix_lint.infer.policy_file import inferred_proposal, inferred_text, load_text
+
     repo = open_repository(Path(args.repo))
-    target = write_policy(Path(repo.workdir or repo.path), args.preset, force=args.force)
-    print(f"{TOOL_NAME}: wrote {target} (extends the pack {args.preset}); run `hotfix-lint check` next")
+    proposal = inferred_proposal(repo)
+    if args.format == "json":
+        import json
+
+        from hotfix_lint.infer.render import inference_json
+
+        json.dump(inference_json(proposal), sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    today = dt.date.today()
+    text = inferred_text(repo, proposal, today)
+    if args.since_today:
+        text = _since_today(text, today)
+    load_text(text, "inferred")  # never write a policy `check` would refuse
+    if args.stdout:
+        sys.stdout.write(text)
+        return EXIT_OK
+    target = write_text(Path(repo.workdir or repo.path), text, force=args.force)
+    thin = " (thin evidence: see the notes at its top)" if proposal.inference.thin else ""
+    print(f"{TOOL_NAME}: wrote {target}, inferred from the history{thin}; review it, then run `hotfix-lint check`")
+    return EXIT_OK
+
+
+def _since_today(text: str, today: object) -> str:
+    """The policy with ``since:`` set to today (replacing the inferred start of the era)."""
+    import re
+
+    line = f"since: '{today}'  # judged from the day the tool was adopted; the history before is left as it was"
+    if re.search(r"^since: .*$", text, flags=re.M):
+        return re.sub(r"^since: .*$", lambda _: line, text, count=1, flags=re.M)
+    return re.sub(r"^# since: .*$", lambda _: line, text, count=1, flags=re.M)
+
+
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """``check`` with its findings written as JSON to the baseline file; exit 0 once written."""
+    from hotfix_lint.check_baseline import DEFAULT_BASELINE
+    from hotfix_lint.collect.repository import open_repository
+
+    repo = open_repository(Path(args.repo))
+    output = args.output or str(Path(repo.workdir or repo.path) / DEFAULT_BASELINE)
+    argv = ["check", "--repo", args.repo, "--no-ci", "--format", f"json={output}", "--format", "text=" + os.devnull]
+    argv += ["--policy", args.policy] if args.policy else []
+    argv += ["--now", args.now] if args.now else []
+    status = cmd_check(build_parser().parse_args(argv))
+    if status not in (EXIT_OK, EXIT_VIOLATIONS):
+        return status
+    import json
+
+    count = len(json.loads(Path(output).read_text(encoding="utf-8"))["violations"])
+    print(f"{TOOL_NAME}: wrote {output} ({count} finding(s)); `check --baseline FILE` reports only new ones")
     return EXIT_OK
 
 
@@ -575,6 +705,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_schema(sys.stdout)
         if args.command == "init":
             return cmd_init(args)
+        if args.command == "baseline":
+            return cmd_baseline(args)
         if args.command == "hotfixes":
             from hotfix_lint.lifecycle import cmd_hotfixes
 

@@ -6,6 +6,7 @@ this finding, is it waived, has the waiver expired) is made here, in one pure fu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -169,6 +170,7 @@ def evaluate(
                     waived=waiver is not None,
                     waiver_reason=waiver.reason if waiver else None,
                     kind=finding.kind,
+                    hotfix=_hotfix_of(finding),
                 )
             )
     for waiver in expired:
@@ -196,3 +198,12 @@ def skip_notes(facts: RepositoryFacts, selected: Iterable[SelectedRule]) -> tupl
     notes = [f"skipped {', '.join(rule_ids)}: {reason}" for reason, rule_ids in skipped.items()]
     not_run = {rule_id for rule_ids in skipped.values() for rule_id in rule_ids}
     return notes, tuple(s.rule.id for s in chosen if s.rule.id not in not_run)
+
+
+def _hotfix_of(finding: Finding) -> str | None:
+    """The hotfix a finding is about: its branch name among the finding's subjects (tip, branch,
+    merge), else its tip; ``None`` for a finding that names no hotfix."""
+    names = finding.subjects
+    if not names:
+        return None
+    return next((n for n in names[1:] if not re.fullmatch(r"[0-9a-f]{40}", n)), names[0])

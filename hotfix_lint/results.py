@@ -65,6 +65,8 @@ class Violation:
     waived: bool = False
     waiver_reason: str | None = None
     kind: FindingKind = FindingKind.VIOLATION
+    #: the hotfix the finding is about (its branch, else its tip), for grouping; ``None``: not one hotfix's
+    hotfix: str | None = None
 
 
 def shell_command(command: Sequence[str], *operands: str) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from hotfix_lint.errors import UserError
-from hotfix_lint.policy.packs import pack_path
+from hotfix_lint.policy.packs import canonical_name, pack_path
 
 
 def policy_text(preset: str) -> str:
     """The commented policy for ``preset`` (a built-in pack name; unknown: PolicyError)."""
+    preset = canonical_name(preset)
     source = pack_path(preset).read_text(encoding="utf-8").splitlines()
     about: list[str] = []
     body_start = 0
@@ -51,9 +52,13 @@ def policy_text(preset: str) -> str:
 
 def write_policy(root: Path, preset: str, *, force: bool = False) -> Path:
     """Write ``.hotfix-lint.yaml`` at ``root``; an existing file is kept unless ``force``."""
+    return write_text(root, policy_text(preset), force=force)
+
+
+def write_text(root: Path, text: str, *, force: bool = False) -> Path:
+    """Write the policy ``text`` as ``.hotfix-lint.yaml`` at ``root`` (an existing file only with ``force``)."""
     from hotfix_lint.policy.loader import POLICY_FILE_NAMES, load_policy
 
-    text = policy_text(preset)
     others = [root / name for name in POLICY_FILE_NAMES if (root / name).exists()]
     if others and not force:
         raise UserError(f"{others[0]} already exists; use --force to replace it (or edit it)")

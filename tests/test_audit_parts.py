@@ -133,7 +133,7 @@ def test_facts_survive_the_cache_exactly(scenario: Any) -> None:
     land_hotfix(repo, "hotfix/fix-more", version="1.0.3", back_merge=None)
     repo.branch("prod/hotfix/2025-02-01_fix")
     kinds = frozenset(k for rule in ALL_RULES for k in rule.requires) - GITHUB_KINDS
-    for pack in ("default", "gitflow", "prod-hotfix", "main-development"):
+    for pack in ("default", "github-flow-hotfix", "ibm-jazz", "gaia-gateway", "compactconnect"):  # main, not master
         facts = gather(repo.path, load_pack(pack), kinds, branch=None, since=None, now=1_760_000_000)
         assert decode_facts(encode_facts(facts)) == facts, pack
 

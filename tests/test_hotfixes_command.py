@@ -30,12 +30,12 @@ def rows(s: Scenario, policy: str | None = None) -> list[dict[str, object]]:
 
 def test_gitflow_row_tells_the_whole_lifecycle(scenario: Callable[..., Scenario]) -> None:
     s = build_gitflow_process(scenario("gitflow"))
-    (row,) = rows(s, "gitflow")
+    (row,) = rows(s, "ibm-jazz")
     assert row["branch"] == "hotfix-v1.2.1" and row["line"] == "main" and row["reached_via"] == "merge commit"
     assert row["base_state"] == "deployed ref" and row["tag"] == "v1.2.1" and row["changelog"] == "yes"
     assert row["version"] == "1.2.1" and row["back_merge"] == "yes (develop)"
     assert row["branch_deleted"] == "no (local)" and row["tickets"] == ["IBM-Jazz-1234"]
-    text = run(s, policy="gitflow")
+    text = run(s, policy="ibm-jazz")
     header = text.splitlines()[1]
     for title in ("merged", "branch", "base", "reached via", "tag", "changelog", "version", "back-merged", "deleted"):
         assert title in header
@@ -44,17 +44,17 @@ def test_gitflow_row_tells_the_whole_lifecycle(scenario: Callable[..., Scenario]
 
 def test_squash_rebase_and_deleted_branches(scenario: Callable[..., Scenario]) -> None:
     s = build_main_development_process(scenario("md"), wrong="squash-into-main")
-    (row,) = rows(s, "main-development")
+    (row,) = rows(s, "compactconnect")
     # issue 13, items 10 and 12: the branch is read from git (its merge into development has the
     # same change), not the quoted subject; the subject and the pull request have their own keys
     assert row["reached_via"] == "squash" and row["branch"] == "hotfix/fix-authentication-timeout"
     assert row["class"] == "squash" and row["pull_request"] == 12
     assert row["subject"] == "Fix authentication timeout (#12)"
     s = build_main_development_process(scenario("md"), wrong="rebase-into-main")
-    (row,) = rows(s, "main-development")
+    (row,) = rows(s, "compactconnect")
     assert row["reached_via"] == "rebase"
     s = build_main_development_process(scenario("md"))
-    (row,) = rows(s, "main-development")
+    (row,) = rows(s, "compactconnect")
     assert row["reached_via"] == "merge commit" and row["branch_deleted"] == "yes"
     assert row["back_merge"] == "yes (development)" and row["changelog"] == "n/a"
 
@@ -78,7 +78,7 @@ def test_fast_forward_row(gitflow_repo: Scenario) -> None:
 
 def test_promotion_lines_each_hotfix_once(scenario: Callable[..., Scenario]) -> None:
     s = build_prod_hotfix_process(scenario("prod"))
-    found = rows(s, "prod-hotfix")
+    found = rows(s, "gaia-gateway")
     assert [r["branch"] for r in found] == ["hotfix/fix-export", "hotfix/fix-login"]
     assert [r["line"] for r in found] == ["prod/hotfix/2025-01-12_fix-export", "prod/hotfix/2025-01-10_fix-login"]
 

@@ -15,7 +15,9 @@ from hotfix_lint.policy.packs import pack_names
 from hotfix_lint.scaffold import policy_text
 
 
-@pytest.mark.parametrize("preset", ["default", "gitflow", "main-development", "prod-hotfix"])
+@pytest.mark.parametrize(
+    "preset", ["default", "gitflow", "github-flow-hotfix", "compactconnect", "ibm-jazz", "gaia-gateway"]
+)
 def test_init_writes_a_valid_commented_policy(
     scenario: Callable[..., Scenario], preset: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -38,7 +40,7 @@ def test_init_writes_a_valid_commented_policy(
 def test_an_uncommented_line_overrides_the_pack(scenario: Callable[..., Scenario]) -> None:
     s = scenario()
     s.commit("Initial commit")
-    main(["init", "--preset", "gitflow", "--repo", str(s.path)])
+    main(["init", "--preset", "ibm-jazz", "--repo", str(s.path)])
     target = s.path / ".hotfix-lint.yaml"
     target.write_text(target.read_text().replace('# ticket_pattern: "IBM-Jazz-\\\\d+"', 'ticket_pattern: "OPS-\\\\d+"'))
     assert load_policy(target).ticket_pattern == r"OPS-\d+"

@@ -34,6 +34,7 @@ def test_the_default_pack_on_a_master_repository_exits_2_naming_what_exists(
     scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
 ) -> None:
     s = master_repo(scenario())
+    (s.path / ".hotfix-lint.yaml").write_text("extends: default\n")  # no policy: inferred (tests/test_infer.py)
     status = main(["check", "--repo", str(s.path)])
     err = capsys.readouterr().err
     assert status == 2, err
@@ -56,6 +57,7 @@ def test_the_default_branch_is_the_remotes_head_in_a_clone(
 ) -> None:
     clone = master_repo(scenario()).clone()
     clone.checkout("develop")  # HEAD's branch is not the default one: origin/HEAD says it is master
+    (clone.path / ".hotfix-lint.yaml").write_text("extends: default\n")
     status = main(["check", "--repo", str(clone.path)])
     err = capsys.readouterr().err
     assert status == 2

@@ -279,5 +279,5 @@ def test_text_shows_terminal_controls_escaped(scenario: Any, capsys: pytest.Capt
     for reporter in (TextReporter(), HookReporter()):  # the reporters' own colours are all that is left
         stream = io.StringIO()
         reporter.write(report, stream, color=True)
-        assert_inert(stream.getvalue(), own=("\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m"))
+        assert_inert(stream.getvalue(), own=("\x1b[31m", "\x1b[33m", "\x1b[2m", "\x1b[0m", "\x1b[1m", "\x1b[36m"))
         assert "\x1b[31m" in stream.getvalue()

@@ -27,9 +27,9 @@ from hotfix_lint.policy.packs import pack_names
 from hotfix_lint.rules.registry import ALL_RULES
 
 PACKS: dict[str, tuple[Callable[..., Scenario], dict[str, str]]] = {
-    "gitflow": (build_gitflow_process, GITFLOW_STEPS),
-    "main-development": (build_main_development_process, MAIN_DEVELOPMENT_STEPS),
-    "prod-hotfix": (build_prod_hotfix_process, PROD_HOTFIX_STEPS),
+    "ibm-jazz": (build_gitflow_process, GITFLOW_STEPS),
+    "compactconnect": (build_main_development_process, MAIN_DEVELOPMENT_STEPS),
+    "gaia-gateway": (build_prod_hotfix_process, PROD_HOTFIX_STEPS),
 }
 
 
@@ -89,7 +89,7 @@ def test_every_builtin_pack_loads() -> None:
 
 def test_findings_name_the_step(scenario: Callable[..., Scenario]) -> None:
     s = build_prod_hotfix_process(scenario("prod"), wrong="second-promotion-from-main")
-    _, report = check(s, "prod-hotfix")
+    _, report = check(s, "gaia-gateway")
     (v,) = violations(report)
     assert "prod/hotfix/2025-01-12_fix-export" in v["message"]
     assert "prod/hotfix/2025-01-10_fix-login" in v["message"] and "hotfix/fix-login" in v["message"]

@@ -81,12 +81,12 @@ def test_rules_lists_the_packs_that_enable_each_rule(capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert "packs: gitflow" in out and "opt-in" in out
     packs = rules_by_pack()
-    assert "gitflow" in packs["ticket-reference"] and "prod-hotfix" in packs["promotion-chain"]
-    assert "main-development" in packs["stale-branch"] and "default" not in packs["ci-trigger"]
-    assert "| `ci-trigger` | error, opt-in | `gitflow` |" in rules_markdown()
+    assert "ibm-jazz" in packs["ticket-reference"] and "gaia-gateway" in packs["promotion-chain"]
+    assert "compactconnect" in packs["stale-branch"] and "default" not in packs["ci-trigger"]
+    assert "| `ci-trigger` | error, opt-in | `ibm-jazz` |" in rules_markdown()
 
 
 def test_explain_names_the_packs(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["explain", "promotion-chain"]) == 0
     out = capsys.readouterr().out
-    assert "built-in packs that enable it: prod-hotfix" in out and "opt-in" in out
+    assert "built-in packs that enable it: gaia-gateway" in out and "opt-in" in out

@@ -48,7 +48,7 @@ import yaml
 from hotfix_lint import __version__
 from hotfix_lint.errors import PolicyError
 from hotfix_lint.policy.model import Policy, build_policy
-from hotfix_lint.policy.packs import pack_names, pack_path, unknown_pack_message
+from hotfix_lint.policy.packs import canonical_name, is_pack, pack_names, pack_path, unknown_pack_message
 
 KeyPath = tuple[str | int, ...]
 
@@ -507,11 +507,12 @@ class _Chain:
                 return
             pack = None
         else:
-            if value not in pack_names():
+            if not is_pack(value):
                 self.problems.add(
                     doc.order, mark, value_path, unknown_pack_message(value), kind="extends names no built-in pack"
                 )
                 return
+            value = canonical_name(value)
             target = pack_path(value)
             display = str(target)
             pack = value
@@ -982,6 +983,7 @@ def load_policy(
 
 def load_pack(name: str, *, cache_dir: Path | None = None) -> Policy:
     """Load the built-in pack ``name``; its ``source`` is ``pack:NAME``."""
+    name = canonical_name(name)
     path = pack_path(name)
     return _load(path, str(path), name, cache_dir, f"pack:{name}")
 

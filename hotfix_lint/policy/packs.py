@@ -13,6 +13,9 @@ import hotfix_lint
 from hotfix_lint.errors import PolicyError
 
 PACK_SUFFIX = ".yaml"
+#: former pack names, still accepted: each is the pack it was renamed to (with a notice)
+ALIASES = {"main-development": "compactconnect", "prod-hotfix": "gaia-gateway"}
+_noticed: set[str] = set()
 
 
 def packs_dir() -> Path:
@@ -43,8 +46,28 @@ def unknown_pack_message(name: str) -> str:
     return f"unknown pack '{name}'{hint}; built-in packs: {known}. To extend a file, give a path such as ./{name}.yaml"
 
 
+def canonical_name(name: str, *, notice: bool = True) -> str:
+    """The pack's name today: a former name (:data:`ALIASES`) is the pack it became; with
+    ``notice``, standard error says so once per run, so a team renames it when it likes."""
+    new = ALIASES.get(name)
+    if new is None:
+        return name
+    if notice and name not in _noticed:
+        import sys
+
+        _noticed.add(name)
+        sys.stderr.write(f"hotfix-lint: note: the pack '{name}' is now called '{new}'; the old name keeps working\n")
+    return new
+
+
+def is_pack(name: str) -> bool:
+    """A built-in pack's name, today's or a former one."""
+    return name in ALIASES or name in pack_names()
+
+
 def pack_path(name: str) -> Path:
-    """The YAML file of the built-in pack ``name``; :class:`PolicyError` if there is none."""
+    """The YAML file of the built-in pack ``name`` (or a former name of one); :class:`PolicyError` if there is none."""
+    name = canonical_name(name)
     if name not in pack_names():
         raise PolicyError([unknown_pack_message(name)])
     return packs_dir() / (name + PACK_SUFFIX)

@@ -1,0 +1,44 @@
+"""The inferred policy as text, and loaded: what ``init`` writes and ``check`` uses without a policy.
+
+The text is loaded back before it is used or kept (a temporary file: the loader reads files),
+so neither ``init`` nor ``check`` ever acts on a policy the loader would refuse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+import pygit2
+
+from hotfix_lint.infer.render import Proposal, policy_yaml, propose
+from hotfix_lint.infer.run import infer_repository
+from hotfix_lint.policy.model import Policy
+
+
+def repository_name(repo: pygit2.Repository) -> str:
+    """How the header names the repository: its working tree's (or bare directory's) folder."""
+    path = Path(repo.workdir or repo.path).resolve()
+    return path.parent.name if path.name in ("repo", ".git") else path.name
+
+
+def inferred_proposal(repo: pygit2.Repository) -> Proposal:
+    return propose(infer_repository(repo))
+
+
+def inferred_text(repo: pygit2.Repository, proposal: Proposal, today: dt.date | None = None) -> str:
+    return policy_yaml(proposal, repository_name(repo), today)
+
+
+def load_text(text: str, source: str) -> Policy:
+    """Load (and so validate) a policy given as text; ``source`` names it in reports."""
+    from dataclasses import replace
+
+    from hotfix_lint.policy.loader import load_policy
+
+    with tempfile.TemporaryDirectory(prefix="hotfix-lint-inferred-") as tmp:
+        path = Path(tmp) / ".hotfix-lint.yaml"
+        path.write_text(text, encoding="utf-8")
+        policy = load_policy(path, display=source)
+    return replace(policy, source=source)
