@@ -73,10 +73,12 @@ def collect_branch(
     deployed_label = f"{line_name}'s tip"
     best_tag: TagFact | None = None
     base_time = reader.commit(base).commit_time if base else 0
-    for i, commit in enumerate(reader.walk([line_tip.id], first_parent=True)):
+    chains = reader.chains  # the line's own chain, through the server's side of pull merges
+    for i, commit in enumerate(chains.walk(line_tip.id, line_name)):
+        parents = chains.parents(commit, line_name)
         landed_base = (
-            len(commit.parent_ids) > 1
-            and str(commit.parent_ids[1]) == base
+            len(parents) > 1
+            and str(parents[1]) == base
             and not reader.policy.is_allowed_feeder(_merge_source(commit.message))
         )
         if base is not None and distance is None and (str(commit.id) == base or landed_base):

@@ -16,6 +16,7 @@ from dataclasses import replace
 import pygit2
 from pygit2.enums import SortMode
 
+from hotfix_lint.collect.line_chain import LineChains
 from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts.coverage import ProductionChangeFact
 from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact
@@ -54,7 +55,8 @@ def production_changes(
     if not changes:
         return ()
     wanted = {c.commit.id: _brought(c) for c in changes}
-    arrival = _arrivals(repo, integration, {w for ids in wanted.values() for w in ids})
+    chains = LineChains(repo, policy)
+    arrival = _arrivals(repo, integration, {w for ids in wanted.values() for w in ids}, chains)
     out = []
     for change in changes:
         reached = [arrival.get(i) for i in wanted[change.commit.id]]
@@ -74,17 +76,18 @@ def _brought(change: ProductionChangeFact) -> tuple[str, ...]:
     return commit.parents[1:] if len(commit.parents) >= 2 else (commit.id,)
 
 
-def _arrivals(repo: pygit2.Repository, integration: IntegrationFact, wanted: set[str]) -> dict[str, tuple[int, str]]:
-    """For each wanted commit the integration first-parent commit that first reached it: (time, id)."""
+def _arrivals(
+    repo: pygit2.Repository, integration: IntegrationFact, wanted: set[str], chains: LineChains
+) -> dict[str, tuple[int, str]]:
+    """For each wanted commit the integration first-parent commit that first reached it: (time, id);
+    the chain is integration's own (``collect.line_chain``)."""
     try:
         oldest = min(repo[w].peel(pygit2.Commit).commit_time for w in wanted) - _SKEW
     except MISSING:
         oldest = 0
     tip = pygit2.Oid(hex=integration.tip)
     first_parent: set[str] = set()
-    walker = repo.walk(tip, SortMode.NONE)
-    walker.simplify_first_parent()
-    for commit in walker:
+    for commit in chains.walk(tip, integration.name):
         first_parent.add(str(commit.id))
         if commit.commit_time < oldest:
             break

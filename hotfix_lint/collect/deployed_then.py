@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pygit2
 
 from hotfix_lint.collect.reader import GitReader
-from hotfix_lint.collect.repository import MISSING, to_commit_fact
+from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.refs import TagFact
 
@@ -110,13 +110,14 @@ class DeployedRefs:
         hide = [self.reader.since_commit] if self.reader.since_commit is not None else []
         since = self.reader.since_time
         try:
-            for commit in self.reader.walk([pygit2.Oid(hex=mainline)], hide, first_parent=True):
+            chains = self.reader.chains  # the line's own chain, through pull merges' server side
+            for commit in chains.walk(pygit2.Oid(hex=mainline), self.line, hide):
                 if str(commit.id) in self.index:
                     join = self.index[str(commit.id)]
                     break
                 if since is not None and commit.commit_time < since:
                     break
-                prefix.append(to_commit_fact(commit))
+                prefix.append(chains.fact(commit, self.line))
         except MISSING:
             pass
         return _Chain(self.chain, self.index, prefix, join)

@@ -37,6 +37,7 @@ from hotfix_lint.facts.landing import (
     REBASE,
     RELEASE,
     SQUASH,
+    SYNC,
     LandingFact,
     is_allowed_direct_commit,
 )
@@ -69,6 +70,8 @@ class _Line:
         self.truncated = False
         #: the deployed ref of each hotfix's time, on this line (made with the first hotfix)
         self.deployed: DeployedRefs | None = None
+        #: pull merges on the chain (``collect.line_chain``), newest first
+        self.pulls: list[pygit2.Commit] = []
 
 
 def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:
@@ -140,12 +143,15 @@ class HistoryCollector:
             raise self.reader.shallow_error(f"the history of {line}", commit, fetched)
 
     def _first_parent_chain(self, line: _Line) -> None:
-        for commit in self.reader.walk([line.tip.id], self._since_hide(), first_parent=True):
+        chains = self.reader.chains
+        for commit in chains.walk(line.tip.id, line.name, self._since_hide()):
             if self.reader.since_time is not None and commit.commit_time < self.reader.since_time:
                 line.truncated = True
                 break
             self._check_shallow(commit, line.name, len(line.first_parent) + 1)
-            fact = to_commit_fact(commit)
+            fact = chains.fact(commit, line.name)
+            if chains.is_pull(commit, line.name):
+                line.pulls.append(commit)
             line.index[fact.id] = len(line.first_parent)
             line.first_parent.append(fact)
         if self.reader.since_commit is not None:
@@ -179,10 +185,10 @@ class HistoryCollector:
         """The integration branch's first-parent history: one walk, read when a line is classified."""
         name = self.policy.integration
         ref = resolve_branch(self.repo, name) if name else None
-        if ref is None:
+        if ref is None or name is None:
             return frozenset()
         tip = ref_tip(self.repo, ref)
-        return frozenset(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
+        return frozenset(str(c.id) for c in self.reader.chains.walk(tip.id, name))
 
     def _vocabulary(self, line: str) -> Vocabulary:
         setting = self.policy.rules.get("merge-commit")
@@ -202,8 +208,24 @@ class HistoryCollector:
             return None
         return author.name, author.email
 
-    def _landings(self, line: _Line, tips: dict[str, list[str]]) -> tuple[LandingFact, ...]:
-        """Classify every first-parent step of the line (``collect.landings``)."""
+    def _landings(self, line: _Line, tips: dict[str, list[str]]) -> list[LandingFact]:
+        """Classify every first-parent step of the line (``collect.landings``), and what each
+        pull merge on it pushed."""
+        pulls = {str(c.id) for c in line.pulls}
+        pulled = f"a pull merge: {line.name} as the server had it is its second parent"
+        landings = [
+            replace(x, kind=SYNC, hotfix=False, evidence=pulled)
+            if x.commit.id in pulls and len(x.commits) == 1
+            else x
+            for x in self._classify(line.first_parent, line, tips, complete=not line.truncated)
+        ]
+        for merge in line.pulls:
+            landings.extend(self._pushed_by(line, merge, tips))
+        return landings
+
+    def _classify(
+        self, commits: list[CommitFact], line: _Line, tips: dict[str, list[str]], complete: bool
+    ) -> tuple[LandingFact, ...]:
         chain = self._integration_chain
         steps = [
             Step(
@@ -213,16 +235,37 @@ class HistoryCollector:
                 tip_author=self._tip_author(commit),
                 branch_tips=tuple(sorted(set(tips.get(commit.id, ())))),
             )
-            for commit in line.first_parent
+            for commit in commits
         ]
         names = (self.policy.integration,) if self.policy.integration else ()
         return classify_line(
             steps,
             self._vocabulary(line.name),
-            complete=not line.truncated,
+            complete=complete,
             integration_tips=names,
             integration_known=bool(chain),
         )
+
+    def _pushed_by(self, line: _Line, merge: pygit2.Commit, tips: dict[str, list[str]]) -> list[LandingFact]:
+        """What a pull merge pushed (the clone's own commits), classified like the line's own
+        steps: a hotfix merged on the clone is a landing "merge, then pull merge" (off the chain)."""
+        chains = self.reader.chains
+        since = self.reader.since_time
+        side: list[CommitFact] = []
+        for commit in chains.pushed_by(merge, line.name, self._since_hide()):
+            if since is not None and commit.commit_time < since:
+                break
+            side.append(chains.fact(commit, line.name))
+        how = f"pushed by the pull merge {str(merge.id)[:10]}"
+        out: list[LandingFact] = []
+        for landing in self._classify(side, line, tips, complete=False):
+            if landing.kind == HOTFIX and len(landing.commit.parents) > 1:
+                because = f"{landing.evidence}; merged into {line.name} on a clone, then {how}"
+                landing = replace(landing, on_first_parent=False, evidence=because)
+            else:
+                landing = replace(landing, evidence=f"{landing.evidence}; {how}")
+            out.append(landing)
+        return out
 
     def _merge_is_hotfix(self, commit: pygit2.Commit, line: _Line, on_first_parent: bool) -> bool:
         if len(commit.parent_ids) != 2:
@@ -425,7 +468,7 @@ class HistoryCollector:
         finder: BackMergeFinder | None = None
         if integration is not None:
             cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
-            reach = IntegrationReach(self.repo, integration.tip, cutoff)
+            reach = IntegrationReach(self.repo, integration.tip, cutoff, self.reader.chains, integration.name)
             finder = BackMergeFinder(self.repo, reach, self._grace())
         out: list[ProductionLineFact] = []
         for fact, line in zip(lines, walked, strict=True):
@@ -609,8 +652,17 @@ class HistoryCollector:
             for branch in self.reader.branches:
                 if branch.name != name:
                     tips.setdefault(branch.tip, []).append(branch.name)
-            landings = list(self._landings(line, tips))
-            evidence = {x.commit.id: x.evidence for x in landings if x.kind == HOTFIX and len(x.commit.parents) > 1}
+            landings = self._landings(line, tips)
+            evidence = {
+                x.commit.id: x.evidence
+                for x in landings
+                if x.kind == HOTFIX and len(x.commit.parents) > 1 and x.on_first_parent
+            }
+            pulled = {  # merged on a clone, then pushed by a pull merge
+                x.commit.id: x.evidence
+                for x in landings
+                if x.kind == HOTFIX and len(x.commit.parents) == 2 and not x.on_first_parent
+            }
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
             off_chain: list[pygit2.Commit] = []
@@ -633,6 +685,10 @@ class HistoryCollector:
                     seen_tips.add(str(merge.parent_ids[1]))
             kinds = {c.id: x.kind for x in landings for c in x.commits}
             for merge in off_chain:
+                if str(merge.id) in pulled and str(merge.parent_ids[1]) not in seen_tips:
+                    hotfixes.append(self._hotfix_from_merge(line, merge, False, evidence=pulled[str(merge.id)]))
+                    seen_tips.add(str(merge.parent_ids[1]))
+                    continue
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
                     continue
                 if str(merge.id) in self._integration_chain:

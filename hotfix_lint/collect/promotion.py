@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pygit2
 
+from hotfix_lint.collect.line_chain import LineChains
 from hotfix_lint.collect.repository import MISSING, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact, RepositoryFacts
 from hotfix_lint.facts.promotion import PromotionBranchFact, PromotionFacts, deployed_at, deployed_now
@@ -67,10 +69,9 @@ class _ProductionChain:
     are reachable from P but were never on its chain, and still belong to the promotion branch.
     """
 
-    def __init__(self, repo: pygit2.Repository, tip: pygit2.Commit) -> None:
-        walker = repo.walk(tip.id)
-        walker.simplify_first_parent()
-        self._walker = iter(walker)
+    def __init__(self, commits: Iterator[pygit2.Commit]) -> None:
+        #: P's own chain (``collect.line_chain``: through the server's side of pull merges)
+        self._walker = commits
         self._ids: set[str] = set()
         self._timeline: list[tuple[int, str]] = []
         self._done = False
@@ -120,7 +121,7 @@ def collect_promotion(repo: pygit2.Repository, policy: Policy, branches: list[Br
         if branch.name not in best or (branch.remote is None and best[branch.name].remote is not None):
             best[branch.name] = branch
     chosen = sorted(best.values(), key=lambda b: b.tip_time, reverse=True)[:MAX_PROMOTION_BRANCHES]
-    production = _ProductionChain(repo, p_tip)
+    production = _ProductionChain(LineChains(repo, policy).walk(p_tip.id, p_name))
     chains: dict[str, _Chain] = {}
     for branch in chosen:
         commits: list[CommitFact] = []

@@ -14,11 +14,14 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pygit2
 
 from hotfix_lint.collect.repository import MISSING
+
+if TYPE_CHECKING:
+    from hotfix_lint.collect.line_chain import LineChains
 
 #: commits this much older than the cutoff are not walked (clock skew between parent and child)
 SKEW = 86400
@@ -50,21 +53,37 @@ class ReachIndex(Protocol):
 
 
 class IntegrationReach:
-    """:class:`ReachIndex` from one pass over integration's first-parent history since ``cutoff``."""
+    """:class:`ReachIndex` from one pass over integration's first-parent history since ``cutoff``;
+    with ``chains`` and the branch's ``name``, its own chain (through the server's side of its
+    pull merges: ``collect.line_chain``)."""
 
-    def __init__(self, repo: pygit2.Repository, tip: str, cutoff: int | None = None) -> None:
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        tip: str,
+        cutoff: int | None = None,
+        chains: LineChains | None = None,
+        name: str = "",
+    ) -> None:
         self._reach: dict[str, int] = {}
         self._steps: list[Reach] = []
         self._arrived: list[list[str]] = []
         self._times: list[int] = []
+        self._chains = chains
+        self._name = name
         self._read(repo, pygit2.Oid(hex=tip), None if cutoff is None else cutoff - SKEW)
+
+    def _walk(self, repo: pygit2.Repository, tip: pygit2.Oid) -> Iterator[pygit2.Commit]:
+        if self._chains is not None:
+            return self._chains.walk(tip, self._name)
+        walker = repo.walk(tip)
+        walker.simplify_first_parent()
+        return iter(walker)
 
     def _read(self, repo: pygit2.Repository, tip: pygit2.Oid, floor: int | None) -> None:
         chain: list[pygit2.Commit] = []
-        walker = repo.walk(tip)
-        walker.simplify_first_parent()
         try:
-            for commit in walker:
+            for commit in self._walk(repo, tip):
                 if floor is not None and commit.commit_time < floor:
                     break
                 chain.append(commit)
@@ -78,7 +97,8 @@ class IntegrationReach:
             via = str(commit.id)
             arrived = [via] if via not in self._reach else []
             self._reach.setdefault(via, step)
-            stack = list(commit.parent_ids[1:])
+            parents = self._chains.parents(commit, self._name) if self._chains else commit.parent_ids
+            stack = list(parents[1:])
             while stack:
                 oid = stack.pop()
                 key = str(oid)

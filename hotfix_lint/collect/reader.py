@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pygit2
 from pygit2.enums import SortMode
 
+from hotfix_lint.collect.line_chain import LineChains
 from hotfix_lint.collect.repository import (
     MISSING,
     list_branches,
@@ -64,6 +65,11 @@ class GitReader:
     @cached_property
     def release_tags(self) -> dict[str, list[TagFact]]:
         return self._release_tags()
+
+    @cached_property
+    def chains(self) -> LineChains:
+        """How the lines' own chains are walked (through the server's side of pull merges)."""
+        return LineChains(self.repo, self.policy)
 
     # -- setup -------------------------------------------------------------------------
 
