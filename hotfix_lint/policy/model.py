@@ -41,6 +41,10 @@ class Policy:
     former_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     integration: str | None = "develop"
     integration_retired_since: dt.date | None = None
+    #: a production entry's own integration branch, by entry (``{branch: master, integration:
+    #: develop}``; None: the line has none, its hotfixes are not back-merged), with its retirement
+    #: day; entries that do not say use ``integration``
+    line_integrations: Mapping[str, tuple[str | None, dt.date | None]] = field(default_factory=dict)
     hotfix_branch: tuple[str, ...] = ("hotfix/{slug}",)
     release_branches: tuple[str, ...] = ("release/*",)
     ticket_pattern: str | None = None
@@ -158,9 +162,44 @@ class Policy:
         cut = min((i for i in (source.find("{"), source.find("*")) if i >= 0), default=len(source))
         return cut > 0 and name.startswith(source[:cut])
 
-    def is_allowed_feeder(self, name: str) -> bool:
-        """May a merge from ``name`` reach production without being a hotfix?"""
-        return name == self.integration or self.is_release_name(name)
+    @cached_property
+    def _line_integration_patterns(self) -> tuple[tuple[NamePattern, str | None, dt.date | None], ...]:
+        return tuple(
+            (compile_pattern(entry, self.ticket_pattern), name, retired)
+            for entry, (name, retired) in self.line_integrations.items()
+        )
+
+    def integration_setting(self, line: str) -> tuple[str | None, dt.date | None]:
+        """Production line ``line``'s integration branch and its retirement day: its entry's own
+        ``integration`` when the entry names one (or null), else the top-level one."""
+        for entry, name, retired in self._line_integration_patterns:
+            if entry.matches(line):
+                return name, retired
+        return self.integration, self.integration_retired_since
+
+    def integration_for(self, line: str) -> str | None:
+        """The integration branch production line ``line`` is released from and back-merged into."""
+        return self.integration_setting(line)[0]
+
+    def has_own_integration(self, line: str) -> bool:
+        """Does ``line``'s production entry name an integration branch of its own (not null)?"""
+        return any(entry.matches(line) and name for entry, name, _ in self._line_integration_patterns)
+
+    @cached_property
+    def integrations(self) -> tuple[str, ...]:
+        """Every integration branch the policy names, the top-level one first."""
+        names = [self.integration, *(name for name, _ in self.line_integrations.values())]
+        return tuple(dict.fromkeys(n for n in names if n))
+
+    def is_integration_name(self, name: str) -> bool:
+        """Is ``name`` the integration branch of some production line?"""
+        return name in self.integrations
+
+    def is_allowed_feeder(self, name: str, line: str | None = None) -> bool:
+        """May a merge from ``name`` reach production (line ``line``, else any) without being a hotfix?"""
+        if line is not None:
+            return name == self.integration_for(line) or self.is_release_name(name)
+        return self.is_integration_name(name) or self.is_release_name(name)
 
 
 def _tuple(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -173,21 +212,33 @@ def _tuple(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
     return default
 
 
-def _production(value: Any) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """``production``'s entries (a pattern, or ``{branch: PATTERN, former_names: [...]}``) and the
-    former names of those that list them."""
+def _integration(value: Any) -> tuple[str | None, dt.date | None]:
+    """An ``integration`` value (a name, null, or ``{branch, retired_since}``) as (name, retired)."""
+    if isinstance(value, Mapping):
+        return value.get("branch"), _date(value.get("retired_since"))
+    return (None if value is None else str(value)), None
+
+
+def _production(
+    value: Any,
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]], dict[str, tuple[str | None, dt.date | None]]]:
+    """``production``'s entries (a pattern, or ``{branch: PATTERN, former_names: [...], integration:
+    NAME}``), the former names of those that list them, and the integration of those that name one."""
     items = value if isinstance(value, list) else [] if value is None else [value]
     names: list[str] = []
     former: dict[str, tuple[str, ...]] = {}
+    integrations: dict[str, tuple[str | None, dt.date | None]] = {}
     for item in items:
         if isinstance(item, Mapping):
             branch = str(item.get("branch"))
             names.append(branch)
             if item.get("former_names"):
                 former[branch] = former.get(branch, ()) + _tuple(item.get("former_names"), ())
+            if "integration" in item:
+                integrations.setdefault(branch, _integration(item["integration"]))
         else:
             names.append(str(item))
-    return tuple(names), former
+    return tuple(names), former, integrations
 
 
 def _date(value: Any) -> dt.date | None:
@@ -201,11 +252,7 @@ def _date(value: Any) -> dt.date | None:
 def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = ()) -> Policy:
     """Convert merged, already validated policy data into a :class:`Policy`."""
     base = Policy(source=source)
-    integration = data.get("integration", base.integration)
-    retired: dt.date | None = None
-    if isinstance(integration, Mapping):
-        retired = _date(integration.get("retired_since"))
-        integration = integration.get("branch")
+    integration, retired = _integration(data.get("integration", base.integration))
     deployed = data.get("deployed_ref", base.deployed_ref)
     environment = base.deployed_environment
     if isinstance(deployed, Mapping):
@@ -235,13 +282,14 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
             for e in data["exceptions"]
         )
     since = data.get("since")
-    production, former_names = _production(data.get("production"))
+    production, former_names, line_integrations = _production(data.get("production"))
     return Policy(
         source=source,
         production=production or base.production,
         former_names=former_names,
         integration=integration,
         integration_retired_since=retired,
+        line_integrations=line_integrations,
         hotfix_branch=_tuple(data.get("hotfix_branch"), base.hotfix_branch) or base.hotfix_branch,
         release_branches=_tuple(data.get("release_branches", list(base.release_branches)), ()),
         ticket_pattern=data.get("ticket_pattern"),
