@@ -202,7 +202,7 @@ class _Lifecycle:
             tickets=find_tickets(self.ticket_re, *(c.message for c in run)),
             kind=landing.kind,
             evidence=(
-                f"landed after the policy's until ({self.policy.until}), outside its era: {landing.evidence}"
+                f"{self.policy.outside_words(landing.landed_at)}, outside its era: {landing.evidence}"
                 if landing.outside_era
                 else landing.evidence
             ),
@@ -246,6 +246,23 @@ def hotfix_rows(facts: RepositoryFacts, policy: Policy, *, all_classes: bool = F
     return tuple(row for _, row in timed)
 
 
+def era_rows(runs: list[tuple[HotfixRow, ...]], *, all_classes: bool) -> tuple[HotfixRow, ...]:
+    """The table of a policy with eras from each era's rows (every class): a change by the era it
+    landed in; one outside every era (``--all`` only) as the first era's run shows it."""
+    inside: dict[tuple[str | None, str], HotfixRow] = {}
+    outside: dict[tuple[str | None, str], HotfixRow] = {}
+    for rows in runs:
+        for row in rows:
+            key = (row.commit, row.line)
+            if not row.outside_era:
+                inside.setdefault(key, row)
+            else:
+                outside.setdefault(key, row)
+    chosen = [*inside.values(), *(r for k, r in outside.items() if k not in inside)]
+    chosen = [r for r in chosen if all_classes or r.is_hotfix]
+    return tuple(sorted(chosen, key=lambda r: r.merged_at or "", reverse=True))
+
+
 def cmd_hotfixes(
     repo: str,
     policy_file: str | None,
@@ -273,13 +290,18 @@ def cmd_hotfixes(
     root = Path(opened.workdir or opened.path)
     policy, described = discover_policy(root, Path(policy_file) if policy_file else None)
     print(f"hotfix-lint: {described}", file=sys.stderr)  # noqa: T201 - the command's own stderr note
-    facts = gather(root, policy, frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
+    facts = gather(root, policy.era_now(now), frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
+    rows = hotfix_rows(facts, policy.era_now(now), all_classes=all_classes)
+    if policy.eras:
+        runs = [(era, gather(root, era, frozenset({GIT_HISTORY}), branch=None, since=since, now=now))
+                for era in policy.eras]  # fmt: skip
+        rows = era_rows([hotfix_rows(f, era, all_classes=True) for era, f in runs], all_classes=all_classes)
     table = HotfixTable(
         tool_name="hotfix-lint",
         tool_version=__version__,
         repository=facts.repository,
         policy=policy.source,
-        rows=hotfix_rows(facts, policy, all_classes=all_classes),
+        rows=rows,
         notes=facts.notes,
         all_classes=all_classes,
     )

@@ -154,10 +154,15 @@ BAD_LINE_INTEGRATIONS = {
 }
 
 
-def test_line_integration_errors_give_file_and_line(tmp_path: Path) -> None:
+def assert_policy_errors(tmp_path: Path, cases: dict[str, str]) -> None:
+    """Each policy text fails to load with its expected positioned message."""
     path = tmp_path / "policy.yaml"
-    for text, expected in BAD_LINE_INTEGRATIONS.items():
+    for text, expected in cases.items():
         path.write_text(text)
         with pytest.raises(PolicyError) as caught:
             load_policy(path)
         assert f"{path}:" in str(caught.value) and expected in str(caught.value), (text, str(caught.value))
+
+
+def test_line_integration_errors_give_file_and_line(tmp_path: Path) -> None:
+    assert_policy_errors(tmp_path, BAD_LINE_INTEGRATIONS)

@@ -90,8 +90,8 @@ def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:
 
 def _by_era(landing: LandingFact, in_era: Callable[[int], bool]) -> list[LandingFact]:
     """The landing as the process's era sees it: whole when it landed inside, outside the era
-    (no hotfix, judged by no rule) when after ``until``. A fast-forward or a rebase is one event,
-    no earlier than its newest commit; a run of direct pushes that straddles ``until`` (one on
+    (no hotfix, judged by no rule) when before its start or after its ``until``. A fast-forward
+    or a rebase is one event, no earlier than its newest commit; a run of direct pushes that straddles ``until`` (one on
     the last day, another a year later) was several pushes, each when committed: split at it."""
     if landing.kind != DIRECT_PUSH:
         whole = in_era(landing.landed_at)
@@ -665,7 +665,7 @@ class HistoryCollector:
                 )  # fmt: skip
                 seen_tips.add(str(merge.parent_ids[1]))
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
-            if self.policy.until is not None:  # after the process's era: listed by --all only, judged by none
+            if self.policy.has_era_bounds:  # outside the process's era: listed by --all only, judged by none
                 hotfixes = [h for h in hotfixes if h.merge is None or self.policy.in_era(h.merge.commit_time)]
                 landings = [part for x in landings for part in _by_era(x, self.policy.in_era)]
             walked.append(line)

@@ -7,7 +7,7 @@ converts, so nothing here reports user errors except pattern compilation.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +60,12 @@ class Policy:
     since: str | None = None
     #: the process's last day: production changes that landed after it are outside its era
     until: dt.date | None = None
+    #: the era's first day (an entry of ``eras``): production changes that landed before it are
+    #: outside the era (unlike ``since``, which stops the walk there)
+    era_since: dt.date | None = None
+    #: the policy's eras (``eras:``), oldest first, each a whole policy: the file's settings with
+    #: the era's own over them; a production change is judged by the era it landed in
+    eras: tuple[Policy, ...] = ()
     rules: Mapping[str, RuleSetting] = field(default_factory=dict)
     exceptions: tuple[Waiver, ...] = ()
     packs: tuple[str, ...] = ()  # built-in packs this policy extends, outermost first
@@ -112,10 +118,43 @@ class Policy:
         end = dt.datetime.combine(self.until + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
         return int(end.timestamp())
 
+    @cached_property
+    def era_since_time(self) -> int | None:
+        """The first second (UTC) of ``era_since``: a change that landed before it is outside the era."""
+        if self.era_since is None:
+            return None
+        import datetime as dt
+
+        return int(dt.datetime.combine(self.era_since, dt.time(), dt.timezone.utc).timestamp())
+
+    @property
+    def has_era_bounds(self) -> bool:
+        return self.until is not None or self.era_since is not None
+
     def in_era(self, landed: int) -> bool:
         """Did a change that landed at ``landed`` (Unix time) land while this process held?"""
-        until = self.until_time
-        return until is None or landed < until
+        until, since = self.until_time, self.era_since_time
+        return (until is None or landed < until) and (since is None or landed >= since)
+
+    def outside_words(self, landed: int) -> str:
+        """Why a change that landed at ``landed`` is outside this process's era."""
+        since = self.era_since_time
+        if since is not None and landed < since:
+            return f"landed before the era's since ({self.era_since})"
+        return f"landed after the policy's until ({self.until})"
+
+    def era_now(self, now: int) -> Policy:
+        """The era that judges the present (branches, settings, a change under review): the
+        latest era begun by ``now``, else the first; the policy itself when it has no eras."""
+        begun = [e for e in self.eras if e.era_since_time is None or e.era_since_time <= now]
+        return begun[-1] if begun else self.eras[0] if self.eras else self
+
+    def era_at(self, landed: int) -> Policy | None:
+        """The era (of ``eras``) a change that landed at ``landed`` falls in; the policy itself
+        when it has no eras; ``None`` outside every era."""
+        if not self.eras:
+            return self
+        return next((era for era in self.eras if era.in_era(landed)), None)
 
     def is_hotfix_name(self, name: str) -> bool:
         return any(p.matches(name) for p in self.hotfix_patterns)
@@ -250,7 +289,18 @@ def _date(value: Any) -> dt.date | None:
 
 
 def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = ()) -> Policy:
-    """Convert merged, already validated policy data into a :class:`Policy`."""
+    """Convert merged, already validated policy data into a :class:`Policy`.
+
+    Each entry of ``eras`` is a whole policy's data already (the loader applies the era's keys
+    over the file's): its ``since`` and ``until`` bound the era, the walk starts at the file's
+    ``since``."""
+    eras = tuple(
+        replace(
+            build_policy({**era, "since": data.get("since")}, source, packs),
+            era_since=_date(era.get("since")),
+        )
+        for era in data.get("eras") or ()
+    )
     base = Policy(source=source)
     integration, retired = _integration(data.get("integration", base.integration))
     deployed = data.get("deployed_ref", base.deployed_ref)
@@ -306,4 +356,5 @@ def build_policy(data: Mapping[str, Any], source: str, packs: tuple[str, ...] = 
         rules=rules,
         exceptions=waivers,
         packs=packs,
+        eras=eras,
     )

@@ -330,4 +330,32 @@ def policy_schema() -> dict[str, Any]:
         rules[rule.id] = _rule_property(rule.id, rule.summary, rule.default_severity.value, options)
     waiver_rule = schema["properties"]["exceptions"]["items"]["properties"]["rule"]
     waiver_rule["enum"] = [rule.id for rule in ALL_RULES]
+    schema["properties"]["eras"] = _eras(schema["properties"])
     return schema
+
+
+def _eras(top: dict[str, Any]) -> dict[str, Any]:
+    """``eras``: periods with their own settings, each an object of the top-level keys (but
+    ``extends`` and ``eras``) whose ``since`` and ``until`` are the era's first and last days."""
+    date = {"type": "string", "format": "date"}
+    era = {
+        "type": "object",
+        "properties": {
+            **{k: copy.deepcopy(v) for k, v in top.items() if k not in ("extends", "since", "until")},
+            "since": dict(date, description="The era's first day (YYYY-MM-DD); the first era may leave it out."),
+            "until": dict(date, description="The era's last day (YYYY-MM-DD); the last era may leave it out."),
+        },
+        "additionalProperties": False,
+        "description": "One era: since, until, and the settings that differ from the file's during it.",
+    }
+    return {
+        "type": "array",
+        "minItems": 1,
+        "items": era,
+        "description": (
+            "Periods in which the process differed, oldest first, not overlapping: {since, until, KEY: VALUE...} "
+            "where each KEY (hotfix_branch, integration, production, rules...) overrides the file's setting "
+            "during the era (rules per rule). A production change is judged by the era it landed in; one "
+            "outside every era is judged by none (hotfixes --all lists it as outside the era)."
+        ),
+    }
