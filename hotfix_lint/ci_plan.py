@@ -92,7 +92,7 @@ def is_line(policy: Policy, name: str) -> bool:
 
 
 def _not_a_hotfix(policy: Policy, name: str) -> str | None:
-    if name == policy.integration:
+    if policy.is_integration_name(name):
         return "the integration branch"
     if policy.is_release_name(name):
         return "a release branch"
@@ -237,7 +237,7 @@ def _plan(
     if (
         current_branch is not None
         and not policy.is_production_name(current_branch)
-        and current_branch != policy.integration
+        and not policy.is_integration_name(current_branch)
         and policy.looks_like_hotfix(current_branch)
     ):
         branch = current_branch

@@ -471,6 +471,8 @@ def _run_check(
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
     from hotfix_lint.report.model import Report, RuleInfo
 
+    now = parse_now(args.now)
+    whole, policy = policy, policy.era_now(now)  # with eras, the present's era
     selected = select_rules(policy, args.rule)
     kinds = set(required_kinds(selected))
     if args.no_history or not plan.history:
@@ -478,7 +480,6 @@ def _run_check(
     if plan.push is not None:
         kinds.discard(GIT_BRANCH)
     notes = list(plan.notes)
-    now = parse_now(args.now)
     branch = plan.branch
     facts = gather(
         root,
@@ -496,6 +497,14 @@ def _run_check(
     if branch is not None and GIT_BRANCH not in kinds:
         branch = None
     violations = evaluate(facts, policy, selected, utc_day(now))
+    if whole.eras and GIT_HISTORY in kinds and plan.push is None:
+        from hotfix_lint.era_runs import era_note, history_rules, past_eras, unique
+
+        for era in past_eras(whole, now):
+            chosen = history_rules(select_rules(era, args.rule))
+            era_facts = gather(root, era, required_kinds(chosen), branch=None, since=args.since, now=now)
+            violations = unique([*violations, *evaluate(era_facts, era, chosen, utc_day(now))])
+        notes.append(era_note(whole, now) or "")
     notes.extend(facts.notes)
     if branch:
         against = f" against {facts.branch.line}" if facts.branch is not None and plan.line else ""
@@ -511,7 +520,7 @@ def _run_check(
         tool_name=TOOL_NAME,
         tool_version=__version__,
         repository=facts.repository,
-        policy=policy.source,
+        policy=whole.source,
         violations=tuple(violations),
         rules_run=rules_run,
         notes=tuple(notes),

@@ -297,7 +297,7 @@ def _pre_push(args: HookArguments) -> int:
 
 def is_hotfix_branch(policy: Policy, name: str) -> bool:
     """Is ``name`` a hotfix branch, or trying to be one (``check`` judges the same branches)?"""
-    if policy.is_production_name(name) or name == policy.integration or policy.is_release_name(name):
+    if policy.is_production_name(name) or policy.is_integration_name(name) or policy.is_release_name(name):
         return False
     return policy.looks_like_hotfix(name)
 

@@ -98,9 +98,10 @@ class _Lifecycle:
 
     def back_merge(self, hotfix: HotfixFact) -> str:
         history = self.facts.history
-        if history is None or history.integration is None:
+        integration = history.integration_of(hotfix.line) if history is not None else None
+        if integration is None:
             return "n/a"
-        name = history.integration.name
+        name = integration.name
         if hotfix.merge is not None and hotfix.back_merges:  # judged when it was due (back-merge's reading)
             first = min(hotfix.back_merges, key=lambda b: b.at)
             how = "" if first.form in ("merge", "production", "fast-forward") else f", {first.form}"
@@ -122,12 +123,13 @@ class _Lifecycle:
     def back_merge_landing(self, landing: LandingFact) -> str:
         """The back-merge column of a change that landed without a merge commit."""
         history = self.facts.history
-        if history is None or history.integration is None or not landing.hotfix:
-            return self.no_integration() if landing.hotfix else "n/a"
-        retired = self.retired(landing.landed_at)
+        integration = history.integration_of(landing.line) if history is not None else None
+        if integration is None or not landing.hotfix:
+            return self.no_integration(landing.line) if landing.hotfix else "n/a"
+        retired = self.retired(landing.landed_at, landing.line)
         if retired:
             return retired
-        name = history.integration.name
+        name = integration.name
         if landing.back_merged:
             how = "yes" if "ancestor" in landing.back_merge_evidence else "same change"
             return f"{how} ({name})"
@@ -137,16 +139,17 @@ class _Lifecycle:
         state = "pending" if 0 <= self.facts.now - landing.landed_at < self.grace else "missing"
         return f"{state} ({name}, {age}d)"
 
-    def no_integration(self) -> str:
+    def no_integration(self, line: str) -> str:
         history = self.facts.history
-        if history is not None and history.integration_missing:
-            return f"? ({history.integration_missing} not found)"
+        missing = history.integration_missing_of(line) if history is not None else None
+        if missing:
+            return f"? ({missing} not found)"
         return "n/a"
 
-    def retired(self, when: int | None) -> str | None:
-        """``n/a (develop retired ...)`` for a change made after the integration branch retired."""
+    def retired(self, when: int | None, line: str) -> str | None:
+        """``n/a (develop retired ...)`` for a change made after the line's integration branch retired."""
         history = self.facts.history
-        integration = history.integration if history is not None else None
+        integration = history.integration_of(line) if history is not None else None
         if integration is None or integration.retired_since is None or when is None:
             return None
         if when < integration.retired_since:
@@ -167,7 +170,7 @@ class _Lifecycle:
             tag=hotfix.release_tag.name if hotfix.release_tag is not None else None,
             changelog=self.changelog(hotfix),
             version=hotfix.version,
-            back_merge=self.retired(hotfix.merged_at) or self.back_merge(hotfix),
+            back_merge=self.retired(hotfix.merged_at, hotfix.line) or self.back_merge(hotfix),
             deleted=self.deleted(hotfix.source),
             tickets=hotfix.tickets,
             kind=HOTFIX,
@@ -199,7 +202,7 @@ class _Lifecycle:
             tickets=find_tickets(self.ticket_re, *(c.message for c in run)),
             kind=landing.kind,
             evidence=(
-                f"landed after the policy's until ({self.policy.until}), outside its era: {landing.evidence}"
+                f"{self.policy.outside_words(landing.landed_at)}, outside its era: {landing.evidence}"
                 if landing.outside_era
                 else landing.evidence
             ),
@@ -243,6 +246,23 @@ def hotfix_rows(facts: RepositoryFacts, policy: Policy, *, all_classes: bool = F
     return tuple(row for _, row in timed)
 
 
+def era_rows(runs: list[tuple[HotfixRow, ...]], *, all_classes: bool) -> tuple[HotfixRow, ...]:
+    """The table of a policy with eras from each era's rows (every class): a change by the era it
+    landed in; one outside every era (``--all`` only) as the first era's run shows it."""
+    inside: dict[tuple[str | None, str], HotfixRow] = {}
+    outside: dict[tuple[str | None, str], HotfixRow] = {}
+    for rows in runs:
+        for row in rows:
+            key = (row.commit, row.line)
+            if not row.outside_era:
+                inside.setdefault(key, row)
+            else:
+                outside.setdefault(key, row)
+    chosen = [*inside.values(), *(r for k, r in outside.items() if k not in inside)]
+    chosen = [r for r in chosen if all_classes or r.is_hotfix]
+    return tuple(sorted(chosen, key=lambda r: r.merged_at or "", reverse=True))
+
+
 def cmd_hotfixes(
     repo: str,
     policy_file: str | None,
@@ -270,13 +290,18 @@ def cmd_hotfixes(
     root = Path(opened.workdir or opened.path)
     policy, described = discover_policy(root, Path(policy_file) if policy_file else None)
     print(f"hotfix-lint: {described}", file=sys.stderr)  # noqa: T201 - the command's own stderr note
-    facts = gather(root, policy, frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
+    facts = gather(root, policy.era_now(now), frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
+    rows = hotfix_rows(facts, policy.era_now(now), all_classes=all_classes)
+    if policy.eras:
+        runs = [(era, gather(root, era, frozenset({GIT_HISTORY}), branch=None, since=since, now=now))
+                for era in policy.eras]  # fmt: skip
+        rows = era_rows([hotfix_rows(f, era, all_classes=True) for era, f in runs], all_classes=all_classes)
     table = HotfixTable(
         tool_name="hotfix-lint",
         tool_version=__version__,
         repository=facts.repository,
         policy=policy.source,
-        rows=hotfix_rows(facts, policy, all_classes=all_classes),
+        rows=rows,
         notes=facts.notes,
         all_classes=all_classes,
     )

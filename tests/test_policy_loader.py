@@ -71,6 +71,7 @@ def test_schema_is_valid_draft_2020_12() -> None:
         "version_files",
         "since",
         "until",
+        "eras",
         "could_not_check",
         "rules",
         "exceptions",
@@ -190,7 +191,7 @@ def test_unknown_key_without_close_match_lists_the_keys(in_tmp: Path) -> None:
     write(in_tmp, "policy.yaml", "github:\n  token: x\n")
     (problem,) = problems_of(Path("policy.yaml"))
     assert problem.startswith("policy.yaml:1:1: at github: unknown key; expected one of: extends, production,")
-    assert problem.endswith("rules, exceptions")
+    assert problem.endswith("rules, exceptions, eras")
 
 
 def test_unknown_rule_and_bad_severity(in_tmp: Path) -> None:

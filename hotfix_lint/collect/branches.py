@@ -41,13 +41,12 @@ def hotfix_branches(repo: pygit2.Repository, policy: Policy, history: HistoryFac
     for line in history.production:
         for hotfix in line.hotfixes:
             merged_by_tip.setdefault(hotfix.tip, (line.name, hotfix.merged_at))
-    integration = history.integration
     candidates = [
         b
         for b in history.branches
         if policy.is_hotfix_name(b.name)
         and not policy.is_production_name(b.name)
-        and b.name != policy.integration
+        and not policy.is_integration_name(b.name)
         and not policy.is_release_name(b.name)
     ]
     out: list[HotfixBranchFact] = []
@@ -61,6 +60,9 @@ def hotfix_branches(repo: pygit2.Repository, policy: Policy, history: HistoryFac
                 if _contains(repo, line.tip, branch.tip):
                     merged_into = line.name
                     break
+        integration = history.integration
+        if merged_into is not None:  # the integration branch of the line it reached
+            integration = history.integration_of(merged_into)
         in_integration = None if integration is None else _contains(repo, integration.tip, branch.tip)
         out.append(
             HotfixBranchFact(

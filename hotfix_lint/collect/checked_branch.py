@@ -132,7 +132,7 @@ def collect_branch(
         changed_paths=paths,
         changelog_added_lines=added,
     )
-    if integration_tip is not None and name != reader.policy.integration and base != deployed:
+    if integration_tip is not None and not reader.policy.is_integration_name(name) and base != deployed:
         hotfix = replace(hotfix, carried=reader.carried(hotfix, integration_tip))
     return hotfix
 

@@ -33,14 +33,26 @@ def production_changes(
     repo: pygit2.Repository, policy: Policy, history: HistoryFacts
 ) -> tuple[ProductionChangeFact, ...]:
     """Every first-parent change of every production line that is not a hotfix landing, with
-    when the integration branch received it (none when there is no integration branch)."""
-    integration = history.integration
-    if integration is None:
-        return ()
+    when the line's integration branch received it (none for a line without one)."""
+    out: list[ProductionChangeFact] = []
+    groups: dict[str, tuple[IntegrationFact, list[ProductionLineFact]]] = {}
+    for line in history.production:
+        integration = history.integration_of(line)
+        if integration is not None:
+            groups.setdefault(integration.name, (integration, []))[1].append(line)
+    for integration, lines in groups.values():
+        out.extend(_changes_into(repo, policy, integration, lines))
+    return tuple(out)
+
+
+def _changes_into(
+    repo: pygit2.Repository, policy: Policy, integration: IntegrationFact, lines: list[ProductionLineFact]
+) -> tuple[ProductionChangeFact, ...]:
+    """The changes of ``lines`` (released from ``integration``) and when ``integration`` got each."""
     automation = automation_of(policy)
     authors, messages = list(automation.authors), list(automation.messages)
     changes: list[ProductionChangeFact] = []
-    for line in history.production:
+    for line in lines:
         landed = {h.merge.id for h in line.hotfixes if h.merge is not None}
         for commit in line.first_parent:
             if commit.id in landed or not commit.parents or not policy.in_era(commit.commit_time):
@@ -65,7 +77,7 @@ def production_changes(
     # a copy matters only for a change integration did not already have when it landed
     unsure = [c for c in out if c.arrived_at is None or c.arrived_at > c.commit.commit_time]
     if unsure:
-        copies = _Copies(repo, integration, history.production, min(c.commit.author_time for c in unsure))
+        copies = _Copies(repo, integration, lines, min(c.commit.author_time for c in unsure))
         out = [copies.with_copy(c) if c in unsure else c for c in out]
     return tuple(out)
 

@@ -93,9 +93,10 @@ def gather(
             from hotfix_lint.collect.missing_line import missing_production_error
 
             raise missing_production_error(repo, history.missing_production)
-        if history.integration_missing:
+        missing = [m for line in history.production if (m := history.integration_missing_of(line))]
+        for name in dict.fromkeys(missing or ([history.integration_missing] if history.integration_missing else [])):
             notes.append(
-                f"integration branch {history.integration_missing!r} not found: back-merges could not be "
+                f"integration branch {name!r} not found: back-merges could not be "
                 "checked (set `integration: null` if the process has none)"
             )
     hotfix = None

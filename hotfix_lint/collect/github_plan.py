@@ -118,8 +118,8 @@ def plan_branches(policy: Policy, existing: Mapping[str, int], kinds: frozenset[
 
     for source in policy.production:
         expand(source, into_bases=True)
-    if policy.integration:
-        expand(policy.integration, into_bases=False)
+    for integration in policy.integrations:
+        expand(integration, into_bases=False)
     setting = policy.rules.get("branch-protection")
     extra = setting.options.get("branches") if setting is not None else None
     if isinstance(extra, Mapping):

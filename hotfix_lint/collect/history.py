@@ -93,8 +93,8 @@ def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:
 
 def _by_era(landing: LandingFact, in_era: Callable[[int], bool]) -> list[LandingFact]:
     """The landing as the process's era sees it: whole when it landed inside, outside the era
-    (no hotfix, judged by no rule) when after ``until``. A fast-forward or a rebase is one event,
-    no earlier than its newest commit; a run of direct pushes that straddles ``until`` (one on
+    (no hotfix, judged by no rule) when before its start or after its ``until``. A fast-forward
+    or a rebase is one event, no earlier than its newest commit; a run of direct pushes that straddles ``until`` (one on
     the last day, another a year later) was several pushes, each when committed: split at it."""
     if landing.kind != DIRECT_PUSH:
         whole = in_era(landing.landed_at)
@@ -121,6 +121,7 @@ class HistoryCollector:
         self.reader = reader
         self.repo = reader.repo
         self.policy = reader.policy
+        self._chains: dict[str | None, frozenset[str]] = {}
 
     @cached_property
     def tags_by_version(self) -> dict[str, TagFact]:
@@ -180,15 +181,17 @@ class HistoryCollector:
 
     # -- classification ----------------------------------------------------------------
 
-    @cached_property
-    def _integration_chain(self) -> frozenset[str]:
-        """The integration branch's first-parent history: one walk, read when a line is classified."""
-        name = self.policy.integration
-        ref = resolve_branch(self.repo, name) if name else None
-        if ref is None or name is None:
-            return frozenset()
-        tip = ref_tip(self.repo, ref)
-        return frozenset(str(c.id) for c in self.reader.chains.walk(tip.id, name))
+    def _integration_chain(self, line: str) -> frozenset[str]:
+        """Line ``line``'s integration branch's first-parent history (as the server had it: pull
+        merges followed through their second parent): one walk per integration branch, read when
+        a line is classified (empty for a line without one)."""
+        name = self.policy.integration_for(line)
+        if name not in self._chains:
+            ref = resolve_branch(self.repo, name) if name else None
+            tip = ref_tip(self.repo, ref) if ref is not None else None
+            walked = self.reader.chains.walk(tip.id, name) if tip is not None and name else ()
+            self._chains[name] = frozenset(str(c.id) for c in walked)
+        return self._chains[name]
 
     def _vocabulary(self, line: str) -> Vocabulary:
         setting = self.policy.rules.get("merge-commit")
@@ -226,7 +229,7 @@ class HistoryCollector:
     def _classify(
         self, commits: list[CommitFact], line: _Line, tips: dict[str, list[str]], complete: bool
     ) -> tuple[LandingFact, ...]:
-        chain = self._integration_chain
+        chain = self._integration_chain(line.name)
         steps = [
             Step(
                 commit,
@@ -237,7 +240,8 @@ class HistoryCollector:
             )
             for commit in commits
         ]
-        names = (self.policy.integration,) if self.policy.integration else ()
+        integration = self.policy.integration_for(line.name)
+        names = (integration,) if integration else ()
         return classify_line(
             steps,
             self._vocabulary(line.name),
@@ -281,7 +285,7 @@ class HistoryCollector:
                 )
             if source is None:
                 return True
-            return not (self.policy.is_allowed_feeder(source) or self.policy.is_production_name(source))
+            return not (self.policy.is_allowed_feeder(source, line.name) or self.policy.is_production_name(source))
         if source is None or not self.policy.is_hotfix_name(source):
             return False
         return (
@@ -439,16 +443,14 @@ class HistoryCollector:
 
     # -- integration -------------------------------------------------------------------
 
-    def _integration(self) -> tuple[IntegrationFact | None, str | None]:
+    def _integration(self, name: str | None, retired: dt.date | None) -> tuple[IntegrationFact | None, str | None]:
         """The integration branch as it is now, or the configured name when it is missing."""
-        name = self.policy.integration
         if not name:
             return None, None
         ref = resolve_branch(self.repo, name)
         if ref is None:
             return None, name
         tip = ref_tip(self.repo, ref)
-        retired = self.policy.integration_retired_since
         retired_ts = None
         if retired is not None:
             retired_ts = int(
@@ -457,24 +459,30 @@ class HistoryCollector:
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
     def _with_integration(
-        self, lines: list[ProductionLineFact], walked: list[_Line], integration: IntegrationFact | None
+        self, lines: list[ProductionLineFact], walked: list[_Line], integrations: list[IntegrationFact | None]
     ) -> list[ProductionLineFact]:
-        """Each hotfix dated against the deployed ref of its time, with what it carried from
-        integration and its back-merges: integration's history is read in one pass for all."""
-        landings = [h for line in lines for h in line.hotfixes if h.merge is not None]
-        if not landings:
-            return lines
-        reach: ReachIndex | None = None
-        finder: BackMergeFinder | None = None
-        if integration is not None:
-            cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
-            reach = IntegrationReach(self.repo, integration.tip, cutoff, self.reader.chains, integration.name)
-            finder = BackMergeFinder(self.repo, reach, self._grace())
+        """Each hotfix dated against the deployed ref of its time, with what it carried from its
+        line's integration branch and its back-merges: each integration branch's history is read
+        in one pass for all the lines released from it."""
+        found: dict[str, tuple[ReachIndex, BackMergeFinder]] = {}
+        for integration in {i.name: i for i in integrations if i is not None}.values():
+            landings = [
+                h
+                for line, of in zip(lines, integrations, strict=True)
+                if of is not None and of.name == integration.name
+                for h in line.hotfixes
+                if h.merge is not None
+            ]
+            if landings:
+                cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
+                reach = IntegrationReach(self.repo, integration.tip, cutoff, self.reader.chains, integration.name)
+                found[integration.name] = (reach, BackMergeFinder(self.repo, reach, self._grace()))
         out: list[ProductionLineFact] = []
-        for fact, line in zip(lines, walked, strict=True):
-            hotfixes = [self._dated(line, h, reach) for h in fact.hotfixes]
-            if finder is not None:
-                hotfixes = [finder.find(h) for h in hotfixes]
+        for fact, line, of in zip(lines, walked, integrations, strict=True):
+            reach_of = found.get(of.name) if of is not None else None
+            hotfixes = [self._dated(line, h, reach_of[0] if reach_of else None) for h in fact.hotfixes]
+            if reach_of is not None:
+                hotfixes = [reach_of[1].find(h) for h in hotfixes]
             out.append(replace(fact, hotfixes=tuple(hotfixes)))
         return out
 
@@ -484,7 +492,7 @@ class HistoryCollector:
         a squash or rebase keeps its branch's subject. Read once per run, when first needed."""
         found: dict[str, list[tuple[str, str]]] = {}
         for branch in self.reader.branches:
-            if branch.name == self.policy.integration or self.policy.is_production_name(branch.name):
+            if self.policy.is_integration_name(branch.name) or self.policy.is_production_name(branch.name):
                 continue
             try:
                 subject = _plain_subject(self.reader.commit(branch.tip).message)
@@ -523,7 +531,7 @@ class HistoryCollector:
             for b in self.reader.branches
             if window[0] <= b.tip_time <= window[1]
             and b.tip not in line.index
-            and b.name != self.policy.integration
+            and not self.policy.is_integration_name(b.name)
             and not self.policy.is_production_name(b.name)
         ]
         if not candidates:
@@ -642,10 +650,17 @@ class HistoryCollector:
         if push is not None:
             refs = [(push[0], dict(refs).get(push[0], f"refs/heads/{push[0]}"))]
             missing_lines = []
-        integration, integration_missing = self._integration()
+        default = (self.policy.integration, self.policy.integration_retired_since)
+        integration, integration_missing = self._integration(*default)
         lines: list[ProductionLineFact] = []
         walked: list[_Line] = []
+        integrations: list[IntegrationFact | None] = []
         for name, ref in refs:
+            own = self.policy.integration_setting(name) != default
+            line_integration, line_missing = (
+                self._integration(*self.policy.integration_setting(name)) if own else (integration, integration_missing)
+            )
+            integrations.append(line_integration)
             line = _Line(name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
             self._first_parent_chain(line)
             tips: dict[str, list[str]] = {}
@@ -691,7 +706,7 @@ class HistoryCollector:
                     continue
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
                     continue
-                if str(merge.id) in self._integration_chain:
+                if str(merge.id) in self._integration_chain(line.name):
                     continue  # a merge into integration (its first-parent history): it came with a release
                 if kinds.get(self._introduced_by(line, str(merge.id)) or "") == RELEASE:
                     continue  # merged into a release branch, it reached the line inside that release
@@ -707,14 +722,14 @@ class HistoryCollector:
                 )  # fmt: skip
                 seen_tips.add(str(merge.parent_ids[1]))
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
-            if self.policy.until is not None:  # after the process's era: listed by --all only, judged by none
+            if self.policy.has_era_bounds:  # outside the process's era: listed by --all only, judged by none
                 hotfixes = [h for h in hotfixes if h.merge is None or self.policy.in_era(h.merge.commit_time)]
                 landings = [part for x in landings for part in _by_era(x, self.policy.in_era)]
             walked.append(line)
             landings.sort(key=lambda x: x.landed_at, reverse=True)
             landings = self._named_by_branch(line, landings)
-            if integration is not None:
-                landings = self._landings_back_merged(line, landings, integration)
+            if line_integration is not None:
+                landings = self._landings_back_merged(line, landings, line_integration)
             lines.append(
                 ProductionLineFact(
                     name=name,
@@ -725,9 +740,14 @@ class HistoryCollector:
                     branch_tips={k: tuple(sorted(set(v))) for k, v in tips.items()},
                     truncated_by_since=line.truncated,
                     landings=tuple(landings),
+                    own_integration=own,
+                    integration=line_integration if own else None,
+                    integration_missing=line_missing if own else None,
                 )
             )
-        lines = self._with_integration(lines, walked, integration)
+        lines = self._with_integration(lines, walked, integrations)
+        if lines and all(x.own_integration for x in lines):
+            integration_missing = None  # every line names its own: the top-level one is not used
         return HistoryFacts(
             production=tuple(lines),
             integration=integration,

@@ -73,7 +73,7 @@ class Vocabulary:
 
     def is_feeder(self, name: str) -> bool:
         """The integration branch or a release branch: what releases come from."""
-        return self.policy.is_allowed_feeder(name)
+        return self.policy.is_allowed_feeder(name, self.line)
 
     def is_production(self, name: str) -> bool:
         """A production line's name, today's or a former one (``into master-th4`` on ``main``)."""
@@ -86,7 +86,7 @@ class Vocabulary:
 
     @property
     def integration(self) -> str:
-        return self.policy.integration or "the integration branch"
+        return self.policy.integration_for(self.line) or "the integration branch"
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,11 @@ class ProductionLineFact:
     truncated_by_since: bool = False
     #: every change that reached the line, classified (``collect.landings``), newest first
     landings: tuple[LandingFact, ...] = ()
+    #: the line names its own integration branch (or null): ``integration`` and
+    #: ``integration_missing`` are its, not :class:`HistoryFacts`' (see ``HistoryFacts.integration_of``)
+    own_integration: bool = False
+    integration: IntegrationFact | None = None
+    integration_missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -99,3 +104,16 @@ class HistoryFacts:
     hotfix_branches: tuple[HotfixBranchFact, ...] | None = None
     #: each non-hotfix change on production and when integration received it (``None``: not collected)
     production_changes: tuple[ProductionChangeFact, ...] | None = None
+
+    def integration_of(self, line: ProductionLineFact | str) -> IntegrationFact | None:
+        """The integration branch of production line ``line`` (a line's own, else the policy's)."""
+        fact = self.line(line) if isinstance(line, str) else line
+        return fact.integration if fact is not None and fact.own_integration else self.integration
+
+    def integration_missing_of(self, line: ProductionLineFact | str) -> str | None:
+        """The name of ``line``'s integration branch when the policy names one that is not there."""
+        fact = self.line(line) if isinstance(line, str) else line
+        return fact.integration_missing if fact is not None and fact.own_integration else self.integration_missing
+
+    def line(self, name: str) -> ProductionLineFact | None:
+        return next((x for x in self.production if x.name == name), None)

@@ -39,7 +39,7 @@ import itertools
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -895,6 +895,67 @@ def _check_era(
         )
 
 
+def _eras(merged: Mapping[str, Any], marks: Mapping[KeyPath, Mark]) -> list[tuple[dict[str, Any], dict[KeyPath, Mark]]]:
+    """Each era's whole settings: the file's (but its ``since`` and ``until``) with the era's keys
+    applied over them as a later file of the chain would be (``rules`` per rule), with positions."""
+    eras = merged.get("eras")
+    if not isinstance(eras, list):
+        return []
+    out: list[tuple[dict[str, Any], dict[KeyPath, Mark]]] = []
+    for index, era in enumerate(eras):
+        if not isinstance(era, Mapping):
+            continue
+        data = {k: copy.deepcopy(v) for k, v in merged.items() if k not in ("eras", "since", "until")}
+        era_marks = {p: m for p, m in marks.items() if p[:1] != ("eras",)}
+        own = {p[2:]: m for p, m in marks.items() if p[:2] == ("eras", index) and len(p) > 2}
+        at = marks.get(("eras", index), Mark("", 1, 1))
+        doc = _Doc(Path(at.file), at.file, 0, marks=own)
+        _merge(data, era_marks, doc, era)
+        out.append((data, era_marks))
+    return out
+
+
+def _check_eras(
+    merged: Mapping[str, Any], marks: Mapping[KeyPath, Mark], problems: _Problems, orders: Mapping[str, int]
+) -> None:
+    """Eras come oldest first and do not overlap: each but the first says since, each but the
+    last says until, and each starts after the one before ends. With eras, ``until`` is an era's."""
+    eras = merged.get("eras")
+    if not isinstance(eras, list) or not eras:
+        return
+
+    def problem(path: KeyPath, message: str) -> None:
+        mark = _nearest(marks, path)
+        problems.add(orders.get(mark.file, 0), mark, path, message, kind="invalid value")
+
+    if merged.get("until") is not None:
+        problem(("until",), "with eras, until belongs to the last era (each era says its own until)")
+    previous: tuple[int, dt.date] | None = None  # (index, until) of the era before
+    for index, era in enumerate(eras):
+        if not isinstance(era, Mapping):
+            continue
+        bounds: dict[str, dt.date | None] = {}
+        for key in ("since", "until"):
+            try:
+                bounds[key] = dt.date.fromisoformat(str(era[key])) if era.get(key) is not None else None
+            except ValueError:
+                return  # a malformed date the schema reported
+        since, until = bounds["since"], bounds["until"]
+        if since is None and index > 0:
+            problem(("eras", index), "every era but the first says since (its first day)")
+        if until is None and index < len(eras) - 1:
+            problem(("eras", index), "every era but the last says until (its last day)")
+        if since is not None and until is not None and until < since:
+            problem(("eras", index, "until"), f"until ({until}) is before since ({since}): the era holds on no day")
+        if previous is not None and since is not None and since <= previous[1]:
+            problem(
+                ("eras", index, "since"),
+                f"eras overlap or are out of order: since ({since}) must come after the until ({previous[1]}) "
+                f"of eras[{previous[0]}]; list eras oldest first, each starting after the one before ends",
+            )
+        previous = (index, until) if until is not None else None
+
+
 def _strings(path: KeyPath, value: Any) -> list[tuple[KeyPath, str]]:
     """The non-empty texts of a value that is a text or a list of them, with their key paths."""
     if isinstance(value, str):
@@ -951,11 +1012,23 @@ def _load(
     for doc in chain.docs:
         if doc.data is not None:
             _merge(merged, marks, doc, doc.data)
+    eras = _eras(merged, marks)
     if not validated:
         orders = {doc.display: doc.order for doc in chain.docs}
         _check_patterns(merged, marks, problems, orders)
         _check_era(merged, marks, problems, orders)
+        _check_eras(merged, marks, problems, orders)
+        for index, (era_data, era_marks) in enumerate(eras):
+            before = len(problems.items)
+            _check_patterns(era_data, era_marks, problems, orders)
+            own = merged["eras"][index]  # a problem of the era's own key is shown at its path there
+            problems.items[before:] = [
+                replace(p, path=("eras", index, *p.path)) if p.path[:1] and p.path[0] in own else p
+                for p in problems.items[before:]
+            ]
     problems.raise_if_any()
+    if eras:
+        merged["eras"] = [era_data for era_data, _ in eras]
     if marker is not None and not validated:
         try:
             marker.parent.mkdir(parents=True, exist_ok=True)

@@ -62,6 +62,29 @@ def _patterns(description: str) -> dict[str, Any]:
     }
 
 
+def _integration(description: str) -> dict[str, Any]:
+    """``integration``: a branch name, null, or ``{branch, retired_since}``."""
+    return {
+        "type": ["string", "null", "object"],
+        "minLength": 1,
+        "properties": {
+            "branch": {
+                "type": "string",
+                "minLength": 1,
+                "description": "The integration branch that must receive every hotfix.",
+            },
+            "retired_since": {
+                "type": "string",
+                "format": "date",
+                "description": "The day the integration branch stopped being used (YYYY-MM-DD).",
+            },
+        },
+        "required": ["branch"],
+        "additionalProperties": False,
+        "description": description,
+    }
+
+
 def _production() -> dict[str, Any]:
     """``production``: one pattern, or a list of patterns and ``{branch, former_names}`` entries."""
     renamed = {  # no "type": the items' own type says "a string or a mapping"
@@ -76,25 +99,34 @@ def _production() -> dict[str, Any]:
                     "says 'into master-th4' is a merge into this line."
                 ),
             },
+            "integration": _integration(
+                "This line's own integration branch (released from, back-merged into), such as develop-th4; "
+                "null: the line has none (a support line whose hotfixes are not back-merged). Without this "
+                "key the top-level integration."
+            ),
         },
         "required": ["branch"],
         "additionalProperties": False,
-        "description": "A production branch and the names it had before: {branch: main, former_names: [master-th4]}.",
+        "description": (
+            "A production branch with the names it had before and its own integration branch: "
+            "{branch: main, former_names: [master-th4], integration: develop-th4}."
+        ),
     }
     spec = _patterns("")
     spec["type"] = ["string", "array", "object"]
     spec.update(renamed)  # one renamed line alone: production: {branch: main, former_names: [...]}
     spec["description"] = (
         "The production branch (what is deployed), or a list of them, such as [main, 'support/*']; "
-        "{branch: main, former_names: [master-th4]}, alone or as an entry of the list, also names a renamed "
-        "branch's former names. " + _PATTERN_HELP
+        "{branch: main, former_names: [master-th4], integration: develop-th4}, alone or as an entry of the list, "
+        "also names a renamed branch's former names and the line's own integration branch (null: none). "
+        + _PATTERN_HELP
     )
     spec["items"] = {
         "type": ["string", "object"],
         "if": {"type": "string"},
         "then": _pattern("A production branch pattern. " + _PATTERN_HELP),
         "else": renamed,
-        "description": "A production branch pattern, or {branch: NAME, former_names: [OLD, ...]}.",
+        "description": "A production branch pattern, or {branch: NAME, former_names: [OLD, ...], integration: BRANCH}.",
     }
     return spec
 
@@ -160,26 +192,10 @@ def _base_schema() -> dict[str, Any]:
                 ),
             },
             "production": _production(),
-            "integration": {
-                "type": ["string", "null", "object"],
-                "minLength": 1,
-                "properties": {
-                    "branch": {
-                        "type": "string",
-                        "minLength": 1,
-                        "description": "The integration branch that must receive every hotfix.",
-                    },
-                    "retired_since": dict(
-                        date, description="The day the integration branch stopped being used (YYYY-MM-DD)."
-                    ),
-                },
-                "required": ["branch"],
-                "additionalProperties": False,
-                "description": (
-                    "The integration branch every hotfix must be merged back into (such as develop), "
-                    "null when there is none, or {branch: NAME, retired_since: YYYY-MM-DD}."
-                ),
-            },
+            "integration": _integration(
+                "The integration branch every hotfix must be merged back into (such as develop), "
+                "null when there is none, or {branch: NAME, retired_since: YYYY-MM-DD}."
+            ),
             "hotfix_branch": _patterns(
                 "The name pattern of hotfix branches (or a list), such as 'hotfix/{slug}'. " + _PATTERN_HELP
             ),
@@ -314,4 +330,32 @@ def policy_schema() -> dict[str, Any]:
         rules[rule.id] = _rule_property(rule.id, rule.summary, rule.default_severity.value, options)
     waiver_rule = schema["properties"]["exceptions"]["items"]["properties"]["rule"]
     waiver_rule["enum"] = [rule.id for rule in ALL_RULES]
+    schema["properties"]["eras"] = _eras(schema["properties"])
     return schema
+
+
+def _eras(top: dict[str, Any]) -> dict[str, Any]:
+    """``eras``: periods with their own settings, each an object of the top-level keys (but
+    ``extends`` and ``eras``) whose ``since`` and ``until`` are the era's first and last days."""
+    date = {"type": "string", "format": "date"}
+    era = {
+        "type": "object",
+        "properties": {
+            **{k: copy.deepcopy(v) for k, v in top.items() if k not in ("extends", "since", "until")},
+            "since": dict(date, description="The era's first day (YYYY-MM-DD); the first era may leave it out."),
+            "until": dict(date, description="The era's last day (YYYY-MM-DD); the last era may leave it out."),
+        },
+        "additionalProperties": False,
+        "description": "One era: since, until, and the settings that differ from the file's during it.",
+    }
+    return {
+        "type": "array",
+        "minItems": 1,
+        "items": era,
+        "description": (
+            "Periods in which the process differed, oldest first, not overlapping: {since, until, KEY: VALUE...} "
+            "where each KEY (hotfix_branch, integration, production, rules...) overrides the file's setting "
+            "during the era (rules per rule). A production change is judged by the era it landed in; one "
+            "outside every era is judged by none (hotfixes --all lists it as outside the era)."
+        ),
+    }

@@ -14,7 +14,7 @@ from hotfix_lint.rules.hints import (
     back_merge_commands,
     branch_exists,
     is_main_line,
-    missing_integration,
+    missing_integrations,
     port_commands,
 )
 from hotfix_lint.rules.landing_checks import back_merges
@@ -86,16 +86,15 @@ production) cut before a hotfix was merged must contain it as well."""
         grace = int(ctx.options["grace_days"]) * DAY
         if ctx.options.get("release_branches"):
             yield from self._release_branches(facts, ctx.policy, grace)
-        if history.integration is None:
-            if history.integration_missing:
-                yield missing_integration(self, history.integration_missing, "back-merges")
-            return
-        integration = history.integration
-        yield from back_merges(self, facts, integration, int(ctx.options["grace_days"]))
+        yield from missing_integrations(self, history, "back-merges")
+        yield from back_merges(self, facts, int(ctx.options["grace_days"]))
         forms = _FORMS[str(ctx.options["form"])]
         if ctx.options["accept_cherry_picks"]:
             forms = forms | {"cherry-pick"}
         for line in history.production:
+            integration = history.integration_of(line)  # a line without one is not judged
+            if integration is None:
+                continue
             misses = [
                 h
                 for h in line.hotfixes

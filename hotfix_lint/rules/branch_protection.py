@@ -98,7 +98,7 @@ GitHub's own answer "Branch not protected" (with sufficient rights) is a violati
             role = None
             if policy.is_production_name(name):
                 role = "production branch"
-            elif name == policy.integration and ctx.options["integration"]:
+            elif policy.is_integration_name(name) and ctx.options["integration"]:
                 role = "integration branch"
             settings = {key: ctx.options[key] for key in _KEYS}
             check = True

@@ -19,6 +19,9 @@ from hotfix_lint.results import Finding, FindingKind, merge_into, shell_command
 from hotfix_lint.rules.common import DAY, day, short, waiver_hint
 
 if TYPE_CHECKING:  # the hooks import this module: nothing of the history's facts at run time
+    from collections.abc import Iterator
+
+    from hotfix_lint.facts.history import HistoryFacts
     from hotfix_lint.facts.landing import LandingFact
     from hotfix_lint.rules.base import Rule
 
@@ -50,10 +53,11 @@ def branch_exists(facts: RepositoryFacts, name: str | None) -> bool:
 def is_main_line(policy: Policy, line: str) -> bool:
     """Is ``line`` the production line the integration branch is released into?
 
-    The policy's first production entry, when it names one branch: other lines (``support/*``)
-    are older product lines whose history must not flow into the integration branch.
+    The policy's first production entry, when it names one branch, or a line whose entry names
+    its own integration branch: other lines (``support/*``) are older product lines whose history
+    must not flow into the integration branch.
     """
-    return bool(policy.production) and policy.production[0] == line
+    return (bool(policy.production) and policy.production[0] == line) or policy.has_own_integration(line)
 
 
 def port_commands(hotfix: HotfixFact, target: str, facts: RepositoryFacts, policy: Policy) -> str | None:
@@ -110,6 +114,15 @@ def missing_integration(rule: Rule, missing: str, what: str) -> Finding:
         hint=f"fetch it ({shell_command(['git', 'fetch'], 'origin', missing)}), "
         "or set `integration: null` if the process has none",
     )
+
+
+def missing_integrations(rule: Rule, history: HistoryFacts, what: str) -> Iterator[Finding]:
+    """One could-not-check finding per integration branch a production line needs and lacks."""
+    names = [m for line in history.production if (m := history.integration_missing_of(line))]
+    if not history.production and history.integration_missing:
+        names = [history.integration_missing]
+    for name in dict.fromkeys(names):
+        yield missing_integration(rule, name, what)
 
 
 def port_landing(integration: str, landing: LandingFact) -> str:

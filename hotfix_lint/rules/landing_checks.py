@@ -11,16 +11,12 @@ re-committed onto the line is its parent, the line's tip when it landed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.landing import FAST_FORWARD, REBASE, SQUASH, LandingFact
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext
 from hotfix_lint.rules.common import DAY
-
-if TYPE_CHECKING:
-    from hotfix_lint.facts.history import IntegrationFact
 
 _JUDGED = (SQUASH, REBASE, FAST_FORWARD)
 
@@ -88,15 +84,14 @@ def branch_names(rule: Rule, facts: RepositoryFacts, ctx: RuleContext, expected:
             )
 
 
-def back_merges(
-    rule: Rule, facts: RepositoryFacts, integration: IntegrationFact, grace_days: int
-) -> Iterator[Finding]:
+def back_merges(rule: Rule, facts: RepositoryFacts, grace_days: int) -> Iterator[Finding]:
     """``back-merge`` for squash, rebase and fast-forward hotfixes: the change itself must be on
     the integration branch (ancestry, or the same patch or subject there)."""
     from hotfix_lint.rules.hints import port_landing  # not on the hooks' path (branch-name imports this module)
 
     for landing in unmerged_hotfixes(facts):
-        if landing.back_merged is not False:
+        integration = facts.history.integration_of(landing.line) if facts.history is not None else None
+        if landing.back_merged is not False or integration is None:
             continue
         if integration.retired_since is not None and landing.landed_at >= integration.retired_since:
             continue

@@ -89,7 +89,7 @@ cannot be read is "could not check", never a pass."""
             if not (
                 policy.is_production_name(name)
                 or matches_any(promotion, name)
-                or (ctx.options["integration"] and name == policy.integration)
+                or (ctx.options["integration"] and policy.is_integration_name(name))
             ):
                 continue
             judged.append((name, self._verdict(settings, branch)))

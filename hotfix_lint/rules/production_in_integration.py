@@ -12,7 +12,7 @@ from hotfix_lint.policy.model import Policy
 from hotfix_lint.results import Finding, Severity, merge_into, shell_command
 from hotfix_lint.rules.base import FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import DAY, day, short
-from hotfix_lint.rules.hints import commit_waiver_hint, is_main_line, missing_integration
+from hotfix_lint.rules.hints import commit_waiver_hint, is_main_line, missing_integrations
 
 _WHAT = {"merge": "merge", "direct": "commit", "automation": "automation commit"}
 
@@ -63,10 +63,7 @@ may want one without the other. Off by default: name it under `rules:` to use it
         history = facts.history
         if history is None:
             return
-        if history.integration is None:
-            if history.integration_missing:
-                yield missing_integration(self, history.integration_missing, "production changes")
-            return
+        yield from missing_integrations(self, history, "production changes")
         if history.production_changes is None:
             return
         grace = int(ctx.options["grace_days"]) * DAY
@@ -75,10 +72,13 @@ may want one without the other. Off by default: name it under `rules:` to use it
                 continue
             if not ctx.options["include_support_lines"] and not is_main_line(ctx.policy, change.line):
                 continue
-            retired = history.integration.retired_since
+            integration = history.integration_of(change.line)
+            if integration is None:
+                continue
+            retired = integration.retired_since
             if retired is not None and change.commit.commit_time >= retired:
                 continue
-            finding = self._judge(change, history.integration, facts.now, grace, ctx.policy)
+            finding = self._judge(change, integration, facts.now, grace, ctx.policy)
             if finding is not None:
                 yield finding
 

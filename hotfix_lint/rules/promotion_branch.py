@@ -107,7 +107,7 @@ the policy (`production: [main, "prod/hotfix/**"]`), direct commits on them are 
             what = None
             if policy.is_promotion_name(source):
                 what = f"the work branch {source} is named like a promotion branch"
-            elif source == policy.integration:
+            elif policy.is_integration_name(source):
                 what = f"it merges the integration branch {source}, which carries undeployed changes"
             elif policy.is_release_name(source):
                 what = f"it merges the release branch {source}, which is not a hotfix"
