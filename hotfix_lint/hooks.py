@@ -317,7 +317,12 @@ def _checkout(repo: str) -> Checkout:
 
 
 def _policy(checkout: Checkout, explicit: str | None) -> Policy:
-    """The policy ``check`` would use, from the cache while no file of it changed."""
+    """The policy ``check`` would use for the present (with ``eras``, the era begun most
+    recently), from the cache while no file of it changed."""
+    return _whole_policy(checkout, explicit).era_now(int(time.time()))
+
+
+def _whole_policy(checkout: Checkout, explicit: str | None) -> Policy:
     from hotfix_lint.policy import cache
 
     given = Path(explicit) if explicit else None

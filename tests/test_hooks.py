@@ -146,6 +146,22 @@ def test_pre_commit_is_silent_on_a_good_hotfix_branch(gitflow_repo: Scenario, ru
     assert run(gitflow_repo, "pre-commit") == (0, "", "")
 
 
+@pytest.mark.parametrize(("before", "now", "refused"), [("error", "off", False), ("off", "error", True)])
+def test_pre_commit_judges_by_the_present_era(
+    gitflow_repo: Scenario, run: Run, before: str, now: str, refused: bool
+) -> None:
+    """With ``eras``, the hooks use the era begun most recently, not the file's base settings."""
+    rules = {**POLICY["rules"], "branch-name": before}
+    write_policy(
+        gitflow_repo,
+        rules=rules,
+        eras=[{"until": "2020-01-01"}, {"since": "2020-01-02", "rules": {"branch-name": now}}],
+    )
+    start_hotfix(gitflow_repo, "Hotfix_Session")
+    status, out, err = run(gitflow_repo, "pre-commit")
+    assert (status == 1 and "[branch-name]" in out) is refused, out + err
+
+
 @pytest.mark.parametrize("branch", ["main", "develop", "feature/search-v2", "release/1.1"])
 def test_pre_commit_is_silent_off_hotfix_branches(gitflow_repo: Scenario, run: Run, branch: str) -> None:
     write_policy(gitflow_repo)
