@@ -498,12 +498,12 @@ def _run_check(
         branch = None
     violations = evaluate(facts, policy, selected, utc_day(now))
     if whole.eras and GIT_HISTORY in kinds and plan.push is None:
-        from hotfix_lint.era_runs import era_note, history_rules, past_eras, unique
+        from hotfix_lint.era_runs import era_note, judge_past_eras, unique
 
-        for era in past_eras(whole, now):
-            chosen = history_rules(select_rules(era, args.rule))
-            era_facts = gather(root, era, required_kinds(chosen), branch=None, since=args.since, now=now)
-            violations = unique([*violations, *evaluate(era_facts, era, chosen, utc_day(now))])
+        past = judge_past_eras(
+            whole, now, args.rule, lambda era, kinds: gather(root, era, kinds, branch=None, since=args.since, now=now)
+        )
+        violations = unique([*violations, *past])
         notes.append(era_note(whole, now) or "")
     notes.extend(facts.notes)
     if branch:

@@ -8,9 +8,10 @@ latest begun (``Policy.era_now``); the other eras run the history rules alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from hotfix_lint.engine import SelectedRule
+from hotfix_lint.engine import SelectedRule, evaluate, required_kinds, select_rules, utc_day
+from hotfix_lint.facts.git import RepositoryFacts
 from hotfix_lint.facts.kinds import BRANCH_STATE, GITHUB_KINDS, PROMOTION, WORKFLOWS
 from hotfix_lint.facts.kinds import GIT_HISTORY as FACT_GIT_HISTORY
 from hotfix_lint.policy.model import Policy
@@ -47,3 +48,20 @@ def era_note(policy: Policy, now: int) -> str | None:
 def unique(violations: Sequence[Violation]) -> list[Violation]:
     """The violations once each: two eras' runs may both report a finding about no change."""
     return list(dict.fromkeys(violations))
+
+
+def judge_past_eras(
+    whole: Policy,
+    now: int,
+    rule_ids: Iterable[str] | None,
+    gather_history: Callable[[Policy, frozenset[str]], RepositoryFacts],
+) -> list[Violation]:
+    """The history rules of every past era, each judged on facts gathered by that era's
+    settings (``gather_history(era, kinds)``): what ``check`` and the audit add to the present
+    era's findings (deduplicate with :func:`unique`)."""
+    found: list[Violation] = []
+    for era in past_eras(whole, now):
+        chosen = history_rules(select_rules(era, rule_ids))
+        facts = gather_history(era, frozenset(required_kinds(chosen)))
+        found.extend(evaluate(facts, era, chosen, utc_day(now)))
+    return found

@@ -569,3 +569,25 @@ def test_every_report_shows_hostile_names_and_subjects_inert(org: Org, tmp_path:
     for text in (run.stdout, run.stderr, *(path.read_text() for path in files.values())):
         assert_inert(text)
     assert name in run.stdout and "\\x1b]0;pwned\\x07" in files["html"].read_text()
+
+
+@pytest.mark.parametrize(
+    ("base", "then", "present", "found"), [("off", "error", "off", True), ("error", "off", "error", False)]
+)
+def test_each_change_is_audited_by_the_era_it_landed_in(
+    org: Org, base: str, then: str, present: str, found: bool
+) -> None:
+    """With ``eras``, the hotfix of January 2025 is judged by the era of that time, not by the
+    file's base settings nor by the era judging the present (``--now`` 2026-01-15)."""
+    policy = {
+        "extends": "default",
+        "rules": {"back-merge": base, "merge-methods": "off"},
+        "eras": [
+            {"until": "2025-06-30", "rules": {"back-merge": then}},
+            {"since": "2025-07-01", "rules": {"back-merge": present}},
+        ],
+    }
+    org.publish("eras", land_without_back_merge(org.gitflow("eras")), policy=policy)
+    run = org.audit("--org", ORG)
+    assert run.found() == {"octo/eras": {("back-merge", "error")} if found else set()}, run.entry("octo/eras")
+    assert any("judged by its era's settings" in n for n in run.entry("octo/eras")["report"]["notes"])

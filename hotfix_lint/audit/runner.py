@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
+    from hotfix_lint.results import Violation
 
 log = logging.getLogger(__name__)
 
@@ -325,7 +326,8 @@ def _check(
     from hotfix_lint.report.json_report import report_to_dict
     from hotfix_lint.report.model import Report
 
-    policy = chosen.policy
+    whole = chosen.policy
+    policy = whole.era_now(settings.now)  # with eras, the present's era; past eras below
     selected = select_rules(policy, settings.rules)
     kinds = frozenset(required_kinds(selected))
     request = GitHubRequest(
@@ -375,6 +377,8 @@ def _check(
     today = dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).date()
     violations = evaluate(facts, policy, selected, today)
     notes = [n for n in facts.notes if not n.startswith("read GitHub repository ")]
+    if whole.eras and selected:
+        violations = _with_past_eras(whole, mirror, settings, violations, notes)
     skipped, rules_run = skip_notes(facts, selected)
     notes.extend(skipped)
     report = Report(
@@ -387,6 +391,24 @@ def _check(
         notes=tuple(notes),
     )
     return _Checked(report_to_dict(report), history or "cached", key, github, kept)
+
+
+def _with_past_eras(
+    whole: Policy, mirror: Path, settings: AuditSettings, violations: list[Violation], notes: list[str]
+) -> list[Violation]:
+    """The present era's findings with every past era's history findings (not cached: a policy
+    with eras is rare, and each era's walk is its own)."""
+    from hotfix_lint.collect.gather import gather
+    from hotfix_lint.era_runs import era_note, judge_past_eras, unique
+    from hotfix_lint.watchdog import call_watched, stall_seconds
+
+    def history(era: Policy, kinds: frozenset[str]) -> RepositoryFacts:
+        return call_watched(
+            stall_seconds(), gather, mirror, era, kinds, branch=None, since=None, now=settings.now, with_github=False
+        )
+
+    notes.append(era_note(whole, settings.now) or "")
+    return unique([*violations, *judge_past_eras(whole, settings.now, settings.rules, history)])
 
 
 def _git_facts(
