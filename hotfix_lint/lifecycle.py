@@ -67,6 +67,8 @@ class _Lifecycle:
             return "deployed ref unknown"
         if hotfix.original_base == hotfix.deployed_ref:
             return "deployed ref"
+        if hotfix.cut_at_deployed_tree is not None:
+            return f"deployed ref's tree (at {hotfix.cut_at_deployed_tree[:10]})"
         if hotfix.carried:
             return f"not deployed (carries {len(hotfix.carried)} integration commit(s))"
         if hotfix.base_on_line and hotfix.base_distance:

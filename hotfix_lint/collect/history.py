@@ -569,6 +569,17 @@ class HistoryCollector:
         if line.deployed is None:
             return hotfix
         then = line.deployed.when_started(hotfix.mainline, hotfix.original_base, first)
+        same = self._same_tree(first, then.deployed) if hotfix.original_base != then.deployed else None
+        if same is not None:
+            return replace(
+                hotfix,
+                base_on_line=True,
+                base_distance=0,
+                deployed_ref=then.deployed,
+                deployed_ref_label=then.label,
+                work_started=then.started,
+                cut_at_deployed_tree=same,
+            )
         return replace(
             hotfix,
             base_on_line=then.base_on_line,
@@ -579,6 +590,18 @@ class HistoryCollector:
             moved_during_review=then.moved,
             carried=carried if hotfix.original_base != then.deployed else (),
         )
+
+    def _same_tree(self, first: CommitFact | None, deployed: str | None) -> str | None:
+        """The commit the work started on (the parent of its first own commit), when it is not
+        ``deployed`` but has its tree: integration just after production was merged back into it."""
+        if first is None or not first.parents or deployed is None or first.parents[0] == deployed:
+            return None
+        try:
+            cut = self.reader.commit(first.parents[0])
+            same = cut.tree_id == self.reader.commit(deployed).tree_id
+        except MISSING:
+            return None
+        return str(cut.id) if same else None
 
     def _grace(self) -> int:
         """back-merge's ``grace_days``: how far after a landing a squash or pick is looked for."""
