@@ -132,6 +132,10 @@ class _Lifecycle:
         name = history.integration.name
         if landing.back_merged:
             how = "yes" if "ancestor" in landing.back_merge_evidence else "same change"
+            late = landing.back_merge
+            if late is not None and late.at > back_merge_due(landing.landed_at, self.grace):
+                copy = "" if how == "yes" else f", {how}"
+                return f"late ({name}{copy}, {(late.at - landing.landed_at) // DAY}d after)"
             return f"{how} ({name})"
         if landing.back_merged is None:
             return "?"

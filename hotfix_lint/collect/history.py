@@ -29,7 +29,13 @@ from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
-from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, IntegrationFact, ProductionLineFact
+from hotfix_lint.facts.history import (
+    DEFAULT_GRACE_DAYS,
+    BackMergeFact,
+    HistoryFacts,
+    IntegrationFact,
+    ProductionLineFact,
+)
 from hotfix_lint.facts.landing import (
     DEFAULT_AUTOMATION_AUTHORS,
     DIRECT_PUSH,
@@ -419,12 +425,14 @@ class HistoryCollector:
         """Each hotfix dated against the deployed ref of its time, with what it carried from
         integration and its back-merges: integration's history is read in one pass for all."""
         landings = [h for line in lines for h in line.hotfixes if h.merge is not None]
-        if not landings:
+        copies = [x for line in lines for x in line.landings if x.back_merge_commit is not None]
+        if not landings and not copies:
             return lines
         reach: ReachIndex | None = None
         finder: BackMergeFinder | None = None
         if integration is not None:
-            cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
+            starts = [min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings]
+            cutoff = min(starts + [x.commits[-1].commit_time for x in copies])
             reach = IntegrationReach(self.repo, integration.tip, cutoff)
             finder = BackMergeFinder(self.repo, reach, self._grace())
         out: list[ProductionLineFact] = []
@@ -432,7 +440,8 @@ class HistoryCollector:
             hotfixes = [self._dated(line, h, reach) for h in fact.hotfixes]
             if finder is not None:
                 hotfixes = [finder.find(h) for h in hotfixes]
-            out.append(replace(fact, hotfixes=tuple(hotfixes)))
+            changes = fact.landings if reach is None else tuple(self._reached(x, reach) for x in fact.landings)
+            out.append(replace(fact, hotfixes=tuple(hotfixes), landings=changes))
         return out
 
     @cached_property
@@ -535,7 +544,9 @@ class HistoryCollector:
                 out.append(landing)
                 continue
             if landing.commit.id not in missing:
-                out.append(replace(landing, back_merged=True, back_merge_evidence=f"an ancestor of {integration.name}"))
+                evidence = f"an ancestor of {integration.name}"
+                ancestor = landing.commit.id
+                out.append(replace(landing, back_merged=True, back_merge_evidence=evidence, back_merge_commit=ancestor))
                 continue
             patch = self._patch_id(landing.base, landing.commit.id) if landing.base else None
             found = by_patch.get(patch or "") or by_subject.get(_plain_subject(landing.commit.message))
@@ -547,7 +558,12 @@ class HistoryCollector:
                 evidence += f"; branch '{source}', as its merge into {integration.name} names it"
             out.append(
                 replace(
-                    landing, back_merged=found is not None, back_merge_evidence=how, source=source, evidence=evidence
+                    landing,
+                    back_merged=found is not None,
+                    back_merge_evidence=how,
+                    back_merge_commit=found,
+                    source=source,
+                    evidence=evidence,
                 )
             )
         return out
@@ -590,6 +606,23 @@ class HistoryCollector:
             moved_during_review=then.moved,
             carried=carried if hotfix.original_base != then.deployed else (),
         )
+
+    def _reached(self, landing: LandingFact, reach: ReachIndex) -> LandingFact:
+        """A squash, rebase or fast-forward hotfix with how and when integration first had it."""
+        if landing.back_merge_commit is None:
+            return landing
+        found = reach.reached(landing.back_merge_commit)
+        if found is None:
+            return landing
+        if landing.back_merge_commit != landing.commit.id:
+            form, commit = "squash", landing.back_merge_commit  # integration's commit with its patch or subject
+        else:
+            form, commit = ("merge" if found.via_merge else "fast-forward"), found.via
+        try:
+            summary = self.reader.commit(commit).message.split("\n", 1)[0].strip()
+        except MISSING:
+            summary = ""
+        return replace(landing, back_merge=BackMergeFact(form, found.at, commit, summary))
 
     def _same_tree(self, first: CommitFact | None, deployed: str | None) -> str | None:
         """The commit the work started on (the parent of its first own commit), when it is not
