@@ -67,6 +67,8 @@ class _Lifecycle:
             return "deployed ref unknown"
         if hotfix.original_base == hotfix.deployed_ref:
             return "deployed ref"
+        if hotfix.cut_at_deployed_tree is not None:
+            return f"deployed ref's tree (at {hotfix.cut_at_deployed_tree[:10]})"
         if hotfix.carried:
             return f"not deployed (carries {len(hotfix.carried)} integration commit(s))"
         if hotfix.base_on_line and hotfix.base_distance:
@@ -132,6 +134,10 @@ class _Lifecycle:
         name = integration.name
         if landing.back_merged:
             how = "yes" if "ancestor" in landing.back_merge_evidence else "same change"
+            late = landing.back_merge
+            if late is not None and late.at > back_merge_due(landing.landed_at, self.grace):
+                copy = "" if how == "yes" else f", {how}"
+                return f"late ({name}{copy}, {(late.at - landing.landed_at) // DAY}d after)"
             return f"{how} ({name})"
         if landing.back_merged is None:
             return "?"

@@ -357,3 +357,41 @@ def test_the_hotfixes_table_says_late_as_the_rule_does(gitflow_repo: Scenario, t
     rows = {r["branch"]: r for r in json.loads(out.read_text())["hotfixes"]}
     assert rows["hotfix/fix-crash"]["back_merge"].startswith("late (develop"), rows["hotfix/fix-crash"]
     assert rows["hotfix/fix-two"]["back_merge"] == "yes (develop)", rows["hotfix/fix-two"]
+
+
+@pytest.mark.parametrize(("days", "fires"), [(60, True), (3, False)])
+def test_fast_forward_landing_is_judged_when_its_back_merge_was_due(
+    gitflow_repo: Scenario, days: int, fires: bool
+) -> None:
+    """TheHive 4.1.23: main fast-forwarded to the hotfix branch; develop got it only with the
+    next hotfix's back-merge, 53 days later. By ancestry develop has it today: it was late."""
+    s = gitflow_repo
+    hotfix = land_hotfix(s, "hotfix/ff-fix", version="1.0.2", how="ff", back_merge=None)
+    late = _unrelated_work_then_merge_main(s, days=days)
+    assert hotfix.merge == hotfix.tip and s.is_ancestor(hotfix.tip, "develop")
+    status, report = run_check(s, policy=ONLY)
+    if not fires:
+        assert_clean(status, report)
+        (row,) = [r for r in _table(s) if r["branch"] == "hotfix/ff-fix"]
+        assert row["back_merge"] == "yes (develop)", row
+        return
+    (v,) = violations(report, "back-merge")
+    assert v["severity"] == "error" and same_commit(v["commit"], hotfix.tip), describe(report)
+    assert "fast-forward" in v["message"] and "reached develop only on" in v["message"], describe(report)
+    assert f"{days} day(s) after it landed" in v["message"] and late[:10] in v["message"], describe(report)
+    assert "nothing to repair now" in v["hint"], describe(report)
+    assert status == 1
+    (row,) = [r for r in _table(s) if r["branch"] == "hotfix/ff-fix"]
+    assert row["back_merge"] == f"late (develop, {days}d after)", row
+
+
+def _table(s: Scenario) -> list[dict[str, object]]:
+    """The rows of ``hotfixes --format json``."""
+    import json
+
+    from hotfix_lint.cli import main
+
+    out = s.path.parent / "table.json"
+    assert main(["hotfixes", "--repo", str(s.path), "--format", "json", "--output", str(out)]) == 0
+    rows: list[dict[str, object]] = json.loads(out.read_text())["hotfixes"]
+    return rows

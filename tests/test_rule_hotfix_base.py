@@ -380,3 +380,42 @@ def test_shared_first_parent_history_does_not_make_own_commits_carried(gitflow_r
     assert v["severity"] == "warning" and "its base is stale" in v["message"], describe(report)
     assert "integration branch" not in v["message"], describe(report)
     assert status == 0
+
+
+# -- cut from integration right after production was merged back into it ------------------------
+
+
+def _synced_develop(s: Scenario, unreleased: bool) -> str:
+    """develop is released whole, then main is merged back into develop (a sync merge whose tree
+    is main's); with ``unreleased``, develop gets one more change after the sync."""
+    s.checkout("main")
+    s.merge("develop", message="Release 1.1.0 (#50)")
+    s.tag("v1.1.0", message="Release 1.1.0")
+    s.checkout("develop")
+    sync = s.merge("main", message="Sync master back into development (#51)")
+    if unreleased:
+        s.commit("Add reports", {"app/reports.py": "REPORTS = True\n"})
+    s.checkout("main")
+    return sync
+
+
+def test_cut_from_a_sync_merge_with_production_tree_is_silent(gitflow_repo: Scenario) -> None:
+    """pi-hole #5016: cut from development's "sync: master to development", the same tree as the
+    deployed tip: it started from exactly what production ran and carries nothing undeployed."""
+    s = gitflow_repo
+    sync = _synced_develop(s, unreleased=False)
+    hotfix = land_hotfix(s, "hotfix/after-sync", version="1.1.1", start="develop")
+    assert hotfix.base == sync and sync not in s.first_parents("main")
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+
+
+def test_cut_from_integration_after_a_sync_with_unreleased_work_is_an_error(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _synced_develop(s, unreleased=True)
+    hotfix = land_hotfix(s, "hotfix/after-sync", version="1.1.1", start="develop")
+    status, report = run_check(s, policy=ONLY)
+    (v,) = assert_only(report, "hotfix-base", severity="error")
+    assert same_commit(v["commit"], hotfix.merge, hotfix.tip), describe(report)
+    assert "cut from the integration branch" in v["message"] and "Add reports" in v["message"], describe(report)
+    assert status == 1

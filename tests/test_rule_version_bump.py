@@ -291,3 +291,40 @@ def test_a_shell_script_version_as_git_flow_writes_it(scenario: Callable[..., Sc
     hotfix(s, "hotfix/0.2.2", tag="0.2.2")
     (v,) = assert_only(check(s, policy)[1], RULE)
     assert "git-flow-version says 0.2.1, but the hotfix is 0.2.2" in v["message"]
+
+
+SBT = 'ThisBuild / version := "{v}"\n'
+
+
+def sbt_project(s: Scenario, **files: str) -> Scenario:
+    """Release 1.2.0 whose version.sbt says 1.2.0-1, as Cortex writes package revisions."""
+    s.commit("Initial commit", {"version.sbt": SBT.format(v="1.2.0-1"), **files})
+    s.tag("1.2.0", message="Release 1.2.0")
+    s.branch("develop")
+    return s
+
+
+def test_a_packaging_revision_over_the_release_is_that_release(scenario: Callable[..., Scenario]) -> None:
+    """sbt's ``3.1.3-1`` (Cortex: revision 1 of release 3.1.3, tagged 3.1.3) is the hotfix's version;
+    a revision alone is no bump, and in SemVer's package.json ``-1`` is a pre-release, not the release."""
+    s = sbt_project(scenario(), **{"package.json": '{"version": "1.2.0"}'})
+    policy = only(RULE, hotfix_branch="hotfix/{version}", tag_pattern="{version}", version_files=["version.sbt"])
+    npm_files = {"package.json": '{"version": "1.2.1-1"}'}
+    hotfix(s, "hotfix/1.2.1", files={"version.sbt": SBT.format(v="1.2.1-1"), **npm_files}, tag="1.2.1")
+    assert_clean(*check(s, policy))
+    hotfix(s, "hotfix/1.2.2", files={"version.sbt": SBT.format(v="1.2.1-2")}, tag="1.2.2")  # a new revision only
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "version.sbt says 1.2.1-2, but the hotfix is 1.2.2" in v["message"], v["message"]
+    npm = only(RULE, hotfix_branch="hotfix/{version}", tag_pattern="{version}", version_files=["package.json"])
+    (v,) = [f for f in violations(check(s, npm)[1], RULE) if "hotfix/1.2.1" in f["message"]]
+    assert "package.json says 1.2.1-1, but the hotfix is 1.2.1" in v["message"], v["message"]
+
+
+def test_a_revision_of_the_same_release_is_not_a_bump(scenario: Callable[..., Scenario]) -> None:
+    s = sbt_project(scenario())
+    policy = only(RULE, version_files=["version.sbt"])  # no {version} in the branch name: the bump is judged
+    hotfix(s, "hotfix/crash", files={"version.sbt": SBT.format(v="1.2.0-2")}, tag=None)
+    (v,) = assert_only(check(s, policy)[1], RULE)
+    assert "the version is still 1.2.0" in v["message"], v["message"]
+    hotfix(s, "hotfix/other", files={"version.sbt": SBT.format(v="1.2.1-1")}, tag=None)
+    assert len(violations(check(s, policy)[1], RULE)) == 1

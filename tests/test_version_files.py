@@ -117,3 +117,34 @@ def test_a_file_over_the_bound_is_not_parsed() -> None:
     big = '{"version": "1.0.0", "pad": "' + "x" * MAX_VERSION_FILE_BYTES + '"}'
     declared = declared_version("package.json", big)
     assert declared.version is None and declared.elsewhere and "MiB" in declared.reason
+
+
+@pytest.mark.parametrize(
+    ("path", "version", "release"),
+    [
+        # a numeric -N after the release is its revision where the build tool orders it after the release
+        ("version.sbt", "3.1.3-1", "3.1.3"),
+        ("version.sbt", "3.1.0-RC1-1", "3.1.0-RC1"),
+        ("version.sbt", "4.0.0-1-SNAPSHOT", "4.0.0-1-SNAPSHOT"),
+        ("version.sbt", "3.2.1+1", "3.2.1"),
+        ("gradle.properties", "2.5.1-2", "2.5.1"),
+        ("setup.cfg", "1.4.0-1", "1.4.0"),
+        ("version.sbt", "1.2.4-SNAPSHOT", "1.2.4-SNAPSHOT"),
+        # SemVer and plain files: -N is a pre-release, not the release; +build is still no other release
+        ("package.json", "1.0.1-0", "1.0.1-0"),
+        ("Cargo.toml", "0.8.3-1", "0.8.3-1"),
+        ("VERSION", "1.9.9-1", "1.9.9-1"),
+        ("package.json", "1.0.1+sha.5114f85", "1.0.1"),
+    ],
+)
+def test_release_without_a_packaging_revision(path: str, version: str, release: str) -> None:
+    files = {
+        "version.sbt": f'ThisBuild / version := "{version}"\n',
+        "gradle.properties": f"version={version}\n",
+        "setup.cfg": f"[metadata]\nversion = {version}\n",
+        "package.json": f'{{"version": "{version}"}}',
+        "Cargo.toml": f'[package]\nname = "x"\nversion = "{version}"\n',
+        "VERSION": f"{version}\n",
+    }
+    declared = declared_version(path, files[path])
+    assert (declared.version, declared.release) == (version, release)

@@ -29,7 +29,13 @@ from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
-from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, IntegrationFact, ProductionLineFact
+from hotfix_lint.facts.history import (
+    DEFAULT_GRACE_DAYS,
+    BackMergeFact,
+    HistoryFacts,
+    IntegrationFact,
+    ProductionLineFact,
+)
 from hotfix_lint.facts.landing import (
     DEFAULT_AUTOMATION_AUTHORS,
     DIRECT_PUSH,
@@ -466,24 +472,28 @@ class HistoryCollector:
         in one pass for all the lines released from it."""
         found: dict[str, tuple[ReachIndex, BackMergeFinder]] = {}
         for integration in {i.name: i for i in integrations if i is not None}.values():
-            landings = [
-                h
-                for line, of in zip(lines, integrations, strict=True)
+            served = [
+                fact
+                for fact, of in zip(lines, integrations, strict=True)
                 if of is not None and of.name == integration.name
-                for h in line.hotfixes
-                if h.merge is not None
             ]
-            if landings:
-                cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
+            landings = [h for fact in served for h in fact.hotfixes if h.merge is not None]
+            copies = [x for fact in served for x in fact.landings if x.back_merge_commit is not None]
+            if landings or copies:
+                starts = [min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings]
+                cutoff = min(starts + [x.commits[-1].commit_time for x in copies])
                 reach = IntegrationReach(self.repo, integration.tip, cutoff, self.reader.chains, integration.name)
                 found[integration.name] = (reach, BackMergeFinder(self.repo, reach, self._grace()))
         out: list[ProductionLineFact] = []
         for fact, line, of in zip(lines, walked, integrations, strict=True):
             reach_of = found.get(of.name) if of is not None else None
-            hotfixes = [self._dated(line, h, reach_of[0] if reach_of else None) for h in fact.hotfixes]
-            if reach_of is not None:
-                hotfixes = [reach_of[1].find(h) for h in hotfixes]
-            out.append(replace(fact, hotfixes=tuple(hotfixes)))
+            if reach_of is None:
+                out.append(replace(fact, hotfixes=tuple(self._dated(line, h, None) for h in fact.hotfixes)))
+                continue
+            index, finder = reach_of
+            hotfixes = [finder.find(self._dated(line, h, index)) for h in fact.hotfixes]
+            changes = tuple(self._reached(x, index) for x in fact.landings)
+            out.append(replace(fact, hotfixes=tuple(hotfixes), landings=changes))
         return out
 
     @cached_property
@@ -586,7 +596,9 @@ class HistoryCollector:
                 out.append(landing)
                 continue
             if landing.commit.id not in missing:
-                out.append(replace(landing, back_merged=True, back_merge_evidence=f"an ancestor of {integration.name}"))
+                evidence = f"an ancestor of {integration.name}"
+                ancestor = landing.commit.id
+                out.append(replace(landing, back_merged=True, back_merge_evidence=evidence, back_merge_commit=ancestor))
                 continue
             patch = self._patch_id(landing.base, landing.commit.id) if landing.base else None
             found = by_patch.get(patch or "") or by_subject.get(_plain_subject(landing.commit.message))
@@ -598,7 +610,12 @@ class HistoryCollector:
                 evidence += f"; branch '{source}', as its merge into {integration.name} names it"
             out.append(
                 replace(
-                    landing, back_merged=found is not None, back_merge_evidence=how, source=source, evidence=evidence
+                    landing,
+                    back_merged=found is not None,
+                    back_merge_evidence=how,
+                    back_merge_commit=found,
+                    source=source,
+                    evidence=evidence,
                 )
             )
         return out
@@ -620,6 +637,17 @@ class HistoryCollector:
         if line.deployed is None:
             return hotfix
         then = line.deployed.when_started(hotfix.mainline, hotfix.original_base, first)
+        same = self._same_tree(first, then.deployed) if hotfix.original_base != then.deployed else None
+        if same is not None:
+            return replace(
+                hotfix,
+                base_on_line=True,
+                base_distance=0,
+                deployed_ref=then.deployed,
+                deployed_ref_label=then.label,
+                work_started=then.started,
+                cut_at_deployed_tree=same,
+            )
         return replace(
             hotfix,
             base_on_line=then.base_on_line,
@@ -630,6 +658,35 @@ class HistoryCollector:
             moved_during_review=then.moved,
             carried=carried if hotfix.original_base != then.deployed else (),
         )
+
+    def _reached(self, landing: LandingFact, reach: ReachIndex) -> LandingFact:
+        """A squash, rebase or fast-forward hotfix with how and when integration first had it."""
+        if landing.back_merge_commit is None:
+            return landing
+        found = reach.reached(landing.back_merge_commit)
+        if found is None:
+            return landing
+        if landing.back_merge_commit != landing.commit.id:
+            form, commit = "squash", landing.back_merge_commit  # integration's commit with its patch or subject
+        else:
+            form, commit = ("merge" if found.via_merge else "fast-forward"), found.via
+        try:
+            summary = self.reader.commit(commit).message.split("\n", 1)[0].strip()
+        except MISSING:
+            summary = ""
+        return replace(landing, back_merge=BackMergeFact(form, found.at, commit, summary))
+
+    def _same_tree(self, first: CommitFact | None, deployed: str | None) -> str | None:
+        """The commit the work started on (the parent of its first own commit), when it is not
+        ``deployed`` but has its tree: integration just after production was merged back into it."""
+        if first is None or not first.parents or deployed is None or first.parents[0] == deployed:
+            return None
+        try:
+            cut = self.reader.commit(first.parents[0])
+            same = cut.tree_id == self.reader.commit(deployed).tree_id
+        except MISSING:
+            return None
+        return str(cut.id) if same else None
 
     def _grace(self) -> int:
         """back-merge's ``grace_days``: how far after a landing a squash or pick is looked for."""

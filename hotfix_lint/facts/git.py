@@ -103,6 +103,10 @@ class HotfixFact:
     changelog_added_lines: tuple[str, ...] = ()
     #: commits the hotfix brought along that the integration branch already had (cut from it)
     carried: tuple[CommitFact, ...] = ()
+    #: the commit the work started on when it is not the deployed ref but has its tree (cut from
+    #: integration right after production was merged back into it, nothing else there): the
+    #: hotfix started from exactly what production ran and carries nothing undeployed
+    cut_at_deployed_tree: str | None = None
     #: None when the policy has no integration branch or it does not exist
     back_merged: bool | None = None
     cherry_picked_to_integration: bool = False

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hotfix_lint.facts.bounded import bounded_line
 from hotfix_lint.facts.git import CommitFact
+
+if TYPE_CHECKING:
+    from hotfix_lint.facts.history import BackMergeFact
 
 #: authors whose changes are automation unless a policy says otherwise (``merge-commit``'s
 #: ``allow_authors``): dependency bots open pull requests that people merge
@@ -97,6 +101,11 @@ class LandingFact:
     #: there is no integration branch, or the change is no hotfix
     back_merged: bool | None = None
     back_merge_evidence: str = ""
+    #: the commit integration has for it (the change itself, or its copy there), and how and
+    #: when integration first had it: back-merge is judged as of when it was due, not by today's
+    #: ancestry (``None`` when integration's history was not read that far)
+    back_merge_commit: str | None = None
+    back_merge: BackMergeFact | None = None
     #: landed after the policy's ``until``: outside the process's era, judged by no rule and
     #: listed only by ``hotfixes --all`` (``hotfix`` is then False)
     outside_era: bool = False

@@ -11,6 +11,7 @@ literal: :attr:`DeclaredVersion.elsewhere` says so, with the reason.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from hotfix_lint.facts.declared_version import MAX_VERSION_FILE_BYTES, DeclaredVersion, literal
 from hotfix_lint.facts.git import FileSnapshot
@@ -87,10 +88,22 @@ def declared_version(path: str, text: str) -> DeclaredVersion:
     """The version ``text`` (the content of the file ``path``) declares, by the file's kind."""
     if len(text) > MAX_VERSION_FILE_BYTES:
         return _oversize(path, len(text))
-    parse = _parser(path.rsplit("/", 1)[-1])
-    if parse is not None:
-        return parse(path, text)
-    return _plain(path, text)
+    name = path.rsplit("/", 1)[-1]
+    parse = _parser(name)
+    if parse is None:
+        return _plain(path, text)
+    declared = parse(path, text)
+    return replace(declared, revisions=True) if declared.declares and _has_revisions(name) else declared
+
+
+def _has_revisions(name: str) -> bool:
+    """Does the build tool read ``1.2.3-4`` as revision 4 of release 1.2.3 (not a pre-release)?
+
+    Maven, sbt and Gradle order a numeric ``-N`` after the release; PEP 440 normalises
+    ``1.0-1`` to the post-release ``1.0.post1``. SemVer manifests and plain files read it as a
+    pre-release, which is not the release.
+    """
+    return name not in ("package.json", "Cargo.toml")
 
 
 def _plain(path: str, text: str) -> DeclaredVersion:

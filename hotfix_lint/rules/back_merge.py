@@ -37,7 +37,9 @@ keeps); `grace_days: 0` means the same day. A miss younger than `grace_days` is 
 merged, production or its tag merged as git-flow AVH does with `Merge tag 'X' into develop`,
 a fast-forward, a squash, cherry-picks) or `merge` (the same hotfix branch merged into
 integration with a merge commit; `accept_cherry_picks` then also counts cherry-picks). A
-squash back-merge later covered by a merge of production is still a squash back-merge. When
+squash back-merge later covered by a merge of production is still a squash back-merge. A
+hotfix squashed, rebased or fast-forwarded onto production is judged the same way: integration
+must have had it (by ancestry, its patch id or its subject) within `grace_days` of its landing. When
 the integration branch has stopped moving (the first missed hotfix came `retired_after_days`
 after its last move), one finding says so instead of one per hotfix; set `integration: null`
 or `integration: {branch: ..., retired_since: DATE}` if that is intended. With

@@ -37,7 +37,9 @@ judged from that ref. A base that is an older commit of the production branch is
 and that commit left its first-parent chain. A base that is not on the production branch at
 all (a hotfix cut from the integration branch brings its unreleased commits along: the
 commits the integration branch had before the hotfix landed, not ones it received with the
-hotfix's own commits) is an error. So is a hotfix that shares no history with the production
+hotfix's own commits) is an error, unless the commit the work started on has the deployed
+ref's tree (the integration branch just after production was merged back into it, with nothing
+else there yet): that is exactly what production ran. So is a hotfix that shares no history with the production
 branch at all (an orphan branch, whose history starts at a root commit of its own: merged,
 it needed --allow-unrelated-histories): it was not cut from anything deployed."""
     default_severity = Severity.ERROR
@@ -136,6 +138,8 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
         base = hotfix.original_base
         if base is None or hotfix.deployed_ref is None or base == hotfix.deployed_ref:
             return None
+        if hotfix.cut_at_deployed_tree is not None:
+            return None  # cut where integration had exactly the deployed tree: nothing undeployed came along
         deployed = f"{short(hotfix.deployed_ref)} ({hotfix.deployed_ref_label})"
         hidden = ""
         if _merged_line_into_branch(hotfix, policy):

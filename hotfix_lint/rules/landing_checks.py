@@ -11,12 +11,16 @@ re-committed onto the line is its parent, the line's tip when it landed.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.landing import FAST_FORWARD, REBASE, SQUASH, LandingFact
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import Rule, RuleContext
-from hotfix_lint.rules.common import DAY
+from hotfix_lint.rules.common import DAY, day
+
+if TYPE_CHECKING:
+    from hotfix_lint.facts.history import BackMergeFact
 
 _JUDGED = (SQUASH, REBASE, FAST_FORWARD)
 
@@ -87,13 +91,21 @@ def branch_names(rule: Rule, facts: RepositoryFacts, ctx: RuleContext, expected:
 def back_merges(rule: Rule, facts: RepositoryFacts, grace_days: int) -> Iterator[Finding]:
     """``back-merge`` for squash, rebase and fast-forward hotfixes: the change itself must be on
     the integration branch (ancestry, or the same patch or subject there)."""
-    from hotfix_lint.rules.hints import port_landing  # not on the hooks' path (branch-name imports this module)
+    from hotfix_lint.facts.history import back_merge_due  # not on the hooks' path (branch-name imports this module)
+    from hotfix_lint.rules.hints import port_landing
 
     for landing in unmerged_hotfixes(facts):
         integration = facts.history.integration_of(landing.line) if facts.history is not None else None
-        if landing.back_merged is not False or integration is None:
+        if integration is None:
             continue
         if integration.retired_since is not None and landing.landed_at >= integration.retired_since:
+            continue
+        if landing.back_merged:
+            late = landing.back_merge
+            if late is not None and late.at > back_merge_due(landing.landed_at, grace_days * DAY):
+                yield _late(rule, landing, late, integration.name, grace_days)
+            continue
+        if landing.back_merged is None:
             continue
         age = facts.now - landing.landed_at
         pending = 0 <= age < grace_days * DAY
@@ -108,6 +120,22 @@ def back_merges(rule: Rule, facts: RepositoryFacts, grace_days: int) -> Iterator
             "or waive this commit",
             subjects=_subjects(landing),
         )
+
+
+def _late(rule: Rule, landing: LandingFact, late: BackMergeFact, integration: str, grace_days: int) -> Finding:
+    """Integration has the change today, but got it only after the grace period: judged when due."""
+    words = {"squash": "the same change", "merge": "a merge", "fast-forward": "its own first-parent history"}
+    return rule.finding(
+        f"{_what(landing)} reached {integration} only on {day(late.at)}, {(late.at - landing.landed_at) // DAY} "
+        f"day(s) after it landed (grace: {grace_days}), through {words.get(late.form, late.form)} "
+        f"(commit {late.commit[:10]}{': ' + repr(late.summary) if late.summary else ''}): until then the next "
+        "release could have dropped the fix",
+        ref=landing.source or landing.line,
+        commit=landing.commit.id,
+        hint="nothing to repair now; bring each hotfix into the integration branch within grace_days of its "
+        "landing, or waive this commit",
+        subjects=_subjects(landing),
+    )
 
 
 def unmerged_bases(rule: Rule, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:

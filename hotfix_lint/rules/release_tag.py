@@ -186,7 +186,7 @@ for automation that tags a little later). Branches under check are not judged: t
         newest = newest_version(snapshot.text)
         declared = [
             v
-            for v in (declared_version(f.path, f.text).version for f in hotfix.version_files if f.text is not None)
+            for v in (declared_version(f.path, f.text).release for f in hotfix.version_files if f.text is not None)
             if v is not None
         ]
         if newest is None or not declared:

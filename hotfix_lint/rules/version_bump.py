@@ -24,8 +24,8 @@ def _declared(snapshots: tuple[FileSnapshot, ...]) -> list[DeclaredVersion]:
 
 
 def _agreed(declared: list[DeclaredVersion]) -> str | None:
-    """The version most files declare (``None`` when none does)."""
-    counts = Counter(d.version for d in declared if d.version is not None)
+    """The release most files declare (``None`` when none does); ``3.1.3-1`` in sbt is 3.1.3."""
+    counts = Counter(d.release for d in declared if d.release is not None)
     return counts.most_common(1)[0][0] if counts else None
 
 
@@ -48,7 +48,11 @@ the merge, `merge-commit`'s `allow_authors`/`allow_messages`, so that a bump by 
 a branch under check, its tip) every version file must declare the hotfix's version (from
 the branch name `{version}` or the release tag), all files must agree, and that version must
 be a patch increment of the version the files declared just before the hotfix (1.2.0 ->
-1.2.1; a pre-release 1.2.1-rc1 may be followed by 1.2.1).
+1.2.1; a pre-release 1.2.1-rc1 may be followed by 1.2.1). Build metadata (`1.2.1+7`) names no
+other release, and where the build tool reads a numeric `-N` as a later revision of the same
+release (Maven, sbt, Gradle, PEP 440 files; not SemVer's `package.json` or `Cargo.toml`, where
+`1.2.1-1` is a pre-release) `1.2.1-1` is release 1.2.1 packaged again: the release is compared,
+so a revision alone (1.2.1-1 -> 1.2.1-2) is no bump.
 
 Version files are the policy's `version_files`; without that key they are found at the
 release point: `setup.py`, `setup.cfg`, `pyproject.toml`, `package.json`, `pom.xml`,
@@ -151,11 +155,11 @@ does it on the production branch after the merge); if it does, the bump must be 
         versions = [d for d in declared if d.version is not None]
         expected = hotfix.version
         if expected is not None:
-            wrong = [d for d in versions if not same_version(d.version or "", expected)]
+            wrong = [d for d in versions if not same_version(d.release or "", expected)]
             if wrong:
                 said = ", ".join(f"{d.path} says {d.version}" for d in wrong)
                 problems.append(f"{said}, but the hotfix is {expected}")
-        elif len({d.version for d in versions}) > 1:
+        elif len({d.release for d in versions}) > 1:
             problems.append("the files disagree: " + ", ".join(f"{d.path} {d.version}" for d in versions))
         new = expected or current
         if not problems and new is not None and previous is not None:
