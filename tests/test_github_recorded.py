@@ -251,6 +251,19 @@ def test_bypasses_from_the_loopback_rendering() -> None:
     assert quiet == []
 
 
+def test_protection_bypass_is_opt_in_and_chosen_by_its_id() -> None:
+    """Off unless the policy names ``protection-bypass`` (a warning by default, an error when asked)."""
+    from hotfix_lint.engine import select_rules
+
+    def chosen(rules: dict[str, str]) -> dict[str, str]:
+        policy = build_policy({"production": ["main"], "integration": "develop", "rules": rules}, "test")
+        return {s.rule.id: s.severity.value for s in select_rules(policy)}
+
+    assert "protection-bypass" not in chosen({})
+    assert chosen({"protection-bypass": "warning"})["protection-bypass"] == "warning"
+    assert chosen({"protection-bypass": "error"})["protection-bypass"] == "error"
+
+
 def test_a_ruleset_in_evaluate_mode_only_is_named() -> None:
     with serve_github() as server:
         server.state.add_repo("octo/app")
