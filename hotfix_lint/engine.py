@@ -64,7 +64,7 @@ def select_rules(
 
 
 def required_kinds(selected: Iterable[SelectedRule]) -> frozenset[str]:
-    return frozenset(kind for s in selected for kind in s.rule.requires)
+    return frozenset(kind for s in selected for kind in s.rule.requires | s.rule.uses)
 
 
 def cap_severity(selected: Iterable[SelectedRule], rule_ids: Iterable[str], ceiling: Severity) -> list[SelectedRule]:

@@ -11,7 +11,7 @@ from hotfix_lint.facts.github import CouldNotCheck, Deployment, GitHubFacts
 from hotfix_lint.facts.kinds import GITHUB, GITHUB_PULLS
 from hotfix_lint.policy.model import Policy, RuleSetting
 from hotfix_lint.policy.patterns import compile_pattern
-from hotfix_lint.rules.github_common import as_github_glob
+from hotfix_lint.rules.github_common import github_globs
 
 TOKEN = "ghp_L00pbackS3cretT0kenThatMustNeverLeak42"  # noqa: S105
 
@@ -126,10 +126,13 @@ def test_probe_names_match_their_pattern() -> None:
 
 
 def test_github_globs() -> None:
-    assert as_github_glob("prod/hotfix/{date}_{slug}") == "prod/hotfix/*"
-    assert as_github_glob("release/**") == "release/**"
-    assert as_github_glob("main") == "main"
-    assert as_github_glob("^prod/.*") is None
+    assert github_globs("prod/hotfix/{date}_{slug}") == ("prod/hotfix/*_*", "prod/hotfix/*")
+    assert github_globs("release/**") == ("release/**",)
+    assert github_globs("main") == ("main",)
+    assert github_globs("^prod/.*") == ()
+    # a placeholder with a literal beside it keeps the literal: v{version} is v*, never *
+    assert github_globs("v{version}") == ("v*",)
+    assert github_globs("hotfix/v{version}") == ("hotfix/v*",)
 
 
 # -- deployed_at --------------------------------------------------------------------------------------

@@ -138,6 +138,7 @@ def populate(state: GitHubState) -> dict[str, Any]:
         status_checks=["ci/test"],
         enforce_admins=True,
         restrict_to=["release-bot"],
+        bypass_pull_request=["release-bot"],
     )
     ruleset_id = state.add_ruleset(
         REPO,
@@ -151,6 +152,15 @@ def populate(state: GitHubState) -> dict[str, Any]:
         bypass_actors=[{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}],
     )
     state.add_ruleset(REPO, "linear main", rules=["required_linear_history"])
+    state.add_ruleset(
+        REPO,
+        "queue",
+        include=["refs/heads/queue/*"],
+        rules=[{"type": "merge_queue", "parameters": {"merge_method": "SQUASH", "grouping_strategy": "ALLGREEN"}}],
+    )
+    state.add_repo("octo/free", plan_protection=False)
+    state.add_environment(REPO, "prod/eu", reviewers=["dawid"], can_admins_bypass=False, branch_patterns=["main"])
+    state.add_workflow(REPO, ".github/workflows/ci.yml", "disabled_inactivity")
     state.add_environment(
         REPO,
         "production",
@@ -171,6 +181,8 @@ def populate(state: GitHubState) -> dict[str, Any]:
         statuses=[("failure", T0 + 3700)],
     )
     state.add_deployment(REPO, environment="staging", created_at=T0 + 100, statuses=[])
+    superseded = state.add_deployment(REPO, environment="qa", created_at=T0 + 200, statuses=[("success", T0 + 210)])
+    state.add_deployment(REPO, environment="qa", created_at=T0 + 300, statuses=[("success", T0 + 310)])
     merged = state.add_pull(
         REPO,
         head="hotfix/fix-timeout",
@@ -184,7 +196,7 @@ def populate(state: GitHubState) -> dict[str, Any]:
     state.add_pull(REPO, head="feature/y", base="main", user="dev", created_at=T0 - 3000, closed_at=T0 - 100)
     state.add_file(REPO, "CHANGELOG.md", "# Changelog\n\n## [1.2.1]\n- Fixed timeout (JAZZ-1234)\n")
     state.add_file(REPO, "src/app/__init__.py", "__version__ = '1.2.1'\n")
-    return {"ruleset": ruleset_id, "deployment": older, "pull": merged}
+    return {"ruleset": ruleset_id, "deployment": older, "pull": merged, "superseded": superseded}
 
 
 @pytest.fixture
@@ -225,6 +237,7 @@ def call(
 # -- every endpoint, every documented answer ---------------------------------------------------
 
 P = "/repos/{owner}/{repo}"
+POLICIES = P + "/environments/{environment_name}/deployment-branch-policies"
 ENDPOINTS: list[tuple[str, str, str, int]] = [
     # (method, request target, path template, expected status)
     ("GET", "/repos/octo/app", P, 200),
@@ -237,6 +250,13 @@ ENDPOINTS: list[tuple[str, str, str, int]] = [
     ("GET", "/repos/octo/app/rules/branches/main", P + "/rules/branches/{branch}", 200),
     ("GET", "/repos/octo/app/rules/branches/prod/hotfix/2025-03-01_fix", P + "/rules/branches/{branch}", 200),
     ("GET", "/repos/octo/app/rules/branches/prod%2Fhotfix%2F2025-03-01_fix", P + "/rules/branches/{branch}", 200),
+    ("GET", "/repos/octo/app/rules/branches/queue/x", P + "/rules/branches/{branch}", 200),
+    ("GET", "/repos/octo/free/branches/main/protection", P + "/branches/{branch}/protection", 403),
+    ("GET", "/repos/octo/free/rules/branches/main", P + "/rules/branches/{branch}", 403),
+    ("GET", "/repos/octo/app/actions/workflows", P + "/actions/workflows", 200),
+    ("GET", "/repos/octo/app/environments/prod%2Feu", P + "/environments/{environment_name}", 200),
+    ("GET", "/repos/octo/app/environments/prod%2Feu/deployment-branch-policies", POLICIES, 200),
+    ("GET", "/repos/octo/app/deployments/{superseded}/statuses", P + "/deployments/{deployment_id}/statuses", 200),
     ("GET", "/repos/octo/app/rulesets", P + "/rulesets", 200),
     ("GET", "/repos/octo/app/rulesets/{ruleset}", P + "/rulesets/{ruleset_id}", 200),
     ("GET", "/repos/octo/app/rulesets/1", P + "/rulesets/{ruleset_id}", 404),
@@ -244,12 +264,7 @@ ENDPOINTS: list[tuple[str, str, str, int]] = [
     ("GET", "/repos/octo/app/environments/production", P + "/environments/{environment_name}", 200),
     ("GET", "/repos/octo/app/environments/staging", P + "/environments/{environment_name}", 200),
     ("GET", "/repos/octo/app/environments/nope", P + "/environments/{environment_name}", 404),
-    (
-        "GET",
-        "/repos/octo/app/environments/production/deployment-branch-policies",
-        P + "/environments/{environment_name}/deployment-branch-policies",
-        200,
-    ),
+    ("GET", "/repos/octo/app/environments/production/deployment-branch-policies", POLICIES, 200),
     ("GET", "/repos/octo/app/deployments", P + "/deployments", 200),
     ("GET", "/repos/octo/app/deployments?environment=production", P + "/deployments", 200),
     ("GET", "/repos/octo/app/deployments/{deployment}", P + "/deployments/{deployment_id}", 200),

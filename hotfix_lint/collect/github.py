@@ -32,6 +32,7 @@ from urllib.parse import quote, urlsplit
 from hotfix_lint.facts.github import (
     BranchGitHubFact,
     BranchProtection,
+    BypassActor,
     Checked,
     CouldNotCheck,
     Deployment,
@@ -43,6 +44,8 @@ from hotfix_lint.facts.github import (
     PullRequestFact,
     RepoSettings,
     ReviewFact,
+    RulesetBypass,
+    github_fnmatch,
 )
 
 if TYPE_CHECKING:
@@ -75,6 +78,9 @@ TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 ENTERPRISE_TOKEN_VARIABLES = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
 #: at most this many pages of a list that is read whole (rules, reviews, branch policies)
 MAX_PAGES = 5
+#: what GitHub answers (403) for branch protection and rulesets of a private repository on a plan
+#: without them (GitHub Free)
+PLAN_WITHOUT_PROTECTION = "Upgrade to GitHub Pro or make this repository public to enable this feature."
 #: seconds a request may take, and the User-Agent sent (a pooled client is kept per setting)
 TIMEOUT = 15
 USER_AGENT = "hotfix-lint"
@@ -339,6 +345,8 @@ def _protection(session: _Session, repo: Repository, branch: str) -> Checked[Bra
             return BranchProtection.unprotected(branch)
         if failure.status == 404 and failure.message == "Branch not found":
             return CouldNotCheck(what, f"branch {branch!r} does not exist on GitHub")
+        if _plan_refusal(failure):
+            return BranchProtection(branch=branch, protected=False, plan_blocked=True)
         if failure.status == 404:
             failure.reason = f"GitHub answered 404 {failure.message}: the token cannot read branch protection"
         return failure.could_not(what, PERMISSION_ADMINISTRATION)
@@ -348,7 +356,8 @@ def _protection(session: _Session, repo: Repository, branch: str) -> Checked[Bra
         branch=branch,
         protected=True,
         require_pull_request=reviews is not None,
-        required_approving_review_count=int((reviews or {}).get("required_approving_review_count") or 0),
+        # a legacy review rule without a count requires one approval (GitHub's default)
+        required_approving_review_count=int(_or((reviews or {}).get("required_approving_review_count"), 1)),
         dismiss_stale_reviews=bool((reviews or {}).get("dismiss_stale_reviews")),
         require_code_owner_reviews=bool((reviews or {}).get("require_code_owner_reviews")),
         require_last_push_approval=bool((reviews or {}).get("require_last_push_approval")),
@@ -362,7 +371,29 @@ def _protection(session: _Session, repo: Repository, branch: str) -> Checked[Bra
         required_signatures=_enabled(data, "required_signatures"),
         lock_branch=_enabled(data, "lock_branch"),
         restricts_pushes=data.get("restrictions") is not None,
+        pull_request_bypassers=_allowances((reviews or {}).get("bypass_pull_request_allowances")),
     )
+
+
+def _or(value: Any, default: int) -> Any:
+    return default if value is None else value
+
+
+def _plan_refusal(failure: _Failure) -> bool:
+    """GitHub's 403 for a private repository on a plan without branch protection or rulesets."""
+    return failure.status == 403 and failure.message.strip() == PLAN_WITHOUT_PROTECTION
+
+
+def _allowances(data: Any) -> tuple[str, ...]:
+    """Logins, team slugs and app slugs of ``bypass_pull_request_allowances``."""
+    if not isinstance(data, Mapping):
+        return ()
+    names: list[str] = []
+    for key, field_name in (("users", "login"), ("teams", "slug"), ("apps", "slug")):
+        for item in data.get(key) or ():
+            if isinstance(item, Mapping) and item.get(field_name):
+                names.append(str(item[field_name]))
+    return tuple(names)
 
 
 def _rules(session: _Session, repo: Repository, branch: str, page_size: int) -> Checked[tuple[EffectiveRule, ...]]:
@@ -370,6 +401,8 @@ def _rules(session: _Session, repo: Repository, branch: str, page_size: int) -> 
     try:
         data = session.get_list(url, page_size)
     except _Failure as failure:
+        if _plan_refusal(failure):  # rulesets are not enforced on this plan: none applies
+            return ()
         return failure.could_not(f"rulesets applying to {branch!r}", PERMISSION_METADATA)
     return tuple(
         EffectiveRule(
@@ -384,13 +417,18 @@ def _rules(session: _Session, repo: Repository, branch: str, page_size: int) -> 
 
 
 def _environment(session: _Session, repo: Repository, name: str, page_size: int) -> Checked[Environment | None]:
+    from github.Environment import Environment as GitHubEnvironment
+    from github.Team import Team
+
+    # built from the name, percent-encoded: the answer's own ``url`` leaves a ``/`` unescaped
+    url = f"{repo.url}/environments/{quote(name, safe='')}"
     try:
-        env = session.call(lambda: repo.get_environment(name))
+        headers, data = session.get(url)
     except _Failure as failure:
         if failure.status == 404:
             return None
         return failure.could_not(f"environment {name!r}", PERMISSION_ACTIONS)
-    from github.Team import Team
+    env = session.gh.create_from_raw_data(GitHubEnvironment, data, headers)
 
     reviewers: list[str] = []
     teams: list[str] = []
@@ -411,7 +449,7 @@ def _environment(session: _Session, repo: Repository, name: str, page_size: int)
     if settings is not None:
         patterns: Checked[tuple[DeploymentBranchPattern, ...]] = ()
         if settings.custom_branch_policies:
-            patterns = _branch_patterns(session, env.url, name, page_size)
+            patterns = _branch_patterns(session, url, name, page_size)
         policy = DeploymentBranchPolicy(
             protected_branches=bool(settings.protected_branches),
             custom_branch_policies=bool(settings.custom_branch_policies),
@@ -424,7 +462,12 @@ def _environment(session: _Session, repo: Repository, name: str, page_size: int)
         prevent_self_review=prevent_self_review,
         wait_timer=wait_timer,
         branch_policy=policy,
+        can_admins_bypass=_flag(data.get("can_admins_bypass") if isinstance(data, Mapping) else None),
     )
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _branch_patterns(
@@ -462,7 +505,7 @@ def _deployments(
                 notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
             break
         state: Checked[str | None]
-        state_at = None
+        state_at = succeeded_at = None
         try:
             statuses = session.call(partial(item.get_statuses().get_page, 0))
         except _Failure as failure:
@@ -471,6 +514,8 @@ def _deployments(
             latest = statuses[0] if statuses else None
             state = None if latest is None else str(latest.state)
             state_at = None if latest is None else _epoch(latest.created_at)
+            success = next((s for s in statuses if s.state == "success"), None)  # newest first
+            succeeded_at = None if success is None else _epoch(success.created_at)
         found.append(
             Deployment(
                 id=int(item.id),
@@ -481,9 +526,10 @@ def _deployments(
                 state=state,
                 state_at=state_at,
                 creator=_login(item.creator),
+                succeeded_at=succeeded_at,
             )
         )
-        if state == "success" and (back_to is None or found[-1].created_at < back_to):
+        if found[-1].succeeded and (back_to is None or found[-1].created_at < back_to):
             break
     return tuple(found), complete
 
@@ -557,6 +603,9 @@ def collect_github(
     meter: ApiMeter | None = None,
     clients: ClientPool | None = None,
     budget: GitHubBudget | None = None,
+    bypass: bool = False,
+    workflows: bool = False,
+    deployments: bool = True,
 ) -> GitHubFacts:
     """Read what GitHub enforces and records for ``repo_full_name``; never raises for HTTP errors.
 
@@ -581,6 +630,11 @@ def collect_github(
     ``meter`` counts the requests. With ``clients`` the client is taken from that pool and left
     open for the next repository (``collect.github_clients``). ``budget``: the run's time for
     GitHub and its rate limit (``collect.deadline``; default: a check's).
+
+    ``bypass``: also who may bypass each applying ruleset (1 request per ruleset);
+    ``workflows``: also the state of each GitHub Actions workflow (a page per ``page_size``);
+    ``deployments=False``: the environment only, not its deployments. A branch that nothing
+    protects costs a ruleset listing and 1 request per ruleset in ``evaluate`` mode.
     """
     from hotfix_lint.collect.deadline import GitHubBudget
 
@@ -615,6 +669,9 @@ def collect_github(
             page_size,
             deployments_back_to=deployments_back_to,
             probes=tuple(probe_branches),
+            read=frozenset(
+                name for name, on in (("bypass", bypass), ("workflows", workflows), ("deployments", deployments)) if on
+            ),
         )
     finally:
         if owned:
@@ -702,6 +759,7 @@ def _collect(
     *,
     deployments_back_to: int | None = None,
     probes: tuple[str, ...] = (),
+    read: frozenset[str] = frozenset({"deployments"}),
 ) -> GitHubFacts:
     notes: list[str] = []
     try:
@@ -743,7 +801,15 @@ def _collect(
         )
         for b in probes
     )
-    branch_facts = _name_rulesets(session, repo, branch_facts, page_size)
+    listed_rulesets = _RulesetList(session, repo, page_size)
+    branch_facts = _name_rulesets(listed_rulesets, branch_facts)
+    branch_facts = _evaluate_only(session, repo, listed_rulesets, branch_facts, settings)
+    bypass = _ruleset_bypass(session, repo, branch_facts) if "bypass" in read else ()
+    workflows = (
+        _guard(session, "workflow states", partial(_workflow_states, session, repo, page_size))
+        if "workflows" in read
+        else None
+    )
     env: Checked[Environment | None] = None
     deployments: Checked[tuple[Deployment, ...]] = ()
     complete = False
@@ -753,6 +819,7 @@ def _collect(
         )
         if env is None:
             notes.append(f"environment {environment!r} does not exist on GitHub")
+    if environment and "deployments" in read:
         listed = _guard(
             session,
             f"deployments to {environment!r}",
@@ -779,6 +846,8 @@ def _collect(
         deployments_complete=complete,
         pulls=pulls,
         notes=tuple(notes),
+        ruleset_bypass=bypass,
+        workflow_states=workflows,
     )
 
 
@@ -796,25 +865,145 @@ def _repository(session: _Session, full_name: str) -> Repository:
     return session.gh.create_from_raw_data(Repository, data, headers)
 
 
-def _name_rulesets(
-    session: _Session, repo: Repository, branches: tuple[BranchGitHubFact, ...], page_size: int
-) -> tuple[BranchGitHubFact, ...]:
+class _RulesetList:
+    """The repository's rulesets (``GET rulesets``, with the organisation's), read once and only
+    when asked; None when the token cannot list them."""
+
+    def __init__(self, session: _Session, repo: Repository, page_size: int) -> None:
+        self._read = partial(session.get_list, f"{repo.url}/rulesets", page_size)
+        self._items: list[dict[str, Any]] | None = None
+        self._asked = False
+
+    def items(self) -> list[dict[str, Any]] | None:
+        if not self._asked:
+            self._asked = True
+            try:
+                self._items = [i for i in self._read() if isinstance(i, dict)]
+            except _Failure as failure:
+                log.info("rulesets not listed: %s", failure.reason)
+        return self._items
+
+
+def _name_rulesets(listed: _RulesetList, branches: tuple[BranchGitHubFact, ...]) -> tuple[BranchGitHubFact, ...]:
     """Give each ruleset rule its ruleset's name (one listing, only when some rule applies); a
     token that cannot list rulesets leaves them named by id."""
     ids = {r.ruleset_id for b in branches if isinstance(b.rules, tuple) for r in b.rules if r.ruleset_id is not None}
     if not ids:
         return branches
-    try:
-        listed = session.get_list(f"{repo.url}/rulesets", page_size)
-    except _Failure as failure:
-        log.info("ruleset names not read: %s", failure.reason)
+    items = listed.items()
+    if items is None:
         return branches
-    names = {item.get("id"): str(item.get("name")) for item in listed if isinstance(item, dict) and item.get("name")}
+    names = {item.get("id"): str(item.get("name")) for item in items if item.get("name")}
     return tuple(
         replace(b, rules=tuple(replace(r, ruleset_name=names.get(r.ruleset_id)) for r in b.rules))
         if isinstance(b.rules, tuple)
         else b
         for b in branches
+    )
+
+
+def _evaluate_only(
+    session: _Session,
+    repo: Repository,
+    listed: _RulesetList,
+    branches: tuple[BranchGitHubFact, ...],
+    settings: Checked[RepoSettings],
+) -> tuple[BranchGitHubFact, ...]:
+    """For a branch nothing protects, the rulesets that target it in ``evaluate`` mode (GitHub's
+    rules for a branch leave them out: they report, never block). Read only then: one listing,
+    and each evaluate-mode branch ruleset's conditions."""
+    bare = [
+        b for b in branches if not b.probe and b.rules == () and b.protection == BranchProtection.unprotected(b.name)
+    ]
+    if not bare or isinstance(settings, CouldNotCheck):
+        return branches
+    evaluating = [i for i in listed.items() or () if i.get("enforcement") == "evaluate" and i.get("target") == "branch"]
+    if not evaluating:
+        return branches
+    conditions: list[tuple[str, Mapping[str, Any]]] = []
+    for item in evaluating:
+        try:
+            detail = session.get_json(f"{repo.url}/rulesets/{int(item['id'])}")
+        except (_Failure, KeyError, TypeError, ValueError):
+            continue
+        ref_name = ((detail or {}).get("conditions") or {}).get("ref_name") if isinstance(detail, dict) else None
+        if isinstance(ref_name, Mapping):
+            conditions.append((str(item.get("name") or f"#{item.get('id')}"), ref_name))
+    default = settings.default_branch
+    return tuple(
+        replace(b, evaluate_rulesets=tuple(n for n, c in conditions if _targets(c, b.name, default)))
+        if b in bare
+        else b
+        for b in branches
+    )
+
+
+def _targets(ref_name: Mapping[str, Any], branch: str, default_branch: str) -> bool:
+    """Whether a ruleset's ``ref_name`` condition includes ``branch`` (and does not exclude it)."""
+
+    def matches(pattern: Any) -> bool:
+        text = str(pattern)
+        if text == "~ALL":
+            return True
+        if text == "~DEFAULT_BRANCH":
+            return branch == default_branch
+        return github_fnmatch(text.removeprefix("refs/heads/"), branch)
+
+    include = ref_name.get("include") or ()
+    exclude = ref_name.get("exclude") or ()
+    return any(matches(p) for p in include) and not any(matches(p) for p in exclude)
+
+
+def _ruleset_bypass(
+    session: _Session, repo: Repository, branches: tuple[BranchGitHubFact, ...]
+) -> tuple[RulesetBypass, ...]:
+    """Who may bypass each ruleset applying to a read branch (``GET rulesets/{id}``, one per
+    ruleset). GitHub shows ``bypass_actors`` only to a token with write access to the ruleset."""
+    seen: dict[int, str | None] = {}
+    for branch in branches:
+        if isinstance(branch.rules, tuple):
+            for rule in branch.rules:
+                if rule.ruleset_id is not None:
+                    seen.setdefault(rule.ruleset_id, rule.ruleset_name)
+    found: list[RulesetBypass] = []
+    for ruleset_id, name in seen.items():
+        what = f"who may bypass ruleset {name or ruleset_id!r}"
+        try:
+            data = session.get_json(f"{repo.url}/rulesets/{ruleset_id}")
+        except _Failure as failure:
+            found.append(RulesetBypass(ruleset_id, name, failure.could_not(what, PERMISSION_ADMINISTRATION)))
+            continue
+        actors = data.get("bypass_actors") if isinstance(data, dict) else None
+        if not isinstance(actors, list):
+            hidden = CouldNotCheck(what, "GitHub shows bypass_actors only to a token with write access to the ruleset")
+            found.append(RulesetBypass(ruleset_id, name, hidden))
+            continue
+        found.append(
+            RulesetBypass(
+                ruleset_id,
+                name or (str(data.get("name")) if data.get("name") else None),
+                tuple(
+                    BypassActor(
+                        actor_type=str(a.get("actor_type")),
+                        actor_id=a.get("actor_id") if isinstance(a.get("actor_id"), int) else None,
+                        bypass_mode=str(a.get("bypass_mode") or "always"),
+                    )
+                    for a in actors
+                    if isinstance(a, dict)
+                ),
+            )
+        )
+    return tuple(found)
+
+
+def _workflow_states(session: _Session, repo: Repository, page_size: int) -> Checked[tuple[tuple[str, str], ...]]:
+    """Each GitHub Actions workflow's path and state (``GET actions/workflows``)."""
+    try:
+        items = session.get_list(f"{repo.url}/actions/workflows", page_size, key="workflows")
+    except _Failure as failure:
+        return failure.could_not("the state of the GitHub Actions workflows", PERMISSION_ACTIONS)
+    return tuple(
+        (str(i["path"]), str(i.get("state") or "active")) for i in items if isinstance(i, dict) and "path" in i
     )
 
 

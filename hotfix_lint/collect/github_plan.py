@@ -25,7 +25,16 @@ import pygit2
 from hotfix_lint.collect.repository import list_branches
 from hotfix_lint.facts import GitHubFacts, HotfixFact, RepositoryFacts
 from hotfix_lint.facts.history import HistoryFacts
-from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY, GITHUB, GITHUB_DEPLOYMENTS, GITHUB_KINDS, GITHUB_PULLS
+from hotfix_lint.facts.kinds import (
+    GIT_BRANCH,
+    GIT_HISTORY,
+    GITHUB,
+    GITHUB_BYPASS,
+    GITHUB_DEPLOYMENTS,
+    GITHUB_KINDS,
+    GITHUB_PULLS,
+    GITHUB_WORKFLOWS,
+)
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.policy.patterns import NamePattern, PatternError, compile_pattern
 
@@ -127,7 +136,7 @@ def plan_branches(policy: Policy, existing: Mapping[str, int], kinds: frozenset[
             expand(str(source), into_bases=False)
     if policy.promotion_branch:
         expand(policy.promotion_branch, into_bases=True, probe_if_none=True)
-    if GITHUB not in kinds:
+    if not {GITHUB, GITHUB_BYPASS} & kinds:
         branches, probes = [], []
     return GitHubPlan(tuple(branches), tuple(probes), tuple(bases) if GITHUB_PULLS in kinds else ())
 
@@ -196,7 +205,7 @@ def read_github(
             target.token,
             target.api_url,
             plan.branches,
-            policy.deployed_environment if GITHUB_DEPLOYMENTS in wanted else None,
+            policy.deployed_environment if {GITHUB_DEPLOYMENTS, GITHUB_BYPASS} & wanted else None,
             pull_bases=plan.pull_bases,
             head_filter=lambda head: not (policy.is_allowed_feeder(head) or policy.is_production_name(head)),
             max_deployments=MAX_DEPLOYMENTS if back_to is not None else 10,
@@ -206,6 +215,9 @@ def read_github(
             meter=request.meter if request is not None else None,
             clients=request.clients if request is not None else None,
             budget=request.budget if request is not None else None,
+            bypass=GITHUB_BYPASS in wanted,
+            workflows=GITHUB_WORKFLOWS in wanted,
+            deployments=GITHUB_DEPLOYMENTS in wanted,
         )
     except ValueError as exc:  # a malformed API URL; the message never holds the token
         reason = f"GitHub could not be read: {exc}"

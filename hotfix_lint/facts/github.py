@@ -8,6 +8,7 @@ reason and the permission that would let it be read), never a pass and never a v
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, TypeVar
@@ -90,6 +91,12 @@ class BranchProtection:
     lock_branch: bool = False
     #: push restricted to listed users/teams/apps
     restricts_pushes: bool = False
+    #: who may merge without the required reviews (``bypass_pull_request_allowances``): logins,
+    #: team slugs and app slugs
+    pull_request_bypassers: tuple[str, ...] = ()
+    #: GitHub refused with "Upgrade to GitHub Pro or make this repository public": a private
+    #: repository on a plan without branch protection (``protected`` is False)
+    plan_blocked: bool = False
 
     @classmethod
     def unprotected(cls, branch: str) -> BranchProtection:
@@ -126,6 +133,9 @@ class BranchGitHubFact:
     #: a sample name standing for a pattern no branch matches yet (``prod/hotfix/*``): rulesets
     #: answer for any name, classic protection only for a branch that exists
     probe: bool = False
+    #: names of rulesets that target the branch in ``evaluate`` mode only (they report, never
+    #: block); read only when nothing else protects the branch
+    evaluate_rulesets: tuple[str, ...] = ()
 
     def rules_of_type(self, rule_type: str) -> tuple[EffectiveRule, ...]:
         if isinstance(self.rules, CouldNotCheck):
@@ -186,6 +196,30 @@ def _either(a: bool | None, b: bool | None) -> bool | None:
 
 
 @dataclass(frozen=True)
+class BypassActor:
+    """Someone a ruleset lets bypass its rules (``bypass_actors`` of ``GET rulesets/{id}``)."""
+
+    actor_type: str  # Integration, OrganizationAdmin, RepositoryRole, Team, DeployKey, User
+    actor_id: int | None = None
+    bypass_mode: str = "always"  # always, pull_request, exempt
+
+    @property
+    def label(self) -> str:
+        """``Team #234``, ``OrganizationAdmin``: how the policy's ``allow`` option names it."""
+        return self.actor_type if self.actor_id is None else f"{self.actor_type} #{self.actor_id}"
+
+
+@dataclass(frozen=True)
+class RulesetBypass:
+    """Who may bypass one ruleset; ``actors`` is unknown when GitHub leaves the list out (it
+    shows it only to tokens with write access to the ruleset)."""
+
+    ruleset_id: int
+    name: str | None
+    actors: Checked[tuple[BypassActor, ...]]
+
+
+@dataclass(frozen=True)
 class DeploymentBranchPattern:
     """A custom deployment branch (or tag) policy: a name pattern such as ``prod/hotfix/*``."""
 
@@ -213,6 +247,9 @@ class Environment:
     wait_timer: int = 0
     #: None: any branch may deploy
     branch_policy: DeploymentBranchPolicy | None = None
+    #: "Allow administrators to bypass configured protection rules" (GitHub's default: on);
+    #: None when the answer does not say
+    can_admins_bypass: bool | None = None
 
     @property
     def requires_review(self) -> bool:
@@ -221,7 +258,13 @@ class Environment:
 
 @dataclass(frozen=True)
 class Deployment:
-    """One deployment, with the state of its latest status (None when it has no status)."""
+    """One deployment, with the state of its latest status (None when it has no status).
+
+    ``inactive`` means it succeeded and was superseded: GitHub marks every earlier successful
+    deployment to a non-production environment inactive when a newer one succeeds
+    (``auto_inactive``). ``succeeded_at`` is when its ``success`` status was set, when that
+    status was among those read.
+    """
 
     id: int
     sha: str
@@ -231,6 +274,21 @@ class Deployment:
     state: Checked[str | None] = None
     state_at: int | None = None
     creator: str | None = None
+    succeeded_at: int | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """It reached ``success`` (and may since have been superseded: ``inactive``)."""
+        return self.state in SUCCEEDED
+
+    @property
+    def success_time(self) -> int:
+        """When it started running: its success status, else its latest status, else creation."""
+        return self.succeeded_at or (self.state_at if self.state == "success" else None) or self.created_at
+
+
+#: deployment states that mean the deployment succeeded (``inactive``: and was superseded later)
+SUCCEEDED = ("success", "inactive")
 
 
 @dataclass(frozen=True)
@@ -287,6 +345,11 @@ class GitHubFacts:
     #: merged pull requests into the watched branches, most recently updated first
     pulls: Checked[tuple[PullRequestFact, ...]] = ()
     notes: tuple[str, ...] = ()
+    #: who may bypass each ruleset applying to a read branch (read for ``protection-bypass``)
+    ruleset_bypass: tuple[RulesetBypass, ...] = ()
+    #: GitHub Actions workflows by path and their state (``active``, ``disabled_manually``,
+    #: ``disabled_inactivity``, ...); None: not read
+    workflow_states: Checked[tuple[tuple[str, str], ...]] | None = None
 
     def branch(self, name: str) -> BranchGitHubFact | None:
         for fact in self.branches:
@@ -299,7 +362,7 @@ class GitHubFacts:
         if isinstance(self.deployments, CouldNotCheck):
             return None
         for deployment in self.deployments:
-            if deployment.state == "success":
+            if deployment.succeeded:
                 return deployment
         return None
 
@@ -315,22 +378,25 @@ class GitHubFacts:
             return None, str(self.deployments)
         moment = "now" if when is None else f"before {_day(when)}"
         best: Deployment | None = None
+        silent = 0
         for deployment in self.deployments:  # newest first
             if isinstance(deployment.state, CouldNotCheck):
                 if when is None or deployment.created_at <= when:
                     return None, str(deployment.state)
                 continue
-            finished = deployment.state_at or deployment.created_at
-            if deployment.state == "success" and (when is None or finished <= when):
+            if deployment.state is None:
+                silent += 1
+            if deployment.succeeded and (when is None or deployment.success_time <= when):
                 best = deployment
                 break
         if best is not None:
             return best.sha, f"the last successful deployment to {env!r} {moment} ({best.ref}, {_day(best.created_at)})"
+        no_status = f" ({silent} of them with no status)" if silent else ""
         if self.deployments_complete:
-            return None, f"no deployment to {env!r} succeeded {moment}"
+            return None, f"no deployment to {env!r} succeeded {moment}{no_status}"
         return None, (
             f"the {len(self.deployments)} most recent deployment(s) to {env!r} read from GitHub do not reach "
-            f"back to a successful one {moment}"
+            f"back to a successful one {moment}{no_status}"
         )
 
     @property
@@ -353,8 +419,48 @@ class GitHubFacts:
         if not isinstance(self.deployments, CouldNotCheck):
             for d in self.deployments:
                 add(d.state)
+        for bypass in self.ruleset_bypass:
+            add(bypass.actors)
+        add(self.workflow_states)
         add(self.pulls)
         if not isinstance(self.pulls, CouldNotCheck):
             for p in self.pulls:
                 add(p.reviews)
         return tuple(found)
+
+
+def github_fnmatch(pattern: str, name: str) -> bool:
+    """Whether ``name`` matches a GitHub name pattern (deployment branch and tag policies,
+    ruleset ref conditions), as GitHub matches it: Ruby's ``File.fnmatch`` with
+    ``FNM_PATHNAME``, so ``*`` and ``?`` never cross ``/``, ``**/`` spans directories and
+    ``[...]`` is a character class."""
+    return _glob_regex(pattern).fullmatch(name) is not None
+
+
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:[^/]*/)*")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            end = pattern.index("]", i + 2)
+            body = pattern[i + 1 : end]
+            negate = body.startswith(("!", "^"))
+            body = body[1:] if negate else body
+            out.append(("[^/" if negate else "[") + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out))

@@ -22,5 +22,9 @@ GITHUB = "github"
 GITHUB_DEPLOYMENTS = "github-deployments"
 #: GitHub: merged pull requests into production and promotion branches, with their reviews
 GITHUB_PULLS = "github-pulls"
+#: GitHub: who may bypass the rulesets, the classic protection and the environment's reviewers
+GITHUB_BYPASS = "github-bypass"
+#: GitHub: the state of each Actions workflow (active, disabled_manually, disabled_inactivity)
+GITHUB_WORKFLOWS = "github-workflows"
 #: every kind read from GitHub: none is collected without a token and a repository
-GITHUB_KINDS = frozenset({GITHUB, GITHUB_DEPLOYMENTS, GITHUB_PULLS})
+GITHUB_KINDS = frozenset({GITHUB, GITHUB_DEPLOYMENTS, GITHUB_PULLS, GITHUB_BYPASS, GITHUB_WORKFLOWS})

@@ -43,6 +43,9 @@ class Rule:
     #: An opt-in rule runs only when the policy names it under ``rules:`` (or ``--rule`` asks for
     #: it): it checks a step that only some processes have (a CI trigger, promotion branches).
     opt_in: ClassVar[bool] = False
+    #: Kinds read when they can be (GitHub with a token) and used then; when they cannot, the
+    #: rule still runs on ``requires`` alone.
+    uses: ClassVar[frozenset[str]] = frozenset()
 
     def check(self, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
         raise NotImplementedError

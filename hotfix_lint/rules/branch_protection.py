@@ -11,7 +11,7 @@ from hotfix_lint.facts.kinds import GITHUB
 from hotfix_lint.policy.patterns import PatternError, compile_pattern
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
-from hotfix_lint.rules.github_common import could_not, not_collected
+from hotfix_lint.rules.github_common import could_not, not_collected, quoted, words
 
 _SETTINGS: dict[str, Any] = {
     "require_pull_request": {
@@ -114,14 +114,43 @@ GitHub's own answer "Branch not protected" (with sufficient rights) is a violati
     def _judge(self, branch: BranchGitHubFact, role: str, settings: Mapping[str, Any]) -> Iterator[Finding]:
         name = branch.name
         unknown = [v for v in (branch.protection, branch.rules) if isinstance(v, CouldNotCheck)]
-        if branch.protection == BranchProtection.unprotected(name) and branch.rules == ():
+        protection = branch.protection
+        if isinstance(protection, BranchProtection) and protection.plan_blocked and branch.rules == ():
             yield self.finding(
-                f"{name} ({role}) is not protected on GitHub: no branch protection rule and no ruleset applies to it",
+                f"{name} ({role}) cannot be protected on this plan: GitHub answers \"Upgrade to GitHub Pro or make "
+                "this repository public to enable this feature\" (a private repository on GitHub Free has neither "
+                "branch protection nor rulesets)",
+                ref=name,
+                hint="upgrade the owner's plan (GitHub Pro, Team or Enterprise), or make the repository public",
+                subjects=(name,),
+            )
+            return
+        if protection == BranchProtection.unprotected(name) and branch.rules == ():
+            if branch.evaluate_rulesets:
+                why = (
+                    f"{words(quoted(branch.evaluate_rulesets))} "
+                    f"target{'s' if len(branch.evaluate_rulesets) == 1 else ''} it in evaluate mode only, "
+                    "which reports and never blocks"
+                )
+            else:
+                why = "no ruleset applies to it"
+            yield self.finding(
+                f"{name} ({role}) is not protected on GitHub: no branch protection rule and {why}",
                 ref=name,
                 hint=_hint(name, settings),
                 subjects=(name,),
             )
             return
+        if isinstance(protection, BranchProtection) and protection.protected and protection.lock_branch:
+            yield self.finding(
+                f"{name} ({role}) is locked on GitHub ('Lock branch' is on): nothing can be merged into it, "
+                "so a hotfix cannot land there",
+                severity=Severity.WARNING,
+                ref=name,
+                hint=f"on GitHub, Settings > Branches > the rule for '{name}': turn off 'Lock branch' when the "
+                "branch should take changes again",
+                subjects=(name,),
+            )
         problems: list[str] = []
         open_question = False
         minimum = int(settings["min_approvals"])

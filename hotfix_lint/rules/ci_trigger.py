@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.bounded import bounded_line
-from hotfix_lint.facts.kinds import WORKFLOWS
+from hotfix_lint.facts.kinds import GITHUB_WORKFLOWS, WORKFLOWS
 from hotfix_lint.facts.workflows import WORKFLOWS_DIR, WorkflowFile, WorkflowJob, WorkflowsFact
 from hotfix_lint.results import Finding, FindingKind, Severity
 from hotfix_lint.rules.base import FACT_GIT_BRANCH, FACT_GIT_HISTORY, Rule, RuleContext, options_object
@@ -49,10 +49,16 @@ regular expressions searched in each step's `run` and `uses`: pytest, tox, nox, 
 make test, go test, cargo test, mvn, gradle, ...), directly or in a reusable workflow of
 the repository that a job calls (`uses: ./.github/workflows/tests.yml`). A workflow file that
 is not valid YAML runs nothing and is named in the finding. With `require_tests: false` any
-triggered workflow is enough."""
+triggered workflow is enough.
+
+When GitHub is read (a token and a repository), a workflow GitHub has disabled (state
+`disabled_manually`, or `disabled_inactivity`: GitHub turns off scheduled workflows of a
+repository without activity for 60 days) starts nothing, whatever its file says. Without
+GitHub, every workflow file counts."""
     default_severity = Severity.ERROR
     opt_in = True
     requires = frozenset({WORKFLOWS, FACT_GIT_HISTORY, FACT_GIT_BRANCH})
+    uses = frozenset({GITHUB_WORKFLOWS})
     options_schema = options_object(
         test_patterns={
             "type": "array",
@@ -84,7 +90,12 @@ triggered workflow is enough."""
                 ref=base.ref,
             )
             return
-        judge = _Judge([re.compile(p) for p in ctx.options["test_patterns"]], bool(ctx.options["require_tests"]))
+        states = facts.github.workflow_states if facts.github is not None else None
+        listed = states if isinstance(states, tuple) else ()  # unknown or not read: every file counts
+        disabled = {path: state for path, state in listed if state.startswith("disabled")}
+        judge = _Judge(
+            [re.compile(p) for p in ctx.options["test_patterns"]], bool(ctx.options["require_tests"]), disabled
+        )
         policy = ctx.policy
         for pattern in policy.hotfix_patterns:
             sample = pattern.example()
@@ -146,9 +157,11 @@ def _hint(pattern: str) -> str:
 class _Judge:
     """Which workflows a push starts, and whether one of them runs the tests."""
 
-    def __init__(self, patterns: list[re.Pattern[str]], require_tests: bool) -> None:
+    def __init__(self, patterns: list[re.Pattern[str]], require_tests: bool, disabled: dict[str, str]) -> None:
         self.patterns = patterns
         self.require_tests = require_tests
+        #: workflow path -> its state on GitHub, for those GitHub has disabled
+        self.disabled = disabled
 
     def problem(self, workflows: WorkflowsFact, branch: str) -> str | None:
         """What is wrong with a push of ``branch`` (a phrase), or ``None``."""
@@ -163,6 +176,13 @@ class _Judge:
             pushed = [w for w in workflows.files if w.push is not None]
             said = "; ".join(f"{w.path} runs on {w.push.describe()}" for w in pushed if w.push is not None)
             return "starts no workflow" + (f" ({said})" if said else " (no workflow runs on push)") + broken_note
+        off = [w for w in started if w.path in self.disabled]
+        if off:
+            started = [w for w in started if w.path not in self.disabled]
+            said = "; ".join(f"{w.path} is {self.disabled[w.path]} on GitHub" for w in off)
+            if not started:
+                return f"starts no workflow ({said})" + broken_note
+            broken_note += f" ({said})"
         if not self.require_tests:
             return None
         if any(self._runs_tests(workflows, w, 0) for w in started):

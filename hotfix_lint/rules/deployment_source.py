@@ -63,7 +63,8 @@ a bounded number (the report says when the list was cut). Reading deployments ne
             ref = short_ref(deployment.ref)
             if not is_sha(ref) and matches_any(allowed, ref):
                 continue
-            state = deployment.state if isinstance(deployment.state, str) else "state unknown"
+            known = not isinstance(deployment.state, CouldNotCheck)
+            state = (deployment.state or "no status") if known else "state unknown"
             what = f"the bare commit {ref[:10]}" if is_sha(ref) else repr(ref)
             yield self.finding(
                 f"deployment {deployment.id} to {deployment.environment!r} on {day(deployment.created_at)} "

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
 from hotfix_lint.facts import CouldNotCheck, RepositoryFacts
-from hotfix_lint.facts.github import Environment
+from hotfix_lint.facts.github import Environment, github_fnmatch
 from hotfix_lint.facts.kinds import GITHUB_DEPLOYMENTS
 from hotfix_lint.policy.patterns import PatternError, compile_pattern
 from hotfix_lint.results import Finding, Severity
 from hotfix_lint.rules.base import Rule, RuleContext, options_object
 from hotfix_lint.rules.github_common import (
-    as_github_glob,
     compile_all,
     could_not,
     deploy_refs_option,
+    deploy_source_kind,
     deploy_sources,
+    github_globs,
     matches_any,
     not_collected,
     quoted,
@@ -34,12 +34,19 @@ the environment exists; its deployment branches are limited ("Selected branches 
 the refs the policy deploys from (option `refs`; by default the production branches, the
 promotion branches and, with `deployed_ref: tag`, the release tags); and deployments wait for
 required reviewers: at least `min_reviewers` (users or teams), including every login in
-`reviewers` when that option is given, and with `prevent_self_review` when asked.
+`reviewers` when that option is given, and with `prevent_self_review` when asked. On GitHub
+one approval by any one of the required reviewers lets a deployment go on, so `min_reviewers`
+counts the reviewers listed (who can approve), not approvals a deployment needs.
 
 A pattern the environment accepts that the policy does not name is a violation; a ref the
 policy deploys from that the environment does not accept is a warning (the process cannot be
 followed). GitHub's patterns cannot say `{date}` or `{slug}`: a path segment with a
-placeholder is written `*` there, so `prod/hotfix/*` stands for `prod/hotfix/{date}_{slug}`.
+placeholder stands for `*` there: `v{version}` is written `v*` (never `*`), and a segment of
+placeholders and separators only may be written `*`, so `prod/hotfix/*` stands for
+`prod/hotfix/{date}_{slug}`. Patterns match as GitHub matches them (`File.fnmatch` with
+`FNM_PATHNAME`: `*` does not cross `/`). Each deployment policy has a type: branch sources are
+compared with branch policies, the release tag pattern (`deployed_ref: tag`) with tag policies
+(a policy without a type is a branch policy).
 "Protected branches only" is reported too: it lets any protected branch deploy. Reading
 environments needs `Actions: read` (fine-grained token); what cannot be read is "could not
 check", never a pass."""
@@ -92,7 +99,6 @@ check", never a pass."""
 
     def _branches(self, env: Environment, ctx: RuleContext, settings: str) -> Iterator[Finding]:
         sources = deploy_sources(ctx.policy, ctx.options["refs"])
-        allowed = compile_all(sources, ctx.policy)
         hint = f"{settings} > Deployment branches and tags: 'Selected branches and tags' with {words(quoted(sources))}"
         policy = env.branch_policy
         if policy is None:
@@ -114,16 +120,26 @@ check", never a pass."""
         if isinstance(patterns, CouldNotCheck):
             yield could_not(self, [patterns], subject=env.name)
             return
-        names = [p.name for p in patterns]
-        globs = {g for g in (as_github_glob(s) for s in sources) if g}
-        extra = [
-            n for n in names if n not in sources and n not in globs and ("*" in n or not matches_any(allowed, n))
-        ]
-        missing = [
-            s
-            for s in sources
-            if s not in names and as_github_glob(s) not in names and not _accepted(_sample(s, ctx), names)
-        ]
+        extra: list[str] = []
+        missing: list[str] = []
+        for kind in ("branch", "tag"):
+            # branch sources are compared with branch policies, tag sources with tag policies
+            own = [s for s in sources if deploy_source_kind(ctx.policy, s) == kind]
+            names = [p.name for p in patterns if (p.type or "branch") == kind]
+            own_allowed = compile_all(own, ctx.policy)
+            globs = {g for s in own for g in github_globs(s)}
+            extra += [
+                _label(n, kind)
+                for n in names
+                if n not in own and n not in globs and (_is_glob(n) or not matches_any(own_allowed, n))
+            ]
+            missing += [
+                s
+                for s in own
+                if s not in names
+                and not any(g in names for g in github_globs(s))
+                and not _accepted(_sample(s, ctx), names)
+            ]
         if extra:
             yield self.finding(
                 f"{env.name!r} accepts deployments from {words(quoted(extra))}, which the policy does not deploy "
@@ -178,6 +194,15 @@ def _sample(source: str, ctx: RuleContext) -> str:
 
 
 def _accepted(sample: str, env_patterns: list[str]) -> bool:
-    """Does one of the environment's patterns accept a branch named like ``sample`` (a literal
-    policy branch, or a pattern filled with sample values)?"""
-    return any(fnmatch.fnmatchcase(sample, p) for p in env_patterns)
+    """Does one of the environment's patterns accept a ref named like ``sample`` (a literal
+    policy ref, or a pattern filled with sample values), as GitHub matches (``*`` stays within
+    a path segment)?"""
+    return any(github_fnmatch(p, sample) for p in env_patterns)
+
+
+def _is_glob(name: str) -> bool:
+    return any(c in name for c in "*?[")
+
+
+def _label(name: str, kind: str) -> str:
+    return name if kind == "branch" else f"tag {name}"

@@ -117,21 +117,35 @@ def deploy_sources(policy: Policy, option: Any) -> list[str]:
     return sources
 
 
-def as_github_glob(source: str) -> str | None:
-    """How GitHub's deployment branch patterns can write a policy pattern: each path segment
-    with a placeholder or a wildcard becomes ``*`` (``prod/hotfix/{date}_{slug}`` ->
-    ``prod/hotfix/*``); ``**`` stays; a raw regular expression has no such form."""
+def deploy_source_kind(policy: Policy, source: str) -> str:
+    """``tag`` for the policy's release tag pattern, ``branch`` for any other deploy source:
+    GitHub's deployment policies are of one type or the other."""
+    return "tag" if source == policy.tag_pattern else "branch"
+
+
+_PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+
+
+def github_globs(source: str) -> tuple[str, ...]:
+    """How GitHub's deployment branch and tag patterns can write a policy pattern: each
+    placeholder becomes ``*`` where it stands (``v{version}`` -> ``v*``, never ``*``), and a
+    path segment made of placeholders and separators only may also be written ``*``
+    (``prod/hotfix/{date}_{slug}`` -> ``prod/hotfix/*_*`` or ``prod/hotfix/*``). ``**`` stays; a
+    raw regular expression has no such form."""
     if source.startswith("^"):
-        return None
-    segments = []
+        return ()
+    exact: list[str] = []
+    coarse: list[str] = []
     for segment in source.split("/"):
         if segment == "**":
-            segments.append("**")
-        elif "{" in segment or "*" in segment:
-            segments.append("*")
-        else:
-            segments.append(segment)
-    return "/".join(segments)
+            exact.append(segment)
+            coarse.append(segment)
+            continue
+        written = re.sub(r"\*+", "*", _PLACEHOLDER.sub("*", segment))
+        exact.append(written)
+        bare = _PLACEHOLDER.search(segment) and not re.sub(r"[_.\-]", "", _PLACEHOLDER.sub("", segment))
+        coarse.append("*" if bare else written)
+    return tuple(dict.fromkeys(("/".join(exact), "/".join(coarse))))
 
 
 def short_ref(ref: str) -> str:

@@ -40,6 +40,10 @@ promotion branch (and the integration branch with `integration: true`) that set 
 exactly the option `allowed` (default `[merge]`): an extra method is a way around the policy,
 a missing one makes the policy impossible to follow.
 
+A ruleset's merge queue (`merge_queue` rule) decides how queued pull requests land: its
+`merge_method` (MERGE, SQUASH or REBASE) is then the only method of that branch, whatever the
+repository's switches allow.
+
 A branch protection rule or ruleset that requires linear history refuses merge commits
 outright, which contradicts a policy that requires them: that conflict is reported by the
 name of the ruleset (or as the branch's classic protection). The repository switches are
@@ -114,6 +118,15 @@ cannot be read is "could not check", never a pass."""
                     listed = words([_LABELS.get(str(m), str(m)) for m in methods]) or "nothing"
                     verdict.limits.append(f"{rule.ruleset_label} allows only {listed}")
                 verdict.allowed = limited
+        for rule in branch.rules_of_type("merge_queue"):
+            method = str(rule.parameters.get("merge_method") or "MERGE").lower()  # GitHub's default: MERGE
+            if method in METHODS:
+                if verdict.allowed != frozenset({method}):
+                    verdict.limits.append(
+                        f"{rule.ruleset_label} requires a merge queue, which lands queued pull requests by "
+                        f"{_LABELS[method]} only"
+                    )
+                verdict.allowed = frozenset({method})
         for rule in branch.rules_of_type("required_linear_history"):
             verdict.linear.append(rule.ruleset_label)
         protection = branch.protection

@@ -19,6 +19,7 @@ from hotfix_lint.rules.production_in_integration import ProductionInIntegration
 from hotfix_lint.rules.promotion_branch import PromotionBranch
 from hotfix_lint.rules.promotion_chain import PromotionChain
 from hotfix_lint.rules.promotion_protection import PromotionProtection
+from hotfix_lint.rules.protection_bypass import ProtectionBypass
 from hotfix_lint.rules.release_tag import ReleaseTag
 from hotfix_lint.rules.stale_branch import StaleBranch
 from hotfix_lint.rules.ticket_reference import TicketReference
@@ -42,6 +43,7 @@ ALL_RULES: tuple[type[Rule], ...] = (
     BranchProtectionRule,
     PromotionProtection,
     MergeMethods,
+    ProtectionBypass,
     EnvironmentProtection,
     PullRequestReview,
     DeploymentSource,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .state import PRODUCTION_ENVIRONMENTS
+
 
 @dataclass(frozen=True)
 class Urls:
@@ -254,7 +256,16 @@ def branch_protection(urls: Urls, full_name: str, branch: str, prot: dict[str, A
         }
     reviews = prot.get("required_pull_request_reviews")
     if reviews is not None:
-        body["required_pull_request_reviews"] = {"url": f"{base}/required_pull_request_reviews", **reviews}
+        shown = {k: v for k, v in reviews.items() if k not in ("bypass_users", "omit_count")}
+        if reviews.get("omit_count"):  # a legacy rule: GitHub leaves the count out
+            shown.pop("required_approving_review_count", None)
+        body["required_pull_request_reviews"] = {"url": f"{base}/required_pull_request_reviews", **shown}
+        if reviews.get("bypass_users"):
+            body["required_pull_request_reviews"]["bypass_pull_request_allowances"] = {
+                "users": [simple_user(urls, u) for u in reviews["bypass_users"]],
+                "teams": [],
+                "apps": [],
+            }
     body["required_signatures"] = {"url": f"{base}/required_signatures", "enabled": prot["required_signatures"]}
     body["enforce_admins"] = {"url": f"{base}/enforce_admins", "enabled": prot["enforce_admins"]}
     for key in (
@@ -345,12 +356,14 @@ def environment(urls: Urls, full_name: str, env: dict[str, Any]) -> dict[str, An
         "id": env["id"],
         "node_id": node_id("EN_", env["id"]),
         "name": env["name"],
-        "url": f"{urls.repo_api(full_name)}/environments/{quote(env['name'], safe='')}",
+        # GitHub leaves the name unescaped here: prod/eu stays prod/eu
+        "url": f"{urls.repo_api(full_name)}/environments/{env['name']}",
         "html_url": f"{urls.repo_web(full_name)}/deployments/activity_log?environments_filter={quote(env['name'])}",
         "created_at": env["created_at"],
         "updated_at": env["created_at"],
         "protection_rules": rules,
         "deployment_branch_policy": env["deployment_branch_policy"],
+        "can_admins_bypass": env.get("can_admins_bypass", True),
     }
 
 
@@ -382,8 +395,25 @@ def deployment(urls: Urls, full_name: str, dep: dict[str, Any]) -> dict[str, Any
         "statuses_url": f"{url}/statuses",
         "repository_url": urls.repo_api(full_name),
         "transient_environment": False,
-        "production_environment": dep["environment"] in ("production", "prod"),
+        "production_environment": dep["environment"] in PRODUCTION_ENVIRONMENTS,
         "performed_via_github_app": None,
+    }
+
+
+def workflow(urls: Urls, full_name: str, wf: dict[str, Any]) -> dict[str, Any]:
+    api = urls.repo_api(full_name)
+    web = urls.repo_web(full_name)
+    return {
+        "id": wf["id"],
+        "node_id": node_id("W_", wf["id"]),
+        "name": wf["name"],
+        "path": wf["path"],
+        "state": wf["state"],
+        "created_at": wf["created_at"],
+        "updated_at": wf["created_at"],
+        "url": f"{api}/actions/workflows/{wf['id']}",
+        "html_url": f"{web}/blob/main/{wf['path']}",
+        "badge_url": f"{web}/workflows/{quote(wf['name'])}/badge.svg",
     }
 
 

@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from . import git_http, render
 from .render import Urls
-from .state import DOCS, GitHubState, RecordedRequest
+from .state import DOCS, PLAN_WITHOUT_PROTECTION, GitHubState, RecordedRequest
 
 JSON = Any
 
@@ -197,10 +197,16 @@ class GitHubApi:
 
     # -- branch protection and rules --------------------------------------------------------
 
+    def plan_allows_protection(self, repo: dict[str, Any], doc: str) -> None:
+        """GitHub's 403 for a private repository whose owner's plan has no protection."""
+        if repo["private"] and not repo.get("plan_protection", True):
+            raise Answer(403, PLAN_WITHOUT_PROTECTION, doc)
+
     @route("GET", "/repos/{owner}/{repo}/branches/{branch+}/protection")
     def get_branch_protection(self, req: Request) -> Response:
         full_name, repo = self.repo(req)
         doc = f"{DOCS}/branches/branch-protection#get-branch-protection"
+        self.plan_allows_protection(repo, doc)
         if not repo["permissions"].get("admin"):
             # what GitHub answers a token that cannot read the setting
             raise Answer(404, "Not Found", doc)
@@ -215,6 +221,7 @@ class GitHubApi:
     @route("GET", "/repos/{owner}/{repo}/rules/branches/{branch+}")
     def get_branch_rules(self, req: Request) -> Response:
         _, repo = self.repo(req)
+        self.plan_allows_protection(repo, f"{DOCS}/repos/rules#get-rules-for-a-branch")
         branch = req.params["branch"]
         rules = [
             render.effective_rule(rs, rule)
@@ -240,6 +247,13 @@ class GitHubApi:
             if str(rs["id"]) == req.params["ruleset_id"]:
                 return Response(200, render.ruleset(self.urls, full_name, rs, detailed=True))
         raise Answer(404, "Not Found", f"{DOCS}/repos/rules#get-a-repository-ruleset")
+
+    @route("GET", "/repos/{owner}/{repo}/actions/workflows")
+    def list_workflows(self, req: Request) -> Response:
+        full_name, repo = self.repo(req)
+        flows = repo.get("workflows", [])
+        chunk, headers = self.page(req, [render.workflow(self.urls, full_name, w) for w in flows])
+        return Response(200, {"total_count": len(flows), "workflows": chunk}, headers)
 
     # -- environments -----------------------------------------------------------------------
 
@@ -412,6 +426,16 @@ def _configured_error(state: GitHubState, method: str, path: str) -> Response | 
     return None
 
 
+def _replayed(state: GitHubState, urls: Urls, method: str, path: str) -> Response | None:
+    """A recorded real answer for this request, its github.com API URLs pointed here."""
+    with state.lock:
+        for replay in state.data.get("replays", ()):
+            if replay["method"] == method and replay["path"] == path:
+                text = json.dumps(replay["body"]).replace("https://api.github.com", urls.api)
+                return Response(replay["status"], json.loads(text))
+    return None
+
+
 class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # two audits of --jobs 4 at once, each with git and API connections
@@ -548,6 +572,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         error = _configured_error(github.state, method, path)
         if error is not None:
             return error
+        replayed = _replayed(github.state, github.api.urls, method, path)
+        if replayed is not None:
+            return replayed
         for verb, regex, name in _ROUTES:
             match = regex.match(path)
             if match is None or verb != method:

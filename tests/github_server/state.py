@@ -31,6 +31,10 @@ SECONDARY_RATE_LIMIT = (
 )
 
 DOCS = "https://docs.github.com/rest"
+#: environments GitHub treats as production (``production_environment``): no ``auto_inactive``
+PRODUCTION_ENVIRONMENTS = ("production", "prod")
+#: GitHub's 403 for branch protection and rulesets of a private repository on GitHub Free
+PLAN_WITHOUT_PROTECTION = "Upgrade to GitHub Pro or make this repository public to enable this feature."
 
 #: defaults of a ``pull_request`` ruleset rule (all five are required by the REST description)
 PULL_REQUEST_RULE_DEFAULTS: dict[str, Any] = {
@@ -40,6 +44,16 @@ PULL_REQUEST_RULE_DEFAULTS: dict[str, Any] = {
     "required_approving_review_count": 1,
     "required_review_thread_resolution": False,
     "allowed_merge_methods": ["merge", "squash", "rebase"],
+}
+#: defaults of a ``merge_queue`` ruleset rule (GitHub's; all seven are required by the description)
+MERGE_QUEUE_RULE_DEFAULTS: dict[str, Any] = {
+    "check_response_timeout_minutes": 60,
+    "grouping_strategy": "ALLGREEN",
+    "max_entries_to_build": 5,
+    "max_entries_to_merge": 5,
+    "merge_method": "MERGE",
+    "min_entries_to_merge": 1,
+    "min_entries_to_merge_wait_minutes": 5,
 }
 
 
@@ -83,6 +97,8 @@ class GitHubState:
         self.data.setdefault("repos", {})
         self.data.setdefault("orgs", {})
         self.data.setdefault("errors", [])
+        #: recorded real answers replayed as they are: [{method, path, status, body}]
+        self.data.setdefault("replays", [])
         #: accepted tokens; empty: any token (or none) is accepted
         self.data.setdefault("tokens", [])
         self.data.setdefault("next_id", 1000)
@@ -143,9 +159,12 @@ class GitHubState:
         archived: bool = False,
         pushed_at: int | str | None = None,
         branches: Iterable[str] = (),
+        plan_protection: bool = True,
         **settings: Any,
     ) -> dict[str, Any]:
-        """A repository; ``settings`` are full-repository fields (allow_squash_merge=False, ...)."""
+        """A repository; ``settings`` are full-repository fields (allow_squash_merge=False, ...).
+        ``plan_protection=False``: the owner's plan has no branch protection or rulesets for a
+        private repository (GitHub Free), so GitHub answers them with its "Upgrade" 403."""
         owner, _, name = full_name.partition("/")
         if not owner or not name or "/" in name:
             raise ValueError(f"repository names are owner/name, not {full_name!r}")
@@ -173,6 +192,8 @@ class GitHubState:
             "pulls": [],
             "contents": {},
             "statuses": {},
+            "plan_protection": plan_protection,
+            "workflows": [],
         }
         with self.lock:
             self.data["repos"][full_name] = repo
@@ -205,8 +226,12 @@ class GitHubState:
         required_signatures: bool = False,
         lock_branch: bool = False,
         restrict_to: Sequence[str] | None = None,
+        bypass_pull_request: Sequence[str] = (),
+        omit_review_count: bool = False,
     ) -> dict[str, Any]:
-        """Classic protection; ``required_approving_review_count=None``: no pull request needed."""
+        """Classic protection; ``required_approving_review_count=None``: no pull request needed.
+        ``bypass_pull_request``: users allowed to bypass required pull requests;
+        ``omit_review_count``: a legacy review rule whose answer has no count."""
         record = self.add_branch(full_name, branch)
         protection: dict[str, Any] = {
             "required_pull_request_reviews": None
@@ -216,6 +241,8 @@ class GitHubState:
                 "dismiss_stale_reviews": dismiss_stale_reviews,
                 "require_code_owner_reviews": require_code_owner_reviews,
                 "require_last_push_approval": require_last_push_approval,
+                **({"bypass_users": list(bypass_pull_request)} if bypass_pull_request else {}),
+                **({"omit_count": True} if omit_review_count else {}),
             },
             "required_status_checks": None
             if status_checks is None
@@ -256,6 +283,8 @@ class GitHubState:
             entry: dict[str, Any] = {"type": rule} if isinstance(rule, str) else dict(rule)
             if entry["type"] == "pull_request":
                 entry["parameters"] = {**PULL_REQUEST_RULE_DEFAULTS, **entry.get("parameters", {})}
+            if entry["type"] == "merge_queue":
+                entry["parameters"] = {**MERGE_QUEUE_RULE_DEFAULTS, **entry.get("parameters", {})}
             built.append(entry)
         ruleset_id = self.new_id()
         repo["rulesets"].append(
@@ -287,6 +316,7 @@ class GitHubState:
         wait_timer: int = 0,
         protected_branches: bool = False,
         branch_patterns: Sequence[str | tuple[str, str]] | None = None,
+        can_admins_bypass: bool = True,
     ) -> dict[str, Any]:
         """An environment. ``branch_patterns`` (names, or (name, "branch"|"tag")) turn on custom
         deployment branch policies; ``protected_branches=True`` allows protected branches only;
@@ -314,6 +344,7 @@ class GitHubState:
                 else None
             ),
             "branch_policies": policies,
+            "can_admins_bypass": can_admins_bypass,
         }
         repo["environments"][name] = env
         return env
@@ -329,8 +360,13 @@ class GitHubState:
         statuses: Sequence[str | tuple[str, int | str]] = ("success",),
         creator: str = "github-actions[bot]",
         task: str = "deploy",
+        auto_inactive: bool = True,
     ) -> int:
-        """A deployment with statuses, oldest first (the last one is the deployment's state)."""
+        """A deployment with statuses, oldest first (the last one is the deployment's state).
+
+        As GitHub does (``auto_inactive``, on by default), a ``success`` status of a deployment to
+        a non-production environment adds an ``inactive`` status, at that time, to every earlier
+        deployment to that environment whose latest status is ``success``."""
         repo = self.repo(full_name)
         deployment_id = self.new_id()
         created = self.tick(created_at)
@@ -338,6 +374,19 @@ class GitHubState:
         for status in statuses:
             state, when = (status, None) if isinstance(status, str) else status
             built.append({"id": self.new_id(), "state": state, "created_at": self.tick(when), "creator": creator})
+            if state == "success" and auto_inactive and environment not in PRODUCTION_ENVIRONMENTS:
+                for earlier in repo["deployments"]:
+                    if earlier["environment"] == environment and (earlier["statuses"] or [{}])[-1].get("state") == (
+                        "success"
+                    ):
+                        earlier["statuses"].append(
+                            {
+                                "id": self.new_id(),
+                                "state": "inactive",
+                                "created_at": built[-1]["created_at"],
+                                "creator": creator,
+                            }
+                        )
         repo["deployments"].append(
             {
                 "id": deployment_id,
@@ -417,6 +466,27 @@ class GitHubState:
             }
         )
         return number
+
+    # -- workflows and recorded answers -------------------------------------------------------
+
+    def add_workflow(self, full_name: str, path: str, state: str = "active", name: str | None = None) -> None:
+        """A GitHub Actions workflow as ``GET actions/workflows`` lists it (``state``: active,
+        disabled_manually, disabled_inactivity, ...)."""
+        self.repo(full_name)["workflows"].append(
+            {
+                "id": self.new_id(),
+                "path": path,
+                "state": state,
+                "name": name or path.rsplit("/", 1)[-1],
+                "created_at": self.tick(),
+            }
+        )
+
+    def replay(self, path: str, body: Any, *, status: int = 200, method: str = "GET") -> None:
+        """Answer ``method path`` with a recorded real ``body`` (JSON), its ``https://api.github.com``
+        URLs pointed at this server; before any route."""
+        with self.lock:
+            self.data["replays"].append({"method": method.upper(), "path": path, "status": status, "body": body})
 
     # -- files --------------------------------------------------------------------------------
 
