@@ -7,6 +7,7 @@ first-parent history or not, its second parent there or not, branches pointing a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import count
 
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, classify_merge, squash_source
@@ -101,9 +102,47 @@ def test_runs_squash_rebase_push_automation_bootstrap() -> None:
     push = Step(commit("Quick fix", bot.commit.id))
     landings = classify_line(_chain(root, setup, m, squash, bot, push), WORDS)
     assert [x.kind for x in landings] == ["direct-push", "automation", "squash", "hotfix", "bootstrap"]
-    assert landings[2].pull_request == 45 and landings[2].hotfix and landings[2].source is None
+    # nothing names its branch: a squash like any pull request's, no hotfix (merge-commit reports it)
+    assert landings[2].pull_request == 45 and not landings[2].hotfix and landings[2].source is None
+    assert "source is unknown" in landings[2].evidence
     assert len(landings[-1].commits) == 2  # no integration branch: everything before the first merge
     assert landings[0].base == bot.commit.id and not landings[0].hotfix
+
+
+def test_a_squash_or_rebase_is_a_hotfix_only_when_its_source_is() -> None:
+    m = merge("Merge branch 'hotfix/a'")
+    named = Step(commit("hotfix/b: fix the crash (#46)", m.commit.id))
+    release = Step(commit("Merge branch 'release/2.0' (#47)", named.commit.id))
+    landings = classify_line(_chain(m, named, release), WORDS, complete=False)
+    assert [(x.kind, x.source, x.hotfix) for x in landings] == [
+        ("squash", "release/2.0", False),
+        ("squash", "hotfix/b", True),
+        ("hotfix", "hotfix/a", True),
+    ]
+
+
+def _recommitted(message: str, parent: str, author: tuple[str, str], committer: tuple[str, str], delay: int) -> Step:
+    n = next(_ids)
+    fact = CommitFact(f"{n:040x}", (parent,), message, *author, 5000, *committer, 5000 + delay)
+    return Step(fact)
+
+
+def test_a_rebase_is_recommitted_by_someone_else_later() -> None:
+    """GitHub's "Rebase and merge" commits as GitHub, later than authored: a rebase. GitHub's web
+    editor (as GitHub, at the author's instant) and an author's own amend or ``pull --rebase``
+    (as themselves, later) are direct pushes."""
+    m = merge("Merge branch 'hotfix/a'")
+    dev, github = ("Dev", "dev@example.com"), ("GitHub", "noreply@github.com")
+    cases = {
+        "rebase": (github, 3600),
+        "direct-push": (github, 0),  # the web editor
+    }
+    for expected, (committer, delay) in cases.items():
+        step = _recommitted("Fix the crash", m.commit.id, dev, committer, delay)
+        assert classify_line(_chain(m, step), WORDS, complete=False)[0].kind == expected, expected
+    for committer in (dev, ("dev", "other@example.com")):  # the author themself, by e-mail or by name
+        step = _recommitted("Fix the crash", m.commit.id, dev, committer, 3600)
+        assert classify_line(_chain(m, step), WORDS, complete=False)[0].kind == "direct-push", committer
 
 
 def test_fast_forward_of_a_branch_and_truncated_history() -> None:
@@ -138,20 +177,27 @@ def _judge(facts: RepositoryFacts) -> list[tuple[str, str]]:
 
 
 def test_a_squash_is_judged_or_could_not_check() -> None:
+    from hotfix_lint.collect.pull_heads import with_pull_heads
+
     squash = commit("Fix thing (#45)", "c" * 40)
-    unnamed = LandingFact("squash", "main", (squash,), "", pull_request=45, hotfix=True, back_merged=True)
-    assert _judge(_facts(unnamed)) == [("branch-name", "could-not-check")]
+    unknown = LandingFact("squash", "main", (squash,), "", pull_request=45, back_merged=True)
+    assert _judge(_facts(unknown)) == []  # no hotfix: merge-commit alone reports it
     pull = PullRequestFact(45, "fix-thing", "main", "dev", 1, squash.id)
-    assert _judge(_facts(unnamed, (pull,))) == [("branch-name", "violation")]  # GitHub names the branch
-    named = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, back_merged=False)
-    assert _judge(_facts(named)) == [("back-merge", "violation")]
+    facts = _facts(unknown, (pull,))
+    named = with_pull_heads(POLICY, facts.history, facts.github)  # GitHub names the branch: a hotfix
+    assert named is not None
+    (landing,) = named.production[0].landings
+    assert (landing.source, landing.hotfix) == ("fix-thing", True) and "GitHub" in landing.evidence
+    assert _judge(replace(facts, history=named)) == [("branch-name", "violation")]
+    unnamed = replace(unknown, hotfix=True)  # a hotfix whose branch nothing names
+    assert _judge(_facts(unnamed)) == [("branch-name", "could-not-check")]
+    named_one = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, back_merged=False)
+    assert _judge(_facts(named_one)) == [("back-merge", "violation")]
     release = LandingFact("squash", "main", (squash,), "", source="develop", hotfix=False, back_merged=False)
     assert _judge(_facts(release)) == []
 
 
 def test_the_base_of_a_squash_is_judged_only_when_production_tip_is_deployed() -> None:
-    from dataclasses import replace
-
     from hotfix_lint.rules.hotfix_base import HotfixBase
 
     squash = commit("hotfix/thing: fix (#46)", "c" * 40)

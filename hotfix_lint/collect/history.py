@@ -24,7 +24,7 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
-from hotfix_lint.collect.landings import Step, Vocabulary, classify_line
+from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
@@ -104,6 +104,11 @@ def _by_era(landing: LandingFact, in_era: Callable[[int], bool]) -> list[Landing
     if inside:
         parts.append(replace(landing, commits=inside))
     return parts
+
+
+def _unnamed(landing: LandingFact) -> bool:
+    """A squash or rebase inside the era whose source nothing named yet: no hotfix until one does."""
+    return landing.source is None and landing.kind in (SQUASH, REBASE) and not landing.outside_era
 
 
 def _missing_id(exc: BaseException, fallback: str) -> str:
@@ -456,8 +461,9 @@ class HistoryCollector:
         patch id (branches that moved within ``_EVIDENCE_DAYS`` before it only), is where it
         came from. A branch whose tip is on the line (a merge queue's, a fast-forwarded one) is not."""
         out: list[LandingFact] = []
+        words = self._vocabulary(line.name)
         for landing in landings:
-            if landing.source is None and landing.hotfix and landing.kind in (SQUASH, REBASE):
+            if _unnamed(landing):
                 candidates = self._branches_by_subject.get(_plain_subject(landing.commit.message), [])
                 names = {name for name, tip in candidates if tip not in line.index}
                 how = "has its subject"
@@ -466,7 +472,7 @@ class HistoryCollector:
                     how = "has its patch"
                 if len(names) == 1:
                     (name,) = names
-                    landing = replace(landing, source=name, evidence=f"{landing.evidence}; branch '{name}' {how}")
+                    landing = named_source(landing, name, f"branch '{name}' {how}", words)
             out.append(landing)
         return out
 
@@ -503,7 +509,10 @@ class HistoryCollector:
         fast-forward, push): by ancestry, else by patch id or subject of an integration-only
         commit. One walk of integration's own commits back to shortly before the oldest such
         landing; a merge there of the commit found names the branch the landing came from."""
-        judged = [x for x in landings if x.hotfix and x.on_first_parent and len(x.commit.parents) == 1]
+        # hotfixes, and squashes or rebases whose source integration's merge of it may name
+        judged = [
+            x for x in landings if (x.hotfix or _unnamed(x)) and x.on_first_parent and len(x.commit.parents) == 1
+        ]
         if not judged:
             return landings
         i_tip = pygit2.Oid(hex=integration.tip)
@@ -534,22 +543,25 @@ class HistoryCollector:
             if landing.commit.id not in judged_ids:
                 out.append(landing)
                 continue
+            # an unnamed squash keeps its evidence too: GitHub's pull request may name it a hotfix
             if landing.commit.id not in missing:
-                out.append(replace(landing, back_merged=True, back_merge_evidence=f"an ancestor of {integration.name}"))
+                if landing.hotfix or _unnamed(landing):
+                    ancestor = f"an ancestor of {integration.name}"
+                    landing = replace(landing, back_merged=True, back_merge_evidence=ancestor)
+                out.append(landing)
                 continue
             patch = self._patch_id(landing.base, landing.commit.id) if landing.base else None
             found = by_patch.get(patch or "") or by_subject.get(_plain_subject(landing.commit.message))
             how = f"the same change as {found[:10]} on {integration.name}" if found else f"not in {integration.name}"
-            source = landing.source
-            evidence = landing.evidence
-            if source is None and found is not None and found in merged_as:
-                source = merged_as[found]
-                evidence += f"; branch '{source}', as its merge into {integration.name} names it"
-            out.append(
-                replace(
-                    landing, back_merged=found is not None, back_merge_evidence=how, source=source, evidence=evidence
-                )
-            )
+            if landing.hotfix or _unnamed(landing):
+                landing = replace(landing, back_merged=found is not None, back_merge_evidence=how)
+            if landing.source is None and found is not None and found in merged_as:
+                name = merged_as[found]
+                how_named = f"branch '{name}', as its merge into {integration.name} names it"
+                landing = named_source(landing, name, how_named, self._vocabulary(line.name))
+            if not landing.hotfix and landing.source is not None:
+                landing = replace(landing, back_merged=None, back_merge_evidence="")
+            out.append(landing)
         return out
 
     def _patch_id(self, old: str, new: str) -> str | None:

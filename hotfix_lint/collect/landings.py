@@ -165,6 +165,32 @@ def squash_source(summary: str, words: Vocabulary) -> str | None:
     return None
 
 
+def source_is_hotfix(source: str | None, words: Vocabulary) -> bool:
+    """Is a squash's or rebase's source known, and a hotfix's? A branch that is neither
+    integration, release nor production, as for a merge that names it. Unknown is no hotfix:
+    every pull request of a squash-merging team looks alike, and a merge commit would name it."""
+    return source is not None and not (words.is_feeder(source) or words.is_production(source))
+
+
+def named_source(landing: LandingFact, source: str, how: str, words: Vocabulary) -> LandingFact:
+    """A squash or rebase whose source was found after classification (a branch still there,
+    integration's merge of it, GitHub's pull request): a hotfix when that source is one."""
+    hotfix = not landing.outside_era and source_is_hotfix(source, words) and not _released(landing)
+    evidence = landing.evidence.removesuffix(_UNKNOWN)
+    return replace(landing, source=source, evidence=f"{evidence}; {how}", hotfix=hotfix)
+
+
+def _released(landing: LandingFact) -> bool:
+    return bool(_RELEASE_SUBJECT.match(landing.commit.summary))
+
+
+_UNKNOWN = "; its source is unknown (no branch named), so no hotfix"
+
+
+def _unknown(evidence: str) -> str:
+    return evidence + _UNKNOWN
+
+
 def _base(commits: Sequence[CommitFact]) -> str | None:
     oldest = commits[-1]
     return oldest.parents[0] if oldest.parents else None
@@ -187,16 +213,15 @@ def _direct_runs(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
         rest = []
         summary = step.commit.summary
         source = squash_source(summary, words)
-        feeder = source is not None and words.is_feeder(source)
-        released = feeder or bool(_RELEASE_SUBJECT.match(summary))
+        released = bool(_RELEASE_SUBJECT.match(summary))
         yield _landing(
             SQUASH,
             words,
             [step.commit],
-            kind + (f" of '{source}'" if source else ""),
+            kind + (f" of '{source}'" if source else "") if source or released else _unknown(kind),
             source=source,
             pull_request=pull_request_number(summary),
-            hotfix=not released,
+            hotfix=not released and source_is_hotfix(source, words),
         )
     yield from _group(rest, words)
 
@@ -219,14 +244,15 @@ def _group(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
     elif recommitted_together(commits):
         newest = commits[0].summary
         what = "commits re-committed together" if len(commits) > 1 else "one commit re-committed (rebase or pick)"
+        named = squash_source(newest, words)
         yield _landing(
             REBASE,
             words,
             commits,
-            what,
-            source=squash_source(newest, words),
+            what if named else _unknown(what),
+            source=named,
             pull_request=pull_request_number(newest),
-            hotfix=True,
+            hotfix=source_is_hotfix(named, words),
         )
     else:
         # no branch, no pull request: not a hotfix by its source (merge-commit reports it)

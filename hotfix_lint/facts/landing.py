@@ -44,10 +44,25 @@ def pull_request_number(summary: str) -> int | None:
 
 
 def recommitted_together(run: list[CommitFact]) -> bool:
-    """Re-committed by a rebase: committed later than authored, all within a minute."""
+    """Re-committed by a rebase merge: every commit re-committed by someone other than its author
+    (GitHub's "Rebase and merge" commits as GitHub, a maintainer as themselves) later than it
+    was authored, all within a minute.
+
+    Neither alone is evidence of a rebase merge: GitHub's web editor commits as GitHub at the
+    author's own instant, and an author who amends, rebases or ``pull --rebase``s their own
+    commits before pushing them re-commits them later as themselves: both are direct pushes.
+    """
     times = [c.commit_time for c in run]
-    later = all(c.commit_time - c.author_time > 60 or c.committer_email != c.author_email for c in run)
+    later = all(c.commit_time - c.author_time > 60 and not _same_person(c) for c in run)
     return later and max(times) - min(times) <= 60
+
+
+def _same_person(commit: CommitFact) -> bool:
+    """The committer is the author: the same e-mail, or the same name (``To-om`` and ``toom``)."""
+    if commit.committer_email.lower() == commit.author_email.lower():
+        return True
+    committer = re.sub(r"[^a-z0-9]", "", commit.committer_name.lower())
+    return bool(committer) and committer == re.sub(r"[^a-z0-9]", "", commit.author_name.lower())
 
 
 #: every class of change that reaches a production line (``collect.landings`` decides which)
@@ -79,8 +94,10 @@ class LandingFact:
     ``commits`` are the commits on the line's first-parent chain that the change made, newest
     first (one for a merge or a squash, a run for a rebase, fast-forward, push or bootstrap).
     ``hotfix`` says whether the change brought a hotfix: the class ``hotfix``, or a squash,
-    rebase or fast-forward whose source is neither integration nor release (a direct push has
-    no source: it is no hotfix, and ``merge-commit`` reports it).
+    rebase or fast-forward whose source is known (its subject, a branch still there, its merge
+    into integration or GitHub's pull request names it) and is neither integration, release nor
+    production. A squash or rebase whose source is unknown, and a direct push, are no hotfix:
+    ``merge-commit`` reports them, and ``hotfixes --all`` lists them.
     """
 
     kind: str
@@ -94,7 +111,8 @@ class LandingFact:
     #: where the change was based: the first parent of its oldest commit
     base: str | None = None
     #: whether the integration branch has the change (ancestry, patch id or subject); None when
-    #: there is no integration branch, or the change is no hotfix
+    #: there is no integration branch, or the change is no hotfix (kept for a squash or rebase of
+    #: unknown source: GitHub's pull request may name it a hotfix after the history walk)
     back_merged: bool | None = None
     back_merge_evidence: str = ""
     #: landed after the policy's ``until``: outside the process's era, judged by no rule and

@@ -44,31 +44,11 @@ def _subjects(landing: LandingFact) -> tuple[str, ...]:
     return tuple(c.id for c in landing.commits) + ((landing.source,) if landing.source else ())
 
 
-def _pull_request_branches(facts: RepositoryFacts) -> dict[str | int, str]:
-    """Head branches of merged pull requests GitHub reported, by merge commit and by number."""
-    github = facts.github
-    pulls = github.pulls if github is not None else ()
-    if not isinstance(pulls, tuple):
-        return {}  # could not be read: the landing's own facts decide
-    found: dict[str | int, str] = {}
-    for pull in pulls:
-        found.setdefault(pull.number, pull.head_ref)
-        if pull.merge_commit_sha:
-            found.setdefault(pull.merge_commit_sha, pull.head_ref)
-    return found
-
-
 def branch_names(rule: Rule, facts: RepositoryFacts, ctx: RuleContext, expected: str) -> Iterator[Finding]:
     """``branch-name`` for squash, rebase and fast-forward hotfixes: the branch their subject,
     a branch tip, their merge into integration or GitHub's pull request names."""
-    pulls: dict[str | int, str] | None = None
     for landing in unmerged_hotfixes(facts):
         source = landing.source
-        if source is None:
-            pulls = _pull_request_branches(facts) if pulls is None else pulls
-            source = pulls.get(landing.commit.id) or (
-                pulls.get(landing.pull_request) if landing.pull_request is not None else None
-            )
         if source is None:
             yield rule.finding(
                 f"could not check the branch name of {_what(landing)}: neither its subject nor a branch "
