@@ -38,10 +38,6 @@ class GitError(RuntimeError):
     """A git command failed; the message carries the command and git's stderr."""
 
 
-#: who commits what GitHub's merge buttons (squash, rebase) and web editor make
-GITHUB_COMMITTER = "GitHub <noreply@github.com>"
-
-
 def parse_identity(identity: str) -> tuple[str, str]:
     """Split ``"Name <email>"`` into its parts."""
     m = _IDENTITY_RE.match(identity)
@@ -341,7 +337,7 @@ class Scenario:
             raise GitError("rebase_merge needs a branch checked out")
         when = self.clock.stamp(at)
         self.detach(name)
-        self.git("rebase", "-q", "--force-rebase", target, when=when, committer=committer or GITHUB_COMMITTER)
+        self.git("rebase", "-q", "--force-rebase", target, when=when, committer=committer or GITHUB_IDENTITY)
         rebased = self.rev("HEAD")
         self.checkout(target)
         self.git("merge", "-q", "--ff-only", rebased)

@@ -85,6 +85,21 @@ def test_fast_forward_to_develop_is_one_event() -> None:
     assert len(ff.commits) == 3 and ff.source == "develop" and not ff.hotfix
 
 
+def test_a_pull_request_titled_as_dependabot_titles_is_automation() -> None:
+    """pi-hole e773e3302c: "Bump actions/setup-python from 4.2.0 to 4.3.0 (#4980)", a titled merge
+    whose second parent a maintainer wrote: dependabot's pull request by its exact title form."""
+    assert kind(merge("Bump actions/setup-python from 4.2.0 to 4.3.0 (#4980)")) == "automation"
+    assert kind(merge("chore(deps): bump lodash from 4.17.20 to 4.17.21 in /web (#7)")) == "automation"
+    assert kind(merge("Bump actions/checkout from a12a394 to 8f4b7f8 (#8)")) == "automation"
+    # people's words, or no pull request: not dependabot's form
+    assert kind(merge("Bump version to 1.2 (#5)")) == "hotfix"
+    assert kind(merge("Bump version from 1.1 to 1.2 (#6)")) == "hotfix"
+    assert kind(merge("Bump actions/setup-python from 4.2.0 to 4.3.0")) == "hotfix"
+    assert kind(merge("Bump the deps group with 3 updates (#9)")) == "hotfix"
+    no_bots = Vocabulary(POLICY, "main")  # a policy that names no dependabot: its title is no evidence
+    assert classify_merge(merge("Bump actions/setup-python from 4.2.0 to 4.3.0 (#4980)"), no_bots).kind == "hotfix"
+
+
 def test_shared_history_without_evidence_stays_production() -> None:
     """develop cut from main: main's own older merges are on develop's history too."""
     root = Step(commit("Initial commit"), on_integration=True)
@@ -143,6 +158,15 @@ def test_a_rebase_is_recommitted_by_someone_else_later() -> None:
     for committer in (dev, ("dev", "other@example.com")):  # the author themself, by e-mail or by name
         step = _recommitted("Fix the crash", m.commit.id, dev, committer, 3600)
         assert classify_line(_chain(m, step), WORDS, complete=False)[0].kind == "direct-push", committer
+    # aergo cfccea30a3: a maintainer re-applied a colleague's three commits and one of their own,
+    # committed together: one push of four commits, not a rebase merge of three
+    maintainer, colleague = ("junu", "junu@example.com"), ("Paul", "paul@example.com")
+    steps, parent = [], m.commit.id
+    for author in (colleague, colleague, colleague, maintainer):
+        steps.append(_recommitted("Fix", parent, author, maintainer, 3600))
+        parent = steps[-1].commit.id
+    (push, _) = classify_line(_chain(m, *steps), WORDS, complete=False)
+    assert (push.kind, len(push.commits)) == ("direct-push", 4)
 
 
 def test_fast_forward_of_a_branch_and_truncated_history() -> None:
@@ -197,12 +221,15 @@ def test_a_squash_is_judged_or_could_not_check() -> None:
     assert _judge(_facts(release)) == []
 
 
-def test_the_base_of_a_squash_is_judged_only_when_production_tip_is_deployed() -> None:
+def test_the_base_of_a_squash_whose_branch_is_gone_could_not_be_checked() -> None:
     from hotfix_lint.rules.hotfix_base import HotfixBase
 
     squash = commit("hotfix/thing: fix (#46)", "c" * 40)
     landing = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, base="c" * 40)
     rule = HotfixBase()
-    for deployed, expected in (("branch", []), ("tag", ["could-not-check"])):
+    for deployed, expected in (("branch", ["could-not-check"]), ("tag", ["could-not-check"]), ("promotion-branch", [])):
         ctx = RuleContext(replace(POLICY, deployed_ref=deployed), rule.option_defaults(), 10_000)
         assert [f.kind.value for f in rule.check(_facts(landing), ctx)] == expected
+    cut = replace(landing, cut_from="c" * 40, deployed_ref="c" * 40, base_on_line=True, base_distance=0)
+    ctx = RuleContext(POLICY, rule.option_defaults(), 10_000)
+    assert list(rule.check(_facts(cut), ctx)) == []

@@ -33,6 +33,7 @@ from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, Integrat
 from hotfix_lint.facts.landing import (
     DEFAULT_AUTOMATION_AUTHORS,
     DIRECT_PUSH,
+    FAST_FORWARD,
     HOTFIX,
     REBASE,
     RELEASE,
@@ -564,6 +565,46 @@ class HistoryCollector:
             out.append(landing)
         return out
 
+    def _landing_bases(self, line: _Line, landings: list[LandingFact]) -> list[LandingFact]:
+        """Where each squash, rebase or fast-forward hotfix was cut, when the facts say, against
+        the deployed ref when its work started, as for a merge: a fast-forward keeps its base; a
+        squash or rebase re-committed its change onto the line's tip, and only its branch, still
+        there, shows where the work was cut."""
+        out: list[LandingFact] = []
+        for landing in landings:
+            judged = landing.hotfix and landing.on_first_parent and landing.kind in (SQUASH, REBASE, FAST_FORWARD)
+            cut, first = self._landing_cut(line, landing) if judged and landing.base else (None, None)
+            if cut is None or landing.base is None:
+                out.append(landing)
+                continue
+            if line.deployed is None:
+                line.deployed = DeployedRefs(self.reader, line.name, line.first_parent, line.index, self._newer)
+            then = line.deployed.when_started(landing.base, cut, first)
+            out.append(
+                replace(
+                    landing,
+                    cut_from=cut,
+                    deployed_ref=then.deployed,
+                    deployed_ref_label=then.label,
+                    base_distance=then.distance,
+                    base_on_line=then.base_on_line,
+                )
+            )
+        return out
+
+    def _landing_cut(self, line: _Line, landing: LandingFact) -> tuple[str | None, CommitFact | None]:
+        """(where the branch was cut, its first own commit), or (None, None) when unknown."""
+        if landing.kind == FAST_FORWARD:
+            return landing.base, landing.commits[-1]
+        tips = [b.tip for b in self.reader.branches if b.name == landing.source and b.tip not in line.index]
+        if not tips or landing.base is None:
+            return None, None
+        try:
+            own, cut, _ = self.reader.own_commits(pygit2.Oid(hex=tips[0]), pygit2.Oid(hex=landing.base))
+        except MISSING:
+            return None, None
+        return cut, first_own(own, tips[0])
+
     def _patch_id(self, old: str, new: str) -> str | None:
         try:
             return str(self.repo.diff(self.reader.commit(old), self.reader.commit(new)).patchid)
@@ -671,6 +712,7 @@ class HistoryCollector:
             landings = self._named_by_branch(line, landings)
             if integration is not None:
                 landings = self._landings_back_merged(line, landings, integration)
+            landings = self._landing_bases(line, landings)
             lines.append(
                 ProductionLineFact(
                     name=name,

@@ -27,6 +27,7 @@ from hotfix_lint.facts.landing import (
     SYNC,
     LandingFact,
     is_allowed_direct_commit,
+    is_dependabot_pull_request,
     pull_request_number,
     recommitted_together,
     squash_kind,
@@ -148,6 +149,8 @@ def _classify_named_merge(step: Step, words: Vocabulary, parsed: MergeSource) ->
         )
     if words.is_automation(commit, step.tip_author):
         return MergeVerdict(AUTOMATION, "author or subject allowed for automation", source, pr)
+    if is_dependabot_pull_request(commit.summary) and any(p.search("dependabot[bot]") for p in words.authors):
+        return MergeVerdict(AUTOMATION, "dependabot's pull request, by its title", source, pr)
     if source is None:
         return MergeVerdict(HOTFIX, f"names no branch, and its second parent is not on {words.integration}")
     return MergeVerdict(HOTFIX, f"{via}branch '{source}': neither integration nor release", source, pr)
@@ -241,22 +244,53 @@ def _group(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
             source=source,
             hotfix=not (words.is_feeder(source) or words.is_production(source)),
         )
-    elif recommitted_together(commits):
-        newest = commits[0].summary
-        what = "commits re-committed together" if len(commits) > 1 else "one commit re-committed (rebase or pick)"
-        named = squash_source(newest, words)
-        yield _landing(
-            REBASE,
-            words,
-            commits,
-            what if named else _unknown(what),
-            source=named,
-            pull_request=pull_request_number(newest),
-            hotfix=source_is_hotfix(named, words),
-        )
     else:
-        # no branch, no pull request: not a hotfix by its source (merge-commit reports it)
-        yield _landing(DIRECT_PUSH, words, commits, "committed straight to the line, no merge")
+        for part, rebased in _rebases_and_pushes(commits):
+            if rebased:
+                yield _rebase(part, words)
+            else:  # no branch, no pull request: not a hotfix by its source (merge-commit reports it)
+                yield _landing(DIRECT_PUSH, words, part, "committed straight to the line, no merge")
+
+
+def _rebases_and_pushes(commits: list[CommitFact]) -> list[tuple[list[CommitFact], bool]]:
+    """A run of single-parent commits (newest first) split into rebase merges and the direct
+    pushes between them. Commits one committer committed together (within a minute) are one
+    event: a rebase merge when each was re-committed by someone other than its author, else a
+    push (a maintainer who re-applied others' commits along with their own pushed them)."""
+    batches: list[list[CommitFact]] = []
+    for commit in commits:
+        last = batches[-1] if batches else None
+        if (
+            last is not None
+            and last[0].committer_email == commit.committer_email
+            and last[0].commit_time - commit.commit_time <= 60
+        ):
+            last.append(commit)
+        else:
+            batches.append([commit])
+    parts: list[tuple[list[CommitFact], bool]] = []
+    for batch in batches:
+        rebased = recommitted_together(batch)
+        if parts and not rebased and not parts[-1][1]:
+            parts[-1][0].extend(batch)
+        else:
+            parts.append((batch, rebased))
+    return parts
+
+
+def _rebase(commits: list[CommitFact], words: Vocabulary) -> LandingFact:
+    newest = commits[0].summary
+    what = "commits re-committed together" if len(commits) > 1 else "one commit re-committed (rebase or pick)"
+    named = squash_source(newest, words)
+    return _landing(
+        REBASE,
+        words,
+        commits,
+        what if named else _unknown(what),
+        source=named,
+        pull_request=pull_request_number(newest),
+        hotfix=source_is_hotfix(named, words),
+    )
 
 
 def classify_line(

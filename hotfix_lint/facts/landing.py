@@ -16,6 +16,12 @@ from hotfix_lint.facts.git import CommitFact
 #: ``allow_authors``): dependency bots open pull requests that people merge
 DEFAULT_AUTOMATION_AUTHORS = (r"dependabot\[bot\]", r"renovate\[bot\]")
 _PR_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+#: dependabot's pull request title, exactly: ``Bump <name> from <v> to <v>`` (``in /dir`` for a
+#: subdirectory, a ``chore(deps): bump`` prefix when configured); "Bump version to 1.2" is not it
+_DEPENDABOT_TITLE = re.compile(
+    r"^(?:[a-z]+(?:\([\w./-]+\))?: )?[Bb]ump (?!version )(?P<name>[\w@./-]+) "
+    r"from (?P<old>[\w.+-]*\d[\w.+-]*) to (?P<new>[\w.+-]*\d[\w.+-]*)(?: in /[\w./-]*)? \(#\d+\)$"
+)
 
 
 def is_allowed_direct_commit(
@@ -35,6 +41,12 @@ def squash_kind(commit: CommitFact) -> str | None:
     if _PR_SQUASH.search(commit.summary):
         return "squash merge of a pull request"
     return None
+
+
+def is_dependabot_pull_request(summary: str) -> bool:
+    """A subject in dependabot's exact form, of a pull request: ``Bump x from 1.0 to 1.1 (#12)``
+    (a merge titled so carries dependabot's change even when a maintainer wrote the commit)."""
+    return bool(_DEPENDABOT_TITLE.match(summary.strip()))
 
 
 def pull_request_number(summary: str) -> int | None:
@@ -115,6 +127,14 @@ class LandingFact:
     #: unknown source: GitHub's pull request may name it a hotfix after the history walk)
     back_merged: bool | None = None
     back_merge_evidence: str = ""
+    #: where the branch was cut, when known (a fast-forward's base; for a squash or rebase, the
+    #: merge base of its branch still there with the line), and the deployed ref when its work
+    #: started (``collect.deployed_then``): what ``hotfix-base`` judges
+    cut_from: str | None = None
+    deployed_ref: str | None = None
+    deployed_ref_label: str = ""
+    base_distance: int | None = None
+    base_on_line: bool = False
     #: landed after the policy's ``until``: outside the process's era, judged by no rule and
     #: listed only by ``hotfixes --all`` (``hotfix`` is then False)
     outside_era: bool = False
