@@ -164,3 +164,44 @@ def test_a_merge_titled_as_dependabot_titles_is_automation(gitflow_repo: Scenari
     _, report = run_check(s, policy=make_policy(only="branch-name"))
     assert about(report, merges["bump-setup-python"]) == [], describe(report)
     assert about(report, merges["bump-version"], "branch-name"), describe(report)
+
+
+# -- a branch under check: stale from when its work started (collect.checked_branch) -------------
+
+
+def _release_lands_meanwhile(s: Scenario) -> None:
+    """A release of develop reaches main after the hotfix branch's work started."""
+    s.clock.advance(days=1)
+    s.branch("release/1.1", "develop", checkout=True)
+    s.commit("Prepare release 1.1.0", {"VERSION": "1.1.0\n"})
+    s.checkout("main")
+    s.merge("release/1.1")
+    s.checkout("main")
+
+
+def _branch_from(s: Scenario, start: str) -> None:
+    s.branch("hotfix/in-review", start, checkout=True)
+    s.commit("Fix: in review", {"app/review.py": "FIXED = 1\n"})
+    s.checkout("main")
+
+
+def test_a_branch_cut_from_the_tip_stays_fresh_when_production_moves(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _branch_from(s, "main")
+    _release_lands_meanwhile(s)  # main moved while the branch was in review: not stale
+    _, report = run_check(s, "--branch", "hotfix/in-review", policy=BASE_ONLY)
+    assert violations(report, "hotfix-base") == [], describe(report)
+    noted = make_policy(only="hotfix-base", rules={"hotfix-base": {"moved_during_review": "warning"}})
+    _, report = run_check(s, "--branch", "hotfix/in-review", policy=noted)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning" and "moved 1 first-parent commit(s) since" in v["message"], v
+
+
+def test_a_branch_cut_from_an_older_commit_than_deployed_then_is_stale(gitflow_repo: Scenario) -> None:
+    s = gitflow_repo
+    _branch_from(s, "main~1")  # before the 1.0.1 hotfix, which was deployed when the work started
+    _release_lands_meanwhile(s)
+    _, report = run_check(s, "--branch", "hotfix/in-review", policy=BASE_ONLY)
+    (v,) = violations(report, "hotfix-base")
+    assert v["severity"] == "warning" and "stale" in v["message"], describe(report)
+    assert "1 commit(s) of main older than" in v["message"], v["message"]  # than then, not than now (2)
