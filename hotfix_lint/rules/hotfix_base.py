@@ -123,26 +123,22 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
         """Cut from the deployed ref, but production moved before the merge: the softer note."""
         if hotfix.moved_during_review <= 0 or hotfix.original_base != hotfix.deployed_ref:
             return None
+        moved = f"{hotfix.moved_during_review} first-parent commit(s)"
         if hotfix.merge is None:  # the branch under check: production moved since its work started
-            return self.finding(
-                f"{where(hotfix)} was cut from the deployed ref {short(hotfix.original_base)} when its work "
-                f"started, and {hotfix.line} has moved {hotfix.moved_during_review} first-parent commit(s) since: "
-                f"it is not tested on top of what it will join",
-                severity=severity,
-                ref=hotfix.source or hotfix.line,
-                commit=hotfix.tip,
-                hint=f"merge {hotfix.line} into the branch (or rebase it onto {hotfix.line}) and test before merging",
-                subjects=subjects(hotfix),
-            )
+            what = f"when its work started, and {hotfix.line} has moved {moved} since: it is not tested on top of "
+            what += "what it will join"
+            hint = f"merge {hotfix.line} into the branch (or rebase it onto {hotfix.line}) and test before merging"
+        else:
+            what = f"and {hotfix.line} moved {moved} while it was in review: it was merged without being tested "
+            what += "on top of what it joined"
+            hint = f"before merging the next one, merge {hotfix.line} into the hotfix branch (or rebase it) and test; "
+            hint += waiver_hint(self.id, hotfix)
         return self.finding(
-            f"{where(hotfix)} was cut from the deployed ref {short(hotfix.original_base)}, and {hotfix.line} moved "
-            f"{hotfix.moved_during_review} first-parent commit(s) while it was in review: it was merged without "
-            f"being tested on top of what it joined",
+            f"{where(hotfix)} was cut from the deployed ref {short(hotfix.original_base)}, {what}",
             severity=severity,
             ref=hotfix.source or hotfix.line,
-            commit=hotfix.merge.id,
-            hint=f"before merging the next one, merge {hotfix.line} into the hotfix branch (or rebase it) and test; "
-            f"{waiver_hint(self.id, hotfix)}",
+            commit=hotfix.merge.id if hotfix.merge is not None else hotfix.tip,
+            hint=hint,
             subjects=subjects(hotfix),
         )
 
