@@ -39,8 +39,10 @@ other rules (the commits `release-tag`, `changelog-entry` and `version-bump` acc
 after a landing), also with the rule off (`merge-commit: {severity: off, allow_authors:
 [...]}`). Each violation is named as what it was: a squash
 merge (a GitHub `(#123)` subject or git's "Squashed commit of the following"), a rebase
-merge (a run of commits re-committed together), a fast-forward of a branch (its tip), a
-direct push, or an octopus merge. A fast-forward of production to the integration branch
+merge (a run of commits re-committed together by someone other than their author), a
+fast-forward of a branch (its tip), a direct push, or an octopus merge; a squash or rebase
+says which branch it came from, or that its source is unknown (then it is judged by this
+rule alone, not as a hotfix). A fast-forward of production to the integration branch
 (merges into it now sit on production's first-parent chain) is one event, a warning: it
 released, it lost no hotfix."""
     default_severity = Severity.ERROR
