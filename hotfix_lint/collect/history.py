@@ -474,6 +474,8 @@ class HistoryCollector:
                 if len(names) == 1:
                     (name,) = names
                     landing = named_source(landing, name, f"branch '{name}' {how}", words)
+                    tips = [tip for branch, tip in candidates if branch == name and tip not in line.index]
+                    landing = replace(landing, source_tip=tips[0] if tips else None)
             out.append(landing)
         return out
 
@@ -559,7 +561,9 @@ class HistoryCollector:
             if landing.source is None and found is not None and found in merged_as:
                 name = merged_as[found]
                 how_named = f"branch '{name}', as its merge into {integration.name} names it"
-                landing = named_source(landing, name, how_named, self._vocabulary(line.name))
+                landing = replace(
+                    named_source(landing, name, how_named, self._vocabulary(line.name)), source_tip=found
+                )
             if not landing.hotfix and landing.source is not None:
                 landing = replace(landing, back_merged=None, back_merge_evidence="")
             out.append(landing)
@@ -597,6 +601,8 @@ class HistoryCollector:
         if landing.kind == FAST_FORWARD:
             return landing.base, landing.commits[-1]
         tips = [b.tip for b in self.reader.branches if b.name == landing.source and b.tip not in line.index]
+        if landing.source_tip is not None:
+            tips = [landing.source_tip]
         if not tips or landing.base is None:
             return None, None
         try:

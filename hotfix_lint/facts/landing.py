@@ -131,6 +131,9 @@ class LandingFact:
     #: merge base of its branch still there with the line), and the deployed ref when its work
     #: started (``collect.deployed_then``): what ``hotfix-base`` judges
     cut_from: str | None = None
+    #: the tip of the branch it came from, where found (a branch still there, the second parent of
+    #: integration's merge of it): where ``cut_from`` is read from
+    source_tip: str | None = None
     deployed_ref: str | None = None
     deployed_ref_label: str = ""
     base_distance: int | None = None
