@@ -327,16 +327,17 @@ class Scenario:
     ) -> str:
         """GitHub's "Rebase and merge": re-commit ``name``'s commits onto the current branch.
 
-        Every re-committed commit gets the same committer time (one instant), authors and
-        author dates are kept, and the current branch is fast-forwarded; ``name`` itself is
-        left where it was, as on GitHub.
+        Every re-committed commit gets the same committer (GitHub's, unless ``committer``
+        says otherwise) and committer time (one instant), authors and author dates are kept,
+        and the current branch is fast-forwarded; ``name`` itself is left where it was, as on
+        GitHub.
         """
         target = self.current_branch()
         if target is None:
             raise GitError("rebase_merge needs a branch checked out")
         when = self.clock.stamp(at)
         self.detach(name)
-        self.git("rebase", "-q", "--force-rebase", target, when=when, committer=committer or self.identity)
+        self.git("rebase", "-q", "--force-rebase", target, when=when, committer=committer or GITHUB_IDENTITY)
         rebased = self.rev("HEAD")
         self.checkout(target)
         self.git("merge", "-q", "--ff-only", rebased)

@@ -153,18 +153,22 @@ def test_a_person_bumping_a_dependency_is_a_hotfix(gitflow_repo: Scenario) -> No
 # -- squash and rebase of a pull request -------------------------------------------------------
 
 
-def test_squash_of_a_pull_request_is_classified_and_judged(gitflow_repo: Scenario) -> None:
+def test_squash_of_a_pull_request_from_an_unknown_branch_is_no_hotfix(gitflow_repo: Scenario) -> None:
+    """Nothing names the branch: a squash like every pull request of a squash-merging team,
+    listed by ``--all`` only, and reported by merge-commit as what it was."""
     s = gitflow_repo
     hotfix = land_hotfix(s, "hotfix/fix-crash", how="squash", pr_number=45, back_merge=None)
     s.delete_branch("hotfix/fix-crash")  # as GitHub does after the merge: nothing names the branch
     squash = hotfix.merge or ""
-    (row,) = [r for r in changes(s) if r["commit"] == squash]
-    assert row["class"] == "squash" and row["pull_request"] == 45 and row["branch"] is None
+    assert [r for r in changes(s) if r["commit"] == squash] == []
+    (row,) = [r for r in changes(s, "--all") if r["commit"] == squash]
+    assert row["class"] == "squash" and row["pull_request"] == 45 and row["branch"] is None, row
+    assert row["hotfix"] is False and "source is unknown" in row["evidence"], row
     _, report = run_check(s, policy=JUDGED)
-    found = {(v["rule"], v["kind"]) for v in about(report, squash)}
-    assert ("branch-name", "could-not-check") in found, describe(report)
-    assert ("back-merge", "violation") in found, describe(report)  # develop has neither its commit nor its patch
-    assert ("merge-commit", "violation") in found, describe(report)
+    (found,) = about(report, squash)
+    assert found["rule"] == "merge-commit" and found["kind"] == "violation", describe(report)
+    assert "squash merge of pull request #45" in found["message"], found["message"]
+    assert "source unknown" in found["message"], found["message"]
 
 
 def test_squash_of_a_badly_named_branch_still_there(gitflow_repo: Scenario) -> None:
@@ -306,8 +310,7 @@ def test_a_rebased_hotfix_not_in_develop_is_ported_commit_by_commit(gitflow_repo
     """The back-merge hint of a rebase landing copies every commit the rebase made, oldest
     first (one cherry-pick of the newest would leave the others out)."""
     s = gitflow_repo
-    hotfix = land_hotfix(s, "hotfix/fix-crash", how="rebase", commits=2, back_merge=None)
-    s.delete_branch("hotfix/fix-crash")
+    hotfix = land_hotfix(s, "hotfix/fix-crash", how="rebase", commits=2, back_merge=None)  # the branch names it
     newest = s.rev("main")
     oldest = s.first_parents("main")[1]
     _, report = run_check(s, policy=JUDGED)

@@ -7,6 +7,7 @@ first-parent history or not, its second parent there or not, branches pointing a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import count
 
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, classify_merge, squash_source
@@ -84,6 +85,21 @@ def test_fast_forward_to_develop_is_one_event() -> None:
     assert len(ff.commits) == 3 and ff.source == "develop" and not ff.hotfix
 
 
+def test_a_pull_request_titled_as_dependabot_titles_is_automation() -> None:
+    """pi-hole e773e3302c: "Bump actions/setup-python from 4.2.0 to 4.3.0 (#4980)", a titled merge
+    whose second parent a maintainer wrote: dependabot's pull request by its exact title form."""
+    assert kind(merge("Bump actions/setup-python from 4.2.0 to 4.3.0 (#4980)")) == "automation"
+    assert kind(merge("chore(deps): bump lodash from 4.17.20 to 4.17.21 in /web (#7)")) == "automation"
+    assert kind(merge("Bump actions/checkout from a12a394 to 8f4b7f8 (#8)")) == "automation"
+    # people's words, or no pull request: not dependabot's form
+    assert kind(merge("Bump version to 1.2 (#5)")) == "hotfix"
+    assert kind(merge("Bump version from 1.1 to 1.2 (#6)")) == "hotfix"
+    assert kind(merge("Bump actions/setup-python from 4.2.0 to 4.3.0")) == "hotfix"
+    assert kind(merge("Bump the deps group with 3 updates (#9)")) == "hotfix"
+    no_bots = Vocabulary(POLICY, "main")  # a policy that names no dependabot: its title is no evidence
+    assert classify_merge(merge("Bump actions/setup-python from 4.2.0 to 4.3.0 (#4980)"), no_bots).kind == "hotfix"
+
+
 def test_shared_history_without_evidence_stays_production() -> None:
     """develop cut from main: main's own older merges are on develop's history too."""
     root = Step(commit("Initial commit"), on_integration=True)
@@ -101,9 +117,56 @@ def test_runs_squash_rebase_push_automation_bootstrap() -> None:
     push = Step(commit("Quick fix", bot.commit.id))
     landings = classify_line(_chain(root, setup, m, squash, bot, push), WORDS)
     assert [x.kind for x in landings] == ["direct-push", "automation", "squash", "hotfix", "bootstrap"]
-    assert landings[2].pull_request == 45 and landings[2].hotfix and landings[2].source is None
+    # nothing names its branch: a squash like any pull request's, no hotfix (merge-commit reports it)
+    assert landings[2].pull_request == 45 and not landings[2].hotfix and landings[2].source is None
+    assert "source is unknown" in landings[2].evidence
     assert len(landings[-1].commits) == 2  # no integration branch: everything before the first merge
     assert landings[0].base == bot.commit.id and not landings[0].hotfix
+
+
+def test_a_squash_or_rebase_is_a_hotfix_only_when_its_source_is() -> None:
+    m = merge("Merge branch 'hotfix/a'")
+    named = Step(commit("hotfix/b: fix the crash (#46)", m.commit.id))
+    release = Step(commit("Merge branch 'release/2.0' (#47)", named.commit.id))
+    landings = classify_line(_chain(m, named, release), WORDS, complete=False)
+    assert [(x.kind, x.source, x.hotfix) for x in landings] == [
+        ("squash", "release/2.0", False),
+        ("squash", "hotfix/b", True),
+        ("hotfix", "hotfix/a", True),
+    ]
+
+
+def _recommitted(message: str, parent: str, author: tuple[str, str], committer: tuple[str, str], delay: int) -> Step:
+    n = next(_ids)
+    fact = CommitFact(f"{n:040x}", (parent,), message, *author, 5000, *committer, 5000 + delay)
+    return Step(fact)
+
+
+def test_a_rebase_is_recommitted_by_someone_else_later() -> None:
+    """GitHub's "Rebase and merge" commits as GitHub, later than authored: a rebase. GitHub's web
+    editor (as GitHub, at the author's instant) and an author's own amend or ``pull --rebase``
+    (as themselves, later) are direct pushes."""
+    m = merge("Merge branch 'hotfix/a'")
+    dev, github = ("Dev", "dev@example.com"), ("GitHub", "noreply@github.com")
+    cases = {
+        "rebase": (github, 3600),
+        "direct-push": (github, 0),  # the web editor
+    }
+    for expected, (committer, delay) in cases.items():
+        step = _recommitted("Fix the crash", m.commit.id, dev, committer, delay)
+        assert classify_line(_chain(m, step), WORDS, complete=False)[0].kind == expected, expected
+    for committer in (dev, ("dev", "other@example.com")):  # the author themself, by e-mail or by name
+        step = _recommitted("Fix the crash", m.commit.id, dev, committer, 3600)
+        assert classify_line(_chain(m, step), WORDS, complete=False)[0].kind == "direct-push", committer
+    # aergo cfccea30a3: a maintainer re-applied a colleague's three commits and one of their own,
+    # committed together: one push of four commits, not a rebase merge of three
+    maintainer, colleague = ("junu", "junu@example.com"), ("Paul", "paul@example.com")
+    steps, parent = [], m.commit.id
+    for author in (colleague, colleague, colleague, maintainer):
+        steps.append(_recommitted("Fix", parent, author, maintainer, 3600))
+        parent = steps[-1].commit.id
+    (push, _) = classify_line(_chain(m, *steps), WORDS, complete=False)
+    assert (push.kind, len(push.commits)) == ("direct-push", 4)
 
 
 def test_fast_forward_of_a_branch_and_truncated_history() -> None:
@@ -138,25 +201,35 @@ def _judge(facts: RepositoryFacts) -> list[tuple[str, str]]:
 
 
 def test_a_squash_is_judged_or_could_not_check() -> None:
+    from hotfix_lint.collect.pull_heads import with_pull_heads
+
     squash = commit("Fix thing (#45)", "c" * 40)
-    unnamed = LandingFact("squash", "main", (squash,), "", pull_request=45, hotfix=True, back_merged=True)
-    assert _judge(_facts(unnamed)) == [("branch-name", "could-not-check")]
+    unknown = LandingFact("squash", "main", (squash,), "", pull_request=45, back_merged=True)
+    assert _judge(_facts(unknown)) == []  # no hotfix: merge-commit alone reports it
     pull = PullRequestFact(45, "fix-thing", "main", "dev", 1, squash.id)
-    assert _judge(_facts(unnamed, (pull,))) == [("branch-name", "violation")]  # GitHub names the branch
-    named = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, back_merged=False)
-    assert _judge(_facts(named)) == [("back-merge", "violation")]
+    facts = _facts(unknown, (pull,))
+    named = with_pull_heads(POLICY, facts.history, facts.github)  # GitHub names the branch: a hotfix
+    assert named is not None
+    (landing,) = named.production[0].landings
+    assert (landing.source, landing.hotfix) == ("fix-thing", True) and "GitHub" in landing.evidence
+    assert _judge(replace(facts, history=named)) == [("branch-name", "violation")]
+    unnamed = replace(unknown, hotfix=True)  # a hotfix whose branch nothing names
+    assert _judge(_facts(unnamed)) == [("branch-name", "could-not-check")]
+    named_one = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, back_merged=False)
+    assert _judge(_facts(named_one)) == [("back-merge", "violation")]
     release = LandingFact("squash", "main", (squash,), "", source="develop", hotfix=False, back_merged=False)
     assert _judge(_facts(release)) == []
 
 
-def test_the_base_of_a_squash_is_judged_only_when_production_tip_is_deployed() -> None:
-    from dataclasses import replace
-
+def test_the_base_of_a_squash_whose_branch_is_gone_could_not_be_checked() -> None:
     from hotfix_lint.rules.hotfix_base import HotfixBase
 
     squash = commit("hotfix/thing: fix (#46)", "c" * 40)
     landing = LandingFact("squash", "main", (squash,), "", source="hotfix/thing", hotfix=True, base="c" * 40)
     rule = HotfixBase()
-    for deployed, expected in (("branch", []), ("tag", ["could-not-check"])):
+    for deployed, expected in (("branch", ["could-not-check"]), ("tag", ["could-not-check"]), ("promotion-branch", [])):
         ctx = RuleContext(replace(POLICY, deployed_ref=deployed), rule.option_defaults(), 10_000)
         assert [f.kind.value for f in rule.check(_facts(landing), ctx)] == expected
+    cut = replace(landing, cut_from="c" * 40, deployed_ref="c" * 40, base_on_line=True, base_distance=0)
+    ctx = RuleContext(POLICY, rule.option_defaults(), 10_000)
+    assert list(rule.check(_facts(cut), ctx)) == []

@@ -41,7 +41,8 @@ def test_git_flow_then_trunk_based_each_judged_by_its_era(gitflow_repo: Scenario
     assert "judged by its era's settings" in " ".join(report["notes"] if report else []), report
     # the git-flow settings alone judge the squashes too
     _, report = run_check(s, policy=JUDGED)
-    assert {"merge-commit", "back-merge"} <= {v["rule"] for v in about(report, squashes)}, describe(report)
+    # squashes of unknown source: not hotfixes, judged by merge-commit alone (issue 13, item 1)
+    assert {v["rule"] for v in about(report, squashes)} == {"merge-commit"}, describe(report)
     rows = {r["commit"]: r for r in changes(s, policy)}
     assert set(squashes) <= set(rows) and missed.merge in rows, rows
     assert rows[missed.merge]["back_merge"].startswith("missing (develop"), rows[missed.merge]

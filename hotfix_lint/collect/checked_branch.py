@@ -9,13 +9,15 @@ hook does not import the history walk (:mod:`hotfix_lint.collect.history`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import pygit2
 
+from hotfix_lint.collect.deployed_then import DeployedRefs, DeployedThen, first_own
 from hotfix_lint.collect.reader import GitReader
-from hotfix_lint.collect.repository import ref_tip, resolve_branch
+from hotfix_lint.collect.repository import ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.errors import RepositoryError
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.versions import find_tickets, version_key
@@ -68,43 +70,16 @@ def collect_branch(
     if best is None:
         raise RepositoryError(f"{name} is itself a production branch; name a hotfix branch with --branch")
     _, line_name, line_tip, own, base, extra = best
-    distance: int | None = None
-    deployed: str | None = str(line_tip.id)
-    deployed_label = f"{line_name}'s tip"
-    best_tag: TagFact | None = None
-    base_time = reader.commit(base).commit_time if base else 0
-    chains = reader.chains  # the line's own chain, through the server's side of pull merges
-    for i, commit in enumerate(chains.walk(line_tip.id, line_name)):
-        parents = chains.parents(commit, line_name)
-        landed_base = (
-            len(parents) > 1
-            and str(parents[1]) == base
-            and not reader.policy.is_allowed_feeder(_merge_source(commit.message))
-        )
-        if base is not None and distance is None and (str(commit.id) == base or landed_base):
-            distance = i
-            base = str(commit.id)  # the branch landed before: its base is that merge
-        if reader.policy.deployed_ref == "tag" and best_tag is None:
-            tags = reader.release_tags.get(str(commit.id))
-            if tags:
-                best_tag = max(tags, key=lambda t: version_key(reader.tag_version(t) or "") or (0, 0, 0, 0))
-        if (distance is not None or commit.commit_time < base_time) and (
-            best_tag is not None or reader.policy.deployed_ref != "tag"
-        ):
-            break
-        if str(commit.id) in reader.boundary:
-            raise reader.shallow_error(
-                f"the history of {line_name}", commit, i + 1, need=f"back to where {name} was cut from it"
-            )
-    if reader.policy.deployed_ref == "tag":
-        deployed = best_tag.target if best_tag else None
-        deployed_label = f"release tag {best_tag.name}" if best_tag else "no release tag on the line"
-    elif reader.policy.deployed_ref not in ("branch",):
-        deployed = None
-        deployed_label = (
-            f"deployed_ref strategy {reader.policy.deployed_ref!r} is not available from git history"
-        )
-    integration_tip = _integration_tip(reader)
+    integration_tip = _integration_tip(reader, line_name)
+    # the work started at the first own commit integration did not have (a branch cut from
+    # integration brings integration's older commits along); only asked for a base not at the tip
+    had: set[str] = set()
+    if integration_tip is not None and not reader.policy.is_integration_name(name) and own and base != str(line_tip.id):
+        walked = reader.walk([pygit2.Oid(hex=integration_tip)], [line_tip.id])
+        had = {str(c.id) for c in walked} & {c.id for c in own}
+        had = set() if len(had) == len(own) else had  # the branch itself was merged into integration
+    then, base = _deployed_then(reader, name, line_name, line_tip, [c for c in own if c.id not in had], base, tip)
+    deployed, deployed_label, distance = then.deployed, then.label, then.distance
     fork = reader.repo.merge_base(tip.id, line_tip.id)
     if staged:
         paths, added = _staged_diff_facts(reader, fork, index_file)
@@ -121,10 +96,12 @@ def collect_branch(
         merge=None,
         extra_bases=tuple(extra),
         unrelated_root=reader.own_root(own),
-        base_on_line=distance is not None,
+        base_on_line=then.base_on_line,
         base_distance=distance,
         deployed_ref=deployed,
         deployed_ref_label=deployed_label,
+        work_started=then.started,
+        moved_during_review=then.moved,
         version=version,
         tickets=find_tickets(reader.ticket_re, name, *(c.message for c in own)),
         release_point=str(tip.id),
@@ -137,10 +114,67 @@ def collect_branch(
     return hotfix
 
 
-def _integration_tip(reader: GitReader) -> str | None:
-    """Where the integration branch is now (None when there is none): a branch cut from it
-    carries commits that are not the hotfix's."""
-    name = reader.policy.integration
+def _deployed_then(
+    reader: GitReader,
+    name: str,
+    line_name: str,
+    line_tip: pygit2.Commit,
+    own: list[CommitFact],
+    base: str | None,
+    tip: pygit2.Commit,
+) -> tuple[DeployedThen, str | None]:
+    """The deployed ref when the branch's work started (its first own commit), as for a landed
+    hotfix (``collect.deployed_then``), and the branch's base: a merge of the branch that landed
+    before is its base (the branch continued after it). Reads the line's first-parent chain from
+    its tip back to before the work started and the base, and to a release tag for ``tag``."""
+    first = first_own(own, str(tip.id))
+    started = first.author_time if first is not None else None
+    base_time = reader.commit(base).commit_time if base else 0
+    since = min(base_time, started) if started is not None else base_time
+    wants_tag = reader.policy.deployed_ref == "tag"
+    chain: list[CommitFact] = []
+    index: dict[str, int] = {}
+    found = base is None
+    tagged = not wants_tag
+    chains = reader.chains  # the line's own chain, through the server's side of pull merges
+    for i, commit in enumerate(chains.walk(line_tip.id, line_name)):
+        parents = chains.parents(commit, line_name)
+        fact = to_commit_fact(commit)
+        index[fact.id] = len(chain)
+        chain.append(fact)
+        landed_base = (
+            len(parents) > 1
+            and str(parents[1]) == base
+            and not reader.policy.is_allowed_feeder(_merge_source(commit.message))
+        )
+        if not found and (fact.id == base or landed_base):
+            found = True
+            base = fact.id  # the branch landed before: its base is that merge
+        if wants_tag and not tagged and fact.commit_time <= since and reader.release_tags.get(fact.id):
+            tagged = True
+        if (found or commit.commit_time < base_time) and commit.commit_time < since and tagged:
+            break
+        if fact.id in reader.boundary:
+            raise reader.shallow_error(
+                f"the history of {line_name}", commit, i + 1, need=f"back to where {name} was cut from it"
+            )
+    refs = DeployedRefs(reader, line_name, chain, index, _newer(reader))
+    return refs.when_started(str(line_tip.id), base, first), base
+
+
+def _newer(reader: GitReader) -> Callable[[TagFact, TagFact], bool]:
+    def newer(tag: TagFact, than: TagFact) -> bool:
+        a = version_key(reader.tag_version(tag) or "")
+        b = version_key(reader.tag_version(than) or "")
+        return a is not None and (b is None or a > b)
+
+    return newer
+
+
+def _integration_tip(reader: GitReader, line: str) -> str | None:
+    """Where the line's integration branch is now (None when there is none): a branch cut from
+    it carries commits that are not the hotfix's."""
+    name = reader.policy.integration_for(line)
     ref = resolve_branch(reader.repo, name) if name else None
     return str(ref_tip(reader.repo, ref).id) if ref is not None else None
 

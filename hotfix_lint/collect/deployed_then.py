@@ -12,13 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pygit2
 
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts import CommitFact
-from hotfix_lint.facts.refs import TagFact
+
+if TYPE_CHECKING:  # the branch check (a git hook) imports this module: no more than it needs
+    from hotfix_lint.facts.refs import TagFact
 
 
 @dataclass(frozen=True)
@@ -93,8 +96,9 @@ class DeployedRefs:
         self.strategy = reader.policy.deployed_ref
         #: best release tag (by version) at or before each position of the line's chain
         self.tag_upto: list[TagFact | None] = [None] * (len(chain) + 1)
-        for i in range(len(chain) - 1, -1, -1):
-            self.tag_upto[i] = self._best(chain[i].id, self.tag_upto[i + 1])
+        if self.strategy == "tag":  # tags are read only when deployed (a hook judging a branch reads none)
+            for i in range(len(chain) - 1, -1, -1):
+                self.tag_upto[i] = self._best(chain[i].id, self.tag_upto[i + 1])
 
     def _best(self, commit: str, best: TagFact | None) -> TagFact | None:
         for tag in self.reader.release_tags.get(commit, ()):
@@ -167,7 +171,7 @@ class DeployedRefs:
         started = first.author_time
         when = dt.datetime.fromtimestamp(started, dt.timezone.utc).date().isoformat()
         chain = self._chain(mainline)
-        tag_at = self._tags_on(chain)
+        tag_at = self._tags_on(chain) if self.strategy == "tag" else (lambda pos: None)
         # the newest position production had reached when the work started (review time)
         k = 0
         while True:

@@ -225,6 +225,9 @@ def read_github(
         return GitHubOutcome(None, history, branch, unavailable={kind: reason for kind in wanted})
     notes = [f"read GitHub repository {target.repository} (from {target.source})", *facts.notes]
     history, branch = with_deployed_refs(policy, history, branch, facts, "")
+    from hotfix_lint.collect.pull_heads import with_pull_heads
+
+    history = with_pull_heads(policy, history, facts)
     return GitHubOutcome(facts, history, branch, notes=tuple(notes))
 
 

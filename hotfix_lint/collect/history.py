@@ -24,7 +24,7 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
-from hotfix_lint.collect.landings import Step, Vocabulary, classify_line
+from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
@@ -39,6 +39,7 @@ from hotfix_lint.facts.history import (
 from hotfix_lint.facts.landing import (
     DEFAULT_AUTOMATION_AUTHORS,
     DIRECT_PUSH,
+    FAST_FORWARD,
     HOTFIX,
     REBASE,
     RELEASE,
@@ -113,6 +114,11 @@ def _by_era(landing: LandingFact, in_era: Callable[[int], bool]) -> list[Landing
     if inside:
         parts.append(replace(landing, commits=inside))
     return parts
+
+
+def _unnamed(landing: LandingFact) -> bool:
+    """A squash or rebase inside the era whose source nothing named yet: no hotfix until one does."""
+    return landing.source is None and landing.kind in (SQUASH, REBASE) and not landing.outside_era
 
 
 def _missing_id(exc: BaseException, fallback: str) -> str:
@@ -517,8 +523,9 @@ class HistoryCollector:
         patch id (branches that moved within ``_EVIDENCE_DAYS`` before it only), is where it
         came from. A branch whose tip is on the line (a merge queue's, a fast-forwarded one) is not."""
         out: list[LandingFact] = []
+        words = self._vocabulary(line.name)
         for landing in landings:
-            if landing.source is None and landing.hotfix and landing.kind in (SQUASH, REBASE):
+            if _unnamed(landing):
                 candidates = self._branches_by_subject.get(_plain_subject(landing.commit.message), [])
                 names = {name for name, tip in candidates if tip not in line.index}
                 how = "has its subject"
@@ -527,7 +534,9 @@ class HistoryCollector:
                     how = "has its patch"
                 if len(names) == 1:
                     (name,) = names
-                    landing = replace(landing, source=name, evidence=f"{landing.evidence}; branch '{name}' {how}")
+                    landing = named_source(landing, name, f"branch '{name}' {how}", words)
+                    tips = [tip for branch, tip in candidates if branch == name and tip not in line.index]
+                    landing = replace(landing, source_tip=tips[0] if tips else None)
             out.append(landing)
         return out
 
@@ -564,7 +573,10 @@ class HistoryCollector:
         fast-forward, push): by ancestry, else by patch id or subject of an integration-only
         commit. One walk of integration's own commits back to shortly before the oldest such
         landing; a merge there of the commit found names the branch the landing came from."""
-        judged = [x for x in landings if x.hotfix and x.on_first_parent and len(x.commit.parents) == 1]
+        # hotfixes, and squashes or rebases whose source integration's merge of it may name
+        judged = [
+            x for x in landings if (x.hotfix or _unnamed(x)) and x.on_first_parent and len(x.commit.parents) == 1
+        ]
         if not judged:
             return landings
         i_tip = pygit2.Oid(hex=integration.tip)
@@ -595,30 +607,74 @@ class HistoryCollector:
             if landing.commit.id not in judged_ids:
                 out.append(landing)
                 continue
+            # an unnamed squash keeps its evidence too: GitHub's pull request may name it a hotfix
             if landing.commit.id not in missing:
-                evidence = f"an ancestor of {integration.name}"
-                ancestor = landing.commit.id
-                out.append(replace(landing, back_merged=True, back_merge_evidence=evidence, back_merge_commit=ancestor))
+                if landing.hotfix or _unnamed(landing):
+                    evidence = f"an ancestor of {integration.name}"
+                    landing = replace(
+                        landing, back_merged=True, back_merge_evidence=evidence, back_merge_commit=landing.commit.id
+                    )
+                out.append(landing)
                 continue
             patch = self._patch_id(landing.base, landing.commit.id) if landing.base else None
             found = by_patch.get(patch or "") or by_subject.get(_plain_subject(landing.commit.message))
             how = f"the same change as {found[:10]} on {integration.name}" if found else f"not in {integration.name}"
-            source = landing.source
-            evidence = landing.evidence
-            if source is None and found is not None and found in merged_as:
-                source = merged_as[found]
-                evidence += f"; branch '{source}', as its merge into {integration.name} names it"
+            if landing.hotfix or _unnamed(landing):
+                landing = replace(
+                    landing, back_merged=found is not None, back_merge_evidence=how, back_merge_commit=found
+                )
+            if landing.source is None and found is not None and found in merged_as:
+                name = merged_as[found]
+                how_named = f"branch '{name}', as its merge into {integration.name} names it"
+                landing = replace(
+                    named_source(landing, name, how_named, self._vocabulary(line.name)), source_tip=found
+                )
+            if not landing.hotfix and landing.source is not None:
+                landing = replace(landing, back_merged=None, back_merge_evidence="", back_merge_commit=None)
+            out.append(landing)
+        return out
+
+    def _landing_bases(self, line: _Line, landings: list[LandingFact]) -> list[LandingFact]:
+        """Where each squash, rebase or fast-forward hotfix was cut, when the facts say, against
+        the deployed ref when its work started, as for a merge: a fast-forward keeps its base; a
+        squash or rebase re-committed its change onto the line's tip, and only its branch, still
+        there, shows where the work was cut."""
+        out: list[LandingFact] = []
+        for landing in landings:
+            judged = landing.hotfix and landing.on_first_parent and landing.kind in (SQUASH, REBASE, FAST_FORWARD)
+            cut, first = self._landing_cut(line, landing) if judged and landing.base else (None, None)
+            if cut is None or landing.base is None:
+                out.append(landing)
+                continue
+            if line.deployed is None:
+                line.deployed = DeployedRefs(self.reader, line.name, line.first_parent, line.index, self._newer)
+            then = line.deployed.when_started(landing.base, cut, first)
             out.append(
                 replace(
                     landing,
-                    back_merged=found is not None,
-                    back_merge_evidence=how,
-                    back_merge_commit=found,
-                    source=source,
-                    evidence=evidence,
+                    cut_from=cut,
+                    deployed_ref=then.deployed,
+                    deployed_ref_label=then.label,
+                    base_distance=then.distance,
+                    base_on_line=then.base_on_line,
                 )
             )
         return out
+
+    def _landing_cut(self, line: _Line, landing: LandingFact) -> tuple[str | None, CommitFact | None]:
+        """(where the branch was cut, its first own commit), or (None, None) when unknown."""
+        if landing.kind == FAST_FORWARD:
+            return landing.base, landing.commits[-1]
+        tips = [b.tip for b in self.reader.branches if b.name == landing.source and b.tip not in line.index]
+        if landing.source_tip is not None:
+            tips = [landing.source_tip]
+        if not tips or landing.base is None:
+            return None, None
+        try:
+            own, cut, _ = self.reader.own_commits(pygit2.Oid(hex=tips[0]), pygit2.Oid(hex=landing.base))
+        except MISSING:
+            return None, None
+        return cut, first_own(own, tips[0])
 
     def _patch_id(self, old: str, new: str) -> str | None:
         try:
@@ -787,6 +843,7 @@ class HistoryCollector:
             landings = self._named_by_branch(line, landings)
             if line_integration is not None:
                 landings = self._landings_back_merged(line, landings, line_integration)
+            landings = self._landing_bases(line, landings)
             lines.append(
                 ProductionLineFact(
                     name=name,

@@ -27,6 +27,7 @@ from hotfix_lint.facts.landing import (
     SYNC,
     LandingFact,
     is_allowed_direct_commit,
+    is_dependabot_pull_request,
     pull_request_number,
     recommitted_together,
     squash_kind,
@@ -148,6 +149,8 @@ def _classify_named_merge(step: Step, words: Vocabulary, parsed: MergeSource) ->
         )
     if words.is_automation(commit, step.tip_author):
         return MergeVerdict(AUTOMATION, "author or subject allowed for automation", source, pr)
+    if is_dependabot_pull_request(commit.summary) and any(p.search("dependabot[bot]") for p in words.authors):
+        return MergeVerdict(AUTOMATION, "dependabot's pull request, by its title", source, pr)
     if source is None:
         return MergeVerdict(HOTFIX, f"names no branch, and its second parent is not on {words.integration}")
     return MergeVerdict(HOTFIX, f"{via}branch '{source}': neither integration nor release", source, pr)
@@ -163,6 +166,32 @@ def squash_source(summary: str, words: Vocabulary) -> str | None:
         if "/" in name and (words.policy.is_hotfix_name(name) or words.is_feeder(name)):
             return name
     return None
+
+
+def source_is_hotfix(source: str | None, words: Vocabulary) -> bool:
+    """Is a squash's or rebase's source known, and a hotfix's? A branch that is neither
+    integration, release nor production, as for a merge that names it. Unknown is no hotfix:
+    every pull request of a squash-merging team looks alike, and a merge commit would name it."""
+    return source is not None and not (words.is_feeder(source) or words.is_production(source))
+
+
+def named_source(landing: LandingFact, source: str, how: str, words: Vocabulary) -> LandingFact:
+    """A squash or rebase whose source was found after classification (a branch still there,
+    integration's merge of it, GitHub's pull request): a hotfix when that source is one."""
+    hotfix = not landing.outside_era and source_is_hotfix(source, words) and not _released(landing)
+    evidence = landing.evidence.removesuffix(_UNKNOWN)
+    return replace(landing, source=source, evidence=f"{evidence}; {how}", hotfix=hotfix)
+
+
+def _released(landing: LandingFact) -> bool:
+    return bool(_RELEASE_SUBJECT.match(landing.commit.summary))
+
+
+_UNKNOWN = "; its source is unknown (no branch named), so no hotfix"
+
+
+def _unknown(evidence: str) -> str:
+    return evidence + _UNKNOWN
 
 
 def _base(commits: Sequence[CommitFact]) -> str | None:
@@ -187,16 +216,15 @@ def _direct_runs(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
         rest = []
         summary = step.commit.summary
         source = squash_source(summary, words)
-        feeder = source is not None and words.is_feeder(source)
-        released = feeder or bool(_RELEASE_SUBJECT.match(summary))
+        released = bool(_RELEASE_SUBJECT.match(summary))
         yield _landing(
             SQUASH,
             words,
             [step.commit],
-            kind + (f" of '{source}'" if source else ""),
+            kind + (f" of '{source}'" if source else "") if source or released else _unknown(kind),
             source=source,
             pull_request=pull_request_number(summary),
-            hotfix=not released,
+            hotfix=not released and source_is_hotfix(source, words),
         )
     yield from _group(rest, words)
 
@@ -216,21 +244,53 @@ def _group(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
             source=source,
             hotfix=not (words.is_feeder(source) or words.is_production(source)),
         )
-    elif recommitted_together(commits):
-        newest = commits[0].summary
-        what = "commits re-committed together" if len(commits) > 1 else "one commit re-committed (rebase or pick)"
-        yield _landing(
-            REBASE,
-            words,
-            commits,
-            what,
-            source=squash_source(newest, words),
-            pull_request=pull_request_number(newest),
-            hotfix=True,
-        )
     else:
-        # no branch, no pull request: not a hotfix by its source (merge-commit reports it)
-        yield _landing(DIRECT_PUSH, words, commits, "committed straight to the line, no merge")
+        for part, rebased in _rebases_and_pushes(commits):
+            if rebased:
+                yield _rebase(part, words)
+            else:  # no branch, no pull request: not a hotfix by its source (merge-commit reports it)
+                yield _landing(DIRECT_PUSH, words, part, "committed straight to the line, no merge")
+
+
+def _rebases_and_pushes(commits: list[CommitFact]) -> list[tuple[list[CommitFact], bool]]:
+    """A run of single-parent commits (newest first) split into rebase merges and the direct
+    pushes between them. Commits one committer committed together (within a minute) are one
+    event: a rebase merge when each was re-committed by someone other than its author, else a
+    push (a maintainer who re-applied others' commits along with their own pushed them)."""
+    batches: list[list[CommitFact]] = []
+    for commit in commits:
+        last = batches[-1] if batches else None
+        if (
+            last is not None
+            and last[0].committer_email == commit.committer_email
+            and last[0].commit_time - commit.commit_time <= 60
+        ):
+            last.append(commit)
+        else:
+            batches.append([commit])
+    parts: list[tuple[list[CommitFact], bool]] = []
+    for batch in batches:
+        rebased = recommitted_together(batch)
+        if parts and not rebased and not parts[-1][1]:
+            parts[-1][0].extend(batch)
+        else:
+            parts.append((batch, rebased))
+    return parts
+
+
+def _rebase(commits: list[CommitFact], words: Vocabulary) -> LandingFact:
+    newest = commits[0].summary
+    what = "commits re-committed together" if len(commits) > 1 else "one commit re-committed (rebase or pick)"
+    named = squash_source(newest, words)
+    return _landing(
+        REBASE,
+        words,
+        commits,
+        what if named else _unknown(what),
+        source=named,
+        pull_request=pull_request_number(newest),
+        hotfix=source_is_hotfix(named, words),
+    )
 
 
 def classify_line(

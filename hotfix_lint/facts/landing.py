@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 #: ``allow_authors``): dependency bots open pull requests that people merge
 DEFAULT_AUTOMATION_AUTHORS = (r"dependabot\[bot\]", r"renovate\[bot\]")
 _PR_SQUASH = re.compile(r"\(#(\d+)\)\s*$")
+#: dependabot's pull request title, exactly: ``Bump <name> from <v> to <v>`` (``in /dir`` for a
+#: subdirectory, a ``chore(deps): bump`` prefix when configured); "Bump version to 1.2" is not it
+_DEPENDABOT_TITLE = re.compile(
+    r"^(?:[a-z]+(?:\([\w./-]+\))?: )?[Bb]ump (?!version )(?P<name>[\w@./-]+) "
+    r"from (?P<old>[\w.+-]*\d[\w.+-]*) to (?P<new>[\w.+-]*\d[\w.+-]*)(?: in /[\w./-]*)? \(#\d+\)$"
+)
 
 
 def is_allowed_direct_commit(
@@ -41,6 +47,12 @@ def squash_kind(commit: CommitFact) -> str | None:
     return None
 
 
+def is_dependabot_pull_request(summary: str) -> bool:
+    """A subject in dependabot's exact form, of a pull request: ``Bump x from 1.0 to 1.1 (#12)``
+    (a merge titled so carries dependabot's change even when a maintainer wrote the commit)."""
+    return bool(_DEPENDABOT_TITLE.match(summary.strip()))
+
+
 def pull_request_number(summary: str) -> int | None:
     """The pull request a GitHub squash or rebase subject names: ``Fix thing (#123)``."""
     found = _PR_SQUASH.search(summary)
@@ -48,10 +60,25 @@ def pull_request_number(summary: str) -> int | None:
 
 
 def recommitted_together(run: list[CommitFact]) -> bool:
-    """Re-committed by a rebase: committed later than authored, all within a minute."""
+    """Re-committed by a rebase merge: every commit re-committed by someone other than its author
+    (GitHub's "Rebase and merge" commits as GitHub, a maintainer as themselves) later than it
+    was authored, all within a minute.
+
+    Neither alone is evidence of a rebase merge: GitHub's web editor commits as GitHub at the
+    author's own instant, and an author who amends, rebases or ``pull --rebase``s their own
+    commits before pushing them re-commits them later as themselves: both are direct pushes.
+    """
     times = [c.commit_time for c in run]
-    later = all(c.commit_time - c.author_time > 60 or c.committer_email != c.author_email for c in run)
+    later = all(c.commit_time - c.author_time > 60 and not _same_person(c) for c in run)
     return later and max(times) - min(times) <= 60
+
+
+def _same_person(commit: CommitFact) -> bool:
+    """The committer is the author: the same e-mail, or the same name (``To-om`` and ``toom``)."""
+    if commit.committer_email.lower() == commit.author_email.lower():
+        return True
+    committer = re.sub(r"[^a-z0-9]", "", commit.committer_name.lower())
+    return bool(committer) and committer == re.sub(r"[^a-z0-9]", "", commit.author_name.lower())
 
 
 #: every class of change that reaches a production line (``collect.landings`` decides which)
@@ -83,8 +110,10 @@ class LandingFact:
     ``commits`` are the commits on the line's first-parent chain that the change made, newest
     first (one for a merge or a squash, a run for a rebase, fast-forward, push or bootstrap).
     ``hotfix`` says whether the change brought a hotfix: the class ``hotfix``, or a squash,
-    rebase or fast-forward whose source is neither integration nor release (a direct push has
-    no source: it is no hotfix, and ``merge-commit`` reports it).
+    rebase or fast-forward whose source is known (its subject, a branch still there, its merge
+    into integration or GitHub's pull request names it) and is neither integration, release nor
+    production. A squash or rebase whose source is unknown, and a direct push, are no hotfix:
+    ``merge-commit`` reports them, and ``hotfixes --all`` lists them.
     """
 
     kind: str
@@ -98,7 +127,8 @@ class LandingFact:
     #: where the change was based: the first parent of its oldest commit
     base: str | None = None
     #: whether the integration branch has the change (ancestry, patch id or subject); None when
-    #: there is no integration branch, or the change is no hotfix
+    #: there is no integration branch, or the change is no hotfix (kept for a squash or rebase of
+    #: unknown source: GitHub's pull request may name it a hotfix after the history walk)
     back_merged: bool | None = None
     back_merge_evidence: str = ""
     #: the commit integration has for it (the change itself, or its copy there), and how and
@@ -106,6 +136,17 @@ class LandingFact:
     #: ancestry (``None`` when integration's history was not read that far)
     back_merge_commit: str | None = None
     back_merge: BackMergeFact | None = None
+    #: where the branch was cut, when known (a fast-forward's base; for a squash or rebase, the
+    #: merge base of its branch still there with the line), and the deployed ref when its work
+    #: started (``collect.deployed_then``): what ``hotfix-base`` judges
+    cut_from: str | None = None
+    #: the tip of the branch it came from, where found (a branch still there, the second parent of
+    #: integration's merge of it): where ``cut_from`` is read from
+    source_tip: str | None = None
+    deployed_ref: str | None = None
+    deployed_ref_label: str = ""
+    base_distance: int | None = None
+    base_on_line: bool = False
     #: landed after the policy's ``until``: outside the process's era, judged by no rule and
     #: listed only by ``hotfixes --all`` (``hotfix`` is then False)
     outside_era: bool = False

@@ -32,7 +32,12 @@ starts, and it must be the deployed ref in force when the work started (the auth
 the hotfix's first own commit), read on the first-parent chain production had when M landed:
 a release that landed while the hotfix was in review does not make it stale (option
 `moved_during_review: warning` notes it), and a branch rebased onto a later deployed ref is
-judged from that ref. A base that is an older commit of the production branch is stale
+judged from that ref. A branch under check (not merged yet) is judged the same way: from the
+deployed ref when its first own commit was made, not from production's tip now (with
+`moved_during_review: warning`, a note that production moved since). A squash or rebase
+re-commits its change onto the line's tip: it is judged from where its branch was cut when
+that branch is still there (a fast-forward keeps its base), else reported could-not-check. A
+base that is an older commit of the production branch is stale
 (option `stale_severity`, default warning), also when production was fast-forwarded since
 and that commit left its first-parent chain. A base that is not on the production branch at
 all (a hotfix cut from the integration branch brings its unreleased commits along: the
@@ -118,17 +123,24 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
 
     def _moved(self, hotfix: HotfixFact, severity: Severity) -> Finding | None:
         """Cut from the deployed ref, but production moved before the merge: the softer note."""
-        if hotfix.merge is None or hotfix.moved_during_review <= 0 or hotfix.original_base != hotfix.deployed_ref:
+        if hotfix.moved_during_review <= 0 or hotfix.original_base != hotfix.deployed_ref:
             return None
+        moved = f"{hotfix.moved_during_review} first-parent commit(s)"
+        if hotfix.merge is None:  # the branch under check: production moved since its work started
+            what = f"when its work started, and {hotfix.line} has moved {moved} since: it is not tested on top of "
+            what += "what it will join"
+            hint = f"merge {hotfix.line} into the branch (or rebase it onto {hotfix.line}) and test before merging"
+        else:
+            what = f"and {hotfix.line} moved {moved} while it was in review: it was merged without being tested "
+            what += "on top of what it joined"
+            hint = f"before merging the next one, merge {hotfix.line} into the hotfix branch (or rebase it) and test; "
+            hint += waiver_hint(self.id, hotfix)
         return self.finding(
-            f"{where(hotfix)} was cut from the deployed ref {short(hotfix.original_base)}, and {hotfix.line} moved "
-            f"{hotfix.moved_during_review} first-parent commit(s) while it was in review: it was merged without "
-            f"being tested on top of what it joined",
+            f"{where(hotfix)} was cut from the deployed ref {short(hotfix.original_base)}, {what}",
             severity=severity,
             ref=hotfix.source or hotfix.line,
-            commit=hotfix.merge.id,
-            hint=f"before merging the next one, merge {hotfix.line} into the hotfix branch (or rebase it) and test; "
-            f"{waiver_hint(self.id, hotfix)}",
+            commit=hotfix.merge.id if hotfix.merge is not None else hotfix.tip,
+            hint=hint,
             subjects=subjects(hotfix),
         )
 

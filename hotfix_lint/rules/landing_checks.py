@@ -4,13 +4,15 @@ A squash, a rebase or a fast-forward of a hotfix branch keeps no merge to read t
 from; ``branch-name`` and ``back-merge`` judge them here from what the classification found
 (the branch a subject or a fast-forwarded tip names; whether integration has the change by
 ancestry, patch id or subject), and say "could not check" where it found nothing: such a
-hotfix is never skipped in silence. ``hotfix-base`` needs nothing more: the base of a change
-re-committed onto the line is its parent, the line's tip when it landed.
+hotfix is never skipped in silence. ``hotfix-base`` judges where the branch was cut (a
+fast-forward's base; a squash's or rebase's branch, still there), as for a merge: the parent of
+a change re-committed onto the line says nothing of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import TYPE_CHECKING
 
 from hotfix_lint.facts import RepositoryFacts
@@ -44,31 +46,11 @@ def _subjects(landing: LandingFact) -> tuple[str, ...]:
     return tuple(c.id for c in landing.commits) + ((landing.source,) if landing.source else ())
 
 
-def _pull_request_branches(facts: RepositoryFacts) -> dict[str | int, str]:
-    """Head branches of merged pull requests GitHub reported, by merge commit and by number."""
-    github = facts.github
-    pulls = github.pulls if github is not None else ()
-    if not isinstance(pulls, tuple):
-        return {}  # could not be read: the landing's own facts decide
-    found: dict[str | int, str] = {}
-    for pull in pulls:
-        found.setdefault(pull.number, pull.head_ref)
-        if pull.merge_commit_sha:
-            found.setdefault(pull.merge_commit_sha, pull.head_ref)
-    return found
-
-
 def branch_names(rule: Rule, facts: RepositoryFacts, ctx: RuleContext, expected: str) -> Iterator[Finding]:
     """``branch-name`` for squash, rebase and fast-forward hotfixes: the branch their subject,
     a branch tip, their merge into integration or GitHub's pull request names."""
-    pulls: dict[str | int, str] | None = None
     for landing in unmerged_hotfixes(facts):
         source = landing.source
-        if source is None:
-            pulls = _pull_request_branches(facts) if pulls is None else pulls
-            source = pulls.get(landing.commit.id) or (
-                pulls.get(landing.pull_request) if landing.pull_request is not None else None
-            )
         if source is None:
             yield rule.finding(
                 f"could not check the branch name of {_what(landing)}: neither its subject nor a branch "
@@ -139,19 +121,52 @@ def _late(rule: Rule, landing: LandingFact, late: BackMergeFact, integration: st
 
 
 def unmerged_bases(rule: Rule, facts: RepositoryFacts, ctx: RuleContext) -> Iterator[Finding]:
-    """``hotfix-base`` for squash, rebase and fast-forward hotfixes: their base is their parent,
-    the deployed ref only when the policy deploys the line's tip (a promotion branch is cut from
-the deployed ref and deployed itself)."""
-    if ctx.policy.deployed_ref in ("branch", "promotion-branch"):
-        return  # the parent is the line's tip before the change: the deployed ref
+    """``hotfix-base`` for squash, rebase and fast-forward hotfixes: where the branch was cut (a
+    fast-forward's base, a squash's or rebase's branch still there) against the deployed ref
+    when the work started, as for a merge; could-not-check when nothing shows where it was cut
+    (a squash or rebase re-commits the change onto the line's tip, its parent says nothing)."""
+    if ctx.policy.deployed_ref == "promotion-branch":
+        return  # a promotion branch is cut from the deployed ref and deployed itself
+    stale = Severity(ctx.options.get("stale_severity", "warning"))
     for landing in unmerged_hotfixes(facts):
-        yield rule.finding(
-            f"could not check the base of {_what(landing)}: it keeps only its parent "
-            f"{(landing.base or '?')[:10]}, not where its branch was cut, and the deployed ref is "
-            f"the {ctx.policy.deployed_ref!r} strategy's",
-            kind=FindingKind.COULD_NOT_CHECK,
-            ref=landing.line,
+        cut = landing.cut_from
+        found = partial(
+            rule.finding,
+            ref=landing.source or landing.line,
             commit=landing.commit.id,
-            hint="land hotfixes with a merge commit, which keeps where the branch was cut; or waive this commit",
+            hint=f"history is not rewritten: cut the next hotfix from the deployed ref "
+            f"(git switch -c hotfix/... {landing.line}); or waive this commit",
             subjects=_subjects(landing),
         )
+        if cut is None or landing.deployed_ref is None:
+            why = (
+                f"the deployed ref is unknown ({landing.deployed_ref_label})"
+                if cut is not None
+                else f"a {landing.kind} re-commits the change onto {landing.line}'s tip (its parent "
+                f"{(landing.base or '?')[:10]}), and no branch still there shows where its work was cut"
+            )
+            yield found(f"could not check the base of {_what(landing)}: {why}", kind=FindingKind.COULD_NOT_CHECK)
+            continue
+        if cut == landing.deployed_ref:
+            continue
+        deployed = f"{landing.deployed_ref[:10]} ({landing.deployed_ref_label})"
+        distance = landing.base_distance
+        if ctx.policy.deployed_ref == "branch" and landing.base_on_line and (distance is None or distance > 0):
+            if stale is not Severity.OFF:
+                older = f"{distance} commit(s) of {landing.line} older than" if distance is not None else "older than"
+                yield found(
+                    f"{_what(landing)}: its branch was cut from {cut[:10]}, {older} the deployed ref {deployed}: "
+                    "its base is stale",
+                    severity=stale,
+                )
+        elif landing.base_on_line:
+            yield found(
+                f"{_what(landing)}: its branch was cut from {cut[:10]}, which is on {landing.line} but is not "
+                f"the deployed ref {deployed}"
+            )
+        else:
+            yield found(
+                f"{_what(landing)}: its branch was cut from {cut[:10]}, which is not on {landing.line}'s history "
+                f"(cut from the integration branch or another branch, it carries undeployed commits), not from "
+                f"the deployed ref {deployed}"
+            )

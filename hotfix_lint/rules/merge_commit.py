@@ -39,8 +39,10 @@ other rules (the commits `release-tag`, `changelog-entry` and `version-bump` acc
 after a landing), also with the rule off (`merge-commit: {severity: off, allow_authors:
 [...]}`). Each violation is named as what it was: a squash
 merge (a GitHub `(#123)` subject or git's "Squashed commit of the following"), a rebase
-merge (a run of commits re-committed together), a fast-forward of a branch (its tip), a
-direct push, or an octopus merge. A fast-forward of production to the integration branch
+merge (a run of commits re-committed together by someone other than their author), a
+fast-forward of a branch (its tip), a direct push, or an octopus merge; a squash or rebase
+says which branch it came from, or that its source is unknown (then it is judged by this
+rule alone, not as a hotfix). A fast-forward of production to the integration branch
 (merges into it now sit on production's first-parent chain) is one event, a warning: it
 released, it lost no hotfix."""
     default_severity = Severity.ERROR
@@ -92,10 +94,10 @@ released, it lost no hotfix."""
         newest = run[0]
         ids = ", ".join(c.short for c in run[:5]) + (" ..." if len(run) > 5 else "")
         if landing.kind == SQUASH:
-            kind = squash_kind(newest) or "squash merge"
+            kind = (squash_kind(newest) or "squash merge").replace(" of a pull request", "")
             return self.finding(
-                f"{newest.short} on {line.name} is a {kind} ('{newest.summary}'), not a merge commit: the "
-                "hotfix's own commits are lost, so its back-merge cannot be proven",
+                f"{newest.short} on {line.name} is a {kind}{_of(landing)} ('{newest.summary}'), not a merge "
+                f"commit: {_source(landing)}",
                 ref=line.name,
                 commit=newest.id,
                 hint=_MERGE_HINT,
@@ -117,9 +119,9 @@ released, it lost no hotfix."""
         if landing.kind == FAST_FORWARD:
             what = f"a fast-forward of branch '{landing.source}'"
         elif landing.kind == REBASE and len(run) > 1:
-            what = "a rebase merge (commits re-committed together)"
+            what = f"a rebase merge{_of(landing)} (commits re-committed together by someone else): {_source(landing)}"
         elif landing.kind == REBASE:
-            what = "a rebase merge or cherry-pick of one commit"
+            what = f"a rebase merge or cherry-pick of one commit{_of(landing)}: {_source(landing)}"
         else:
             what = "a direct push"
         return self.finding(
@@ -130,6 +132,23 @@ released, it lost no hotfix."""
             hint=_MERGE_HINT,
             subjects=tuple(c.id for c in run),
         )
+
+
+def _of(landing: LandingFact) -> str:
+    return f" of pull request #{landing.pull_request}" if landing.pull_request is not None else ""
+
+
+def _source(landing: LandingFact) -> str:
+    """What the squash or rebase was, as far as the facts say: a hotfix from a named branch, or
+    a change whose source is unknown (judged by this rule alone, not as a hotfix)."""
+    if landing.source is None:
+        return (
+            "source unknown (neither its subject, a branch still there, a merge into integration nor "
+            "GitHub names its branch), so it is not judged as a hotfix; the branch's own commits are not "
+            "on the line"
+        )
+    what = "a hotfix" if landing.hotfix else "not a hotfix"
+    return f"from branch '{landing.source}', {what}; the branch's own commits are not on the line"
 
 
 _MERGE_HINT = (
