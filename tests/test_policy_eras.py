@@ -43,7 +43,7 @@ def test_git_flow_then_trunk_based_each_judged_by_its_era(gitflow_repo: Scenario
     _, report = run_check(s, policy=JUDGED)
     # squashes of unknown source: not hotfixes, judged by merge-commit alone (issue 13, item 1)
     assert {v["rule"] for v in about(report, squashes)} == {"merge-commit"}, describe(report)
-    rows = {r["commit"]: r for r in changes(s, policy)}
+    rows = {r["commit"]: r for r in changes(s, policy, "--all")}
     assert set(squashes) <= set(rows) and missed.merge in rows, rows
     assert rows[missed.merge]["back_merge"].startswith("missing (develop"), rows[missed.merge]
     assert all(rows[c]["back_merge"] == "n/a" for c in squashes), rows
