@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cached_property
 
@@ -25,6 +25,7 @@ from pygit2.enums import SortMode
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line
+from hotfix_lint.collect.own_line import OwnLine, own_chain
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
@@ -139,8 +140,14 @@ class HistoryCollector:
         if str(commit.id) in self.reader.boundary:
             raise self.reader.shallow_error(f"the history of {line}", commit, fetched)
 
+    def _own_chain(self, tip: pygit2.Oid, own: OwnLine) -> Iterator[pygit2.Commit]:
+        """The branch's own first-parent chain (``collect.own_line``), bounded by ``since``."""
+        hide = self._since_hide()
+        return own_chain(self.repo, tip, own, lambda start: self.reader.walk([start], hide, first_parent=True))
+
     def _first_parent_chain(self, line: _Line) -> None:
-        for commit in self.reader.walk([line.tip.id], self._since_hide(), first_parent=True):
+        own = OwnLine(lambda name: self.policy.is_line_name(line.name, name))
+        for commit in self._own_chain(line.tip.id, own):
             if self.reader.since_time is not None and commit.commit_time < self.reader.since_time:
                 line.truncated = True
                 break
@@ -182,7 +189,22 @@ class HistoryCollector:
         if ref is None:
             return frozenset()
         tip = ref_tip(self.repo, ref)
-        return frozenset(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
+        chain = own_chain(self.repo, tip.id, self._integration_line, lambda s: self.reader.walk([s], first_parent=True))
+        return frozenset(str(c.id) for c in chain)
+
+    @cached_property
+    def _integration_line(self) -> OwnLine:
+        """How to tell the integration branch's own first-parent chain from a production line's
+        it was fast-forwarded to: a pull request from it on a production line's chain was merged there."""
+        production: set[str] = set()
+        for _, ref in self.reader.production_refs()[0]:
+            try:
+                tip = ref_tip(self.repo, ref)
+                production.update(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
+            except MISSING:
+                continue
+        integration = self.policy.integration
+        return OwnLine(lambda name: name == integration, foreign=production)
 
     def _vocabulary(self, line: str) -> Vocabulary:
         setting = self.policy.rules.get("merge-commit")
@@ -425,7 +447,11 @@ class HistoryCollector:
         finder: BackMergeFinder | None = None
         if integration is not None:
             cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
-            reach = IntegrationReach(self.repo, integration.tip, cutoff)
+            tip = pygit2.Oid(hex=integration.tip)
+            chain = own_chain(
+                self.repo, tip, self._integration_line, lambda s: self.reader.walk([s], first_parent=True)
+            )
+            reach = IntegrationReach(self.repo, integration.tip, cutoff, chain)
             finder = BackMergeFinder(self.repo, reach, self._grace())
         out: list[ProductionLineFact] = []
         for fact, line in zip(lines, walked, strict=True):

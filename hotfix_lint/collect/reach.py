@@ -3,7 +3,8 @@
 A back-merge is judged at the time it was due, so the question is not "does develop contain
 X today" but "since when": the first commit of develop's first-parent chain that made X
 reachable. :class:`IntegrationReach` answers it for every commit at once: it goes over the
-first-parent chain oldest first and gives each commit it makes newly reachable (a bounded
+first-parent chain (integration's own, ``collect.own_line``, when it was fast-forwarded onto a
+production line) oldest first and gives each commit it makes newly reachable (a bounded
 walk over commits not seen yet) that commit's time, so each commit is read once. The
 :class:`ReachIndex` protocol is all its readers use, so a commit-graph index can answer it
 instead.
@@ -12,7 +13,7 @@ instead.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -52,19 +53,29 @@ class ReachIndex(Protocol):
 class IntegrationReach:
     """:class:`ReachIndex` from one pass over integration's first-parent history since ``cutoff``."""
 
-    def __init__(self, repo: pygit2.Repository, tip: str, cutoff: int | None = None) -> None:
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        tip: str,
+        cutoff: int | None = None,
+        chain: Iterable[pygit2.Commit] | None = None,
+    ) -> None:
+        """``chain``: integration's own first-parent chain from ``tip``, newest first, when it
+        is not the plain one (``collect.own_line``: a branch fast-forwarded onto another)."""
         self._reach: dict[str, int] = {}
         self._steps: list[Reach] = []
         self._arrived: list[list[str]] = []
         self._times: list[int] = []
-        self._read(repo, pygit2.Oid(hex=tip), None if cutoff is None else cutoff - SKEW)
+        if chain is None:
+            walker = repo.walk(pygit2.Oid(hex=tip))
+            walker.simplify_first_parent()
+            chain = walker
+        self._read(repo, chain, None if cutoff is None else cutoff - SKEW)
 
-    def _read(self, repo: pygit2.Repository, tip: pygit2.Oid, floor: int | None) -> None:
+    def _read(self, repo: pygit2.Repository, first_parent: Iterable[pygit2.Commit], floor: int | None) -> None:
         chain: list[pygit2.Commit] = []
-        walker = repo.walk(tip)
-        walker.simplify_first_parent()
         try:
-            for commit in walker:
+            for commit in first_parent:
                 if floor is not None and commit.commit_time < floor:
                     break
                 chain.append(commit)
@@ -78,7 +89,10 @@ class IntegrationReach:
             via = str(commit.id)
             arrived = [via] if via not in self._reach else []
             self._reach.setdefault(via, step)
-            stack = list(commit.parent_ids[1:])
+            # what the step brought: every parent but the chain's previous commit (the first
+            # parent, except where the chain left another branch's for its own: ``own_line``)
+            previous = oldest_first[step - 1].id if step else None
+            stack = [p for p in commit.parent_ids if p != previous]
             while stack:
                 oid = stack.pop()
                 key = str(oid)
