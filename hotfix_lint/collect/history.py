@@ -246,6 +246,35 @@ class HistoryCollector:
             integration_known=bool(chain),
         )
 
+    def _named_by_merges(self, line: _Line, merges: list[pygit2.Commit]) -> dict[str, list[str]]:
+        """Single-parent commits of the line's chain that a merge elsewhere names as a branch's
+        tip (``Merge branch 'hotfix/0.11.1' into develop`` whose second parent is on master's
+        chain): the line was fast-forwarded to that branch, deleted since or moved on. Merges of
+        a production line or of integration name no branch that landed (a back-merge of main)."""
+        found: dict[str, list[str]] = {}
+        integration = self._integration()[0]
+        if integration is not None:  # and the merges integration has that the line has not
+            try:
+                own = self.reader.walk([pygit2.Oid(hex=integration.tip)], [line.tip.id])
+                merges = merges + [c for c in own if len(c.parent_ids) == 2]
+            except MISSING:
+                pass  # a partial clone: the line's own merges still name what they can
+        for merge in merges:
+            if len(merge.parent_ids) != 2 or str(merge.id) in line.index:
+                continue
+            tip = str(merge.parent_ids[1])
+            at = line.index.get(tip)
+            if at is None or len(line.first_parent[at].parents) != 1:
+                continue
+            parsed = parse_merge_message(merge.message)
+            source = parsed.source
+            if parsed.kind not in ("branch", "remote-branch", "pull-request") or source is None:
+                continue
+            if source == self.policy.integration or self.policy.is_production_target(source):
+                continue
+            found.setdefault(tip, []).append(source)
+        return found
+
     def _merge_is_hotfix(self, commit: pygit2.Commit, line: _Line, on_first_parent: bool) -> bool:
         if len(commit.parent_ids) != 2:
             return False
@@ -635,12 +664,13 @@ class HistoryCollector:
             for branch in self.reader.branches:
                 if branch.name != name:
                     tips.setdefault(branch.tip, []).append(branch.name)
-            landings = list(self._landings(line, tips))
+            merges = self._merges(line)
+            named = self._named_by_merges(line, merges)
+            landings = list(self._landings(line, {c: tips.get(c, []) + named.get(c, []) for c in {*tips, *named}}))
             evidence = {x.commit.id: x.evidence for x in landings if x.kind == HOTFIX and len(x.commit.parents) > 1}
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
             off_chain: list[pygit2.Commit] = []
-            merges = self._merges(line)
             # an earlier landing of the same hotfix branch (not a release of the integration branch,
             # whose tip a hotfix cut from it would otherwise take as an already deployed base)
             landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in evidence}
