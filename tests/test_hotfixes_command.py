@@ -76,6 +76,29 @@ def test_fast_forward_row(gitflow_repo: Scenario) -> None:
     assert newest["reached_via"] == "fast-forward" and newest["branch"] == "hotfix/ff"
 
 
+@pytest.mark.parametrize("landed", ["fast-forward", "push"])
+def test_fast_forward_of_a_deleted_branch_named_by_its_back_merge(gitflow_repo: Scenario, landed: str) -> None:
+    """aergo's hotfix/0.11.1: main fast-forwarded to the branch, the branch merged into develop
+    ("Merge branch 'hotfix/0.11.1' into develop", second parent on main's chain) and deleted. The
+    merge still names the branch main was fast-forwarded to. A push back-merged with main itself
+    (``Merge branch 'main' into develop``) names no branch: it stays a direct push, no hotfix."""
+    s = gitflow_repo
+    if landed == "fast-forward":
+        land_hotfix(s, "hotfix/ff", how="ff", tag=False, back_merge="branch")
+        s.delete_branch("hotfix/ff")
+    else:
+        s.commit("Fix: crash", {"app/crash.py": "FIXED = 1\n"})
+        s.checkout("develop")
+        s.merge("main")
+        s.checkout("main")
+    newest = rows(s)[0]
+    if landed == "fast-forward":
+        assert newest["reached_via"] == "fast-forward" and newest["branch"] == "hotfix/ff", newest
+        assert newest["branch_deleted"] == "yes", newest
+    else:
+        assert newest["branch"] == "hotfix/fix-login-timeout", newest  # the push is no hotfix row
+
+
 def test_promotion_lines_each_hotfix_once(scenario: Callable[..., Scenario]) -> None:
     s = build_prod_hotfix_process(scenario("prod"))
     found = rows(s, "gaia-gateway")

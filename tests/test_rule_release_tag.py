@@ -173,15 +173,20 @@ def test_tag_with_another_version_than_the_branch(scenario: Callable[..., Scenar
     assert "its version 1.0.2 is not the hotfix's version 1.0.1" in v["message"]
 
 
-def test_tag_is_the_odd_one_out(scenario: Callable[..., Scenario]) -> None:
-    s = scenario()
+def _landed_saying(s: Scenario, branch: str, version: str) -> None:
+    """A hotfix whose changelog and VERSION say ``version``, merged into main."""
     s.commit("Initial commit", {"CHANGELOG.md": "# Changelog\n", "VERSION": "1.0.0\n"})
     s.branch("develop")
-    s.branch("hotfix/crash", checkout=True)
-    log = "# Changelog\n\n" + changelog_section("1.0.1", "2025-01-02", ["crash"])
-    s.commit("Fix: crash", {"CHANGELOG.md": log, "VERSION": "1.0.1\n"})
+    s.branch(branch, checkout=True)
+    log = "# Changelog\n\n" + changelog_section(version, "2025-01-02", ["crash"])
+    s.commit("Fix: crash", {"CHANGELOG.md": log, "VERSION": f"{version}\n"})
     s.checkout("main")
-    s.merge("hotfix/crash")
+    s.merge(branch)
+
+
+def test_tag_is_the_odd_one_out(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    _landed_saying(s, "hotfix/crash", "1.0.1")
     s.tag("v1.0.3", message="Hotfix 1.0.3")
     (v,) = assert_only(check(s, only(RULE))[1], RULE)
     assert "the changelog and the version files at the tag say 1.0.1, the tag says 1.0.3" in v["message"]
@@ -200,3 +205,18 @@ def test_waiver_by_merge_commit(gitflow_repo: Scenario) -> None:
     policy = dict(POLICY, exceptions=[{"rule": RULE, "commit": (made.merge or "")[:8], "reason": "tagged elsewhere"}])
     status, report = check(gitflow_repo, policy)
     assert violations(report) == [] and status == 0, describe(report)
+
+
+def test_tag_on_a_later_fix_up_is_not_the_odd_one_out(scenario: Callable[..., Scenario]) -> None:
+    """gitflow-avh 1.5.2: merged saying 1.0.1-rc.1, then a hand-made "Update version number."
+    on main carries the tag 1.0.1. The tag is placed after a change that is not automation (the
+    finding), but it is not "the odd one out": what the landing says is not what the tag's
+    commit says, and the tag names the hotfix's own version."""
+    s = scenario()
+    _landed_saying(s, "hotfix/1.0.1", "1.0.1-rc.1")
+    log = "# Changelog\n\n" + changelog_section("1.0.1", "2025-01-02", ["crash"])
+    fixup = s.commit("Update version number.", {"CHANGELOG.md": log, "VERSION": "1.0.1\n"})
+    s.tag("v1.0.1", message="Hotfix 1.0.1")
+    (v,) = assert_only(check(s, only(RULE, hotfix_branch="hotfix/{version}"))[1], RULE)
+    assert f"past {fixup[:10]} ('Update version number.'), which is not automation" in v["message"], v["message"]
+    assert "the tag says" not in v["message"], v["message"]

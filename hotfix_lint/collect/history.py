@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cached_property
 
@@ -25,6 +25,7 @@ from pygit2.enums import SortMode
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
+from hotfix_lint.collect.own_line import OwnLine, own_chain
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
@@ -134,6 +135,7 @@ class HistoryCollector:
         self.repo = reader.repo
         self.policy = reader.policy
         self._chains: dict[str | None, frozenset[str]] = {}
+        self._own_lines: dict[str, OwnLine] = {}
 
     @cached_property
     def tags_by_version(self) -> dict[str, TagFact]:
@@ -155,9 +157,20 @@ class HistoryCollector:
         if str(commit.id) in self.reader.boundary:
             raise self.reader.shallow_error(f"the history of {line}", commit, fetched)
 
+    def _own_chain(
+        self, tip: pygit2.Oid, own: OwnLine, name: str, hide: list[pygit2.Oid] | None = None
+    ) -> Iterator[pygit2.Commit]:
+        """Branch ``name``'s own first-parent chain: recovered where it was fast-forwarded onto
+        another branch (``collect.own_line``), through the server's side of pull merges
+        (``collect.line_chain``), bounded by ``hide`` (default: ``since``)."""
+        bound = self._since_hide() if hide is None else hide
+        chains = self.reader.chains
+        return own_chain(self.repo, tip, own, lambda start: chains.walk(start, name, bound))
+
     def _first_parent_chain(self, line: _Line) -> None:
         chains = self.reader.chains
-        for commit in chains.walk(line.tip.id, line.name, self._since_hide()):
+        own = OwnLine(lambda name: self.policy.is_line_name(line.name, name))
+        for commit in self._own_chain(line.tip.id, own, line.name):
             if self.reader.since_time is not None and commit.commit_time < self.reader.since_time:
                 line.truncated = True
                 break
@@ -194,16 +207,36 @@ class HistoryCollector:
     # -- classification ----------------------------------------------------------------
 
     def _integration_chain(self, line: str) -> frozenset[str]:
-        """Line ``line``'s integration branch's first-parent history (as the server had it: pull
-        merges followed through their second parent): one walk per integration branch, read when
-        a line is classified (empty for a line without one)."""
+        """Line ``line``'s integration branch's own first-parent history (``_own_chain``): one
+        walk per integration branch, read when a line is classified (empty for a line without one)."""
         name = self.policy.integration_for(line)
         if name not in self._chains:
             ref = resolve_branch(self.repo, name) if name else None
             tip = ref_tip(self.repo, ref) if ref is not None else None
-            walked = self.reader.chains.walk(tip.id, name) if tip is not None and name else ()
+            walked = self._own_chain(tip.id, self._integration_line(name), name, []) if tip is not None and name else ()
             self._chains[name] = frozenset(str(c.id) for c in walked)
         return self._chains[name]
+
+    @cached_property
+    def _production_chains(self) -> frozenset[str]:
+        """Every production line's plain first-parent chain: where an integration branch's chain
+        may have been fast-forwarded onto production."""
+        production: set[str] = set()
+        for _, ref in self.reader.production_refs()[0]:
+            try:
+                tip = ref_tip(self.repo, ref)
+                production.update(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
+            except MISSING:
+                continue
+        return frozenset(production)
+
+    def _integration_line(self, integration: str) -> OwnLine:
+        """How to tell integration branch ``integration``'s own first-parent chain from a
+        production line's it was fast-forwarded to: a pull request from it on a production
+        line's chain was merged there."""
+        if integration not in self._own_lines:
+            self._own_lines[integration] = OwnLine(lambda name: name == integration, foreign=self._production_chains)
+        return self._own_lines[integration]
 
     def _vocabulary(self, line: str) -> Vocabulary:
         setting = self.policy.rules.get("merge-commit")
@@ -282,6 +315,35 @@ class HistoryCollector:
                 landing = replace(landing, evidence=f"{landing.evidence}; {how}")
             out.append(landing)
         return out
+
+    def _named_by_merges(self, line: _Line, merges: list[pygit2.Commit]) -> dict[str, list[str]]:
+        """Single-parent commits of the line's chain that a merge elsewhere names as a branch's
+        tip (``Merge branch 'hotfix/0.11.1' into develop`` whose second parent is on master's
+        chain): the line was fast-forwarded to that branch, deleted since or moved on. Merges of
+        a production line or of integration name no branch that landed (a back-merge of main)."""
+        found: dict[str, list[str]] = {}
+        integration = self._integration(*self.policy.integration_setting(line.name))[0]
+        if integration is not None:  # and the merges integration has that the line has not
+            try:
+                own = self.reader.walk([pygit2.Oid(hex=integration.tip)], [line.tip.id])
+                merges = merges + [c for c in own if len(c.parent_ids) == 2]
+            except MISSING:
+                pass  # a partial clone: the line's own merges still name what they can
+        for merge in merges:
+            if len(merge.parent_ids) != 2 or str(merge.id) in line.index:
+                continue
+            tip = str(merge.parent_ids[1])
+            at = line.index.get(tip)
+            if at is None or len(line.first_parent[at].parents) != 1:
+                continue
+            parsed = parse_merge_message(merge.message)
+            source = parsed.source
+            if parsed.kind not in ("branch", "remote-branch", "pull-request") or source is None:
+                continue
+            if self.policy.is_integration_name(source) or self.policy.is_production_target(source):
+                continue
+            found.setdefault(tip, []).append(source)
+        return found
 
     def _merge_is_hotfix(self, commit: pygit2.Commit, line: _Line, on_first_parent: bool) -> bool:
         if len(commit.parent_ids) != 2:
@@ -488,7 +550,10 @@ class HistoryCollector:
             if landings or copies:
                 starts = [min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings]
                 cutoff = min(starts + [x.commits[-1].commit_time for x in copies])
-                reach = IntegrationReach(self.repo, integration.tip, cutoff, self.reader.chains, integration.name)
+                chain = self._own_chain(
+                    pygit2.Oid(hex=integration.tip), self._integration_line(integration.name), integration.name, []
+                )
+                reach = IntegrationReach(self.repo, integration.tip, cutoff, chain)
                 found[integration.name] = (reach, BackMergeFinder(self.repo, reach, self._grace()))
         out: list[ProductionLineFact] = []
         for fact, line, of in zip(lines, walked, integrations, strict=True):
@@ -780,7 +845,9 @@ class HistoryCollector:
             for branch in self.reader.branches:
                 if branch.name != name:
                     tips.setdefault(branch.tip, []).append(branch.name)
-            landings = self._landings(line, tips)
+            merges = self._merges(line)
+            named = self._named_by_merges(line, merges)
+            landings = self._landings(line, {c: tips.get(c, []) + named.get(c, []) for c in {*tips, *named}})
             evidence = {
                 x.commit.id: x.evidence
                 for x in landings
@@ -794,7 +861,6 @@ class HistoryCollector:
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
             off_chain: list[pygit2.Commit] = []
-            merges = self._merges(line)
             # an earlier landing of the same hotfix branch (not a release of the integration branch,
             # whose tip a hotfix cut from it would otherwise take as an already deployed base)
             landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in evidence}

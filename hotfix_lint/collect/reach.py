@@ -3,7 +3,9 @@
 A back-merge is judged at the time it was due, so the question is not "does develop contain
 X today" but "since when": the first commit of develop's first-parent chain that made X
 reachable. :class:`IntegrationReach` answers it for every commit at once: it goes over the
-first-parent chain oldest first and gives each commit it makes newly reachable (a bounded
+first-parent chain (integration's own: recovered where it was fast-forwarded onto a production
+line, ``collect.own_line``, and through the server's side of pull merges, ``collect.line_chain``)
+oldest first and gives each commit it makes newly reachable (a bounded
 walk over commits not seen yet) that commit's time, so each commit is read once. The
 :class:`ReachIndex` protocol is all its readers use, so a commit-graph index can answer it
 instead.
@@ -12,16 +14,13 @@ instead.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import pygit2
 
 from hotfix_lint.collect.repository import MISSING
-
-if TYPE_CHECKING:
-    from hotfix_lint.collect.line_chain import LineChains
 
 #: commits this much older than the cutoff are not walked (clock skew between parent and child)
 SKEW = 86400
@@ -53,37 +52,31 @@ class ReachIndex(Protocol):
 
 
 class IntegrationReach:
-    """:class:`ReachIndex` from one pass over integration's first-parent history since ``cutoff``;
-    with ``chains`` and the branch's ``name``, its own chain (through the server's side of its
-    pull merges: ``collect.line_chain``)."""
+    """:class:`ReachIndex` from one pass over integration's first-parent history since ``cutoff``."""
 
     def __init__(
         self,
         repo: pygit2.Repository,
         tip: str,
         cutoff: int | None = None,
-        chains: LineChains | None = None,
-        name: str = "",
+        chain: Iterable[pygit2.Commit] | None = None,
     ) -> None:
+        """``chain``: integration's own first-parent chain from ``tip``, newest first, when it
+        is not the plain one (``collect.own_line``: a branch fast-forwarded onto another)."""
         self._reach: dict[str, int] = {}
         self._steps: list[Reach] = []
         self._arrived: list[list[str]] = []
         self._times: list[int] = []
-        self._chains = chains
-        self._name = name
-        self._read(repo, pygit2.Oid(hex=tip), None if cutoff is None else cutoff - SKEW)
+        if chain is None:
+            walker = repo.walk(pygit2.Oid(hex=tip))
+            walker.simplify_first_parent()
+            chain = walker
+        self._read(repo, chain, None if cutoff is None else cutoff - SKEW)
 
-    def _walk(self, repo: pygit2.Repository, tip: pygit2.Oid) -> Iterator[pygit2.Commit]:
-        if self._chains is not None:
-            return self._chains.walk(tip, self._name)
-        walker = repo.walk(tip)
-        walker.simplify_first_parent()
-        return iter(walker)
-
-    def _read(self, repo: pygit2.Repository, tip: pygit2.Oid, floor: int | None) -> None:
+    def _read(self, repo: pygit2.Repository, first_parent: Iterable[pygit2.Commit], floor: int | None) -> None:
         chain: list[pygit2.Commit] = []
         try:
-            for commit in self._walk(repo, tip):
+            for commit in first_parent:
                 if floor is not None and commit.commit_time < floor:
                     break
                 chain.append(commit)
@@ -97,8 +90,10 @@ class IntegrationReach:
             via = str(commit.id)
             arrived = [via] if via not in self._reach else []
             self._reach.setdefault(via, step)
-            parents = self._chains.parents(commit, self._name) if self._chains else commit.parent_ids
-            stack = list(parents[1:])
+            # what the step brought: every parent but the chain's previous commit (the first
+            # parent, except where the chain left another branch's for its own: ``own_line``)
+            previous = oldest_first[step - 1].id if step else None
+            stack = [p for p in commit.parent_ids if p != previous]
             while stack:
                 oid = stack.pop()
                 key = str(oid)

@@ -111,7 +111,8 @@ for automation that tags a little later). Branches under check are not judged: t
         version = _tag_version(policy, tag)
         if version is not None and hotfix.version is not None and not same_version(version, hotfix.version):
             problems.append(f"its version {version} is not the hotfix's version {hotfix.version}")
-        if version is not None:
+        if version is not None and tag.target == hotfix.release_point:
+            # a tag elsewhere is judged by where it is; what the release point says is not the tag's
             odd = self._odd_one_out(hotfix, version)
             if odd:
                 problems.append(odd)
