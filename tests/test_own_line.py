@@ -8,7 +8,7 @@ like a step of develop, so late back-merges read as on time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pygit2
 import pytest
@@ -153,3 +153,19 @@ def test_integration_chain_rejoins_its_own_line(scenario: Callable[..., Scenario
     back = next(c for c in _chain(s, "develop", develop) if s.subject(c).endswith("into develop"))
     assert s.subject(back) == "Merge branch 'hotfix/fix-crash' into develop"
     assert _chain(s, "develop", develop)[:2] == [s.rev("main"), back]
+
+
+def test_a_generator_walk_is_followed_past_a_junction(scenario: Callable[..., Scenario]) -> None:
+    """The walk may be a generator (``LineChains.walk``, through pull merges): stopping early at a
+    junction must not close it, or the chain ends there (gitflow-avh: 46 of develop's 629 commits)."""
+    s = build_gitflow(scenario())
+    _fast_forward_main_to_develop(s)  # the shared stretch is develop's own: the walk goes on
+    repo = pygit2.Repository(str(s.path))
+    develop = OwnLine(lambda name: name == "develop", foreign=set(_chain(s, "main", _main())))
+    tip = repo.revparse_single("develop").id
+
+    def lazily(start: pygit2.Oid) -> Iterator[pygit2.Commit]:
+        yield from _first_parents(repo, start)
+
+    walked = [str(c.id) for c in own_chain(repo, tip, develop, lazily)]
+    assert walked == _chain(s, "develop", develop) == [str(c.id) for c in _first_parents(repo, tip)]

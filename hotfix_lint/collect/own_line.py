@@ -28,6 +28,7 @@ never fast-forwarded gets exactly its first-parent chain.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Collection, Iterable, Iterator
 
 import pygit2
@@ -154,8 +155,9 @@ class OwnLine:
 
 
 def _chain(first: pygit2.Commit, rest: Iterator[pygit2.Commit]) -> Iterator[pygit2.Commit]:
-    yield first
-    yield from rest
+    """``first``, then ``rest``, leaving ``rest`` open when the caller stops early (a generator's
+    ``yield from`` would close a generator ``rest`` with it, and the walk goes on with it)."""
+    return itertools.chain((first,), rest)
 
 
 def own_chain(repo: pygit2.Repository, tip: pygit2.Oid, line: OwnLine, walk: Walk) -> Iterator[pygit2.Commit]:
