@@ -169,6 +169,29 @@ def test_a_rebase_is_recommitted_by_someone_else_later() -> None:
     assert (push.kind, len(push.commits)) == ("direct-push", 4)
 
 
+def test_a_release_rebased_onto_the_line_is_one_event_not_a_squash_per_pull_request() -> None:
+    """Cortex-Analyzers ff96c197: 28 commits of a release (some titled ``... (#392)``) re-committed
+    onto master by one maintainer in the same second: one push, not a squash per ``(#N)``. Two
+    GitHub squash merges, each committed on its own, stay two squashes."""
+    m = merge("Merge branch 'hotfix/a'")
+    maintainer, contributor = ("Nabil", "nabil@example.com"), ("arnydo", "arnydo@example.com")
+    steps, parent = [], m.commit.id
+    for subject, author in [
+        ("Umbrella templates (#392)", contributor),
+        ("Fix PEP8", maintainer),
+        ("Headers (#393)", contributor),
+    ]:
+        steps.append(_recommitted(subject, parent, author, maintainer, 3600))
+        parent = steps[-1].commit.id
+    landings = classify_line(_chain(m, *steps), WORDS, complete=False)
+    assert [(x.kind, len(x.commits)) for x in landings] == [("direct-push", 3), ("hotfix", 1)]
+    github = ("GitHub", "noreply@github.com")
+    first = _recommitted("Fix one (#50)", m.commit.id, contributor, github, 3600)
+    second = _recommitted("Fix two (#51)", first.commit.id, contributor, github, 3700)
+    landings = classify_line(_chain(m, first, second), WORDS, complete=False)
+    assert [(x.kind, x.pull_request) for x in landings] == [("squash", 51), ("squash", 50), ("hotfix", None)]
+
+
 def test_fast_forward_of_a_branch_and_truncated_history() -> None:
     m = merge("Merge branch 'hotfix/a'")
     tip = Step(commit("Fix: crash", m.commit.id), branch_tips=("hotfix/b",))

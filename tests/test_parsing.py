@@ -67,6 +67,13 @@ def test_examples_and_slugify_for_hints() -> None:
         ("Merge tag 'v1.2.3' into develop", "tag", "v1.2.3", "develop"),
         ("Merge branches 'a' and 'b'", "branches", "a", None),
         ("Merged hotfix", "unknown", None, None),
+        # a short note before git's message (Cortex-Analyzers 2d5034e8); never a revert's subject
+        ("Closes #352\nMerge branch 'hotfix/1.14.3'", "branch", "hotfix/1.14.3", None),
+        ("Closes #352 Merge branch 'hotfix/1.14.3'", "branch", "hotfix/1.14.3", None),
+        ("Fix the crash\n\nMerge branch 'hotfix/x' was wrong", "unknown", None, None),
+        ("Fixes #9: Merge branch 'hotfix/x' into main", "branch", "hotfix/x", "main"),
+        ("Revert \"Merge branch 'hotfix/x'\"", "unknown", None, None),
+        ("Fix the crash that appeared after we did the Merge branch 'hotfix/x'", "unknown", None, None),
     ],
 )
 def test_merge_messages(message: str, kind: str, source: str | None, target: str | None) -> None:

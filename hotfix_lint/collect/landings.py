@@ -10,6 +10,7 @@ branch's first-parent chain; which branches point at it), so every decision is a
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -207,9 +208,10 @@ def _direct_runs(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
     """Single-parent commits (newest first) not from automation: squashes, rebases, pushes,
     fast-forwards of a branch."""
     rest: list[Step] = []
+    together = _committed_at_once(run)
     for step in run:
         kind = squash_kind(step.commit)
-        if kind is None:
+        if kind is None or step.commit.id in together:
             rest.append(step)
             continue
         yield from _group(rest, words)
@@ -227,6 +229,18 @@ def _direct_runs(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:
             hotfix=not released and source_is_hotfix(source, words),
         )
     yield from _group(rest, words)
+
+
+def _committed_at_once(run: list[Step]) -> set[str]:
+    """Commits of ``run`` that one committer committed in the same second as a neighbour: a
+    rebase or a pushed batch, whatever their subjects say (a release rebased onto the line
+    carries its pull requests' ``(#N)`` subjects; each GitHub squash is committed on its own)."""
+    found: set[str] = set()
+    for newer, older in itertools.pairwise(run):
+        a, b = newer.commit, older.commit
+        if a.committer_email == b.committer_email and a.commit_time == b.commit_time:
+            found.update((a.id, b.id))
+    return found
 
 
 def _group(run: list[Step], words: Vocabulary) -> Iterable[LandingFact]:

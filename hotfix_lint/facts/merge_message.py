@@ -43,9 +43,32 @@ def _compiled() -> list[tuple[str, re.Pattern[str]]]:
     return _COMPILED
 
 
+#: git's merge message after a short note a person put before it, on the same line or the line
+#: above (``Closes #352`` then ``Merge branch 'hotfix/1.14.3'``): the note is at most 40
+#: characters and is no revert
+_GIT_MERGE = r"Merge (?:branch|branches|remote-tracking branch|pull request|tag) .*"
+_PREFIX = re.compile(r"^(?!Revert\b)(?P<note>.{1,40}?)[\s:;,-]+(?P<rest>" + _GIT_MERGE + ")$")
+_NOTE = re.compile(r"^(?!Revert\b).{1,40}$")
+
+
+def _git_subject(message: str) -> str:
+    """The line of ``message`` git's ``Merge ...`` is on: the first, or after a short note."""
+    lines = message.strip().split("\n", 2)
+    subject = lines[0].strip()
+    if subject.startswith("Merge "):
+        return subject
+    found = _PREFIX.match(subject)
+    if found:
+        return found.group("rest")
+    below = lines[1].strip() if len(lines) > 1 else ""
+    if _NOTE.match(subject) and re.fullmatch(_GIT_MERGE, below):
+        return below
+    return subject
+
+
 def parse_merge_message(message: str) -> MergeSource:
     """Parse the first line of a merge commit message."""
-    subject = message.split("\n", 1)[0].strip()
+    subject = _git_subject(message)
     if not subject.startswith("Merge "):
         return MergeSource("unknown", None)
     for kind, pattern in _compiled():
