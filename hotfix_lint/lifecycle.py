@@ -71,11 +71,20 @@ class _Lifecycle:
             return f"deployed ref's tree (at {hotfix.cut_at_deployed_tree[:10]})"
         if hotfix.carried:
             return f"not deployed (carries {len(hotfix.carried)} integration commit(s))"
-        if hotfix.base_on_line and hotfix.base_distance:
-            return f"stale ({hotfix.base_distance} behind)"
-        if hotfix.base_on_line:
-            return "not the deployed ref"
-        return f"not on {hotfix.line}"
+        return _off_deployed(hotfix.base_on_line, hotfix.base_distance, hotfix.line)
+
+    @staticmethod
+    def landing_base(landing: LandingFact, cut_known: bool) -> tuple[str | None, str]:
+        """(base, state) of a squash, rebase or fast-forward row: where its branch was really
+        cut when the history shows it (``cut_from``), judged as ``hotfix-base`` judged it."""
+        landed = LANDED_AS.get(landing.kind, landing.kind)
+        if landing.cut_from is None:
+            return (landing.base, "?") if cut_known else (None, f"unknown (a {landed} keeps no branch)")
+        if landing.deployed_ref is None:
+            return landing.cut_from, "deployed ref unknown"
+        if landing.cut_from == landing.deployed_ref:
+            return landing.cut_from, "deployed ref"
+        return landing.cut_from, _off_deployed(landing.base_on_line, landing.base_distance, landing.line)
 
     @staticmethod
     def landed_before(hotfix: HotfixFact) -> str:
@@ -192,14 +201,15 @@ class _Lifecycle:
         tags = [t for c in run for t in self.tags_by_commit.get(c.id, ())]
         landed = LANDED_AS.get(landing.kind, landing.kind)
         cut_known = landing.kind in (FAST_FORWARD, BOOTSTRAP) or len(newest.parents) > 1
+        base, base_state = self.landing_base(landing, cut_known)
         return HotfixRow(
             branch=landing.source,
             line=landing.line,
             landed=landed if len(run) == 1 else f"{landed} ({len(run)} commits)",
             commit=newest.id,
             merged_at=_day(newest.commit_time),
-            base=landing.base if cut_known else None,
-            base_state="?" if cut_known else f"unknown (a {landed} keeps no branch)",
+            base=base,
+            base_state=base_state,
             tag=tags[0] if tags else None,
             changelog="n/a" if not self.policy.keeps_changelog or not landing.hotfix else "?",
             version=None,
@@ -219,6 +229,15 @@ class _Lifecycle:
         )
 
 
+
+
+def _off_deployed(on_line: bool, distance: int | None, line: str) -> str:
+    """A base that is not the deployed ref: older on the line, elsewhere on it, or off it."""
+    if on_line and distance:
+        return f"stale ({distance} behind)"
+    if on_line:
+        return "not the deployed ref"
+    return f"not on {line}"
 
 
 def hotfix_rows(facts: RepositoryFacts, policy: Policy, *, all_classes: bool = False) -> tuple[HotfixRow, ...]:

@@ -80,6 +80,9 @@ def test_a_squash_hotfix_cut_from_an_old_commit_is_stale(gitflow_repo: Scenario)
     (found,) = about(report, squash, "hotfix-base")
     assert "cut from" in found["message"] and "stale" in found["message"], describe(report)
     assert "squash" in found["message"] and found["severity"] == "warning", found
+    # the hotfixes table says where it was really cut, as the rule does (issue 13, item 12)
+    (row,) = [r for r in rows(gitflow_repo) if r["commit"] == squash]
+    assert row["base"] == gitflow_repo.rev("main~2") and row["base_state"].startswith("stale"), row
 
 
 def test_a_squash_hotfix_cut_from_the_deployed_tip_passes(gitflow_repo: Scenario) -> None:
@@ -87,6 +90,8 @@ def test_a_squash_hotfix_cut_from_the_deployed_tip_passes(gitflow_repo: Scenario
     squash = _squash_from(s, "main")
     _, report = run_check(s, policy=BASE_ONLY)
     assert about(report, squash, "hotfix-base") == [], describe(report)
+    (row,) = [r for r in rows(s) if r["commit"] == squash]
+    assert (row["base"], row["base_state"]) == (s.rev("main~1"), "deployed ref"), row
 
 
 def test_a_squash_hotfix_whose_branch_is_gone_could_not_be_checked(gitflow_repo: Scenario) -> None:
