@@ -105,6 +105,25 @@ def test_tag_written_by_automation_after_the_merge(gitflow_repo: Scenario) -> No
     assert_clean(*check(s, with_bot(POLICY)))
 
 
+def test_tag_on_a_version_bump_pull_request_the_policy_names_as_automation(gitflow_repo: Scenario) -> None:
+    """ut-issl/s2e-core: the tag is on the next merge, a version-bump pull request (from a
+    ``hotfix/...`` branch) that ``allow_messages`` names: automation, merge or not, and no hotfix."""
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/1.0.2", tag=False)
+    s.branch("hotfix/update-version-v1.0.2", "main", checkout=True)
+    s.commit("Update version to v1.0.2", {"VERSION": "1.0.2\n"})
+    s.checkout("main")
+    bump = s.merge("hotfix/update-version-v1.0.2", message="Merge pull request #9 from o/hotfix/update-version-v1.0.2")
+    s.tag("v1.0.2", message="Hotfix 1.0.2")
+    named = {
+        **VERSIONED,
+        "rules": {**VERSIONED["rules"], "merge-commit": {"severity": "off", "allow_messages": ["update-version-v"]}},
+    }
+    assert_clean(*check(s, named))
+    (v,) = assert_only(check(s, VERSIONED)[1], RULE)  # not named: the bump is the next change
+    assert f"at or after the next merge {bump[:10]}" in v["message"], v["message"]
+
+
 def test_tag_after_an_unrelated_commit_fires(gitflow_repo: Scenario) -> None:
     s = gitflow_repo
     land_hotfix(s, "hotfix/1.0.2", tag=False)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from hotfix_lint.facts.bounded import bounded_line
 from hotfix_lint.facts.git import CommitFact
 from hotfix_lint.facts.landing import (
     AUTOMATION,
@@ -72,6 +73,12 @@ class Vocabulary:
         if is_allowed_direct_commit(commit, list(self.authors), list(self.messages)):
             return True
         return tip_author is not None and any(p.search(a) for p in self.authors for a in tip_author)
+
+    def named_automation(self, commit: CommitFact) -> bool:
+        """The subject matches the policy's ``allow_messages``: automation by the policy's word,
+        a merge too (a version-bump pull request from a ``hotfix/...`` branch)."""
+        summary = bounded_line(commit.summary)
+        return any(p.search(summary) for p in self.messages)
 
     def is_feeder(self, name: str) -> bool:
         """The integration branch or a release branch: what releases come from."""
@@ -136,6 +143,8 @@ def _classify_named_merge(step: Step, words: Vocabulary, parsed: MergeSource) ->
             return MergeVerdict(RELEASE, f"merge of {parsed.kind} '{source}', on {words.integration}", source)
         return MergeVerdict(SYNC, f"merge of {parsed.kind} '{source}', not a branch", source)
     via = f"pull request #{pr} from " if pr is not None else ""
+    if words.named_automation(commit):  # the policy says so, whatever branch it came from
+        return MergeVerdict(AUTOMATION, "subject allowed for automation (allow_messages)", source, pr)
     if source is not None and words.policy.is_hotfix_name(source):
         return MergeVerdict(HOTFIX, f"{via}branch '{source}' matches the hotfix pattern", source, pr, named=True)
     if source is not None and words.is_feeder(source):

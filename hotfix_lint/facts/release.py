@@ -18,13 +18,14 @@ def automation_window(
     right after it, oldest first.
 
     Only automation (the policy's allowed authors and messages: a version bump, a changelog
-    written by a bot) may sit between a landing and its release: the first other commit, or the
-    next merge, starts the next change, which the release must not include.
+    written by a bot, or a merge the policy's ``allow_messages`` names, such as a version-bump
+    pull request) may sit between a landing and its release: the first other commit or merge
+    starts the next change, which the release must not include.
     """
     window = [first_parent[start].id]
     for i in range(start - 1, -1, -1):
         commit = first_parent[i]
-        if len(commit.parents) != 1 or not is_automation(commit):
+        if not is_automation(commit):  # a merge too: a version-bump pull request the policy names
             break
         window.append(commit.id)
     return tuple(window)
