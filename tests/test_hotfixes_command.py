@@ -99,6 +99,23 @@ def test_fast_forward_of_a_deleted_branch_named_by_its_back_merge(gitflow_repo: 
         assert newest["branch"] == "hotfix/fix-login-timeout", newest  # the push is no hotfix row
 
 
+@pytest.mark.parametrize("branch", ["hotfix/branch-alias", "patch-1"])
+def test_a_pull_request_merged_into_a_hotfix_branch_is_part_of_that_hotfix(gitflow_repo: Scenario, branch: str) -> None:
+    """zend-diactoros 537453d: a contributor's pull request merged into the local hotfix/296
+    branch, which then landed by its own merge: one hotfix row, whatever the pull request's
+    branch was called."""
+    s = gitflow_repo
+    s.branch("contrib", "main", checkout=True)
+    s.commit("Fix: branch alias", {"composer.json": "{}\n"})
+    s.branch("hotfix/296", "main", checkout=True)
+    inner = s.merge("contrib", message=f"Merge pull request #296 from someone/{branch}")
+    s.commit("Changelog for #296", {"app/note.py": "NOTE = 1\n"})
+    s.checkout("main")
+    landing = s.merge("hotfix/296", message="Merge branch 'hotfix/296'")
+    listed = [r["commit"] for r in rows(s)]
+    assert landing in listed and inner not in listed, listed
+
+
 def test_promotion_lines_each_hotfix_once(scenario: Callable[..., Scenario]) -> None:
     s = build_prod_hotfix_process(scenario("prod"))
     found = rows(s, "gaia-gateway")

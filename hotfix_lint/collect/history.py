@@ -887,8 +887,8 @@ class HistoryCollector:
                     continue
                 if str(merge.id) in self._integration_chain(line.name):
                     continue  # a merge into integration (its first-parent history): it came with a release
-                if kinds.get(self._introduced_by(line, str(merge.id)) or "") == RELEASE:
-                    continue  # merged into a release branch, it reached the line inside that release
+                if kinds.get(self._introduced_by(line, str(merge.id)) or "") in (RELEASE, HOTFIX):
+                    continue  # merged into a release or hotfix branch, it reached the line inside that one
                 because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
                 hotfix = self._hotfix_from_merge(line, merge, False, evidence=because)
                 hotfixes.append(hotfix)
