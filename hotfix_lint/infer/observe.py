@@ -30,6 +30,14 @@ MAX_LINES = 16
 PRODUCTION_NAMES = re.compile(r"(main|master|production|prod|stable|trunk|live)")
 #: names an integration line has
 INTEGRATION_NAMES = re.compile(r"(develop|development|dev|devel|integration|next|staging)([-_/].+)?")
+#: names of branches that may be production lines beside the main one: promotion branches
+#: (``prod/hotfix/2024-05-22_fix``) and support lines (``support/1.x``)
+LINE_FAMILY_NAMES = re.compile(r"(support|prod|production|live|stable|maintenance|maint)/.+")
+#: members of one line family walked (the newest), and how far
+MAX_MEMBERS = 8
+MEMBER_STEPS = 400
+#: line families read at most
+MAX_FAMILIES = 4
 
 
 @dataclass(frozen=True)
@@ -91,6 +99,9 @@ class Observations:
     texts: Mapping[str, str] = field(default_factory=dict)
     #: the tags on each tagged commit
     tagged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: branches that may be further production lines, by the family they share (``prod/hotfix/``,
+    #: ``support/``): the newest members' chains, short (their own merges are near the tip)
+    line_families: Mapping[str, tuple[LineRecord, ...]] = field(default_factory=dict)
 
 
 def _touched(repo: pygit2.Repository, commit: pygit2.Commit) -> tuple[str, ...]:
@@ -107,14 +118,21 @@ def _touched(repo: pygit2.Repository, commit: pygit2.Commit) -> tuple[str, ...]:
     return tuple(out)
 
 
-def walk_line(repo: pygit2.Repository, name: str, ref: str, tag_targets: Mapping[str, list[str]]) -> LineRecord:
-    """The first-parent chain of ``ref``, newest first, bounded by :data:`MAX_STEPS`."""
+def walk_line(
+    repo: pygit2.Repository,
+    name: str,
+    ref: str,
+    tag_targets: Mapping[str, list[str]],
+    max_steps: int = MAX_STEPS,
+    max_diffs: int = MAX_DIFFS,
+) -> LineRecord:
+    """The first-parent chain of ``ref``, newest first, bounded by ``max_steps``."""
     tip = repo.lookup_reference(ref).peel(pygit2.Commit)
     steps: list[ChainStep] = []
     tags: list[str] = []
     diffs = 0
     commit: pygit2.Commit | None = tip
-    while commit is not None and len(steps) < MAX_STEPS:
+    while commit is not None and len(steps) < max_steps:
         subject = commit.message.split("\n", 1)[0].strip()
         parents = len(commit.parent_ids)
         cid = str(commit.id)
@@ -122,7 +140,7 @@ def walk_line(repo: pygit2.Repository, name: str, ref: str, tag_targets: Mapping
         if parents > 1:
             parsed = parse_merge_message(commit.message)
             touched: tuple[str, ...] = ()
-            if diffs < MAX_DIFFS and (parsed.target is None or parsed.target == name):
+            if diffs < max_diffs and (parsed.target is None or parsed.target == name):
                 touched = _touched(repo, commit)
                 diffs += 1
             steps.append(
@@ -214,7 +232,38 @@ def observe(repo: pygit2.Repository) -> Observations:
         tuple(t.name for t in tags),
         newest,
         tagged={commit: tuple(names) for commit, names in tag_targets.items()},
+        line_families=_line_families(repo, branches, tag_targets),
     )
+
+
+def line_family(name: str) -> str | None:
+    """The family a possible further production line belongs to: its name up to the last ``/``
+    (``prod/hotfix/`` for ``prod/hotfix/2024-05-22_fix``, ``support/`` for ``support/1.x``)."""
+    if not LINE_FAMILY_NAMES.fullmatch(name):
+        return None
+    return name.rsplit("/", 1)[0] + "/"
+
+
+def _line_families(
+    repo: pygit2.Repository, branches: Mapping[str, tuple[int, str]], tag_targets: Mapping[str, list[str]]
+) -> dict[str, tuple[LineRecord, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for name in branches:
+        family = line_family(name)
+        if family is not None:
+            grouped.setdefault(family, []).append(name)
+    biggest = sorted(grouped, key=lambda f: (-len(grouped[f]), f))[:MAX_FAMILIES]
+    out: dict[str, tuple[LineRecord, ...]] = {}
+    for family in biggest:
+        newest = sorted(grouped[family], key=lambda n: -branches[n][0])[:MAX_MEMBERS]
+        records = []
+        for name in newest:
+            try:
+                records.append(walk_line(repo, name, branches[name][1], tag_targets, MEMBER_STEPS, MAX_MEMBERS))
+            except (*MISSING, pygit2.GitError, KeyError):
+                continue
+        out[family] = tuple(records)
+    return out
 
 
 def _rank(ref: str) -> int:

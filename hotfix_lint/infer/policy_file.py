@@ -1,4 +1,5 @@
-"""The inferred policy as text, and loaded: what ``init`` writes and ``check`` uses without a policy.
+"""The inferred policy as text, and loaded: what ``init`` writes, and what ``check`` and
+``hotfixes`` use when the repository has no policy.
 
 The text is loaded back before it is used or kept (a temporary file: the loader reads files),
 so neither ``init`` nor ``check`` ever acts on a policy the loader would refuse.
@@ -42,3 +43,29 @@ def load_text(text: str, source: str) -> Policy:
         path.write_text(text, encoding="utf-8")
         policy = load_policy(path, display=source)
     return replace(policy, source=source)
+
+
+def inferred_policy(repo: pygit2.Repository) -> tuple[Policy, str] | None:
+    """The policy the history shows, for a repository without one, and the sentence saying so;
+    ``None`` when the history shows no production line (the default pack then stands)."""
+    from hotfix_lint.infer.render import summary
+
+    proposal = inferred_proposal(repo)
+    if "production" not in proposal.inference.values:
+        return None
+    policy = load_text(inferred_text(repo, proposal), "inferred from the history")
+    thin = "; thin evidence, the pack's hotfix pattern stands" if proposal.inference.thin else ""
+    return policy, (
+        f"no .hotfix-lint.yaml: using a policy inferred from the history ({summary(proposal)}{thin}); "
+        "keep it (with its evidence) with `hotfix-lint init`"
+    )
+
+
+def unless_no_policy(repo: pygit2.Repository, policy: Policy, described: str) -> tuple[Policy, str]:
+    """``policy`` as found, or, when none was (the built-in default pack stood in), the inferred
+    one: ``check`` and ``hotfixes`` judge a repository without a policy by the same inference."""
+    from hotfix_lint.policy.loader import DEFAULT_PACK
+
+    if policy.source != f"pack:{DEFAULT_PACK}":
+        return policy, described
+    return inferred_policy(repo) or (policy, described)
