@@ -94,6 +94,8 @@ def test_no_hotfix_yet_is_thin_and_falls_back_to_a_pack(
     report = inferred(s, capsys)
     assert report["thin"] is True and report["extends"] == "github-flow-hotfix"  # main alone
     assert "hotfix_branch" not in values(report)
+    s.branch("develop")  # no merge to go by: a develop branch is taken on its name
+    assert values(inferred(s, capsys))["integration"] == "develop"
 
 
 def test_since_today_is_offered(scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]) -> None:

@@ -44,6 +44,8 @@ STOPPED_LANDINGS = 10
 TAGGED = "hotfixes_tagged"
 #: fewer hotfixes than this: the evidence is thin
 THIN = 2
+#: integration branch names taken on their name alone when production shows no merge to go by
+_INTEGRATION_PREFERENCE = ("develop", "development", "dev", "devel", "integration")
 
 
 @dataclass(frozen=True)
@@ -303,6 +305,10 @@ def choose_integration(
 ) -> Value:
     """The line holding most of production's hotfixes afterwards (``contained``: how many of the
     ``checked`` newest hotfix and release merges each candidate has); retired when it stopped."""
+    if checked == 0:  # nothing to go by but names: a develop branch is what it says
+        named = [n for n in _INTEGRATION_PREFERENCE if n in contained]
+        if named:
+            return Value(named[0], f"named like an integration branch; no hotfix or release merge on {production} yet")
     if not contained or max(contained.values()) == 0:
         return Value(None, f"no branch but {production} holds its hotfixes: no integration branch")
     best = max(contained, key=lambda n: (contained[n], obs.branches.get(n, 0)))

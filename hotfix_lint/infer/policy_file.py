@@ -45,9 +45,10 @@ def load_text(text: str, source: str) -> Policy:
     return replace(policy, source=source)
 
 
-def inferred_policy(repo: pygit2.Repository) -> tuple[Policy, str] | None:
-    """The policy the history shows, for a repository without one, and the sentence saying so;
-    ``None`` when the history shows no production line (the default pack then stands)."""
+def inferred_policy(repo: pygit2.Repository, missing: str = "no .hotfix-lint.yaml") -> tuple[Policy, str] | None:
+    """The policy the history shows, for a repository without one, and the sentence saying so
+    (``missing``: where no policy was found); ``None`` when the history shows no production line
+    (the default pack then stands)."""
     from hotfix_lint.infer.render import summary
 
     proposal = inferred_proposal(repo)
@@ -56,16 +57,19 @@ def inferred_policy(repo: pygit2.Repository) -> tuple[Policy, str] | None:
     policy = load_text(inferred_text(repo, proposal), "inferred from the history")
     thin = "; thin evidence, the pack's hotfix pattern stands" if proposal.inference.thin else ""
     return policy, (
-        f"no .hotfix-lint.yaml: using a policy inferred from the history ({summary(proposal)}{thin}); "
+        f"{missing}: using a policy inferred from the history ({summary(proposal)}{thin}); "
         "keep it (with its evidence) with `hotfix-lint init`"
     )
 
 
 def unless_no_policy(repo: pygit2.Repository, policy: Policy, described: str) -> tuple[Policy, str]:
     """``policy`` as found, or, when none was (the built-in default pack stood in), the inferred
-    one: ``check`` and ``hotfixes`` judge a repository without a policy by the same inference."""
+    one: ``check`` and ``hotfixes`` judge a repository without a policy by the same inference.
+    The sentence keeps where the policy was looked for (the root, a pull request's base)."""
     from hotfix_lint.policy.loader import DEFAULT_PACK
 
     if policy.source != f"pack:{DEFAULT_PACK}":
         return policy, described
-    return inferred_policy(repo) or (policy, described)
+    stood_in = f"using the built-in pack '{DEFAULT_PACK}' ("
+    missing = described[len(stood_in) : -1] if described.startswith(stood_in) and described.endswith(")") else None
+    return inferred_policy(repo, *([missing] if missing else [])) or (policy, described)

@@ -142,8 +142,10 @@ def _comment(text: str, width: int = 96, indent: str = "") -> list[str]:
     than the first (``indent`` leads the first), so a wrapped evidence reads as one item."""
     import textwrap
 
+    from hotfix_lint.report import printable_line
+
     lines = textwrap.wrap(
-        text,
+        printable_line(text),  # a branch name or subject may hold control characters: YAML refuses them
         width,
         initial_indent="# " + indent,
         subsequent_indent="# " + indent + "  ",
@@ -221,4 +223,6 @@ def summary(proposal: Proposal) -> str:
         parts.append(f"since {shown('since')}")
     if "until" in values and not proposal.inference.thin:
         parts.append(f"until {shown('until')}")
-    return f"extends {proposal.pack}; " + ", ".join(parts)
+    from hotfix_lint.report import printable_line
+
+    return printable_line(f"extends {proposal.pack}; " + ", ".join(parts))
