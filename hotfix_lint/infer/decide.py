@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hotfix_lint.infer.observe import (
+from hotfix_lint.facts.line_records import (
     INTEGRATION_NAMES,
     PRODUCTION_NAMES,
     ChainStep,

@@ -10,25 +10,28 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-
-import pygit2
+from typing import TYPE_CHECKING
 
 from hotfix_lint.infer.render import Proposal, policy_yaml, propose
-from hotfix_lint.infer.run import infer_repository
 from hotfix_lint.policy.model import Policy
 
+if TYPE_CHECKING:
+    from hotfix_lint.collect.inference import Repository
 
-def repository_name(repo: pygit2.Repository) -> str:
+
+def repository_name(repo: Repository) -> str:
     """How the header names the repository: its working tree's (or bare directory's) folder."""
     path = Path(repo.workdir or repo.path).resolve()
     return path.parent.name if path.name in ("repo", ".git") else path.name
 
 
-def inferred_proposal(repo: pygit2.Repository) -> Proposal:
+def inferred_proposal(repo: Repository) -> Proposal:
+    from hotfix_lint.infer.run import infer_repository
+
     return propose(infer_repository(repo))
 
 
-def inferred_text(repo: pygit2.Repository, proposal: Proposal, today: dt.date | None = None) -> str:
+def inferred_text(repo: Repository, proposal: Proposal, today: dt.date | None = None) -> str:
     return policy_yaml(proposal, repository_name(repo), today)
 
 
@@ -45,7 +48,7 @@ def load_text(text: str, source: str) -> Policy:
     return replace(policy, source=source)
 
 
-def inferred_policy(repo: pygit2.Repository, missing: str = "no .hotfix-lint.yaml") -> tuple[Policy, str] | None:
+def inferred_policy(repo: Repository, missing: str = "no .hotfix-lint.yaml") -> tuple[Policy, str] | None:
     """The policy the history shows, for a repository without one, and the sentence saying so
     (``missing``: where no policy was found); ``None`` when the history shows no production line
     (the default pack then stands)."""
@@ -62,7 +65,7 @@ def inferred_policy(repo: pygit2.Repository, missing: str = "no .hotfix-lint.yam
     )
 
 
-def unless_no_policy(repo: pygit2.Repository, policy: Policy, described: str) -> tuple[Policy, str]:
+def unless_no_policy(repo: Repository, policy: Policy, described: str) -> tuple[Policy, str]:
     """``policy`` as found, or, when none was (the built-in default pack stood in), the inferred
     one: ``check`` and ``hotfixes`` judge a repository without a policy by the same inference.
     The sentence keeps where the policy was looked for (the root, a pull request's base)."""
