@@ -27,6 +27,11 @@ Run::
     python benchmarks/real_repos.py /work/.mirror                  # table
     python benchmarks/real_repos.py /work/.mirror --details        # and every wrong row
     python benchmarks/real_repos.py /work/.mirror --only aergoio/aergo --json out.json
+    python benchmarks/real_repos.py /work/.mirror --inferred       # init's policy, not the truth's
+
+With ``--inferred`` the policy is the one ``hotfix-lint init --stdout`` infers from the mirror
+(what a new user would get), scored against the same truth: how far the first run is from
+what the maintainers would write.
 
 A mirror stored without a ``config`` file that today's tool cannot open (issue 13, item 13)
 is opened through a temporary folder of symbolic links plus a minimal ``config``; the table
@@ -369,7 +374,14 @@ def score(truth: Truth, mirror: Path, hotfixes: Run, check: Run, commits: Commit
                 score.errors.append(f"unjudged {rule} on {sha[:10]}: {messages[(sha, rule)][:100]}")
 
 
-def evaluate(truth: Truth, folder: Path) -> Score:
+def inferred_policy(repo: Path) -> str | None:
+    """The policy ``hotfix-lint init`` writes for ``repo`` (``None`` when it fails)."""
+    argv = [sys.executable, "-m", "hotfix_lint", "init", "--repo", str(repo), "--stdout"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    return done.stdout if done.returncode == 0 and done.stdout.strip() else None
+
+
+def evaluate(truth: Truth, folder: Path, inferred: bool = False) -> Score:
     result = Score(truth.name)
     mirror = find_mirror(folder, truth.repository)
     if mirror is None:
@@ -384,6 +396,14 @@ def evaluate(truth: Truth, folder: Path) -> Score:
         if not opens_directly(hotfixes):
             repo = shim(mirror, Path(tmp) / "shim.git")
             result.note = "mirror without config: opened through a shim"
+        if inferred:
+            text = inferred_policy(repo)
+            if text is None:
+                result.errors.append("init failed: no inferred policy")
+                return result
+            policy.write_text(text, encoding="utf-8")
+            result.note = (result.note + "; " if result.note else "") + "policy inferred by init"
+        if inferred or repo != mirror:
             hotfixes = run_tool("hotfixes", repo, policy, truth.now)
         check = run_tool("check", repo, policy, truth.now)
         result.seconds_hotfixes, result.seconds_check = hotfixes.seconds, check.seconds
@@ -493,6 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[], help="OWNER/NAME to run (repeatable)")
     parser.add_argument("--details", action="store_true", help="list every missed, extra and wrong row")
     parser.add_argument("--json", type=Path, help="also write the scores as JSON here")
+    parser.add_argument(
+        "--inferred", action="store_true", help="use the policy `hotfix-lint init` infers instead of the truth's"
+    )
     args = parser.parse_args(argv)
 
     truths = [load_truth(p) for p in sorted(args.corpus.glob("*.yaml"))]
@@ -501,7 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     scores = []
     for truth in truths:
         print(f"{truth.name} ...", file=sys.stderr, flush=True)
-        scores.append(evaluate(truth, args.mirrors))
+        scores.append(evaluate(truth, args.mirrors, inferred=args.inferred))
     print(table(scores))
     notes = [f"{s.repository}: {s.note}" for s in scores if s.note and not s.note.startswith("skipped")]
     if notes:

@@ -364,10 +364,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     loaded = load_check_policy(root, args.policy, choice)
     policy = loaded.policy
     described = loaded.described
-    if args.policy is None and loaded.relative_path is None and policy.source == "pack:default":
-        inferred = _inferred_policy(repo)
-        if inferred is not None:
-            policy, described = inferred
+    if args.policy is None and loaded.relative_path is None:
+        from hotfix_lint.infer.policy_file import unless_no_policy
+
+        policy, described = unless_no_policy(repo, policy, described)
     print(f"{TOOL_NAME}: {described}", file=sys.stderr)
     if args.rule:
         from hotfix_lint.rules.registry import RULES_BY_ID
@@ -438,23 +438,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         post_status(status_target, status)
         print(f"{TOOL_NAME}: posted status {status.state} ({status.context}) on {sha[:10]}", file=sys.stderr)
     return EXIT_VIOLATIONS if report.errors else EXIT_OK
-
-
-def _inferred_policy(repo: object) -> tuple[Policy, str] | None:
-    """The policy the history shows, for a repository without one, and the sentence saying so;
-    ``None`` when the history shows no production line (the default pack then stands)."""
-    from hotfix_lint.infer.policy_file import inferred_proposal, inferred_text, load_text
-    from hotfix_lint.infer.render import summary
-
-    proposal = inferred_proposal(repo)  # type: ignore[arg-type]
-    if "production" not in proposal.inference.values:
-        return None
-    policy = load_text(inferred_text(repo, proposal), "inferred from the history")  # type: ignore[arg-type]
-    thin = "; thin evidence, the pack's hotfix pattern stands" if proposal.inference.thin else ""
-    return policy, (
-        f"no .hotfix-lint.yaml: using a policy inferred from the history ({summary(proposal)}{thin}); "
-        "keep it (with its evidence) with `hotfix-lint init`"
-    )
 
 
 def _run_check(

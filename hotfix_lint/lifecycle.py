@@ -314,6 +314,10 @@ def cmd_hotfixes(
     opened = open_repository(Path(repo))
     root = Path(opened.workdir or opened.path)
     policy, described = discover_policy(root, Path(policy_file) if policy_file else None)
+    if policy_file is None:
+        from hotfix_lint.infer.policy_file import unless_no_policy
+
+        policy, described = unless_no_policy(opened, policy, described)
     print(f"hotfix-lint: {described}", file=sys.stderr)  # noqa: T201 - the command's own stderr note
     facts = gather(root, policy.era_now(now), frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
     rows = hotfix_rows(facts, policy.era_now(now), all_classes=all_classes)

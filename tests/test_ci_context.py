@@ -350,12 +350,13 @@ def test_a_broken_base_policy_is_reported_by_its_repository_path(
     assert "hotfix-lint-policy-" not in err  # the copy's place is never shown
 
 
-def test_base_without_a_policy_uses_the_default_pack(
+def test_base_without_a_policy_uses_the_inferred_policy(
     scenario: Callable[..., Scenario],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """No policy on the base: the history's (issue 15), not the head's loosened one."""
     origin = build_gitflow(scenario("origin"))
     hotfix_branch(origin, loosen=make_policy(rules={"branch-name": "off"}))
     pr = pull_request_checkout(origin, "hotfix/fix-crash")
@@ -363,8 +364,8 @@ def test_base_without_a_policy_uses_the_default_pack(
     capsys.readouterr()
     run_check(pr.checkout)
     err = stderr(capsys)
-    assert "using the built-in pack 'default' (the base branch main at" in err
-    assert "has no .hotfix-lint.yaml or .hotfix-lint.yml" in err
+    assert "the base branch main at" in err and "has no .hotfix-lint.yaml or .hotfix-lint.yml: " in err
+    assert "using a policy inferred from the history" in err
 
 
 # -- other CI systems: --branch and --base ----------------------------------------------------------

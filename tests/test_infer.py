@@ -8,15 +8,17 @@ not a default.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import pytest
 import yaml
-from packs_scenarios import build_gitflow_process, build_main_development_process
+from packs_scenarios import build_gitflow_process, build_main_development_process, build_prod_hotfix_process
 from scenario import Scenario, build_gitflow, land_hotfix
 
 from hotfix_lint.cli import main, use_color
 from hotfix_lint.infer.decide import Family, family_of
+from hotfix_lint.policy.loader import load_policy
 
 
 def two_hotfixes(s: Scenario, names: tuple[str, str] = ("hotfix/1.0.2", "hotfix/1.0.3")) -> Scenario:
@@ -92,6 +94,8 @@ def test_no_hotfix_yet_is_thin_and_falls_back_to_a_pack(
     report = inferred(s, capsys)
     assert report["thin"] is True and report["extends"] == "github-flow-hotfix"  # main alone
     assert "hotfix_branch" not in values(report)
+    s.branch("develop")  # no merge to go by: a develop branch is taken on its name
+    assert values(inferred(s, capsys))["integration"] == "develop"
 
 
 def test_since_today_is_offered(scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,3 +191,100 @@ def test_a_baseline_hides_known_findings_only(
     land_hotfix(s, "hotfix/fix-other", version="1.0.3", back_merge=None)
     assert main(["check", "--repo", str(s.path), "--now", "2025-06-01", "--baseline", str(baseline)]) == 1
     assert "hotfix/fix-other" in capsys.readouterr().out
+
+
+def test_promotion_branches_are_production_lines(
+    scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = build_prod_hotfix_process(scenario())
+    report = inferred(s, capsys)
+    got = values(report)
+    assert report["extends"] == "gaia-gateway" and report["thin"] is False
+    assert got["production"] == ["main", "prod/hotfix/*"]
+    assert got["promotion_branch"] == "prod/hotfix/{date}_{slug}"
+    assert got["hotfix_branch"] == "hotfix/{slug}" and got["integration"] == "develop"
+    assert "production" not in report["written"]  # the pack's prod/hotfix/** names the same branches
+    assert main(["check", "--repo", str(s.path), "--no-ci", "--format", "json"]) == 0
+    assert "production [main, prod/hotfix/*]" in capsys.readouterr().err
+    # the same process with the hotfixes never merged into develop: judged as the pack would
+    wrong = build_prod_hotfix_process(scenario("wrong"), "no-merge-into-develop")
+    assert main(["check", "--repo", str(wrong.path), "--no-ci", "--format", "json"]) == 1
+    found = json.loads(capsys.readouterr().out)["violations"]
+    assert sorted(v["rule"] for v in found) == ["back-merge", "back-merge"]
+
+
+def with_support_line(s: Scenario, hotfixes: int) -> Scenario:
+    """git-flow with two hotfixes on main, and a support/1.x line cut at v1.0.1 that gets its own."""
+    two_hotfixes(s)
+    s.branch("support/1.x", "v1.0.1")
+    for n in range(hotfixes):
+        land_hotfix(
+            s,
+            f"hotfix/fix-old-crash-{n}",
+            version=f"1.0.{n + 10}",
+            start="support/1.x",
+            production="support/1.x",
+            integration=None,
+        )
+    s.checkout("main")
+    return s
+
+
+def test_support_lines_are_production_lines(
+    scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = with_support_line(scenario(), hotfixes=2)
+    got = values(inferred(s, capsys))
+    assert got["production"] == ["main", "support/*"] and "promotion_branch" not in got
+    assert got["hotfix_branch"] == "hotfix/*"  # hotfix/1.0.2 beside hotfix/fix-old-crash-0: both kinds
+    quiet = with_support_line(scenario("quiet"), hotfixes=0)  # a line no hotfix lands on: not production
+    assert values(inferred(quiet, capsys))["production"] == "main"
+
+
+def test_hotfixes_without_a_policy_infers_as_check_does(
+    scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = with_support_line(scenario(), hotfixes=2)
+    s.rename_branch("main", "master")
+    assert main(["hotfixes", "--repo", str(s.path), "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "using a policy inferred from the history" in captured.err
+    table = json.loads(captured.out)
+    assert table["policy"] == "inferred from the history"
+    listed = {(row["branch"], row["line"]) for row in table["hotfixes"]}
+    assert ("hotfix/fix-old-crash-1", "support/1.x") in listed and ("hotfix/1.0.3", "master") in listed
+    (s.path / ".hotfix-lint.yaml").write_text("extends: default\nproduction: master\n")  # a policy: no inference
+    assert main(["hotfixes", "--repo", str(s.path), "--format", "json"]) == 0
+    listed = {(row["branch"], row["line"]) for row in json.loads(capsys.readouterr().out)["hotfixes"]}
+    assert ("hotfix/fix-old-crash-1", "support/1.x") not in listed and ("hotfix/1.0.3", "master") in listed
+
+
+def test_the_written_policy_loads_and_round_trips(
+    scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = build_prod_hotfix_process(scenario())
+    s.rename_branch("main", "master")  # production differs from the pack: written, with a long evidence
+    report = inferred(s, capsys)
+    assert main(["init", "--repo", str(s.path)]) == 0
+    text = (s.path / ".hotfix-lint.yaml").read_text()
+    wrapped = 0
+    head: int | None = None  # the indent of the key whose evidence comment runs on
+    for line in text.splitlines():
+        key = re.match(r"#( +)(\w+): ", line)
+        if key is not None and key.group(2) in values(report):
+            head = len(key.group(1))
+        elif line.startswith("#") and head is not None:  # "# key: ..." then "#   more"
+            assert line.startswith("#" + " " * (head + 2)) and line[head + 3] != " ", line
+            wrapped += 1
+        else:
+            head = None
+    assert wrapped >= 3
+    written = yaml.safe_load(text)
+    for key in report["written"]:  # type: ignore[union-attr]
+        assert written[key] == values(report)[key], key
+    policy = load_policy(s.path / ".hotfix-lint.yaml")
+    assert policy.production == ("master", "prod/hotfix/*") and policy.hotfix_branch == ("hotfix/{slug}",)
+    assert policy.promotion_branch == "prod/hotfix/{date}_{slug}" and policy.integration == "develop"
+    assert main(["init", "--repo", str(s.path), "--stdout"]) == 0
+    again = capsys.readouterr().out
+    assert again[again.index("\nextends:") :] == text[text.index("\nextends:") :]  # the same again

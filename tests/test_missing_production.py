@@ -66,6 +66,7 @@ def test_the_default_branch_is_the_remotes_head_in_a_clone(
 
 def test_hotfixes_exits_2_too(scenario: Callable[..., Scenario], capsys: pytest.CaptureFixture[str]) -> None:
     s = master_repo(scenario())
+    (s.path / ".hotfix-lint.yaml").write_text("extends: default\n")  # no policy: inferred (tests/test_infer.py)
     assert main(["hotfixes", "--repo", str(s.path)]) == 2
     assert "production branch 'main'" in capsys.readouterr().err
 

@@ -41,7 +41,7 @@ def test_an_audited_repository_may_extend_built_in_packs_only(
         assert entry["status"] == "failed"
         assert entry["error"].startswith(
             f"the policy is broken: {ORG}/{name}:.hotfix-lint.yaml{place} "
-            "a repository's policy may extend built-in packs only (default"
+            "a repository's policy may extend built-in packs only (compactconnect, default"
         ), entry["error"]
     assert run.entry(f"{ORG}/pack")["status"] == "ok"
     assert SECRET not in run.everything

@@ -15,8 +15,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hotfix_lint.infer.observe import INTEGRATION_NAMES, PRODUCTION_NAMES, ChainStep, LineRecord, Observations
-from hotfix_lint.policy.patterns import SLUG_RE, VERSION_RE
+from hotfix_lint.facts.line_records import (
+    INTEGRATION_NAMES,
+    PRODUCTION_NAMES,
+    ChainStep,
+    LineRecord,
+    Observations,
+    line_family,
+)
+from hotfix_lint.policy.patterns import DATE_RE, SLUG_RE, VERSION_RE
 
 #: a family of branch names whose merges into production are hotfixes
 _FIXLIKE = re.compile(r"(hot-?fix|hf|fix|bugfix|patch|urgent|emergency)(es)?", re.IGNORECASE)
@@ -37,6 +44,8 @@ STOPPED_LANDINGS = 10
 TAGGED = "hotfixes_tagged"
 #: fewer hotfixes than this: the evidence is thin
 THIN = 2
+#: integration branch names taken on their name alone when production shows no merge to go by
+_INTEGRATION_PREFERENCE = ("develop", "development", "dev", "devel", "integration")
 
 
 @dataclass(frozen=True)
@@ -180,14 +189,81 @@ def choose_production(obs: Observations) -> Value | None:
     return Value(best, lead + ", ".join(p for p in parts if p) + " land here")
 
 
-def choose_hotfix(record: LineRecord, former: Sequence[str]) -> tuple[Value | None, list[Family]]:
-    found = hotfix_families(record, former)
+@dataclass(frozen=True)
+class FurtherLines:
+    """A family of further production lines (``prod/hotfix/*`` promotion branches, ``support/*``
+    lines): hotfix branches are merged into its members as into the main line."""
+
+    prefix: str
+    names: tuple[str, ...]
+    hotfixes: tuple[Family, ...]
+    #: one hotfix merge, said in the evidence: ``hotfix/fix-login into prod/hotfix/2025-01-10_fix-login``
+    example: str = ""
+
+    @property
+    def pattern(self) -> str:
+        nested = any("/" in n[len(self.prefix) :] for n in self.names)
+        return self.prefix + ("**" if nested else "*")
+
+    @property
+    def landed(self) -> int:
+        return sum(len(f.landed) for f in self.hotfixes)
+
+    @property
+    def promotion(self) -> str | None:
+        """``prefix{date}_{slug}`` when most members are named by the day they were cut: a branch
+        per hotfix, deployed (a support line is named by its version and lives on)."""
+        for sep in ("_", "-"):
+            dated = [n for n in self.names if re.fullmatch(f"{DATE_RE}{sep}{SLUG_RE}", n[len(self.prefix) :])]
+            if 2 * len(dated) > len(self.names):
+                return f"{self.prefix}{{date}}{sep}{{slug}}"
+        return None
+
+
+def merge_families(found: Sequence[Family]) -> list[Family]:
+    """Families of the same prefix found on several lines, as one."""
+    by: dict[str, Family] = {}
+    for f in found:
+        known = by.get(f.prefix)
+        by[f.prefix] = f if known is None else Family(f.prefix, known.names + f.names, known.landed + f.landed)
+    return sorted(by.values(), key=lambda f: (-len(f.landed), f.prefix))
+
+
+def further_lines(obs: Observations, record: LineRecord) -> list[FurtherLines]:
+    """The line families whose members receive hotfix merges of their own (not the main line's,
+    which their chains reach once they were cut from it): at least :data:`THIN` of them."""
+    on_main = {s.commit for s in record.steps}
+    out = []
+    for prefix, members in obs.line_families.items():
+        seen: set[str] = set()
+        found: list[Family] = []
+        example = ""
+        for member in members:
+            own = tuple(s for s in member.steps if s.commit not in on_main and s.commit not in seen)
+            seen.update(s.commit for s in own)
+            hot = hotfix_families(LineRecord(member.name, member.tip_time, own))
+            if hot and not example:
+                example = f"{hot[0].names[0]} into {member.name}"
+            found += hot
+        merged = merge_families(found)
+        if sum(len(f.landed) for f in merged) >= THIN:
+            names = tuple(sorted(n for n in obs.branches if line_family(n) == prefix))
+            out.append(FurtherLines(prefix, names, tuple(merged), example))
+    return sorted(out, key=lambda f: (-f.landed, f.prefix))
+
+
+def choose_hotfix(
+    record: LineRecord, former: Sequence[str], further: Sequence[FurtherLines] = ()
+) -> tuple[Value | None, list[Family]]:
+    on_main = hotfix_families(record, former)
+    found = merge_families([*on_main, *(f for lines in further for f in lines.hotfixes)])
     if not found:
         return None, []
     patterns = list(dict.fromkeys(f.pattern for f in found))
     said = "; ".join(f"{len(f.landed)} merge(s) of {f.prefix}... such as {f.names[0]}" for f in found)
     value: object = patterns[0] if len(patterns) == 1 else patterns
-    return Value(value, f"{said} land on {record.name}"), found
+    where = " and ".join([record.name] * bool(on_main) + [f"{lines.pattern} branches" for lines in further])
+    return Value(value, f"{said} land on {where}"), found
 
 
 def choose_release(record: LineRecord, former: Sequence[str]) -> tuple[Value, list[Family]]:
@@ -229,6 +305,10 @@ def choose_integration(
 ) -> Value:
     """The line holding most of production's hotfixes afterwards (``contained``: how many of the
     ``checked`` newest hotfix and release merges each candidate has); retired when it stopped."""
+    if checked == 0:  # nothing to go by but names: a develop branch is what it says
+        named = [n for n in _INTEGRATION_PREFERENCE if n in contained]
+        if named:
+            return Value(named[0], f"named like an integration branch; no hotfix or release merge on {production} yet")
     if not contained or max(contained.values()) == 0:
         return Value(None, f"no branch but {production} holds its hotfixes: no integration branch")
     best = max(contained, key=lambda n: (contained[n], obs.branches.get(n, 0)))
@@ -335,6 +415,35 @@ def _tagged(obs: Observations, record: LineRecord, merge: ChainStep) -> bool:
     return False
 
 
+def _production(chosen: Value, former: Sequence[str], further: Sequence[FurtherLines]) -> Value:
+    """The production value: the main line (with its former names), then the further lines."""
+    line = str(chosen.value)
+    evidence = chosen.evidence
+    if former:
+        evidence += f"; merges there name it {', '.join(former)}, which no branch is called today"
+    for lines in further:
+        evidence += (
+            f"; {lines.landed} hotfix merge(s) land on {len(lines.names)} {lines.pattern} branch(es) "
+            f"(such as {lines.example})"
+        )
+    main: object = {"branch": line, "former_names": list(former)} if former else line
+    if not former and not further:
+        return chosen
+    return Value([main, *(lines.pattern for lines in further)], evidence)
+
+
+def _promotion(pattern: str, further: Sequence[FurtherLines]) -> Value:
+    from hotfix_lint.policy.patterns import compile_pattern
+
+    lines = next(lines for lines in further if lines.promotion == pattern)
+    named = [n for n in lines.names if compile_pattern(pattern).matches(n)]
+    return Value(
+        pattern,
+        f"{len(named)} of {len(lines.names)} {lines.prefix}... branches are named so, such as {named[0]}: "
+        "a branch per hotfix, named by the day it was cut",
+    )
+
+
 def infer(obs: Observations, contained: Mapping[str, int] | None = None, checked: int = 0) -> Inference:
     """Every value the history supports. ``contained`` (from the repository) says which
     integration candidate holds the production's hotfix merges; without it, none is chosen."""
@@ -346,14 +455,12 @@ def infer(obs: Observations, contained: Mapping[str, int] | None = None, checked
     line = str(production.value)
     record = obs.lines[line]
     former = former_names(record, obs.branches)
-    if former:
-        values["production"] = Value(
-            [{"branch": line, "former_names": list(former)}],
-            f"{production.evidence}; merges there name it {', '.join(former)}, which no branch is called today",
-        )
-    else:
-        values["production"] = production
-    hotfix, hot = choose_hotfix(record, former)
+    further = further_lines(obs, record)
+    values["production"] = _production(production, former, further)
+    promotion = next((lines.promotion for lines in further if lines.promotion is not None), None)
+    if promotion is not None:
+        values["promotion_branch"] = _promotion(promotion, further)
+    hotfix, hot = choose_hotfix(record, former, further)
     landed = tuple(s for f in hot for s in f.landed)
     if hotfix is not None:
         values["hotfix_branch"] = hotfix

@@ -17,7 +17,15 @@ from hotfix_lint.infer.decide import TAGGED, Inference, Value
 #: packs in order of preference when two fit as well: the general ones before the seed processes
 PREFERENCE = ("gitflow", "github-flow-hotfix", "default", "compactconnect", "ibm-jazz", "gaia-gateway")
 #: the keys a pack is compared on, in the order they are written
-COMPARED = ("production", "integration", "hotfix_branch", "release_branches", "tag_pattern", "changelog")
+COMPARED = (
+    "production",
+    "integration",
+    "hotfix_branch",
+    "release_branches",
+    "promotion_branch",
+    "tag_pattern",
+    "changelog",
+)
 #: keys no pack sets: written whenever they were inferred
 OWN = ("version_files", "since", "until")
 #: a pack that names no changelog but looks for one at each commit
@@ -39,11 +47,13 @@ class Proposal:
 
 
 def _as_tuple(value: object) -> tuple[str, ...]:
+    """Branch names and patterns, ``prod/hotfix/**`` as ``prod/hotfix/*`` (the same branches,
+    but for nested names no history here shows)."""
     if value is None:
         return ()
-    if isinstance(value, (list, tuple)):
-        return tuple(str(v["branch"]) if isinstance(v, dict) else str(v) for v in value)
-    return (str(value),)
+    items = value if isinstance(value, (list, tuple)) else [value]
+    names = (str(v["branch"]) if isinstance(v, dict) else str(v) for v in items)
+    return tuple(n.removesuffix("/**") + "/*" if n.endswith("/**") else n for n in names)
 
 
 def _pack_value(name: str, key: str) -> object:
@@ -127,12 +137,22 @@ def _flow(value: object) -> str:
     return text.removesuffix("\n...").removesuffix("...").strip()
 
 
-def _comment(text: str, width: int = 96) -> list[str]:
+def _comment(text: str, width: int = 96, indent: str = "") -> list[str]:
+    """``text`` as comment lines of at most ``width``; continuation lines indented two more
+    than the first (``indent`` leads the first), so a wrapped evidence reads as one item."""
     import textwrap
 
-    return ["# " + line for line in textwrap.wrap(text, width - 2, break_long_words=False, break_on_hyphens=False)] or [
-        "#"
-    ]
+    from hotfix_lint.report import printable_line
+
+    lines = textwrap.wrap(
+        printable_line(text),  # a branch name or subject may hold control characters: YAML refuses them
+        width,
+        initial_indent="# " + indent,
+        subsequent_indent="# " + indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return lines or ["#"]
 
 
 def policy_yaml(proposal: Proposal, repository: str, today: dt.date | None = None) -> str:
@@ -153,7 +173,7 @@ def policy_yaml(proposal: Proposal, repository: str, today: dt.date | None = Non
         lines.append(f"# From {proposal.pack}, as the history shows:")
         for key in confirmed:
             value = inference.values[key]
-            lines += _comment(f"  {key}: {_flow(value.value)} - {value.evidence}")
+            lines += _comment(f"{key}: {_flow(value.value)} - {value.evidence}", indent="  ")
     for key, value in proposal.keys.items():
         lines.append("")
         lines += _comment(f"{key}: {_flow(value.value)} - {value.evidence}")
@@ -203,4 +223,6 @@ def summary(proposal: Proposal) -> str:
         parts.append(f"since {shown('since')}")
     if "until" in values and not proposal.inference.thin:
         parts.append(f"until {shown('until')}")
-    return f"extends {proposal.pack}; " + ", ".join(parts)
+    from hotfix_lint.report import printable_line
+
+    return printable_line(f"extends {proposal.pack}; " + ", ".join(parts))

@@ -1,23 +1,27 @@
-"""Read what inference needs from a repository into plain records (the only git here).
+"""Read what inference needs from a repository into plain records (the git side of ``init``).
 
 Each candidate line (the default branch, branches named like production or integration) is
 walked along its first-parent chain, newest first, bounded: a merge's message says where it
 came from (:func:`~hotfix_lint.facts.merge_message.parse_merge_message`) and its diff against
 the first parent which root files it touched (the changelog, version files). The records are
 then judged by :mod:`hotfix_lint.infer.decide`, with no repository at hand.
+
+Integration needs the repository twice: which candidate branch holds production's hotfix
+merges is a graph question (:func:`containment`), asked once the production line and its
+hotfixes are known (:func:`hotfix_lint.infer.run.infer_repository`).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import pygit2
+from pygit2 import Repository as Repository
 
 from hotfix_lint.collect.missing_line import default_branch
 from hotfix_lint.collect.repository import MISSING, list_branches, list_tags, read_file
-from hotfix_lint.facts.landing import pull_request_number
+from hotfix_lint.facts import line_records as records
+from hotfix_lint.facts.line_records import ChainStep, LineRecord, Observations
 from hotfix_lint.facts.merge_message import parse_merge_message
 
 #: first-parent commits read per line: enough for years of a busy production branch
@@ -26,71 +30,12 @@ MAX_STEPS = 6000
 MAX_DIFFS = 400
 #: lines walked at most (candidates are few: production-like and integration-like names)
 MAX_LINES = 16
-#: names a production line has
-PRODUCTION_NAMES = re.compile(r"(main|master|production|prod|stable|trunk|live)")
-#: names an integration line has
-INTEGRATION_NAMES = re.compile(r"(develop|development|dev|devel|integration|next|staging)([-_/].+)?")
-
-
-@dataclass(frozen=True)
-class ChainStep:
-    """One first-parent commit of a line: what its message and its diff say."""
-
-    commit: str
-    time: int
-    parents: int
-    subject: str
-    #: for a merge: the parsed source and target (``None``: not named), and the message's kind
-    kind: str = "commit"
-    source: str | None = None
-    target: str | None = None
-    pull_request: int | None = None
-    #: files changed against the first parent (merges only; root files and ``docs/``)
-    touched: tuple[str, ...] = ()
-    #: a merge's second parent: what it brought
-    second: str | None = None
-    #: a merge off the chain, reached through a ``Merge tag 'X' into develop`` that production
-    #: was later fast-forwarded past (git-flow's finish: the tag sits on the old production line)
-    off_chain: bool = False
-
-    @property
-    def merge(self) -> bool:
-        return self.parents > 1
-
-    @property
-    def squash(self) -> bool:
-        """A single-parent commit that a pull request's squash or rebase wrote (``Fix (#12)``)."""
-        return self.parents == 1 and pull_request_number(self.subject) is not None
-
-
-@dataclass(frozen=True)
-class LineRecord:
-    """A candidate line: its tip's time and first-parent chain (newest first)."""
-
-    name: str
-    tip_time: int
-    steps: tuple[ChainStep, ...]
-    truncated: bool = False
-    #: tags pointing at a commit of the chain
-    tags: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Observations:
-    """Everything :mod:`~hotfix_lint.infer.decide` judges, read once."""
-
-    default_branch: str | None
-    #: every branch (local or remote-tracking, once) and its tip's commit time
-    branches: Mapping[str, int]
-    lines: Mapping[str, LineRecord]
-    tags: tuple[str, ...]
-    #: the newest commit time in the repository (the history's "now")
-    newest: int = 0
-    #: the production tip's root files, and the text of the changelog and version files there
-    files: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    texts: Mapping[str, str] = field(default_factory=dict)
-    #: the tags on each tagged commit
-    tagged: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+#: members of one line family walked (the newest), and how far
+MAX_MEMBERS = 8
+MEMBER_STEPS = 400
+MEMBER_DIFFS = 8
+#: line families read at most
+MAX_FAMILIES = 4
 
 
 def _touched(repo: pygit2.Repository, commit: pygit2.Commit) -> tuple[str, ...]:
@@ -107,14 +52,21 @@ def _touched(repo: pygit2.Repository, commit: pygit2.Commit) -> tuple[str, ...]:
     return tuple(out)
 
 
-def walk_line(repo: pygit2.Repository, name: str, ref: str, tag_targets: Mapping[str, list[str]]) -> LineRecord:
-    """The first-parent chain of ``ref``, newest first, bounded by :data:`MAX_STEPS`."""
+def walk_line(
+    repo: pygit2.Repository,
+    name: str,
+    ref: str,
+    tag_targets: Mapping[str, list[str]],
+    max_steps: int = MAX_STEPS,
+    max_diffs: int = MAX_DIFFS,
+) -> LineRecord:
+    """The first-parent chain of ``ref``, newest first, bounded by ``max_steps``."""
     tip = repo.lookup_reference(ref).peel(pygit2.Commit)
     steps: list[ChainStep] = []
     tags: list[str] = []
     diffs = 0
     commit: pygit2.Commit | None = tip
-    while commit is not None and len(steps) < MAX_STEPS:
+    while commit is not None and len(steps) < max_steps:
         subject = commit.message.split("\n", 1)[0].strip()
         parents = len(commit.parent_ids)
         cid = str(commit.id)
@@ -122,7 +74,7 @@ def walk_line(repo: pygit2.Repository, name: str, ref: str, tag_targets: Mapping
         if parents > 1:
             parsed = parse_merge_message(commit.message)
             touched: tuple[str, ...] = ()
-            if diffs < MAX_DIFFS and (parsed.target is None or parsed.target == name):
+            if diffs < max_diffs and (parsed.target is None or parsed.target == name):
                 touched = _touched(repo, commit)
                 diffs += 1
             steps.append(
@@ -181,8 +133,8 @@ def _tagged_merge(repo: pygit2.Repository, merge: pygit2.Commit, line: str) -> C
 def _candidates(names: Iterable[str], default: str | None) -> list[str]:
     ordered = sorted(set(names))
     picked = [default] if default in ordered else []
-    picked += [n for n in ordered if PRODUCTION_NAMES.fullmatch(n) and n not in picked]
-    picked += [n for n in ordered if INTEGRATION_NAMES.fullmatch(n) and n not in picked]
+    picked += [n for n in ordered if records.PRODUCTION_NAMES.fullmatch(n) and n not in picked]
+    picked += [n for n in ordered if records.INTEGRATION_NAMES.fullmatch(n) and n not in picked]
     return picked[:MAX_LINES]
 
 
@@ -214,7 +166,30 @@ def observe(repo: pygit2.Repository) -> Observations:
         tuple(t.name for t in tags),
         newest,
         tagged={commit: tuple(names) for commit, names in tag_targets.items()},
+        line_families=_line_families(repo, branches, tag_targets),
     )
+
+
+def _line_families(
+    repo: pygit2.Repository, branches: Mapping[str, tuple[int, str]], tag_targets: Mapping[str, list[str]]
+) -> dict[str, tuple[LineRecord, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for name in branches:
+        family = records.line_family(name)
+        if family is not None:
+            grouped.setdefault(family, []).append(name)
+    biggest = sorted(grouped, key=lambda f: (-len(grouped[f]), f))[:MAX_FAMILIES]
+    out: dict[str, tuple[LineRecord, ...]] = {}
+    for family in biggest:
+        newest = sorted(grouped[family], key=lambda n: -branches[n][0])[:MAX_MEMBERS]
+        walked = []
+        for name in newest:
+            try:
+                walked.append(walk_line(repo, name, branches[name][1], tag_targets, MEMBER_STEPS, MEMBER_DIFFS))
+            except (*MISSING, pygit2.GitError, KeyError):
+                continue
+        out[family] = tuple(walked)
+    return out
 
 
 def _rank(ref: str) -> int:
