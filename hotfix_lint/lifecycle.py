@@ -270,7 +270,13 @@ def cmd_hotfixes(
     root = Path(opened.workdir or opened.path)
     policy, described = discover_policy(root, Path(policy_file) if policy_file else None)
     print(f"hotfix-lint: {described}", file=sys.stderr)  # noqa: T201 - the command's own stderr note
-    facts = gather(root, policy, frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
+    from hotfix_lint.progress import HistoryProgress
+
+    progress = HistoryProgress.on(sys.stderr)
+    try:
+        facts = gather(root, policy, frozenset({GIT_HISTORY}), branch=None, since=since, now=now, progress=progress)
+    finally:
+        progress.close()
     table = HotfixTable(
         tool_name="hotfix-lint",
         tool_version=__version__,

@@ -211,6 +211,6 @@ class DeployedRefs:
         """A base off the chain: did the deployed ref of the time contain it (an old tip of
         production left by a fast-forward, a released commit)? Asked only for such bases."""
         try:
-            return bool(self.reader.repo.descendant_of(deployed, base))
+            return self.reader.descendant_of(deployed, base)
         except MISSING:
             return False

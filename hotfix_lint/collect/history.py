@@ -18,15 +18,17 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import pygit2
 from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
+from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
-from hotfix_lint.collect.reader import GitReader
+from hotfix_lint.collect.reader import GitReader, bases
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, HistoryFacts, IntegrationFact, ProductionLineFact
@@ -45,6 +47,9 @@ from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.release import automation_window
 from hotfix_lint.facts.versions import find_tickets, version_key
 from hotfix_lint.policy.automation import Automation, automation_of
+
+if TYPE_CHECKING:
+    from hotfix_lint.progress import HistoryProgress
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")
 _PR_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
@@ -106,6 +111,24 @@ def _by_era(landing: LandingFact, in_era: Callable[[int], bool]) -> list[Landing
     return parts
 
 
+class _Merge:
+    """A merge reachable from a line: its id and parents; the commit is read when needed."""
+
+    __slots__ = ("_commit", "_read", "id", "parents")
+
+    def __init__(self, merge_id: str, parents: tuple[str, ...], read: Callable[[str], pygit2.Commit]) -> None:
+        self.id = merge_id
+        self.parents = parents
+        self._read = read
+        self._commit: pygit2.Commit | None = None
+
+    @property
+    def commit(self) -> pygit2.Commit:
+        if self._commit is None:
+            self._commit = self._read(self.id)
+        return self._commit
+
+
 def _missing_id(exc: BaseException, fallback: str) -> str:
     found = _HEX.search(str(exc))
     return found.group(0) if found else fallback
@@ -114,10 +137,17 @@ def _missing_id(exc: BaseException, fallback: str) -> str:
 class HistoryCollector:
     """Walks the production history of one repository for one policy; every method only reads."""
 
-    def __init__(self, reader: GitReader) -> None:
+    def __init__(
+        self, reader: GitReader, *, changed_paths: bool = True, progress: HistoryProgress | None = None
+    ) -> None:
         self.reader = reader
         self.repo = reader.repo
         self.policy = reader.policy
+        #: read the paths each hotfix changes (a tree diff each): only a rule that reads them needs them
+        self.changed_paths = changed_paths
+        self.progress = progress
+        #: the commit graph of the lines and integration, read once (``None``: a shallow clone, walks)
+        self.index: HistoryIndex | None = None
 
     @cached_property
     def tags_by_version(self) -> dict[str, TagFact]:
@@ -158,9 +188,24 @@ class HistoryCollector:
             return False
         return b is None or a > b
 
-    def _merges(self, line: _Line) -> list[pygit2.Commit]:
-        """Every merge reachable from the line since `since`: the one full walk of its history."""
-        merges: list[pygit2.Commit] = []
+    def _merges(self, line: _Line) -> list[_Merge]:
+        """Every merge reachable from the line since `since`: from the index, else one full walk."""
+        if self.index is None:
+            return self._walk_merges(line)
+        graph = self.index.graph
+        merges = []
+        for n in self.index.merges(str(line.tip.id), self.reader.since_time):
+            parents = graph.parents(n)
+            if len(parents) == graph.arity[n]:
+                ids = tuple(graph.ids[p] for p in parents)
+            else:  # a parent `since` left out of the index
+                ids = tuple(str(p) for p in self.reader.commit(graph.ids[n]).parent_ids)
+            merges.append(_Merge(graph.ids[n], ids, self.reader.commit))
+        return merges
+
+    def _walk_merges(self, line: _Line) -> list[_Merge]:
+        """Without an index (a shallow clone): one full walk of the line, its boundary checked."""
+        merges: list[_Merge] = []
         since_time = self.reader.since_time
         shallow = bool(self.reader.boundary)
         for commit in self.reader.walk([line.tip.id], self._since_hide(), sort=SortMode.NONE):
@@ -169,7 +214,9 @@ class HistoryCollector:
             if shallow:
                 self._check_shallow(commit, line.name)
             if len(commit.parent_ids) > 1:
-                merges.append(commit)
+                merge = _Merge(str(commit.id), tuple(str(p) for p in commit.parent_ids), self.reader.commit)
+                merge._commit = commit
+                merges.append(merge)
         return merges
 
     # -- classification ----------------------------------------------------------------
@@ -182,6 +229,8 @@ class HistoryCollector:
         if ref is None:
             return frozenset()
         tip = ref_tip(self.repo, ref)
+        if self.index is not None and str(tip.id) in self.index.graph:
+            return frozenset(self.index.graph.ids[n] for n in self.index.graph.first_parent_chain(str(tip.id)))
         return frozenset(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
 
     def _vocabulary(self, line: str) -> Vocabulary:
@@ -280,6 +329,12 @@ class HistoryCollector:
         chain): the step that brought it. Containment only grows towards the tip, so a binary
         search over the chain asks git a few ancestry questions, not one per step."""
         chain = line.first_parent
+        if self.index is not None and commit in self.index.graph:
+            step = self.index.introduced_by(str(line.tip.id), commit)
+            if step is None or not chain:
+                return None
+            via = self.index.graph.ids[self.index.line(str(line.tip.id)).chain[step]]
+            return via if via in line.index else chain[-1].id  # before `since`: the oldest step kept
         target = pygit2.Oid(hex=commit)
 
         def contains(index: int) -> bool:
@@ -307,10 +362,21 @@ class HistoryCollector:
             seen.add(base)
             earlier = self.reader.commit(landed[base])
             try:
-                _, base, _ = self.reader.own_commits(earlier.parent_ids[1], earlier.parent_ids[0])
+                _, base, _ = self._own_commits(earlier.parent_ids[1], earlier.parent_ids[0], landed[base])
             except MISSING:
                 return None
         return base
+
+    def _own_commits(
+        self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str | None = None
+    ) -> tuple[list[CommitFact], str | None, list[str]]:
+        """:meth:`GitReader.own_commits`, answered from the index when it has both commits."""
+        found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
+        if found is None:
+            return self.reader.own_commits(tip, mainline)
+        own = [to_commit_fact(self.reader.commit(c)) for c in found]
+        base, extra = bases(own, str(tip))
+        return own, base, extra
 
     def _hotfix_from_merge(
         self,
@@ -324,7 +390,7 @@ class HistoryCollector:
         mainline_id, tip_id = merge.parent_ids[0], merge.parent_ids[1]
         source = parse_merge_message(merge.message).source
         try:
-            own, base, extra = self.reader.own_commits(tip_id, mainline_id)
+            own, base, extra = self._own_commits(tip_id, mainline_id, str(merge.id))
         except MISSING as exc:
             return HotfixFact(
                 source=source,
@@ -359,7 +425,9 @@ class HistoryCollector:
         release_point = window[-1] if window else off_chain
         missing: list[str] = []
         try:
-            paths, added = self.reader.diff_facts(mainline_id, merge.id, changelog_lines=False)
+            paths, added = (
+                self.reader.diff_facts(mainline_id, merge.id, changelog_lines=False) if self.changed_paths else ((), ())
+            )
         except MISSING as exc:
             paths, added = (), ()
             missing.append(_missing_id(exc, str(merge.id)))
@@ -408,9 +476,7 @@ class HistoryCollector:
         retired = self.policy.integration_retired_since
         retired_ts = None
         if retired is not None:
-            retired_ts = int(
-                dt.datetime(retired.year, retired.month, retired.day, tzinfo=dt.timezone.utc).timestamp()
-            )
+            retired_ts = int(dt.datetime(retired.year, retired.month, retired.day, tzinfo=dt.timezone.utc).timestamp())
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
     def _with_integration(
@@ -425,7 +491,10 @@ class HistoryCollector:
         finder: BackMergeFinder | None = None
         if integration is not None:
             cutoff = min(min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings)
-            reach = IntegrationReach(self.repo, integration.tip, cutoff)
+            if self.index is not None and integration.tip in self.index.graph:
+                reach = FirstParentReach(self.index.graph, integration.tip, cutoff)
+            else:
+                reach = IntegrationReach(self.repo, integration.tip, cutoff)
             finder = BackMergeFinder(self.repo, reach, self._grace())
         out: list[ProductionLineFact] = []
         for fact, line in zip(lines, walked, strict=True):
@@ -586,6 +655,21 @@ class HistoryCollector:
         options = dict(setting.options) if setting is not None else {}
         return int(options.get("grace_days", DEFAULT_GRACE_DAYS)) * 86400
 
+    def _read_index(self, tips: list[pygit2.Oid], integration: IntegrationFact | None) -> None:
+        """Read the commit graph of the lines and integration once (not in a shallow clone,
+        whose boundary the walks check commit by commit)."""
+        if self.reader.boundary:
+            return
+        if integration is not None:
+            tips = [*tips, pygit2.Oid(hex=integration.tip)]
+        report = self.progress.read if self.progress is not None else None
+        try:
+            graph = CommitGraph(self.repo, tips, self._since_hide(), report)
+        except MISSING:
+            return  # a partial clone: the walks say what is missing
+        self.index = HistoryIndex(graph)
+        self.reader.ancestry = self.index.descendant_of
+
     # -- entry point -------------------------------------------------------------------
 
     def history(self, push: tuple[str, str, str | None] | None = None) -> HistoryFacts:
@@ -600,10 +684,15 @@ class HistoryCollector:
             refs = [(push[0], dict(refs).get(push[0], f"refs/heads/{push[0]}"))]
             missing_lines = []
         integration, integration_missing = self._integration()
+        heads = [
+            (name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
+            for name, ref in refs
+        ]
+        self._read_index([tip.id for _, _, tip in heads], integration)
         lines: list[ProductionLineFact] = []
         walked: list[_Line] = []
-        for name, ref in refs:
-            line = _Line(name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
+        for name, ref, head in heads:
+            line = _Line(name, ref, head)
             self._first_parent_chain(line)
             tips: dict[str, list[str]] = {}
             for branch in self.reader.branches:
@@ -613,43 +702,48 @@ class HistoryCollector:
             evidence = {x.commit.id: x.evidence for x in landings if x.kind == HOTFIX and len(x.commit.parents) > 1}
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
-            off_chain: list[pygit2.Commit] = []
+            off_chain: list[_Merge] = []
             merges = self._merges(line)
             # an earlier landing of the same hotfix branch (not a release of the integration branch,
             # whose tip a hotfix cut from it would otherwise take as an already deployed base)
-            landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in evidence}
+            landed = {m.parents[1]: m.id for m in merges if m.id in evidence}
             added: set[str] | None = None
             if push is not None and push[2] is not None:
                 added = {str(c.id) for c in self.reader.walk([line.tip.id], [self.reader.revision(push[2]).id])}
-                merges = [m for m in merges if str(m.id) in added]
+                merges = [m for m in merges if m.id in added]
                 landings = [x for x in landings if x.commit.id in added]
+            judged = [m for m in merges if m.id in line.index and m.id in evidence and len(m.parents) == 2]
+            if self.progress is not None:
+                self.progress.judging(len(judged))
             for merge in merges:
-                merge_id = str(merge.id)
-                if merge_id not in line.index:
+                if merge.id not in line.index:
                     off_chain.append(merge)
                     continue
-                if merge_id in evidence and len(merge.parent_ids) == 2:
-                    hotfixes.append(self._hotfix_from_merge(line, merge, True, landed, evidence[merge_id]))
-                    seen_tips.add(str(merge.parent_ids[1]))
+                if merge.id in evidence and len(merge.parents) == 2:
+                    hotfixes.append(self._hotfix_from_merge(line, merge.commit, True, landed, evidence[merge.id]))
+                    seen_tips.add(merge.parents[1])
+                    if self.progress is not None:
+                        self.progress.judged()
             kinds = {c.id: x.kind for x in landings for c in x.commits}
             for merge in off_chain:
-                if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
+                if merge.parents[1] in seen_tips or len(merge.parents) != 2 or merge.id in self._integration_chain:
+                    continue  # on integration's first-parent history, a merge came with a release
+                if not self._merge_is_hotfix(merge.commit, line, False):
                     continue
-                if str(merge.id) in self._integration_chain:
-                    continue  # a merge into integration (its first-parent history): it came with a release
-                if kinds.get(self._introduced_by(line, str(merge.id)) or "") == RELEASE:
+                if kinds.get(self._introduced_by(line, merge.id) or "") == RELEASE:
                     continue  # merged into a release branch, it reached the line inside that release
+                merge_commit = merge.commit
                 because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
-                hotfix = self._hotfix_from_merge(line, merge, False, evidence=because)
+                hotfix = self._hotfix_from_merge(line, merge_commit, False, evidence=because)
                 hotfixes.append(hotfix)
                 landings.append(
                     LandingFact(
-                        HOTFIX, name, (to_commit_fact(merge),), because, source=hotfix.source,
-                        pull_request=parse_merge_message(merge.message).pull_request, hotfix=True,
+                        HOTFIX, name, (to_commit_fact(merge_commit),), because, source=hotfix.source,
+                        pull_request=parse_merge_message(merge_commit.message).pull_request, hotfix=True,
                         on_first_parent=False, base=hotfix.original_base,
                     )
                 )  # fmt: skip
-                seen_tips.add(str(merge.parent_ids[1]))
+                seen_tips.add(merge.parents[1])
             hotfixes.sort(key=lambda h: h.merge.commit_time if h.merge else 0, reverse=True)
             if self.policy.until is not None:  # after the process's era: listed by --all only, judged by none
                 hotfixes = [h for h in hotfixes if h.merge is None or self.policy.in_era(h.merge.commit_time)]

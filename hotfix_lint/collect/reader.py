@@ -10,7 +10,7 @@ hands one reader to both, so each is read once. Every method only reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,25 @@ if TYPE_CHECKING:
     from hotfix_lint.facts.refs import BranchFact, TagFact
 
 
+def bases(own: list[CommitFact], tip: str) -> tuple[str | None, list[str]]:
+    """Where a branch's own commits were cut from (the tip's first-parent chain leaves them
+    there), and the other commits outside them that they have as parents (merged in)."""
+    own_ids = {c.id for c in own}
+    by_id = {c.id: c for c in own}
+    base: str | None = None
+    cursor = tip
+    while cursor in own_ids:
+        parents = by_id[cursor].parents
+        if not parents:
+            cursor = ""
+            break
+        cursor = parents[0]
+    if cursor and cursor not in own_ids:
+        base = cursor
+    extra = sorted({p for c in own for p in c.parents if p not in own_ids and p != base})
+    return base, extra
+
+
 class GitReader:
     """Reads one repository for one policy; every method only reads."""
 
@@ -48,6 +67,8 @@ class GitReader:
         #: the commits a shallow clone has no parents of (empty for a full clone)
         self.boundary = shallow_boundary(repo) if repo.is_shallow else frozenset()
         self._snapshots: dict[str, FileSnapshot] = {}
+        #: answers :meth:`descendant_of` from an index (``None``: it cannot, ask git)
+        self.ancestry: Callable[[str, str], bool | None] | None = None
         self._resolve_since()
 
     # Branches and tags are read on first use: a git hook that checks one branch against a
@@ -197,26 +218,22 @@ class GitReader:
     ) -> tuple[list[CommitFact], str | None, list[str]]:
         """Commits reachable from ``tip`` and not from ``mainline``; original base; other bases."""
         own = [to_commit_fact(c) for c in self.walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
-        own_ids = {c.id for c in own}
         cut = next((c.id for c in own if c.id in self.boundary), None) if self.boundary else None
         if cut is not None:  # where the branch was cut from is not in this clone
             raise self.shallow_error(
                 f"the branch at {str(tip)[:10]}", self.commit(cut), need="back to where it was cut from the line"
             )
-        by_id = {c.id: c for c in own}
-        # follow the tip's own first-parent chain to where it leaves the hotfix
-        base: str | None = None
-        cursor = str(tip)
-        while cursor in own_ids:
-            parents = by_id[cursor].parents
-            if not parents:
-                cursor = ""
-                break
-            cursor = parents[0]
-        if cursor and cursor not in own_ids:
-            base = cursor
-        extra = sorted({p for c in own for p in c.parents if p not in own_ids and p != base})
+        base, extra = bases(own, str(tip))
         return own, base, extra
+
+    def descendant_of(self, descendant: str, ancestor: str) -> bool:
+        """``ancestor`` is reachable from ``descendant`` (and not the same commit), as pygit2's
+        ``descendant_of``: from the commit-graph index when the history collector built one."""
+        if self.ancestry is not None:
+            known = self.ancestry(descendant, ancestor)
+            if known is not None:
+                return known
+        return bool(self.repo.descendant_of(pygit2.Oid(hex=descendant), pygit2.Oid(hex=ancestor)))
 
     @staticmethod
     def own_root(own: Iterable[CommitFact]) -> str | None:
