@@ -13,10 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pygit2
-
 from hotfix_lint.collect.reader import GitReader
-from hotfix_lint.collect.repository import MISSING, to_commit_fact
+from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.refs import TagFact
 
@@ -91,6 +89,8 @@ class DeployedRefs:
         self.index = index
         self.newer = newer
         self.strategy = reader.policy.deployed_ref
+        #: the chain from each landing's mainline off the line (read once per mainline)
+        self._chains: dict[str, _Chain] = {}
         #: best release tag (by version) at or before each position of the line's chain
         self.tag_upto: list[TagFact | None] = [None] * (len(chain) + 1)
         for i in range(len(chain) - 1, -1, -1):
@@ -105,21 +105,23 @@ class DeployedRefs:
     def _chain(self, mainline: str) -> _Chain:
         if mainline in self.index:
             return _Chain(self.chain, self.index, [], self.index[mainline])
+        if mainline in self._chains:
+            return self._chains[mainline]
         prefix: list[CommitFact] = []
         join: int | None = None
-        hide = [self.reader.since_commit] if self.reader.since_commit is not None else []
         since = self.reader.since_time
         try:
-            for commit in self.reader.walk([pygit2.Oid(hex=mainline)], hide, first_parent=True):
-                if str(commit.id) in self.index:
-                    join = self.index[str(commit.id)]
+            for commit in self.reader.first_parents(mainline):
+                if commit.id in self.index:
+                    join = self.index[commit.id]
                     break
                 if since is not None and commit.commit_time < since:
                     break
-                prefix.append(to_commit_fact(commit))
+                prefix.append(commit)
         except MISSING:
             pass
-        return _Chain(self.chain, self.index, prefix, join)
+        self._chains[mainline] = _Chain(self.chain, self.index, prefix, join)
+        return self._chains[mainline]
 
     def _tags_on(self, chain: _Chain) -> Callable[[int], TagFact | None]:
         """Best release tag at or before each position of ``chain``."""

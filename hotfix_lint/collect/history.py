@@ -374,7 +374,7 @@ class HistoryCollector:
         found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
         if found is None:
             return self.reader.own_commits(tip, mainline)
-        own = [to_commit_fact(self.reader.commit(c)) for c in found]
+        own = [self.reader.fact(c) for c in found]
         base, extra = bases(own, str(tip))
         return own, base, extra
 
@@ -668,7 +668,7 @@ class HistoryCollector:
         except MISSING:
             return  # a partial clone: the walks say what is missing
         self.index = HistoryIndex(graph)
-        self.reader.ancestry = self.index.descendant_of
+        self.reader.index = self.index
 
     # -- entry point -------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ hands one reader to both, so each is read once. Every method only reads.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from hotfix_lint.facts import CommitFact, FileSnapshot, HotfixFact
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
+    from hotfix_lint.collect.graph_index import HistoryIndex
     from hotfix_lint.facts.refs import BranchFact, TagFact
 
 
@@ -67,8 +68,9 @@ class GitReader:
         #: the commits a shallow clone has no parents of (empty for a full clone)
         self.boundary = shallow_boundary(repo) if repo.is_shallow else frozenset()
         self._snapshots: dict[str, FileSnapshot] = {}
-        #: answers :meth:`descendant_of` from an index (``None``: it cannot, ask git)
-        self.ancestry: Callable[[str, str], bool | None] | None = None
+        #: the commit-graph index the history collector read (``None``: ask git)
+        self.index: HistoryIndex | None = None
+        self._facts: dict[str, CommitFact] = {}
         self._resolve_since()
 
     # Branches and tags are read on first use: a git hook that checks one branch against a
@@ -155,6 +157,27 @@ class GitReader:
         """The commit ``oid`` names (a tag is peeled)."""
         return self.repo[oid].peel(pygit2.Commit)
 
+    def fact(self, commit_id: str) -> CommitFact:
+        """The commit as a :class:`CommitFact`, read once per run (hotfixes and chains share them)."""
+        found = self._facts.get(commit_id)
+        if found is None:
+            found = self._facts[commit_id] = to_commit_fact(self.commit(commit_id))
+        return found
+
+    def first_parents(self, start: str) -> Iterator[CommitFact]:
+        """The first-parent chain from ``start`` (down to ``since``'s commit): from the index when
+        it has ``start``, else one walk."""
+        if self.index is not None and start in self.index.graph:
+            graph = self.index.graph
+            cursor = graph.index[start]
+            while cursor >= 0:
+                yield self.fact(graph.ids[cursor])
+                cursor = graph.first[cursor]
+            return
+        hide = [self.since_commit] if self.since_commit is not None else []
+        for commit in self.walk([pygit2.Oid(hex=start)], hide, first_parent=True):
+            yield to_commit_fact(commit)
+
     def revision(self, rev: str) -> pygit2.Commit:
         """The commit ``rev`` names (any revision git understands); a user error when there is none."""
         try:
@@ -229,8 +252,8 @@ class GitReader:
     def descendant_of(self, descendant: str, ancestor: str) -> bool:
         """``ancestor`` is reachable from ``descendant`` (and not the same commit), as pygit2's
         ``descendant_of``: from the commit-graph index when the history collector built one."""
-        if self.ancestry is not None:
-            known = self.ancestry(descendant, ancestor)
+        if self.index is not None:
+            known = self.index.descendant_of(descendant, ancestor)
             if known is not None:
                 return known
         return bool(self.repo.descendant_of(pygit2.Oid(hex=descendant), pygit2.Oid(hex=ancestor)))
