@@ -20,6 +20,8 @@ from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
+#: commits kept read at once (windows of neighbouring hotfixes overlap: they share most)
+_COMMITS_KEPT = 4096
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 
 
@@ -133,6 +135,8 @@ class BackMergeFinder:
 
     def _commit(self, commit_id: str) -> pygit2.Commit | None:
         if commit_id not in self._commits:
+            if len(self._commits) >= _COMMITS_KEPT:
+                self._commits.clear()  # a pygit2 commit holds its whole message: keep the recent ones
             try:
                 self._commits[commit_id] = self.repo[commit_id].peel(pygit2.Commit)
             except MISSING:

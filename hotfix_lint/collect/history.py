@@ -175,7 +175,7 @@ class HistoryCollector:
                 line.truncated = True
                 break
             self._check_shallow(commit, line.name, len(line.first_parent) + 1)
-            fact = to_commit_fact(commit)
+            fact = self.reader.fact(commit)
             line.index[fact.id] = len(line.first_parent)
             line.first_parent.append(fact)
         if self.reader.since_commit is not None:

@@ -157,11 +157,14 @@ class GitReader:
         """The commit ``oid`` names (a tag is peeled)."""
         return self.repo[oid].peel(pygit2.Commit)
 
-    def fact(self, commit_id: str) -> CommitFact:
-        """The commit as a :class:`CommitFact`, read once per run (hotfixes and chains share them)."""
+    def fact(self, commit: str | pygit2.Commit) -> CommitFact:
+        """The commit (an id, or one read already) as a :class:`CommitFact`, made once per run:
+        hotfixes, chains and landings share them."""
+        commit_id = commit if isinstance(commit, str) else str(commit.id)
         found = self._facts.get(commit_id)
         if found is None:
-            found = self._facts[commit_id] = to_commit_fact(self.commit(commit_id))
+            read = self.commit(commit) if isinstance(commit, str) else commit
+            found = self._facts[commit_id] = to_commit_fact(read)
         return found
 
     def first_parents(self, start: str) -> Iterator[CommitFact]:
