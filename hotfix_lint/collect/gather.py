@@ -24,7 +24,7 @@ from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github import GitHubRequest
-    from hotfix_lint.progress import HistoryProgress
+    from hotfix_lint.collect.graph_index import HistoryProgress
 
 
 def current_branch(repo: pygit2.Repository) -> tuple[str | None, str | None]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 from array import array
 from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
 
 import pygit2
 from pygit2.enums import SortMode
@@ -33,6 +34,16 @@ NONE = -1
 #: reports the number of commits read so far (every :data:`REPORT_EVERY`)
 Progress = Callable[[int], None]
 REPORT_EVERY = 4096
+
+
+class HistoryProgress(Protocol):
+    """What the history read reports as it goes (``hotfix_lint.progress`` shows it on a terminal)."""
+
+    def read(self, commits: int) -> None: ...
+
+    def judging(self, hotfixes: int) -> None: ...
+
+    def judged(self) -> None: ...
 
 
 class CommitGraph:

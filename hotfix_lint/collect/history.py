@@ -18,14 +18,13 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import pygit2
 from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
-from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex
+from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex, HistoryProgress
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.reader import GitReader, bases
@@ -47,9 +46,6 @@ from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.release import automation_window
 from hotfix_lint.facts.versions import find_tickets, version_key
 from hotfix_lint.policy.automation import Automation, automation_of
-
-if TYPE_CHECKING:
-    from hotfix_lint.progress import HistoryProgress
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")
 _PR_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
