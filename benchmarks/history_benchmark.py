@@ -13,6 +13,15 @@ Run::
     python benchmarks/history_benchmark.py                                # 100k commits, 500 hotfixes
     python benchmarks/history_benchmark.py --commits 5000 --hotfixes 50   # quick run
     python benchmarks/history_benchmark.py --rebuild                      # rebuild the cached repo
+    python benchmarks/history_benchmark.py --repo /work/.mirror/git+git/repo \
+        --policy benchmarks/policies/git-git.yaml                        # any repository (a bare mirror)
+    python benchmarks/history_benchmark.py --growth 10000,100000,1000000  # time and memory by size
+    python benchmarks/history_benchmark.py --refs 5000                    # 5,000 branches + 5,000 tags vs 10 refs
+
+``--repo``/``--policy``, ``--growth`` and ``--refs`` print, for each repository, the wall time
+and peak RSS of ``hotfix-lint check`` beside one pygit2 walk of production and git's best
+single command for the graph (``git rev-list --parents --topo-order PROD INTEGRATION``), each
+a process of its own measured alike (``os.wait4``: the child and what it waited for).
 
 The history (``main`` = production, ``develop`` = integration):
 
@@ -819,6 +828,171 @@ def time_lint(repo: Path, output: Path, repeat: int, timeout: float) -> LintResu
 
 
 # --------------------------------------------------------------------------------------
+# Any repository: hotfix-lint beside one pygit2 walk and git rev-list, time and peak RSS
+# --------------------------------------------------------------------------------------
+
+WALK_SCRIPT = """\
+import sys, pygit2
+repo = pygit2.Repository(sys.argv[1])
+n = 0
+for commit in repo.walk(repo.revparse_single(sys.argv[2]).peel(pygit2.Commit).id):
+    n += 1
+print(n)
+"""
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss: int  # bytes
+    status: int
+    stdout: bytes
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None, timeout: float | None = None) -> Measured:
+    """Wall time and peak RSS of one process (and the children it waited for), as ``time -v``."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except KeyboardInterrupt:
+            proc.kill()
+            raise
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - t0
+        out.seek(0)
+        data = out.read()
+    if timeout is not None and elapsed > timeout:
+        print(f"  (took {elapsed:.0f} s, over the {timeout:.0f} s asked)", file=sys.stderr)
+    return Measured(elapsed, usage.ru_maxrss * 1024, proc.returncode, data)
+
+
+def lines_of(policy_file: Path) -> tuple[str, str | None]:
+    """Production (the first line named) and integration, as the policy names them."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from hotfix_lint.policy.loader import load_policy
+
+    policy = load_policy(policy_file)
+    return policy.production[0], policy.integration
+
+
+def compare_on(repo: Path, policy_file: Path, since: str | None, repeat: int) -> dict[str, Measured]:
+    """hotfix-lint check, one pygit2 walk of production, git rev-list of production and
+    integration: the median run of each by time, its peak RSS."""
+    production, integration = lines_of(policy_file)
+    prefix, env = lint_command()
+    check = [*prefix, "check", "--repo", str(repo), "--policy", str(policy_file), "--format", "json", "--no-ci"]
+    check += ["--output", os.devnull] + (["--since", since] if since else [])
+    commands = {
+        "hotfix-lint check": (check, env),
+        f"one pygit2 walk of {production}": ([sys.executable, "-c", WALK_SCRIPT, str(repo), production], None),
+        f"git rev-list --parents --topo-order {production} {integration or ''}".rstrip(): (
+            ["git", "-C", str(repo), "rev-list", "--parents", "--topo-order", production, *filter(None, [integration])],
+            None,
+        ),
+    }
+    out: dict[str, Measured] = {}
+    for name, (cmd, cmd_env) in commands.items():
+        runs = [measure(cmd, cmd_env) for _ in range(repeat)]
+        runs.sort(key=lambda m: m.seconds)
+        out[name] = runs[len(runs) // 2]
+    return out
+
+
+def print_comparison(title: str, figures: dict[str, Measured]) -> None:
+    walk = next(m for name, m in figures.items() if name.startswith("one pygit2 walk"))
+    print(title)
+    width = max(len(n) for n in figures)
+    print(f"  {'command':<{width}}  {'wall s':>8}  {'x walk':>7}  {'peak RSS':>10}  status")
+    for name, m in figures.items():
+        ratio = m.seconds / walk.seconds if walk.seconds else float("nan")
+        print(f"  {name:<{width}}  {m.seconds:8.2f}  {ratio:7.1f}  {human_bytes(m.peak_rss):>10}  {m.status}")
+
+
+def run_on_repo(args: argparse.Namespace) -> int:
+    repo: Path = args.repo
+    commits = git(repo, "rev-list", "--count", "--all").decode().strip()
+    figures = compare_on(repo, args.policy, args.since, args.repeat)
+    since = f", since {args.since}" if args.since else ""
+    print_comparison(f"{repo} ({int(commits):,} commits in all refs{since}; policy {args.policy})", figures)
+    return 0
+
+
+def synthetic(commits: int, hotfixes: int, args: argparse.Namespace) -> tuple[Path, dict[str, Any]]:
+    """The cached synthetic repository of that size (built on first use) and its policy file."""
+    ns = argparse.Namespace(**{**vars(args), "commits": commits, "hotfixes": hotfixes})
+    ns.releases = max(2, commits // 1000)
+    size = f"{commits // 1000}k" if commits % 1000 == 0 else str(commits)
+    repo = (args.dir or Path(tempfile.gettempdir()) / "hotfix-lint-bench") / f"repo-{size}"
+    key = build_key(ns)
+    meta = load_cached(repo, key)
+    if meta is None:
+        print(f"building {repo} ({commits:,} commits, {hotfixes} hotfixes) ...", flush=True)
+        meta = build(repo, ns, key)
+    policy = repo.parent / "policy.yaml"
+    policy.write_text(POLICY)
+    return repo, meta
+
+
+def run_growth(args: argparse.Namespace) -> int:
+    """hotfix-lint at each size (hotfixes one per 200 commits): time and memory should grow linearly."""
+    rows = []
+    for commits in (int(x) for x in args.growth.split(",")):
+        repo, meta = synthetic(commits, max(1, commits // 200), args)
+        figures = compare_on(repo, repo.parent / "policy.yaml", None, args.repeat)
+        print_comparison(f"{repo}: {meta['commits']:,} commits, {meta['hotfix_events']} hotfixes", figures)
+        rows.append((meta["commits"], meta["hotfix_events"], figures["hotfix-lint check"]))
+    print()
+    print("growth of hotfix-lint check")
+    print(
+        f"  {'commits':>10}  {'hotfixes':>8}  {'wall s':>8}  {'us/commit':>9}  {'peak RSS':>10}  {'bytes/commit':>12}"
+    )
+    for commits, hotfixes, m in rows:
+        print(
+            f"  {commits:>10,}  {hotfixes:>8,}  {m.seconds:8.2f}  {m.seconds / commits * 1e6:9.1f}  "
+            f"{human_bytes(m.peak_rss):>10}  {m.peak_rss / commits:12.0f}"
+        )
+    return 0
+
+
+def run_refs(args: argparse.Namespace) -> int:
+    """The same history with 10 refs and with ``--refs`` branches and as many tags (shared clones)."""
+    base, meta = synthetic(args.commits, args.hotfixes, args)
+    policy = base.parent / "policy.yaml"
+    ids = git(base, "rev-list", "--all").decode().split()
+    tags = git(base, "for-each-ref", "--sort=-creatordate", "--format=%(refname)", "refs/tags").decode().split()
+    results = {}
+    for label, many in (("10 refs", False), (f"{args.refs:,} branches + {args.refs:,} tags", True)):
+        clone = base.parent / f"refs-{'many' if many else 'few'}-{base.name}"
+        if clone.exists():
+            shutil.rmtree(clone)
+        subprocess.run(["git", "clone", "-q", "--shared", "--no-checkout", str(base), str(clone)], check=True)
+        git(clone, "config", "core.commitGraph", "false")
+        lines = [f"update refs/heads/{b} refs/remotes/origin/{b}\n" for b in ("main", "develop")]
+        keep = tags[:8] if not many else tags
+        drop = [
+            t for t in git(clone, "for-each-ref", "--format=%(refname)", "refs/tags").decode().split() if t not in keep
+        ]
+        lines += [f"delete {t}\n" for t in drop]
+        if many:
+            rng = random.Random(SEED)
+            for i in range(args.refs):
+                kind = "hotfix" if i % 2 else "feature"
+                lines.append(f"create refs/heads/{kind}/bench-{i} {rng.choice(ids)}\n")
+                lines.append(f"create refs/tags/bench-{i} {rng.choice(ids)}\n")
+        git(clone, "update-ref", "--stdin", input="".join(lines).encode())
+        git(clone, "remote", "remove", "origin")
+        refs = len(git(clone, "for-each-ref").decode().splitlines())
+        figures = compare_on(clone / ".git", policy, None, args.repeat)
+        print_comparison(f"{clone}: {meta['commits']:,} commits, {refs:,} refs ({label})", figures)
+        results[label] = figures["hotfix-lint check"]
+    few, many_m = results.values()
+    print(f"  {args.refs:,} branches + {args.refs:,} tags / 10 refs: {many_m.seconds / few.seconds:.2f}x time")
+    return 0
+
+
+# --------------------------------------------------------------------------------------
 # Output
 # --------------------------------------------------------------------------------------
 
@@ -940,11 +1114,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-lint", action="store_true", help="time the git side only")
     ap.add_argument("--lint-timeout", type=float, default=1800, help="seconds before a hotfix-lint run is killed")
     ap.add_argument("--build-only", action="store_true", help="build (or reuse) the repository and stop")
+    ap.add_argument("--repo", type=Path, help="measure on this existing repository (with --policy)")
+    ap.add_argument("--policy", type=Path, help="the policy for --repo")
+    ap.add_argument("--since", help="with --repo: pass --since to hotfix-lint (a slice of the history)")
+    ap.add_argument("--growth", metavar="N,N,...", help="sizes to measure, one hotfix per 200 commits")
+    ap.add_argument("--refs", type=int, help="branches (and as many tags) added to the --commits history")
     args = ap.parse_args(argv)
+    if args.repo is not None or args.policy is not None:
+        if args.repo is None or args.policy is None:
+            ap.error("--repo and --policy go together")
+        return run_on_repo(args)
+    if args.growth:
+        return run_growth(args)
     if args.releases is None:
         args.releases = max(2, args.commits // 1000)
     if args.commits < 20 * (args.hotfixes + args.releases) // 4:
         ap.error("too few commits for that many hotfixes and releases (need about 5 per hotfix/release)")
+    if args.refs:
+        return run_refs(args)
     size = f"{args.commits // 1000}k" if args.commits % 1000 == 0 else str(args.commits)
     repo: Path = args.dir or default_dir / f"repo-{size}"
     key = build_key(args)

@@ -464,19 +464,26 @@ def _run_check(
         kinds.discard(GIT_BRANCH)
     notes = list(plan.notes)
     branch = plan.branch
-    facts = gather(
-        root,
-        policy,
-        frozenset(kinds),
-        branch=branch,
-        since=args.since,
-        now=now,
-        branch_at=plan.branch_at,
-        push=plan.push,
-        github=github,
-        branch_line=plan.line,
-        branch_line_at=plan.line_at,
-    )
+    from hotfix_lint.progress import HistoryProgress
+
+    progress = HistoryProgress.on(sys.stderr)
+    try:
+        facts = gather(
+            root,
+            policy,
+            frozenset(kinds),
+            branch=branch,
+            since=args.since,
+            now=now,
+            branch_at=plan.branch_at,
+            push=plan.push,
+            github=github,
+            branch_line=plan.line,
+            branch_line_at=plan.line_at,
+            progress=progress,
+        )
+    finally:
+        progress.close()
     if branch is not None and GIT_BRANCH not in kinds:
         branch = None
     violations = evaluate(facts, policy, selected, utc_day(now))

@@ -270,15 +270,16 @@ def _pre_push(args: HookArguments) -> int:
         from_ref = None
     policy = _policy(checkout, args.policy)
     from hotfix_lint.collect.gather import gather
-    from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
+    from hotfix_lint.facts.kinds import CHANGED_PATHS, GIT_BRANCH, GIT_HISTORY
 
     now = int(time.time())
     if policy.is_production_name(target):
         selected = _select(policy, PRODUCTION_PUSH_RULES)
         if not selected:
             return EXIT_OK
+        paths = {CHANGED_PATHS} & {kind for s in selected for kind in s.rule.requires}
         facts = gather(
-            checkout.root, policy, frozenset({GIT_HISTORY}), branch=None, since=None, now=now,
+            checkout.root, policy, frozenset({GIT_HISTORY, *paths}), branch=None, since=None, now=now,
             push=(target, tip, from_ref),
         )  # fmt: skip
         what = f"{_short(from_ref)}..{_short(tip)}" if from_ref else _short(tip)

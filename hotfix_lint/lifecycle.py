@@ -319,12 +319,19 @@ def cmd_hotfixes(
 
         policy, described = unless_no_policy(opened, policy, described)
     print(f"hotfix-lint: {described}", file=sys.stderr)  # noqa: T201 - the command's own stderr note
-    facts = gather(root, policy.era_now(now), frozenset({GIT_HISTORY}), branch=None, since=since, now=now)
-    rows = hotfix_rows(facts, policy.era_now(now), all_classes=all_classes)
-    if policy.eras:
-        runs = [(era, gather(root, era, frozenset({GIT_HISTORY}), branch=None, since=since, now=now))
-                for era in policy.eras]  # fmt: skip
-        rows = era_rows([hotfix_rows(f, era, all_classes=True) for era, f in runs], all_classes=all_classes)
+    from hotfix_lint.progress import HistoryProgress
+
+    progress = HistoryProgress.on(sys.stderr)
+    try:
+        present = policy.era_now(now)
+        facts = gather(root, present, frozenset({GIT_HISTORY}), branch=None, since=since, now=now, progress=progress)
+        rows = hotfix_rows(facts, present, all_classes=all_classes)
+        if policy.eras:
+            runs = [(era, gather(root, era, frozenset({GIT_HISTORY}), branch=None, since=since, now=now))
+                    for era in policy.eras]  # fmt: skip
+            rows = era_rows([hotfix_rows(f, era, all_classes=True) for era, f in runs], all_classes=all_classes)
+    finally:
+        progress.close()
     table = HotfixTable(
         tool_name="hotfix-lint",
         tool_version=__version__,

@@ -166,3 +166,47 @@ def test_which_file_is_the_changelog(names: list[str], found: str | None) -> Non
 def test_changelog_paths() -> None:
     assert is_changelog_path("CHANGES.md") and is_changelog_path("docs/changelog.rst")
     assert not is_changelog_path("src/CHANGELOG.md") and not is_changelog_path("CHANGELOG.md.orig")
+
+
+def test_find_section_reads_down_to_the_section_as_a_full_parse_does() -> None:
+    """``find_section`` stops reading headings at its section's end: the same section as from
+    every heading of the file, for each version, whatever the heading styles."""
+    from hotfix_lint.facts.changelog import _section_end, find_section, headings
+
+    text = "\n".join(
+        [
+            "Changelog",
+            "=========",
+            "",
+            "## [2.0.1] - 2024-03-01",
+            "### Fixed",
+            "- a fix",
+            "",
+            "2.0.0",
+            "-----",
+            "- big release",
+            "",
+            "# Older releases",
+            "",
+            "[1.9.0] - 2023-01-01",
+            "- old",
+            "",
+            "Version 1.8.0",
+            "- older",
+            "```",
+            "## 9.9.9 inside a code block",
+            "```",
+        ]
+    )
+    everything = headings(text)
+    lines = text.splitlines()
+    versions = [h.version for h in everything if h.version is not None]
+    assert versions == ["2.0.1", "2.0.0", "1.9.0", "1.8.0"]
+    for n, heading in enumerate(everything):
+        if heading.version is None:
+            continue
+        section = find_section(text, heading.version)
+        assert section is not None
+        assert section.line == heading.index + 1
+        assert section.text == "\n".join(lines[heading.end : _section_end(everything, n, len(lines))])
+    assert find_section(text, "9.9.9") is None

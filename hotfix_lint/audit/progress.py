@@ -6,27 +6,16 @@ do): a log gets the report, not a thousand carriage returns.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
-from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint.audit.model import FAILED, RepoEntry
+from hotfix_lint.progress import StatusLine, wanted
+
+__all__ = ["ProgressBar", "wanted"]
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter
-
-
-def wanted(stream: IO[str], environ: Mapping[str, str] | None = None) -> bool:
-    """A bar only on a terminal outside CI (``CI`` unset or ``false``/``0``)."""
-    env = os.environ if environ is None else environ
-    if env.get("CI", "").strip().lower() not in ("", "0", "false"):
-        return False
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 class ProgressBar:
@@ -39,7 +28,7 @@ class ProgressBar:
         self.interval = interval
         self.done = self.errors = self.warnings = self.failed = 0
         self._shown = 0.0
-        self._width = 0
+        self._line = StatusLine(stream)
 
     def line(self) -> str:
         width = 24
@@ -66,13 +55,7 @@ class ProgressBar:
         if now - self._shown < self.interval and self.done < self.total:
             return
         self._shown = now
-        columns = shutil.get_terminal_size((100, 20)).columns
-        text = self.line()[: max(10, columns - 1)]
-        self.stream.write("\r" + text.ljust(self._width))
-        self.stream.flush()
-        self._width = len(text)
+        self._line.show(self.line())
 
     def close(self) -> None:
-        if self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
+        self._line.clear()

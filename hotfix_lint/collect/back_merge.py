@@ -20,6 +20,8 @@ from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
+#: commits kept read at once (windows of neighbouring hotfixes overlap: they share most)
+_COMMITS_KEPT = 4096
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 
 
@@ -31,6 +33,8 @@ class BackMergeFinder:
         self.reach = reach
         self.grace = grace
         self._patch_ids: dict[str, str | None] = {}
+        #: the paths a diff changes, by ``old..new``
+        self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
 
     def find(self, hotfix: HotfixFact) -> HotfixFact:
@@ -76,9 +80,12 @@ class BackMergeFinder:
             return None
         own_ids = {c.id for c in hotfix.own_commits}
         start = min(c.commit_time for c in hotfix.own_commits)
-        wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
         by_author = {(c.author_email, c.author_time, c.summary): c.id for c in own}
-        whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
+        # a commit with the patch id of one of these changes the same paths: the others need none,
+        # and these need theirs only when one does
+        touched = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        wanted: dict[str | None, str] = {}
+        whole: str | None = None
         picks: dict[str, str] = {}
         for arrived in self.reach.arrivals(start, due):
             if arrived in own_ids:
@@ -86,7 +93,11 @@ class BackMergeFinder:
             commit = self._commit(arrived)
             if commit is None or len(commit.parent_ids) != 1:
                 continue
-            patch = self._patch_id(str(commit.parent_ids[0]), arrived)
+            may_match = touched is None or self._touches(commit, touched)
+            patch = self._patch_id(str(commit.parent_ids[0]), arrived) if may_match else None
+            if patch is not None and not wanted:
+                wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
+                whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
             key = (commit.author.email, commit.author.time, commit.message.split("\n", 1)[0].strip())
             matched = wanted.get(patch) if patch is not None else None
             matched = matched or by_author.get(key) or self._picked_from(commit.message, own_ids)
@@ -124,6 +135,8 @@ class BackMergeFinder:
 
     def _commit(self, commit_id: str) -> pygit2.Commit | None:
         if commit_id not in self._commits:
+            if len(self._commits) >= _COMMITS_KEPT:
+                self._commits.clear()  # a pygit2 commit holds its whole message: keep the recent ones
             try:
                 self._commits[commit_id] = self.repo[commit_id].peel(pygit2.Commit)
             except MISSING:
@@ -143,6 +156,43 @@ class BackMergeFinder:
             except MISSING:
                 self._patch_ids[key] = None
         return self._patch_ids[key]
+
+    def _touched(self, diffs: list[tuple[str, str]]) -> frozenset[str] | None:
+        """The paths the diffs change (a tree diff each, not their patches); ``None`` when one
+        changes none (an empty diff's patch id says nothing of paths) or cannot be read."""
+        paths: set[str] = set()
+        for old, new in diffs:
+            key = f"{old}..{new}"
+            if key not in self._paths:
+                a, b = self._commit(old), self._commit(new)
+                try:
+                    diff = None if a is None or b is None else self.repo.diff(a, b)
+                except MISSING:
+                    diff = None
+                self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
+            found = self._paths[key]
+            if not found:
+                return None
+            paths |= found
+        return frozenset(paths)
+
+    @staticmethod
+    def _touches(commit: pygit2.Commit, paths: frozenset[str]) -> bool:
+        """``commit`` changes one of ``paths`` against its first parent: a few tree lookups, where
+        a patch id costs a diff of the whole trees and of every blob they change."""
+        try:
+            tree, before = commit.tree, commit.parents[0].tree
+        except MISSING:
+            return True
+        return tree.id != before.id and any(_entry(tree, path) != _entry(before, path) for path in paths)
+
+
+def _entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
+    try:
+        entry = tree[path]
+    except KeyError:
+        return None
+    return str(entry.id), entry.filemode
 
 
 def _replace(

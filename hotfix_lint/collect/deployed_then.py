@@ -94,6 +94,8 @@ class DeployedRefs:
         self.index = index
         self.newer = newer
         self.strategy = reader.policy.deployed_ref
+        #: the chain from each landing's mainline off the line (read once per mainline)
+        self._chains: dict[str, _Chain] = {}
         #: best release tag (by version) at or before each position of the line's chain
         self.tag_upto: list[TagFact | None] = [None] * (len(chain) + 1)
         if self.strategy == "tag":  # tags are read only when deployed (a hook judging a branch reads none)
@@ -109,6 +111,8 @@ class DeployedRefs:
     def _chain(self, mainline: str) -> _Chain:
         if mainline in self.index:
             return _Chain(self.chain, self.index, [], self.index[mainline])
+        if mainline in self._chains:
+            return self._chains[mainline]
         prefix: list[CommitFact] = []
         join: int | None = None
         hide = [self.reader.since_commit] if self.reader.since_commit is not None else []
@@ -124,7 +128,8 @@ class DeployedRefs:
                 prefix.append(chains.fact(commit, self.line))
         except MISSING:
             pass
-        return _Chain(self.chain, self.index, prefix, join)
+        self._chains[mainline] = _Chain(self.chain, self.index, prefix, join)
+        return self._chains[mainline]
 
     def _tags_on(self, chain: _Chain) -> Callable[[int], TagFact | None]:
         """Best release tag at or before each position of ``chain``."""
@@ -216,6 +221,6 @@ class DeployedRefs:
         """A base off the chain: did the deployed ref of the time contain it (an old tip of
         production left by a fast-forward, a released commit)? Asked only for such bases."""
         try:
-            return bool(self.reader.repo.descendant_of(deployed, base))
+            return self.reader.descendant_of(deployed, base)
         except MISSING:
             return False

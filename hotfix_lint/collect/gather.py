@@ -16,6 +16,7 @@ from hotfix_lint.collect.enrich import enrich
 from hotfix_lint.collect.reader import GitReader
 from hotfix_lint.collect.repository import MISSING, open_repository
 from hotfix_lint.facts import RepositoryFacts
+from hotfix_lint.facts.kinds import CHANGED_PATHS as FACT_CHANGED_PATHS
 from hotfix_lint.facts.kinds import GIT_BRANCH as FACT_GIT_BRANCH
 from hotfix_lint.facts.kinds import GIT_HISTORY as FACT_GIT_HISTORY
 from hotfix_lint.facts.kinds import GITHUB_KINDS
@@ -23,6 +24,7 @@ from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.collect.graph_index import HistoryProgress
 
 
 def current_branch(repo: pygit2.Repository) -> tuple[str | None, str | None]:
@@ -52,6 +54,7 @@ def gather(
     branch_line: str | None = None,
     branch_line_at: str | None = None,
     with_github: bool = True,
+    progress: HistoryProgress | None = None,
 ) -> RepositoryFacts:
     """Collect git facts for ``kinds``: the history of production, the branch under check.
 
@@ -63,6 +66,7 @@ def gather(
     ``branch_line_at``: the base's commit, for a clone without that branch).
     ``with_github=False`` leaves GitHub's facts out, to be added by :func:`add_github_facts`: the
     audit reads the repository in a child under the stall watchdog, and GitHub in its own process.
+    ``progress`` shows the history read on a terminal (commits read, hotfixes judged).
     """
     repo = open_repository(repo_dir)
     location = repo.workdir or repo.path
@@ -82,7 +86,8 @@ def gather(
         from hotfix_lint.collect.history import HistoryCollector  # not for a hook that judges a branch
 
         try:
-            history = HistoryCollector(reader).history(push)
+            collector = HistoryCollector(reader, changed_paths=FACT_CHANGED_PATHS in kinds, progress=progress)
+            history = collector.history(push)
         except MISSING as exc:
             unavailable[FACT_GIT_HISTORY] = (
                 f"the history cannot be walked: {_missing_object(exc)} is missing from this clone (a partial "

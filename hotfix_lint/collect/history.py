@@ -24,10 +24,11 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
+from hotfix_lint.collect.graph_index import CommitGraph, HistoryIndex, HistoryProgress
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
 from hotfix_lint.collect.own_line import OwnLine, own_chain
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
-from hotfix_lint.collect.reader import GitReader
+from hotfix_lint.collect.reader import GitReader, bases
 from hotfix_lint.collect.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import (
@@ -130,10 +131,17 @@ def _missing_id(exc: BaseException, fallback: str) -> str:
 class HistoryCollector:
     """Walks the production history of one repository for one policy; every method only reads."""
 
-    def __init__(self, reader: GitReader) -> None:
+    def __init__(
+        self, reader: GitReader, *, changed_paths: bool = True, progress: HistoryProgress | None = None
+    ) -> None:
         self.reader = reader
         self.repo = reader.repo
         self.policy = reader.policy
+        #: read the paths each hotfix changes (a tree diff each): only a rule that reads them needs them
+        self.changed_paths = changed_paths
+        self.progress = progress
+        #: the commit graph of the lines and integration, read once (``None``: a shallow clone, walks)
+        self.index: HistoryIndex | None = None
         self._chains: dict[str | None, frozenset[str]] = {}
         self._own_lines: dict[str, OwnLine] = {}
 
@@ -401,12 +409,16 @@ class HistoryCollector:
         chain): the step that brought it. Containment only grows towards the tip, so a binary
         search over the chain asks git a few ancestry questions, not one per step."""
         chain = line.first_parent
-        target = pygit2.Oid(hex=commit)
+        if self.index is not None and commit in self.index.graph:
+            step = self.index.introduced_by(str(line.tip.id), commit)
+            via = self.index.graph.ids[self.index.line(str(line.tip.id)).chain[step]] if step is not None else None
+            if via is not None and via in line.index:
+                return via  # the line's own chain is its plain first-parent chain there
 
         def contains(index: int) -> bool:
-            here = pygit2.Oid(hex=chain[index].id)
+            here = chain[index].id
             try:
-                return here == target or bool(self.repo.descendant_of(here, target))
+                return here == commit or self.reader.descendant_of(here, commit)
             except MISSING:
                 return False
 
@@ -428,10 +440,21 @@ class HistoryCollector:
             seen.add(base)
             earlier = self.reader.commit(landed[base])
             try:
-                _, base, _ = self.reader.own_commits(earlier.parent_ids[1], earlier.parent_ids[0])
+                _, base, _ = self._own_commits(earlier.parent_ids[1], earlier.parent_ids[0], landed[base])
             except MISSING:
                 return None
         return base
+
+    def _own_commits(
+        self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str | None = None
+    ) -> tuple[list[CommitFact], str | None, list[str]]:
+        """:meth:`GitReader.own_commits`, answered from the index when it has both commits."""
+        found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
+        if found is None:
+            return self.reader.own_commits(tip, mainline)
+        own = [self.reader.fact(c) for c in found]
+        base, extra = bases(own, str(tip))
+        return own, base, extra
 
     def _hotfix_from_merge(
         self,
@@ -445,7 +468,7 @@ class HistoryCollector:
         mainline_id, tip_id = merge.parent_ids[0], merge.parent_ids[1]
         source = parse_merge_message(merge.message).source
         try:
-            own, base, extra = self.reader.own_commits(tip_id, mainline_id)
+            own, base, extra = self._own_commits(tip_id, mainline_id, str(merge.id))
         except MISSING as exc:
             return HotfixFact(
                 source=source,
@@ -480,7 +503,9 @@ class HistoryCollector:
         release_point = window[-1] if window else off_chain
         missing: list[str] = []
         try:
-            paths, added = self.reader.diff_facts(mainline_id, merge.id, changelog_lines=False)
+            paths, added = (
+                self.reader.diff_facts(mainline_id, merge.id, changelog_lines=False) if self.changed_paths else ((), ())
+            )
         except MISSING as exc:
             paths, added = (), ()
             missing.append(_missing_id(exc, str(merge.id)))
@@ -815,6 +840,20 @@ class HistoryCollector:
         options = dict(setting.options) if setting is not None else {}
         return int(options.get("grace_days", DEFAULT_GRACE_DAYS)) * 86400
 
+    def _read_index(self, tips: list[pygit2.Oid], integrations: list[IntegrationFact | None]) -> None:
+        """Read the commit graph of the lines and their integration branches once (not in a
+        shallow clone, whose boundary the walks check commit by commit)."""
+        if self.reader.boundary:
+            return
+        tips = [*tips, *(pygit2.Oid(hex=i.tip) for i in {i.name: i for i in integrations if i}.values())]
+        report = self.progress.read if self.progress is not None else None
+        try:
+            graph = CommitGraph(self.repo, tips, self._since_hide(), report)
+        except MISSING:
+            return  # a partial clone: the walks say what is missing
+        self.index = HistoryIndex(graph)
+        self.reader.index = self.index
+
     # -- entry point -------------------------------------------------------------------
 
     def history(self, push: tuple[str, str, str | None] | None = None) -> HistoryFacts:
@@ -830,16 +869,22 @@ class HistoryCollector:
             missing_lines = []
         default = (self.policy.integration, self.policy.integration_retired_since)
         integration, integration_missing = self._integration(*default)
+        heads = [
+            (name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
+            for name, ref in refs
+        ]
+        own_integrations = [self._integration(*self.policy.integration_setting(name))[0] for name, _ in refs]
+        self._read_index([tip.id for _, _, tip in heads], [integration, *own_integrations])
         lines: list[ProductionLineFact] = []
         walked: list[_Line] = []
         integrations: list[IntegrationFact | None] = []
-        for name, ref in refs:
+        for name, ref, head in heads:
             own = self.policy.integration_setting(name) != default
             line_integration, line_missing = (
                 self._integration(*self.policy.integration_setting(name)) if own else (integration, integration_missing)
             )
             integrations.append(line_integration)
-            line = _Line(name, ref, self.reader.revision(push[1]) if push is not None else ref_tip(self.repo, ref))
+            line = _Line(name, ref, head)
             self._first_parent_chain(line)
             tips: dict[str, list[str]] = {}
             for branch in self.reader.branches:
@@ -869,6 +914,8 @@ class HistoryCollector:
                 added = {str(c.id) for c in self.reader.walk([line.tip.id], [self.reader.revision(push[2]).id])}
                 merges = [m for m in merges if str(m.id) in added]
                 landings = [x for x in landings if x.commit.id in added]
+            if self.progress is not None:
+                self.progress.judging(sum(1 for m in merges if str(m.id) in evidence and str(m.id) in line.index))
             for merge in merges:
                 merge_id = str(merge.id)
                 if merge_id not in line.index:
@@ -877,6 +924,8 @@ class HistoryCollector:
                 if merge_id in evidence and len(merge.parent_ids) == 2:
                     hotfixes.append(self._hotfix_from_merge(line, merge, True, landed, evidence[merge_id]))
                     seen_tips.add(str(merge.parent_ids[1]))
+                    if self.progress is not None:
+                        self.progress.judged()
             kinds = {c.id: x.kind for x in landings for c in x.commits}
             for merge in off_chain:
                 if str(merge.id) in pulled and str(merge.parent_ids[1]) not in seen_tips:

@@ -32,7 +32,27 @@ from hotfix_lint.facts import CommitFact, FileSnapshot, HotfixFact
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
+    from hotfix_lint.collect.graph_index import HistoryIndex
     from hotfix_lint.facts.refs import BranchFact, TagFact
+
+
+def bases(own: list[CommitFact], tip: str) -> tuple[str | None, list[str]]:
+    """Where a branch's own commits were cut from (the tip's first-parent chain leaves them
+    there), and the other commits outside them that they have as parents (merged in)."""
+    own_ids = {c.id for c in own}
+    by_id = {c.id: c for c in own}
+    base: str | None = None
+    cursor = tip
+    while cursor in own_ids:
+        parents = by_id[cursor].parents
+        if not parents:
+            cursor = ""
+            break
+        cursor = parents[0]
+    if cursor and cursor not in own_ids:
+        base = cursor
+    extra = sorted({p for c in own for p in c.parents if p not in own_ids and p != base})
+    return base, extra
 
 
 class GitReader:
@@ -49,6 +69,9 @@ class GitReader:
         #: the commits a shallow clone has no parents of (empty for a full clone)
         self.boundary = shallow_boundary(repo) if repo.is_shallow else frozenset()
         self._snapshots: dict[str, FileSnapshot] = {}
+        #: the commit-graph index the history collector read (``None``: ask git)
+        self.index: HistoryIndex | None = None
+        self._facts: dict[str, CommitFact] = {}
         self._resolve_since()
 
     # Branches and tags are read on first use: a git hook that checks one branch against a
@@ -140,6 +163,30 @@ class GitReader:
         """The commit ``oid`` names (a tag is peeled)."""
         return self.repo[oid].peel(pygit2.Commit)
 
+    def fact(self, commit: str | pygit2.Commit) -> CommitFact:
+        """The commit (an id, or one read already) as a :class:`CommitFact`, made once per run:
+        hotfixes, chains and landings share them."""
+        commit_id = commit if isinstance(commit, str) else str(commit.id)
+        found = self._facts.get(commit_id)
+        if found is None:
+            read = self.commit(commit) if isinstance(commit, str) else commit
+            found = self._facts[commit_id] = to_commit_fact(read)
+        return found
+
+    def first_parents(self, start: str) -> Iterator[CommitFact]:
+        """The first-parent chain from ``start`` (down to ``since``'s commit): from the index when
+        it has ``start``, else one walk."""
+        if self.index is not None and start in self.index.graph:
+            graph = self.index.graph
+            cursor = graph.index[start]
+            while cursor >= 0:
+                yield self.fact(graph.ids[cursor])
+                cursor = graph.first[cursor]
+            return
+        hide = [self.since_commit] if self.since_commit is not None else []
+        for commit in self.walk([pygit2.Oid(hex=start)], hide, first_parent=True):
+            yield to_commit_fact(commit)
+
     def revision(self, rev: str) -> pygit2.Commit:
         """The commit ``rev`` names (any revision git understands); a user error when there is none."""
         try:
@@ -203,26 +250,22 @@ class GitReader:
     ) -> tuple[list[CommitFact], str | None, list[str]]:
         """Commits reachable from ``tip`` and not from ``mainline``; original base; other bases."""
         own = [to_commit_fact(c) for c in self.walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
-        own_ids = {c.id for c in own}
         cut = next((c.id for c in own if c.id in self.boundary), None) if self.boundary else None
         if cut is not None:  # where the branch was cut from is not in this clone
             raise self.shallow_error(
                 f"the branch at {str(tip)[:10]}", self.commit(cut), need="back to where it was cut from the line"
             )
-        by_id = {c.id: c for c in own}
-        # follow the tip's own first-parent chain to where it leaves the hotfix
-        base: str | None = None
-        cursor = str(tip)
-        while cursor in own_ids:
-            parents = by_id[cursor].parents
-            if not parents:
-                cursor = ""
-                break
-            cursor = parents[0]
-        if cursor and cursor not in own_ids:
-            base = cursor
-        extra = sorted({p for c in own for p in c.parents if p not in own_ids and p != base})
+        base, extra = bases(own, str(tip))
         return own, base, extra
+
+    def descendant_of(self, descendant: str, ancestor: str) -> bool:
+        """``ancestor`` is reachable from ``descendant`` (and not the same commit), as pygit2's
+        ``descendant_of``: from the commit-graph index when the history collector built one."""
+        if self.index is not None:
+            known = self.index.descendant_of(descendant, ancestor)
+            if known is not None:
+                return known
+        return bool(self.repo.descendant_of(pygit2.Oid(hex=descendant), pygit2.Oid(hex=ancestor)))
 
     @staticmethod
     def own_root(own: Iterable[CommitFact]) -> str | None:

@@ -21,8 +21,22 @@ if TYPE_CHECKING:
 MISSING = (KeyError, pygit2.GitError, ValueError)
 
 
+#: how much of the pack files libgit2 maps (by default all of them, in windows of 1 GiB): the
+#: history reads trees and blobs all over a pack, and every page touched counts in the
+#: process's memory; set before the first object is read (windows already mapped stay)
+PACK_WINDOW = 32 << 20
+PACK_MAPPED = 128 << 20
+
+
+def bound_pack_maps() -> None:
+    settings = pygit2.settings
+    settings.mwindow_size = min(settings.mwindow_size, PACK_WINDOW)
+    settings.mwindow_mapped_limit = min(settings.mwindow_mapped_limit, PACK_MAPPED)
+
+
 def open_repository(path: Path) -> pygit2.Repository:
     """Open the repository at or above ``path``; a clear error when there is none."""
+    bound_pack_maps()
     if not path.exists():
         raise RepositoryError(f"{path}: no such directory")
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: headings are short: longer lines are never read as one (and every pattern stays linear)
@@ -46,6 +47,10 @@ _DATES = (
     (r"\b\d{1,2} [A-Z][a-z]+ \d{4}", "D Month YYYY"),
 )
 _LINK = r"^(\]?)\((?:[a-z][a-z+.-]*:|\.{0,2}/|#)[^)\s]*\)"
+_TITLE_RE = re.compile(_TITLE)
+_LINE_RE = re.compile(_LINE)
+_ATX_RE = re.compile(_ATX)
+_ADORNMENT_RE = re.compile(_ADORNMENT)
 
 
 @dataclass(frozen=True)
@@ -74,13 +79,13 @@ class Heading:
 
 
 def _underlines(line: str, title: str) -> bool:
-    if len(line) > _MAX_HEADING or re.match(_ADORNMENT, line) is None:
+    if len(line) > _MAX_HEADING or _ADORNMENT_RE.match(line) is None:
         return False
     return line[0] in "=-" or len(line.rstrip()) >= len(title.rstrip())
 
 
-def _title_version(title: str, pattern: str) -> tuple[str, tuple[int, int]] | None:
-    m = re.match(pattern, title)
+def _title_version(title: str, pattern: re.Pattern[str]) -> tuple[str, tuple[int, int]] | None:
+    m = pattern.match(title)
     if m is None:
         return None
     return m.group("version"), m.span("version")
@@ -89,8 +94,12 @@ def _title_version(title: str, pattern: str) -> tuple[str, tuple[int, int]] | No
 @functools.lru_cache(maxsize=8)
 def headings(text: str) -> tuple[Heading, ...]:
     """Every heading of ``text``, top to bottom (version headings and the others)."""
-    lines = text.splitlines()
-    out: list[Heading] = []
+    return tuple(_headings(text.splitlines()))
+
+
+def _headings(lines: list[str]) -> Iterator[Heading]:
+    """The headings of ``lines`` as they come: a reader that wants one near the top (the newest
+    version's) reads no further, where a long changelog has thousands."""
     styles: list[tuple[str, bool]] = []  # underline styles by first use: their levels
     skip = -1
     fenced = False  # inside a ``` code block: a "# comment" there is no heading
@@ -101,31 +110,30 @@ def headings(text: str) -> tuple[Heading, ...]:
         if fenced or i <= skip or not raw.strip() or len(raw) > _MAX_HEADING:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if raw[0] in "#" and (atx := re.match(_ATX, raw)) is not None:
+        if raw[0] in "#" and (atx := _ATX_RE.match(raw)) is not None:
             title = atx.group("title")
-            found = _title_version(title, _TITLE)
+            found = _title_version(title, _TITLE_RE)
             version, span = found if found else (None, (0, 0))
-            out.append(Heading(i, i + 1, "atx", len(atx.group("marks")), title, version, span))
+            yield Heading(i, i + 1, "atx", len(atx.group("marks")), title, version, span)
             continue
         if not raw[0].isspace() and _underlines(nxt, raw):
-            if re.match(_ADORNMENT, raw):
+            if _ADORNMENT_RE.match(raw):
                 continue  # an overline: the title is on the next line
             overline = i > 0 and lines[i - 1].strip() == nxt.strip()
             style = (nxt.strip()[0], overline)
             if style not in styles:
                 styles.append(style)
             title = raw.strip()
-            found = _title_version(title, _TITLE)
+            found = _title_version(title, _TITLE_RE)
             version, span = found if found else (None, (0, 0))
             level = styles.index(style) + 1
-            out.append(Heading(i, i + 2, "underline", level, title, version, span, style[0], overline))
+            yield Heading(i, i + 2, "underline", level, title, version, span, style[0], overline)
             skip = i + 1
             continue
         if raw[0].isdigit() or raw[0] in "[vVrR":
-            found = _title_version(raw.rstrip(), _LINE)
+            found = _title_version(raw.rstrip(), _LINE_RE)
             if found is not None:
-                out.append(Heading(i, i + 1, "line", 0, raw.rstrip(), found[0], found[1]))
-    return tuple(out)
+                yield Heading(i, i + 1, "line", 0, raw.rstrip(), found[0], found[1])
 
 
 def _same(a: str, b: str) -> bool:
@@ -144,14 +152,24 @@ def _section_end(all_headings: tuple[Heading, ...], at: int, total: int) -> int:
 
 
 def find_section(text: str, version: str) -> ChangelogSection | None:
-    """The section whose heading names ``version``, or ``None``."""
-    found = headings(text)
-    for n, heading in enumerate(found):
+    """The section whose heading names ``version``, or ``None``: headings are read only down to
+    the end of that section (a hotfix's is near the top of the changelog at its release)."""
+    lines = text.splitlines()
+    found = _headings(lines)
+    for heading in found:
         if heading.version is not None and _same(heading.version, version):
-            lines = text.splitlines()
-            body = lines[heading.end : _section_end(found, n, len(lines))]
+            end = _section_end((heading, *_upto_end(found, heading)), 0, len(lines))
+            body = lines[heading.end : end]
             return ChangelogSection(heading.index + 1, lines[heading.index].strip(), "\n".join(body))
     return None
+
+
+def _upto_end(rest: Iterator[Heading], own: Heading) -> Iterator[Heading]:
+    """The headings after ``own`` down to the first that ends its section (see :func:`_section_end`)."""
+    for other in rest:
+        yield other
+        if other.version is not None or (other.kind == own.kind and other.level < own.level):
+            return
 
 
 def added_section(added_lines: tuple[str, ...], version: str) -> bool:

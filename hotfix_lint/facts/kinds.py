@@ -8,6 +8,8 @@ COMMIT_MESSAGE = "commit-message"
 #: the policy's version files at each hotfix's release point, and each hotfix's own diff
 VERSION_FILES = "version-files"
 DIFF_STATS = "diff-stats"
+#: the paths each hotfix of production history changes (a tree diff per hotfix)
+CHANGED_PATHS = "changed-paths"
 #: which hotfix branches still exist, and whether they are merged
 BRANCH_STATE = "branch-state"
 #: each non-hotfix change on production, and when the integration branch received it

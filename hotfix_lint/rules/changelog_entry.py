@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 from hotfix_lint.facts import HotfixFact, RepositoryFacts
 from hotfix_lint.facts.changelog_files import DEFAULT_CHANGELOG, DESCRIPTION
+from hotfix_lint.facts.kinds import CHANGED_PATHS
 from hotfix_lint.results import Finding, FindingKind, Severity
-from hotfix_lint.rules.base import Rule, RuleContext, options_object
+from hotfix_lint.rules.base import FACT_GIT_BRANCH, FACT_GIT_HISTORY, Rule, RuleContext, options_object
 from hotfix_lint.rules.common import all_hotfixes, short, subjects, where
 
 
@@ -23,6 +24,7 @@ def _heading(hotfix: HotfixFact, path: str) -> str:
 class ChangelogEntry(Rule):
     id = "changelog-entry"
     summary = "The changelog has an entry for each hotfix (its version, and its ticket)."
+    requires = frozenset({FACT_GIT_HISTORY, FACT_GIT_BRANCH, CHANGED_PATHS})
     explanation = """\
 Users and support read the changelog to learn what a hotfix changed. At the hotfix's
 release point (its release tag if there is one, else the production branch's tip) the

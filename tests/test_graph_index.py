@@ -1,0 +1,179 @@
+"""``collect.graph_index``: the commit graph read once answers what git's walks answered."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pygit2
+from scenario import Scenario
+
+from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex
+from hotfix_lint.collect.history import HistoryCollector
+from hotfix_lint.collect.reach import IntegrationReach
+from hotfix_lint.collect.reader import GitReader
+from hotfix_lint.policy.loader import load_policy
+from hotfix_lint.progress import LARGE, HistoryProgress
+
+
+def _tangled(s: Scenario) -> dict[str, str]:
+    """main and develop with a topic cut from an old base, merged both ways, and a criss-cross."""
+    marks = {"root": s.commit("Initial commit")}
+    s.branch("develop", checkout=True)
+    marks["d1"] = s.commit("Develop work 1")
+    s.branch("topic/old-base", checkout=True)
+    marks["t1"] = s.commit("Topic work 1")
+    s.checkout("develop")
+    for i in range(5):
+        s.commit(f"Develop work {i + 2}")
+    s.checkout("topic/old-base")
+    marks["t2"] = s.commit("Topic work 2")
+    s.checkout("develop")
+    marks["into-develop"] = s.merge("topic/old-base")
+    s.checkout("main")
+    marks["m1"] = s.commit("Fix on main")
+    s.branch("hotfix/x", checkout=True)
+    marks["h1"] = s.commit("Hotfix x 1")
+    s.merge("topic/old-base", message="Merge the topic into the hotfix")
+    marks["h2"] = s.commit("Hotfix x 2")
+    s.checkout("main")
+    marks["hotfix-merge"] = s.merge("hotfix/x")
+    s.checkout("develop")
+    marks["sync"] = s.merge("main")
+    s.checkout("main")
+    marks["release"] = s.merge("develop")  # criss-cross: main and develop merged both ways
+    marks["after"] = s.commit("After the release")
+    return marks
+
+
+def _rev_list(s: Scenario, *args: str) -> list[str]:
+    out = s.git("rev-list", *args)
+    return out.split() if out else []
+
+
+def test_only_is_git_rev_list_tip_not_hide(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
+    assert len(graph) == len(_rev_list(s, "main", "develop"))
+    ids = graph.ids
+    for tip in ids:
+        for hide in ids[:: max(1, len(ids) // 7)]:
+            found = [ids[n] for n in graph.only(graph.index[tip], graph.index[hide])]
+            assert sorted(found) == sorted(_rev_list(s, tip, f"^{hide}")), (tip, hide)
+            gens = [graph.gens[graph.index[c]] for c in found]
+            assert gens == sorted(gens, reverse=True)  # children before parents
+
+
+def test_descendant_of_agrees_with_git(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
+    index = HistoryIndex(graph)
+    index.line(s.rev("main"))  # on main's chain: answered from its reach, elsewhere by a walk
+    for a in graph.ids:
+        for b in graph.ids:
+            expected = bool(repo.descendant_of(pygit2.Oid(hex=a), pygit2.Oid(hex=b)))
+            assert index.descendant_of(a, b) is expected, (a, b)
+    assert index.descendant_of("0" * 40, graph.ids[0]) is None  # not in the index: ask git
+
+
+def test_first_parent_reach_answers_as_integration_reach(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    tip = s.rev("develop")
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=tip)])
+    newest = max(graph.times)
+    for cutoff in (None, newest, newest - 10):
+        old, new = IntegrationReach(repo, tip, cutoff), FirstParentReach(graph, tip, cutoff)
+        for commit in graph.ids:
+            assert old.reached(commit) == new.reached(commit), (cutoff, commit)
+        assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
+
+
+def test_own_commits_of_a_merge_are_what_arrived_with_it(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    marks = _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main"))])
+    index = HistoryIndex(graph)
+    index.line(s.rev("main"))
+    merge = marks["hotfix-merge"]
+    mainline, tip = s.parents(merge)
+    own = index.own(tip, mainline, merge)
+    assert own is not None
+    assert sorted(own) == sorted(_rev_list(s, tip, f"^{mainline}"))
+    assert {marks["h1"], marks["h2"], marks["t1"], marks["t2"]} <= set(own)
+    assert own[0] == tip  # children first: the tip, then down to the base
+    assert index.own(tip, mainline) == own  # the same by paint-down, without the merge
+    reader = GitReader(repo, load_policy(_policy(s.path)))
+    walked, _, _ = reader.own_commits(pygit2.Oid(hex=tip), pygit2.Oid(hex=mainline))
+    assert sorted(c.id for c in walked) == sorted(own)
+
+
+def _policy(root: Path) -> Path:
+    path = root.parent / "graph-index-policy.yaml"
+    path.write_text("production: main\nintegration: develop\nhotfix_branch: 'hotfix/{slug}'\nchangelog: CHANGELOG.md\n")
+    return path
+
+
+def test_changed_paths_are_read_only_when_asked(scenario: Callable[..., Scenario]) -> None:
+    s = scenario()
+    _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    policy = load_policy(_policy(s.path))
+
+    def paths(changed_paths: bool) -> list[tuple[str, ...]]:
+        history = HistoryCollector(GitReader(repo, policy), changed_paths=changed_paths).history()
+        return [h.changed_paths for line in history.production for h in line.hotfixes]
+
+    assert any(paths(True))
+    assert paths(False) and not any(paths(False))
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_shows_on_a_terminal_after_two_seconds() -> None:
+    clock, out = _Clock(), _Terminal()
+    progress = HistoryProgress(out, live=True, clock=clock)
+    progress.read(5000)
+    assert out.getvalue() == ""  # a short run says nothing
+    clock.now = 2.5
+    progress.read(80_000)
+    progress.judging(3)
+    progress.judged()
+    assert "80,000 commits read" in out.getvalue() and "\r" in out.getvalue()
+    clock.now = 2.9
+    progress.close()
+    assert out.getvalue().endswith("80,000 commits read · 1/3 hotfixes judged in 2.9 s\n")
+
+
+def test_progress_in_a_log_is_one_closing_line_for_a_large_history() -> None:
+    clock, log = _Clock(), io.StringIO()
+    progress = HistoryProgress(log, live=False, clock=clock)
+    progress.read(LARGE)
+    clock.now = 30.0
+    progress.read(LARGE * 10)
+    progress.close()
+    assert log.getvalue() == f"hotfix-lint: {LARGE * 10:,} commits read in 30.0 s\n"
+    small = io.StringIO()
+    quiet = HistoryProgress(small, live=False, clock=clock)
+    quiet.read(200)
+    clock.now = 60.0
+    quiet.close()
+    assert small.getvalue() == ""  # a small history, however slow the machine: nothing in the log
