@@ -163,6 +163,25 @@ def test_which_messages_are_pull_merges(gitflow_repo: Scenario) -> None:
     assert got == cases
 
 
+def test_a_subtree_merge_of_another_project_is_no_pull(gitflow_repo: Scenario) -> None:
+    """git/git's ``Merge branch 'master' of https://github.com/j6t/gitk`` (twice and more): the
+    message has a pull merge's shape, but what it brought is another project (no top-level entry
+    in common), so the line's chain stays on its first parent."""
+    s = gitflow_repo
+    s.git("checkout", "-q", "--orphan", "gitk")
+    s.git("rm", "-q", "-rf", ".")
+    s.commit("gitk: the viewer", {"gitk": "#!/bin/sh\n", "po/de.po": "msgid ''\n"})
+    s.checkout("main")
+    s.git("merge", "-q", "--no-ff", "--allow-unrelated-histories", "-s", "ours", "--no-commit", "gitk")
+    s.git("read-tree", "--prefix=gitk-git/", "-u", "gitk")
+    s.git("commit", "-q", "-m", "Merge branch 'main' of https://github.com/acme/app", when=s.clock.tick())
+    subtree = s.rev("HEAD")
+    pulled = _merged(s, "main", "Merge branch 'main' of https://github.com/acme/app")
+    chains, repo = _chains(s, "https://github.com/acme/app")
+    assert not chains.is_pull(repo[subtree], "main")
+    assert chains.is_pull(repo[pulled], "main")
+
+
 def test_without_a_remote_the_url_the_lines_pull_from_twice_is_this_repository(gitflow_repo: Scenario) -> None:
     s = gitflow_repo
     once = _merged(s, "develop", "Merge branch 'develop' of github.com:someone/app into develop")

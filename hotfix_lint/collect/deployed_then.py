@@ -125,7 +125,10 @@ class DeployedRefs:
                     break
                 if since is not None and commit.commit_time < since:
                     break
-                prefix.append(chains.fact(commit, self.line))
+                # one shared fact a commit (kept per mainline): the reader's, but a pull merge's parents in the line's order
+                prefix.append(
+                    chains.fact(commit, self.line) if chains.is_pull(commit, self.line) else self.reader.fact(commit)
+                )
         except MISSING:
             pass
         self._chains[mainline] = _Chain(self.chain, self.index, prefix, join)

@@ -101,8 +101,22 @@ class LineChains:
                 found = shape[1] == _ORIGIN
             else:
                 found = repository_of(shape[1] or "") in self._own_repositories()
-            self._pulls[key] = found
+            self._pulls[key] = found and self._same_project(commit)
         return self._pulls[key]
+
+    def _same_project(self, commit: pygit2.Commit) -> bool:
+        """What the merge brought is this project as the server had it: some top-level entry is
+        the very one the clone's side has (a pull changes a few; a LICENSE, a README stay). A
+        subtree merge of another project under the same branch name (git/git's ``Merge branch
+        'master' of https://github.com/j6t/gitk``: its `po`, `Makefile` are gitk's own, none of
+        its 7 entries identical) is no pull."""
+        try:
+            ours = {e.name: e.id for e in self.repo[commit.parent_ids[0]].peel(pygit2.Commit).tree}
+            theirs = {e.name: e.id for e in self.repo[commit.parent_ids[1]].peel(pygit2.Commit).tree}
+        except MISSING:
+            return False
+        same = sum(1 for name, oid in theirs.items() if ours.get(name) == oid)
+        return same >= 1
 
     def _own_repositories(self) -> frozenset[str]:
         """This repository's ``owner/name``: its remotes' URLs, else those its lines pull from."""
