@@ -125,7 +125,8 @@ class DeployedRefs:
                     break
                 if since is not None and commit.commit_time < since:
                     break
-                # one shared fact a commit (kept per mainline): the reader's, but a pull merge's parents in the line's order
+                # the reader's one shared fact a commit (kept per mainline); a pull merge's
+                # parents in the line's order
                 prefix.append(
                     chains.fact(commit, self.line) if chains.is_pull(commit, self.line) else self.reader.fact(commit)
                 )
