@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from hotfix_lint import DOCS_URL
+from hotfix_lint.report.model import RuleInfo
 from hotfix_lint.rules.base import Rule
 
 
@@ -29,6 +31,18 @@ def rules_by_pack() -> dict[str, tuple[str, ...]]:
 def default_label(rule: type[Rule]) -> str:
     """``error``, or ``error, opt-in`` for a rule that runs only when a policy names it."""
     return rule.default_severity.value + (", opt-in" if rule.opt_in else "")
+
+
+def help_uri(rule: Rule | type[Rule]) -> str:
+    """Where a rule is documented: its own ``help_uri`` (a rule from another package), else its
+    section of the rules page."""
+    own: str | None = getattr(rule, "help_uri", None)
+    return own or f"{DOCS_URL}rules/#{rule.id}"
+
+
+def rule_info(rule: Rule | type[Rule]) -> RuleInfo:
+    """The metadata reporters show for ``rule``."""
+    return RuleInfo(rule.id, rule.summary, rule.explanation, rule.default_severity, help_uri(rule))
 
 
 def rules_markdown() -> str:

@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from hotfix_lint.report.model import Report
 
 TOOL_NAME = "hotfix-lint"
-#: where SARIF pins findings without a file of their own when the policy is not a file in the repository
-DEFAULT_POLICY_ANCHOR = ".hotfix-lint.yaml"
 
 _DESCRIPTION = """\
 Check git repositories against a written hotfix process.
@@ -449,10 +447,13 @@ def _run_check(
     policy_path: str | None,
 ) -> tuple[Report, str | None]:
     """Gather what ``plan`` asks for, judge it, and build the report (and the commit judged)."""
+    from hotfix_lint.catalog import rule_info
+    from hotfix_lint.collect.anchor import existing_anchor, workflow_file
     from hotfix_lint.collect.gather import gather
+    from hotfix_lint.collect.repository import open_repository
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes, utc_day
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
-    from hotfix_lint.report.model import Report, RuleInfo
+    from hotfix_lint.report.model import Report
 
     now = parse_now(args.now)
     whole, policy = policy, policy.era_now(now)  # with eras, the present's era
@@ -499,6 +500,8 @@ def _run_check(
     for note in skipped:
         notes.append(note)
         print(f"{TOOL_NAME}: {note}", file=sys.stderr)
+    judged = facts.branch.tip if facts.branch is not None else facts.head_commit
+    repo = open_repository(root)
     report = Report(
         tool_name=TOOL_NAME,
         tool_version=__version__,
@@ -507,12 +510,9 @@ def _run_check(
         violations=tuple(violations),
         rules_run=rules_run,
         notes=tuple(notes),
-        rules=tuple(
-            RuleInfo(s.rule.id, s.rule.summary, s.rule.explanation, s.rule.default_severity) for s in selected
-        ),
-        anchor=policy_path or DEFAULT_POLICY_ANCHOR,
+        rules=tuple(rule_info(s.rule) for s in selected),
+        anchor=existing_anchor(repo, judged, [policy_path, workflow_file(os.environ)]),
     )
-    judged = facts.branch.tip if facts.branch is not None else facts.head_commit
     return report, judged
 
 
