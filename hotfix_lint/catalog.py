@@ -23,7 +23,7 @@ def rules_by_pack() -> dict[str, tuple[str, ...]]:
 
     found: dict[str, list[str]] = {rule.id: [] for rule in ALL_RULES}
     for name in pack_names():
-        for selected in select_rules(load_pack(name)):
+        for selected in select_rules(load_pack(name), rules=ALL_RULES):
             found[selected.rule.id].append(name)
     return {rule_id: tuple(packs) for rule_id, packs in found.items()}
 
@@ -58,17 +58,21 @@ def rules_markdown() -> str:
 
 
 def rules_text() -> str:
-    """``hotfix-lint rules``: one line per rule, then the packs that enable it."""
-    from hotfix_lint.rules.registry import ALL_RULES
+    """``hotfix-lint rules``: one line per rule, then the packs that enable it (for a rule from
+    another package: that package)."""
+    from hotfix_lint.rules.registry import all_rules, plugin_package
 
     packs = rules_by_pack()
-    width = max(len(r.id) for r in ALL_RULES)
-    labels = {r.id: default_label(r) for r in ALL_RULES}
+    rules = all_rules()
+    width = max(len(r.id) for r in rules)
+    labels = {r.id: default_label(r) for r in rules}
     label_width = max(len(v) for v in labels.values())
     lines = []
-    for rule in ALL_RULES:
+    for rule in rules:
         lines.append(f"{rule.id:<{width}}  {labels[rule.id]:<{label_width}}  {rule.summary}")
-        lines.append(f"{'':<{width}}  {'':<{label_width}}  packs: {', '.join(packs[rule.id]) or 'none'}")
+        package = plugin_package(rule.id)
+        source = f"package: {package} (a plugin)" if package else f"packs: {', '.join(packs[rule.id]) or 'none'}"
+        lines.append(f"{'':<{width}}  {'':<{label_width}}  {source}")
     lines.append("")
     lines.append("An opt-in rule runs only when the policy names it under `rules:` (or with --rule ID).")
     lines.append("`hotfix-lint explain RULE` tells what a rule checks and which options it takes.")

@@ -368,10 +368,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         policy, described = unless_no_policy(repo, policy, described)
     print(f"{TOOL_NAME}: {described}", file=sys.stderr)
     if args.rule:
-        from hotfix_lint.rules.registry import RULES_BY_ID
+        from hotfix_lint.rules.registry import rules_by_id
 
+        registered = rules_by_id()
         for rule_id in args.rule:
-            if rule_id not in RULES_BY_ID:
+            if rule_id not in registered:
                 raise UnknownRuleError(f"unknown rule {rule_id!r}; `hotfix-lint rules` lists them")
     under_check = args.branch or (ci.head_branch if ci is not None else None)
     # another CI system's merge request run: its detached checkout is the change (maybe a fork's)
@@ -564,20 +565,23 @@ def explain_text(rule_id: str) -> str:
     import json
 
     from hotfix_lint.catalog import rules_by_pack
-    from hotfix_lint.rules.registry import RULES_BY_ID
+    from hotfix_lint.rules.registry import plugin_package, rules_by_id
 
-    rule = RULES_BY_ID.get(rule_id)
+    registered = rules_by_id()
+    rule = registered.get(rule_id)
     if rule is None:
         import difflib
 
-        close = difflib.get_close_matches(rule_id, list(RULES_BY_ID), n=1)
+        close = difflib.get_close_matches(rule_id, list(registered), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise UnknownRuleError(f"unknown rule {rule_id!r}{hint}; `hotfix-lint rules` lists them")
     lines = [
         f"{rule.id}: {rule.summary}",
         f"default severity: {rule.default_severity.value}"
         + (" (opt-in: runs only when the policy names it under `rules:`)" if rule.opt_in else ""),
-        f"built-in packs that enable it: {', '.join(rules_by_pack().get(rule.id, ())) or 'none'}",
+        f"from the package {package} (a plugin)"
+        if (package := plugin_package(rule.id))
+        else f"built-in packs that enable it: {', '.join(rules_by_pack().get(rule.id, ())) or 'none'}",
         "",
         rule.explanation,
         "",
@@ -685,6 +689,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return hook_main(arguments[1:])
     parser = build_parser()
     args = parser.parse_args(arguments)
+    try:
+        return _dispatch(parser, args)
+    finally:
+        _report_plugin_problems()
+
+
+def _report_plugin_problems() -> None:
+    """Plugins left out, on standard error, when this run read them (never a traceback; the
+    exit status is that of the work done with the other rules)."""
+    from hotfix_lint.rules.plugins import plugin_rules
+
+    if plugin_rules.cache_info().currsize:
+        from hotfix_lint.rules.registry import plugin_problems
+
+        for problem in plugin_problems():
+            print(f"{TOOL_NAME}: warning: {problem}", file=sys.stderr)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command == "check":
             return cmd_check(args)
