@@ -1,6 +1,6 @@
 """The rule catalogue: every rule, its default, and the built-in packs that turn it on.
 
-``hotfix-lint rules`` prints it and the README's rule table is generated from it (a test keeps
+``hotfix-lint rules`` prints it and the rules page (docs/rules.md) is generated from it (a test keeps
 them equal), so the list of rules, their packs and their documentation cannot drift apart.
 """
 
@@ -46,7 +46,7 @@ def rule_info(rule: Rule | type[Rule]) -> RuleInfo:
 
 
 def rules_markdown() -> str:
-    """The README's rule table: id, default severity, packs that enable it, summary."""
+    """The rule table of docs/rules.md: id, default severity, packs that enable it, summary."""
     from hotfix_lint.rules.registry import ALL_RULES
 
     packs = rules_by_pack()
@@ -55,6 +55,30 @@ def rules_markdown() -> str:
         names = ", ".join(f"`{p}`" for p in packs[rule.id]) or "none"
         rows.append(f"| `{rule.id}` | {default_label(rule)} | {names} | {rule.summary} |")
     return "\n".join(rows) + "\n"
+
+
+def rules_reference_markdown() -> str:
+    """The rules page's reference: one section per built-in rule (``### RULE-ID``, the anchor
+    SARIF's ``helpUri`` links to) with its summary, default, packs, explanation and options."""
+    import json
+
+    from hotfix_lint.rules.registry import ALL_RULES
+
+    packs = rules_by_pack()
+    out: list[str] = []
+    for rule in ALL_RULES:
+        names = ", ".join(f"`{p}`" for p in packs[rule.id]) or "none"
+        out += [f"### {rule.id}", "", rule.summary, "", f"Default: {default_label(rule)}; packs: {names}.", ""]
+        out += [rule.explanation, ""]
+        props = rule.options_schema.get("properties", {})
+        if props:
+            out.append("Options:")
+            out.append("")
+            for name, spec in props.items():
+                default = json.dumps(spec.get("default")) if "default" in spec else "none"
+                out.append(f"- `{name}` (default `{default}`): {spec.get('description', '')}")
+            out.append("")
+    return "\n".join(out)
 
 
 def rules_text() -> str:

@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     rules = sub.add_parser("rules", help="list every rule with its default severity and summary")
     rules.add_argument(
-        "--format", choices=["text", "markdown"], default="text", help="markdown prints the README's rule table"
+        "--format", choices=["text", "markdown"], default="text", help="markdown prints the rule table of docs/rules.md"
     )
     explain = sub.add_parser("explain", help="explain one rule: what it checks, why, and its options")
     explain.add_argument("rule", metavar="RULE")
@@ -547,7 +547,7 @@ def _write_report(report: Report, fmt: str, output: str | None, *, verbose: bool
 
 
 def rules_markdown() -> str:
-    """The README's rule table, generated from the registry and the packs (a test keeps them equal)."""
+    """The rule table of docs/rules.md, generated from the registry and the packs (a test keeps them equal)."""
     from hotfix_lint.catalog import rules_markdown as markdown
 
     return markdown()
