@@ -713,9 +713,9 @@ def test_action_pins_current_majors_by_commit_with_the_version_in_a_comment() ->
 def test_action_metadata_is_valid_against_the_schema_of_actions() -> None:
     """``action.yml`` against SchemaStore's schema of action metadata (vendored by check-jsonschema)."""
     import jsonschema
-    from check_jsonschema.builtin_schemas import get_builtin_schema
+    from vendored_schemas import vendored_schema
 
-    schema = get_builtin_schema("vendor.github-actions")
+    schema = vendored_schema("github-actions")
     jsonschema.validate(_action(), schema)
     broken = {**_action(), "runs": {"using": "composite"}}  # no steps
     with pytest.raises(jsonschema.ValidationError):
