@@ -36,8 +36,6 @@ if TYPE_CHECKING:
     from hotfix_lint.report.model import Report
 
 TOOL_NAME = "hotfix-lint"
-#: where SARIF pins findings without a file of their own when the policy is not a file in the repository
-DEFAULT_POLICY_ANCHOR = ".hotfix-lint.yaml"
 
 _DESCRIPTION = """\
 Check git repositories against a written hotfix process.
@@ -199,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub)
     rules = sub.add_parser("rules", help="list every rule with its default severity and summary")
     rules.add_argument(
-        "--format", choices=["text", "markdown"], default="text", help="markdown prints the README's rule table"
+        "--format", choices=["text", "markdown"], default="text", help="markdown prints the rule table of docs/rules.md"
     )
     explain = sub.add_parser("explain", help="explain one rule: what it checks, why, and its options")
     explain.add_argument("rule", metavar="RULE")
@@ -370,10 +368,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         policy, described = unless_no_policy(repo, policy, described)
     print(f"{TOOL_NAME}: {described}", file=sys.stderr)
     if args.rule:
-        from hotfix_lint.rules.registry import RULES_BY_ID
+        from hotfix_lint.rules.registry import rules_by_id
 
+        registered = rules_by_id()
         for rule_id in args.rule:
-            if rule_id not in RULES_BY_ID:
+            if rule_id not in registered:
                 raise UnknownRuleError(f"unknown rule {rule_id!r}; `hotfix-lint rules` lists them")
     under_check = args.branch or (ci.head_branch if ci is not None else None)
     # another CI system's merge request run: its detached checkout is the change (maybe a fork's)
@@ -449,10 +448,13 @@ def _run_check(
     policy_path: str | None,
 ) -> tuple[Report, str | None]:
     """Gather what ``plan`` asks for, judge it, and build the report (and the commit judged)."""
+    from hotfix_lint.catalog import rule_info
+    from hotfix_lint.collect.anchor import existing_anchor, workflow_file
     from hotfix_lint.collect.gather import gather
+    from hotfix_lint.collect.repository import open_repository
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes, utc_day
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
-    from hotfix_lint.report.model import Report, RuleInfo
+    from hotfix_lint.report.model import Report
 
     now = parse_now(args.now)
     whole, policy = policy, policy.era_now(now)  # with eras, the present's era
@@ -506,6 +508,8 @@ def _run_check(
     for note in skipped:
         notes.append(note)
         print(f"{TOOL_NAME}: {note}", file=sys.stderr)
+    judged = facts.branch.tip if facts.branch is not None else facts.head_commit
+    repo = open_repository(root)
     report = Report(
         tool_name=TOOL_NAME,
         tool_version=__version__,
@@ -514,12 +518,9 @@ def _run_check(
         violations=tuple(violations),
         rules_run=rules_run,
         notes=tuple(notes),
-        rules=tuple(
-            RuleInfo(s.rule.id, s.rule.summary, s.rule.explanation, s.rule.default_severity) for s in selected
-        ),
-        anchor=policy_path or DEFAULT_POLICY_ANCHOR,
+        rules=tuple(rule_info(s.rule) for s in selected),
+        anchor=existing_anchor(repo, judged, [policy_path, workflow_file(os.environ)]),
     )
-    judged = facts.branch.tip if facts.branch is not None else facts.head_commit
     return report, judged
 
 
@@ -553,7 +554,7 @@ def _write_report(report: Report, fmt: str, output: str | None, *, verbose: bool
 
 
 def rules_markdown() -> str:
-    """The README's rule table, generated from the registry and the packs (a test keeps them equal)."""
+    """The rule table of docs/rules.md, generated from the registry and the packs (a test keeps them equal)."""
     from hotfix_lint.catalog import rules_markdown as markdown
 
     return markdown()
@@ -571,20 +572,23 @@ def explain_text(rule_id: str) -> str:
     import json
 
     from hotfix_lint.catalog import rules_by_pack
-    from hotfix_lint.rules.registry import RULES_BY_ID
+    from hotfix_lint.rules.registry import plugin_package, rules_by_id
 
-    rule = RULES_BY_ID.get(rule_id)
+    registered = rules_by_id()
+    rule = registered.get(rule_id)
     if rule is None:
         import difflib
 
-        close = difflib.get_close_matches(rule_id, list(RULES_BY_ID), n=1)
+        close = difflib.get_close_matches(rule_id, list(registered), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise UnknownRuleError(f"unknown rule {rule_id!r}{hint}; `hotfix-lint rules` lists them")
     lines = [
         f"{rule.id}: {rule.summary}",
         f"default severity: {rule.default_severity.value}"
         + (" (opt-in: runs only when the policy names it under `rules:`)" if rule.opt_in else ""),
-        f"built-in packs that enable it: {', '.join(rules_by_pack().get(rule.id, ())) or 'none'}",
+        f"from the package {package} (a plugin)"
+        if (package := plugin_package(rule.id))
+        else f"built-in packs that enable it: {', '.join(rules_by_pack().get(rule.id, ())) or 'none'}",
         "",
         rule.explanation,
         "",
@@ -692,6 +696,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return hook_main(arguments[1:])
     parser = build_parser()
     args = parser.parse_args(arguments)
+    try:
+        return _dispatch(parser, args)
+    finally:
+        _report_plugin_problems()
+
+
+def _report_plugin_problems() -> None:
+    """Plugins left out, on standard error, when this run read them (never a traceback; the
+    exit status is that of the work done with the other rules)."""
+    from hotfix_lint.rules.plugins import plugin_rules
+
+    if plugin_rules.cache_info().currsize:
+        from hotfix_lint.rules.registry import plugin_problems
+
+        for problem in plugin_problems():
+            print(f"{TOOL_NAME}: warning: {problem}", file=sys.stderr)
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     try:
         if args.command == "check":
             return cmd_check(args)

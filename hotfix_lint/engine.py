@@ -41,9 +41,9 @@ def select_rules(
     An opt-in rule runs only when the policy names it, or when ``only`` asks for it by id.
     """
     if rules is None:  # the registry imports every rule; a hook passes only its stage's rules
-        from hotfix_lint.rules.registry import ALL_RULES
+        from hotfix_lint.rules.registry import all_rules
 
-        rules = ALL_RULES
+        rules = all_rules()
     wanted = set(only) if only is not None else None
     selected: list[SelectedRule] = []
     for rule_class in rules:
@@ -119,6 +119,18 @@ def _waiver_for(finding: Finding, waivers: Iterable[Waiver]) -> Waiver | None:
     return None
 
 
+def _run(rule: Rule, facts: RepositoryFacts, context: RuleContext) -> Iterable[Finding]:
+    """A rule's findings; a rule from another package that fails gives a could-not-check
+    finding naming the error instead of stopping the run (a built-in rule's error is a bug: raised)."""
+    if type(rule).__module__.startswith("hotfix_lint."):
+        return rule.check(facts, context)
+    try:
+        return list(rule.check(facts, context))
+    except Exception as exc:  # someone else's code: reported as a finding, never a traceback
+        message = f"could not check: the rule (from a plugin) failed: {type(exc).__name__}: {exc}"
+        return [Finding(rule.id, message, kind=FindingKind.COULD_NOT_CHECK)]
+
+
 def evaluate(
     facts: RepositoryFacts, policy: Policy, selected: Iterable[SelectedRule], today: dt.date | None = None
 ) -> list[Violation]:
@@ -147,7 +159,7 @@ def evaluate(
             ]
         else:
             context = RuleContext(policy=policy, options=chosen.options, now=facts.now)
-            findings = rule.check(facts, context)
+            findings = _run(rule, facts, context)
         for finding in findings:
             severity = _decide_severity(chosen.severity, finding, policy.could_not_check)
             if severity is Severity.OFF:

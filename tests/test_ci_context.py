@@ -9,6 +9,7 @@ exits 2 with the fix, never with an answer from a truncated history.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -689,7 +690,36 @@ def test_action_passes_inputs_through_the_environment_only() -> None:
         if "run" in step:  # bash can parse it
             subprocess.run(["bash", "-n", "-c", step["run"]], check=True)
     upload = next(s for s in action["runs"]["steps"] if "upload-sarif" in s.get("uses", ""))
-    assert upload["if"].startswith("always()")
+    assert upload["if"].startswith("always()") and "inputs.sarif-upload != 'false'" in upload["if"]
+    assert upload["with"]["sarif_file"] == "${{ steps.check.outputs.sarif-file }}"
+    assert action["outputs"]["sarif-file"]["value"] == "${{ steps.check.outputs.sarif-file }}"
+
+
+#: the current major release of each action the composite action uses (GitHub deprecates older ones)
+CURRENT_MAJOR = {"actions/setup-python": 7, "github/codeql-action/upload-sarif": 4}
+
+
+def test_action_pins_current_majors_by_commit_with_the_version_in_a_comment() -> None:
+    """GitHub's hardening guide: a full commit sha (a tag can be moved), the release named beside it."""
+    lines = [line.strip() for line in ACTION.read_text(encoding="utf-8").splitlines()]
+    uses = [line for line in lines if line.startswith(("uses:", "- uses:"))]
+    assert len(uses) == len(CURRENT_MAJOR)
+    for line in uses:
+        found = re.fullmatch(r"(?:- )?uses: ([\w./-]+)@([0-9a-f]{40}) # v(\d+)\.(\d+)\.(\d+)", line)
+        assert found, line
+        assert int(found.group(3)) == CURRENT_MAJOR[found.group(1)], line
+
+
+def test_action_metadata_is_valid_against_the_schema_of_actions() -> None:
+    """``action.yml`` against SchemaStore's schema of action metadata (vendored by check-jsonschema)."""
+    import jsonschema
+    from vendored_schemas import vendored_schema
+
+    schema = vendored_schema("github-actions")
+    jsonschema.validate(_action(), schema)
+    broken = {**_action(), "runs": {"using": "composite"}}  # no steps
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
 
 
 def test_action_check_step_runs_hotfix_lint(
@@ -732,6 +762,7 @@ def test_action_check_step_runs_hotfix_lint(
     assert proc.returncode == 1, proc.stderr
     assert proc.stdout.startswith("::error title=hotfix-lint%3A branch-name::"), proc.stdout
     assert "read from the base branch main" in proc.stderr
-    assert outputs.read_text(encoding="utf-8") == "sarif-file=hotfix-lint.sarif\n"
+    # an absolute path: the upload step (ours or the user's) reads it from any directory
+    assert outputs.read_text(encoding="utf-8") == f"sarif-file={pr.checkout.path / 'hotfix-lint.sarif'}\n"
     log = json.loads((pr.checkout.path / "hotfix-lint.sarif").read_text(encoding="utf-8"))
     assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["branch-name"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hotfix_lint.cli import explain_text, rules_markdown
+from hotfix_lint.cli import explain_text
 from hotfix_lint.results import Severity
 from hotfix_lint.rules.registry import ALL_RULES, RULES_BY_ID
 
@@ -37,13 +37,6 @@ def test_every_rule_has_tests_and_explain_output(rule: type) -> None:
     assert rule.summary in text and rule.explanation in text
     for option in rule.options_schema.get("properties", {}):
         assert option in text
-
-
-def test_readme_rule_table_is_generated_from_the_registry() -> None:
-    readme = (ROOT / "README.md").read_text()
-    found = re.search(r"<!-- rules-table:start -->\n(.*?)<!-- rules-table:end -->", readme, re.S)
-    assert found, "README lost its rules-table markers"
-    assert found.group(1) == rules_markdown()
 
 
 def test_registry_ids_are_unique() -> None:

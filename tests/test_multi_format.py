@@ -120,8 +120,8 @@ def test_text_sarif_and_github_in_one_run(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     s = gitflow_repo
+    s.commit("Add the hotfix policy", {".hotfix-lint.yaml": yaml.safe_dump(make_policy())})
     s.commit("Direct push to main")  # merge-commit: a finding about history, anchored in SARIF
-    (s.path / ".hotfix-lint.yaml").write_text(yaml.safe_dump(make_policy()), encoding="utf-8")
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     sarif, annotations = tmp_path / "out.sarif", tmp_path / "annotations.txt"
@@ -134,17 +134,64 @@ def test_text_sarif_and_github_in_one_run(
     assert_valid_sarif(log)
     (run,) = log["runs"]
     rules = {d["id"]: d for d in run["tool"]["driver"]["rules"]}
+    from hotfix_lint import DOCS_URL
     from hotfix_lint.rules.registry import RULES_BY_ID
 
     assert rules["merge-commit"]["shortDescription"]["text"] == RULES_BY_ID["merge-commit"].summary
     assert rules["merge-commit"]["fullDescription"]["text"] == RULES_BY_ID["merge-commit"].explanation
+    assert rules["merge-commit"]["helpUri"] == f"{DOCS_URL}rules/#merge-commit"
     (result,) = [r for r in run["results"] if r["ruleId"] == "merge-commit"]
-    location = result["locations"][0]["physicalLocation"]
-    assert location["artifactLocation"]["uri"] == ".hotfix-lint.yaml"  # the policy file, inside the repository
+    location = result["locations"][0]
+    # the policy file, committed: it exists at the analysed commit
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == ".hotfix-lint.yaml"
+    props = result["properties"]
+    assert [logical["name"] for logical in location["logicalLocations"]] == [props["ref"], props["commit"]]
     assert run["properties"]["anchor"] == ".hotfix-lint.yaml"
     written = annotations.read_text(encoding="utf-8")
     assert written.startswith("::error title=hotfix-lint%3A merge-commit::")
     assert "merge-commit" in summary.read_text(encoding="utf-8")  # the step summary, appended
+
+
+def _sarif_anchor(s: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    sarif = tmp_path / "anchor.sarif"
+    status, _, _ = check(s, "--rule", "merge-commit", "--format", f"sarif={sarif}", *args, capsys=capsys)
+    assert status == 1
+    log: dict[str, Any] = json.loads(sarif.read_text(encoding="utf-8"))
+    assert_valid_sarif(log)
+    return log
+
+
+def test_sarif_never_names_a_file_the_analysed_commit_lacks(
+    gitflow_repo: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A policy file on disk but not committed, or none at all: history findings get their
+    commit as a logical location and no physical one; a workflow file of the repository that
+    ran the check is the anchor when it is committed."""
+    s = gitflow_repo
+    s.commit("Direct push to main")
+    (s.path / ".hotfix-lint.yaml").write_text(yaml.safe_dump(make_policy()), encoding="utf-8")  # not committed
+    for uncommitted in (True, False):  # then no policy file: the built-in pack
+        if not uncommitted:
+            (s.path / ".hotfix-lint.yaml").unlink()
+        (run,) = _sarif_anchor(s, tmp_path, capsys)["runs"]
+        (result,) = [r for r in run["results"] if r["ruleId"] == "merge-commit"]
+        (location,) = result["locations"]
+        assert "physicalLocation" not in location, uncommitted
+        names = [result["properties"].get("ref"), result["properties"]["commit"]]
+        assert location["logicalLocations"] == [
+            {"name": name, "fullyQualifiedName": name, "kind": "resource"} for name in names if name
+        ]
+        assert "anchor" not in run["properties"]
+    s.commit("CI", {".github/workflows/hotfix.yml": "on: push\n"})
+    s.commit("Another direct push")
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/app")
+    monkeypatch.setenv("GITHUB_WORKFLOW_REF", "acme/app/.github/workflows/hotfix.yml@refs/heads/main")
+    (run,) = _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"]
+    assert run["properties"]["anchor"] == ".github/workflows/hotfix.yml"
+    monkeypatch.setenv("GITHUB_WORKFLOW_REF", "acme/app/.github/workflows/gone.yml@refs/heads/main")
+    assert "anchor" not in _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"][0]["properties"]
+    monkeypatch.setenv("GITHUB_WORKFLOW_REF", "other/shared/.github/workflows/hotfix.yml@refs/heads/main")
+    assert "anchor" not in _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"][0]["properties"]
 
 
 def test_output_goes_with_the_last_bare_format(

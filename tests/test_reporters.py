@@ -28,7 +28,7 @@ from hotfix_lint.report.github import GithubReporter, command, escape_data, esca
 from hotfix_lint.report.junit import JunitReporter
 from hotfix_lint.report.markdown import MarkdownReporter, md, render_markdown
 from hotfix_lint.report.model import Report, RuleInfo
-from hotfix_lint.report.sarif import DEFAULT_ANCHOR, SarifReporter, anchor_path, fingerprint
+from hotfix_lint.report.sarif import SarifReporter, anchor_path, fingerprint
 from hotfix_lint.results import FindingKind, Severity, Violation
 from hotfix_lint.rules.registry import ALL_RULES
 
@@ -97,6 +97,7 @@ REPORT = Report(
     rules_run=tuple(info.id for info in RULES),
     notes=(NOTE, "skipped branch-protection: no GitHub token"),
     rules=RULES,
+    anchor=".hotfix-lint.yaml",
 )
 
 
@@ -174,6 +175,7 @@ def test_sarif_is_valid_and_every_result_has_a_location(sarif_schema: dict[str, 
         physical = location["physicalLocation"]
         assert physical["artifactLocation"]["uri"]
         assert physical["region"]["startLine"] >= 1
+        assert ("logicalLocations" in location) == bool(result["properties"].get("anchored"))
         assert result["partialFingerprints"]
         assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == result["ruleId"]
 
@@ -187,6 +189,21 @@ def test_sarif_descriptors_come_from_the_rule_metadata() -> None:
     assert first["shortDescription"]["text"] == RULES[0].summary
     assert first["fullDescription"]["text"] == first["help"]["text"] == RULES[0].explanation
     assert first["defaultConfiguration"]["level"] == "error"
+    assert RULES[0].summary in first["help"]["markdown"] and RULES[0].explanation in first["help"]["markdown"]
+    assert "helpUri" not in first  # no page known for a rule described without one
+
+
+def test_sarif_descriptors_of_registered_rules_link_their_documentation(sarif_schema: dict[str, Any]) -> None:
+    from hotfix_lint import DOCS_URL
+    from hotfix_lint.catalog import rule_info
+
+    infos = tuple(rule_info(r) for r in ALL_RULES)
+    log = parse_sarif(replace(REPORT, rules=infos, rules_run=tuple(r.id for r in ALL_RULES)))
+    assert_valid_sarif(log, sarif_schema)
+    for descriptor in log["runs"][0]["tool"]["driver"]["rules"]:
+        assert descriptor["helpUri"] == f"{DOCS_URL}rules/#{descriptor['id']}"
+        assert descriptor["help"]["markdown"].endswith(f"]({descriptor['helpUri']})")
+        assert descriptor["help"]["markdown"].startswith(f"**{descriptor['shortDescription']['text']}**")
 
 
 def test_sarif_levels_suppressions_and_hostile_text() -> None:
@@ -216,28 +233,60 @@ def test_sarif_paths_are_relative_uri_references() -> None:
 
 
 @pytest.mark.parametrize(
-    ("policy", "anchor", "repository", "expected"),
+    ("anchor", "repository", "expected"),
     [
-        ("pack:default", None, "/r", DEFAULT_ANCHOR),
-        ("pack:gitflow", ".github/workflows/hotfix.yml", "/r", ".github/workflows/hotfix.yml"),
-        (".hotfix-lint.yml", None, "/r", ".hotfix-lint.yml"),
-        ("./ci/policy.yaml", None, "/r", "ci/policy.yaml"),
-        ("/r/ci/policy.yaml", None, "/r", "ci/policy.yaml"),
-        ("/elsewhere/policy.yaml", None, "/r", DEFAULT_ANCHOR),
-        ("../policy.yaml", None, "/r", DEFAULT_ANCHOR),
-        ("C:\\r\\policy.yaml", None, "C:\\r", "policy.yaml"),
+        (".hotfix-lint.yml", "/r", ".hotfix-lint.yml"),
+        (".github/workflows/hotfix.yml", "/r", ".github/workflows/hotfix.yml"),
+        ("./ci/policy.yaml", "/r", "ci/policy.yaml"),
+        ("/r/ci/policy.yaml", "/r", "ci/policy.yaml"),
+        ("C:\\r\\policy.yaml", "C:\\r", "policy.yaml"),
     ],
 )
-def test_sarif_anchor(policy: str, anchor: str | None, repository: str, expected: str) -> None:
-    report = replace(REPORT, policy=policy, anchor=anchor, repository=repository)
+def test_sarif_anchor(anchor: str, repository: str, expected: str, sarif_schema: dict[str, Any]) -> None:
+    """A finding without a file is shown at the anchor, line 1, and keeps its ref and commit."""
+    report = replace(REPORT, anchor=anchor, repository=repository)
     assert anchor_path(report) == expected
-    results = parse_sarif(report)["runs"][0]["results"]
-    anchored = [r for r in results if r["properties"].get("anchored")]
-    assert anchored
-    for result in anchored:
-        location = result["locations"][0]["physicalLocation"]
-        assert location["artifactLocation"]["uri"] == expected
-        assert location["region"]["startLine"] == 1
+    log = parse_sarif(report)
+    assert_valid_sarif(log, sarif_schema)
+    results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    assert log["runs"][0]["properties"]["anchor"] == expected
+    location = results["branch-name"]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == expected
+    assert location["physicalLocation"]["region"]["startLine"] == 1
+    assert location["logicalLocations"] == [
+        {"name": BRANCH, "fullyQualifiedName": BRANCH, "kind": "resource"},
+        {"name": COMMIT, "fullyQualifiedName": COMMIT, "kind": "resource"},
+    ]
+    own = results["changelog-entry"]["locations"][0]  # a finding with its own file keeps it
+    assert own["physicalLocation"]["artifactLocation"]["uri"] == "docs/CHANGE%20LOG%2Cv1%3A2.md"
+    assert "logicalLocations" not in own
+
+
+@pytest.mark.parametrize("anchor", [None, "/elsewhere/policy.yaml", "../policy.yaml"])
+def test_sarif_without_an_anchor_gives_history_findings_a_logical_location_only(
+    anchor: str | None, sarif_schema: dict[str, Any]
+) -> None:
+    """No file configures the check (a built-in pack, run by hand): no made-up file is named."""
+    report = replace(REPORT, policy="pack:default", anchor=anchor, repository="/r")
+    assert anchor_path(report) is None
+    log = parse_sarif(report)
+    assert_valid_sarif(log, sarif_schema)
+    (run,) = log["runs"]
+    assert "anchor" not in run["properties"]
+    for result in run["results"]:
+        (location,) = result["locations"]
+        if result["properties"].get("anchored"):
+            assert "physicalLocation" not in location and location["logicalLocations"]
+        else:
+            assert location["physicalLocation"]["artifactLocation"]["uri"].startswith("docs/")
+    protection = next(r for r in run["results"] if r["ruleId"] == "branch-protection")
+    assert protection["locations"][0]["logicalLocations"] == [
+        {"name": "main", "fullyQualifiedName": "main", "kind": "resource"}
+    ]
+    notes = [n["message"]["text"] for n in run["invocations"][0]["toolExecutionNotifications"]]
+    assert any("4 finding(s)" in n and "logical location only" in n for n in notes)
+    with_anchor = parse_sarif(replace(report, anchor=".hotfix-lint.yaml"))["runs"][0]["invocations"][0]
+    assert not any("logical location only" in n["message"]["text"] for n in with_anchor["toolExecutionNotifications"])
 
 
 def test_sarif_fingerprints_are_stable_and_distinct() -> None:
@@ -290,6 +339,7 @@ def test_junit_one_test_case_per_rule_run() -> None:
     assert list(cases) == list(REPORT.rules_run)
     assert suite.get("tests") == str(len(REPORT.rules_run)) == root.get("tests")
     assert suite.get("failures") == "2" and suite.get("skipped") == "1" and suite.get("errors") == "0"
+    assert root.get("skipped") is None  # not an attribute of <testsuites> in the common schema
 
     failure = cases["branch-name"].find("failure")
     assert failure is not None and failure.get("type") == "error"
@@ -309,6 +359,35 @@ def test_junit_one_test_case_per_rule_run() -> None:
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert properties["policy"] == REPORT.policy
     assert NOTE in (suite.findtext("system-out") or "")
+
+
+JUNIT_SCHEMA = DATA / "junit" / "junit-10.xsd"
+
+
+def assert_valid_junit(text: str) -> None:
+    """Valid against the common JUnit XML schema (tests/data/junit/README.md says which)."""
+    import xmlschema
+
+    xmlschema.XMLSchema(str(JUNIT_SCHEMA)).validate(text)
+
+
+@pytest.mark.parametrize(
+    "report",
+    [REPORT, replace(REPORT, violations=(), notes=()), replace(REPORT, rules=(), rules_run=())],
+    ids=["findings", "clean", "no-metadata"],
+)
+def test_junit_is_valid_against_the_common_schema(report: Report) -> None:
+    text = render(JunitReporter(), report)
+    assert_valid_junit(text)
+
+
+def test_junit_schema_check_is_not_vacuous() -> None:
+    """What the schema refuses (as reporters used to write): ``skipped`` on ``<testsuites>``."""
+    import xmlschema
+
+    text = render(JunitReporter(), REPORT).replace("<testsuites ", '<testsuites skipped="1" ', 1)
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        assert_valid_junit(text)
 
 
 def test_junit_survives_characters_xml_cannot_hold() -> None:

@@ -233,9 +233,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     request = github_request(args)
     budget = github_budget(args)
     if args.rule:
-        from hotfix_lint.rules.registry import RULES_BY_ID
+        from hotfix_lint.rules.registry import rules_by_id
 
-        unknown = [r for r in args.rule if r not in RULES_BY_ID]
+        unknown = [r for r in args.rule if r not in rules_by_id()]
         if unknown:
             raise UserError(f"unknown rule {unknown[0]!r}; `hotfix-lint rules` lists them")
     from urllib.parse import urlsplit

@@ -696,12 +696,17 @@ def _error_messages(error: Any) -> Iterator[tuple[KeyPath, str, bool]]:
 
 
 _VALIDATOR: Any = None
+_VALIDATOR_RULES: tuple[str, ...] = ()
 
 
 def _validator() -> Any:
-    """The compiled schema validator, built on first use (this is where jsonschema is imported)."""
-    global _VALIDATOR
-    if _VALIDATOR is None:
+    """The compiled schema validator, built on first use (this is where jsonschema is imported)
+    and again when the rules registered change (plugins read afresh)."""
+    global _VALIDATOR, _VALIDATOR_RULES
+    from hotfix_lint.rules.registry import all_rules
+
+    rules = tuple(rule.id for rule in all_rules())
+    if _VALIDATOR is None or rules != _VALIDATOR_RULES:
         import jsonschema
 
         from hotfix_lint.policy.schema import policy_schema
@@ -709,6 +714,7 @@ def _validator() -> Any:
         _VALIDATOR = jsonschema.Draft202012Validator(
             policy_schema(), format_checker=jsonschema.FormatChecker(formats=("date", "regex"))
         )
+        _VALIDATOR_RULES = rules
     return _VALIDATOR
 
 
@@ -967,13 +973,14 @@ def _strings(path: KeyPath, value: Any) -> list[tuple[KeyPath, str]]:
 
 def _rule_options(merged: Mapping[str, Any]) -> Iterator[tuple[KeyPath, Any, str | None]]:
     """Each rule option the policy sets, with the ``format`` its schema gives it (or its items)."""
-    from hotfix_lint.rules.registry import RULES_BY_ID
+    from hotfix_lint.rules.registry import rules_by_id
 
+    registered = rules_by_id()
     rules = merged.get("rules")
     if not isinstance(rules, Mapping):
         return
     for rule_id, setting in rules.items():
-        rule = RULES_BY_ID.get(rule_id)
+        rule = registered.get(rule_id)
         if rule is None or not isinstance(setting, Mapping):
             continue
         for name, spec in rule.options_schema.get("properties", {}).items():

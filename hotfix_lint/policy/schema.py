@@ -321,15 +321,16 @@ def _rule_property(rule_id: str, summary: str, default: str, options: dict[str, 
 
 def policy_schema() -> dict[str, Any]:
     """The policy JSON Schema: the base plus one ``rules`` property per registered rule."""
-    from hotfix_lint.rules.registry import ALL_RULES
+    from hotfix_lint.rules.registry import all_rules
 
     schema = _base_schema()
+    registered = all_rules()
     rules = schema["properties"]["rules"]["properties"]
-    for rule in ALL_RULES:
+    for rule in registered:
         options = dict(rule.options_schema.get("properties", {}))
         rules[rule.id] = _rule_property(rule.id, rule.summary, rule.default_severity.value, options)
     waiver_rule = schema["properties"]["exceptions"]["items"]["properties"]["rule"]
-    waiver_rule["enum"] = [rule.id for rule in ALL_RULES]
+    waiver_rule["enum"] = [rule.id for rule in registered]
     schema["properties"]["eras"] = _eras(schema["properties"])
     return schema
 

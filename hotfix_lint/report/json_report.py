@@ -1,4 +1,4 @@
-"""The JSON report: the versioned contract other tools read (documented in the README)."""
+"""The JSON report: the versioned contract other tools read (documented in docs/reports.md)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ JUnit has pass, failure and skipped, and nothing for a warning, so the mapping i
 
 Every finding of the rule (errors, warnings, could-not-check, waived with their reasons) is
 listed in the test case's ``<system-out>``, so a passing test case still shows its warnings.
+The output is valid against the JUnit schema CI systems read (Jenkins' ``junit-10.xsd``).
 
 The file may well be printed in a CI log, where a line starting with ``::`` or holding ``##[``
 is a command to the GitHub Actions runner; so a line break inside a value is written as
@@ -81,9 +82,10 @@ def report_to_junit(report: Report) -> ET.Element:
             out.text = _body([header, *(_describe(v) for v in found)])
         cases.append(case)
 
-    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0", "skipped": str(skipped)}
+    counts = {"tests": str(len(cases)), "failures": str(failures), "errors": "0"}
+    # the common schema (Jenkins' junit-10.xsd) counts skipped test cases on the suite only
     root = ET.Element("testsuites", {"name": report.tool_name, **counts})
-    suite = ET.SubElement(root, "testsuite", {"name": report.tool_name, **counts, "time": "0"})
+    suite = ET.SubElement(root, "testsuite", {"name": report.tool_name, **counts, "skipped": str(skipped), "time": "0"})
     properties = ET.SubElement(suite, "properties")
     for name, value in (
         ("repository", report.repository),

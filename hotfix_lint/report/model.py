@@ -23,6 +23,7 @@ class RuleInfo:
     summary: str
     explanation: str
     default_severity: Severity
+    help_uri: str | None = None  # the rule's documentation page (SARIF ``helpUri``)
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,9 @@ class Report:
     """Everything a reporter needs: one repository, one policy, the violations.
 
     ``rules`` describes the rules (at least those run); a reporter falls back to the bare id
-    for a rule it lacks. ``anchor`` is the repository-relative file that a finding with no
-    path of its own (history, settings) is pinned to where a format needs a file (SARIF);
-    ``None`` lets the reporter choose (the policy file, else ``.hotfix-lint.yaml``).
+    for a rule it lacks. ``anchor`` is the repository-relative file, present at the analysed
+    commit, that a finding with no path of its own (history, settings) is pinned to where a
+    format wants a file (SARIF); ``None``: there is none, such findings have no file.
     """
 
     tool_name: str

@@ -1,10 +1,12 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, one descriptor per rule, one located result per finding.
 
-Code scanning rejects a whole upload when a single result has no location, so every result
-gets one: its own path and line when the finding has them; otherwise (a finding about history
-or repository settings) the *anchor*: ``Report.anchor``, else the policy file when it lies
-inside the repository, else ``.hotfix-lint.yaml`` (where the policy would live when a built-in
-pack is used), always at line 1.
+A finding with a path of its own is located at that path and line. A finding about history
+or repository settings has no file: it gets a *logical* location (the ref, the commit; SARIF
+2.1.0 section 3.33, kind ``resource``) and, when the report names one, a physical location at
+its *anchor* (``Report.anchor``, line 1): a file that exists at the analysed commit, chosen by
+:mod:`hotfix_lint.collect.anchor` (the policy file, else the workflow that ran the check). With
+no anchor the result has its logical location only, which is valid SARIF; GitHub code scanning,
+which shows results at files, needs a file, and a tool notification in the log says so.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from hotfix_lint.results import FindingKind, Severity, Violation
 SARIF_VERSION = "2.1.0"
 #: the schema the output is valid against (tests/data/sarif/ holds a copy)
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-#: where findings without a path go when neither the report nor the policy names a file
-DEFAULT_ANCHOR = ".hotfix-lint.yaml"
 #: the partialFingerprints key; bump the version if the hashed fields ever change
 FINGERPRINT_KEY = "hotfixLint/v1"
 
@@ -50,14 +50,9 @@ def _relative(path: str, root: str = "") -> str | None:
     return path
 
 
-def anchor_path(report: Report) -> str:
-    """The file a finding with no path of its own is anchored to (see the module docstring)."""
-    for candidate in (report.anchor, None if report.policy.startswith("pack:") else report.policy):
-        if candidate:
-            relative = _relative(candidate, report.repository)
-            if relative:
-                return relative
-    return DEFAULT_ANCHOR
+def anchor_path(report: Report) -> str | None:
+    """The file a finding with no path of its own is shown at, or ``None`` (see the module docstring)."""
+    return _relative(report.anchor, report.repository) if report.anchor else None
 
 
 def _uri(path: str) -> str:
@@ -88,14 +83,30 @@ def _pascal(rule_id: str) -> str:
 def _descriptor(info: RuleInfo) -> dict[str, Any]:
     summary = info.summary or info.id
     explanation = info.explanation or summary
-    return {
+    markdown = f"**{summary}**\n\n{explanation}"
+    if info.help_uri:
+        markdown += f"\n\n[Documentation of `{info.id}`]({info.help_uri})"
+    descriptor: dict[str, Any] = {
         "id": info.id,
         "name": _pascal(info.id) or info.id,
         "shortDescription": {"text": summary},
         "fullDescription": {"text": explanation},
-        "help": {"text": explanation},
-        "defaultConfiguration": {"level": _level(info.default_severity)},
+        "help": {"text": explanation, "markdown": markdown},
     }
+    if info.help_uri:
+        descriptor["helpUri"] = info.help_uri
+    descriptor["defaultConfiguration"] = {"level": _level(info.default_severity)}
+    return descriptor
+
+
+def _logical(violation: Violation) -> list[dict[str, str]]:
+    """Where a finding without a file is: its ref and its commit (at least one entry)."""
+    found = [
+        {"name": name, "fullyQualifiedName": name, "kind": "resource"}
+        for name in (violation.ref, violation.commit)
+        if name
+    ]
+    return found or [{"name": "repository", "kind": "resource"}]
 
 
 def _message(violation: Violation) -> str:
@@ -116,16 +127,27 @@ def _message(violation: Violation) -> str:
     return "\n".join(lines)
 
 
-def _result(violation: Violation, rule_index: int, anchor: str) -> dict[str, Any]:
+def _location(violation: Violation, anchor: str | None) -> dict[str, Any]:
     path = _relative(violation.path) if violation.path else None
-    line = max(1, violation.line or 1) if path else 1
+    if path:
+        line = max(1, violation.line or 1)
+        return {"physicalLocation": {"artifactLocation": {"uri": _uri(path)}, "region": {"startLine": line}}}
+    location: dict[str, Any] = {}
+    if anchor:
+        location["physicalLocation"] = {"artifactLocation": {"uri": _uri(anchor)}, "region": {"startLine": 1}}
+    location["logicalLocations"] = _logical(violation)
+    return location
+
+
+def _result(violation: Violation, rule_index: int, anchor: str | None) -> dict[str, Any]:
+    path = _relative(violation.path) if violation.path else None
     properties: dict[str, Any] = {"kind": violation.kind.value}
     if violation.ref:
         properties["ref"] = violation.ref
     if violation.commit:
         properties["commit"] = violation.commit
     if not path:
-        properties["anchored"] = True  # no file of its own inside the repository
+        properties["anchored"] = True  # no file of its own inside the repository: see the module docstring
         if violation.path:
             properties["path"] = violation.path
     result: dict[str, Any] = {
@@ -133,14 +155,7 @@ def _result(violation: Violation, rule_index: int, anchor: str) -> dict[str, Any
         "ruleIndex": rule_index,
         "level": _level(violation.severity),
         "message": {"text": _message(violation)},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(path or anchor)},
-                    "region": {"startLine": line},
-                }
-            }
-        ],
+        "locations": [_location(violation, anchor)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint(violation)},
         "properties": properties,
     }
@@ -156,8 +171,16 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
     index = {info.id: i for i, info in enumerate(rules)}
     anchor = anchor_path(report)
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    if report.notes:
-        invocation["toolExecutionNotifications"] = [{"level": "note", "message": {"text": n}} for n in report.notes]
+    notes = list(report.notes)
+    unplaced = sum(1 for v in report.violations if not (v.path and _relative(v.path)))
+    if unplaced and not anchor:
+        notes.append(
+            f"{unplaced} finding(s) concern history or settings and no file of the analysed commit "
+            "configures the check: they carry a logical location only, which GitHub code scanning "
+            "does not show; commit a policy file (`hotfix-lint init`) to give them one"
+        )
+    if notes:
+        invocation["toolExecutionNotifications"] = [{"level": "note", "message": {"text": n}} for n in notes]
     driver: dict[str, Any] = {"name": report.tool_name, "version": report.tool_version}
     if _SEMVER.fullmatch(report.tool_version):
         driver["semanticVersion"] = report.tool_version
@@ -166,7 +189,7 @@ def report_to_sarif(report: Report) -> dict[str, Any]:
         "tool": {"driver": driver},
         "invocations": [invocation],
         "results": [_result(v, index[v.rule], anchor) for v in report.violations],
-        "properties": {"policy": report.policy, "anchor": anchor},
+        "properties": {"policy": report.policy, **({"anchor": anchor} if anchor else {})},
     }
     return {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
 

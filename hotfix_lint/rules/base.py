@@ -1,7 +1,7 @@
 """What a rule is: a small class whose metadata are class attributes.
 
 Every rule declares its id, a one-line summary, a longer explanation (the single source of
-``hotfix-lint explain``, the README table and SARIF rule descriptors), its default severity,
+``hotfix-lint explain``, docs/rules.md and SARIF rule descriptors), its default severity,
 a JSON Schema for its options and the fact kinds it needs. ``check`` is a pure function of
 the facts: no git, no network, no clock, no environment.
 """

@@ -1,4 +1,6 @@
-"""The one list of rules. Nothing registers itself by being imported: add a rule here."""
+"""The one list of rules. Nothing registers itself by being imported: add a built-in rule here;
+rules from other packages come through an entry point group (:mod:`hotfix_lint.rules.plugins`)
+and :func:`all_rules` adds them."""
 
 from __future__ import annotations
 
@@ -50,3 +52,29 @@ ALL_RULES: tuple[type[Rule], ...] = (
 )
 
 RULES_BY_ID: dict[str, type[Rule]] = {rule.id: rule for rule in ALL_RULES}
+
+
+def all_rules() -> tuple[type[Rule], ...]:
+    """The built-in rules, then those of the installed plugins."""
+    from hotfix_lint.rules.plugins import plugin_rules
+
+    return ALL_RULES + plugin_rules(frozenset(RULES_BY_ID)).rules
+
+
+def rules_by_id() -> dict[str, type[Rule]]:
+    """:func:`all_rules` by id."""
+    return {rule.id: rule for rule in all_rules()}
+
+
+def plugin_problems() -> tuple[str, ...]:
+    """Why plugins were left out (empty when all loaded)."""
+    from hotfix_lint.rules.plugins import plugin_rules
+
+    return plugin_rules(frozenset(RULES_BY_ID)).problems
+
+
+def plugin_package(rule_id: str) -> str | None:
+    """The package that brought the rule ``rule_id``; ``None`` for a built-in rule."""
+    from hotfix_lint.rules.plugins import plugin_rules
+
+    return plugin_rules(frozenset(RULES_BY_ID)).packages.get(rule_id)
