@@ -164,9 +164,10 @@ def _sarif_anchor(s: Scenario, tmp_path: Path, capsys: pytest.CaptureFixture[str
 def test_sarif_never_names_a_file_the_analysed_commit_lacks(
     gitflow_repo: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A policy file on disk but not committed, or none at all: history findings get their
-    commit as a logical location and no physical one; a workflow file of the repository that
-    ran the check is the anchor when it is committed."""
+    """A policy file on disk but not committed, or none at all: history findings are pinned to
+    a file the commit has (its README, else its first top-level file), never to the missing
+    policy, with their commit as a logical location; a workflow file of the repository that ran
+    the check is the anchor when it is committed."""
     s = gitflow_repo
     s.commit("Direct push to main")
     (s.path / ".hotfix-lint.yaml").write_text(yaml.safe_dump(make_policy()), encoding="utf-8")  # not committed
@@ -176,12 +177,14 @@ def test_sarif_never_names_a_file_the_analysed_commit_lacks(
         (run,) = _sarif_anchor(s, tmp_path, capsys)["runs"]
         (result,) = [r for r in run["results"] if r["ruleId"] == "merge-commit"]
         (location,) = result["locations"]
-        assert "physicalLocation" not in location, uncommitted
+        top = sorted(p.name for p in s.path.iterdir() if p.is_file() and p.name != ".hotfix-lint.yaml")
+        fallback = "README.md" if "README.md" in top else top[0]
+        assert location["physicalLocation"]["artifactLocation"]["uri"] == fallback, uncommitted
         names = [result["properties"].get("ref"), result["properties"]["commit"]]
         assert location["logicalLocations"] == [
             {"name": name, "fullyQualifiedName": name, "kind": "resource"} for name in names if name
         ]
-        assert "anchor" not in run["properties"]
+        assert run["properties"]["anchor"] == fallback
     s.commit("CI", {".github/workflows/hotfix.yml": "on: push\n"})
     s.commit("Another direct push")
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/app")
@@ -189,9 +192,9 @@ def test_sarif_never_names_a_file_the_analysed_commit_lacks(
     (run,) = _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"]
     assert run["properties"]["anchor"] == ".github/workflows/hotfix.yml"
     monkeypatch.setenv("GITHUB_WORKFLOW_REF", "acme/app/.github/workflows/gone.yml@refs/heads/main")
-    assert "anchor" not in _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"][0]["properties"]
+    assert _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"][0]["properties"]["anchor"] == fallback
     monkeypatch.setenv("GITHUB_WORKFLOW_REF", "other/shared/.github/workflows/hotfix.yml@refs/heads/main")
-    assert "anchor" not in _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"][0]["properties"]
+    assert _sarif_anchor(s, tmp_path, capsys, "--no-ci")["runs"][0]["properties"]["anchor"] == fallback
 
 
 def test_output_goes_with_the_last_bare_format(
