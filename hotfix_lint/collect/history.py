@@ -24,7 +24,7 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
-from hotfix_lint.collect.graph_index import CommitGraph, HistoryIndex, HistoryProgress
+from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex, HistoryProgress
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
 from hotfix_lint.collect.own_line import OwnLine, own_chain
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
@@ -575,10 +575,7 @@ class HistoryCollector:
             if landings or copies:
                 starts = [min((c.commit_time for c in h.own_commits), default=h.merged_at or 0) for h in landings]
                 cutoff = min(starts + [x.commits[-1].commit_time for x in copies])
-                chain = self._own_chain(
-                    pygit2.Oid(hex=integration.tip), self._integration_line(integration.name), integration.name, []
-                )
-                reach = IntegrationReach(self.repo, integration.tip, cutoff, chain)
+                reach = self._reach(integration, cutoff)
                 found[integration.name] = (reach, BackMergeFinder(self.repo, reach, self._grace()))
         out: list[ProductionLineFact] = []
         for fact, line, of in zip(lines, walked, integrations, strict=True):
@@ -840,6 +837,19 @@ class HistoryCollector:
         options = dict(setting.options) if setting is not None else {}
         return int(options.get("grace_days", DEFAULT_GRACE_DAYS)) * 86400
 
+    def _reach(self, integration: IntegrationFact, cutoff: int) -> ReachIndex:
+        """When each commit reached the integration branch's own chain: from the index when that
+        chain is its plain first-parent chain (no pull merge, no fast-forward onto production),
+        else from a walk of the own chain."""
+        tip = pygit2.Oid(hex=integration.tip)
+        chain = list(self._own_chain(tip, self._integration_line(integration.name), integration.name, []))
+        graph = self.index.graph if self.index is not None else None
+        if graph is not None and integration.tip in graph:
+            plain = graph.first_parent_chain(integration.tip)
+            if len(plain) == len(chain) and all(graph.ids[n] == str(c.id) for n, c in zip(plain, chain, strict=True)):
+                return FirstParentReach(graph, integration.tip, cutoff)
+        return IntegrationReach(self.repo, integration.tip, cutoff, chain)
+
     def _read_index(self, tips: list[pygit2.Oid], integrations: list[IntegrationFact | None]) -> None:
         """Read the commit graph of the lines and their integration branches once (not in a
         shallow clone, whose boundary the walks check commit by commit)."""
@@ -853,6 +863,9 @@ class HistoryCollector:
             return  # a partial clone: the walks say what is missing
         self.index = HistoryIndex(graph)
         self.reader.index = self.index
+        for tip in tips:
+            if str(tip) in graph:
+                self.index.line(str(tip))  # one pass each: a first-parent merge's own commits arrive with it
 
     # -- entry point -------------------------------------------------------------------
 
