@@ -146,6 +146,25 @@ def test_the_pacer_waits_for_the_hourly_reset_when_the_budget_is_spent() -> None
     assert pacer.reading().waited >= 119.9  # a new hour: the next answer tells the budget again
 
 
+def test_the_pacer_is_shared_with_the_workers_the_audit_forks() -> None:
+    import multiprocessing
+
+    pacer = Pacer()
+    reset = str(int(time.time()) + 100)
+
+    def worker() -> None:
+        ticket = pacer.before("GET", "/repos/o/r")
+        pacer.after(
+            ticket, 200, {"X-RateLimit-Remaining": "42", "X-RateLimit-Reset": reset, "X-RateLimit-Limit": "5000"}
+        )
+
+    child = multiprocessing.get_context("fork").Process(target=worker)
+    child.start()
+    child.join(timeout=30)
+    reading = pacer.reading()
+    assert (reading.sent, reading.remaining, reading.limit) == (1, 42, 5000)
+
+
 def test_endpoints_are_counted_coarsely() -> None:
     assert endpoint_of("GET", "/repos/o/r/branches/main/protection") == "GET repos branches"
     assert endpoint_of("GET", "/api/v3/repos/o/r") == "GET repos"
