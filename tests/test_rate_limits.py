@@ -213,3 +213,10 @@ def test_the_audit_backs_off_under_limits_lower_than_it_knows_and_finishes(org: 
     assert refused and {kind for kind, _ in refused} <= {"points", "penalty"}
     assert "0 rate-limit answers" not in run.stderr
     assert TOKEN not in run.everything
+
+
+def test_api_limits_that_are_not_limits_are_a_usage_error(org: Org) -> None:
+    for wrong in ("points=3", "rest-points=0", "window"):
+        run = org.audit("--org", "octo", "--api-limits", wrong)
+        assert run.status == 2 and "--api-limits" in run.stderr, run.stderr
+    assert not org.server.requests
