@@ -220,3 +220,42 @@ def test_api_limits_that_are_not_limits_are_a_usage_error(org: Org) -> None:
         run = org.audit("--org", "octo", "--api-limits", wrong)
         assert run.status == 2 and "--api-limits" in run.stderr, run.stderr
     assert not org.server.requests
+
+
+# -- GraphQL ----------------------------------------------------------------------------------------
+
+
+def graphql(server: GitHubServer, query: str) -> tuple[int, dict[str, str], Any]:
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request("POST", "/graphql", body=json.dumps({"query": query}), headers={"Authorization": "bearer t"})
+    answer = conn.getresponse()
+    body = json.loads(answer.read())
+    conn.close()
+    return answer.status, {k.lower(): v for k, v in answer.getheaders()}, body
+
+
+def test_one_graphql_query_reads_many_repositories_against_githubs_schema(gh: GitHubServer) -> None:
+    gh.state.add_repo("octo/lib", allow_squash_merge=False)
+    gh.state.protect_branch("octo/lib", "main", required_approving_review_count=2)
+    query = """query {
+      a: repository(owner: "octo", name: "app") { mergeCommitAllowed squashMergeAllowed rebaseMergeAllowed }
+      b: repository(owner: "octo", name: "lib") {
+        squashMergeAllowed
+        branchProtectionRules(first: 100) { nodes { pattern requiredApprovingReviewCount } }
+      }
+    }"""
+    status, headers, body = graphql(gh, query)
+    assert status == 200 and "errors" not in body, body
+    assert body["data"]["a"] == {"mergeCommitAllowed": True, "squashMergeAllowed": True, "rebaseMergeAllowed": True}
+    assert body["data"]["b"]["squashMergeAllowed"] is False
+    assert body["data"]["b"]["branchProtectionRules"]["nodes"] == [
+        {"pattern": "main", "requiredApprovingReviewCount": 2}
+    ]
+    assert headers["x-ratelimit-resource"] == "graphql"
+    assert gh.limits.log.points_total == {"POST graphql": 1}  # a query is 1 point, not a POST's 5
+
+
+def test_a_query_github_would_reject_fails_as_github_answers_it(gh: GitHubServer) -> None:
+    status, _, body = graphql(gh, 'query { repository(owner: "octo", name: "app") { allowSquashMerge } }')
+    assert status == 200 and "data" not in body
+    assert "Cannot query field 'allowSquashMerge' on type 'Repository'" in body["errors"][0]["message"]

@@ -135,10 +135,9 @@ class _Window:
         self.total += amount
 
 
-def points(method: str, graphql_mutation: bool = False) -> int:
-    """A request's points for the secondary limit (GitHub's table)."""
-    if graphql_mutation:
-        return 5
+def points(method: str) -> int:
+    """A REST request's points for the secondary limit (GitHub's table): a GET 1, a POST 5
+    (GraphQL: a query 1, a mutation 5)."""
     return 1 if method.upper() in _CHEAP else 5
 
 
@@ -161,24 +160,27 @@ class LimitKeeper:
     def limits(self) -> Limits:
         return Limits.of(self._read())
 
-    def admit(self, token: str, method: str, endpoint: str, graphql: bool) -> tuple[Refusal | None, Limits]:
+    def admit(
+        self, token: str, method: str, endpoint: str, graphql: bool, mutation: bool = False
+    ) -> tuple[Refusal | None, Limits]:
         """Count a request in, or the answer that refuses it (then it is not counted in)."""
         limits = self.limits
         now = self._clock()
         with self._lock:
-            refusal = self._refusal(limits, now, token, method, endpoint, graphql) if limits.enforce else None
+            cost = (5 if mutation else 1) if graphql else points(method)
+            refusal = self._refusal(limits, now, token, cost, endpoint, graphql) if limits.enforce else None
             if refusal is not None:
                 return refusal, limits
             self._inflight += 1
             self.log.peak_concurrency = max(self.log.peak_concurrency, self._inflight)
             window = self._points.setdefault(endpoint, _Window())
-            window.add(now, points(method))
-            self.log.points_total[endpoint] = self.log.points_total.get(endpoint, 0) + points(method)
+            window.add(now, cost)
+            self.log.points_total[endpoint] = self.log.points_total.get(endpoint, 0) + cost
             self.log.peak_points = max(self.log.peak_points, int(window.sum(now, limits.window)))
         return None, limits
 
     def _refusal(
-        self, limits: Limits, now: float, token: str, method: str, endpoint: str, graphql: bool
+        self, limits: Limits, now: float, token: str, cost: int, endpoint: str, graphql: bool
     ) -> Refusal | None:
         penalty = self._penalty.get(token, 0.0)
         kind = None
@@ -186,7 +188,7 @@ class LimitKeeper:
             kind = "penalty"
         elif self._inflight >= limits.concurrency:
             kind = "concurrency"
-        elif self._points.get(endpoint, _Window()).sum(now, limits.window) + points(method) > (
+        elif self._points.get(endpoint, _Window()).sum(now, limits.window) + cost > (
             limits.graphql_points if graphql else limits.rest_points
         ):
             kind = "points"

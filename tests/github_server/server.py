@@ -256,6 +256,14 @@ class GitHubApi:
         chunk, headers = self.page(req, [render.workflow(self.urls, full_name, w) for w in flows])
         return Response(200, {"total_count": len(flows), "workflows": chunk}, headers)
 
+    # -- GraphQL -----------------------------------------------------------------------------
+
+    @route("POST", "/graphql")
+    def graphql(self, req: Request) -> Response:
+        from . import graphql_api
+
+        return Response(200, graphql_api.answer(self.state, req.body))
+
     # -- environments -----------------------------------------------------------------------
 
     def environment(self, req: Request) -> tuple[str, dict[str, Any]]:
@@ -402,6 +410,17 @@ def _endpoint(method: str, path: str) -> str:
     return f"{method} {path}"
 
 
+def _mutation(raw: bytes) -> bool:
+    """Whether a GraphQL request's query is a mutation (5 points; a query is 1)."""
+    from . import graphql_api
+
+    try:
+        query = json.loads(raw).get("query")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(query, str) and graphql_api.is_mutation(query)
+
+
 def _refused(refusal: Refusal) -> Response:
     return Response(refusal.status, render.error_body(refusal.status, refusal.message, refusal.doc), refusal.headers)
 
@@ -513,7 +532,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         keeper = github.limits
         who = (authorization or "").partition(" ")[2] or "anonymous"
         graphql = path == "/graphql"
-        refusal, limits = keeper.admit(who, method, _endpoint(method, path or split.path), graphql)
+        mutation = graphql and _mutation(raw)
+        refusal, limits = keeper.admit(who, method, _endpoint(method, path or split.path), graphql, mutation)
         if refusal is not None:
             self.send(_refused(refusal), method, record, limits=lambda status: {})
             return
