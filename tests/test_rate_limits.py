@@ -259,3 +259,16 @@ def test_a_query_github_would_reject_fails_as_github_answers_it(gh: GitHubServer
     status, _, body = graphql(gh, 'query { repository(owner: "octo", name: "app") { allowSquashMerge } }')
     assert status == 200 and "data" not in body
     assert "Cannot query field 'allowSquashMerge' on type 'Repository'" in body["errors"][0]["message"]
+
+
+def test_the_audit_waits_for_the_hourly_reset_instead_of_spending_past_it(org: Org) -> None:
+    """An "hour" of 3 s and 8 requests: the cold audit needs more, waits for the reset the
+    headers name, and is never refused."""
+    publish_many(org, 2)
+    org.state.set_limits(hourly=8, hour=3)
+    run = org.audit("--org", "octo", "--jobs", "2")
+    assert run.status == 0, run.stderr
+    assert [e["status"] for e in run.report["repositories"]] == ["ok"] * 2
+    assert "could not check" not in json.dumps(run.report)
+    assert org.server.limits.log.refused == []
+    assert sum(1 for r in org.server.requests if r.status != 304) > 8
