@@ -229,7 +229,9 @@ def _plan(
             )
     if base_arg is not None:
         if current_branch is None:
-            raise UserError(f"--base {base_arg}: name the branch to judge with --branch NAME (HEAD is detached)")
+            raise UserError(
+                f"--base {base_arg}: name the branch to judge with --branch NAME (HEAD is detached)"
+            )
         return CheckPlan(branch=current_branch, line=base_arg, history=False, notes=tuple(notes))
     branch = None
     if (

@@ -70,7 +70,9 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         epilog=_EXIT_STATUS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--repo", default=".", metavar="DIR", help="repository to check (default: current directory)")
+    p.add_argument(
+        "--repo", default=".", metavar="DIR", help="repository to check (default: current directory)"
+    )
     p.add_argument(
         "--policy",
         metavar="FILE",
@@ -103,7 +105,9 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--verbose", action="store_true", help="text format: every finding by rule, each with its hint (no summary)"
     )
     p.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
-    p.add_argument("--no-history", action="store_true", help="check only the hotfix branch, not production history")
+    p.add_argument(
+        "--no-history", action="store_true", help="check only the hotfix branch, not production history"
+    )
     ci = p.add_argument_group(
         "CI",
         "In GitHub Actions the pull request (or push, or merge group) is read from the event; a pull "
@@ -503,7 +507,9 @@ def _run_check(
         violations=tuple(violations),
         rules_run=rules_run,
         notes=tuple(notes),
-        rules=tuple(RuleInfo(s.rule.id, s.rule.summary, s.rule.explanation, s.rule.default_severity) for s in selected),
+        rules=tuple(
+            RuleInfo(s.rule.id, s.rule.summary, s.rule.explanation, s.rule.default_severity) for s in selected
+        ),
         anchor=policy_path or DEFAULT_POLICY_ANCHOR,
     )
     judged = facts.branch.tip if facts.branch is not None else facts.head_commit
@@ -585,7 +591,9 @@ def explain_text(rule_id: str) -> str:
     else:
         lines.append("options: none")
     lines.append("")
-    lines.append(f"set it in the policy: rules: {{{rule.id}: {{severity: error|warning|off, OPTION: VALUE}}}}")
+    lines.append(
+        f"set it in the policy: rules: {{{rule.id}: {{severity: error|warning|off, OPTION: VALUE}}}}"
+    )
     return "\n".join(lines) + "\n"
 
 
@@ -723,3 +731,4 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"{TOOL_NAME}: error: {unreadable}", file=sys.stderr)
         return unreadable.exit_status
+

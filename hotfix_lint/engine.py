@@ -71,11 +71,14 @@ def cap_severity(selected: Iterable[SelectedRule], rule_ids: Iterable[str], ceil
     """Lower the rules ``rule_ids`` to at most ``ceiling`` (a hook stage where they only warn)."""
     ids = set(rule_ids)
     return [
-        replace(s, severity=ceiling) if s.rule.id in ids and _RANK[s.severity] > _RANK[ceiling] else s for s in selected
+        replace(s, severity=ceiling) if s.rule.id in ids and _RANK[s.severity] > _RANK[ceiling] else s
+        for s in selected
     ]
 
 
-def _decide_severity(configured: Severity, finding: Finding, could_not_check: Severity = Severity.WARNING) -> Severity:
+def _decide_severity(
+    configured: Severity, finding: Finding, could_not_check: Severity = Severity.WARNING
+) -> Severity:
     """A rule may lower a finding's severity, never raise it; could-not-check has its own
     severity (the policy's ``could_not_check``, a warning by default), capped the same way."""
     suggested = finding.severity

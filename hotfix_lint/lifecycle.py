@@ -229,6 +229,8 @@ class _Lifecycle:
         )
 
 
+
+
 def _off_deployed(on_line: bool, distance: int | None, line: str) -> str:
     """A base that is not the deployed ref: older on the line, elsewhere on it, or off it."""
     if on_line and distance:

@@ -76,10 +76,8 @@ Bug fixes
 RST_EQUALS = "1.2.3\n=====\n\n* the fix (T-1)\n\n1.2.2\n=====\n\n* older (T-0)\n"
 NEWS = "Version 1.2.3 - 2024-01-01\n  * the fix (T-1)\n\nVersion 1.2.2\n  * older (T-0)\n"
 BRACKET_LINES = "[1.2.3] - 2024-01-01\n- the fix (T-1)\n\n[1.2.2]\n- older (T-0)\n"
-TOWNCRIER = (
-    "hotfix-lint 1.2.3 (2024-01-01)\n===============================\n\n- the fix (T-1)\n\n"
+TOWNCRIER = "hotfix-lint 1.2.3 (2024-01-01)\n===============================\n\n- the fix (T-1)\n\n" \
     "hotfix-lint 1.2.2 (2023-12-01)\n===============================\n\n- older (T-0)\n"
-)
 
 STYLES = [
     (KEEP_A_CHANGELOG, "`## [1.2.4] - YYYY-MM-DD`"),

@@ -18,7 +18,8 @@ from hotfix_lint.cli import main
 DEPENDABOT = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>"
 JUDGED = make_policy(
     rules={
-        rule: "off" for rule in ("changelog-entry", "release-tag", "version-bump", "ticket-reference", "stale-branch")
+        rule: "off"
+        for rule in ("changelog-entry", "release-tag", "version-bump", "ticket-reference", "stale-branch")
     }
 )
 
@@ -196,6 +197,7 @@ def test_squash_naming_its_branch_and_back_merged_by_patch(gitflow_repo: Scenari
     assert row["branch"] == "hotfix/fix-crash" and row["back_merge"] == "same change (develop)", row
     _, report = run_check(s, policy=JUDGED)
     assert {v["rule"] for v in about(report, squash)} == {"merge-commit"}, describe(report)
+
 
 
 def test_a_direct_push_is_its_own_class_not_a_hotfix(gitflow_repo: Scenario) -> None:

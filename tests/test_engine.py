@@ -28,12 +28,8 @@ class Planted(Rule):
         yield from self.planted
 
 
-def run(
-    *findings: Finding,
-    severity: Severity = Severity.ERROR,
-    waivers: tuple[Waiver, ...] = (),
-    facts: RepositoryFacts = FACTS,
-) -> list:
+def run(*findings: Finding, severity: Severity = Severity.ERROR, waivers: tuple[Waiver, ...] = (),
+        facts: RepositoryFacts = FACTS) -> list:
     rule = Planted()
     rule.planted = findings
     policy = Policy(source="test", exceptions=waivers)
@@ -76,16 +72,14 @@ def test_waiver_by_commit_prefix_and_by_branch() -> None:
 
 
 def test_waiver_for_another_rule_does_not_apply() -> None:
-    [v] = run(
-        Finding("branch-name", "x", commit="c" * 40), waivers=(Waiver(rule="back-merge", reason="r", commit="ccc"),)
-    )
+    [v] = run(Finding("branch-name", "x", commit="c" * 40),
+              waivers=(Waiver(rule="back-merge", reason="r", commit="ccc"),))
     assert not v.waived
 
 
 def test_expired_waiver_no_longer_waives_and_warns() -> None:
-    expired = Waiver(
-        rule="branch-name", reason="r", commit="ddd", expires=dt.date(2026, 1, 1), where=".hotfix-lint.yaml:12"
-    )
+    expired = Waiver(rule="branch-name", reason="r", commit="ddd", expires=dt.date(2026, 1, 1),
+                     where=".hotfix-lint.yaml:12")
     found, warning = run(Finding("branch-name", "x", commit="d" * 40), waivers=(expired,))
     assert not found.waived and found.severity is Severity.ERROR
     assert "expired on 2026-01-01" in found.message

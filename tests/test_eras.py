@@ -18,7 +18,8 @@ from hotfix_lint.policy.loader import load_policy
 
 JUDGED = make_policy(
     rules={
-        rule: "off" for rule in ("changelog-entry", "release-tag", "version-bump", "ticket-reference", "stale-branch")
+        rule: "off"
+        for rule in ("changelog-entry", "release-tag", "version-bump", "ticket-reference", "stale-branch")
     }
 )
 

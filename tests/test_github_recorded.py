@@ -521,3 +521,4 @@ def _ci(github: GitHubFacts) -> list[str]:
     )
     context = RuleContext(policy=chosen, options=CiTrigger.option_defaults(), now=T0)
     return [f.message for f in CiTrigger().check(facts, context)]
+

@@ -23,7 +23,7 @@ from github_server import GitHubServer
 from hotfix_lint.collect.conditional import ApiMeter, Conditions, EtagStore
 from hotfix_lint.collect.http_connection import GitHubConnection, proxy_for, tls_context
 
-OK_JSON = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a": true}'
+OK_JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"a\": true}"
 
 
 class RawServer:
@@ -221,7 +221,7 @@ def test_same_answer_is_false_when_the_server_cannot_answer(raw_server: Callable
     ("reply", "expected"),
     [
         pytest.param(
-            b'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\n[{"a"\r\n3\r\n: 1\r\n2\r\n}]\r\n0\r\n'
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\n[{\"a\"\r\n3\r\n: 1\r\n2\r\n}]\r\n0\r\n"
             b"Trailer: x\r\n\r\n",
             (200, '[{"a": 1}]'),
             id="chunked, with an extension and a trailer",
@@ -246,14 +246,14 @@ def test_answers_are_framed_as_http_1_1_says(
 
 
 def test_a_body_without_length_ends_with_the_connection(raw_server: Callable[..., RawServer]) -> None:
-    server = raw_server(lambda head: (b'HTTP/1.0 200 OK\r\n\r\n{"old": 1}', True))
+    server = raw_server(lambda head: (b"HTTP/1.0 200 OK\r\n\r\n{\"old\": 1}", True))
     cnx = connection("127.0.0.1", server.port)
     assert [get(cnx), get(cnx)] == [(200, '{"old": 1}')] * 2
     assert server.connections == 2, "HTTP/1.0 without keep-alive: a connection per request"
 
 
 def test_repeated_headers_are_joined_and_names_lower_cased(raw_server: Callable[..., RawServer]) -> None:
-    reply = b'HTTP/1.1 200 OK\r\nLink: <a>; rel="next"\r\nLINK: <b>; rel="last"\r\nContent-Length: 2\r\n\r\n[]'
+    reply = b"HTTP/1.1 200 OK\r\nLink: <a>; rel=\"next\"\r\nLINK: <b>; rel=\"last\"\r\nContent-Length: 2\r\n\r\n[]"
     server = raw_server(lambda head: (reply, False))
     cnx = connection("127.0.0.1", server.port)
     cnx.request("GET", "/x", None, {})

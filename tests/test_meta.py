@@ -105,5 +105,7 @@ def test_every_package_is_listed_in_pyproject() -> None:
     import tomllib
 
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    on_disk = {".".join(init.parent.relative_to(ROOT).parts) for init in PACKAGE.rglob("__init__.py")}
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts) for init in PACKAGE.rglob("__init__.py")
+    }
     assert on_disk <= listed, f"missing from pyproject [tool.setuptools] packages: {sorted(on_disk - listed)}"

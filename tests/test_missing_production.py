@@ -82,7 +82,9 @@ def test_a_missing_integration_branch_stays_could_not_check(gitflow_repo: Scenar
 def test_a_hook_that_reads_no_history_is_not_affected(scenario: Callable[..., Scenario]) -> None:
     """pre-commit on a hotfix branch judges the branch against the lines that exist."""
     s = master_repo(scenario())
-    (s.path / ".hotfix-lint.yaml").write_text("extends: default\nproduction: [main, master]\n", encoding="utf-8")
+    (s.path / ".hotfix-lint.yaml").write_text(
+        "extends: default\nproduction: [main, master]\n", encoding="utf-8"
+    )
     s.branch("hotfix/fix-crash", "master", checkout=True)
     s.commit("Fix: crash (ABC-9)", {"app/crash.py": "X = 1\n"})
     s.write("app/crash.py", "X = 2\n")

@@ -102,7 +102,9 @@ def test_format_mistakes(formats: list[str], output: str | None, message: str) -
         parse_formats(formats, output)
 
 
-def test_a_format_mistake_exits_2_before_reading_anything(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_format_mistake_exits_2_before_reading_anything(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status = main(["check", "--repo", str(tmp_path / "nowhere"), "--format", "text", "--format", "json"])
     assert status == 2
     assert "would both go to standard output" in capsys.readouterr().err
@@ -201,7 +203,9 @@ def test_github_format_writes_only_its_own_commands(
 
 
 @pytest.mark.parametrize("fmt", ["text", "hook", "markdown", "junit", "json"])
-def test_other_formats_start_no_command(scenario: Any, fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_other_formats_start_no_command(
+    scenario: Any, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     s = hostile_repo(scenario())
     status, out, err = check(s, "--format", fmt, capsys=capsys)
     assert status == 1

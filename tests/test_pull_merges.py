@@ -23,7 +23,8 @@ from hotfix_lint.policy.loader import load_policy
 
 POLICY = make_policy(
     rules={
-        rule: "off" for rule in ("changelog-entry", "release-tag", "version-bump", "ticket-reference", "stale-branch")
+        rule: "off"
+        for rule in ("changelog-entry", "release-tag", "version-bump", "ticket-reference", "stale-branch")
     }
 )
 
@@ -94,9 +95,8 @@ def test_pull_merge_on_main_keeps_the_servers_chain(gitflow_repo: Scenario) -> N
     assert clone.subject(pulled).startswith("Merge branch 'main' of ")
     assert clone.parents(pulled) == [local, first.merge]
     clone.fetch()
-    second = land_hotfix(
-        clone, "hotfix/second-fix", version="1.0.3", start=first.merge, integration=None
-    )  # fmt: skip  (cut from the server's tip before the pull)
+    second = land_hotfix(clone, "hotfix/second-fix", version="1.0.3", start=first.merge,
+                         integration=None)  # fmt: skip  (cut from the server's tip before the pull)
     table = {r["branch"]: r for r in rows(clone)}
     assert table["hotfix/first-fix"]["reached_via"] == "merge commit", table
     assert "hotfix/second-fix" in table

@@ -72,9 +72,9 @@ def test_an_extra_deployment_branch_is_a_violation(gh: GitHub) -> None:
     compliant(gh.state)
     environment(gh, branch_patterns=["main", "prod/hotfix/*", "release/*"])
     (found,) = check(gh).violations(RULE)
-    assert (
-        "'production' accepts deployments from 'release/*', which the policy does not deploy from" in found["message"]
-    )
+    assert "'production' accepts deployments from 'release/*', which the policy does not deploy from" in found[
+        "message"
+    ]
 
 
 def test_a_missing_deployment_branch_is_a_warning(gh: GitHub) -> None:

@@ -252,13 +252,8 @@ def test_listed_pom_reads_the_projects_version_not_the_parents(scenario: Callabl
 
 def test_a_version_that_is_not_a_literal_cannot_be_checked(scenario: Callable[..., Scenario]) -> None:
     s = scenario()
-    jvm_project(
-        s,
-        **{
-            "pom.xml": jvm_files(pom="${sha1}")["pom.xml"],
-            "pyproject.toml": '[project]\nname = "svc"\ndynamic = ["version"]\n',
-        },
-    )
+    jvm_project(s, **{"pom.xml": jvm_files(pom="${sha1}")["pom.xml"], "pyproject.toml": '[project]\nname = "svc"\n'
+                      'dynamic = ["version"]\n'})
     hotfix(s, files={"version.sbt": 'ThisBuild / version := "1.2.1"\n'})
     policy = only(RULE, hotfix_branch="hotfix-v{version}", version_files=["pom.xml", "pyproject.toml", "version.sbt"])
     status, report = check(s, policy)

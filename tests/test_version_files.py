@@ -42,12 +42,8 @@ CASES = [
     # Maven: the project's own version, not the parent's, not a dependency's
     ("pom.xml", POM.format(version="<version>1.4.1</version>"), "1.4.1", False),
     ("pom.xml", POM.format(version="<version>${revision}</version>"), "1.4.2", False),
-    (
-        "pom.xml",
-        POM.format(version="<version>${revision}</version>").replace("<revision>1.4.2</revision>", ""),
-        None,
-        True,
-    ),
+    ("pom.xml", POM.format(version="<version>${revision}</version>").replace("<revision>1.4.2</revision>", ""),
+     None, True),
     ("pom.xml", POM.format(version=""), None, True),  # inherits the parent's
     ("pom.xml", "<project><modelVersion>4.0.0</modelVersion><version>2.0.0</version></project>", "2.0.0", False),
     ("pom.xml", "<project><version>1.0</version>", None, False),  # not well-formed
@@ -56,12 +52,8 @@ CASES = [
     ("version.sbt", 'version := "1.2.3"\n', "1.2.3", False),
     ("version.sbt", 'ThisBuild / version := "1.2.4-SNAPSHOT"\n', "1.2.4-SNAPSHOT", False),
     ("version.sbt", 'version in ThisBuild := "0.9.1"\n', "0.9.1", False),
-    (
-        "version.sbt",
-        '// version := "0.0.1"\n/* version :=\n "0.0.2" */\nThisBuild / version := "3.1.0"\n',
-        "3.1.0",
-        False,
-    ),
+    ("version.sbt", '// version := "0.0.1"\n/* version :=\n "0.0.2" */\nThisBuild / version := "3.1.0"\n', "3.1.0",
+     False),
     ("build.sbt", 'core / version := "7.0.0"\nThisBuild / version := "2.2.2"\n', "2.2.2", False),
     ("version.sbt", "ThisBuild / version := dynverGitDescribeOutput.value.version\n", None, True),
     # npm
@@ -72,12 +64,8 @@ CASES = [
     ("pyproject.toml", "[project]\nname = 'x'\n# version = \"9.9.9\"\nversion = '0.3.2'  # bumped\n", "0.3.2", False),
     ("pyproject.toml", '[tool.poetry]\nname = "x"\nversion = "5.0.2"\n', "5.0.2", False),
     ("pyproject.toml", '[project]\nname = "x"\ndynamic = ["version"]\n[tool.x]\nversion = "9"\n', None, True),
-    (
-        "pyproject.toml",
-        '[tool.poetry]\nversion = "0.0.0"\n[tool.poetry-dynamic-versioning]\nenabled = true\n',
-        None,
-        True,
-    ),
+    ("pyproject.toml", '[tool.poetry]\nversion = "0.0.0"\n[tool.poetry-dynamic-versioning]\nenabled = true\n',
+     None, True),
     ("pyproject.toml", '[project\nversion = "1"\n', None, False),
     ("setup.cfg", "[metadata]\nname = x\nversion = 1.4.0\n", "1.4.0", False),
     ("setup.cfg", "[metadata]\nversion = attr: x.__version__\n", None, True),
@@ -104,7 +92,7 @@ CASES = [
     ("VERSION", "\n1.9.9\n", "1.9.9", False),
     ("VERSION", "", None, False),
     ("git-flow-version", "#!/bin/sh\n# git-flow\n\nGITFLOW_VERSION=0.4.1\n\nusage() {\n}\n", "0.4.1", False),
-    ("Makefile", '# build\nexport APP_VERSION ?= "2.0.1"\nall:\n', "2.0.1", False),
+    ("Makefile", "# build\nexport APP_VERSION ?= \"2.0.1\"\nall:\n", "2.0.1", False),
     ("VERSION", "release-5\nVERSION=1.0.0\n", "release-5", False),
 ]
 

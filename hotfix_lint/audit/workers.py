@@ -189,12 +189,9 @@ def _run_pool(
     # what this process holds is shared with each forked worker; a garbage collection there
     # would walk all of it (and copy every page it touches): leave it out of their collections
     gc.freeze()
-    with (
-        Lifeline.open() as lifeline,
-        ProcessPoolExecutor(
-            max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
-        ) as pool,
-    ):
+    with Lifeline.open() as lifeline, ProcessPoolExecutor(
+        max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
+    ) as pool:
         futures = {pool.submit(_audit_in_worker, batch): batch for batch in batches}
         gc.unfreeze()  # the workers are forked on the first submit
         for future in as_completed(futures):

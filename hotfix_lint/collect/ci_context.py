@@ -97,8 +97,9 @@ class CIContext:
         if self.provider != GITHUB_ACTIONS:
             return "CI run (CI is set): the branch and base come from --branch and --base"
         if self.is_pull_request:
-            return f"GitHub Actions {self.event} #{self.pr_number}: {self.head_branch} into {self.base_branch}" + (
-                f" (head {self.head_sha[:10]})" if self.head_sha else ""
+            return (
+                f"GitHub Actions {self.event} #{self.pr_number}: {self.head_branch} into {self.base_branch}"
+                + (f" (head {self.head_sha[:10]})" if self.head_sha else "")
             )
         if self.is_merge_group:
             carried = f" carrying {self.head_branch}" if self.head_branch else ""

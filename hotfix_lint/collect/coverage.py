@@ -169,6 +169,8 @@ class _Copies:
         return _patch_id(self.repo, parent, commit)
 
 
+
+
 def _patch_id(repo: pygit2.Repository, old: str, new: str) -> str | None:
     try:
         return str(repo.diff(repo[old].peel(pygit2.Commit), repo[new].peel(pygit2.Commit)).patchid)

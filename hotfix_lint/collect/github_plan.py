@@ -152,7 +152,9 @@ def _since_time(since: str | None) -> int | None:
 
 
 def _oldest_merge(history: HistoryFacts | None) -> int | None:
-    times = [h.merge.commit_time for line in (history.production if history else ()) for h in line.hotfixes if h.merge]
+    times = [
+        h.merge.commit_time for line in (history.production if history else ()) for h in line.hotfixes if h.merge
+    ]
     return min(times) if times else None
 
 

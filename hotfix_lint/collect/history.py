@@ -262,7 +262,9 @@ class HistoryCollector:
         pulls = {str(c.id) for c in line.pulls}
         pulled = f"a pull merge: {line.name} as the server had it is its second parent"
         landings = [
-            replace(x, kind=SYNC, hotfix=False, evidence=pulled) if x.commit.id in pulls and len(x.commits) == 1 else x
+            replace(x, kind=SYNC, hotfix=False, evidence=pulled)
+            if x.commit.id in pulls and len(x.commits) == 1
+            else x
             for x in self._classify(line.first_parent, line, tips, complete=not line.truncated)
         ]
         for merge in line.pulls:
@@ -352,7 +354,9 @@ class HistoryCollector:
         source = parsed.source
         if on_first_parent:
             if parsed.target is not None and not self.policy.is_line_name(line.name, parsed.target):
-                return False  # a merge into another branch: the line was fast-forwarded (merge-commit says so)
+                return (
+                    False  # a merge into another branch: the line was fast-forwarded (merge-commit says so)
+                )
             if source is None:
                 return True
             return not (self.policy.is_allowed_feeder(source, line.name) or self.policy.is_production_name(source))
@@ -523,7 +527,9 @@ class HistoryCollector:
         tip = ref_tip(self.repo, ref)
         retired_ts = None
         if retired is not None:
-            retired_ts = int(dt.datetime(retired.year, retired.month, retired.day, tzinfo=dt.timezone.utc).timestamp())
+            retired_ts = int(
+                dt.datetime(retired.year, retired.month, retired.day, tzinfo=dt.timezone.utc).timestamp()
+            )
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
     def _with_integration(
@@ -633,7 +639,9 @@ class HistoryCollector:
         commit. One walk of integration's own commits back to shortly before the oldest such
         landing; a merge there of the commit found names the branch the landing came from."""
         # hotfixes, and squashes or rebases whose source integration's merge of it may name
-        judged = [x for x in landings if (x.hotfix or _unnamed(x)) and x.on_first_parent and len(x.commit.parents) == 1]
+        judged = [
+            x for x in landings if (x.hotfix or _unnamed(x)) and x.on_first_parent and len(x.commit.parents) == 1
+        ]
         if not judged:
             return landings
         i_tip = pygit2.Oid(hex=integration.tip)
@@ -683,7 +691,9 @@ class HistoryCollector:
             if landing.source is None and found is not None and found in merged_as:
                 name = merged_as[found]
                 how_named = f"branch '{name}', as its merge into {integration.name} names it"
-                landing = replace(named_source(landing, name, how_named, self._vocabulary(line.name)), source_tip=found)
+                landing = replace(
+                    named_source(landing, name, how_named, self._vocabulary(line.name)), source_tip=found
+                )
             if not landing.hotfix and landing.source is not None:
                 landing = replace(landing, back_merged=None, back_merge_evidence="", back_merge_commit=None)
             out.append(landing)

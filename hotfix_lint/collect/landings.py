@@ -154,7 +154,9 @@ def _classify_named_merge(step: Step, words: Vocabulary, parsed: MergeSource) ->
     if _RELEASE_SUBJECT.match(commit.summary):
         return MergeVerdict(RELEASE, f"a release merge ('{commit.summary}')", source, pr)
     if step.second_on_integration:
-        return MergeVerdict(RELEASE, f"its second parent is on {words.integration}'s first-parent history", source, pr)
+        return MergeVerdict(
+            RELEASE, f"its second parent is on {words.integration}'s first-parent history", source, pr
+        )
     if words.is_automation(commit, step.tip_author):
         return MergeVerdict(AUTOMATION, "author or subject allowed for automation", source, pr)
     if is_dependabot_pull_request(commit.summary) and any(p.search("dependabot[bot]") for p in words.authors):

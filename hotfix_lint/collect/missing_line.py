@@ -62,5 +62,5 @@ def missing_production_error(repo: pygit2.Repository, missing: Sequence[str]) ->
         f"production branch{plural} {names} (the policy's `production:`) not found in this repository, neither "
         f"local nor remote-tracking: no history rule could judge it; {'; '.join(found) or 'it has no branch'}.\n"
         f"  fix: {fix} (or fetch the branch; a line that may not exist is a pattern, such as "
-        '"^(main|master)$")'
+        "\"^(main|master)$\")"
     )

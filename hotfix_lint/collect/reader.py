@@ -83,7 +83,9 @@ class GitReader:
         except ValueError:
             day = None
         if day is not None:
-            self.since_time = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+            self.since_time = int(
+                dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp()
+            )
             return
         try:
             self.since_commit = self.repo.revparse_single(self.since).peel(pygit2.Commit).id
@@ -196,7 +198,9 @@ class GitReader:
 
     # -- a hotfix's commits and changes ------------------------------------------------
 
-    def own_commits(self, tip: pygit2.Oid, mainline: pygit2.Oid) -> tuple[list[CommitFact], str | None, list[str]]:
+    def own_commits(
+        self, tip: pygit2.Oid, mainline: pygit2.Oid
+    ) -> tuple[list[CommitFact], str | None, list[str]]:
         """Commits reachable from ``tip`` and not from ``mainline``; original base; other bases."""
         own = [to_commit_fact(c) for c in self.walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
         own_ids = {c.id for c in own}
@@ -238,7 +242,9 @@ class GitReader:
             return (), ()
         return self.facts_of_diff(self.repo.diff(self.commit(old), self.commit(new)), changelog_lines)
 
-    def facts_of_diff(self, diff: pygit2.Diff, changelog_lines: bool = True) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def facts_of_diff(
+        self, diff: pygit2.Diff, changelog_lines: bool = True
+    ) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Paths ``diff`` changes, and the lines it adds to the policy's changelog."""
         paths: list[str] = []
         changelogs: list[int] = []
@@ -317,5 +323,8 @@ class GitReader:
         """The hotfix's commits that the integration branch already had: it was cut from there."""
         if integration_then is None or not hotfix.own_commits:
             return ()
-        had = {str(c.id) for c in self.walk([pygit2.Oid(hex=integration_then)], [pygit2.Oid(hex=hotfix.mainline)])}
+        had = {
+            str(c.id)
+            for c in self.walk([pygit2.Oid(hex=integration_then)], [pygit2.Oid(hex=hotfix.mainline)])
+        }
         return tuple(c for c in hotfix.own_commits if c.id in had)

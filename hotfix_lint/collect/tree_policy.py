@@ -35,7 +35,9 @@ def _bases(text: bytes) -> list[str]:
     """The relative paths named by ``extends`` (a broken file names none: the loader says why)."""
     from hotfix_lint.policy.loader import _is_path_reference, extends_named
 
-    return [v for v in extends_named(text) if _is_path_reference(v) and not v.startswith(("/", "~")) and "\\" not in v]
+    return [
+        v for v in extends_named(text) if _is_path_reference(v) and not v.startswith(("/", "~")) and "\\" not in v
+    ]
 
 
 class BaseTree:

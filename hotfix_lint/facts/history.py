@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 DEFAULT_GRACE_DAYS = 7
 
 
+
 def back_merge_due(landed: int, grace: int) -> int:
     """When a back-merge was due: ``grace`` seconds after the landing, and never less than a day
     (``grace_days: 0`` means "the same day", not "before the merge into production")."""

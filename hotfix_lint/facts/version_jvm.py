@@ -34,7 +34,7 @@ def pom_version(path: str, text: str) -> DeclaredVersion:
         return DeclaredVersion(path, None, f"not valid XML ({exc})")
     ns = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     if root.tag != f"{ns}project":
-        return DeclaredVersion(path, None, f"not a Maven pom (its root element is <{root.tag[len(ns) :]}>)")
+        return DeclaredVersion(path, None, f"not a Maven pom (its root element is <{root.tag[len(ns):]}>)")
     own = root.find(f"{ns}version")
     if own is None or not (own.text or "").strip():
         parent = root.find(f"{ns}parent/{ns}version")

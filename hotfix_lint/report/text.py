@@ -115,7 +115,9 @@ class TextReporter:
             f"{len(report.rules_run)} rule(s) run\n"
         )
 
-    def _finding(self, violation: Violation, stream: IO[str], paint: Callable[[str, str], str], said: set[str]) -> None:
+    def _finding(
+        self, violation: Violation, stream: IO[str], paint: Callable[[str, str], str], said: set[str]
+    ) -> None:
         esc = show_controls
         code = _COLORS.get(violation.severity, "") if not violation.waived else _DIM
         where = _location(violation)

@@ -117,8 +117,8 @@ GitHub's own answer "Branch not protected" (with sufficient rights) is a violati
         protection = branch.protection
         if isinstance(protection, BranchProtection) and protection.plan_blocked and branch.rules == ():
             yield self.finding(
-                f'{name} ({role}) cannot be protected on this plan: GitHub answers "Upgrade to GitHub Pro or make '
-                'this repository public to enable this feature" (a private repository on GitHub Free has neither '
+                f"{name} ({role}) cannot be protected on this plan: GitHub answers \"Upgrade to GitHub Pro or make "
+                "this repository public to enable this feature\" (a private repository on GitHub Free has neither "
                 "branch protection nor rulesets)",
                 ref=name,
                 hint="upgrade the owner's plan (GitHub Pro, Team or Enterprise), or make the repository public",

@@ -53,4 +53,7 @@ def subjects(hotfix: HotfixFact) -> tuple[str, ...]:
 
 def waiver_hint(rule: str, hotfix: HotfixFact) -> str:
     key = f"commit: {hotfix.merge.short}" if hotfix.merge is not None else f"branch: {hotfix.label}"
-    return f'to accept it, add to the policy: exceptions: [{{rule: {rule}, {key}, reason: "...", expires: YYYY-MM-DD}}]'
+    return (
+        f"to accept it, add to the policy: exceptions: [{{rule: {rule}, {key}, "
+        'reason: "...", expires: YYYY-MM-DD}]'
+    )

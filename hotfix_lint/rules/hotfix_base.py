@@ -102,8 +102,9 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
     def _unrelated(self, hotfix: HotfixFact) -> Finding:
         """No common history: the branch starts at a root commit of its own, not at the line."""
         if hotfix.merge is None:
-            repair = f"replay its commits onto {hotfix.line}, then check the result: " + shell_command(
-                ["git", "rebase", "--root", "--onto", hotfix.line], hotfix.label
+            repair = (
+                f"replay its commits onto {hotfix.line}, then check the result: "
+                + shell_command(["git", "rebase", "--root", "--onto", hotfix.line], hotfix.label)
             )
         else:
             repair = (
@@ -155,7 +156,8 @@ it needed --allow-unrelated-histories): it was not cut from anything deployed.""
         hidden = ""
         if _merged_line_into_branch(hotfix, policy):
             hidden = (
-                f"; {hotfix.line} was merged into the branch later, which hides the old base from a plain merge base"
+                f"; {hotfix.line} was merged into the branch later, which hides the old base from a plain "
+                "merge base"
             )
         branch = hotfix.label
         if hotfix.merge is None:

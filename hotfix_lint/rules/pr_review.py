@@ -96,7 +96,7 @@ cannot be read is "could not check", never a pass."""
             hint=(
                 "require approving reviews on the branch (branch protection or a ruleset: 'Require a pull "
                 "request before merging', 'Require approvals'); to accept this one, add to the policy: "
-                f'exceptions: [{{rule: pr-review, branch: {pull.head_ref}, reason: "..."}}]'
+                f"exceptions: [{{rule: pr-review, branch: {pull.head_ref}, reason: \"...\"}}]"
             ),
             subjects=tuple(s for s in (f"#{pull.number}", pull.head_ref, pull.merge_commit_sha) if s),
         )

@@ -203,7 +203,9 @@ def _tag_version(policy: Policy, tag: TagFact) -> str | None:
     return values.get("version")
 
 
-def _after_other_changes(hotfix: HotfixFact, line: ProductionLineFact, tag: TagFact, tag_at: int, merge_at: int) -> str:
+def _after_other_changes(
+    hotfix: HotfixFact, line: ProductionLineFact, tag: TagFact, tag_at: int, merge_at: int
+) -> str:
     """Name the first change between the landing's release and the tag: the next merge, or a
     commit that is not automation."""
     window = set(release_window(hotfix))
