@@ -42,7 +42,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "ghp_benchmarkLoopbackToken0000000000000000"  # noqa: S105
@@ -169,12 +169,13 @@ def build_org(git_root: Path, org: str, count: int, hotfixes: int) -> dict[str, 
     return planted
 
 
-def build_state(planted: dict[str, set[str]], path: Path) -> None:
+def build_state(planted: dict[str, set[str]], path: Path, limits: dict[str, Any]) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     from github_server.state import GitHubState
 
     state = GitHubState()
     state.require_token(TOKEN)
+    state.set_limits(**limits)
     for name in planted:
         org = name.split("/")[0]
         state.add_org(org)
@@ -202,10 +203,15 @@ def serve(state_path: Path, git_root: Path) -> None:
         if command == "stats":
             requests = [(r.path, r.status) for r in server.requests]
             cpu = _cpu_of_this_process() - cpu_at_reset
-            print(json.dumps({"api": requests, "git": len(server.git_requests), "cpu": cpu}), flush=True)
+            limits = server.limits.log.as_dict()
+            print(
+                json.dumps({"api": requests, "git": len(server.git_requests), "cpu": cpu, "limits": limits}),
+                flush=True,
+            )
         elif command == "reset":
             server.clear_requests()
             server.git_requests.clear()
+            server.limits.clear()
             cpu_at_reset = _cpu_of_this_process()
             print("OK", flush=True)
         elif command == "quit":
@@ -269,6 +275,8 @@ class Run:
     status: int
     histories: Counter[str]
     found: dict[str, set[str]]
+    #: what the server saw of GitHub's limits: points per endpoint, server time, limit answers
+    limits: dict[str, Any]
     #: the fastest and slowest of the rounds this run is the median of
     spread: tuple[float, float] | None = None
 
@@ -314,6 +322,7 @@ def audit(server: Server, org: str, cache: Path, jobs: int, label: str, workdir:
         status=proc.returncode,
         histories=Counter(e["history"] for e in report["repositories"]),
         found=found,
+        limits=stats["limits"],
     )
 
 
@@ -346,6 +355,35 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def limits_table(runs: list[Run], latency: float) -> str:
+    """Requests, points and server time per repository, and what GitHub's limits make of them:
+    the least time 1,000 repositories can take (the busiest endpoint's 900 points a minute, 90 s
+    of server time a minute, 5,000 counted requests an hour), and the limit answers received."""
+    head = (
+        f"{'run':<22} {'seconds':>8} {'repos/min':>9} {'req/repo':>9} {'points/repo':>12} "
+        f"{'busiest/repo':>13} {'hourly/repo':>12} {'server s/repo':>14} {'floor 1000':>11} {'refused':>8}"
+    )
+    lines = [head, "-" * len(head)]
+    for r in runs:
+        points = sum(r.limits["points_total"].values())
+        busiest = max(r.limits["points_total"].values(), default=0)
+        hourly = r.repo_api + r.listing - r.not_modified
+        server = r.limits["server_seconds_total"]
+        per = r.repositories
+        floor = max(1000 * busiest / per / 15, 1000 * server / per / 1.5)  # seconds
+        hours = 1000 * hourly / per / 5000
+        shown = f"{floor / 60:.1f} min" + (f" +{int(hours)} h" if hours > 1 else "")
+        lines.append(
+            f"{r.label:<22} {r.seconds:>8.1f} {60 * per / r.seconds:>9.0f} {(r.repo_api + r.listing) / per:>9.2f} "
+            f"{points / per:>12.2f} {busiest / per:>13.2f} {hourly / per:>12.2f} {server / per:>14.3f} "
+            f"{shown:>11} {len(r.limits['refused']):>8}"
+        )
+    return "\n".join(lines) + (
+        f"\n(latency {latency * 1000:.0f} ms an answer; floor: the least time 1,000 repositories take under "
+        "GitHub's limits at these figures)"
+    )
+
+
 HISTORY_ONLY = """\
 # the benchmark's policy without the GitHub rules: what the mirror cache alone saves
 extends: default
@@ -361,14 +399,24 @@ def main() -> int:
         serve(Path(sys.argv[2]), Path(sys.argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repos", type=int, default=200, help="repositories in the organisation (200)")
+    parser.add_argument("--repos", type=int, default=50, help="repositories in the organisation (50)")
     parser.add_argument("--hotfixes", type=int, default=20, help="hotfixes in each history (20)")
-    parser.add_argument("--deep", type=int, default=20, help="repositories with 10x the history (20)")
+    parser.add_argument("--deep", type=int, default=5, help="repositories with 10x the history (5)")
     parser.add_argument("--jobs", type=int, default=8, help="--jobs of the parallel runs (8)")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="cold-then-warm rounds per configuration; the median run is shown (3)"
+        "--rounds", type=int, default=1, help="cold-then-warm rounds per configuration; the median run is shown (1)"
     )
     parser.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    parser.add_argument("--latency", type=float, default=0.1, help="seconds the loopback GitHub takes per answer (0.1)")
+    parser.add_argument("--jitter", type=float, default=0.02, help="up to this much more, at random (0.02)")
+    parser.add_argument(
+        "--no-limits", action="store_true", help="the loopback GitHub enforces none of GitHub's rate limits"
+    )
+    parser.add_argument(
+        "--only",
+        default="parallel,serial,deep,history-only",
+        help="configurations to run, comma-separated (default: all four)",
+    )
     args = parser.parse_args()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hotfix-lint-audit-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -377,7 +425,9 @@ def main() -> int:
     started = time.perf_counter()
     planted = build_org(git_root, "bench", args.repos, args.hotfixes)
     deep = build_org(git_root, "deep", args.deep, args.hotfixes * 10)
-    build_state({**planted, **deep}, workdir / "state.json")
+    limits = {"latency": args.latency, "jitter": args.jitter, "enforce": not args.no_limits}
+    build_state({**planted, **deep}, workdir / "state.json", limits)
+    only = set(args.only.split(","))
     built = time.perf_counter() - started
     history_only = workdir / "history-only.yaml"
     history_only.write_text(HISTORY_ONLY)
@@ -407,10 +457,14 @@ def main() -> int:
                 runs[f"{temperature} {name}"] = median_run(taken)
             rounds[name] = [c.seconds / w.seconds for c, w in zip(measured["cold"], measured["warm"], strict=True)]
 
-        pair("parallel", "bench", args.jobs)
-        pair("serial", "bench", 1)
-        pair("deep", "deep", args.jobs)
-        pair("history-only", "bench", args.jobs, "--policy", str(history_only))
+        for name, org, jobs, extra in (
+            ("parallel", "bench", args.jobs, ()),
+            ("serial", "bench", 1, ()),
+            ("deep", "deep", args.jobs, ()),
+            ("history-only", "bench", args.jobs, ("--policy", str(history_only))),
+        ):
+            if name in only:
+                pair(name, org, jobs, *extra)
     finally:
         server.stop()
     for run in every:
@@ -425,27 +479,26 @@ def main() -> int:
         f"built in {built:.0f} s. The loopback GitHub (REST and git http-backend) runs in its own process on the "
         f"same machine: {os.cpu_count()} CPUs. Policy: the default pack (its three GitHub rules read GitHub).\n"
     )
-    order = ["cold parallel", "warm parallel", "cold serial", "warm serial"]
-    print(table([runs[k] for k in order]))
+    limited = "no rate limits" if args.no_limits else "GitHub's rate limits enforced"
+    print(f"loopback GitHub: {args.latency * 1000:.0f} ms an answer (+ up to {args.jitter * 1000:.0f} ms), {limited}\n")
+    print(table([run for key, run in runs.items()]))
     print()
-    for tag in ("parallel", "serial"):
+    print(limits_table([run for key, run in runs.items()], args.latency))
+    print()
+    for tag in ("parallel", "serial", "deep", "history-only"):
+        if tag not in only:
+            continue
         cold, warm = runs[f"cold {tag}"], runs[f"warm {tag}"]
         each = ", ".join(f"{r:.1f}x" for r in rounds[tag])
         print(
             f"warm vs cold ({tag}): {cold.seconds / warm.seconds:.1f}x faster (each round: {each}), "
             f"{cold.cpu / warm.cpu:.1f}x less CPU"
         )
-    print(
-        f"parallel vs serial: cold {runs['cold serial'].seconds / runs['cold parallel'].seconds:.1f}x, "
-        f"warm {runs['warm serial'].seconds / runs['warm parallel'].seconds:.1f}x"
-    )
-    print("\nrequests per repository as the history grows ten times (the listing pages are apart):\n")
-    print(table([runs[k] for k in ("cold parallel", "cold deep", "warm parallel", "warm deep")]))
-    print("\nthe mirror cache alone: the same audit with the GitHub rules off (history rules only):\n")
-    print(table([runs["cold history-only"], runs["warm history-only"]]))
-    cold, warm = runs["cold history-only"], runs["warm history-only"]
-    each = ", ".join(f"{r:.1f}x" for r in rounds["history-only"])
-    print(f"warm vs cold (history only): {cold.seconds / warm.seconds:.1f}x faster (each round: {each})")
+    if {"parallel", "serial"} <= only:
+        print(
+            f"parallel vs serial: cold {runs['cold serial'].seconds / runs['cold parallel'].seconds:.1f}x, "
+            f"warm {runs['warm serial'].seconds / runs['warm parallel'].seconds:.1f}x"
+        )
     print("\nevery run found exactly the planted violations")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -180,13 +180,14 @@ def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServ
     with GitHubReader(github_server.url, "t", store=store, meter=meter, page_size=2) as reader:
         first = reader.organisation_repositories("octo")
     assert [r.full_name for r in first] == ["octo/r0", "octo/r1", "octo/r2"]
-    assert (meter.requests, meter.not_modified, meter.remaining, meter.limit) == (2, 0, 4999, 5000)
+    assert (meter.requests, meter.not_modified, meter.remaining, meter.limit) == (2, 0, 4998, 5000)
     saved = json.loads(json.dumps(store.used()))
     again = EtagStore(saved)
     with GitHubReader(github_server.url, "t", store=again, meter=meter, page_size=2) as reader:
         second = reader.organisation_repositories("octo")
     assert second == first
     assert (meter.requests, meter.not_modified, meter.counted) == (4, 2, 2)
+    assert meter.remaining == 4998  # the hourly budget GitHub reports: 304s are not counted
     assert [r.status for r in github_server.requests[-2:]] == [304, 304]
     assert all("if-none-match" in r.headers for r in github_server.requests[-2:])
     github_server.state.add_repo("octo/r3")
@@ -399,17 +400,37 @@ def test_the_progress_bar_is_for_terminals_outside_ci() -> None:
     assert not wanted(io.StringIO(), {})
 
 
-def test_the_progress_bar_shows_repositories_violations_and_budget() -> None:
+def test_the_progress_bar_shows_repositories_violations_and_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
     meter = ApiMeter()
     meter.record(200, {"X-RateLimit-Remaining": "4321", "X-RateLimit-Limit": "5000"})
     stream = Terminal()
-    bar = ProgressBar(2, stream, meter, interval=0)
+    clock = iter([0.0, 20.0, 20.0, 30.0, 30.0]).__next__
+    bar = ProgressBar(3, stream, meter, interval=0, clock=clock)
     bar.update(RepoEntry("octo/a", OK, report=check_report("octo/a", violation("merge-commit", "m"))))
     bar.update(RepoEntry("octo/b", FAILED, error="x"))
     bar.close()
     shown = stream.getvalue()
-    assert "2/2 repositories · 1 errors, 0 warnings · 1 failed · API 4321/5000 left" in shown
+    assert "1/3 repositories · 1 errors, 0 warnings · 3 repositories/min · about 40 s left · API 4321/5000" in shown
+    assert "2/3 repositories · 1 errors, 0 warnings · 1 failed · 4 repositories/min · about 15 s left" in shown
     assert shown.endswith("\r")
+
+
+def test_progress_in_ci_is_a_line_every_30_seconds() -> None:
+    """Not a terminal (a CI log): a plain line only once 30 s have passed since the last."""
+    times = [0.0, 10.0, 31.0, 31.0, 45.0, 62.0, 62.0]  # each update, and each line shown, reads it
+    stream = io.StringIO()
+    bar = ProgressBar(100, stream, logged=True, clock=iter(times).__next__)
+    bar._stop.set()  # the test's clock is the only one: no timer
+    for name in ("a", "b", "c", "d"):
+        bar.update(RepoEntry(f"octo/{name}", OK, report=check_report(f"octo/{name}")))
+    bar.close()
+    lines = stream.getvalue().splitlines()
+    assert [line.split(" · ")[0] for line in lines] == [
+        "[........................] 2/100 repositories",
+        "[........................] 4/100 repositories",
+    ]
+    assert "4 repositories/min" in lines[0] and "\r" not in stream.getvalue()
 
 
 def test_merge_reports_shows_what_report_files_say_inert(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

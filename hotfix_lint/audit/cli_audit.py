@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.collect.conditional import ApiMeter
     from hotfix_lint.collect.deadline import GitHubBudget
+    from hotfix_lint.collect.pacing import Pacer
 
 TOOL_NAME = "hotfix-lint"
 FORMATS = ("text", "json", "markdown", "html")
@@ -74,7 +75,17 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     run = audit.add_argument_group("how")
     run.add_argument("--cache", metavar="DIR", help="mirrors and state (default: ~/.cache/hotfix-lint/audit)")
     run.add_argument(
-        "--jobs", type=int, default=DEFAULT_JOBS, metavar="N", help=f"in parallel (default {DEFAULT_JOBS})"
+        "--jobs",
+        type=int,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help=f"repositories in parallel (default {DEFAULT_JOBS}); GitHub's rate limits are kept whatever N is",
+    )
+    run.add_argument(
+        "--api-limits",
+        metavar="NAME=VALUE,...",
+        help="GitHub's secondary rate limits to pace under, when not github.com's (GitHub Enterprise Server): "
+        "concurrency=100,rest-points=900,graphql-points=2000,server-seconds=90,graphql-server-seconds=60,window=60",
     )
     run.add_argument(
         "--lock-timeout",
@@ -232,6 +243,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     now = parse_now(args.now)  # --now as the check reads it
     request = github_request(args)
     budget = github_budget(args)
+    budget.pacer = _pacer(args.api_limits)
     if args.rule:
         from hotfix_lint.rules.registry import rules_by_id
 
@@ -275,13 +287,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
         lock_timeout=args.lock_timeout,
         clone_timeout=args.clone_timeout,
     )
-    bar = ProgressBar(len(chosen), sys.stderr, meter) if wanted(sys.stderr) else None
+    bar = ProgressBar(len(chosen), sys.stderr, meter, pacer=budget.pacer, logged=not wanted(sys.stderr))
     started = time.monotonic()
     try:
-        entries = run_audit(chosen, settings, jobs=args.jobs, meter=meter, progress=bar.update if bar else None)
+        entries = run_audit(chosen, settings, jobs=args.jobs, meter=meter, progress=bar.update)
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     elapsed = time.monotonic() - started
 
     report = AuditReport(
@@ -307,8 +318,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
         report = apply_baseline(report, baseline, os.path.basename(args.baseline))
     write_outputs(report, outputs)
     if any(path is not None for _, path in outputs):
-        _say_done(report, elapsed, meter, outputs)
+        _say_done(report, elapsed, meter, outputs, budget.pacer)
     return exit_status(report)
+
+
+def _pacer(text: str | None) -> Pacer:
+    """The run's pacer, under github.com's published limits or those of ``--api-limits``."""
+    from hotfix_lint.collect.pacing import ApiLimits, Pacer
+
+    try:
+        limits = ApiLimits.parse(text) if text else ApiLimits()
+    except ValueError as exc:
+        raise UserError(f"--api-limits: {exc}") from None
+    return Pacer(limits)
 
 
 def _list_org(
@@ -336,15 +358,25 @@ def _list_org(
     return [Target(info.full_name, info) for info in listed]
 
 
-def _say_done(report: AuditReport, elapsed: float, meter: ApiMeter, outputs: Sequence[tuple[str, Path | None]]) -> None:
+def _say_done(
+    report: AuditReport,
+    elapsed: float,
+    meter: ApiMeter,
+    outputs: Sequence[tuple[str, Path | None]],
+    pacer: Pacer | None = None,
+) -> None:
     """One line on stderr when the report went to files (a CI log shows what happened)."""
     from hotfix_lint.audit.report_common import headline
 
     written = ", ".join(str(path) for _, path in outputs if path is not None)
     budget = f"; API budget left {meter.remaining}" if meter.remaining is not None else ""
+    paced = ""
+    if pacer is not None:
+        reading = pacer.reading()
+        paced = f"; paced {reading.waited:.1f} s in all, {reading.refused} rate-limit answers"
     sys.stderr.write(
         f"{TOOL_NAME}: audit: {headline(report)} in {elapsed:.1f} s; {meter.requests} API requests "
-        f"({meter.not_modified} not modified){budget}; wrote {written}\n"
+        f"({meter.not_modified} not modified){budget}{paced}; wrote {written}\n"
     )
 
 

@@ -1,34 +1,68 @@
-"""A one-line progress bar on stderr: repositories done, violations so far, API budget left.
+"""Progress on stderr: repositories done, violations so far, repositories per minute, the API
+budget left and the estimated time to finish.
 
-Shown only on a terminal, and never in CI (``CI`` set, as GitHub Actions and most CI systems
-do): a log gets the report, not a thousand carriage returns.
+On a terminal outside CI, one line redrawn in place. Elsewhere (CI: ``CI`` set, as GitHub
+Actions and most CI systems do; a log file), a plain line every :data:`LOG_INTERVAL` seconds,
+so that a long audit shows it is alive without a thousand carriage returns in the log, and a
+short one prints nothing.
 """
 
 from __future__ import annotations
 
+import shutil
+import threading
 import time
+from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint.audit.model import FAILED, RepoEntry
-from hotfix_lint.progress import StatusLine, wanted
+from hotfix_lint.progress import wanted
 
-__all__ = ["ProgressBar", "wanted"]
+__all__ = ["LOG_INTERVAL", "ProgressBar", "wanted"]
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.pacing import Pacer
+
+#: seconds between two lines where there is no terminal to redraw
+LOG_INTERVAL = 30.0
 
 
 class ProgressBar:
-    """``update`` after each repository; ``close`` clears the line."""
+    """``update`` after each repository; ``close`` clears the line (or, logged, stops the lines).
 
-    def __init__(self, total: int, stream: IO[str], meter: ApiMeter | None = None, *, interval: float = 0.1) -> None:
+    ``logged``: a line every ``interval`` seconds (default :data:`LOG_INTERVAL`), from a timer
+    as well as after repositories (a repository that takes minutes does not silence it).
+    """
+
+    def __init__(
+        self,
+        total: int,
+        stream: IO[str],
+        meter: ApiMeter | None = None,
+        *,
+        interval: float | None = None,
+        pacer: Pacer | None = None,
+        logged: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.total = total
         self.stream = stream
         self.meter = meter
-        self.interval = interval
+        self.pacer = pacer
+        self.logged = logged
+        self.interval = interval if interval is not None else (LOG_INTERVAL if logged else 0.1)
         self.done = self.errors = self.warnings = self.failed = 0
-        self._shown = 0.0
-        self._line = StatusLine(stream)
+        self._clock = clock
+        self._started = clock()
+        self._shown = self._started if logged else 0.0
+        self._width = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if logged and self.interval > 0:
+            self._ticker = threading.Thread(target=self._tick, name="audit-progress", daemon=True)
+            self._ticker.start()
 
     def line(self) -> str:
         width = 24
@@ -39,23 +73,68 @@ class ProgressBar:
         ]
         if self.failed:
             parts.append(f"{self.failed} failed")
-        if self.meter is not None and self.meter.remaining is not None:
-            budget = f"API {self.meter.remaining}"
-            if self.meter.limit:
-                budget += f"/{self.meter.limit}"
-            parts.append(budget + " left")
+        elapsed = self._clock() - self._started
+        if self.done and elapsed > 0:
+            per_minute = self.done * 60 / elapsed
+            parts.append(f"{per_minute:.0f} repositories/min")
+            if self.done < self.total:
+                parts.append(f"about {_duration((self.total - self.done) * elapsed / self.done)} left")
+        remaining, limit = self._budget()
+        if remaining is not None:
+            parts.append(f"API {remaining}" + (f"/{limit}" if limit else "") + " left")
         return " · ".join(parts)
 
+    def _budget(self) -> tuple[int | None, int | None]:
+        """The hourly API budget left, as GitHub last reported it."""
+        if self.pacer is not None:
+            reading = self.pacer.reading()
+            if reading.remaining is not None:
+                return reading.remaining, reading.limit
+        if self.meter is not None and self.meter.remaining is not None:
+            return self.meter.remaining, self.meter.limit
+        return None, None
+
     def update(self, entry: RepoEntry) -> None:
-        self.done += 1
-        self.errors += entry.errors
-        self.warnings += entry.warnings
-        self.failed += entry.status == FAILED
-        now = time.monotonic()
-        if now - self._shown < self.interval and self.done < self.total:
-            return
-        self._shown = now
-        self._line.show(self.line())
+        with self._lock:
+            self.done += 1
+            self.errors += entry.errors
+            self.warnings += entry.warnings
+            self.failed += entry.status == FAILED
+        self._show(final=self.done >= self.total)
+
+    def _show(self, *, final: bool = False) -> None:
+        with self._lock:
+            now = self._clock()
+            if now - self._shown < self.interval and not (final and not self.logged):
+                return
+            self._shown = now
+            if self.logged:
+                self.stream.write(self.line() + "\n")
+                self.stream.flush()
+                return
+            columns = shutil.get_terminal_size((100, 20)).columns
+            text = self.line()[: max(10, columns - 1)]
+            self.stream.write("\r" + text.ljust(self._width))
+            self.stream.flush()
+            self._width = len(text)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(min(self.interval, 1.0)):
+            self._show()
 
     def close(self) -> None:
-        self._line.clear()
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
+        if self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

@@ -13,8 +13,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from hotfix_lint.collect.rate_limit import RateLimit
+
+if TYPE_CHECKING:
+    from hotfix_lint.collect.pacing import Pacer
 
 #: seconds one request may take in all (connecting, sending, reading the whole answer)
 REQUEST_SECONDS = 30.0
@@ -54,7 +58,8 @@ class Deadline:
 
 
 class GitHubBudget:
-    """One run's time for GitHub, and the rate limit that stopped it (shared by threads)."""
+    """One run's time for GitHub, the rate limit that stopped it (shared by threads), and the
+    pacer that keeps its requests under GitHub's limits (``collect.pacing``; an audit's)."""
 
     def __init__(self, seconds: float = CHECK_BUDGET_SECONDS, *, per_request: float = REQUEST_SECONDS) -> None:
         self.seconds = seconds
@@ -62,6 +67,8 @@ class GitHubBudget:
         self.run = Deadline(seconds)
         self._lock = threading.Lock()
         self._limit: RateLimit | None = None
+        #: what keeps the requests under GitHub's limits (an audit's; None: not paced)
+        self.pacer: Pacer | None = None
 
     def request_deadline(self) -> Deadline:
         """A deadline for one request: :attr:`per_request` seconds, or what the run has left

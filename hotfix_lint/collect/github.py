@@ -83,6 +83,8 @@ MAX_PAGES = 5
 PLAN_WITHOUT_PROTECTION = "Upgrade to GitHub Pro or make this repository public to enable this feature."
 #: seconds a request may take, and the User-Agent sent (a pooled client is kept per setting)
 TIMEOUT = 15
+#: secondary-limit answers a paced run waits out for one request (the pacer holds every request)
+SECONDARY_RETRIES = 6
 USER_AGENT = "hotfix-lint"
 
 
@@ -117,8 +119,11 @@ class _Failure(Exception):
         reason: str,
         wait: float | None = None,
         permission_relevant: bool = True,
+        paced: bool = False,
     ):
         super().__init__(reason)
+        #: a secondary limit a paced run waits out (the pacer holds the next attempt)
+        self.paced = paced
         self.status = status
         self.message = message
         self.reason = reason
@@ -159,7 +164,7 @@ class _Session:
         """Run ``fn`` (one request) with bounded retries; raise :class:`_Failure` if it fails."""
         from github.GithubException import GithubException
 
-        attempt = 0
+        attempt = limited = 0
         while True:
             self._may_ask()
             attempt += 1
@@ -167,6 +172,9 @@ class _Session:
                 return fn()
             except GithubException as exc:
                 failure = self._classify(exc, attempt)
+                if failure.paced and limited < SECONDARY_RETRIES:  # the pacer waits, not this loop
+                    limited += 1
+                    attempt -= 1
             except TimeoutError as exc:  # a slow or silent server: asking again would be as slow
                 self._unanswered()
                 raise self._unreachable(self.redact(str(exc))[:200], None) from None
@@ -228,6 +236,21 @@ class _Session:
         headers = {k.lower(): v for k, v in (exc.headers or {}).items()}
         said = f"{status} {message}".strip()
         limit = rate_limit_of(status, headers, message, self.retry.clock())
+        paced = self.budget.pacer is not None
+        if limit is not None and paced and "retry-after" in headers and headers.get("x-ratelimit-remaining") != "0":
+            # a secondary limit in a paced run (a limit lower than GitHub publishes, another
+            # client of the token): the pacer holds every request until its retry-after; one
+            # that names no time ("at least a minute") is not waited out
+            wait = limit.reset_at - self.retry.clock()
+            if wait <= self.retry.max_wait:
+                return _Failure(
+                    status,
+                    message,
+                    reason=f"rate limited by GitHub ({said}) until {limit.resets()}",
+                    wait=0.0,
+                    permission_relevant=False,
+                    paced=True,
+                )
         if limit is not None:
             self.budget.hit(limit)
             return _Failure(

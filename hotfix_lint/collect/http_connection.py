@@ -123,8 +123,7 @@ class GitHubConnection:
         cached = store.lookup(full_url) if store is not None and verb == "GET" else None
         if cached is not None:
             headers["If-None-Match"] = cached.etag
-        self._deadline = self._new_deadline()
-        status, answer_headers, payload = self._exchange(verb, path, body, headers)
+        status, answer_headers, payload = self._paced(verb, path, body, headers)
         if meter is not None:
             meter.record(status, answer_headers, full_url, payload)
         if store is None or verb != "GET":
@@ -160,8 +159,7 @@ class GitHubConnection:
         if cached is not None:
             headers = {**headers, "If-None-Match": cached.etag}
         try:
-            self._deadline = self._new_deadline()
-            status, answer_headers, payload = self._exchange("GET", url[len(self._origin) :], None, headers)
+            status, answer_headers, payload = self._paced("GET", url[len(self._origin) :], None, headers)
         except OSError:
             return False
         if meter is not None:
@@ -171,6 +169,24 @@ class GitHubConnection:
         if missing is not None:
             return status == 404 and hashlib.sha256(payload).hexdigest() == missing
         return status == 304
+
+    def _paced(self, verb: str, path: str, body: Any, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+        """One exchange, held by the run's pacer (``collect.pacing``) until GitHub's limits
+        have room, and reported to it; its deadline starts when it is let through."""
+        budget = self.conditions.budget
+        pacer = budget.pacer if budget is not None else None
+        if pacer is None:
+            self._deadline = self._new_deadline()
+            return self._exchange(verb, path, body, headers)
+        ticket = pacer.before(verb, path, budget.run if budget is not None else None)
+        status, payload = 0, b""
+        answer_headers: dict[str, str] = {}
+        try:
+            self._deadline = self._new_deadline()
+            status, answer_headers, payload = self._exchange(verb, path, body, headers)
+        finally:
+            pacer.after(ticket, status, answer_headers, payload if status >= 400 else b"")
+        return status, answer_headers, payload
 
     def _new_deadline(self) -> Deadline:
         """This request's deadline: from the run's budget when there is one."""

@@ -24,6 +24,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from . import git_http, render
+from .limits import LimitKeeper, Refusal
 from .render import Urls
 from .state import DOCS, PLAN_WITHOUT_PROTECTION, GitHubState, RecordedRequest
 
@@ -255,6 +256,14 @@ class GitHubApi:
         chunk, headers = self.page(req, [render.workflow(self.urls, full_name, w) for w in flows])
         return Response(200, {"total_count": len(flows), "workflows": chunk}, headers)
 
+    # -- GraphQL -----------------------------------------------------------------------------
+
+    @route("POST", "/graphql")
+    def graphql(self, req: Request) -> Response:
+        from . import graphql_api
+
+        return Response(200, graphql_api.answer(self.state, req.body))
+
     # -- environments -----------------------------------------------------------------------
 
     def environment(self, req: Request) -> tuple[str, dict[str, Any]]:
@@ -393,6 +402,29 @@ class GitHubApi:
         return Response(201, render.commit_status(self.urls, full_name, sha, record), {"Location": url})
 
 
+def _endpoint(method: str, path: str) -> str:
+    """The endpoint a request is counted against for the points limit: its route."""
+    for verb, regex, name in _ROUTES:
+        if verb == method and regex.match(path):
+            return f"{method} {name}"
+    return f"{method} {path}"
+
+
+def _mutation(raw: bytes) -> bool:
+    """Whether a GraphQL request's query is a mutation (5 points; a query is 1)."""
+    from . import graphql_api
+
+    try:
+        query = json.loads(raw).get("query")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(query, str) and graphql_api.is_mutation(query)
+
+
+def _refused(refusal: Refusal) -> Response:
+    return Response(refusal.status, render.error_body(refusal.status, refusal.message, refusal.doc), refusal.headers)
+
+
 def render_now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -497,18 +529,39 @@ class _RequestHandler(BaseHTTPRequestHandler):
         record = RecordedRequest(method, path or split.path, query, headers, None, authorization is not None)
         with state.lock:
             state.requests.append(record)
+        keeper = github.limits
+        who = (authorization or "").partition(" ")[2] or "anonymous"
+        graphql = path == "/graphql"
+        mutation = graphql and _mutation(raw)
+        refusal, limits = keeper.admit(who, method, _endpoint(method, path or split.path), graphql, mutation)
+        if refusal is not None:
+            self.send(_refused(refusal), method, record, limits=lambda status: {})
+            return
+        started = keeper.now()
+        counted = False
+
+        def finish(status: int) -> dict[str, str]:
+            nonlocal counted
+            counted = True
+            return keeper.done(who, status, started, graphql)
+
         try:
-            if raw:
-                try:
-                    record.body = json.loads(raw)
-                except ValueError:
-                    raise Answer(400, "Problems parsing JSON") from None
-            if path is None:
-                raise Answer(404, "Not Found")
-            response = self.dispatch(github, method, path, query, record.body, authorization)
-        except Answer as answer:
-            response = answer.response
-        self.send(response, method, record)
+            keeper.delay(limits)
+            try:
+                if raw:
+                    try:
+                        record.body = json.loads(raw)
+                    except ValueError:
+                        raise Answer(400, "Problems parsing JSON") from None
+                if path is None:
+                    raise Answer(404, "Not Found")
+                response = self.dispatch(github, method, path, query, record.body, authorization)
+            except Answer as answer:
+                response = answer.response
+            self.send(response, method, record, limits=finish)
+        finally:
+            if not counted:
+                keeper.done(who, 500, started, graphql)
 
     def handle_git(self, method: str, path: str, query: str) -> None:
         """A clone or fetch: ``git http-backend`` answers (see :mod:`git_http`)."""
@@ -584,7 +637,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return handler(github.api, Request(method, path, query, body, params))
         raise Answer(404, "Not Found")
 
-    def send(self, response: Response, method: str, record: RecordedRequest) -> None:
+    def send(
+        self,
+        response: Response,
+        method: str,
+        record: RecordedRequest,
+        limits: Callable[[int], dict[str, str]] | None = None,
+    ) -> None:
+        """Answer ``response`` (a 304 for a GET whose ETag the client holds); ``limits``: the
+        ``x-ratelimit-*`` headers of the answer, given its final status."""
         status = response.status
         payload = b"" if response.body is None else json.dumps(response.body, separators=(",", ":")).encode()
         if response.raw is not None:
@@ -593,11 +654,6 @@ class _RequestHandler(BaseHTTPRequestHandler):
             "Content-Type": "application/json; charset=utf-8",
             "X-GitHub-Media-Type": "github.v3; format=json",
             "X-GitHub-Api-Version-Selected": "2022-11-28",
-            "X-RateLimit-Limit": "5000",
-            "X-RateLimit-Remaining": "4999",
-            "X-RateLimit-Reset": str(int(time.time()) + 3600),
-            "X-RateLimit-Used": "1",
-            "X-RateLimit-Resource": "core",
             "X-GitHub-Request-Id": f"{self.server.github.request_count():08X}:LOOPBACK",
         }
         headers.update(response.headers)
@@ -608,6 +664,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if etag in wanted or etag.removeprefix("W/") in wanted:
                 status, payload = 304, b""
                 headers.pop("Content-Type")
+        if limits is not None:
+            headers.update(limits(status))
+        headers.update({k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit")})
         record.status = status  # before answering: a test may look as soon as it has the answer
         if response.drip is not None:
             self.drip(status, headers, payload, response.drip)
@@ -651,6 +710,8 @@ class GitHubServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.api: GitHubApi
+        #: GitHub's rate limits and latency, as the state sets them (``GitHubState.set_limits``)
+        self.limits = LimitKeeper(lambda: self.state.data.get("limits"))
 
     @property
     def port(self) -> int:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,18 @@ class GitHubState:
         except KeyError:
             raise KeyError(f"no repository {full_name!r} in the state; call add_repo first") from None
         return repo
+
+    def set_limits(self, **limits: Any) -> None:
+        """GitHub's rate limits and latency as the server enforces them (see ``limits.Limits``:
+        ``latency=0.1, jitter=0.02``, ``window=2, rest_points=20``, ``enforce=False``...)."""
+        from .limits import Limits
+
+        known = {f.name for f in fields(Limits)}
+        unknown = set(limits) - known
+        if unknown:
+            raise TypeError(f"unknown limits: {sorted(unknown)}")
+        with self.lock:
+            self.data["limits"] = {**self.data.get("limits", {}), **limits}
 
     def require_token(self, *tokens: str) -> None:
         """Answer 401 "Bad credentials" to requests without one of these tokens."""
