@@ -143,6 +143,7 @@ class HistoryCollector:
         #: the commit graph of the lines and integration, read once (``None``: a shallow clone, walks)
         self.index: HistoryIndex | None = None
         self._chains: dict[str | None, frozenset[str]] = {}
+        self._own_walks: dict[tuple[str, str], list[pygit2.Commit]] = {}
         self._own_lines: dict[str, OwnLine] = {}
 
     @cached_property
@@ -221,9 +222,17 @@ class HistoryCollector:
         if name not in self._chains:
             ref = resolve_branch(self.repo, name) if name else None
             tip = ref_tip(self.repo, ref) if ref is not None else None
-            walked = self._own_chain(tip.id, self._integration_line(name), name, []) if tip is not None and name else ()
+            walked = self._integration_walk(name, tip.id) if tip is not None and name else []
             self._chains[name] = frozenset(str(c.id) for c in walked)
         return self._chains[name]
+
+    def _integration_walk(self, name: str, tip: pygit2.Oid) -> list[pygit2.Commit]:
+        """Integration branch ``name``'s own first-parent chain from ``tip``, newest first: walked
+        once for classification and the back-merge reach alike."""
+        key = (name, str(tip))
+        if key not in self._own_walks:
+            self._own_walks[key] = list(self._own_chain(tip, self._integration_line(name), name, []))
+        return self._own_walks[key]
 
     @cached_property
     def _production_chains(self) -> frozenset[str]:
@@ -842,7 +851,7 @@ class HistoryCollector:
         chain is its plain first-parent chain (no pull merge, no fast-forward onto production),
         else from a walk of the own chain."""
         tip = pygit2.Oid(hex=integration.tip)
-        chain = list(self._own_chain(tip, self._integration_line(integration.name), integration.name, []))
+        chain = self._integration_walk(integration.name, tip)
         graph = self.index.graph if self.index is not None else None
         if graph is not None and integration.tip in graph:
             plain = graph.first_parent_chain(integration.tip)

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeAlias, TypeVar
 
 T = TypeVar("T")
@@ -434,10 +435,13 @@ def github_fnmatch(pattern: str, name: str) -> bool:
     ruleset ref conditions), as GitHub matches it: Ruby's ``File.fnmatch`` with
     ``FNM_PATHNAME``, so ``*`` and ``?`` never cross ``/``, ``**/`` spans directories and
     ``[...]`` is a character class."""
-    return _glob_regex(pattern).fullmatch(name) is not None
+    return _fnmatch_regex(pattern).fullmatch(name) is not None
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
+@lru_cache(maxsize=512)
+def _fnmatch_regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` (from GitHub's answer or the policy: untrusted) as an anchored regex; a
+    class no regex can hold (``[z-a]``) matches itself literally, never raises."""
     out: list[str] = []
     i = 0
     while i < len(pattern):
@@ -463,4 +467,7 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
         else:
             out.append(re.escape(pattern[i]))
             i += 1
-    return re.compile("".join(out))
+    try:
+        return re.compile("".join(out))
+    except re.error:
+        return re.compile(re.escape(pattern))
