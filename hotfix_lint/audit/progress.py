@@ -9,14 +9,13 @@ short one prints nothing.
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint.audit.model import FAILED, RepoEntry
-from hotfix_lint.progress import wanted
+from hotfix_lint.progress import StatusLine, wanted
 
 __all__ = ["LOG_INTERVAL", "ProgressBar", "wanted"]
 
@@ -56,7 +55,7 @@ class ProgressBar:
         self._clock = clock
         self._started = clock()
         self._shown = self._started if logged else 0.0
-        self._width = 0
+        self._line = StatusLine(stream)
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
@@ -112,11 +111,7 @@ class ProgressBar:
                 self.stream.write(self.line() + "\n")
                 self.stream.flush()
                 return
-            columns = shutil.get_terminal_size((100, 20)).columns
-            text = self.line()[: max(10, columns - 1)]
-            self.stream.write("\r" + text.ljust(self._width))
-            self.stream.flush()
-            self._width = len(text)
+            self._line.show(self.line())
 
     def _tick(self) -> None:
         while not self._stop.wait(min(self.interval, 1.0)):
@@ -126,9 +121,7 @@ class ProgressBar:
         self._stop.set()
         if self._ticker is not None:
             self._ticker.join(timeout=5)
-        if self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
+        self._line.clear()
 
 
 def _duration(seconds: float) -> str:
