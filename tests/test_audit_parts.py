@@ -366,7 +366,7 @@ def test_merging_names_what_overlaps_and_what_is_missing() -> None:
 
 
 def test_reports_escape_what_repositories_say() -> None:
-    from hotfix_lint.audit.cli_audit import render
+    from hotfix_lint.cli.audit import render
 
     nasty = "<img src=x onerror=alert(1)> | *bold* [link](http://x)\n::error::injected\x1b[31m"
     report = audit(

@@ -16,7 +16,8 @@ import yaml
 from packs_scenarios import build_gitflow_process, build_main_development_process, build_prod_hotfix_process
 from scenario import Scenario, build_gitflow, land_hotfix
 
-from hotfix_lint.cli import main, use_color
+from hotfix_lint.cli import main
+from hotfix_lint.cli.check import use_color
 from hotfix_lint.infer.decide import Family, family_of
 from hotfix_lint.policy.loader import load_policy
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from hotfix_lint.cli import explain_text
+from hotfix_lint.cli.describe import explain_text
 from hotfix_lint.results import Severity
 from hotfix_lint.rules.registry import ALL_RULES, RULES_BY_ID
 

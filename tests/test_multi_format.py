@@ -21,7 +21,8 @@ import yaml
 from hostile import RUNNER_LINES, TERMINAL, TERMINAL_SHOWN, assert_inert, assert_no_injected_command
 from scenario import Scenario, make_policy
 
-from hotfix_lint.cli import main, parse_formats
+from hotfix_lint.cli import main
+from hotfix_lint.cli.options import parse_formats
 from hotfix_lint.errors import UserError
 from hotfix_lint.report.hook import HookReporter
 from hotfix_lint.report.model import Report

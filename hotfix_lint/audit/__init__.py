@@ -4,5 +4,5 @@
 ``runner`` audits each in isolation (``collect.mirror`` for history, ``collect.github_org``
 for listings and policy files, ``state`` for what the last run learnt), ``baseline`` marks
 what changed since a previous report and ``merge`` joins shard reports; ``model`` is the
-audit report, and ``report_*`` render it. ``cli_audit`` is the command line.
+audit report, and ``report_*`` render it. Its command line is :mod:`hotfix_lint.cli.audit`.
 """

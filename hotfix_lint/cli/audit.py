@@ -1,7 +1,7 @@
 """``hotfix-lint audit`` and ``hotfix-lint merge-reports``: their arguments and what they do.
 
-``cli.py`` adds the two parsers with :func:`add_parsers` and calls :func:`cmd_audit` or
-:func:`cmd_merge_reports`; everything else is imported here, when one of them runs.
+``cli/parser.py`` adds the two parsers with :func:`add_parsers` and ``cli/__init__.py`` calls
+:func:`cmd_audit` or :func:`cmd_merge_reports`; everything else is imported here, when one of them runs.
 
 Exit status: 0 no errors, 1 errors found, 2 usage error (or a broken ``--policy``), 3 some
 repository could not be audited (cloned, read or queried) or the organisation could not be
@@ -105,7 +105,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
-    from hotfix_lint.cli import add_github_timeout
+    from hotfix_lint.cli.options import add_github_timeout
     from hotfix_lint.collect.deadline import AUDIT_BUDGET_SECONDS
 
     add_github_timeout(run, AUDIT_BUDGET_SECONDS)
@@ -225,7 +225,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.sharding import parse_shard
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.audit.workers import run_audit
-    from hotfix_lint.cli import github_budget, github_request, parse_now
+    from hotfix_lint.cli.options import github_budget, github_request, parse_now
     from hotfix_lint.collect.conditional import ApiMeter
     from hotfix_lint.collect.github import discover_token
     from hotfix_lint.collect.mirror import without_credentials
