@@ -38,7 +38,12 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "rules": (("hotfix_lint.rules",), ("base", "facts", "policy")),
     # reading a policy file checks each rule's options: above the rules
     "policy loading": (
-        ("hotfix_lint.policy.loader", "hotfix_lint.policy.validation", "hotfix_lint.policy.full_schema"),
+        (
+            "hotfix_lint.policy.loader",
+            "hotfix_lint.policy.full_schema",
+            "hotfix_lint.policy.validation",
+            "hotfix_lint.policy.value_checks",
+        ),
         ("base", "facts", "policy", "rules"),
     ),
     "engine": (("hotfix_lint.engine", "hotfix_lint.era_runs"), ("base", "facts", "policy", "rules")),

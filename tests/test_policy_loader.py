@@ -18,8 +18,8 @@ import yaml
 import hotfix_lint
 from hotfix_lint.errors import PolicyError
 from hotfix_lint.policy import loader, packs
+from hotfix_lint.policy.full_schema import policy_schema
 from hotfix_lint.policy.loader import discover_policy, load_pack, load_policy
-from hotfix_lint.policy.schema import policy_schema
 from hotfix_lint.results import Severity
 from hotfix_lint.rules.registry import ALL_RULES
 

@@ -63,7 +63,7 @@ def explain_text(rule_id: str) -> str:
 def cmd_schema(stream: IO[str]) -> int:
     import json
 
-    from hotfix_lint.policy.schema import policy_schema
+    from hotfix_lint.policy.full_schema import policy_schema
 
     json.dump(policy_schema(), stream, indent=2)
     stream.write("\n")

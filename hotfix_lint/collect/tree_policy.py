@@ -33,7 +33,8 @@ _LINK_MODE = 0o120000
 
 def _bases(text: bytes) -> list[str]:
     """The relative paths named by ``extends`` (a broken file names none: the loader says why)."""
-    from hotfix_lint.policy.loader import _is_path_reference, extends_named
+    from hotfix_lint.policy.extends import extends_named
+    from hotfix_lint.policy.extends import is_path_reference as _is_path_reference
 
     return [
         v for v in extends_named(text) if _is_path_reference(v) and not v.startswith(("/", "~")) and "\\" not in v
@@ -99,7 +100,7 @@ class BaseTree:
     def read(self, path: str) -> bytes | None:
         """The file ``path`` (repository-relative), or None when the commit has no such file.
         A file larger than a policy may be is cut just past the loader's limit (which says so)."""
-        from hotfix_lint.policy.loader import MAX_POLICY_BYTES
+        from hotfix_lint.policy.yaml_reading import MAX_POLICY_BYTES
 
         found = self.resolve(path)
         if found is None:
