@@ -32,7 +32,7 @@ class PolicyError(UserError):
     """
 
     def __init__(self, problems: list[str], cut: bool = False) -> None:
-        from hotfix_lint.report import printable_line
+        from hotfix_lint.terminal_text import printable_line
 
         self.problems = [printable_line(problem) for problem in problems]
         #: the list was cut: its last line says how many more there are
