@@ -18,7 +18,7 @@ from scenario import Scenario, build_gitflow, land_hotfix
 
 from hotfix_lint.cli import main
 from hotfix_lint.cli.check import use_color
-from hotfix_lint.infer.decide import Family, family_of
+from hotfix_lint.infer.families import Family, family_of
 from hotfix_lint.policy.loader import load_policy
 
 
