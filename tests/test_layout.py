@@ -56,6 +56,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "front ends": (
         (
             "hotfix_lint.ci_plan",
+            "hotfix_lint.ci_policy",
             "hotfix_lint.hooks",
             "hotfix_lint.lifecycle",
             "hotfix_lint.catalog",

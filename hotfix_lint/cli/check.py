@@ -45,7 +45,8 @@ def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> Git
 def cmd_check(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from hotfix_lint.ci_plan import choose_policy, load_check_policy, plan_check
+    from hotfix_lint.ci_plan import choose_policy, plan_check
+    from hotfix_lint.ci_policy import load_check_policy
     from hotfix_lint.collect.ci_context import OTHER_CI, is_ci, read_ci_context
     from hotfix_lint.collect.gather import current_branch
     from hotfix_lint.collect.repository import (
