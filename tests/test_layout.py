@@ -58,6 +58,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "hotfix_lint.ci_plan",
             "hotfix_lint.ci_policy",
             "hotfix_lint.hooks",
+            "hotfix_lint.hook_arguments",
             "hotfix_lint.lifecycle",
             "hotfix_lint.catalog",
             "hotfix_lint.scaffold",
