@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
@@ -43,40 +42,7 @@ def test_registry_ids_are_unique() -> None:
     assert len(RULES_BY_ID) == len(ALL_RULES)
 
 
-# Which part may import which (ARCHITECTURE.md): facts nothing of ours; rules facts, results and
-# the policy model; report only results; collect facts (and policy model); the engine no collector.
-_ALLOWED = {
-    "facts": {"facts"},
-    "rules": {"facts", "results", "rules", "policy"},
-    "report": {"results", "report"},
-    "collect": {"facts", "collect", "errors", "policy", "results"},
-    "engine": {"facts", "policy", "results", "rules"},
-}
-
-
-def _our_imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
-        elif isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        for name in names:
-            parts = name.split(".")
-            if parts[0] == "hotfix_lint" and len(parts) > 1:
-                found.add(parts[1])
-    return found
-
-
-@pytest.mark.parametrize("part", sorted(_ALLOWED))
-def test_module_boundaries(part: str) -> None:
-    files = [PACKAGE / f"{part}.py"] if (PACKAGE / f"{part}.py").exists() else sorted((PACKAGE / part).glob("*.py"))
-    assert files
-    for path in files:
-        extra = _our_imports(path) - _ALLOWED[part]
-        assert not extra, f"{path.relative_to(ROOT)} imports {sorted(extra)}"
+# Which part may import which: tests/test_layout.py (its layer table, every import checked).
 
 
 def test_only_collectors_import_pygit2_or_github() -> None:

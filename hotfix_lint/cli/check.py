@@ -139,7 +139,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                     print(f"{TOOL_NAME}: error: {failed}", file=sys.stderr)
         raise
     if args.baseline:
-        from hotfix_lint.cli.baseline import apply_baseline, read_baseline
+        from hotfix_lint.cli.check_baseline import apply_baseline, read_baseline
 
         report = apply_baseline(report, read_baseline(Path(args.baseline)), args.baseline)
     _write_reports(report, targets, verbose=args.verbose)

@@ -1,5 +1,5 @@
 """``hotfix-lint baseline``: record today's findings (``check``'s JSON report), so that
-``check --baseline FILE`` (:mod:`.baseline`) reports only new ones."""
+``check --baseline FILE`` (:mod:`.check_baseline`) reports only new ones."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     """``check`` with its findings written as JSON to the baseline file; exit 0 once written."""
-    from hotfix_lint.cli.baseline import DEFAULT_BASELINE
     from hotfix_lint.cli.check import cmd_check
+    from hotfix_lint.cli.check_baseline import DEFAULT_BASELINE
     from hotfix_lint.cli.parser import build_parser
     from hotfix_lint.collect.repository import open_repository
 
