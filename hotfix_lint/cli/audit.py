@@ -1,7 +1,7 @@
 """``hotfix-lint audit`` and ``hotfix-lint merge-reports``: their arguments and what they do.
 
-``cli/parser.py`` adds the two parsers with :func:`add_parsers` and ``cli/__init__.py`` calls
-:func:`cmd_audit` or :func:`cmd_merge_reports`; everything else is imported here, when one of them runs.
+``cli/parser.py`` builds the two parsers and ``cli/__init__.py`` calls :func:`cmd_audit` or
+:func:`cmd_merge_reports`; everything else is imported here, when one of them runs.
 
 Exit status: 0 no errors, 1 errors found, 2 usage error (or a broken ``--policy``), 3 some
 repository could not be audited (cloned, read or queried) or the organisation could not be
@@ -10,7 +10,6 @@ listed; 3 wins over 1, since the audit is incomplete.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -21,11 +20,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from hotfix_lint import __version__
-from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
 from hotfix_lint.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, AuditIncompleteError, UserError
-from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
+    import argparse
+
     from hotfix_lint.audit.model import AuditReport
     from hotfix_lint.audit.selection import Target
     from hotfix_lint.audit.state import AuditCache
@@ -35,106 +34,6 @@ if TYPE_CHECKING:
 
 TOOL_NAME = "hotfix-lint"
 FORMATS = ("text", "json", "markdown", "html")
-DEFAULT_JOBS = 4
-
-AUDIT_EXIT_STATUS = """\
-exit status: 0 no errors (warnings allowed), 1 errors found in some repository,
-             2 usage error or broken --policy, 3 some repository could not be audited
-             (cloned, read or queried) or the organisation could not be listed
-"""
-
-
-def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The ``audit`` and ``merge-reports`` subcommands."""
-    audit = sub.add_parser(
-        "audit",
-        help="audit many repositories (an organisation, a list) from a cache of mirrors",
-        description="Run the check on every repository of an organisation, a file or the command line: each "
-        "kept as a bare mirror in --cache and fetched only when GitHub says it was pushed to; GitHub read "
-        "with conditional requests. A repository that fails is reported, and the others go on.",
-        epilog=AUDIT_EXIT_STATUS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    audit.add_argument("repositories", nargs="*", metavar="OWNER/NAME", help="repositories to audit")
-    which = audit.add_argument_group("which repositories")
-    which.add_argument("--org", action="append", default=[], metavar="ORG", help="every repository of ORG")
-    which.add_argument("--repos", metavar="FILE", help="a file of OWNER/NAME, one a line (# comments)")
-    which.add_argument(
-        "--include", action="append", default=[], metavar="GLOB", help="only names matching GLOB (repeatable)"
-    )
-    which.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out names matching GLOB")
-    which.add_argument("--include-archived", action="store_true", help="audit archived repositories too")
-    which.add_argument("--shard", metavar="K/N", help="audit only shard K of N (a stable 1/N of the repositories)")
-    policy = audit.add_argument_group("which policy")
-    policy.add_argument(
-        "--policy", metavar="FILE", help="the policy for repositories without their own (default: the 'default' pack)"
-    )
-    policy.add_argument("--no-repo-policy", action="store_true", help="ignore the repositories' own .hotfix-lint.yaml")
-    policy.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
-    policy.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
-    run = audit.add_argument_group("how")
-    run.add_argument("--cache", metavar="DIR", help="mirrors and state (default: ~/.cache/hotfix-lint/audit)")
-    run.add_argument(
-        "--jobs",
-        type=int,
-        default=DEFAULT_JOBS,
-        metavar="N",
-        help=f"repositories in parallel (default {DEFAULT_JOBS}); GitHub's rate limits are kept whatever N is",
-    )
-    run.add_argument(
-        "--api-limits",
-        metavar="NAME=VALUE,...",
-        help="GitHub's secondary rate limits to pace under, when not github.com's (GitHub Enterprise Server): "
-        "concurrency=100,rest-points=900,graphql-points=2000,server-seconds=90,graphql-server-seconds=60,window=60",
-    )
-    run.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=DEFAULT_LOCK_TIMEOUT,
-        metavar="SECONDS",
-        help="how long to wait for another audit on the same --cache to finish with a repository "
-        f"(default {DEFAULT_LOCK_TIMEOUT:g})",
-    )
-    run.add_argument(
-        "--clone-timeout",
-        type=float,
-        default=DEFAULT_CLONE_TIMEOUT,
-        metavar="SECONDS",
-        help="how long one clone or fetch of a repository may take in all; past it that repository "
-        f"fails (default {DEFAULT_CLONE_TIMEOUT:g})",
-    )
-    run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
-    run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
-    from hotfix_lint.cli.options import add_github_timeout
-    from hotfix_lint.collect.deadline import AUDIT_BUDGET_SECONDS
-
-    add_github_timeout(run, AUDIT_BUDGET_SECONDS)
-    out = audit.add_argument_group("report")
-    _add_output(out)
-    out.add_argument("--baseline", metavar="FILE", help="an earlier audit JSON report: mark findings new/resolved")
-
-    merge = sub.add_parser(
-        "merge-reports",
-        help="join the JSON reports of audit shards into one report",
-        description="Join `audit --shard K/N --format json` reports into the report of the whole audit.",
-        epilog=AUDIT_EXIT_STATUS,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    merge.add_argument("reports", nargs="+", metavar="FILE", help="audit JSON reports")
-    _add_output(merge)
-
-
-def _add_output(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:
-    group.add_argument(
-        "--format",
-        action="append",
-        metavar="FORMAT[=FILE]",
-        help="text (default), json, markdown or html; repeatable as for check: FORMAT=FILE writes that format "
-        "to FILE, a bare FORMAT to standard output (at most one)",
-    )
-    group.add_argument("--output", metavar="FILE", help="the file of the last --format given without one")
-
-
 # -- writing ---------------------------------------------------------------------------------
 
 

@@ -1,6 +1,5 @@
-"""The command line's parsers, built in one place (each subcommand's options and help); the
-audit's two parsers come from :mod:`hotfix_lint.cli.audit`. argparse is imported only when a
-parser is built: a git hook never builds one."""
+"""The command line's parsers, built in one place: each subcommand's options and help.
+argparse is imported only when a parser is built: a git hook never builds one."""
 
 from __future__ import annotations
 
@@ -27,6 +26,15 @@ exit status: 0 no errors (warnings allowed), 1 errors found,
                makes no progress for HOTFIX_LINT_STALL_TIMEOUT seconds, default 60),
                a production branch that does not exist, or a status not posted
              141 standard output was closed early (such as by `| head`)
+"""
+
+#: the audit's repositories in parallel
+DEFAULT_JOBS = 4
+
+AUDIT_EXIT_STATUS = """\
+exit status: 0 no errors (warnings allowed), 1 errors found in some repository,
+             2 usage error or broken --policy, 3 some repository could not be audited
+             (cloned, read or queried) or the organisation could not be listed
 """
 
 
@@ -202,7 +210,99 @@ def build_parser() -> argparse.ArgumentParser:
         "hook", add_help=False, help="run a git hook stage: pre-commit, commit-msg FILE or pre-push (see hook --help)"
     )
     hook.add_argument("hook_args", nargs=argparse.REMAINDER)
-    from hotfix_lint.cli.audit import add_parsers as add_audit_parsers
-
-    add_audit_parsers(sub)
+    _add_audit_parsers(sub)
     return parser
+
+
+def _add_audit_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The ``audit`` and ``merge-reports`` subcommands (run by :mod:`hotfix_lint.cli.audit`)."""
+    import argparse
+
+    from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
+    from hotfix_lint.collect.deadline import AUDIT_BUDGET_SECONDS
+    from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
+
+    audit = sub.add_parser(
+        "audit",
+        help="audit many repositories (an organisation, a list) from a cache of mirrors",
+        description="Run the check on every repository of an organisation, a file or the command line: each "
+        "kept as a bare mirror in --cache and fetched only when GitHub says it was pushed to; GitHub read "
+        "with conditional requests. A repository that fails is reported, and the others go on.",
+        epilog=AUDIT_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    audit.add_argument("repositories", nargs="*", metavar="OWNER/NAME", help="repositories to audit")
+    which = audit.add_argument_group("which repositories")
+    which.add_argument("--org", action="append", default=[], metavar="ORG", help="every repository of ORG")
+    which.add_argument("--repos", metavar="FILE", help="a file of OWNER/NAME, one a line (# comments)")
+    which.add_argument(
+        "--include", action="append", default=[], metavar="GLOB", help="only names matching GLOB (repeatable)"
+    )
+    which.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="leave out names matching GLOB")
+    which.add_argument("--include-archived", action="store_true", help="audit archived repositories too")
+    which.add_argument("--shard", metavar="K/N", help="audit only shard K of N (a stable 1/N of the repositories)")
+    policy = audit.add_argument_group("which policy")
+    policy.add_argument(
+        "--policy", metavar="FILE", help="the policy for repositories without their own (default: the 'default' pack)"
+    )
+    policy.add_argument("--no-repo-policy", action="store_true", help="ignore the repositories' own .hotfix-lint.yaml")
+    policy.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
+    policy.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
+    run = audit.add_argument_group("how")
+    run.add_argument("--cache", metavar="DIR", help="mirrors and state (default: ~/.cache/hotfix-lint/audit)")
+    run.add_argument(
+        "--jobs",
+        type=int,
+        default=DEFAULT_JOBS,
+        metavar="N",
+        help=f"repositories in parallel (default {DEFAULT_JOBS}); GitHub's rate limits are kept whatever N is",
+    )
+    run.add_argument(
+        "--api-limits",
+        metavar="NAME=VALUE,...",
+        help="GitHub's secondary rate limits to pace under, when not github.com's (GitHub Enterprise Server): "
+        "concurrency=100,rest-points=900,graphql-points=2000,server-seconds=90,graphql-server-seconds=60,window=60",
+    )
+    run.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=DEFAULT_LOCK_TIMEOUT,
+        metavar="SECONDS",
+        help="how long to wait for another audit on the same --cache to finish with a repository "
+        f"(default {DEFAULT_LOCK_TIMEOUT:g})",
+    )
+    run.add_argument(
+        "--clone-timeout",
+        type=float,
+        default=DEFAULT_CLONE_TIMEOUT,
+        metavar="SECONDS",
+        help="how long one clone or fetch of a repository may take in all; past it that repository "
+        f"fails (default {DEFAULT_CLONE_TIMEOUT:g})",
+    )
+    run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
+    run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
+    add_github_timeout(run, AUDIT_BUDGET_SECONDS)
+    out = audit.add_argument_group("report")
+    _add_output(out)
+    out.add_argument("--baseline", metavar="FILE", help="an earlier audit JSON report: mark findings new/resolved")
+
+    merge = sub.add_parser(
+        "merge-reports",
+        help="join the JSON reports of audit shards into one report",
+        description="Join `audit --shard K/N --format json` reports into the report of the whole audit.",
+        epilog=AUDIT_EXIT_STATUS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    merge.add_argument("reports", nargs="+", metavar="FILE", help="audit JSON reports")
+    _add_output(merge)
+
+
+def _add_output(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> None:
+    group.add_argument(
+        "--format",
+        action="append",
+        metavar="FORMAT[=FILE]",
+        help="text (default), json, markdown or html; repeatable as for check: FORMAT=FILE writes that format "
+        "to FILE, a bare FORMAT to standard output (at most one)",
+    )
+    group.add_argument("--output", metavar="FILE", help="the file of the last --format given without one")
