@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -104,6 +105,13 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         f"fails (default {DEFAULT_CLONE_TIMEOUT:g})",
     )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
+    run.add_argument(
+        "--github-api",
+        choices=("graphql", "rest"),
+        default="graphql",
+        help="graphql (default): read the repositories' settings, branch protection, rules and pull requests "
+        "through GraphQL, many repositories a query, and the rest through REST; rest: everything through REST",
+    )
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
     from hotfix_lint.cli import add_github_timeout
     from hotfix_lint.collect.deadline import AUDIT_BUDGET_SECONDS
@@ -289,6 +297,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     )
     bar = ProgressBar(len(chosen), sys.stderr, meter, pacer=budget.pacer, logged=not wanted(sys.stderr))
     started = time.monotonic()
+    if args.github_api == "graphql":
+        from hotfix_lint.audit.graphql_read import read_ahead
+
+        settings = replace(settings, graphql=read_ahead(chosen, settings, meter))
     try:
         entries = run_audit(chosen, settings, jobs=args.jobs, meter=meter, progress=bar.update)
     finally:

@@ -1,0 +1,50 @@
+"""Read the organisation's GitHub settings through GraphQL before the repositories are
+audited, many repositories a query (``--github-api graphql``, ``collect.github_graphql``).
+
+Which branches and bases to ask for comes from the organisation's policy alone (its literal
+branch names: ``main``, ``develop``), before any repository is cloned; a repository whose check
+reads something else (its own policy, a branch pattern, deployments, bypass actors) is read
+through REST as before. The answers are handed to each repository's check in the settings
+(forked workers inherit them), so a warm audit asks GitHub nothing per repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotfix_lint.audit.runner import AuditSettings
+    from hotfix_lint.audit.selection import Target
+    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.github_graphql import RepoAnswer, RepoWant
+
+
+def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
+    """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
+    from hotfix_lint.collect.github_graphql import RepoWant
+    from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
+    from hotfix_lint.engine import required_kinds, select_rules
+
+    policy = settings.org_policy.policy.era_now(settings.now)
+    kinds = wanted_kinds(policy, required_kinds(select_rules(policy, settings.rules)))
+    if not kinds or not kinds <= GRAPHQL_KINDS:
+        return []
+    plan = plan_branches(policy, {}, kinds)  # the literal names: patterns need the clone
+    wants: list[RepoWant] = []
+    for target in targets:
+        info = target.info
+        if info is None or (info.archived and not settings.include_archived):
+            continue
+        wants.append(RepoWant(info.full_name, plan.branches, plan.pull_bases))
+    return wants
+
+
+def read_ahead(targets: Sequence[Target], settings: AuditSettings, meter: ApiMeter | None) -> Mapping[str, RepoAnswer]:
+    """GraphQL's answers for the targets (by lower-case full name); empty when none applies."""
+    from hotfix_lint.collect.github_graphql import read_repositories
+
+    wants = wanted_reads(targets, settings)
+    if not wants or not settings.token:
+        return {}
+    return read_repositories(settings.api_url, settings.token, wants, budget=settings.budget, meter=meter)
