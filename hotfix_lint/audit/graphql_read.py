@@ -43,8 +43,12 @@ def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[Rep
 def read_ahead(targets: Sequence[Target], settings: AuditSettings, meter: ApiMeter | None) -> Mapping[str, RepoAnswer]:
     """GraphQL's answers for the targets (by lower-case full name); empty when none applies."""
     from hotfix_lint.collect.github_graphql import read_repositories
+    from hotfix_lint.collect.github_graphql_facts import facts_of
 
     wants = wanted_reads(targets, settings)
     if not wants or not settings.token:
         return {}
-    return read_repositories(settings.api_url, settings.token, wants, budget=settings.budget, meter=meter)
+    answers = read_repositories(settings.api_url, settings.token, wants, budget=settings.budget, meter=meter)
+    # one GraphQL cannot answer like REST (no admin rights, a missing branch...) is left out: the
+    # REST path reads it, and keeps its facts while its answers hold
+    return {name: a for name, a in answers.items() if facts_of(a, a.want.branches, a.want.bases, None) is not None}

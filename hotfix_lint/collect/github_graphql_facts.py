@@ -192,7 +192,10 @@ def _snake(value: Any) -> Any:
     """GraphQL's camelCase parameters as REST names them (``requiredApprovingReviewCount`` ->
     ``required_approving_review_count``)."""
     if isinstance(value, Mapping):
-        return {_CAMEL.sub("_", str(k)).lower(): _snake(v) for k, v in value.items() if k != "__typename"}
+        # REST leaves out what is not set (an integration_id), GraphQL answers null
+        return {
+            _CAMEL.sub("_", str(k)).lower(): _snake(v) for k, v in value.items() if k != "__typename" and v is not None
+        }
     if isinstance(value, list):
         return [_snake(v) for v in value]
     return value

@@ -91,7 +91,7 @@ class _Root:
             f"Could not resolve to a Repository with the name '{owner}/{name}'.", extensions={"type": "NOT_FOUND"}
         )
 
-    def rateLimit(self, info: Any, **_: Any) -> dict[str, Any]:  # noqa: N802 (GraphQL's name)
+    def rateLimit(self, info: Any, **_: Any) -> dict[str, Any]:
         return {"cost": 1, "remaining": 4999, "limit": 5000, "used": 1, "nodeCount": 0, "resetAt": _iso_now()}
 
 
@@ -142,9 +142,9 @@ def _repository(repo: dict[str, Any]) -> dict[str, Any]:
         "viewerPermission": _permission(repo),
         "branchProtectionRules": lambda info, **args: _connection(legacy, args),
         "environments": lambda info, **args: _connection(environments, args),
-        "ref": lambda info, qualifiedName, **_: _ref(repo, qualifiedName.removeprefix("refs/heads/"))
-        if qualifiedName.startswith("refs/heads/")
-        else None,
+        "ref": lambda info, qualifiedName, **_: (
+            _ref(repo, qualifiedName.removeprefix("refs/heads/")) if qualifiedName.startswith("refs/heads/") else None
+        ),
         "rulesets": lambda info, **args: _connection([_ruleset(rs) for rs in repo["rulesets"]], args),
         "pullRequests": lambda info, **args: _connection(_pulls(repo, args), args),
     }
@@ -256,9 +256,7 @@ def _pulls(repo: dict[str, Any], args: dict[str, Any]) -> list[dict[str, Any]]:
 
     states = args.get("states")
     chosen = [
-        p
-        for p in repo["pulls"]
-        if (not states or state(p) in states) and args.get("baseRefName") in (None, p["base"])
+        p for p in repo["pulls"] if (not states or state(p) in states) and args.get("baseRefName") in (None, p["base"])
     ]
     order = args.get("orderBy") or {"field": "CREATED_AT", "direction": "ASC"}
     key = "updated_at" if order.get("field") == "UPDATED_AT" else "created_at"
