@@ -59,6 +59,8 @@ def varied_org(org: Org) -> None:
         reviews=[("lead", "APPROVED"), ("peer", "COMMENTED")],
     )
     state.add_pull(f"{ORG}/reviewed", head="hotfix/abandoned", closed_at="2026-01-13T10:00:00Z")
+    # its own policy, read with the settings (hotfix branches are fix/{slug}: hotfix/... is wrong)
+    org.publish("own-policy", org.gitflow("op"), policy={"extends": "default", "hotfix_branch": "fix/{slug}"})
     # GraphQL cannot say these the way REST does: read through REST
     org.publish("not-admin", org.gitflow("na"))
     state.repo(f"{ORG}/not-admin")["permissions"]["admin"] = False
@@ -71,12 +73,8 @@ def reports(run: Any) -> dict[str, Any]:
 
 
 def rest_reads(org: Org) -> set[str]:
-    """The repositories whose settings were read through REST (``GET /repos/octo/NAME``)."""
-    return {
-        r.path.split("/")[3]
-        for r in org.server.requests
-        if r.path.startswith(f"/repos/{ORG}/") and r.path.count("/") == 3 and r.status != 304
-    }
+    """The repositories anything was read of through REST (settings, protection, policy file...)."""
+    return {r.path.split("/")[3] for r in org.server.requests if r.path.startswith(f"/repos/{ORG}/")}
 
 
 def test_graphql_and_rest_audits_give_the_same_reports(org: Org, tmp_path: Path) -> None:
@@ -89,6 +87,7 @@ def test_graphql_and_rest_audits_give_the_same_reports(org: Org, tmp_path: Path)
     assert graphql.found()[f"{ORG}/reviewed"] == {("pr-review", "error")}
     assert ("branch-protection", "error") in graphql.found()[f"{ORG}/bare"]
     assert graphql.found()[f"{ORG}/strict"] == rest.found()[f"{ORG}/strict"]
+    assert graphql.entry(f"{ORG}/own-policy")["policy"] == "repository .hotfix-lint.yaml"
     # one query read them all; REST read only the two GraphQL could not answer like it
     queries = [r for r in org.server.requests if r.path == "/graphql"]
     assert len(queries) == 1 and queries[0].status == 200

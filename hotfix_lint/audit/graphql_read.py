@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
     """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
+    from hotfix_lint.audit.runner import POLICY_FILE_NAMES
     from hotfix_lint.collect.github_graphql import RepoWant
     from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
     from hotfix_lint.engine import required_kinds, select_rules
@@ -36,7 +37,8 @@ def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[Rep
         info = target.info
         if info is None or (info.archived and not settings.include_archived):
             continue
-        wants.append(RepoWant(info.full_name, plan.branches, plan.pull_bases))
+        files = POLICY_FILE_NAMES if settings.use_repo_policy else ()
+        wants.append(RepoWant(info.full_name, plan.branches, plan.pull_bases, files))
     return wants
 
 
@@ -52,3 +54,15 @@ def read_ahead(targets: Sequence[Target], settings: AuditSettings, meter: ApiMet
     # one GraphQL cannot answer like REST (no admin rights, a missing branch...) is left out: the
     # REST path reads it, and keeps its facts while its answers hold
     return {name: a for name, a in answers.items() if facts_of(a, a.want.branches, a.want.bases, None) is not None}
+
+
+def policy_file(answers: Mapping[str, RepoAnswer] | None, full_name: str) -> tuple[bool, tuple[str, str] | None]:
+    """(True, the repository's policy file or None) when GraphQL's answer read it; (False, None):
+    read it through REST."""
+    answer = (answers or {}).get(full_name.lower())
+    if answer is None or not answer.want.files:
+        return False, None
+    try:
+        return True, answer.root_file()
+    except ValueError:
+        return False, None

@@ -232,7 +232,7 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
             and state.clone_url == info.clone_url
             and (mirror / "HEAD").is_file()
         )
-        policy_file = _read_policy_file(reader, info, state, settings.use_repo_policy, unchanged)
+        policy_file = _read_policy_file(reader, info, state, settings.use_repo_policy, unchanged, settings.graphql)
     finally:
         reader.close()
     history = None
@@ -264,12 +264,23 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
 
 
 def _read_policy_file(
-    reader: _LazyReader, info: RepositoryInfo, state: RepoState, wanted: bool, unchanged: bool
+    reader: _LazyReader,
+    info: RepositoryInfo,
+    state: RepoState,
+    wanted: bool,
+    unchanged: bool,
+    answers: Mapping[str, RepoAnswer] | None = None,
 ) -> tuple[str, str] | None:
     if not wanted:
         return None
     if unchanged and state.policy_read:  # a policy file changes only with a push
         return state.policy_file
+    if answers:  # read ahead with the GitHub settings (``audit.graphql_read``)
+        from hotfix_lint.audit.graphql_read import policy_file
+
+        known, found = policy_file(answers, info.full_name)
+        if known:
+            return found
     return reader.get().root_file(info.full_name, POLICY_FILE_NAMES)
 
 

@@ -81,6 +81,8 @@ class RepoWant:
     full_name: str
     branches: tuple[str, ...]
     bases: tuple[str, ...] = ()
+    #: files at the root of the default branch, the first found read (the repository's policy)
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,25 @@ class RepoAnswer:
 
     want: RepoWant
     data: Mapping[str, Any]
+
+    def root_file(self) -> tuple[str, str] | None:
+        """The first of ``want.files`` found, (name, text) as REST reads it; :class:`ValueError`
+        when GraphQL cannot say it like REST (not a file, binary, truncated: REST reads it)."""
+        if self.want.files and self.data.get("defaultBranchRef") is None:
+            return None  # an empty repository has no files
+        for index, name in enumerate(self.want.files):
+            blob = self.data.get(f"f{index}")
+            if blob is None:
+                continue
+            if not isinstance(blob, Mapping) or blob.get("__typename") != "Blob":
+                raise ValueError(f"{name} is not a file")
+            if blob.get("isBinary") is not False or blob.get("isTruncated") is not False:
+                raise ValueError(f"{name} is not whole text in GraphQL's answer")
+            text = blob.get("text")
+            if not isinstance(text, str):
+                raise ValueError(f"{name} has no text")
+            return name, text
+        return None
 
     def covers(self, branches: Sequence[str], bases: Sequence[str]) -> bool:
         """Whether the branches and bases a check reads were all asked for."""
@@ -117,6 +138,11 @@ def repository_query(alias: str, want: RepoWant) -> str:
         parts.append(
             f"  p{index}: pullRequests(baseRefName: {_literal(base)}, states: [CLOSED, MERGED], first: {MAX_PULLS}, "
             f"orderBy: {{field: UPDATED_AT, direction: DESC}}) {{ nodes {{ {_PULL} }} }}"
+        )
+    for index, path in enumerate(want.files):
+        parts.append(
+            f"  f{index}: object(expression: {_literal('HEAD:' + path)}) {{ __typename "
+            "... on Blob { text isBinary isTruncated } }"
         )
     parts.append("}")
     return "\n".join(parts)

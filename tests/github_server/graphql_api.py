@@ -147,7 +147,18 @@ def _repository(repo: dict[str, Any]) -> dict[str, Any]:
         ),
         "rulesets": lambda info, **args: _connection([_ruleset(rs) for rs in repo["rulesets"]], args),
         "pullRequests": lambda info, **args: _connection(_pulls(repo, args), args),
+        "object": lambda info, **args: _object(repo, args.get("expression") or ""),
     }
+
+
+def _object(repo: dict[str, Any], expression: str) -> dict[str, Any] | None:
+    """``HEAD:path`` (or ``BRANCH:path``): a file of the default branch's contents as a Blob."""
+    _, sep, path = expression.partition(":")
+    text = repo["contents"].get(path.strip("/")) if sep else None
+    if text is None:
+        return None
+    raw = text.encode("utf-8")
+    return {"__typename": "Blob", "text": text, "isBinary": False, "isTruncated": False, "byteSize": len(raw)}
 
 
 def _ref(repo: dict[str, Any], branch: str) -> dict[str, Any] | None:
