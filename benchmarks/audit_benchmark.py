@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -48,6 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "ghp_benchmarkLoopbackToken0000000000000000"  # noqa: S105
 EPOCH = 1735689600  # 2025-01-01T00:00:00Z
 HOUR = 3600
+#: the audit's closing line: how long GraphQL's read-ahead took
+AHEAD = re.compile(r"GraphQL read \d+ repositories ahead in ([0-9.]+) s")
 #: commits of the feature merged into develop before each hotfix
 FEATURE_COMMITS = 3
 
@@ -277,6 +280,8 @@ class Run:
     found: dict[str, set[str]]
     #: what the server saw of GitHub's limits: points per endpoint, server time, limit answers
     limits: dict[str, Any]
+    #: seconds the GraphQL read-ahead took (the GitHub part of a GraphQL run), None: a REST run
+    ahead: float | None = None
     #: the fastest and slowest of the rounds this run is the median of
     spread: tuple[float, float] | None = None
 
@@ -323,6 +328,7 @@ def audit(server: Server, org: str, cache: Path, jobs: int, label: str, workdir:
         histories=Counter(e["history"] for e in report["repositories"]),
         found=found,
         limits=stats["limits"],
+        ahead=float(said[1]) if (said := AHEAD.search(proc.stderr)) else None,
     )
 
 
@@ -361,7 +367,8 @@ def limits_table(runs: list[Run], latency: float) -> str:
     of server time a minute, 5,000 counted requests an hour), and the limit answers received."""
     head = (
         f"{'run':<26} {'seconds':>8} {'repos/min':>9} {'req/repo':>9} {'points/repo':>12} "
-        f"{'busiest/repo':>13} {'hourly/repo':>12} {'server s/repo':>14} {'floor 1000':>11} {'refused':>8}"
+        f"{'busiest/repo':>13} {'hourly/repo':>12} {'server s/repo':>14} {'floor 1000':>11} {'refused':>8} "
+        f"{'GraphQL s':>9}"
     )
     lines = [head, "-" * len(head)]
     for r in runs:
@@ -376,11 +383,12 @@ def limits_table(runs: list[Run], latency: float) -> str:
         lines.append(
             f"{r.label:<26} {r.seconds:>8.1f} {60 * per / r.seconds:>9.0f} {(r.repo_api + r.listing) / per:>9.2f} "
             f"{points / per:>12.2f} {busiest / per:>13.2f} {hourly / per:>12.2f} {server / per:>14.3f} "
-            f"{shown:>11} {len(r.limits['refused']):>8}"
+            f"{shown:>11} {len(r.limits['refused']):>8} {'' if r.ahead is None else f'{r.ahead:.1f}':>9}"
         )
     return "\n".join(lines) + (
         f"\n(latency {latency * 1000:.0f} ms an answer; floor: the least time 1,000 repositories take under "
-        "GitHub's limits at these figures)"
+        "GitHub's limits at these figures; GraphQL s: the GraphQL read-ahead, the whole GitHub part of a "
+        "GraphQL run but for what REST reads after it)"
     )
 
 
