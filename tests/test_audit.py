@@ -91,7 +91,7 @@ def test_a_repository_that_fails_mid_audit_does_not_stop_the_others(org: Org, mo
         return real_check(info, *args, **kwargs)
 
     monkeypatch.setattr(runner, "_check", buggy)
-    run = org.audit("--org", ORG, "--jobs", "1")
+    run = org.audit("--org", ORG, *REST, "--jobs", "1")
     statuses = {e["repository"]: e["status"] for e in run.report["repositories"]}
     assert statuses == {
         "octo/a-first": "ok",
@@ -111,7 +111,7 @@ def test_a_repository_that_fails_mid_audit_does_not_stop_the_others(org: Org, mo
     assert run.status == 3
     # in parallel too
     monkeypatch.setattr(runner, "_check", real_check)
-    parallel = org.audit("--org", ORG, "--jobs", "4")
+    parallel = org.audit("--org", ORG, *REST, "--jobs", "4")
     assert {e["repository"]: e["status"] for e in parallel.report["repositories"]}["octo/d-bug"] == "ok"
     assert parallel.status == 3
 
