@@ -141,3 +141,107 @@ def test_an_error_under_one_repository_leaves_only_that_one_to_rest() -> None:
     # an error naming no repository (a query GitHub rejected): none is trusted
     assert answers_of(wants, {"data": None, "errors": [{"message": "Parse error"}]}) == {}
     assert answers_of(wants, {**reply, "errors": [{"message": "timeout"}]}) == {}
+
+
+def answer_with(**changes: Any) -> Any:
+    """A GraphQL answer for octo/app (main protected, one merged pull request), changed by ``changes``."""
+    from hotfix_lint.collect.github_graphql import RepoAnswer
+
+    data: dict[str, Any] = {
+        "nameWithOwner": "octo/app",
+        "defaultBranchRef": {"name": "main"},
+        "mergeCommitAllowed": True,
+        "squashMergeAllowed": False,
+        "rebaseMergeAllowed": False,
+        "deleteBranchOnMerge": False,
+        "isArchived": False,
+        "isPrivate": True,
+        "pushedAt": "2026-01-02T03:04:05Z",
+        "viewerCanAdminister": True,
+        "viewerPermission": "ADMIN",
+        "rulesets": {"totalCount": 0, "nodes": []},
+        "b0": {"name": "main", "branchProtectionRule": None, "rules": {"totalCount": 0, "nodes": []}},
+        "p0": {
+            "nodes": [
+                {
+                    "number": 7,
+                    "title": "Fix",
+                    "headRefName": "hotfix/fix",
+                    "baseRefName": "main",
+                    "headRefOid": "a" * 40,
+                    "mergedAt": "2026-01-03T00:00:00Z",
+                    "author": {"__typename": "Bot", "login": "renovate"},
+                    "mergeCommit": {"oid": "b" * 40},
+                    "reviews": {
+                        "totalCount": 1,
+                        "nodes": [
+                            {
+                                "author": {"__typename": "User", "login": "lead"},
+                                "state": "APPROVED",
+                                "submittedAt": "2026-01-02T23:00:00Z",
+                                "commit": {"oid": "a" * 40},
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
+        **changes,
+    }
+    return RepoAnswer(RepoWant("octo/app", ("main",), ("main",)), data)
+
+
+def test_facts_of_an_answer_are_the_ones_rest_makes() -> None:
+    from hotfix_lint.collect.github_graphql_facts import facts_of
+    from hotfix_lint.facts.github import BranchProtection
+
+    facts = facts_of(answer_with(), ["main"], ["main"], None)
+    assert facts is not None
+    assert facts.settings.merge_methods == ("merge",) and facts.settings.pushed_at == 1767323045
+    assert facts.branches[0].protection == BranchProtection.unprotected("main")
+    pull = facts.pulls[0]
+    assert (pull.author, pull.merged_at, pull.merge_commit_sha) == ("renovate[bot]", 1767398400, "b" * 40)
+    assert [(r.user, r.state) for r in pull.reviews] == [("lead", "APPROVED")]
+    # a ruleset rule: REST's names and types; an evaluate-mode ruleset names the bare branch
+    rule = {
+        "type": "PULL_REQUEST",
+        "parameters": {"__typename": "PullRequestParameters", "requiredApprovingReviewCount": 2, "x": None},
+        "repositoryRuleset": {
+            "databaseId": 9,
+            "name": "main",
+            "source": {"__typename": "Organization", "login": "octo"},
+        },
+    }
+    ruled = facts_of(
+        answer_with(b0={"name": "main", "branchProtectionRule": None, "rules": {"totalCount": 1, "nodes": [rule]}}),
+        ["main"],
+        [],
+        None,
+    )
+    assert ruled is not None
+    (effective,) = ruled.branches[0].rules
+    assert (effective.type, dict(effective.parameters), effective.ruleset_source_type) == (
+        "pull_request",
+        {"required_approving_review_count": 2},
+        "Organization",
+    )
+    watch = {
+        "databaseId": 3,
+        "name": "watch",
+        "enforcement": "EVALUATE",
+        "target": "BRANCH",
+        "conditions": {"refName": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
+    }
+    evaluated = facts_of(answer_with(rulesets={"totalCount": 1, "nodes": [watch]}), ["main"], [], None)
+    assert evaluated is not None and evaluated.branches[0].evaluate_rulesets == ("watch",)
+
+
+def test_what_graphql_cannot_say_like_rest_is_left_to_rest() -> None:
+    from hotfix_lint.collect.github_graphql_facts import facts_of
+
+    assert facts_of(answer_with(b0=None), ["main"], [], None) is None, "no such branch"
+    assert facts_of(answer_with(viewerCanAdminister=False, viewerPermission="WRITE"), ["main"], [], None) is None
+    assert facts_of(answer_with(), ["main", "develop"], [], None) is None, "a branch not asked for"
+    many = {"totalCount": 101, "nodes": []}
+    assert facts_of(answer_with(rulesets=many), ["main"], [], None) is None, "more than a page"
+    assert facts_of(answer_with(mergeCommitAllowed=None), ["main"], [], None) is None

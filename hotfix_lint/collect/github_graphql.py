@@ -69,9 +69,9 @@ _RULES = f"""rules(first: {MAX_RULES}) {{ totalCount nodes {{ type parameters {{
       repositoryRuleset {{ databaseId name source {{ __typename
         ... on Repository {{ nameWithOwner }} ... on Organization {{ login }}
         ... on Enterprise {{ slug }} }} }} }} }}"""
-_PULL = f"""number title headRefName baseRefName headRefOid mergedAt author {{ login }} mergeCommit {{ oid }}
+_PULL = f"""number title headRefName baseRefName headRefOid mergedAt author {{ __typename login }} mergeCommit {{ oid }}
       reviews(first: {MAX_REVIEWS}) {{ totalCount
-        nodes {{ author {{ login }} state submittedAt commit {{ oid }} }} }}"""
+        nodes {{ author {{ __typename login }} state submittedAt commit {{ oid }} }} }}"""
 
 
 @dataclass(frozen=True)

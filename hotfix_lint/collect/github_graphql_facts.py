@@ -272,4 +272,8 @@ def _pulls(
 
 
 def _login(actor: Any) -> str | None:
-    return str(actor["login"]) if isinstance(actor, Mapping) and actor.get("login") else None
+    """The login as REST gives it: a GitHub App's bot is ``NAME[bot]`` there, ``NAME`` here."""
+    if not isinstance(actor, Mapping) or not actor.get("login"):
+        return None
+    login = str(actor["login"])
+    return f"{login}[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login
