@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from audit_org import ORG, Org, land_squash
 
 from hotfix_lint.collect.github_graphql import RepoWant, batch_query
@@ -77,6 +78,7 @@ def rest_reads(org: Org) -> set[str]:
     return {r.path.split("/")[3] for r in org.server.requests if r.path.startswith(f"/repos/{ORG}/")}
 
 
+@pytest.mark.slow  # git servers and whole audits
 def test_graphql_and_rest_audits_give_the_same_reports(org: Org, tmp_path: Path) -> None:
     varied_org(org)
     rest = org.audit("--org", ORG, *RULES, *REST, cache=tmp_path / "rest")
@@ -104,6 +106,7 @@ def test_graphql_and_rest_audits_give_the_same_reports(org: Org, tmp_path: Path)
     assert {p for p in counted if not p.startswith("/repos/")} <= {"/graphql", f"/orgs/{ORG}/repos"}
 
 
+@pytest.mark.slow  # git servers and whole audits
 def test_a_failed_query_leaves_its_repositories_to_rest(org: Org, tmp_path: Path) -> None:
     varied_org(org)
     rest = org.audit("--org", ORG, *RULES, *REST, cache=tmp_path / "rest")

@@ -275,3 +275,21 @@ def test_the_audit_waits_for_the_hourly_reset_instead_of_spending_past_it(org: O
     assert "could not check" not in json.dumps(run.report)
     assert org.server.limits.log.refused == []
     assert sum(1 for r in org.server.requests if r.status != 304) > 8
+
+
+@pytest.mark.slow  # a whole audit waiting on a shrunk window
+def test_the_graphql_queries_are_paced_with_the_rest(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One repository a query, GraphQL's points shrunk to 2 per 2-second window: the read-ahead
+    waits for room instead of being refused, and every repository is read by GraphQL."""
+    import hotfix_lint.collect.github_graphql as github_graphql
+
+    monkeypatch.setattr(github_graphql, "BATCH", 1)
+    publish_many(org, 6)
+    org.state.set_limits(window=2, graphql_points=2)
+    run = org.audit("--org", "octo", "--jobs", "4", "--api-limits", "window=2,graphql-points=2")
+    assert run.status == 0, run.stderr
+    assert "could not check" not in json.dumps(run.report)
+    queries = [r for r in org.server.requests if r.path == "/graphql"]
+    assert [r.status for r in queries] == [200] * 6
+    assert org.server.limits.log.refused == [] and org.server.limits.log.peak_points <= 2
+    assert not [r for r in org.server.requests if r.path.startswith("/repos/")], "nothing left to REST"

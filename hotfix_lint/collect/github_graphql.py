@@ -183,11 +183,13 @@ def read_repositories(
     *,
     budget: GitHubBudget | None = None,
     meter: ApiMeter | None = None,
-    batch: int = BATCH,
+    batch: int | None = None,
     in_flight: int = IN_FLIGHT,
 ) -> dict[str, RepoAnswer]:
-    """GraphQL's answers for ``wants``, :data:`BATCH` repositories a query; a repository missing
-    from the result is one REST has to read (its query failed, or an error named it)."""
+    """GraphQL's answers for ``wants``, ``batch`` (:data:`BATCH`) repositories a query; a
+    repository missing from the result is one REST has to read (its query failed, or an error
+    named it)."""
+    batch = batch or BATCH
     chunks = [list(wants[i : i + batch]) for i in range(0, len(wants), max(1, batch))]
     if not chunks:
         return {}
