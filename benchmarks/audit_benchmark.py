@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -48,6 +49,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "ghp_benchmarkLoopbackToken0000000000000000"  # noqa: S105
 EPOCH = 1735689600  # 2025-01-01T00:00:00Z
 HOUR = 3600
+#: the audit's closing line: how long GraphQL's read-ahead took
+AHEAD = re.compile(r"GraphQL read \d+ repositories ahead in ([0-9.]+) s")
 #: commits of the feature merged into develop before each hotfix
 FEATURE_COMMITS = 3
 
@@ -277,6 +280,8 @@ class Run:
     found: dict[str, set[str]]
     #: what the server saw of GitHub's limits: points per endpoint, server time, limit answers
     limits: dict[str, Any]
+    #: seconds the GraphQL read-ahead took (the GitHub part of a GraphQL run), None: a REST run
+    ahead: float | None = None
     #: the fastest and slowest of the rounds this run is the median of
     spread: tuple[float, float] | None = None
 
@@ -323,6 +328,7 @@ def audit(server: Server, org: str, cache: Path, jobs: int, label: str, workdir:
         histories=Counter(e["history"] for e in report["repositories"]),
         found=found,
         limits=stats["limits"],
+        ahead=float(said[1]) if (said := AHEAD.search(proc.stderr)) else None,
     )
 
 
@@ -337,7 +343,7 @@ def median_run(runs: list[Run]) -> Run:
 
 def table(runs: list[Run]) -> str:
     head = (
-        f"{'run':<22} {'jobs':>4} {'seconds':>8} {'rounds':>11} {'repos/s':>8} {'CPU s':>6} {'server':>6} "
+        f"{'run':<26} {'jobs':>4} {'seconds':>8} {'rounds':>11} {'repos/s':>8} {'CPU s':>6} {'server':>6} "
         f"{'API req/repo':>13} "
         f"{'counted/repo':>13} {'listing':>8} {'git req/repo':>13}  history"
     )
@@ -347,7 +353,7 @@ def table(runs: list[Run]) -> str:
         counted = r.repo_api + r.listing - r.not_modified
         spread = f"{r.spread[0]:.2f}-{r.spread[1]:.2f}" if r.spread else ""
         lines.append(
-            f"{r.label:<22} {r.jobs:>4} {r.seconds:>8.2f} {spread:>11} {r.per_second:>8.1f} {r.cpu:>6.1f} "
+            f"{r.label:<26} {r.jobs:>4} {r.seconds:>8.2f} {spread:>11} {r.per_second:>8.1f} {r.cpu:>6.1f} "
             f"{r.server_cpu:>6.1f} "
             f"{r.per_repo(r.repo_api):>13.2f} {r.per_repo(counted):>13.2f} {r.listing:>8} {r.per_repo(r.git):>13.2f}  "
             f"{hist}"
@@ -360,8 +366,9 @@ def limits_table(runs: list[Run], latency: float) -> str:
     the least time 1,000 repositories can take (the busiest endpoint's 900 points a minute, 90 s
     of server time a minute, 5,000 counted requests an hour), and the limit answers received."""
     head = (
-        f"{'run':<22} {'seconds':>8} {'repos/min':>9} {'req/repo':>9} {'points/repo':>12} "
-        f"{'busiest/repo':>13} {'hourly/repo':>12} {'server s/repo':>14} {'floor 1000':>11} {'refused':>8}"
+        f"{'run':<26} {'seconds':>8} {'repos/min':>9} {'req/repo':>9} {'points/repo':>12} "
+        f"{'busiest/repo':>13} {'hourly/repo':>12} {'server s/repo':>14} {'floor 1000':>11} {'refused':>8} "
+        f"{'GraphQL s':>9}"
     )
     lines = [head, "-" * len(head)]
     for r in runs:
@@ -374,13 +381,14 @@ def limits_table(runs: list[Run], latency: float) -> str:
         hours = 1000 * hourly / per / 5000
         shown = f"{floor / 60:.1f} min" + (f" +{int(hours)} h" if hours > 1 else "")
         lines.append(
-            f"{r.label:<22} {r.seconds:>8.1f} {60 * per / r.seconds:>9.0f} {(r.repo_api + r.listing) / per:>9.2f} "
+            f"{r.label:<26} {r.seconds:>8.1f} {60 * per / r.seconds:>9.0f} {(r.repo_api + r.listing) / per:>9.2f} "
             f"{points / per:>12.2f} {busiest / per:>13.2f} {hourly / per:>12.2f} {server / per:>14.3f} "
-            f"{shown:>11} {len(r.limits['refused']):>8}"
+            f"{shown:>11} {len(r.limits['refused']):>8} {'' if r.ahead is None else f'{r.ahead:.1f}':>9}"
         )
     return "\n".join(lines) + (
         f"\n(latency {latency * 1000:.0f} ms an answer; floor: the least time 1,000 repositories take under "
-        "GitHub's limits at these figures)"
+        "GitHub's limits at these figures; GraphQL s: the GraphQL read-ahead, the whole GitHub part of a "
+        "GraphQL run but for what REST reads after it)"
     )
 
 
@@ -417,6 +425,11 @@ def main() -> int:
         default="parallel,serial,deep,history-only",
         help="configurations to run, comma-separated (default: all four)",
     )
+    parser.add_argument(
+        "--github-api",
+        default="rest,graphql",
+        help="the audit's --github-api for each configuration, comma-separated (default: rest,graphql side by side)",
+    )
     args = parser.parse_args()
     workdir = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hotfix-lint-audit-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -428,6 +441,8 @@ def main() -> int:
     limits = {"latency": args.latency, "jitter": args.jitter, "enforce": not args.no_limits}
     build_state({**planted, **deep}, workdir / "state.json", limits)
     only = set(args.only.split(","))
+    apis = [a for a in args.github_api.split(",") if a]
+    tags: list[str] = []
     built = time.perf_counter() - started
     history_only = workdir / "history-only.yaml"
     history_only.write_text(HISTORY_ONLY)
@@ -463,12 +478,16 @@ def main() -> int:
             ("deep", "deep", args.jobs, ()),
             ("history-only", "bench", args.jobs, ("--policy", str(history_only))),
         ):
-            if name in only:
-                pair(name, org, jobs, *extra)
+            if name not in only:
+                continue
+            for api in apis if name != "history-only" else ["rest"]:
+                tag = f"{name} {api}" if name != "history-only" else name
+                tags.append(tag)
+                pair(tag, org, jobs, "--github-api", api, *extra)
     finally:
         server.stop()
     for run in every:
-        if run.label.endswith("parallel") or run.label.endswith("serial"):
+        if " parallel" in run.label or " serial" in run.label:
             wrong = sorted(n for n in planted if run.found.get(n) != planted[n])
             if wrong:
                 raise SystemExit(f"{run.label}: findings differ from the planted violations: {wrong[:5]}")
@@ -485,9 +504,7 @@ def main() -> int:
     print()
     print(limits_table([run for key, run in runs.items()], args.latency))
     print()
-    for tag in ("parallel", "serial", "deep", "history-only"):
-        if tag not in only:
-            continue
+    for tag in tags:
         cold, warm = runs[f"cold {tag}"], runs[f"warm {tag}"]
         each = ", ".join(f"{r:.1f}x" for r in rounds[tag])
         print(
@@ -495,10 +512,10 @@ def main() -> int:
             f"{cold.cpu / warm.cpu:.1f}x less CPU"
         )
     if {"parallel", "serial"} <= only:
-        print(
-            f"parallel vs serial: cold {runs['cold serial'].seconds / runs['cold parallel'].seconds:.1f}x, "
-            f"warm {runs['warm serial'].seconds / runs['warm parallel'].seconds:.1f}x"
-        )
+        for api in apis:
+            cold = runs[f"cold serial {api}"].seconds / runs[f"cold parallel {api}"].seconds
+            warm = runs[f"warm serial {api}"].seconds / runs[f"warm parallel {api}"].seconds
+            print(f"parallel vs serial ({api}): cold {cold:.1f}x, warm {warm:.1f}x")
     print("\nevery run found exactly the planted violations")
     if not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)

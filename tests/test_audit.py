@@ -13,6 +13,9 @@ from audit_org import ORG, TOKEN, Org, compliant_settings, land_squash, land_wit
 from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import land_hotfix
 
+#: the REST path alone (conditional requests, kept facts): what these tests are about
+REST = ("--github-api", "rest")
+
 pytestmark = pytest.mark.slow
 
 #: what each repository of :func:`known_org` breaks, and nothing else
@@ -88,7 +91,7 @@ def test_a_repository_that_fails_mid_audit_does_not_stop_the_others(org: Org, mo
         return real_check(info, *args, **kwargs)
 
     monkeypatch.setattr(runner, "_check", buggy)
-    run = org.audit("--org", ORG, "--jobs", "1")
+    run = org.audit("--org", ORG, *REST, "--jobs", "1")
     statuses = {e["repository"]: e["status"] for e in run.report["repositories"]}
     assert statuses == {
         "octo/a-first": "ok",
@@ -108,17 +111,17 @@ def test_a_repository_that_fails_mid_audit_does_not_stop_the_others(org: Org, mo
     assert run.status == 3
     # in parallel too
     monkeypatch.setattr(runner, "_check", real_check)
-    parallel = org.audit("--org", ORG, "--jobs", "4")
+    parallel = org.audit("--org", ORG, *REST, "--jobs", "4")
     assert {e["repository"]: e["status"] for e in parallel.report["repositories"]}["octo/d-bug"] == "ok"
     assert parallel.status == 3
 
 
 def test_a_warm_run_fetches_nothing_and_asks_github_conditionally(org: Org) -> None:
     known_org(org)
-    cold = org.audit("--org", ORG)
+    cold = org.audit("--org", ORG, *REST)
     org.server.clear_requests()
     org.server.git_requests.clear()
-    warm = org.audit("--org", ORG)
+    warm = org.audit("--org", ORG, *REST)
     assert warm.found() == cold.found() == EXPECTED
     assert {e["repository"]: e["history"] for e in warm.report["repositories"] if e["status"] == "ok"} == dict.fromkeys(
         EXPECTED, "cached"
@@ -139,7 +142,7 @@ def test_a_warm_run_fetches_nothing_and_asks_github_conditionally(org: Org) -> N
     repo.checkout("main")
     org.push("octo/no-back-merge")
     org.server.git_requests.clear()
-    after = org.audit("--org", ORG)
+    after = org.audit("--org", ORG, *REST)
     histories = {e["repository"]: e["history"] for e in after.report["repositories"] if e["status"] == "ok"}
     assert histories.pop("octo/no-back-merge") == "fetched"
     assert set(histories.values()) == {"cached"}
@@ -162,7 +165,7 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     (nothing rebuilt, nothing written); one changed answer: GitHub is read as usual."""
     org.publish("clean", org.gitflow("clean"), policy={"extends": "default"})
     org.publish("open-merges", org.gitflow("om"), allow_squash_merge=True)
-    cold = org.audit("--org", ORG)
+    cold = org.audit("--org", ORG, *REST)
     assert {e["repository"]: e["github"] for e in cold.report["repositories"]} == {
         "octo/clean": "read",
         "octo/open-merges": "read",
@@ -173,7 +176,7 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     assert kept["urls"] and all(url in state["etags"] for url in kept["urls"]) and kept["missing"] == {}
     written = state_file.stat().st_mtime_ns
     org.server.clear_requests()
-    warm = org.audit("--org", ORG)
+    warm = org.audit("--org", ORG, *REST)
     assert warm.found() == cold.found() == {"octo/clean": set(), "octo/open-merges": {("merge-methods", "error")}}
     assert {e["repository"]: (e["history"], e["github"]) for e in warm.report["repositories"]} == dict.fromkeys(
         ("octo/clean", "octo/open-merges"), ("cached", "unchanged")
@@ -186,18 +189,18 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
 
     # a setting changed without a push: that repository is read again, the other still is not
     org.state.repo("octo/open-merges")["settings"]["allow_squash_merge"] = False
-    changed = org.audit("--org", ORG)
+    changed = org.audit("--org", ORG, *REST)
     assert changed.found() == {"octo/clean": set(), "octo/open-merges": set()}
     assert changed.entry("octo/open-merges")["github"] == "read"
     assert changed.entry("octo/clean")["github"] == "unchanged"
-    assert org.audit("--org", ORG).entry("octo/open-merges")["github"] == "unchanged", "kept again"
+    assert org.audit("--org", ORG, *REST).entry("octo/open-merges")["github"] == "unchanged", "kept again"
 
     # a push: the policy file is read again, and it has not changed: a 304
     org.sources["octo/clean"].checkout("develop")
     org.sources["octo/clean"].commit("Docs", {"docs/notes.md": "notes\n"})
     org.push("octo/clean")
     org.server.clear_requests()
-    pushed = org.audit("--org", ORG)
+    pushed = org.audit("--org", ORG, *REST)
     assert pushed.entry("octo/clean")["history"] == "fetched"
     policy_reads = [r.status for r in org.server.requests if r.target == "/repos/octo/clean/contents/.hotfix-lint.yaml"]
     assert policy_reads == [304]
@@ -205,7 +208,7 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     # kept facts that are not the ones the state names are not used
     kept_facts = state_file.with_name("clean.github.facts")
     kept_facts.write_bytes(kept_facts.read_bytes() + b"x")
-    damaged = org.audit("--org", ORG)
+    damaged = org.audit("--org", ORG, *REST)
     assert damaged.entry("octo/clean")["github"] == "read"
     assert damaged.found() == {"octo/clean": set(), "octo/open-merges": set()}
 
@@ -216,12 +219,12 @@ def test_github_facts_kept_for_some_rules_are_not_judged_by_others(org: Org, tmp
     org.publish("clean", org.gitflow("clean"))
     org.state.add_pull("octo/clean", head="hotfix/fix-crash", merged_at="2026-01-10T10:00:00Z")  # no review
     both = ("--rule", "merge-methods", "--rule", "pr-review")
-    fresh = org.audit("--org", ORG, *both, cache=tmp_path / "fresh-cache")
+    fresh = org.audit("--org", ORG, *REST, *both, cache=tmp_path / "fresh-cache")
     assert fresh.found() == {"octo/clean": {("pr-review", "error")}}
-    subset = org.audit("--org", ORG, "--rule", "merge-methods")
+    subset = org.audit("--org", ORG, *REST, "--rule", "merge-methods")
     assert subset.entry("octo/clean")["github"] == "read"
-    assert org.audit("--org", ORG, "--rule", "merge-methods").entry("octo/clean")["github"] == "unchanged"
-    after = org.audit("--org", ORG, *both)
+    assert org.audit("--org", ORG, *REST, "--rule", "merge-methods").entry("octo/clean")["github"] == "unchanged"
+    after = org.audit("--org", ORG, *REST, *both)
     assert after.entry("octo/clean")["github"] == "read"
     assert after.found() == fresh.found()
 
@@ -229,9 +232,9 @@ def test_github_facts_kept_for_some_rules_are_not_judged_by_others(org: Org, tmp
 def test_a_404_is_recognised_by_its_body_and_a_retried_answer_is_not_kept(org: Org) -> None:
     """An unprotected branch is a 404 without an ETag: the same 404 body again is the same answer."""
     org.publish("unprotected", org.gitflow("up"), compliant=False)
-    cold = org.audit("--org", ORG)
+    cold = org.audit("--org", ORG, *REST)
     assert ("branch-protection", "error") in cold.found()["octo/unprotected"]
-    warm = org.audit("--org", ORG)
+    warm = org.audit("--org", ORG, *REST)
     entry = warm.entry("octo/unprotected")
     assert (entry["history"], entry["github"]) == ("cached", "unchanged")
     assert warm.found() == cold.found()
@@ -239,13 +242,13 @@ def test_a_404_is_recognised_by_its_body_and_a_retried_answer_is_not_kept(org: O
 
     # another 404 (the token lost access): not the same answer
     org.state.fail("/repos/octo/unprotected/branches/develop/protection", 404, "Not Found")
-    hidden = org.audit("--org", ORG)
+    hidden = org.audit("--org", ORG, *REST)
     assert hidden.entry("octo/unprotected")["github"] == "read"
     org.state.data["errors"].clear()
 
     # protected meanwhile: a 200 instead of the 404
     compliant_settings(org.server, "octo/unprotected")
-    protected = org.audit("--org", ORG)
+    protected = org.audit("--org", ORG, *REST)
     assert protected.entry("octo/unprotected")["github"] == "read"
     assert ("branch-protection", "error") not in protected.found()["octo/unprotected"]
 
@@ -253,10 +256,10 @@ def test_a_404_is_recognised_by_its_body_and_a_retried_answer_is_not_kept(org: O
     org.state.fail("/repos/octo/unprotected/branches/main/protection", 502, times=1)
     changed_again = org.state.repo("octo/unprotected")["settings"]
     changed_again["allow_rebase_merge"] = True
-    retried = org.audit("--org", ORG)
+    retried = org.audit("--org", ORG, *REST)
     assert retried.entry("octo/unprotected")["github"] == "read"
-    assert org.audit("--org", ORG).entry("octo/unprotected")["github"] == "read", "nothing was kept"
-    assert org.audit("--org", ORG).entry("octo/unprotected")["github"] == "unchanged"
+    assert org.audit("--org", ORG, *REST).entry("octo/unprotected")["github"] == "read", "nothing was kept"
+    assert org.audit("--org", ORG, *REST).entry("octo/unprotected")["github"] == "unchanged"
 
 
 def test_time_moves_on_for_cached_history(org: Org) -> None:

@@ -16,6 +16,9 @@ from audit_org import ORG, Org
 
 from hotfix_lint.collect.mirror import refused_clone_url, without_credentials
 
+#: the REST path (its retries, deadlines and kept facts are what these tests are about)
+REST = ("--github-api", "rest")
+
 HOSTILE_CLONE_URLS = [
     "file:///etc",
     "ext::sh -c touch% /tmp/hotfix-lint-pwned",
@@ -139,7 +142,7 @@ def test_a_rate_limited_audit_does_not_wait(org: Org) -> None:
         org.publish(name, org.gitflow(name))
     org.state.rate_limit("/repos/octo/*/branches/*/protection", status=403, retry_after=None, times=None)
     started = time.monotonic()
-    run = org.audit("--org", ORG)
+    run = org.audit("--org", ORG, *REST)
     assert time.monotonic() - started < 60
     for name in ("octo/a", "octo/b", "octo/c"):
         entry = run.entry(name)
@@ -154,10 +157,10 @@ def test_github_facts_cut_short_by_the_deadline_are_not_kept(org: Org) -> None:
     """Facts made while a request ran out of time are read again next time, not judged as kept."""
     org.publish("slow", org.gitflow("slow"))
     org.state.drip("/repos/octo/slow/rules/branches/*", 0.5, times=1)
-    first = org.audit("--org", ORG, "--no-repo-policy", "--jobs", "1", "--github-timeout", "3")
+    first = org.audit("--org", ORG, *REST, "--no-repo-policy", "--jobs", "1", "--github-timeout", "3")
     unread = [v for v in first.entry("octo/slow")["report"]["violations"] if v["kind"] == "could-not-check"]
     assert unread, first.entry("octo/slow")
-    second = org.audit("--org", ORG, "--no-repo-policy", "--jobs", "1")
+    second = org.audit("--org", ORG, *REST, "--no-repo-policy", "--jobs", "1")
     entry = second.entry("octo/slow")
     assert entry["github"] == "read"
     assert not [v for v in entry["report"]["violations"] if v["kind"] == "could-not-check"]

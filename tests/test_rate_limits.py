@@ -17,6 +17,9 @@ from github_server import GitHubServer
 
 from hotfix_lint.collect.pacing import ApiLimits, Pacer, endpoint_of
 
+#: the REST path alone (conditional requests, kept facts): what these tests are about
+REST = ("--github-api", "rest")
+
 
 def get(
     server: GitHubServer,
@@ -205,7 +208,7 @@ def test_the_audit_backs_off_under_limits_lower_than_it_knows_and_finishes(org: 
     slows down, and finishes with everything read (no "could not check")."""
     publish_many(org, 4)
     org.state.set_limits(window=1, rest_points=4, retry_after=1)
-    run = org.audit("--org", "octo", "--jobs", "4")
+    run = org.audit("--org", "octo", *REST, "--jobs", "4")
     assert run.status == 0, run.stderr
     assert [e["status"] for e in run.report["repositories"]] == ["ok"] * 4
     assert "could not check" not in json.dumps(run.report)
@@ -266,9 +269,27 @@ def test_the_audit_waits_for_the_hourly_reset_instead_of_spending_past_it(org: O
     headers name, and is never refused."""
     publish_many(org, 2)
     org.state.set_limits(hourly=8, hour=3)
-    run = org.audit("--org", "octo", "--jobs", "2")
+    run = org.audit("--org", "octo", *REST, "--jobs", "2")
     assert run.status == 0, run.stderr
     assert [e["status"] for e in run.report["repositories"]] == ["ok"] * 2
     assert "could not check" not in json.dumps(run.report)
     assert org.server.limits.log.refused == []
     assert sum(1 for r in org.server.requests if r.status != 304) > 8
+
+
+@pytest.mark.slow  # a whole audit waiting on a shrunk window
+def test_the_graphql_queries_are_paced_with_the_rest(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One repository a query, GraphQL's points shrunk to 2 per 2-second window: the read-ahead
+    waits for room instead of being refused, and every repository is read by GraphQL."""
+    import hotfix_lint.collect.github_graphql as github_graphql
+
+    monkeypatch.setattr(github_graphql, "BATCH", 1)
+    publish_many(org, 6)
+    org.state.set_limits(window=2, graphql_points=2)
+    run = org.audit("--org", "octo", "--jobs", "4", "--api-limits", "window=2,graphql-points=2")
+    assert run.status == 0, run.stderr
+    assert "could not check" not in json.dumps(run.report)
+    queries = [r for r in org.server.requests if r.path == "/graphql"]
+    assert [r.status for r in queries] == [200] * 6
+    assert org.server.limits.log.refused == [] and org.server.limits.log.peak_points <= 2
+    assert not [r for r in org.server.requests if r.path.startswith("/repos/")], "nothing left to REST"

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -34,6 +34,7 @@ from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
 from hotfix_lint.audit.state import AuditCache, KeptGitHub, RepoState, write_atomically
 from hotfix_lint.errors import PolicyError, UserError, unreadable_repository
+from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github import GitHubRequest, RetryPolicy
     from hotfix_lint.collect.github_clients import ClientPool
+    from hotfix_lint.collect.github_graphql import RepoAnswer
     from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
@@ -49,7 +51,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TOOL_NAME = "hotfix-lint"
-POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
 GITHUB_DEPLOYMENT = "github-deployment"
 
 
@@ -84,6 +85,8 @@ class AuditSettings:
     clients: ClientPool | None = field(default=None, repr=False, compare=False)
     #: the audit's time for GitHub (``--github-timeout``) and the rate limit that stopped it
     budget: GitHubBudget | None = field(default=None, repr=False, compare=False)
+    #: GraphQL's answers read ahead for many repositories at once (``audit.graphql_read``)
+    graphql: Mapping[str, RepoAnswer] | None = field(default=None, repr=False, compare=False)
 
 
 def files_fingerprint(paths: Sequence[Path], *extra: str) -> str:
@@ -229,7 +232,7 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
             and state.clone_url == info.clone_url
             and (mirror / "HEAD").is_file()
         )
-        policy_file = _read_policy_file(reader, info, state, settings.use_repo_policy, unchanged)
+        policy_file = _read_policy_file(reader, info, state, settings.use_repo_policy, unchanged, settings.graphql)
     finally:
         reader.close()
     history = None
@@ -261,12 +264,23 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
 
 
 def _read_policy_file(
-    reader: _LazyReader, info: RepositoryInfo, state: RepoState, wanted: bool, unchanged: bool
+    reader: _LazyReader,
+    info: RepositoryInfo,
+    state: RepoState,
+    wanted: bool,
+    unchanged: bool,
+    answers: Mapping[str, RepoAnswer] | None = None,
 ) -> tuple[str, str] | None:
     if not wanted:
         return None
     if unchanged and state.policy_read:  # a policy file changes only with a push
         return state.policy_file
+    if answers:  # read ahead with the GitHub settings (``audit.graphql_read``)
+        from hotfix_lint.audit.graphql_read import policy_file
+
+        known, found = policy_file(answers, info.full_name)
+        if known:
+            return found
     return reader.get().root_file(info.full_name, POLICY_FILE_NAMES)
 
 
@@ -338,7 +352,10 @@ def _check(
         meter=meter,
         clients=settings.clients,
         budget=settings.budget,
+        graphql=settings.graphql,
     )
+    # GraphQL answered for it ahead: its facts are made of that answer, no request to keep them for
+    answered = bool(settings.graphql) and info.full_name.lower() in (settings.graphql or {})
     # with deployed_ref: github-deployment the history facts depend on GitHub: never cached
     mixed = policy.deployed_ref == GITHUB_DEPLOYMENT and bool(kinds)
     git_kinds = kinds if mixed else kinds - GITHUB_KINDS
@@ -351,7 +368,7 @@ def _check(
     facts = None
     github: str | None = None
     kept = state.kept_github
-    if kept_valid and reads_github and kept is not None and kept.key == github_key:
+    if kept_valid and reads_github and kept is not None and kept.key == github_key and not answered:
         from hotfix_lint.audit.kept_github import judged_again
 
         facts = judged_again(github_path, kept, request, settings.retry)
@@ -365,7 +382,13 @@ def _check(
             info, mirror, policy, git_kinds, settings, key, kept_valid, history, mixed_request
         )
         facts = replace(facts, now=settings.now)
-        if reads_github and not facts.empty and github_key is not None:
+        if reads_github and not facts.empty and answered:
+            from hotfix_lint.collect.github_plan import add_github
+            from hotfix_lint.collect.repository import open_repository
+
+            github = "read"
+            facts = add_github(open_repository(mirror), policy, kinds, request, facts)
+        elif reads_github and not facts.empty and github_key is not None:
             from hotfix_lint.audit.kept_github import read_and_keep
 
             github = "read"

@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -188,6 +189,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     )
     bar = ProgressBar(len(chosen), sys.stderr, meter, pacer=budget.pacer, logged=not wanted(sys.stderr))
     started = time.monotonic()
+    ahead = ""
+    if args.github_api == "graphql":
+        from hotfix_lint.audit.graphql_read import read_ahead
+
+        settings = replace(settings, graphql=read_ahead(chosen, settings, meter))
+        ahead = f"; GraphQL read {len(settings.graphql or ())} repositories ahead in {time.monotonic() - started:.1f} s"
     try:
         entries = run_audit(chosen, settings, jobs=args.jobs, meter=meter, progress=bar.update)
     finally:
@@ -217,7 +224,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         report = apply_baseline(report, baseline, os.path.basename(args.baseline))
     write_outputs(report, outputs)
     if any(path is not None for _, path in outputs):
-        _say_done(report, elapsed, meter, outputs, budget.pacer)
+        _say_done(report, elapsed, meter, outputs, budget.pacer, ahead)
     return exit_status(report)
 
 
@@ -263,6 +270,7 @@ def _say_done(
     meter: ApiMeter,
     outputs: Sequence[tuple[str, Path | None]],
     pacer: Pacer | None = None,
+    ahead: str = "",
 ) -> None:
     """One line on stderr when the report went to files (a CI log shows what happened)."""
     from hotfix_lint.audit.report_common import headline
@@ -275,7 +283,7 @@ def _say_done(
         paced = f"; paced {reading.waited:.1f} s in all, {reading.refused} rate-limit answers"
     sys.stderr.write(
         f"{TOOL_NAME}: audit: {headline(report)} in {elapsed:.1f} s; {meter.requests} API requests "
-        f"({meter.not_modified} not modified){budget}{paced}; wrote {written}\n"
+        f"({meter.not_modified} not modified){budget}{paced}{ahead}; wrote {written}\n"
     )
 
 

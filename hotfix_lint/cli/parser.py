@@ -280,6 +280,13 @@ def _add_audit_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         f"fails (default {DEFAULT_CLONE_TIMEOUT:g})",
     )
     run.add_argument("--github-url", metavar="URL", help="GitHub Enterprise Server's API, https://HOST/api/v3")
+    run.add_argument(
+        "--github-api",
+        choices=("graphql", "rest"),
+        default="graphql",
+        help="graphql (default): read the repositories' settings, branch protection, rules and pull requests "
+        "through GraphQL, many repositories a query, and the rest through REST; rest: everything through REST",
+    )
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")
     add_github_timeout(run, AUDIT_BUDGET_SECONDS)
     out = audit.add_argument_group("report")

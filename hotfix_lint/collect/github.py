@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.conditional import ApiMeter, EtagStore
     from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github_clients import ClientPool
+    from hotfix_lint.collect.github_graphql import RepoAnswer
 
 log = logging.getLogger(__name__)
 
@@ -1149,6 +1150,9 @@ class GitHubRequest:
     clients: ClientPool | None = field(default=None, repr=False, compare=False)
     #: the run's time for GitHub and the rate limit that stopped it (``--github-timeout``)
     budget: GitHubBudget | None = field(default=None, repr=False, compare=False)
+    #: GraphQL's answers read for many repositories at once (``collect.github_graphql``), by
+    #: lower-case full name: a repository found there is not read through REST when they cover it
+    graphql: Mapping[str, RepoAnswer] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ BRANCHES_PER_PATTERN = 5
 MAX_DEPLOYMENTS = 30
 PROBE_SLUG = "hotfix-lint-probe"
 GITHUB_DEPLOYMENT = "github-deployment"
+#: the kinds GraphQL's batched answers hold (``collect.github_graphql``); others are read through REST
+GRAPHQL_KINDS = frozenset({GITHUB, GITHUB_PULLS})
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,7 @@ def read_github(
     from hotfix_lint.collect.github import collect_github
 
     try:
-        facts = collect_github(
+        facts = _from_graphql(request, target.repository, plan, wanted, policy) or collect_github(
             target.repository,
             target.token,
             target.api_url,
@@ -229,6 +231,25 @@ def read_github(
 
     history = with_pull_heads(policy, history, facts)
     return GitHubOutcome(facts, history, branch, notes=tuple(notes))
+
+
+def _from_graphql(
+    request: GitHubRequest | None, repository: str, plan: GitHubPlan, wanted: frozenset[str], policy: Policy
+) -> GitHubFacts | None:
+    """The facts made of GraphQL's answer for the repository, when the audit read one and it
+    holds all the plan needs (settings, branches, pull requests); None: read through REST."""
+    answers = request.graphql if request is not None else None
+    answer = answers.get(repository.lower()) if answers else None
+    if answer is None or plan.probes or not wanted <= GRAPHQL_KINDS:
+        return None
+    from hotfix_lint.collect.github_graphql_facts import facts_of
+
+    return facts_of(
+        answer,
+        plan.branches,
+        plan.pull_bases,
+        lambda head: not (policy.is_allowed_feeder(head) or policy.is_production_name(head)),
+    )
 
 
 def add_github(

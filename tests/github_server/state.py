@@ -45,6 +45,11 @@ PULL_REQUEST_RULE_DEFAULTS: dict[str, Any] = {
     "required_review_thread_resolution": False,
     "allowed_merge_methods": ["merge", "squash", "rebase"],
 }
+#: defaults of a ``required_status_checks`` ruleset rule (both required by the REST description)
+STATUS_CHECKS_RULE_DEFAULTS: dict[str, Any] = {
+    "strict_required_status_checks_policy": False,
+    "do_not_enforce_on_create": False,
+}
 #: defaults of a ``merge_queue`` ruleset rule (GitHub's; all seven are required by the description)
 MERGE_QUEUE_RULE_DEFAULTS: dict[str, Any] = {
     "check_response_timeout_minutes": 60,
@@ -295,6 +300,8 @@ class GitHubState:
             entry: dict[str, Any] = {"type": rule} if isinstance(rule, str) else dict(rule)
             if entry["type"] == "pull_request":
                 entry["parameters"] = {**PULL_REQUEST_RULE_DEFAULTS, **entry.get("parameters", {})}
+            if entry["type"] == "required_status_checks":
+                entry["parameters"] = {**STATUS_CHECKS_RULE_DEFAULTS, **entry.get("parameters", {})}
             if entry["type"] == "merge_queue":
                 entry["parameters"] = {**MERGE_QUEUE_RULE_DEFAULTS, **entry.get("parameters", {})}
             built.append(entry)

@@ -1,0 +1,68 @@
+"""Read the organisation's GitHub settings through GraphQL before the repositories are
+audited, many repositories a query (``--github-api graphql``, ``collect.github_graphql``).
+
+Which branches and bases to ask for comes from the organisation's policy alone (its literal
+branch names: ``main``, ``develop``), before any repository is cloned; a repository whose check
+reads something else (its own policy, a branch pattern, deployments, bypass actors) is read
+through REST as before. The answers are handed to each repository's check in the settings
+(forked workers inherit them), so a warm audit asks GitHub nothing per repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hotfix_lint.audit.runner import AuditSettings
+    from hotfix_lint.audit.selection import Target
+    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.github_graphql import RepoAnswer, RepoWant
+
+
+def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
+    """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
+    from hotfix_lint.collect.github_graphql import RepoWant
+    from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
+    from hotfix_lint.engine import required_kinds, select_rules
+    from hotfix_lint.policy.cache import POLICY_FILE_NAMES
+
+    policy = settings.org_policy.policy.era_now(settings.now)
+    kinds = wanted_kinds(policy, required_kinds(select_rules(policy, settings.rules)))
+    if not kinds or not kinds <= GRAPHQL_KINDS:
+        return []
+    plan = plan_branches(policy, {}, kinds)  # the literal names: patterns need the clone
+    wants: list[RepoWant] = []
+    for target in targets:
+        info = target.info
+        if info is None or (info.archived and not settings.include_archived):
+            continue
+        files = POLICY_FILE_NAMES if settings.use_repo_policy else ()
+        wants.append(RepoWant(info.full_name, plan.branches, plan.pull_bases, files))
+    return wants
+
+
+def read_ahead(targets: Sequence[Target], settings: AuditSettings, meter: ApiMeter | None) -> Mapping[str, RepoAnswer]:
+    """GraphQL's answers for the targets (by lower-case full name); empty when none applies."""
+    from hotfix_lint.collect.github_graphql import read_repositories
+    from hotfix_lint.collect.github_graphql_facts import facts_of
+
+    wants = wanted_reads(targets, settings)
+    if not wants or not settings.token:
+        return {}
+    answers = read_repositories(settings.api_url, settings.token, wants, budget=settings.budget, meter=meter)
+    # one GraphQL cannot answer like REST (no admin rights, a missing branch...) is left out: the
+    # REST path reads it, and keeps its facts while its answers hold
+    return {name: a for name, a in answers.items() if facts_of(a, a.want.branches, a.want.bases, None) is not None}
+
+
+def policy_file(answers: Mapping[str, RepoAnswer] | None, full_name: str) -> tuple[bool, tuple[str, str] | None]:
+    """(True, the repository's policy file or None) when GraphQL's answer read it; (False, None):
+    read it through REST."""
+    answer = (answers or {}).get(full_name.lower())
+    if answer is None or not answer.want.files:
+        return False, None
+    try:
+        return True, answer.root_file()
+    except ValueError:
+        return False, None
