@@ -419,10 +419,15 @@ class HistoryCollector:
         search over the chain asks git a few ancestry questions, not one per step."""
         chain = line.first_parent
         if self.index is not None and commit in self.index.graph:
-            step = self.index.introduced_by(str(line.tip.id), commit)
-            via = self.index.graph.ids[self.index.line(str(line.tip.id)).chain[step]] if step is not None else None
+            tip = str(line.tip.id)
+            step = self.index.introduced_by(tip, commit)
+            via = self.index.graph.ids[self.index.line(tip).chain[step]] if step is not None else None
             if via is not None and via in line.index:
                 return via  # the line's own chain is its plain first-parent chain there
+            own = self.index.own_line(tip, [c.id for c in chain])
+            if own is not None:  # the own chain's reach: the same answer as the search below
+                step = own.step_of(commit)
+                return self.index.graph.ids[own.chain[step]] if step is not None else None
 
         def contains(index: int) -> bool:
             here = chain[index].id
