@@ -36,6 +36,7 @@ class BackMergeFinder:
         #: the paths a diff changes, by ``old..new``
         self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
+        self._trees = _Trees(repo)
 
     def find(self, hotfix: HotfixFact) -> HotfixFact:
         if hotfix.merge is None:
@@ -176,23 +177,69 @@ class BackMergeFinder:
             paths |= found
         return frozenset(paths)
 
-    @staticmethod
-    def _touches(commit: pygit2.Commit, paths: frozenset[str]) -> bool:
+    def _touches(self, commit: pygit2.Commit, paths: frozenset[str]) -> bool:
         """``commit`` changes one of ``paths`` against its first parent: a few tree lookups, where
         a patch id costs a diff of the whole trees and of every blob they change."""
+        parent = self._commit(str(commit.parent_ids[0]))
+        if parent is None:
+            return True
+        tree, before = commit.tree_id, parent.tree_id
         try:
-            tree, before = commit.tree, commit.parents[0].tree
+            return tree != before and any(self._trees.differ(tree, before, path.split("/")) for path in paths)
         except MISSING:
             return True
-        return tree.id != before.id and any(_entry(tree, path) != _entry(before, path) for path in paths)
 
 
-def _entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
-    try:
-        entry = tree[path]
-    except KeyError:
-        return None
-    return str(entry.id), entry.filemode
+#: the file mode of a subtree entry
+_TREE = 0o040000
+#: tree entries remembered before the memo starts over (windows overlap: most are asked again)
+_ENTRIES_KEPT = 1 << 18
+#: trees kept read (a large project's root tree is tens of kilobytes parsed)
+_TREES_KEPT = 256
+
+
+class _Trees:
+    """Tree entries by (tree, name), each read once: a path is compared between two trees level
+    by level, and a subtree they share (most of them: a commit changes a few) is not read."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
+        #: trees read lately: a commit's parent is mostly the next commit a window holds
+        self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
+
+    def differ(self, a: pygit2.Oid | None, b: pygit2.Oid | None, parts: list[str]) -> bool:
+        """The entry at path ``parts`` differs (id or mode; missing on one side) between trees."""
+        last = len(parts) - 1
+        for depth, name in enumerate(parts):
+            ea = self._entry(a, name) if a is not None else None
+            eb = self._entry(b, name) if b is not None else None
+            if ea == eb:
+                return False  # the same subtree (or missing on both sides): the same entry below
+            if depth == last:
+                return True
+            a = ea[0] if ea is not None and ea[1] == _TREE else None
+            b = eb[0] if eb is not None and eb[1] == _TREE else None
+            if a is None and b is None:
+                return False
+        return False
+
+    def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
+        key = (tree, name)
+        if key not in self._entries:
+            if len(self._entries) >= _ENTRIES_KEPT:
+                self._entries.clear()
+            found = self._trees.get(tree)
+            if found is None:
+                if len(self._trees) >= _TREES_KEPT:
+                    self._trees.clear()
+                found = self._trees[tree] = self.repo[tree].peel(pygit2.Tree)  # missing: "changed"
+            try:
+                entry = found[name]
+                self._entries[key] = (entry.id, entry.filemode)
+            except KeyError:
+                self._entries[key] = None
+        return self._entries[key]
 
 
 def _replace(
