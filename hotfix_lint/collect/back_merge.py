@@ -82,9 +82,10 @@ class BackMergeFinder:
         own_ids = {c.id for c in hotfix.own_commits}
         start = min(c.commit_time for c in hotfix.own_commits)
         by_author = {(c.author_email, c.author_time, c.summary): c.id for c in own}
-        # a commit with the patch id of one of these changes the same paths: the others need none,
-        # and these need theirs only when one does
-        touched = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        # a commit with the patch id of one of these changes the same paths (a patch id hashes
+        # each file's name): the others need none, and these need theirs only when one does
+        sets = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        touched = frozenset().union(*sets) if sets is not None else None
         wanted: dict[str | None, str] = {}
         whole: str | None = None
         picks: dict[str, str] = {}
@@ -94,7 +95,7 @@ class BackMergeFinder:
             commit = self._commit(arrived)
             if commit is None or len(commit.parent_ids) != 1:
                 continue
-            may_match = touched is None or self._touches(commit, touched)
+            may_match = sets is None or touched is None or self._may_match(commit, touched, sets)
             patch = self._patch_id(str(commit.parent_ids[0]), arrived) if may_match else None
             if patch is not None and not wanted:
                 wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
@@ -158,10 +159,10 @@ class BackMergeFinder:
                 self._patch_ids[key] = None
         return self._patch_ids[key]
 
-    def _touched(self, diffs: list[tuple[str, str]]) -> frozenset[str] | None:
-        """The paths the diffs change (a tree diff each, not their patches); ``None`` when one
+    def _touched(self, diffs: list[tuple[str, str]]) -> list[frozenset[str]] | None:
+        """The paths each diff changes (a tree diff each, not their patches); ``None`` when one
         changes none (an empty diff's patch id says nothing of paths) or cannot be read."""
-        paths: set[str] = set()
+        paths: list[frozenset[str]] = []
         for old, new in diffs:
             key = f"{old}..{new}"
             if key not in self._paths:
@@ -174,20 +175,24 @@ class BackMergeFinder:
             found = self._paths[key]
             if not found:
                 return None
-            paths |= found
-        return frozenset(paths)
+            paths.append(found)
+        return paths
 
-    def _touches(self, commit: pygit2.Commit, paths: frozenset[str]) -> bool:
-        """``commit`` changes one of ``paths`` against its first parent: a few tree lookups, where
-        a patch id costs a diff of the whole trees and of every blob they change."""
+    def _may_match(self, commit: pygit2.Commit, paths: frozenset[str], sets: list[frozenset[str]]) -> bool:
+        """``commit`` changes every path of one of ``sets`` (of ``paths``, their union) against
+        its first parent: a few tree lookups, where a patch id costs a diff of the whole trees
+        and of every blob they change."""
         parent = self._commit(str(commit.parent_ids[0]))
         if parent is None:
             return True
         tree, before = commit.tree_id, parent.tree_id
+        if tree == before:
+            return False
         try:
-            return tree != before and any(self._trees.differ(tree, before, path.split("/")) for path in paths)
+            changed = {path for path in paths if self._trees.differ(tree, before, path.split("/"))}
         except MISSING:
             return True
+        return bool(changed) and any(s <= changed for s in sets)
 
 
 #: the file mode of a subtree entry
