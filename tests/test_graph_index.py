@@ -166,6 +166,32 @@ def test_own_line_reach_follows_a_pull_merge_server_side(scenario: Callable[...,
     assert index.own_line(s.rev("server"), [s.rev("server"), s.first_parents(server)[-1]]) is None  # not linked
 
 
+def test_merge_base_with_a_line_commit_is_git_merge_base(scenario: Callable[..., Scenario]) -> None:
+    """From any commit to a commit of main's chain: git's merge base, or "ask git" (``None``)
+    only where there is more than one candidate (the criss-cross) or the commit is off the chain."""
+    s = scenario()
+    marks = _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
+    index = HistoryIndex(graph)
+    tip = s.rev("main")
+    chain = s.first_parents("main")
+    answered = 0
+    for commit in graph.ids:
+        for base in graph.ids:
+            found = index.merge_base(tip, commit, base)
+            if base not in chain:
+                assert found is None
+                continue
+            if found is None:
+                continue
+            expected = repo.merge_base(pygit2.Oid(hex=commit), pygit2.Oid(hex=base))
+            assert found == [str(expected)], (commit, base)
+            answered += 1
+    assert answered > len(graph) * len(chain) // 2
+    assert index.merge_base(tip, marks["t2"], "0" * 40) is None
+
+
 def _policy(root: Path) -> Path:
     path = root.parent / "graph-index-policy.yaml"
     path.write_text("production: main\nintegration: develop\nhotfix_branch: 'hotfix/{slug}'\nchangelog: CHANGELOG.md\n")

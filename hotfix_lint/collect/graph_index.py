@@ -355,6 +355,36 @@ class HistoryIndex:
             self._own_lines[key] = FirstParentReach(graph, tip, chain=ids) if linked else None
         return self._own_lines[key]
 
+    def merge_base(self, line_tip: str, commit: str, base: str) -> list[str] | None:
+        """The merge base of ``commit`` and ``base``, a commit of the first-parent chain from
+        ``line_tip``: what ``base`` reaches is what arrived by its step, so a walk from ``commit``
+        stops at the first commits of it. ``[]``: none; ``None``: ask git (a commit not in the
+        index, ``base`` off the chain, or more than one candidate, whose pick is git's)."""
+        graph = self.graph
+        c, b = graph.index.get(commit), graph.index.get(base)
+        if c is None or b is None:
+            return None
+        reach = self.line(line_tip)
+        steps = reach.step
+        k = steps[b]
+        if k == NONE or reach.chain[k] != b:
+            return None
+        found: set[int] = set()
+        seen = {c}
+        stack = [c]
+        while stack:
+            n = stack.pop()
+            if 0 <= steps[n] <= k:
+                found.add(n)
+                continue
+            for p in graph.parents(n):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        if len(found) > 1:
+            return None
+        return [graph.ids[n] for n in found]
+
     def introduced_by(self, tip: str, commit: str) -> int | None:
         """The step of the line's first-parent chain (from ``tip``) that first reached ``commit``."""
         return self.line(tip).step_of(commit)

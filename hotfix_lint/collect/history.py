@@ -657,15 +657,26 @@ class HistoryCollector:
         if not candidates:
             return set()
         wanted = self._patch_id(landing.base, landing.commit.id)
+        if wanted is None:
+            return set()
         names: set[str] = set()
         for branch in candidates:
-            try:
-                cut = self.repo.merge_base(pygit2.Oid(hex=branch.tip), pygit2.Oid(hex=landing.base))
-            except MISSING:
-                continue
-            if cut is not None and wanted is not None and self._patch_id(str(cut), branch.tip) == wanted:
+            cut = self._merge_base(line, branch.tip, landing.base)
+            if cut is not None and self._patch_id(cut, branch.tip) == wanted:
                 names.add(branch.name)
         return names
+
+    def _merge_base(self, line: _Line, commit: str, base: str) -> str | None:
+        """The merge base of a branch's tip and a commit of the line: from the index (a walk from
+        the tip to the line's history), else git."""
+        found = self.index.merge_base(str(line.tip.id), commit, base) if self.index is not None else None
+        if found is not None:
+            return found[0] if found else None
+        try:
+            cut = self.repo.merge_base(pygit2.Oid(hex=commit), pygit2.Oid(hex=base))
+        except MISSING:
+            return None
+        return str(cut) if cut is not None else None
 
     def _landings_back_merged(
         self, line: _Line, landings: list[LandingFact], integration: IntegrationFact
