@@ -164,6 +164,14 @@ def test_own_line_reach_follows_a_pull_merge_server_side(scenario: Callable[...,
         assert (graph.ids[reach.chain[step]] if step is not None else None) == containing[-1], commit
     assert reach.step_of(local) == reach.chain.index(graph.index[pull])  # the pushed side came with it
     assert index.own_line(s.rev("server"), [s.rev("server"), s.first_parents(server)[-1]]) is None  # not linked
+    commits = [repo[c].peel(pygit2.Commit) for c in own]
+    newest = max(graph.times)
+    for cutoff in (None, newest, newest - 10):  # integration's own chain: the same as IntegrationReach's
+        old = IntegrationReach(repo, tip, cutoff, commits)
+        new = FirstParentReach(graph, tip, cutoff, chain=[graph.index[c] for c in own])
+        for commit in graph.ids:
+            assert old.reached(commit) == new.reached(commit), (cutoff, commit)
+        assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
 
 
 def test_merge_base_with_a_line_commit_is_git_merge_base(scenario: Callable[..., Scenario]) -> None:

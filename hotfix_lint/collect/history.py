@@ -24,7 +24,7 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
-from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex, HistoryProgress
+from hotfix_lint.collect.graph_index import NONE, CommitGraph, FirstParentReach, HistoryIndex, HistoryProgress
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
 from hotfix_lint.collect.own_line import OwnLine, own_chain
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
@@ -869,10 +869,10 @@ class HistoryCollector:
         tip = pygit2.Oid(hex=integration.tip)
         chain = self._integration_walk(integration.name, tip)
         graph = self.index.graph if self.index is not None else None
-        if graph is not None and integration.tip in graph:
-            plain = graph.first_parent_chain(integration.tip)
-            if len(plain) == len(chain) and all(graph.ids[n] == str(c.id) for n, c in zip(plain, chain, strict=True)):
-                return FirstParentReach(graph, integration.tip, cutoff)
+        if graph is not None and integration.tip in graph and self.reader.since_commit is None:
+            ids = [graph.index.get(str(c.id), NONE) for c in chain]
+            if NONE not in ids:  # (the own chain: the same pass as IntegrationReach's, on the index)
+                return FirstParentReach(graph, integration.tip, cutoff, chain=ids)
         return IntegrationReach(self.repo, integration.tip, cutoff, chain)
 
     def _read_index(self, tips: list[pygit2.Oid], integrations: list[IntegrationFact | None]) -> None:
