@@ -37,6 +37,7 @@ class BackMergeFinder:
         self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
         self._trees = _Trees(repo)
+        self._last_diff: tuple[str, pygit2.Diff | None] = ("", None)
 
     def find(self, hotfix: HotfixFact) -> HotfixFact:
         if hotfix.merge is None:
@@ -95,8 +96,11 @@ class BackMergeFinder:
             commit = self._commit(arrived)
             if commit is None or len(commit.parent_ids) != 1:
                 continue
+            parent = str(commit.parent_ids[0])
             may_match = sets is None or touched is None or self._may_match(commit, touched, sets)
-            patch = self._patch_id(str(commit.parent_ids[0]), arrived) if may_match else None
+            if may_match and sets is not None and self._paths_of(parent, arrived) not in sets:
+                may_match = False  # the same paths, not only these: a patch id hashes every file's name
+            patch = self._patch_id(parent, arrived) if may_match else None
             if patch is not None and not wanted:
                 wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
                 whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
@@ -149,30 +153,41 @@ class BackMergeFinder:
         commit = self._commit(commit_id)
         return "" if commit is None else commit.message.split("\n", 1)[0].strip()
 
+    def _diff(self, old: str, new: str) -> pygit2.Diff | None:
+        """The tree diff ``old..new`` (the last one read is kept: its patch id may follow)."""
+        key = f"{old}..{new}"
+        if self._last_diff[0] != key:
+            a, b = self._commit(old), self._commit(new)
+            try:
+                self._last_diff = (key, None if a is None or b is None else self.repo.diff(a, b))
+            except MISSING:
+                self._last_diff = (key, None)
+        return self._last_diff[1]
+
     def _patch_id(self, old: str, new: str) -> str | None:
         key = f"{old}..{new}"
         if key not in self._patch_ids:
-            a, b = self._commit(old), self._commit(new)
+            diff = self._diff(old, new)
             try:
-                self._patch_ids[key] = None if a is None or b is None else str(self.repo.diff(a, b).patchid)
+                self._patch_ids[key] = None if diff is None else str(diff.patchid)
             except MISSING:
                 self._patch_ids[key] = None
         return self._patch_ids[key]
 
+    def _paths_of(self, old: str, new: str) -> frozenset[str] | None:
+        """The paths ``old..new`` changes (a tree diff, not its patch)."""
+        key = f"{old}..{new}"
+        if key not in self._paths:
+            diff = self._diff(old, new)
+            self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
+        return self._paths[key]
+
     def _touched(self, diffs: list[tuple[str, str]]) -> list[frozenset[str]] | None:
-        """The paths each diff changes (a tree diff each, not their patches); ``None`` when one
-        changes none (an empty diff's patch id says nothing of paths) or cannot be read."""
+        """The paths each diff changes; ``None`` when one changes none (an empty diff's patch id
+        says nothing of paths) or cannot be read."""
         paths: list[frozenset[str]] = []
         for old, new in diffs:
-            key = f"{old}..{new}"
-            if key not in self._paths:
-                a, b = self._commit(old), self._commit(new)
-                try:
-                    diff = None if a is None or b is None else self.repo.diff(a, b)
-                except MISSING:
-                    diff = None
-                self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
-            found = self._paths[key]
+            found = self._paths_of(old, new)
             if not found:
                 return None
             paths.append(found)
