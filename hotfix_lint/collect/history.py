@@ -204,6 +204,10 @@ class HistoryCollector:
         merges: list[pygit2.Commit] = []
         since_time = self.reader.since_time
         shallow = bool(self.reader.boundary)
+        tip = str(line.tip.id)
+        if self.index is not None and tip in self.index.graph:  # (not in a shallow clone: no index)
+            ids = self.index.graph.ids
+            return [self.reader.commit(ids[n]) for n in self.index.merges(tip, since_time)]
         for commit in self.reader.walk([line.tip.id], self._since_hide(), sort=SortMode.NONE):
             if since_time is not None and commit.commit_time < since_time:
                 continue  # older than `since`: a shallow boundary there is fine
