@@ -78,20 +78,27 @@ class CommitGraph:
         for oid in hide:
             walker.hide(oid)
         ids, index, first, others, times, gens = self.ids, self.index, self.first, self.others, self.times, self.gens
-        arity = self.arity
         get = index.get
-        for commit in walker:
-            n = len(ids)
+        # (bound methods: this loop runs once per commit of the whole history)
+        add_first, add_gen, add_time, add_id = first.append, gens.append, times.append, ids.append
+        add_arity = self.arity.append
+        for n, commit in enumerate(walker):
             key = str(commit.id)
             parent_ids = commit.parent_ids
-            parents = [p for p in (get(str(oid), NONE) for oid in parent_ids) if p != NONE] if parent_ids else []
-            first.append(parents[0] if parents else NONE)
-            if len(parents) > 1:
-                others[n] = tuple(parents[1:])
-            gens.append(1 + max((gens[p] for p in parents), default=0))
-            times.append(commit.commit_time)
-            arity.append(min(len(parent_ids), 255))
-            ids.append(key)
+            if len(parent_ids) == 1:  # most commits: no lists
+                p = get(str(parent_ids[0]), NONE)
+                add_first(p)
+                add_gen(1 if p == NONE else gens[p] + 1)
+                add_arity(1)
+            else:
+                parents = [p for p in (get(str(oid), NONE) for oid in parent_ids) if p != NONE]
+                add_first(parents[0] if parents else NONE)
+                if len(parents) > 1:
+                    others[n] = tuple(parents[1:])
+                add_gen(1 + max((gens[p] for p in parents), default=0))
+                add_arity(min(len(parent_ids), 255))
+            add_time(commit.commit_time)
+            add_id(key)
             index[key] = n
             if progress is not None and n % REPORT_EVERY == 0:
                 progress(n)

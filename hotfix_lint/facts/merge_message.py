@@ -6,6 +6,7 @@ that knows those wordings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -66,8 +67,10 @@ def _git_subject(message: str) -> str:
     return subject
 
 
+@functools.lru_cache(maxsize=1 << 15)
 def parse_merge_message(message: str) -> MergeSource:
-    """Parse the first line of a merge commit message."""
+    """Parse the first line of a merge commit message (the history asks of one merge several
+    times: the recent answers are kept)."""
     subject = _git_subject(message)
     if not subject.startswith("Merge "):
         return MergeSource("unknown", None)
