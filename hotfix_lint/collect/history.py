@@ -246,6 +246,13 @@ class HistoryCollector:
         for _, ref in self.reader.production_refs()[0]:
             try:
                 tip = ref_tip(self.repo, ref)
+            except MISSING:
+                continue
+            graph = self.index.graph if self.index is not None and self.reader.since_commit is None else None
+            if graph is not None and str(tip.id) in graph:
+                production.update(graph.ids[n] for n in graph.first_parent_chain(str(tip.id)))
+                continue
+            try:
                 production.update(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
             except MISSING:
                 continue
