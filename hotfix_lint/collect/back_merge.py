@@ -213,9 +213,9 @@ class BackMergeFinder:
 #: the file mode of a subtree entry
 _TREE = 0o040000
 #: tree entries remembered before the memo starts over (windows overlap: most are asked again)
-_ENTRIES_KEPT = 1 << 18
+_ENTRIES_KEPT = 1 << 14
 #: trees kept read (a large project's root tree is tens of kilobytes parsed)
-_TREES_KEPT = 256
+_TREES_KEPT = 64
 
 
 class _Trees:

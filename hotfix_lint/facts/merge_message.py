@@ -67,11 +67,15 @@ def _git_subject(message: str) -> str:
     return subject
 
 
-@functools.lru_cache(maxsize=1 << 15)
 def parse_merge_message(message: str) -> MergeSource:
-    """Parse the first line of a merge commit message (the history asks of one merge several
-    times: the recent answers are kept)."""
-    subject = _git_subject(message)
+    """Parse the first line of a merge commit message."""
+    return _parse_subject(_git_subject(message))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _parse_subject(subject: str) -> MergeSource:
+    """What git's ``Merge ...`` line says (the history asks of one merge several times: the
+    recent answers are kept, by the line alone)."""
     if not subject.startswith("Merge "):
         return MergeSource("unknown", None)
     for kind, pattern in _compiled():
