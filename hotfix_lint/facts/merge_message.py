@@ -72,7 +72,7 @@ def parse_merge_message(message: str) -> MergeSource:
     return _parse_subject(_git_subject(message))
 
 
-@functools.lru_cache(maxsize=1 << 15)
+@functools.lru_cache(maxsize=1 << 14)
 def _parse_subject(subject: str) -> MergeSource:
     """What git's ``Merge ...`` line says (the history asks of one merge several times: the
     recent answers are kept, by the line alone)."""
