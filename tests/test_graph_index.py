@@ -115,6 +115,91 @@ def test_own_commits_of_a_merge_are_what_arrived_with_it(scenario: Callable[...,
     assert sorted(c.id for c in walked) == sorted(own)
 
 
+def test_own_paint_down_stopped_by_line_reaches_is_git_rev_list(scenario: Callable[..., Scenario]) -> None:
+    """With the lines' reaches read, a paint-down stops where ``hide`` reaches a chain commit:
+    the answer is still ``git rev-list tip ^hide`` for every pair, on and off the chains."""
+    s = scenario()
+    _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
+    index = HistoryIndex(graph)
+    index.line(s.rev("main"))
+    index.line(s.rev("develop"))
+    pruned = 0
+    for tip in graph.ids:
+        for hide in graph.ids:
+            own = index.own(tip, hide)
+            assert own is not None
+            assert sorted(own) == sorted(_rev_list(s, tip, f"^{hide}")), (tip, hide)
+            pruned += bool(index._hidden_from(graph.index[hide]))
+    assert pruned  # the stop was taken
+
+
+def test_own_line_reach_follows_a_pull_merge_server_side(scenario: Callable[..., Scenario]) -> None:
+    """A line's own chain through a pull merge's second parent: each commit's step is the oldest
+    chain commit that contains it (what the binary search over the chain answered)."""
+    s = scenario()
+    s.commit("Initial commit")
+    s.branch("server", checkout=True)
+    s.commit("Pushed by someone else")
+    s.branch("topic", checkout=True)
+    s.commit("Topic work")
+    s.checkout("server")
+    s.merge("topic")
+    s.checkout("main")
+    s.commit("Local work")
+    pull = s.merge("server", message="Merge branch 'main' of github.com:o/r into main")
+    s.commit("After the pull")
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main"))])
+    index = HistoryIndex(graph)
+    tip = s.rev("main")
+    local, server = s.parents(pull)
+    own = [tip, pull, *s.first_parents(server)]
+    reach = index.own_line(tip, own)
+    assert reach is not None and [graph.ids[n] for n in reach.chain] == own[::-1]
+    for commit in graph.ids:
+        containing = [c for c in own if s.is_ancestor(commit, c)]
+        step = reach.step_of(commit)
+        assert (graph.ids[reach.chain[step]] if step is not None else None) == containing[-1], commit
+    assert reach.step_of(local) == reach.chain.index(graph.index[pull])  # the pushed side came with it
+    assert index.own_line(s.rev("server"), [s.rev("server"), s.first_parents(server)[-1]]) is None  # not linked
+    commits = [repo[c].peel(pygit2.Commit) for c in own]
+    newest = max(graph.times)
+    for cutoff in (None, newest, newest - 10):  # integration's own chain: the same as IntegrationReach's
+        old = IntegrationReach(repo, tip, cutoff, commits)
+        new = FirstParentReach(graph, tip, cutoff, chain=[graph.index[c] for c in own])
+        for commit in graph.ids:
+            assert old.reached(commit) == new.reached(commit), (cutoff, commit)
+        assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
+
+
+def test_merge_base_with_a_line_commit_is_git_merge_base(scenario: Callable[..., Scenario]) -> None:
+    """From any commit to a commit of main's chain: git's merge base, or "ask git" (``None``)
+    only where there is more than one candidate (the criss-cross) or the commit is off the chain."""
+    s = scenario()
+    marks = _tangled(s)
+    repo = pygit2.Repository(str(s.path))
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
+    index = HistoryIndex(graph)
+    tip = s.rev("main")
+    chain = s.first_parents("main")
+    answered = 0
+    for commit in graph.ids:
+        for base in graph.ids:
+            found = index.merge_base(tip, commit, base)
+            if base not in chain:
+                assert found is None
+                continue
+            if found is None:
+                continue
+            expected = repo.merge_base(pygit2.Oid(hex=commit), pygit2.Oid(hex=base))
+            assert found == [str(expected)], (commit, base)
+            answered += 1
+    assert answered > len(graph) * len(chain) // 2
+    assert index.merge_base(tip, marks["t2"], "0" * 40) is None
+
+
 def _policy(root: Path) -> Path:
     path = root.parent / "graph-index-policy.yaml"
     path.write_text("production: main\nintegration: develop\nhotfix_branch: 'hotfix/{slug}'\nchangelog: CHANGELOG.md\n")

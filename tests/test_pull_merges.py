@@ -18,6 +18,7 @@ import yaml
 from scenario import Scenario, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.cli import main
+from hotfix_lint.collect.graph_index import CommitGraph
 from hotfix_lint.collect.line_chain import LineChains, repository_of
 from hotfix_lint.policy.loader import load_policy
 
@@ -190,6 +191,28 @@ def test_without_a_remote_the_url_the_lines_pull_from_twice_is_this_repository(g
     chains, repo = _chains(s, None)
     assert chains.is_pull(repo[first], "develop") and chains.is_pull(repo[second], "main")
     assert not chains.is_pull(repo[once], "develop")
+
+
+def test_the_urls_pulled_from_are_counted_on_the_index_as_by_a_walk(gitflow_repo: Scenario) -> None:
+    """With a commit-graph index the lines' merges are read from it (no walk of their chains):
+    the same URL is taken for this repository, the fork pulled once still is not."""
+    s = gitflow_repo
+    once = _merged(s, "develop", "Merge branch 'develop' of github.com:someone/app into develop")
+    first = _merged(s, "develop", "Merge branch 'develop' of github.com:acme/app into develop")
+    second = _merged(s, "main", "Merge branch 'main' of https://github.com/Acme/app.git")
+    walked, repo = _chains(s, None)
+    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
+    asked: list[str] = []
+
+    def merges(tip: str) -> list[str] | None:
+        asked.append(tip)
+        return [graph.ids[n] for n in graph.first_parent_chain(tip) if graph.arity[n] > 1]
+
+    indexed = LineChains(repo, walked.policy, first_parents=merges)
+    for chains in (walked, indexed):
+        assert chains.is_pull(repo[first], "develop") and chains.is_pull(repo[second], "main")
+        assert not chains.is_pull(repo[once], "develop")
+    assert sorted(asked) == sorted([s.rev("main"), s.rev("develop")])
 
 
 def test_a_pull_merge_walk_follows_the_servers_side(gitflow_repo: Scenario) -> None:

@@ -395,3 +395,38 @@ def _table(s: Scenario) -> list[dict[str, object]]:
     assert main(["hotfixes", "--repo", str(s.path), "--format", "json", "--output", str(out)]) == 0
     rows: list[dict[str, object]] = json.loads(out.read_text())["hotfixes"]
     return rows
+
+
+@pytest.mark.parametrize(
+    ("copies", "counts"),
+    [
+        (("first", "second"), True),  # each commit re-made by hand: its patch id matches
+        (("both",), True),  # one commit with the hotfix's whole change: a squash by patch id
+        (("first",), False),  # the second change never reached develop
+    ],
+)
+def test_copied_by_patch_id_alone(gitflow_repo: Scenario, copies: tuple[str, ...], counts: bool) -> None:
+    """A copy another author re-made (no ``-x``, another author and date): found by patch id
+    among develop's commits that change the hotfix's paths, past one that changes some of them."""
+    s = gitflow_repo
+    hotfix = land_hotfix(s, version="1.0.2", back_merge=None, commits=2, changelog=False)
+    first, second = (s.git("show", "--name-only", "--format=", sha).split() for sha in hotfix.commits)
+    content = {
+        path: s.read(path, rev)
+        for paths, rev in ((first, hotfix.commits[0]), (second, hotfix.commits[1]))
+        for path in paths
+    }
+    s.checkout("develop")
+    other = "Someone Else <else@example.com>"
+    s.clock.advance(hours=2)
+    s.commit("Unrelated: touches one of the paths", {first[0]: "NOT THE FIX\n", "app/other.py": "x\n"}, author=other)
+    s.commit("Unrelated: back as it was", {first[0]: None, "app/other.py": None}, author=other)
+    for copy in copies:
+        paths = {"first": first, "second": second, "both": first + second}[copy]
+        s.commit(f"Re-made by hand: {copy}", {p: content[p] for p in paths}, author=other)
+    s.checkout("main")
+    status, report = run_check(s, policy=ONLY)
+    if counts:
+        assert_clean(status, report)
+    else:
+        assert violations(report, "back-merge"), describe(report)

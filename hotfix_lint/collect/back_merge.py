@@ -36,6 +36,8 @@ class BackMergeFinder:
         #: the paths a diff changes, by ``old..new``
         self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
+        self._trees = _Trees(repo)
+        self._last_diff: tuple[str, pygit2.Diff | None] = ("", None)
 
     def find(self, hotfix: HotfixFact) -> HotfixFact:
         if hotfix.merge is None:
@@ -81,9 +83,10 @@ class BackMergeFinder:
         own_ids = {c.id for c in hotfix.own_commits}
         start = min(c.commit_time for c in hotfix.own_commits)
         by_author = {(c.author_email, c.author_time, c.summary): c.id for c in own}
-        # a commit with the patch id of one of these changes the same paths: the others need none,
-        # and these need theirs only when one does
-        touched = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        # a commit with the patch id of one of these changes the same paths (a patch id hashes
+        # each file's name): the others need none, and these need theirs only when one does
+        sets = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        touched = frozenset().union(*sets) if sets is not None else None
         wanted: dict[str | None, str] = {}
         whole: str | None = None
         picks: dict[str, str] = {}
@@ -93,8 +96,11 @@ class BackMergeFinder:
             commit = self._commit(arrived)
             if commit is None or len(commit.parent_ids) != 1:
                 continue
-            may_match = touched is None or self._touches(commit, touched)
-            patch = self._patch_id(str(commit.parent_ids[0]), arrived) if may_match else None
+            parent = str(commit.parent_ids[0])
+            may_match = sets is None or touched is None or self._may_match(commit, touched, sets)
+            if may_match and sets is not None and self._paths_of(parent, arrived) not in sets:
+                may_match = False  # the same paths, not only these: a patch id hashes every file's name
+            patch = self._patch_id(parent, arrived) if may_match else None
             if patch is not None and not wanted:
                 wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
                 whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
@@ -147,52 +153,113 @@ class BackMergeFinder:
         commit = self._commit(commit_id)
         return "" if commit is None else commit.message.split("\n", 1)[0].strip()
 
+    def _diff(self, old: str, new: str) -> pygit2.Diff | None:
+        """The tree diff ``old..new`` (the last one read is kept: its patch id may follow)."""
+        key = f"{old}..{new}"
+        if self._last_diff[0] != key:
+            a, b = self._commit(old), self._commit(new)
+            try:
+                self._last_diff = (key, None if a is None or b is None else self.repo.diff(a, b))
+            except MISSING:
+                self._last_diff = (key, None)
+        return self._last_diff[1]
+
     def _patch_id(self, old: str, new: str) -> str | None:
         key = f"{old}..{new}"
         if key not in self._patch_ids:
-            a, b = self._commit(old), self._commit(new)
+            diff = self._diff(old, new)
             try:
-                self._patch_ids[key] = None if a is None or b is None else str(self.repo.diff(a, b).patchid)
+                self._patch_ids[key] = None if diff is None else str(diff.patchid)
             except MISSING:
                 self._patch_ids[key] = None
         return self._patch_ids[key]
 
-    def _touched(self, diffs: list[tuple[str, str]]) -> frozenset[str] | None:
-        """The paths the diffs change (a tree diff each, not their patches); ``None`` when one
-        changes none (an empty diff's patch id says nothing of paths) or cannot be read."""
-        paths: set[str] = set()
+    def _paths_of(self, old: str, new: str) -> frozenset[str] | None:
+        """The paths ``old..new`` changes (a tree diff, not its patch)."""
+        key = f"{old}..{new}"
+        if key not in self._paths:
+            diff = self._diff(old, new)
+            self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
+        return self._paths[key]
+
+    def _touched(self, diffs: list[tuple[str, str]]) -> list[frozenset[str]] | None:
+        """The paths each diff changes; ``None`` when one changes none (an empty diff's patch id
+        says nothing of paths) or cannot be read."""
+        paths: list[frozenset[str]] = []
         for old, new in diffs:
-            key = f"{old}..{new}"
-            if key not in self._paths:
-                a, b = self._commit(old), self._commit(new)
-                try:
-                    diff = None if a is None or b is None else self.repo.diff(a, b)
-                except MISSING:
-                    diff = None
-                self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
-            found = self._paths[key]
+            found = self._paths_of(old, new)
             if not found:
                 return None
-            paths |= found
-        return frozenset(paths)
+            paths.append(found)
+        return paths
 
-    @staticmethod
-    def _touches(commit: pygit2.Commit, paths: frozenset[str]) -> bool:
-        """``commit`` changes one of ``paths`` against its first parent: a few tree lookups, where
-        a patch id costs a diff of the whole trees and of every blob they change."""
+    def _may_match(self, commit: pygit2.Commit, paths: frozenset[str], sets: list[frozenset[str]]) -> bool:
+        """``commit`` changes every path of one of ``sets`` (of ``paths``, their union) against
+        its first parent: a few tree lookups, where a patch id costs a diff of the whole trees
+        and of every blob they change."""
+        parent = self._commit(str(commit.parent_ids[0]))
+        if parent is None:
+            return True
+        tree, before = commit.tree_id, parent.tree_id
+        if tree == before:
+            return False
         try:
-            tree, before = commit.tree, commit.parents[0].tree
+            changed = {path for path in paths if self._trees.differ(tree, before, path.split("/"))}
         except MISSING:
             return True
-        return tree.id != before.id and any(_entry(tree, path) != _entry(before, path) for path in paths)
+        return bool(changed) and any(s <= changed for s in sets)
 
 
-def _entry(tree: pygit2.Tree, path: str) -> tuple[str, int] | None:
-    try:
-        entry = tree[path]
-    except KeyError:
-        return None
-    return str(entry.id), entry.filemode
+#: the file mode of a subtree entry
+_TREE = 0o040000
+#: tree entries remembered before the memo starts over (windows overlap: most are asked again)
+_ENTRIES_KEPT = 1 << 14
+#: trees kept read (a large project's root tree is tens of kilobytes parsed)
+_TREES_KEPT = 64
+
+
+class _Trees:
+    """Tree entries by (tree, name), each read once: a path is compared between two trees level
+    by level, and a subtree they share (most of them: a commit changes a few) is not read."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
+        #: trees read lately: a commit's parent is mostly the next commit a window holds
+        self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
+
+    def differ(self, a: pygit2.Oid | None, b: pygit2.Oid | None, parts: list[str]) -> bool:
+        """The entry at path ``parts`` differs (id or mode; missing on one side) between trees."""
+        last = len(parts) - 1
+        for depth, name in enumerate(parts):
+            ea = self._entry(a, name) if a is not None else None
+            eb = self._entry(b, name) if b is not None else None
+            if ea == eb:
+                return False  # the same subtree (or missing on both sides): the same entry below
+            if depth == last:
+                return True
+            a = ea[0] if ea is not None and ea[1] == _TREE else None
+            b = eb[0] if eb is not None and eb[1] == _TREE else None
+            if a is None and b is None:
+                return False
+        return False
+
+    def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
+        key = (tree, name)
+        if key not in self._entries:
+            if len(self._entries) >= _ENTRIES_KEPT:
+                self._entries.clear()
+            found = self._trees.get(tree)
+            if found is None:
+                if len(self._trees) >= _TREES_KEPT:
+                    self._trees.clear()
+                found = self._trees[tree] = self.repo[tree].peel(pygit2.Tree)  # missing: "changed"
+            try:
+                entry = found[name]
+                self._entries[key] = (entry.id, entry.filemode)
+            except KeyError:
+                self._entries[key] = None
+        return self._entries[key]
 
 
 def _replace(

@@ -21,6 +21,7 @@ from hotfix_lint.collect.repository import MISSING
 from hotfix_lint.facts import CommitFact
 
 if TYPE_CHECKING:  # the branch check (a git hook) imports this module: no more than it needs
+    from hotfix_lint.collect.graph_index import CommitGraph
     from hotfix_lint.facts.refs import TagFact
 
 
@@ -113,6 +114,10 @@ class DeployedRefs:
             return _Chain(self.chain, self.index, [], self.index[mainline])
         if mainline in self._chains:
             return self._chains[mainline]
+        graph = self.reader.index.graph if self.reader.index is not None else None
+        if graph is not None and self.reader.since_commit is None and mainline in graph:
+            self._chains[mainline] = self._indexed(graph, mainline)
+            return self._chains[mainline]
         prefix: list[CommitFact] = []
         join: int | None = None
         hide = [self.reader.since_commit] if self.reader.since_commit is not None else []
@@ -134,6 +139,34 @@ class DeployedRefs:
             pass
         self._chains[mainline] = _Chain(self.chain, self.index, prefix, join)
         return self._chains[mainline]
+
+    def _indexed(self, graph: CommitGraph, mainline: str) -> _Chain:
+        """:meth:`_chain`'s walk on the commit-graph index (which holds the whole history): only
+        the merges on the way are read (a pull merge's chain goes on through its second parent)."""
+        chains = self.reader.chains
+        since = self.reader.since_time
+        prefix: list[CommitFact] = []
+        join: int | None = None
+        n = graph.index[mainline]
+        try:
+            while n != -1:
+                commit_id = graph.ids[n]
+                if commit_id in self.index:
+                    join = self.index[commit_id]
+                    break
+                if since is not None and graph.times[n] < since:
+                    break
+                if graph.arity[n] == 2:
+                    merge = self.reader.commit(commit_id)
+                    if chains.is_pull(merge, self.line):
+                        prefix.append(chains.fact(merge, self.line))
+                        n = graph.index.get(str(merge.parent_ids[1]), -1)
+                        continue
+                prefix.append(self.reader.fact(commit_id))
+                n = graph.first[n]
+        except MISSING:
+            pass
+        return _Chain(self.chain, self.index, prefix, join)
 
     def _tags_on(self, chain: _Chain) -> Callable[[int], TagFact | None]:
         """Best release tag at or before each position of ``chain``."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import heapq
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 import pygit2
@@ -78,20 +78,27 @@ class CommitGraph:
         for oid in hide:
             walker.hide(oid)
         ids, index, first, others, times, gens = self.ids, self.index, self.first, self.others, self.times, self.gens
-        arity = self.arity
         get = index.get
-        for commit in walker:
-            n = len(ids)
+        # (bound methods: this loop runs once per commit of the whole history)
+        add_first, add_gen, add_time, add_id = first.append, gens.append, times.append, ids.append
+        add_arity = self.arity.append
+        for n, commit in enumerate(walker):
             key = str(commit.id)
             parent_ids = commit.parent_ids
-            parents = [p for p in (get(str(oid), NONE) for oid in parent_ids) if p != NONE] if parent_ids else []
-            first.append(parents[0] if parents else NONE)
-            if len(parents) > 1:
-                others[n] = tuple(parents[1:])
-            gens.append(1 + max((gens[p] for p in parents), default=0))
-            times.append(commit.commit_time)
-            arity.append(min(len(parent_ids), 255))
-            ids.append(key)
+            if len(parent_ids) == 1:  # most commits: no lists
+                p = get(str(parent_ids[0]), NONE)
+                add_first(p)
+                add_gen(1 if p == NONE else gens[p] + 1)
+                add_arity(1)
+            else:
+                parents = [p for p in (get(str(oid), NONE) for oid in parent_ids) if p != NONE]
+                add_first(parents[0] if parents else NONE)
+                if len(parents) > 1:
+                    others[n] = tuple(parents[1:])
+                add_gen(1 + max((gens[p] for p in parents), default=0))
+                add_arity(min(len(parent_ids), 255))
+            add_time(commit.commit_time)
+            add_id(key)
             index[key] = n
             if progress is not None and n % REPORT_EVERY == 0:
                 progress(n)
@@ -120,11 +127,17 @@ class CommitGraph:
             cursor = self.first[cursor]
         return chain
 
-    def only(self, include: int, hide: int) -> list[int]:
+    def only(self, include: int, hide: int, hidden: Sequence[tuple[array[int], int]] = ()) -> list[int]:
         """Commits reachable from ``include`` and not from ``hide``, children before parents
         (by generation, then newer first): git's paint-down, in time bounded by the answer and
-        the part of ``hide``'s history at least as new (by generation) as its oldest commit."""
+        the part of ``hide``'s history at least as new (by generation) as its oldest commit.
+
+        ``hidden``: (steps, k) pairs of a :class:`FirstParentReach` whose chain commit at step
+        ``k`` ``hide`` reaches: every commit that arrived by step ``k`` is hidden without a walk
+        (its ancestors arrived no later), which stops the paint of ``hide``'s side early."""
         INC, HID = 1, 2
+        if any(0 <= steps[include] <= k for steps, k in hidden):
+            return []
         flags: dict[int, int] = {include: INC}
         flags[hide] = flags.get(hide, 0) | HID
         gens, times = self.gens, self.times
@@ -146,6 +159,9 @@ class CommitGraph:
                 old = flags.get(p, 0)
                 new = old | f
                 if new == old:
+                    continue
+                if old == 0 and hidden and any(0 <= steps[p] <= k for steps, k in hidden):
+                    flags[p] = new | HID  # reached from ``hide`` through a chain commit: no walk
                     continue
                 flags[p] = new
                 if old == 0:
@@ -173,6 +189,12 @@ class CommitGraph:
         return False
 
 
+def _first_parents(first: array[int], cursor: int) -> Iterator[int]:
+    while cursor != NONE:
+        yield cursor
+        cursor = first[cursor]
+
+
 class FirstParentReach:
     """When each commit first became reachable from a branch's first-parent chain.
 
@@ -183,7 +205,11 @@ class FirstParentReach:
     IntegrationReach` does, whose questions this answers from the index).
     """
 
-    def __init__(self, graph: CommitGraph, tip: str, cutoff: int | None = None) -> None:
+    def __init__(
+        self, graph: CommitGraph, tip: str, cutoff: int | None = None, chain: Sequence[int] | None = None
+    ) -> None:
+        """``chain``: the branch's own chain from ``tip`` (graph indices, newest first, each
+        commit a parent of the one before) where it is not the plain first-parent one."""
         self.graph = graph
         floor = None if cutoff is None else cutoff - SKEW
         #: the chain, oldest first (graph indices)
@@ -194,18 +220,16 @@ class FirstParentReach:
         self.arrived = array("i")
         self.starts = array("i")
         self.at = array("q")
-        self._read(tip, floor)
+        self._read(tip, floor, chain)
 
-    def _read(self, tip: str, floor: int | None) -> None:
+    def _read(self, tip: str, floor: int | None, own: Sequence[int] | None) -> None:
         graph = self.graph
         times, first, step_of = graph.times, graph.first, self.step
-        cursor = graph.index.get(tip, NONE)
         chain: list[int] = []
-        while cursor != NONE:
-            if floor is not None and times[cursor] < floor:
+        for n in _first_parents(first, graph.index.get(tip, NONE)) if own is None else own:
+            if floor is not None and times[n] < floor:
                 break
-            chain.append(cursor)
-            cursor = first[cursor]
+            chain.append(n)
         chain.reverse()
         self.chain = chain
         at = [times[c] for c in chain]
@@ -213,12 +237,17 @@ class FirstParentReach:
             at[i] = min(at[i], at[i + 1])
         self.at = array("q", at)
         arrived, starts, others = self.arrived, self.starts, graph.others
+        previous = NONE
         for step, via in enumerate(chain):
             starts.append(len(arrived))
             if step_of[via] == NONE:
                 step_of[via] = step
                 arrived.append(via)
-            stack = list(others.get(via, ()))
+            if first[via] == previous:
+                stack = list(others.get(via, ()))
+            else:  # the own chain went on through another parent (a pull merge's server side)
+                stack = [p for p in graph.parents(via) if p != previous]
+            previous = via
             while stack:
                 c = stack.pop()
                 if step_of[c] != NONE or (floor is not None and times[c] < floor):
@@ -265,6 +294,7 @@ class HistoryIndex:
     def __init__(self, graph: CommitGraph) -> None:
         self.graph = graph
         self._lines: dict[str, FirstParentReach] = {}
+        self._own_lines: dict[str, FirstParentReach | None] = {}
 
     def line(self, tip: str) -> FirstParentReach:
         """The reach of the first-parent chain from ``tip`` (read once per tip)."""
@@ -297,10 +327,70 @@ class HistoryIndex:
                     found = reach.arrived_with(step)[1:]
                     break
         if found is None:
-            found = graph.only(t, m)
+            found = graph.only(t, m, self._hidden_from(m))
         gens, times, ids = graph.gens, graph.times, graph.ids
         found.sort(key=lambda c: (-gens[c], -times[c], ids[c]))
         return [ids[c] for c in found]
+
+    def _hidden_from(self, commit: int) -> list[tuple[array[int], int]]:
+        """For each line's reach, the step of the newest chain commit on ``commit``'s first-parent
+        chain: everything that arrived by then ``commit`` reaches (see :meth:`CommitGraph.only`)."""
+        found = []
+        first = self.graph.first
+        for reach in self._lines.values():
+            steps, chain = reach.step, reach.chain
+            cursor = commit
+            while cursor != NONE:
+                step = steps[cursor]
+                if step != NONE and chain[step] == cursor:
+                    found.append((steps, step))
+                    break
+                cursor = first[cursor]
+        return found
+
+    def own_line(self, tip: str, chain: list[str]) -> FirstParentReach | None:
+        """The reach of a line's own chain (newest first: ``collect.line_chain``, through pull
+        merges' server side), read once per tip; ``None`` when a commit of it is not in the
+        index or one is not a parent of the one before."""
+        key = f"own:{tip}"
+        if key not in self._own_lines:
+            graph = self.graph
+            ids = [graph.index.get(c, NONE) for c in chain]
+            linked = all(n != NONE for n in ids) and all(
+                ids[i + 1] in graph.parents(ids[i]) for i in range(len(ids) - 1)
+            )
+            self._own_lines[key] = FirstParentReach(graph, tip, chain=ids) if linked else None
+        return self._own_lines[key]
+
+    def merge_base(self, line_tip: str, commit: str, base: str) -> list[str] | None:
+        """The merge base of ``commit`` and ``base``, a commit of the first-parent chain from
+        ``line_tip``: what ``base`` reaches is what arrived by its step, so a walk from ``commit``
+        stops at the first commits of it. ``[]``: none; ``None``: ask git (a commit not in the
+        index, ``base`` off the chain, or more than one candidate, whose pick is git's)."""
+        graph = self.graph
+        c, b = graph.index.get(commit), graph.index.get(base)
+        if c is None or b is None:
+            return None
+        reach = self.line(line_tip)
+        steps = reach.step
+        k = steps[b]
+        if k == NONE or reach.chain[k] != b:
+            return None
+        found: set[int] = set()
+        seen = {c}
+        stack = [c]
+        while stack:
+            n = stack.pop()
+            if 0 <= steps[n] <= k:
+                found.add(n)
+                continue
+            for p in graph.parents(n):
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        if len(found) > 1:
+            return None
+        return [graph.ids[n] for n in found]
 
     def introduced_by(self, tip: str, commit: str) -> int | None:
         """The step of the line's first-parent chain (from ``tip``) that first reached ``commit``."""

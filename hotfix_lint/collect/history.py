@@ -24,7 +24,7 @@ from pygit2.enums import SortMode
 
 from hotfix_lint.collect.back_merge import BackMergeFinder
 from hotfix_lint.collect.deployed_then import DeployedRefs, first_own
-from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex, HistoryProgress
+from hotfix_lint.collect.graph_index import NONE, CommitGraph, FirstParentReach, HistoryIndex, HistoryProgress
 from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, named_source
 from hotfix_lint.collect.own_line import OwnLine, own_chain
 from hotfix_lint.collect.reach import IntegrationReach, ReachIndex
@@ -204,6 +204,10 @@ class HistoryCollector:
         merges: list[pygit2.Commit] = []
         since_time = self.reader.since_time
         shallow = bool(self.reader.boundary)
+        tip = str(line.tip.id)
+        if self.index is not None and tip in self.index.graph:  # (not in a shallow clone: no index)
+            ids = self.index.graph.ids
+            return [self.reader.commit(ids[n]) for n in self.index.merges(tip, since_time)]
         for commit in self.reader.walk([line.tip.id], self._since_hide(), sort=SortMode.NONE):
             if since_time is not None and commit.commit_time < since_time:
                 continue  # older than `since`: a shallow boundary there is fine
@@ -242,6 +246,13 @@ class HistoryCollector:
         for _, ref in self.reader.production_refs()[0]:
             try:
                 tip = ref_tip(self.repo, ref)
+            except MISSING:
+                continue
+            graph = self.index.graph if self.index is not None and self.reader.since_commit is None else None
+            if graph is not None and str(tip.id) in graph:
+                production.update(graph.ids[n] for n in graph.first_parent_chain(str(tip.id)))
+                continue
+            try:
                 production.update(str(c.id) for c in self.reader.walk([tip.id], first_parent=True))
             except MISSING:
                 continue
@@ -419,10 +430,15 @@ class HistoryCollector:
         search over the chain asks git a few ancestry questions, not one per step."""
         chain = line.first_parent
         if self.index is not None and commit in self.index.graph:
-            step = self.index.introduced_by(str(line.tip.id), commit)
-            via = self.index.graph.ids[self.index.line(str(line.tip.id)).chain[step]] if step is not None else None
+            tip = str(line.tip.id)
+            step = self.index.introduced_by(tip, commit)
+            via = self.index.graph.ids[self.index.line(tip).chain[step]] if step is not None else None
             if via is not None and via in line.index:
                 return via  # the line's own chain is its plain first-parent chain there
+            own = self.index.own_line(tip, [c.id for c in chain])
+            if own is not None:  # the own chain's reach: the same answer as the search below
+                step = own.step_of(commit)
+                return self.index.graph.ids[own.chain[step]] if step is not None else None
 
         def contains(index: int) -> bool:
             here = chain[index].id
@@ -652,15 +668,26 @@ class HistoryCollector:
         if not candidates:
             return set()
         wanted = self._patch_id(landing.base, landing.commit.id)
+        if wanted is None:
+            return set()
         names: set[str] = set()
         for branch in candidates:
-            try:
-                cut = self.repo.merge_base(pygit2.Oid(hex=branch.tip), pygit2.Oid(hex=landing.base))
-            except MISSING:
-                continue
-            if cut is not None and wanted is not None and self._patch_id(str(cut), branch.tip) == wanted:
+            cut = self._merge_base(line, branch.tip, landing.base)
+            if cut is not None and self._patch_id(cut, branch.tip) == wanted:
                 names.add(branch.name)
         return names
+
+    def _merge_base(self, line: _Line, commit: str, base: str) -> str | None:
+        """The merge base of a branch's tip and a commit of the line: from the index (a walk from
+        the tip to the line's history), else git."""
+        found = self.index.merge_base(str(line.tip.id), commit, base) if self.index is not None else None
+        if found is not None:
+            return found[0] if found else None
+        try:
+            cut = self.repo.merge_base(pygit2.Oid(hex=commit), pygit2.Oid(hex=base))
+        except MISSING:
+            return None
+        return str(cut) if cut is not None else None
 
     def _landings_back_merged(
         self, line: _Line, landings: list[LandingFact], integration: IntegrationFact
@@ -853,10 +880,10 @@ class HistoryCollector:
         tip = pygit2.Oid(hex=integration.tip)
         chain = self._integration_walk(integration.name, tip)
         graph = self.index.graph if self.index is not None else None
-        if graph is not None and integration.tip in graph:
-            plain = graph.first_parent_chain(integration.tip)
-            if len(plain) == len(chain) and all(graph.ids[n] == str(c.id) for n, c in zip(plain, chain, strict=True)):
-                return FirstParentReach(graph, integration.tip, cutoff)
+        if graph is not None and integration.tip in graph and self.reader.since_commit is None:
+            ids = [graph.index.get(str(c.id), NONE) for c in chain]
+            if NONE not in ids:  # (the own chain: the same pass as IntegrationReach's, on the index)
+                return FirstParentReach(graph, integration.tip, cutoff, chain=ids)
         return IntegrationReach(self.repo, integration.tip, cutoff, chain)
 
     def _read_index(self, tips: list[pygit2.Oid], integrations: list[IntegrationFact | None]) -> None:

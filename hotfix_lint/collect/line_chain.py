@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pygit2
 
@@ -52,9 +52,17 @@ def repository_of(url: str) -> str:
 class LineChains:
     """Walks the own chains of a repository's lines (production and integration) for a policy."""
 
-    def __init__(self, repo: pygit2.Repository, policy: Policy, lines: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        repo: pygit2.Repository,
+        policy: Policy,
+        lines: Sequence[str] = (),
+        first_parents: Callable[[str], list[str] | None] | None = None,
+    ) -> None:
         self.repo = repo
         self.policy = policy
+        #: a branch tip's whole first-parent chain, when a commit-graph index has it (else None)
+        self.first_parents = first_parents
         #: lines whose pulls name this repository, when no remote says it (literal names)
         self.lines = tuple(lines) or _literal_lines(policy)
         self._own: frozenset[str] | None = None
@@ -134,9 +142,8 @@ class LineChains:
             if ref is None:
                 continue
             try:
-                walker = self.repo.walk(self.repo.lookup_reference(ref).peel(pygit2.Commit).id)
-                walker.simplify_first_parent()
-                for commit in walker:
+                tip = self.repo.lookup_reference(ref).peel(pygit2.Commit).id
+                for commit in self._chain_merges(tip):
                     if len(commit.parent_ids) == 2:
                         shape = self._shape(commit.message, line)
                         if shape is not None and shape[0] == "url":
@@ -144,6 +151,17 @@ class LineChains:
             except MISSING:
                 continue
         return frozenset(name for name, n in counts.items() if n >= _INFERRED)
+
+    def _chain_merges(self, tip: pygit2.Oid) -> Iterator[pygit2.Commit]:
+        """The merges of the first-parent chain from ``tip`` (with the index: only they are read)."""
+        chain = self.first_parents(str(tip)) if self.first_parents is not None else None
+        if chain is None:
+            walker = self.repo.walk(tip)
+            walker.simplify_first_parent()
+            yield from (c for c in walker if len(c.parent_ids) > 1)
+            return
+        for commit_id in chain:
+            yield self.repo[commit_id].peel(pygit2.Commit)
 
     # -- the chain -------------------------------------------------------------------------
 

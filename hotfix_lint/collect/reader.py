@@ -92,7 +92,15 @@ class GitReader:
     @cached_property
     def chains(self) -> LineChains:
         """How the lines' own chains are walked (through the server's side of pull merges)."""
-        return LineChains(self.repo, self.policy)
+        return LineChains(self.repo, self.policy, first_parents=self._chain_merges)
+
+    def _chain_merges(self, tip: str) -> list[str] | None:
+        """The merges of the whole first-parent chain from ``tip``, from the commit-graph index
+        (``None``: no index, or one bounded by ``since``)."""
+        if self.index is None or self.since_commit is not None or tip not in self.index.graph:
+            return None
+        graph = self.index.graph
+        return [graph.ids[n] for n in graph.first_parent_chain(tip) if graph.arity[n] > 1]
 
     # -- setup -------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ that knows those wordings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -68,7 +69,13 @@ def _git_subject(message: str) -> str:
 
 def parse_merge_message(message: str) -> MergeSource:
     """Parse the first line of a merge commit message."""
-    subject = _git_subject(message)
+    return _parse_subject(_git_subject(message))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _parse_subject(subject: str) -> MergeSource:
+    """What git's ``Merge ...`` line says (the history asks of one merge several times: the
+    recent answers are kept, by the line alone)."""
     if not subject.startswith("Merge "):
         return MergeSource("unknown", None)
     for kind, pattern in _compiled():
