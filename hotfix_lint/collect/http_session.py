@@ -1,0 +1,451 @@
+"""How PyGithub's requests go out: ``requests`` and ``urllib3`` (PyGithub's own HTTP stack),
+paced, bounded in time and size, counted, and answered from an HTTP cache when one is given.
+
+PyGithub sends each request through a connection object made from a class, by default one that
+wraps a ``requests`` session. :func:`build_client` gives a client a :class:`Transport`'s class
+instead, through PyGithub's public ``Requester.injectConnectionClasses`` (in force only while
+that client is made: a requester keeps the class it was made with, so other clients are left as
+they are). The transport's ``requests`` session keeps its connections alive (``urllib3``'s pool)
+and reads the proxy variables and the CA bundle as ``requests`` does. Its adapter:
+
+- asks the run's pacer (``collect.pacing``) before each request that goes out, 304s and limit
+  answers included, and reports the answer to it after;
+- gives each request a total deadline (``collect.deadline``): the socket's timeout is never
+  longer than what is left, and a watchdog shuts the socket of a request still running at its
+  deadline, so a server that drips its answer cannot hold the run
+  (:class:`~hotfix_lint.collect.deadline.DeadlineExceeded`, an ``OSError``);
+- refuses an answer over :data:`MAX_ANSWER_BYTES` (:class:`AnswerTooLarge`);
+- counts each request in the transport's :class:`~hotfix_lint.collect.conditional.ApiMeter`;
+- with an :class:`~hotfix_lint.collect.conditional.HttpCache`: CacheControl's adapter around all
+  that stores each 200 with an ETag, asks again with ``If-None-Match`` every time (GitHub's
+  ``max-age`` is not trusted: a setting changed a second ago must be seen) and turns a 304 into
+  the stored 200; ``Authorization`` is left out of what the cache stores (a folder per token).
+
+A client's transport is read at each request, so a client kept for the next repository
+(``collect.github_clients.ClientPool``) takes that one's meter and budget. Everything a client
+sends through PyGithub (``gh.requester.requestJsonAndCheck``, ``graphql_query``...) goes this way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import http.client
+import itertools
+import os
+import socket
+import threading
+import weakref
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import requests
+import requests.adapters
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, RequestsResponse
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from hotfix_lint.collect.deadline import REQUEST_SECONDS, Deadline, DeadlineExceeded
+
+if TYPE_CHECKING:
+    from github import Github
+
+    from hotfix_lint.collect.conditional import ApiMeter, HttpCache
+    from hotfix_lint.collect.deadline import GitHubBudget
+
+#: the largest answer read (GitHub's largest JSON answers are a few MB; a test keeps
+#: ``collect.conditional.MAX_ENTRY_BYTES`` just above it)
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+#: connections kept alive per host by one session
+POOL_SIZE = 8
+_CHUNK = 64 * 1024
+#: methods sent again once when a kept-alive connection turns out to be closed by the server
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class AnswerTooLarge(ValueError):
+    """GitHub's answer is larger than :data:`MAX_ANSWER_BYTES` (never read whole)."""
+
+
+# -- the deadline's watchdog ------------------------------------------------------------------------
+
+
+class _Watch:
+    """One request's deadline: shuts the socket it is reading from once the deadline passes."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        self.deadline = deadline
+        self.fired = False
+        self._lock = threading.Lock()
+        self._sock: socket.socket | None = None
+        self._done = False
+
+    def attach(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            if self._done or sock is None:
+                return
+            self._sock = sock
+            if self.fired:
+                _shut(sock)
+
+    def fire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.fired = True
+            if self._sock is not None:
+                _shut(self._sock)
+
+    def finish(self) -> None:
+        with self._lock:
+            self._done = True
+            self._sock = None
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Watchdog:
+    """One thread per process that fires the watches whose deadline has passed."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, _Watch]] = []
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, deadline: Deadline) -> _Watch:
+        watch = _Watch(deadline)
+        with self._cond:
+            heapq.heappush(self._heap, (deadline.end, next(self._seq), watch))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="hotfix-lint-deadlines", daemon=True)
+                self._thread.start()
+            if self._heap[0][2] is watch:  # the earliest now: the thread waits for a later one
+                self._cond.notify()
+        return watch
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                while self._heap and (self._heap[0][2]._done or self._heap[0][2].deadline.expired):
+                    _, _, watch = heapq.heappop(self._heap)
+                    if not watch._done:
+                        watch.fire()
+                self._cond.wait(self._heap[0][2].deadline.remaining() if self._heap else None)
+
+
+_watchdog = _Watchdog()
+_current = threading.local()
+
+
+def _forked() -> None:
+    global _watchdog
+    _watchdog = _Watchdog()  # the parent's thread is not in the child
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+class _Watched:
+    """``urllib3``'s connection, its socket handed to the current request's watch."""
+
+    sock: Any
+
+    def connect(self) -> None:
+        super().connect()  # type: ignore[misc]
+        _attach(self.sock)
+
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _attach(self.sock)
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+
+class _WatchedHTTPConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
+
+
+def _attach(sock: Any) -> None:
+    watch = getattr(_current, "watch", None)
+    if watch is not None:
+        watch.attach(sock)
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+_POOLS = {"http": _Pool, "https": _TLSPool}
+
+
+# -- the adapters ---------------------------------------------------------------------------------
+
+
+class PacedAdapter(requests.adapters.HTTPAdapter):
+    """``requests``' adapter with the pacer, the deadline, the size bound and the meter."""
+
+    def __init__(self, *args: Any, transport: Transport, **kwargs: Any) -> None:
+        self._transport = transport
+        super().__init__(*args, **kwargs)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        manager.pool_classes_by_scheme = dict(_POOLS)
+        return manager
+
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: bool | str = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
+        transport = self._transport
+        budget = transport.budget
+        pacer = budget.pacer if budget is not None else None
+        parts = urlsplit(request.url or "")
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        ticket = pacer.before(request.method or "GET", path, budget.run) if pacer is not None and budget else None
+        status, headers, body = 0, {}, b""
+        try:
+            deadline = budget.request_deadline() if budget is not None else Deadline(REQUEST_SECONDS)
+            response = self._exchange(request, deadline, timeout, verify, cert, proxies)
+            status = 304 if getattr(response, "from_cache", False) else response.status_code
+            headers, body = dict(response.headers), response.content
+        finally:
+            if pacer is not None and ticket is not None:
+                pacer.after(ticket, status, headers, body if status >= 400 else b"")
+        meter = transport.meter
+        if meter is not None:
+            meter.record(status, {k.lower(): v for k, v in headers.items()}, request.url, body)
+        return response
+
+    def _exchange(
+        self, request: requests.PreparedRequest, deadline: Deadline, timeout: Any, verify: Any, cert: Any, proxies: Any
+    ) -> requests.Response:
+        """The request and its whole answer, within ``deadline``."""
+        per_read = timeout if isinstance(timeout, int | float) else None
+        watch = _watchdog.watch(deadline)
+        _current.watch = watch
+        try:
+            for attempt in (1, 2):
+                left = deadline.timeout(per_read)
+                try:
+                    response = super().send(
+                        request, stream=True, timeout=(left, left), verify=verify, cert=cert, proxies=proxies
+                    )
+                    break
+                except requests.ConnectionError as exc:
+                    # a kept-alive connection the server closed as it was reused: once more
+                    if attempt == 2 or request.method not in _IDEMPOTENT or watch.fired or not _dropped(exc):
+                        raise
+            _read_whole(response)
+            return response
+        except (requests.RequestException, OSError) as exc:
+            if watch.fired or deadline.expired:
+                raise DeadlineExceeded(deadline.why) from exc
+            if isinstance(exc, requests.Timeout):  # as a socket's timeout: not worth asking again
+                raise TimeoutError(f"no answer within {left:g} s") from exc
+            raise
+        finally:
+            _current.watch = None
+            watch.finish()
+
+
+def _dropped(exc: BaseException) -> bool:
+    """Whether the server closed the connection before answering (``exc`` or what it wraps)."""
+    pending, seen = [exc], 0
+    while pending and seen < 20:
+        error = pending.pop()
+        seen += 1
+        if isinstance(error, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError):
+            return True
+        pending.extend(a for a in error.args if isinstance(a, BaseException))
+        pending.extend(e for e in (error.__cause__, error.__context__) if e is not None)
+    return False
+
+
+def _read_whole(response: requests.Response) -> None:
+    """Read the body now (within the deadline), at most :data:`MAX_ANSWER_BYTES` of it."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) > MAX_ANSWER_BYTES:
+        response.close()
+        raise AnswerTooLarge(f"an answer of {length} bytes (at most {MAX_ANSWER_BYTES})")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_content(_CHUNK):
+        size += len(chunk)
+        if size > MAX_ANSWER_BYTES:
+            response.close()
+            raise AnswerTooLarge(f"an answer of more than {MAX_ANSWER_BYTES} bytes")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what ``response.content`` reads from now on
+
+
+def _caching_adapter(transport: Transport, cache: HttpCache) -> requests.adapters.HTTPAdapter:
+    """CacheControl's adapter over :class:`PacedAdapter`: only what goes out is paced."""
+    from cachecontrol import CacheControlAdapter
+    from cachecontrol.heuristics import BaseHeuristic
+
+    class Revalidate(BaseHeuristic):
+        """Ask again every time, and keep the token out of the stored ``Vary``."""
+
+        def update_headers(self, response: Any) -> dict[str, str]:
+            vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+            kept = ", ".join(v for v in vary if v.lower() != "authorization")
+            return {"cache-control": "no-cache", "vary": kept}
+
+        def warning(self, response: Any) -> str | None:
+            return None
+
+    class CachingAdapter(CacheControlAdapter, PacedAdapter):
+        pass
+
+    return CachingAdapter(
+        cache=cache.file_cache(transport.token), heuristic=Revalidate(), transport=transport, pool_maxsize=POOL_SIZE
+    )
+
+
+# -- the transport, and PyGithub's connection classes -------------------------------------------
+
+
+class Transport:
+    """A client's way out: its sessions (one with the cache, one without), and the cache,
+    meter and budget its next request uses."""
+
+    def __init__(
+        self,
+        token: str | None,
+        cache: HttpCache | None = None,
+        meter: ApiMeter | None = None,
+        budget: GitHubBudget | None = None,
+    ) -> None:
+        self.token = token
+        self.cache = cache
+        self.meter = meter
+        #: the run's time for GitHub and its pacer (``collect.deadline``); None: a request's own deadline
+        self.budget = budget
+        self._sessions: dict[str | None, requests.Session] = {}
+        self._lock = threading.Lock()
+
+    def session(self) -> requests.Session:
+        """The session for the cache set now (made on first use)."""
+        cache = self.cache
+        key = None if cache is None else str(cache.directory)
+        with self._lock:
+            session = self._sessions.get(key)
+            if session is None:
+                session = requests.Session()
+                session.auth = _no_auth  # no ~/.netrc: PyGithub sets the Authorization header
+                adapter = (
+                    PacedAdapter(transport=self, pool_maxsize=POOL_SIZE)
+                    if cache is None
+                    else _caching_adapter(self, cache)
+                )
+                session.mount("https://", adapter)
+                session.mount("http://", adapter)
+                self._sessions[key] = session
+            return session
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.close()
+
+    def connection_class(self, scheme: str) -> type[Any]:
+        """The class PyGithub makes this client's connection from."""
+        base: type[Any] = HTTPSRequestsConnectionClass if scheme == "https" else HTTPRequestsConnectionClass
+        transport = self
+
+        class Connection(base):  # type: ignore[misc]
+            def __init__(self, host: str, port: int | None = None, *args: Any, **kwargs: Any) -> None:
+                # not base's: it makes a session of its own per connection
+                self.host = host
+                self.port = port or (443 if scheme == "https" else 80)
+                self.protocol = scheme
+                self.timeout = kwargs.get("timeout")
+                self.verify = kwargs.get("verify", True)
+
+            def getresponse(self) -> RequestsResponse:
+                url = f"{self.protocol}://{self.host}:{self.port}{self.url}"
+                answer = transport.session().request(
+                    self.verb.upper(),
+                    url,
+                    headers=self.headers,
+                    data=self.input,
+                    timeout=self.timeout,
+                    verify=self.verify,
+                    allow_redirects=False,
+                )
+                return RequestsResponse(answer)
+
+            def close(self) -> None:
+                transport.close()
+
+        Connection.__name__ = Connection.__qualname__ = f"HotfixLint{base.__name__}"
+        return Connection
+
+
+def _no_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
+
+
+#: the transport of each client :func:`build_client` made
+_transports: weakref.WeakKeyDictionary[Github, Transport] = weakref.WeakKeyDictionary()
+_building = threading.Lock()
+
+
+def build_client(
+    base_url: str,
+    token: str | None,
+    *,
+    page_size: int,
+    timeout: int,
+    user_agent: str,
+    transport: Transport | None = None,
+) -> Github:
+    """A PyGithub client whose requests all go through ``transport`` (a new one: no cache, no
+    meter, each request's own deadline), without PyGithub's own retries or pauses."""
+    from github import Auth, Github
+    from github.Requester import Requester
+
+    transport = transport or Transport(token)
+    with _building:  # the injected classes are PyGithub's for as long as this client is made
+        Requester.injectConnectionClasses(transport.connection_class("http"), transport.connection_class("https"))
+        try:
+            gh = Github(
+                base_url=base_url,
+                auth=Auth.Token(token) if token else None,
+                retry=None,  # our own bounded loop decides, see collect.github.RetryPolicy
+                timeout=timeout,
+                per_page=page_size,
+                seconds_between_requests=None,
+                seconds_between_writes=None,
+                user_agent=user_agent,
+            )
+        finally:
+            Requester.resetConnectionClasses()
+    _transports[gh] = transport
+    return gh
+
+
+def transport_of(gh: Github) -> Transport | None:
+    """The :class:`Transport` of a client made by :func:`build_client`, else None."""
+    return _transports.get(gh)
