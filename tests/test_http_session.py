@@ -322,3 +322,24 @@ def test_the_largest_cache_entry_holds_the_largest_answer() -> None:
     from hotfix_lint.collect.conditional import MAX_ENTRY_BYTES
 
     assert MAX_ANSWER_BYTES < MAX_ENTRY_BYTES <= MAX_ANSWER_BYTES + 64 * 1024
+
+
+def test_a_304_rewrites_its_entry_at_most_once_a_day(raw_server: Callable[..., RawServer], tmp_path: Path) -> None:
+    """The entry's time says it is in use (``HttpCache.prune``); writing it on every 304 would
+    cost a file lock and a rename per request."""
+    import os
+    import time
+
+    server = etag_server(raw_server)
+    meter = ApiMeter()
+    gh = client(f"http://127.0.0.1:{server.port}", HttpCache(tmp_path / "http"), meter)
+    get(gh)
+    (entry,) = [p for p in (tmp_path / "http").rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    yesterday = time.time() - 86400 - 60
+    os.utime(entry, (yesterday, yesterday))
+    get(gh)
+    assert entry.stat().st_mtime > yesterday + 3600, "a day old: written again"
+    written = entry.stat().st_mtime_ns
+    assert get(gh)[1]["full_name"] == "octo/app"
+    assert entry.stat().st_mtime_ns == written, "written today: left alone"
+    assert meter.not_modified == 2

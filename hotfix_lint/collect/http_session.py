@@ -35,6 +35,7 @@ import itertools
 import os
 import socket
 import threading
+import time
 import weakref
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -59,6 +60,8 @@ MAX_ANSWER_BYTES = 32 * 1024 * 1024
 #: connections kept alive per host by one session
 POOL_SIZE = 8
 _CHUNK = 64 * 1024
+#: how long an entry a 304 confirmed goes without being written again
+REWRITE_SECONDS = 86400
 #: methods sent again once when a kept-alive connection turns out to be closed by the server
 _IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -318,8 +321,36 @@ def _caching_adapter(transport: Transport, cache: HttpCache) -> requests.adapter
         pass
 
     return CachingAdapter(
-        cache=cache.file_cache(transport.token), heuristic=Revalidate(), transport=transport, pool_maxsize=POOL_SIZE
+        cache=cache.file_cache(transport.token),
+        heuristic=Revalidate(),
+        controller_class=_controller_class(),
+        transport=transport,
+        pool_maxsize=POOL_SIZE,
     )
+
+
+def _controller_class() -> type[Any]:
+    """CacheControl's controller, but an entry a 304 confirms is written again at most once a
+    day (its time marks it as used, see ``HttpCache.prune``), not on every 304."""
+    from cachecontrol.caches.file_cache import FileCache, url_to_file_path
+    from cachecontrol.controller import CacheController
+
+    class Controller(CacheController):
+        def update_cached_response(self, request: Any, response: Any) -> Any:
+            data = None
+            if isinstance(self.cache, FileCache):
+                with contextlib.suppress(OSError):
+                    written = os.stat(url_to_file_path(request.url, self.cache)).st_mtime
+                    if time.time() - written < REWRITE_SECONDS:
+                        data = self.cache.get(self.cache_url(request.url))
+            cached = self.serializer.loads(request, data) if data else None
+            if cached is None:
+                return super().update_cached_response(request, response)
+            cached.headers.update({k: v for k, v in response.headers.items() if k.lower() != "content-length"})
+            cached.status = 200
+            return cached
+
+    return Controller
 
 
 # -- the transport, and PyGithub's connection classes -------------------------------------------
