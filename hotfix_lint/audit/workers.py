@@ -52,6 +52,10 @@ _AUDIT_MODULES = (
     "hotfix_lint.policy.loader",
     "hotfix_lint.report.json_report",
     "hotfix_lint.rules.registry",
+    "cachecontrol",  # the HTTP cache's (collect.http_session imports them on first use)
+    "cachecontrol.caches.file_cache",
+    "cachecontrol.heuristics",
+    "filelock",
 )
 
 

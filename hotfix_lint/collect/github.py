@@ -712,7 +712,7 @@ def answers_unchanged(
     from hotfix_lint.collect.conditional import ApiMeter
 
     target = resolve_target(request, None)
-    if isinstance(target, str) or request.etags is None or not (urls or missing):
+    if isinstance(target, str) or request.etags is None or not urls:
         return False
     from hotfix_lint.collect.github_clients import open_client
 
