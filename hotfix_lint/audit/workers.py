@@ -39,7 +39,7 @@ ProgressCallback = Callable[[RepoEntry], None]
 MeterReading = tuple[int, int, int | None, int | None]
 
 #: what a repository's audit imports on first use: imported before the workers are forked, so
-#: that they share it instead of each importing it again (PyGithub too)
+#: that they share it instead of each importing it again (PyGithub too, with ``collect.http_session``)
 _AUDIT_MODULES = (
     "hotfix_lint.audit.factcodec",
     "hotfix_lint.collect.gather",
@@ -182,8 +182,6 @@ def _run_pool(
     import importlib
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
-
-    import github  # noqa: F401  (imported once here, shared with the forked workers)
 
     for name in _AUDIT_MODULES:
         importlib.import_module(name)

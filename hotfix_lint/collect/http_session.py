@@ -29,11 +29,8 @@ sends through PyGithub (``gh.requester.requestJsonAndCheck``, ``graphql_query``.
 from __future__ import annotations
 
 import contextlib
-import heapq
 import http.client
-import itertools
 import os
-import socket
 import threading
 import time
 import weakref
@@ -43,10 +40,9 @@ from urllib.parse import urlsplit
 import requests
 import requests.adapters
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, RequestsResponse
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hotfix_lint.collect.deadline import REQUEST_SECONDS, Deadline, DeadlineExceeded
+from hotfix_lint.collect.http_watchdog import POOL_CLASSES, unwatch, watch
 
 if TYPE_CHECKING:
     from github import Github
@@ -70,127 +66,6 @@ class AnswerTooLarge(ValueError):
     """GitHub's answer is larger than :data:`MAX_ANSWER_BYTES` (never read whole)."""
 
 
-# -- the deadline's watchdog ------------------------------------------------------------------------
-
-
-class _Watch:
-    """One request's deadline: shuts the socket it is reading from once the deadline passes."""
-
-    def __init__(self, deadline: Deadline) -> None:
-        self.deadline = deadline
-        self.fired = False
-        self._lock = threading.Lock()
-        self._sock: socket.socket | None = None
-        self._done = False
-
-    def attach(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            if self._done or sock is None:
-                return
-            self._sock = sock
-            if self.fired:
-                _shut(sock)
-
-    def fire(self) -> None:
-        with self._lock:
-            if self._done:
-                return
-            self.fired = True
-            if self._sock is not None:
-                _shut(self._sock)
-
-    def finish(self) -> None:
-        with self._lock:
-            self._done = True
-            self._sock = None
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Watchdog:
-    """One thread per process that fires the watches whose deadline has passed."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, _Watch]] = []
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, deadline: Deadline) -> _Watch:
-        watch = _Watch(deadline)
-        with self._cond:
-            heapq.heappush(self._heap, (deadline.end, next(self._seq), watch))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="hotfix-lint-deadlines", daemon=True)
-                self._thread.start()
-            if self._heap[0][2] is watch:  # the earliest now: the thread waits for a later one
-                self._cond.notify()
-        return watch
-
-    def _run(self) -> None:
-        with self._cond:
-            while True:
-                while self._heap and (self._heap[0][2]._done or self._heap[0][2].deadline.expired):
-                    _, _, watch = heapq.heappop(self._heap)
-                    if not watch._done:
-                        watch.fire()
-                self._cond.wait(self._heap[0][2].deadline.remaining() if self._heap else None)
-
-
-_watchdog = _Watchdog()
-_current = threading.local()
-
-
-def _forked() -> None:
-    global _watchdog
-    _watchdog = _Watchdog()  # the parent's thread is not in the child
-
-
-os.register_at_fork(after_in_child=_forked)
-
-
-class _Watched:
-    """``urllib3``'s connection, its socket handed to the current request's watch."""
-
-    sock: Any
-
-    def connect(self) -> None:
-        super().connect()  # type: ignore[misc]
-        _attach(self.sock)
-
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _attach(self.sock)
-        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
-
-
-class _WatchedHTTPConnection(_Watched, HTTPConnection):
-    pass
-
-
-class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
-    pass
-
-
-def _attach(sock: Any) -> None:
-    watch = getattr(_current, "watch", None)
-    if watch is not None:
-        watch.attach(sock)
-
-
-class _Pool(HTTPConnectionPool):
-    ConnectionCls = _WatchedHTTPConnection
-
-
-class _TLSPool(HTTPSConnectionPool):
-    ConnectionCls = _WatchedHTTPSConnection
-
-
-_POOLS = {"http": _Pool, "https": _TLSPool}
-
-
 # -- the adapters ---------------------------------------------------------------------------------
 
 
@@ -203,11 +78,11 @@ class PacedAdapter(requests.adapters.HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = dict(_POOLS)
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        manager.pool_classes_by_scheme = dict(_POOLS)
+        manager.pool_classes_by_scheme = dict(POOL_CLASSES)
         return manager
 
     def send(
@@ -244,8 +119,7 @@ class PacedAdapter(requests.adapters.HTTPAdapter):
     ) -> requests.Response:
         """The request and its whole answer, within ``deadline``."""
         per_read = timeout if isinstance(timeout, int | float) else None
-        watch = _watchdog.watch(deadline)
-        _current.watch = watch
+        watched = watch(deadline)
         try:
             for attempt in (1, 2):
                 left = deadline.timeout(per_read)
@@ -256,19 +130,18 @@ class PacedAdapter(requests.adapters.HTTPAdapter):
                     break
                 except requests.ConnectionError as exc:
                     # a kept-alive connection the server closed as it was reused: once more
-                    if attempt == 2 or request.method not in _IDEMPOTENT or watch.fired or not _dropped(exc):
+                    if attempt == 2 or request.method not in _IDEMPOTENT or watched.fired or not _dropped(exc):
                         raise
             _read_whole(response)
             return response
         except (requests.RequestException, OSError) as exc:
-            if watch.fired or deadline.expired:
+            if watched.fired or deadline.expired:
                 raise DeadlineExceeded(deadline.why) from exc
             if isinstance(exc, requests.Timeout):  # as a socket's timeout: not worth asking again
                 raise TimeoutError(f"no answer within {left:g} s") from exc
             raise
         finally:
-            _current.watch = None
-            watch.finish()
+            unwatch(watched)
 
 
 def _dropped(exc: BaseException) -> bool:
