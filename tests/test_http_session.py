@@ -343,3 +343,22 @@ def test_a_304_rewrites_its_entry_at_most_once_a_day(raw_server: Callable[..., R
     assert get(gh)[1]["full_name"] == "octo/app"
     assert entry.stat().st_mtime_ns == written, "written today: left alone"
     assert meter.not_modified == 2
+
+
+def test_a_graphql_query_goes_through_the_transport_too(github_server: GitHubServer) -> None:
+    """What the audit's GraphQL client sends on a client from ``open_client`` is paced and
+    counted like every REST request (``PacedAdapter``)."""
+    from hotfix_lint.collect.deadline import GitHubBudget
+    from hotfix_lint.collect.github_clients import open_client
+    from hotfix_lint.collect.pacing import ApiLimits, Pacer
+
+    github_server.state.add_repo("octo/app")
+    meter, budget = ApiMeter(), GitHubBudget(60)
+    budget.pacer = Pacer(ApiLimits())
+    gh, owned = open_client(github_server.url, "t", page_size=30, timeout=5, user_agent="t", meter=meter, budget=budget)
+    _, data = gh.requester.graphql_query('query { repository(owner: "octo", name: "app") { nameWithOwner } }', {})
+    assert data["data"]["repository"]["nameWithOwner"] == "octo/app"
+    assert meter.requests == 1
+    assert [(r.method, r.path) for r in github_server.requests][-1] == ("POST", "/graphql")
+    assert owned
+    gh.close()
