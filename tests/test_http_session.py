@@ -280,6 +280,12 @@ def test_no_proxy_exempts_a_host(raw_server: Callable[..., RawServer], monkeypat
     assert get(client(f"http://127.0.0.1:{server.port}"))[1]["a"] is True
 
 
+def test_the_ca_bundle_is_the_one_requests_would_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "bundle.pem"))
+    with pytest.raises(OSError, match="bundle.pem"):
+        get(client("https://127.0.0.1:9"))
+
+
 def test_a_client_pool_keeps_one_client_per_thread_and_takes_each_repositorys_meter(
     github_server: GitHubServer, tmp_path: Path
 ) -> None:

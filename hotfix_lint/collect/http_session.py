@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 import requests
 import requests.adapters
+import requests.utils
 from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, RequestsResponse
 
 from hotfix_lint.collect.deadline import REQUEST_SECONDS, Deadline, DeadlineExceeded
@@ -248,8 +249,8 @@ class Transport:
         self._sessions: dict[str | None, requests.Session] = {}
         self._lock = threading.Lock()
 
-    def session(self) -> requests.Session:
-        """The session for the cache set now (made on first use)."""
+    def session(self, origin: str) -> requests.Session:
+        """The session for the cache set now (made on first use, for the API at ``origin``)."""
         cache = self.cache
         key = None if cache is None else str(cache.directory)
         with self._lock:
@@ -257,6 +258,10 @@ class Transport:
             if session is None:
                 session = requests.Session()
                 session.auth = _no_auth  # no ~/.netrc: PyGithub sets the Authorization header
+                # what requests reads from the environment at every request, read once, same meaning
+                session.trust_env = False
+                session.proxies = requests.utils.get_environ_proxies(origin)  # *_PROXY, NO_PROXY
+                session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
                 adapter = (
                     PacedAdapter(transport=self, pool_maxsize=POOL_SIZE)
                     if cache is None
@@ -288,14 +293,14 @@ class Transport:
                 self.verify = kwargs.get("verify", True)
 
             def getresponse(self) -> RequestsResponse:
-                url = f"{self.protocol}://{self.host}:{self.port}{self.url}"
-                answer = transport.session().request(
+                origin = f"{self.protocol}://{self.host}:{self.port}"
+                answer = transport.session(origin).request(
                     self.verb.upper(),
-                    url,
+                    origin + self.url,
                     headers=self.headers,
                     data=self.input,
                     timeout=self.timeout,
-                    verify=self.verify,
+                    verify=None if self.verify is True else self.verify,  # True: the session's bundle
                     allow_redirects=False,
                 )
                 return RequestsResponse(answer)
