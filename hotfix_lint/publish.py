@@ -84,13 +84,11 @@ def post_status(target: GitHubTarget, status: Status, *, timeout: int = 15) -> s
     unreadable body, no whole answer within a request's deadline: the run's budget for GitHub
     does not apply, the status must still go out after a check that spent it)."""
     from hotfix_lint.collect.github import new_client
-    from hotfix_lint.collect.github_clients import with_deadlines
 
     if status.state not in STATES:
         raise ValueError(f"not a commit status state: {status.state!r}")
     base_url = (target.api_url or "https://api.github.com").rstrip("/")
     gh = new_client(base_url, target.token, page_size=30, timeout=timeout, user_agent=STATUS_CONTEXT)
-    with_deadlines(gh, None)
     where = f"{target.repository}@{status.sha[:10]}"
     body = {"state": status.state, "description": status.description, "context": status.context}
     if status.target_url:

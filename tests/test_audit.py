@@ -13,6 +13,8 @@ from audit_org import ORG, TOKEN, Org, compliant_settings, land_squash, land_wit
 from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import land_hotfix
 
+from hotfix_lint.collect.conditional import HttpCache
+
 #: the REST path alone (conditional requests, kept facts): what these tests are about
 REST = ("--github-api", "rest")
 
@@ -173,7 +175,10 @@ def test_unchanged_github_answers_are_judged_from_the_kept_github_facts(org: Org
     state_file = org.cache / f"127.0.0.1_{org.server.port}" / "state" / "octo" / "clean.json"
     state = json.loads(state_file.read_text())
     kept = state["kept_github"]
-    assert kept["urls"] and all(url in state["etags"] for url in kept["urls"]) and kept["missing"] == {}
+    answers = HttpCache(state_file.parents[2] / "http").file_cache(TOKEN)  # the answers, in the HTTP cache
+    assert kept["urls"] and all(answers.get(url) for url in kept["urls"]) and kept["missing"] == {}
+    stored = [p for p in (state_file.parents[2] / "http").rglob("*") if p.is_file()]
+    assert stored and not any(TOKEN in p.read_bytes().decode("latin-1") for p in stored)
     written = state_file.stat().st_mtime_ns
     org.server.clear_requests()
     warm = org.audit("--org", ORG, *REST)

@@ -33,7 +33,7 @@ from hotfix_lint.audit.progress import ProgressBar, wanted
 from hotfix_lint.audit.selection import Target, matches, read_repos_file, select
 from hotfix_lint.audit.sharding import Shard, parse_shard, shard_of
 from hotfix_lint.audit.state import AuditCache, RepoState, host_directory
-from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+from hotfix_lint.collect.conditional import ApiMeter, HttpCache
 from hotfix_lint.collect.mirror import token_allowed
 from hotfix_lint.errors import UserError
 
@@ -169,20 +169,19 @@ def test_a_fact_cache_names_no_other_code() -> None:
 # -- conditional requests -----------------------------------------------------------------------
 
 
-def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServer) -> None:
+def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServer, tmp_path: Path) -> None:
     from hotfix_lint.collect.github_org import GitHubReader
 
     github_server.state.add_org("octo")
     for n in range(3):
         github_server.state.add_repo(f"octo/r{n}")
-    store = EtagStore()
+    store = HttpCache(tmp_path / "http")
     meter = ApiMeter()
     with GitHubReader(github_server.url, "t", store=store, meter=meter, page_size=2) as reader:
         first = reader.organisation_repositories("octo")
     assert [r.full_name for r in first] == ["octo/r0", "octo/r1", "octo/r2"]
     assert (meter.requests, meter.not_modified, meter.remaining, meter.limit) == (2, 0, 4998, 5000)
-    saved = json.loads(json.dumps(store.used()))
-    again = EtagStore(saved)
+    again = HttpCache(tmp_path / "http")  # another run: the answers are on disk
     with GitHubReader(github_server.url, "t", store=again, meter=meter, page_size=2) as reader:
         second = reader.organisation_repositories("octo")
     assert second == first
@@ -196,17 +195,17 @@ def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServ
     assert [r.full_name for r in third][-1] == "octo/r3"
 
 
-def test_the_github_fact_collector_asks_conditionally_too(github_server: GitHubServer) -> None:
+def test_the_github_fact_collector_asks_conditionally_too(github_server: GitHubServer, tmp_path: Path) -> None:
     from hotfix_lint.collect.github import collect_github
 
     github_server.state.add_repo("octo/app", branches=["develop"])
     github_server.state.protect_branch("octo/app", "main")
     github_server.state.protect_branch("octo/app", "develop")  # a 404 has no ETag: asked in full every time
-    store = EtagStore()
+    store = HttpCache(tmp_path / "http")
     first = collect_github("octo/app", "t", github_server.url, ["main", "develop"], None, etags=store)
     github_server.clear_requests()
     second = collect_github(
-        "octo/app", "t", github_server.url, ["main", "develop"], None, etags=EtagStore(store.used())
+        "octo/app", "t", github_server.url, ["main", "develop"], None, etags=HttpCache(tmp_path / "http")
     )
     assert second == first
     assert github_server.requests and {r.status for r in github_server.requests} == {304}

@@ -38,7 +38,7 @@ from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+    from hotfix_lint.collect.conditional import ApiMeter, HttpCache
     from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github import GitHubRequest, RetryPolicy
     from hotfix_lint.collect.github_clients import ClientPool
@@ -179,7 +179,7 @@ class _LazyReader:
     """A :class:`GitHubReader` made on first use: a warm repository listed by its organisation
     needs none."""
 
-    def __init__(self, settings: AuditSettings, store: EtagStore, meter: ApiMeter | None) -> None:
+    def __init__(self, settings: AuditSettings, store: HttpCache, meter: ApiMeter | None) -> None:
         self.settings = settings
         self.store = store
         self.meter = meter
@@ -213,11 +213,9 @@ def _lock(locks: ExitStack, settings: AuditSettings, full_name: str) -> None:
 
 def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, locks: ExitStack) -> RepoEntry:
     """The audit of a repository whose lock is held (``locks`` takes another for a new name)."""
-    from hotfix_lint.collect.conditional import EtagStore
-
     cache = settings.cache
     state = cache.load(target.full_name)
-    store = EtagStore(state.etags)
+    store = cache.http_cache()
     reader = _LazyReader(settings, store, meter)
     try:
         info = target.info or reader.get().repository(target.full_name)
@@ -246,7 +244,6 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
         policy_file=policy_file,
         policy_read=settings.use_repo_policy,
         facts_key=checked.facts_key,
-        etags=store.used(keep_unused=unchanged),
         audited_at=dt.datetime.fromtimestamp(settings.now, dt.timezone.utc).isoformat(),
         kept_github=checked.kept_github,
     )
@@ -328,7 +325,7 @@ def _check(
     chosen: OrgPolicy,
     settings: AuditSettings,
     state: RepoState,
-    store: EtagStore,
+    store: HttpCache,
     meter: ApiMeter | None,
     unchanged: bool,
     history: str | None,

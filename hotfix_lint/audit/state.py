@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from hotfix_lint.collect.conditional import HttpCache
+
 STATE_VERSION = 1
 
 
@@ -67,7 +69,7 @@ class KeptGitHub:
     they were made of, and the file's SHA-256."""
 
     key: str
-    #: URLs whose answers came with an ETag (kept in the repository's ETag store)
+    #: URLs whose answers came with an ETag (kept in the audit's HTTP cache)
     urls: tuple[str, ...]
     #: URLs that were a 404: the SHA-256 of its body
     missing: Mapping[str, str] = field(default_factory=dict)
@@ -86,7 +88,6 @@ class RepoState:
     policy_read: bool = False
     #: what the cached facts were gathered for (tool version, policy, fact kinds)
     facts_key: str | None = None
-    etags: dict[str, Any] = field(default_factory=dict)
     #: when an audit last learnt something new (one that learnt nothing leaves the file alone)
     audited_at: str | None = None
     #: the GitHub facts kept while GitHub's answers hold (``audit.kept_github``)
@@ -100,7 +101,6 @@ class RepoState:
             "policy_file": None if self.policy_file is None else list(self.policy_file),
             "policy_read": self.policy_read,
             "facts_key": self.facts_key,
-            "etags": self.etags,
             "audited_at": self.audited_at,
             "kept_github": None if self.kept_github is None else _kept_to_dict(self.kept_github),
         }
@@ -111,7 +111,6 @@ class RepoState:
             return cls()
         policy = data.get("policy_file")
         policy_file = (str(policy[0]), str(policy[1])) if isinstance(policy, list) and len(policy) == 2 else None
-        etags = data.get("etags")
 
         def text(key: str) -> str | None:
             value = data.get(key)
@@ -123,7 +122,6 @@ class RepoState:
             policy_file=policy_file,
             policy_read=bool(data.get("policy_read")),
             facts_key=text("facts_key"),
-            etags=etags if isinstance(etags, dict) else {},
             audited_at=text("audited_at"),
             kept_github=_kept_from_dict(data.get("kept_github")),
         )
@@ -149,6 +147,7 @@ class AuditCache:
     def __init__(self, root: Path, api_url: str | None) -> None:
         self.root = Path(root)
         self.base = self.root / host_directory(api_url)
+        self._http: HttpCache | None = None
 
     def prepare(self) -> None:
         """Make the cache private before anything goes in: the root, when made here, and the
@@ -194,8 +193,12 @@ class AuditCache:
         owner, name = self._split(full_name)
         return self.base / "locks" / owner / f"{name}.lock"
 
-    def org_path(self, org: str) -> Path:
-        return self.base / "orgs" / f"{org.lower()}.json"
+    def http_cache(self) -> HttpCache:
+        """GitHub's answers with an ETag, shared by every repository, worker process and thread
+        of the audits on this cache (``collect.conditional``)."""
+        if self._http is None:
+            self._http = HttpCache(self.base / "http")
+        return self._http
 
     def load(self, full_name: str) -> RepoState:
         return RepoState.from_dict(read_json(self.state_path(full_name)))

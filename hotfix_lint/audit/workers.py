@@ -39,19 +39,23 @@ ProgressCallback = Callable[[RepoEntry], None]
 MeterReading = tuple[int, int, int | None, int | None]
 
 #: what a repository's audit imports on first use: imported before the workers are forked, so
-#: that they share it instead of each importing it again (PyGithub too, through ``collect.pygithub``)
+#: that they share it instead of each importing it again (PyGithub too, with ``collect.http_session``)
 _AUDIT_MODULES = (
     "hotfix_lint.audit.factcodec",
     "hotfix_lint.collect.gather",
     "hotfix_lint.collect.github",
     "hotfix_lint.collect.github_org",
     "hotfix_lint.collect.github_plan",
-    "hotfix_lint.collect.http_connection",
+    "hotfix_lint.collect.http_session",
     "hotfix_lint.collect.mirror",
     "hotfix_lint.engine",
     "hotfix_lint.policy.loader",
     "hotfix_lint.report.json_report",
     "hotfix_lint.rules.registry",
+    "cachecontrol",  # the HTTP cache's (collect.http_session imports them on first use)
+    "cachecontrol.caches.file_cache",
+    "cachecontrol.heuristics",
+    "filelock",
 )
 
 
@@ -179,9 +183,6 @@ def _run_pool(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    from hotfix_lint.collect.pygithub import import_github
-
-    import_github()
     for name in _AUDIT_MODULES:
         importlib.import_module(name)
     batches = [targets[i : i + threads] for i in range(0, len(targets), threads)]

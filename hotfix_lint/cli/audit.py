@@ -200,6 +200,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     elapsed = time.monotonic() - started
+    cache.http_cache().prune()  # answers no audit asked about for a month, and beyond its size
 
     report = AuditReport(
         tool_name=TOOL_NAME,
@@ -244,15 +245,10 @@ def _list_org(
 ) -> list[Target]:
     """Every repository of ``org`` (conditional requests: an unchanged page costs nothing)."""
     from hotfix_lint.audit.selection import Target
-    from hotfix_lint.audit.state import read_json, write_atomically
-    from hotfix_lint.collect.conditional import EtagStore
     from hotfix_lint.collect.github_org import GitHubReader, GitHubReadError
 
-    path = cache.org_path(org)
-    saved = read_json(path)
-    store = EtagStore(saved.get("etags") if isinstance(saved, dict) else None)
     try:
-        with GitHubReader(api_url, token, store=store, meter=meter, budget=budget) as reader:
+        with GitHubReader(api_url, token, store=cache.http_cache(), meter=meter, budget=budget) as reader:
             listed = reader.organisation_repositories(org)
     except GitHubReadError as exc:  # what GitHub said is in it: on one line, inert, no credentials
         from hotfix_lint.audit.report_common import plain
@@ -260,7 +256,6 @@ def _list_org(
         from hotfix_lint.report import terminal_safe
 
         raise AuditIncompleteError(terminal_safe(plain(f"--org {org}: {without_credentials(str(exc))}"))) from None
-    write_atomically(path, json.dumps({"etags": store.used()}, separators=(",", ":")))
     return [Target(info.full_name, info) for info in listed]
 
 

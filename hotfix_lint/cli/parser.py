@@ -249,7 +249,9 @@ def _add_audit_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     policy.add_argument("--rule", action="append", metavar="ID", help="run only this rule (repeatable)")
     policy.add_argument("--now", metavar="YYYY-MM-DD", help="judge as of this date (grace periods, waiver expiry)")
     run = audit.add_argument_group("how")
-    run.add_argument("--cache", metavar="DIR", help="mirrors and state (default: ~/.cache/hotfix-lint/audit)")
+    run.add_argument(
+        "--cache", metavar="DIR", help="mirrors, state, GitHub's answers (default: audit/ in the user cache directory)"
+    )
     run.add_argument(
         "--jobs",
         type=int,

@@ -1,85 +1,102 @@
-"""Conditional GitHub requests: remember each answer's ETag, ask again with ``If-None-Match``.
+"""Conditional GitHub requests: an HTTP cache of GitHub's answers, and a meter of requests.
 
 GitHub answers an unchanged resource with 304 Not Modified, and a 304 does not count against
 the rate limit; so an audit that runs every day reads unchanged settings for free. An
-:class:`EtagStore` keeps, per URL, the ETag and the body of the last 200 answer (the audit
-saves it in its cache); :func:`enable_conditional_requests` makes a PyGithub client send the
-stored ETag with every GET and turn a 304 back into the 200 it stands for, so the code that
-reads GitHub (``collect.github``) does not know the difference. An :class:`ApiMeter` counts
-the requests and the 304s, and keeps the rate-limit budget GitHub last reported.
+:class:`HttpCache` names where the answers are kept: CacheControl's ``FileCache`` (a file per
+URL, written under a file lock, so the audit's worker processes and threads share it), one
+folder per token (an answer is only ever asked again with the token it was given to). A client
+made with one (``collect.http_session``) asks again with the stored ETag and turns a 304 back
+into the 200 it stands for, so the code that reads GitHub (``collect.github``) does not know the
+difference. An :class:`ApiMeter` counts the requests and the 304s, and keeps the rate-limit
+budget GitHub last reported.
 
-Such a client talks to GitHub through ``collect.http_connection`` (``http.client``, one kept-alive
-connection), which reads the proxy variables and the CA bundle once.
+The cache is bounded: only answers with an ETag are kept, each at most
+``collect.http_session.MAX_ANSWER_BYTES``; :meth:`HttpCache.prune` drops the entries no run has
+used for :data:`MAX_AGE_DAYS`, then the oldest until the folder is under :data:`MAX_BYTES`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
+import os
 import threading
-import weakref
+import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from github import Github
+    from cachecontrol.caches import FileCache
 
-    from hotfix_lint.collect.deadline import GitHubBudget
-    from hotfix_lint.collect.http_connection import GitHubConnection
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class CachedAnswer:
-    """The ETag and body of a 200 answer, and the headers a 304 would not repeat."""
-
-    etag: str
-    body: str
-    headers: Mapping[str, str]
+#: an entry no audit has asked about (a 304 rewrites it) for this long is dropped
+MAX_AGE_DAYS = 30
+#: the most the cache folder may hold
+MAX_BYTES = 512 * 1024 * 1024
+#: the largest entry kept: an answer of ``collect.http_session.MAX_ANSWER_BYTES`` and its headers
+MAX_ENTRY_BYTES = 32 * 1024 * 1024 + 64 * 1024
 
 
-class EtagStore:
-    """URL -> :class:`CachedAnswer`, shared by the threads of one repository's audit.
+class HttpCache:
+    """Where GitHub's answers are kept on disk; the audit's is ``http/`` in its cache."""
 
-    ``used()`` holds only the answers looked up or stored since the store was made, so a
-    saved store does not keep URLs that are no longer read (``keep_unused``: it does, for a
-    repository whose answers were not all needed this time).
-    """
-
-    def __init__(self, entries: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, directory: Path | str) -> None:
+        self.directory = Path(directory)
         self._lock = threading.Lock()
-        self._old: dict[str, CachedAnswer] = {}
-        self._used: dict[str, CachedAnswer] = {}
-        for url, entry in (entries or {}).items():
-            if isinstance(entry, Mapping) and isinstance(entry.get("etag"), str) and isinstance(entry.get("body"), str):
-                headers = entry.get("headers") if isinstance(entry.get("headers"), Mapping) else {}
-                self._old[str(url)] = CachedAnswer(
-                    entry["etag"], entry["body"], {str(k): str(v) for k, v in (headers or {}).items()}
-                )
+        self._caches: dict[str, FileCache] = {}
 
-    def lookup(self, url: str) -> CachedAnswer | None:
-        with self._lock:
-            found = self._used.get(url) or self._old.get(url)
-            if found is not None:
-                self._used[url] = found
-            return found
+    def __repr__(self) -> str:
+        return f"HttpCache({str(self.directory)!r})"
 
-    def remember(self, url: str, answer: CachedAnswer) -> None:
-        with self._lock:
-            self._used[url] = answer
+    def __reduce__(self) -> tuple[type[HttpCache], tuple[Path]]:
+        return HttpCache, (self.directory,)  # to a worker process: the folder, not its open stores
 
-    def used(self, *, keep_unused: bool = False) -> dict[str, dict[str, Any]]:
-        """The answers of this run, as plain data for the cache; ``keep_unused``: and those of
-        earlier runs not asked for this time (a repository not pushed to since, whose policy
-        file was not read again: its ETag serves after the next push)."""
+    def folder(self, token: str | None) -> Path:
+        """The token's folder: named by a digest of it (the token itself is never written)."""
+        return self.directory / hashlib.sha256((token or "").encode()).hexdigest()[:16]
+
+    def file_cache(self, token: str | None) -> FileCache:
+        """CacheControl's store for ``token``'s answers (files 0600, folders 0700)."""
+        from cachecontrol.caches import FileCache
+
+        class BoundedFileCache(FileCache):
+            """Never keeps an entry larger than the largest answer read."""
+
+            def set(self, key: str, value: bytes, expires: Any = None) -> None:
+                if len(value) <= MAX_ENTRY_BYTES:
+                    super().set(key, value, expires)
+
+        folder = str(self.folder(token))
         with self._lock:
-            kept = {**self._old, **self._used} if keep_unused else self._used
-            return {
-                url: {"etag": a.etag, "body": a.body, "headers": dict(a.headers)} for url, a in sorted(kept.items())
-            }
+            if folder not in self._caches:
+                self._caches[folder] = BoundedFileCache(folder, filemode=0o600, dirmode=0o700)
+            return self._caches[folder]
+
+    def prune(self, *, max_age_days: float = MAX_AGE_DAYS, max_bytes: int = MAX_BYTES) -> int:
+        """Drop entries unused for ``max_age_days``, then the oldest beyond ``max_bytes``; how
+        many files went. Best effort: another audit may be writing beside it."""
+        files: list[tuple[float, int, str]] = []
+        for folder, _, names in os.walk(self.directory):
+            for name in names:
+                path = os.path.join(folder, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                files.append((st.st_mtime, st.st_size, path))
+        files.sort()
+        cutoff = time.time() - max_age_days * 86400
+        total = sum(size for _, size, _ in files)
+        removed = 0
+        for mtime, size, path in files:
+            if mtime >= cutoff and total <= max_bytes:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size
+            removed += 1
+        return removed
 
 
 class ApiMeter:
@@ -134,58 +151,3 @@ class ApiMeter:
     def counted(self) -> int:
         """Requests GitHub counts against the rate limit (a 304 is not counted)."""
         return self.requests - self.not_modified
-
-
-class Conditions:
-    """The store and meter a client's connection uses, read at each request, so that a client
-    kept for the next repository (see ``collect.github.ClientPool``) takes that one's store.
-
-    The connection also leaves here itself and the headers PyGithub sent with its last GET, so
-    that the audit can ask whether stored answers still hold without going through PyGithub
-    (``collect.github.answers_unchanged``).
-    """
-
-    def __init__(self, store: EtagStore | None, meter: ApiMeter | None, budget: GitHubBudget | None = None) -> None:
-        self.store = store
-        self.meter = meter
-        #: the run's time for GitHub: each request's deadline comes from it (``collect.deadline``)
-        self.budget = budget
-        self.connection: GitHubConnection | None = None
-        self.headers: dict[str, str] | None = None
-
-
-#: the conditions of each client :func:`enable_conditional_requests` switched on
-_clients: weakref.WeakKeyDictionary[Github, Conditions] = weakref.WeakKeyDictionary()
-
-
-def conditions_of(gh: Github) -> Conditions | None:
-    """The :class:`Conditions` of a client made conditional here, else None."""
-    return _clients.get(gh)
-
-
-def enable_conditional_requests(
-    gh: Github, store: EtagStore | None, meter: ApiMeter | None = None
-) -> Conditions | None:
-    """Make ``gh`` send conditional GETs from ``store`` (and count its requests in ``meter``).
-
-    PyGithub has no public hook for this: its requester makes its connection from a class
-    kept in a private attribute, so this client gets :class:`GitHubConnection` instead
-    (``collect.http_connection``: ``http.client`` rather than a ``requests`` session).
-    Returns the client's :class:`Conditions`, or None (the client is left as it was) when the
-    installed PyGithub is not built that way; the tests check that it is.
-    """
-    from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
-
-    from hotfix_lint.collect.http_connection import GitHubConnection
-
-    requester = gh.requester
-    attribute = "_Requester__connectionClass"
-    base = getattr(requester, attribute, None)
-    if base not in (HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass):
-        log.info("conditional requests are off: this PyGithub builds its connections differently")
-        return None
-    conditions = Conditions(store, meter)
-    scheme = "https" if base is HTTPSRequestsConnectionClass else "http"
-    setattr(requester, attribute, partial(GitHubConnection, scheme=scheme, conditions=conditions))
-    _clients[gh] = conditions
-    return conditions

@@ -18,6 +18,7 @@ fact, a log line or an exception.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -56,7 +57,7 @@ if TYPE_CHECKING:
     from github.PullRequest import PullRequest
     from github.Repository import Repository
 
-    from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+    from hotfix_lint.collect.conditional import ApiMeter, HttpCache
     from hotfix_lint.collect.deadline import GitHubBudget
     from hotfix_lint.collect.github_clients import ClientPool
     from hotfix_lint.collect.github_graphql import RepoAnswer
@@ -210,11 +211,11 @@ class _Session:
             raise _Failure(None, "", reason=f"not asked: {self.budget.spent_reason()}", permission_relevant=False)
 
     def _unanswered(self) -> None:
-        from hotfix_lint.collect.conditional import conditions_of
+        from hotfix_lint.collect.http_session import transport_of
 
-        conditions = conditions_of(self.gh)
-        if conditions is not None and conditions.meter is not None:
-            conditions.meter.unanswered()
+        transport = transport_of(self.gh)
+        if transport is not None and transport.meter is not None:
+            transport.meter.unanswered()
 
     def _unreachable(self, detail: str, wait: float | None) -> _Failure:
         return _Failure(
@@ -310,22 +311,11 @@ class _Session:
 
 
 def new_client(base_url: str, token: str | None, *, page_size: int, timeout: int, user_agent: str) -> Github:
-    """A PyGithub client without its own retries or pauses: :class:`RetryPolicy` decides."""
-    from hotfix_lint.collect.pygithub import import_github
+    """A PyGithub client without its own retries or pauses (:class:`RetryPolicy` decides), its
+    requests through ``collect.http_session`` (each with a total deadline)."""
+    from hotfix_lint.collect.http_session import build_client
 
-    import_github()
-    from github import Auth, Github
-
-    return Github(
-        base_url=base_url,
-        auth=Auth.Token(token) if token else None,
-        retry=None,  # our own bounded loop decides, see RetryPolicy
-        timeout=timeout,
-        per_page=page_size,
-        seconds_between_requests=None,
-        seconds_between_writes=None,
-        user_agent=user_agent,
-    )
+    return build_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
 
 
 def _epoch(value: dt.datetime | None) -> int | None:
@@ -623,7 +613,7 @@ def collect_github(
     retry: RetryPolicy | None = None,
     timeout: int = TIMEOUT,
     user_agent: str = USER_AGENT,
-    etags: EtagStore | None = None,
+    etags: HttpCache | None = None,
     meter: ApiMeter | None = None,
     clients: ClientPool | None = None,
     budget: GitHubBudget | None = None,
@@ -709,58 +699,51 @@ def answers_unchanged(
     *,
     retry: RetryPolicy | None = None,
 ) -> bool:
-    """Whether GitHub still gives the answers stored in ``request.etags`` for ``urls``, and a 404
-    with the same body for each URL of ``missing`` (URL -> SHA-256 of that body).
+    """Whether GitHub still gives the answers kept in ``request.etags`` (the HTTP cache) for
+    ``urls``, and a 404 with the same body for each URL of ``missing`` (URL -> SHA-256 of that
+    body).
 
-    Each is asked again (with its ETag), in order, until one differs (changed, failed, or
-    stored without an ETag): False, and the caller reads GitHub as usual. When every answer is
+    Each is asked again (with its ETag), in order, until one differs (changed, failed, or not
+    in the cache): False, and the caller reads GitHub as usual. When every answer is
     unchanged, what was made of them is too, so the audit judges the GitHub facts it kept
     instead of building them again (PyGithub objects, fact records, the branch plan). A 304
     does not count against the rate limit (a 404 does); the requests are counted in
     ``request.meter``.
     """
-    from hotfix_lint.collect.conditional import ApiMeter, conditions_of
+    from hotfix_lint.collect.conditional import ApiMeter
 
     target = resolve_target(request, None)
-    store = request.etags
-    if isinstance(target, str) or store is None or not urls:
+    if isinstance(target, str) or request.etags is None or not urls:
         return False
     from hotfix_lint.collect.github_clients import open_client
 
-    probe = ApiMeter()
+    probe = ApiMeter(keep_answers=True)
     gh, owned = open_client(
         (target.api_url or DEFAULT_API_URL).rstrip("/"),
         target.token,
         page_size=100,
         timeout=TIMEOUT,
         user_agent=USER_AGENT,
-        etags=store,
+        etags=request.etags,
         meter=probe,
         clients=request.clients,
         budget=request.budget,
     )
     session = _Session(gh, target.token, retry or RetryPolicy(), request.budget)
-    conditions = conditions_of(gh)
     questions: list[tuple[str, str | None]] = [(url, None) for url in urls]
     questions += list((missing or {}).items())
     try:
         for url, body in questions:
-            connection = conditions.connection if conditions is not None else None
-            if connection is not None and conditions is not None and conditions.headers is not None:
-                if session.budget.rate_limit() is not None or session.budget.spent:
-                    return False
-                if not connection.same_answer(url, body):  # straight to the connection: PyGithub makes nothing of it
-                    return False
-                continue
-            # the client's first request goes through PyGithub, which opens the connection
-            if body is not None or store.lookup(url) is None:
-                return False
-            before = probe.not_modified
-            try:
+            asked = len(probe.answers or [])
+            with contextlib.suppress(_Failure):  # what it was is in the meter's answers
                 session.get(url)
-            except _Failure:
+            answers = (probe.answers or [])[asked:]
+            if not answers:
                 return False
-            if probe.not_modified != before + 1:
+            _, status, _, digest = answers[-1]
+            if body is None and status != 304:
+                return False
+            if body is not None and (status != 404 or digest != body):
                 return False
         return True
     finally:
@@ -1144,7 +1127,7 @@ class GitHubRequest:
     api_url: str | None = None
     token_env: str | None = None
     #: the audit's answers of earlier runs, for conditional requests, and its request counter
-    etags: EtagStore | None = field(default=None, repr=False, compare=False)
+    etags: HttpCache | None = field(default=None, repr=False, compare=False)
     meter: ApiMeter | None = field(default=None, repr=False, compare=False)
     #: clients kept from one repository to the next (the audit's)
     clients: ClientPool | None = field(default=None, repr=False, compare=False)

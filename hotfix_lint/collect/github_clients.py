@@ -1,10 +1,15 @@
 """GitHub clients kept from one repository to the next, one per thread.
 
 An audit reads hundreds of repositories from one API host with one token. A client per
-repository means a new PyGithub client (about 1.5 ms of CPU here) and a new connection (on
-github.com, a TLS handshake) for each. A connection is not shared between threads, so each
-thread keeps its own client; each repository sets its own ETag store on it (see
-``collect.conditional.Conditions``). Whoever makes the pool closes it.
+repository means a new PyGithub client (about 1.5 ms of CPU here) and new connections (on
+github.com, a TLS handshake) for each. Each thread keeps its own client (and with it its
+``requests`` session and kept-alive connections); each repository sets its own meter on the
+client's transport (``collect.http_session.Transport``). Whoever makes the pool closes it.
+
+Every request of a client from here goes through ``collect.http_session``: paced when the
+budget has a pacer, with a total deadline, counted in the meter, and answered from the HTTP
+cache when one is given. A new kind of request (GraphQL: ``gh.requester.graphql_query``, or
+``requestJsonAndCheck("POST", "/graphql", ...)``) made on such a client is paced the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from github import Github
 
-    from hotfix_lint.collect.conditional import ApiMeter, Conditions, EtagStore
+    from hotfix_lint.collect.conditional import ApiMeter, HttpCache
     from hotfix_lint.collect.deadline import GitHubBudget
 
 
@@ -24,7 +29,7 @@ class ClientPool:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._clients: dict[tuple[Any, ...], tuple[Github, Conditions | None]] = {}
+        self._clients: dict[tuple[Any, ...], Github] = {}
 
     def client(
         self,
@@ -34,26 +39,24 @@ class ClientPool:
         page_size: int,
         timeout: int,
         user_agent: str,
-        etags: EtagStore | None,
+        etags: HttpCache | None,
         meter: ApiMeter | None,
         budget: GitHubBudget | None = None,
     ) -> Github:
-        """This thread's client for these settings, asking with ``etags``, counted in ``meter``,
-        each request's deadline taken from ``budget``."""
-        from hotfix_lint.collect.conditional import enable_conditional_requests
-        from hotfix_lint.collect.github import new_client
+        """This thread's client for these settings, answered from ``etags``, counted in
+        ``meter``, each request's deadline taken from ``budget``."""
+        from hotfix_lint.collect.http_session import build_client, transport_of
 
         key = (threading.get_ident(), base_url, token, page_size, timeout, user_agent)
         with self._lock:
-            kept = self._clients.get(key)
-        if kept is None:
-            gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
-            kept = (gh, enable_conditional_requests(gh, etags, meter))  # always: the next one may have a store
+            gh = self._clients.get(key)
+        if gh is None:
+            gh = build_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
             with self._lock:
-                self._clients[key] = kept
-        gh, conditions = kept
-        if conditions is not None:
-            conditions.store, conditions.meter, conditions.budget = etags, meter, budget
+                self._clients[key] = gh
+        transport = transport_of(gh)
+        if transport is not None:
+            transport.cache, transport.meter, transport.budget = etags, meter, budget
         return gh
 
     def __len__(self) -> int:
@@ -63,7 +66,7 @@ class ClientPool:
     def close(self) -> None:
         with self._lock:
             clients, self._clients = list(self._clients.values()), {}
-        for gh, _ in clients:
+        for gh in clients:
             gh.close()
 
 
@@ -74,15 +77,14 @@ def open_client(
     page_size: int,
     timeout: int,
     user_agent: str,
-    etags: EtagStore | None = None,
+    etags: HttpCache | None = None,
     meter: ApiMeter | None = None,
     clients: ClientPool | None = None,
     budget: GitHubBudget | None = None,
 ) -> tuple[Github, bool]:
-    """A client asking with ``etags``, counted in ``meter``, its requests' deadlines from
-    ``budget``: this thread's from ``clients`` (left open for the next repository), else a new
-    one; the flag says whether the caller owns it and closes it. Either way it talks through
-    ``collect.http_connection``, whose requests have a total deadline."""
+    """A client answered from ``etags``, counted in ``meter``, its requests' deadlines and pace
+    from ``budget``: this thread's from ``clients`` (left open for the next repository), else a
+    new one; the flag says whether the caller owns it and closes it."""
     if clients is not None:
         gh = clients.client(
             base_url,
@@ -95,20 +97,8 @@ def open_client(
             budget=budget,
         )
         return gh, False
-    from hotfix_lint.collect.github import new_client
+    from hotfix_lint.collect.http_session import Transport, build_client
 
-    gh = new_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent)
-    with_deadlines(gh, budget, etags, meter)
+    transport = Transport(token, etags, meter, budget)
+    gh = build_client(base_url, token, page_size=page_size, timeout=timeout, user_agent=user_agent, transport=transport)
     return gh, True
-
-
-def with_deadlines(
-    gh: Github, budget: GitHubBudget | None, etags: EtagStore | None = None, meter: ApiMeter | None = None
-) -> None:
-    """Make ``gh`` talk through ``collect.http_connection`` (each request's deadline from
-    ``budget``, else its own), asking with ``etags`` and counted in ``meter``."""
-    from hotfix_lint.collect.conditional import enable_conditional_requests
-
-    conditions = enable_conditional_requests(gh, etags, meter)
-    if conditions is not None:
-        conditions.budget = budget

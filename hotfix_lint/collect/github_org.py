@@ -3,7 +3,7 @@
 An organisation's repositories (``GET /orgs/{org}/repos``, every page), one repository
 (``GET /repos/{owner}/{name}``) and the repository's own policy file at the root of its
 default branch (the root listing, then the file). Every request is a conditional one when an
-:class:`~hotfix_lint.collect.conditional.EtagStore` is given, and goes through the same
+:class:`~hotfix_lint.collect.conditional.HttpCache` is given, and goes through the same
 bounded retry loop as the rules' GitHub facts; a request that fails raises
 :class:`GitHubReadError` with a reason that never holds the token.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from hotfix_lint.collect.conditional import ApiMeter, EtagStore
+from hotfix_lint.collect.conditional import ApiMeter, HttpCache
 from hotfix_lint.collect.deadline import GitHubBudget
 from hotfix_lint.collect.github import DEFAULT_API_URL, TIMEOUT, USER_AGENT, RetryPolicy, _Failure, _Session
 from hotfix_lint.collect.github_clients import ClientPool, open_client
@@ -78,7 +78,7 @@ class GitHubReader:
         api_url: str | None,
         token: str | None,
         *,
-        store: EtagStore | None = None,
+        store: HttpCache | None = None,
         meter: ApiMeter | None = None,
         retry: RetryPolicy | None = None,
         timeout: int = TIMEOUT,

@@ -8,9 +8,11 @@ Python versions. A hit costs a few small file reads and one ``marshal.loads`` (b
 Python, nothing to import); any change to any file of the chain is a miss, and the policy
 is loaded, and validated, again.
 
-Where: ``$HOTFIX_LINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/hotfix-lint``, else
-``~/.cache/hotfix-lint`` (next to pre-commit's own cache); never in the repository, which
-hotfix-lint only reads. ``HOTFIX_LINT_CACHE_DIR=`` (empty) turns the cache off. Loaded
+Where: ``$HOTFIX_LINT_CACHE_DIR``, else the user cache directory ``platformdirs`` names
+(``$XDG_CACHE_HOME/hotfix-lint`` or ``~/.cache/hotfix-lint`` on Linux, next to pre-commit's
+own cache; ``~/Library/Caches/hotfix-lint`` on macOS; ``%LOCALAPPDATA%\\hotfix-lint\\Cache`` on
+Windows); never in the repository, which hotfix-lint only reads. ``HOTFIX_LINT_CACHE_DIR=``
+(empty) turns the cache off. Loaded
 policies go to ``policies/`` (one entry per policy file path), the loader's "this chain was
 valid" markers (keyed by the contents of the chain) to ``validated/``. An entry that cannot
 be read is a miss, never an error; writing is best effort.
@@ -46,8 +48,9 @@ def cache_root() -> Path | None:
     value = os.environ.get(CACHE_ENV)
     if value is not None:
         return Path(value).expanduser() if value else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "hotfix-lint"
+    from platformdirs import user_cache_dir  # the platform's place (XDG on Linux, Library/Caches, AppData)
+
+    return Path(user_cache_dir("hotfix-lint", appauthor=False))
 
 
 def validation_dir(root: Path) -> Path:
