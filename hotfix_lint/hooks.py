@@ -24,7 +24,7 @@ imports it; the policy comes from the user's cache (:mod:`hotfix_lint.policy.cac
 PyYAML or jsonschema while no policy file changed; only the stage's rules and the hook
 reporter are imported; PyGithub never is. A frozen dataclass costs about a millisecond to
 define, so a hook judging a branch defines only the records it fills in: not the history
-walk's (``collect.history``, ``facts.history``, ``facts.refs``), a waiver's unless the policy
+walk's (``collect.git.history``, ``facts.history``, ``facts.refs``), a waiver's unless the policy
 has exceptions, nor the report's until there is something to print.
 """
 
@@ -55,7 +55,7 @@ from hotfix_lint.hook_arguments import ZERO_SHA as _ZERO
 __all__ = ["HOOK_IDS", "PRODUCTION_PUSH_RULES", "STAGES", "STAGE_RULES", "build_parser", "main", "stage_rule_classes"]
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.checkout import Checkout
+    from hotfix_lint.collect.git.checkout import Checkout
     from hotfix_lint.engine import SelectedRule
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
@@ -104,8 +104,8 @@ def _pre_commit(args: HookArguments) -> int:
     selected = _select(policy, STAGE_RULES["pre-commit"], warn=WARN_BEFORE_PUSH)
     if not selected:
         return EXIT_OK
-    from hotfix_lint.collect.checkout import branch_has_commits
     from hotfix_lint.collect.gather import gather
+    from hotfix_lint.collect.git.checkout import branch_has_commits
     from hotfix_lint.facts.kinds import GIT_BRANCH
 
     if not branch_has_commits(checkout):
@@ -146,7 +146,7 @@ def _commit_msg(args: HookArguments) -> int:
     selected = _select(policy, STAGE_RULES["commit-msg"])
     if not selected:
         return EXIT_OK
-    from hotfix_lint.collect.checkout import gather_message
+    from hotfix_lint.collect.git.checkout import gather_message
 
     try:
         text = Path(args.files[0]).read_text(encoding="utf-8", errors="replace")
@@ -210,14 +210,14 @@ def is_hotfix_branch(policy: Policy, name: str) -> bool:
 
 
 def _checkout(repo: str) -> Checkout:
-    from hotfix_lint.collect.checkout import Checkout, find_checkout
+    from hotfix_lint.collect.git.checkout import Checkout, find_checkout
 
     checkout = find_checkout(Path(repo))
     if checkout.readable:
         return checkout
     # refs in a format plain files do not show (reftable): ask pygit2
     from hotfix_lint.collect.gather import current_branch
-    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.collect.git.repository import open_repository
 
     branch, _ = current_branch(open_repository(Path(repo)))
     return Checkout(checkout.git_dir, checkout.workdir, branch)

@@ -304,7 +304,7 @@ def cmd_hotfixes(
 
     from hotfix_lint import __version__
     from hotfix_lint.collect.gather import gather
-    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.collect.git.repository import open_repository
     from hotfix_lint.errors import UserError
     from hotfix_lint.facts.kinds import GIT_HISTORY
     from hotfix_lint.policy.loader import discover_policy

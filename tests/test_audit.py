@@ -13,7 +13,7 @@ from audit_org import ORG, TOKEN, Org, compliant_settings, land_squash, land_wit
 from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import land_hotfix
 
-from hotfix_lint.collect.conditional import HttpCache
+from hotfix_lint.collect.github.conditional import HttpCache
 
 #: the REST path alone (conditional requests, kept facts): what these tests are about
 REST = ("--github-api", "rest")

@@ -1,4 +1,4 @@
-"""The audit's GraphQL reads (``collect.github_graphql``): the same reports as the REST path,
+"""The audit's GraphQL reads (``collect.github.graphql``): the same reports as the REST path,
 for far fewer requests; a repository GraphQL cannot answer like REST is read through REST.
 
 The loopback GitHub executes the queries against GitHub's published schema, so a query GitHub
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from audit_org import ORG, Org, land_squash
 
-from hotfix_lint.collect.github_graphql import RepoWant, batch_query
+from hotfix_lint.collect.github.graphql import RepoWant, batch_query
 
 REST = ("--github-api", "rest")
 GRAPHQL = ("--github-api", "graphql")
@@ -131,7 +131,7 @@ def test_the_batched_query_is_valid_against_githubs_schema() -> None:
 
 
 def test_an_error_under_one_repository_leaves_only_that_one_to_rest() -> None:
-    from hotfix_lint.collect.github_graphql import answers_of
+    from hotfix_lint.collect.github.graphql import answers_of
 
     wants = [RepoWant("octo/a", ("main",)), RepoWant("octo/gone", ("main",)), RepoWant("octo/c", ("main",))]
     reply = {
@@ -148,7 +148,7 @@ def test_an_error_under_one_repository_leaves_only_that_one_to_rest() -> None:
 
 def answer_with(**changes: Any) -> Any:
     """A GraphQL answer for octo/app (main protected, one merged pull request), changed by ``changes``."""
-    from hotfix_lint.collect.github_graphql import RepoAnswer
+    from hotfix_lint.collect.github.graphql import RepoAnswer
 
     data: dict[str, Any] = {
         "nameWithOwner": "octo/app",
@@ -195,7 +195,7 @@ def answer_with(**changes: Any) -> Any:
 
 
 def test_facts_of_an_answer_are_the_ones_rest_makes() -> None:
-    from hotfix_lint.collect.github_graphql_facts import facts_of
+    from hotfix_lint.collect.github.graphql_facts import facts_of
     from hotfix_lint.facts.github import BranchProtection
 
     facts = facts_of(answer_with(), ["main"], ["main"], None)
@@ -240,7 +240,7 @@ def test_facts_of_an_answer_are_the_ones_rest_makes() -> None:
 
 
 def test_what_graphql_cannot_say_like_rest_is_left_to_rest() -> None:
-    from hotfix_lint.collect.github_graphql_facts import facts_of
+    from hotfix_lint.collect.github.graphql_facts import facts_of
 
     assert facts_of(answer_with(b0=None), ["main"], [], None) is None, "no such branch"
     assert facts_of(answer_with(viewerCanAdminister=False, viewerPermission="WRITE"), ["main"], [], None) is None

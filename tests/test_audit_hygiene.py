@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from audit_org import ORG, Org
 
-from hotfix_lint.collect.mirror import refused_clone_url, without_credentials
+from hotfix_lint.collect.git.mirror import refused_clone_url, without_credentials
 
 #: the REST path (its retries, deadlines and kept facts are what these tests are about)
 REST = ("--github-api", "rest")

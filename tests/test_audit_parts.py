@@ -33,8 +33,8 @@ from hotfix_lint.audit.progress import ProgressBar, wanted
 from hotfix_lint.audit.selection import Target, matches, read_repos_file, select
 from hotfix_lint.audit.sharding import Shard, parse_shard, shard_of
 from hotfix_lint.audit.state import AuditCache, RepoState, host_directory
-from hotfix_lint.collect.conditional import ApiMeter, HttpCache
-from hotfix_lint.collect.mirror import token_allowed
+from hotfix_lint.collect.git.mirror import token_allowed
+from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
 from hotfix_lint.errors import UserError
 
 # -- shards ------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def test_a_fact_cache_names_no_other_code() -> None:
 
 
 def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServer, tmp_path: Path) -> None:
-    from hotfix_lint.collect.github_org import GitHubReader
+    from hotfix_lint.collect.github.org import GitHubReader
 
     github_server.state.add_org("octo")
     for n in range(3):
@@ -196,7 +196,7 @@ def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServ
 
 
 def test_the_github_fact_collector_asks_conditionally_too(github_server: GitHubServer, tmp_path: Path) -> None:
-    from hotfix_lint.collect.github import collect_github
+    from hotfix_lint.collect.github.client import collect_github
 
     github_server.state.add_repo("octo/app", branches=["develop"])
     github_server.state.protect_branch("octo/app", "main")
@@ -235,7 +235,7 @@ def test_the_token_goes_only_to_the_api_host(clone: str, api: str | None, allowe
 def test_a_mirror_is_cloned_once_then_fetched_and_pruned(scenario: Any, tmp_path: Path) -> None:
     import pygit2
 
-    from hotfix_lint.collect.mirror import sync_mirror
+    from hotfix_lint.collect.git.mirror import sync_mirror
 
     source: Scenario = build_gitflow(scenario("source"))
     url = source.path.resolve().as_uri()
@@ -262,7 +262,7 @@ def test_a_mirror_is_cloned_once_then_fetched_and_pruned(scenario: Any, tmp_path
 
 
 def test_a_damaged_mirror_is_cloned_again(scenario: Any, tmp_path: Path) -> None:
-    from hotfix_lint.collect.mirror import sync_mirror
+    from hotfix_lint.collect.git.mirror import sync_mirror
 
     source: Scenario = build_gitflow(scenario("source"))
     mirror = tmp_path / "cache" / "octo" / "app.git"
@@ -273,7 +273,7 @@ def test_a_damaged_mirror_is_cloned_again(scenario: Any, tmp_path: Path) -> None
 
 
 def test_a_failed_clone_leaves_nothing_in_the_cache(tmp_path: Path) -> None:
-    from hotfix_lint.collect.mirror import MirrorError, sync_mirror
+    from hotfix_lint.collect.git.mirror import MirrorError, sync_mirror
 
     mirror = tmp_path / "cache" / "octo" / "app.git"
     with pytest.raises(MirrorError):

@@ -1,4 +1,4 @@
-"""``collect.back_merge``: whether a commit changes a path, compared level by level between trees."""
+"""``collect.git.back_merge``: whether a commit changes a path, compared level by level between trees."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pygit2
 from scenario import Scenario
 
-from hotfix_lint.collect.back_merge import _Trees
+from hotfix_lint.collect.git.back_merge import _Trees
 
 
 def _entry(tree: pygit2.Tree, path: str) -> tuple[pygit2.Oid, int] | None:

@@ -14,7 +14,7 @@ import yaml
 from scenario import Scenario, land_hotfix, make_policy, run_check
 
 from hotfix_lint.cli import main
-from hotfix_lint.collect.repository import open_repository
+from hotfix_lint.collect.git.repository import open_repository
 from hotfix_lint.errors import RepositoryError
 
 

@@ -19,7 +19,7 @@ import yaml
 from actions_sim import PullRequest, actions_env, pull_request_checkout, push_payload, runner_checkout
 from scenario import Scenario, build_gitflow, describe, land_hotfix, make_policy, run_check, violations
 
-from hotfix_lint.collect.ci_context import CIContext, context_from_event, read_ci_context
+from hotfix_lint.ci.context import CIContext, context_from_event, read_ci_context
 from hotfix_lint.errors import UserError
 
 POLICY = make_policy(rules={"merge-commit": {"allow_messages": ["^Add the hotfix policy"]}})

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from github_server import GitHubServer, serve_github
 
-from hotfix_lint.collect.github import collect_github
+from hotfix_lint.collect.github.client import collect_github
 from hotfix_lint.facts.git import RepositoryFacts
 from hotfix_lint.facts.github import (
     BranchProtection,

@@ -1,4 +1,4 @@
-"""``collect.graph_index``: the commit graph read once answers what git's walks answered."""
+"""``collect.git.graph_index``: the commit graph read once answers what git's walks answered."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 import pygit2
 from scenario import Scenario
 
-from hotfix_lint.collect.graph_index import CommitGraph, FirstParentReach, HistoryIndex
-from hotfix_lint.collect.history import HistoryCollector
-from hotfix_lint.collect.reach import IntegrationReach
-from hotfix_lint.collect.reader import GitReader
+from hotfix_lint.collect.git.graph_index import CommitGraph, FirstParentReach, HistoryIndex
+from hotfix_lint.collect.git.history import HistoryCollector
+from hotfix_lint.collect.git.reach import IntegrationReach
+from hotfix_lint.collect.git.reader import GitReader
 from hotfix_lint.policy.loader import load_policy
 from hotfix_lint.progress import LARGE, HistoryProgress
 

@@ -24,7 +24,7 @@ from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import Scenario, add_changelog_section, changelog_section
 
 from hotfix_lint import hooks
-from hotfix_lint.collect.checkout import branch_has_commits, find_checkout
+from hotfix_lint.collect.git.checkout import branch_has_commits, find_checkout
 from hotfix_lint.policy import cache, loader
 from hotfix_lint.rules.registry import RULES_BY_ID
 
@@ -528,7 +528,7 @@ HEAVY = ("jsonschema", "yaml", "github", "requests", "hotfix_lint.rules.registry
 #: what only the history walk, waivers and a printed report need: a hook judging a branch (with
 #: no exceptions in its policy, nothing to print) does not define their records
 NOT_FOR_A_BRANCH = {
-    "hotfix_lint.collect.history",
+    "hotfix_lint.collect.git.history",
     "hotfix_lint.facts.history",
     "hotfix_lint.facts.refs",
     "hotfix_lint.policy.waivers",

@@ -1,5 +1,5 @@
-"""How GitHub is spoken to (``collect.http_session``) and the kept clients
-(``collect.github_clients``): against small real servers on 127.0.0.1, and the loopback GitHub.
+"""How GitHub is spoken to (``collect.github.http_session``) and the kept clients
+(``collect.github.clients``): against small real servers on 127.0.0.1, and the loopback GitHub.
 
 The raw servers here answer what a proxy or a misbehaving server would, which the loopback
 GitHub cannot: a kept-alive connection closed between two requests, a malformed status line, a
@@ -19,8 +19,14 @@ from typing import Any
 import pytest
 from github_server import GitHubServer
 
-from hotfix_lint.collect.conditional import ApiMeter, HttpCache
-from hotfix_lint.collect.http_session import MAX_ANSWER_BYTES, AnswerTooLarge, Transport, build_client, transport_of
+from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
+from hotfix_lint.collect.github.http_session import (
+    MAX_ANSWER_BYTES,
+    AnswerTooLarge,
+    Transport,
+    build_client,
+    transport_of,
+)
 
 OK_JSON = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"a": true}'
 TOKEN = "ghp_HttpSessionT0kenNeverWritten000000001"  # noqa: S105
@@ -289,8 +295,8 @@ def test_the_ca_bundle_is_the_one_requests_would_use(monkeypatch: pytest.MonkeyP
 def test_a_client_pool_keeps_one_client_per_thread_and_takes_each_repositorys_meter(
     github_server: GitHubServer, tmp_path: Path
 ) -> None:
-    from hotfix_lint.collect.github import collect_github
-    from hotfix_lint.collect.github_clients import ClientPool
+    from hotfix_lint.collect.github.client import collect_github
+    from hotfix_lint.collect.github.clients import ClientPool
 
     github_server.state.add_repo("octo/app", branches=["develop"])
     github_server.state.add_repo("octo/lib", branches=["develop"])
@@ -325,7 +331,7 @@ def test_a_client_pool_keeps_one_client_per_thread_and_takes_each_repositorys_me
 
 
 def test_the_largest_cache_entry_holds_the_largest_answer() -> None:
-    from hotfix_lint.collect.conditional import MAX_ENTRY_BYTES
+    from hotfix_lint.collect.github.conditional import MAX_ENTRY_BYTES
 
     assert MAX_ANSWER_BYTES < MAX_ENTRY_BYTES <= MAX_ANSWER_BYTES + 64 * 1024
 
@@ -354,9 +360,9 @@ def test_a_304_rewrites_its_entry_at_most_once_a_day(raw_server: Callable[..., R
 def test_a_graphql_query_goes_through_the_transport_too(github_server: GitHubServer) -> None:
     """What the audit's GraphQL client sends on a client from ``open_client`` is paced and
     counted like every REST request (``PacedAdapter``)."""
-    from hotfix_lint.collect.deadline import GitHubBudget
-    from hotfix_lint.collect.github_clients import open_client
-    from hotfix_lint.collect.pacing import ApiLimits, Pacer
+    from hotfix_lint.collect.github.clients import open_client
+    from hotfix_lint.collect.github.deadline import GitHubBudget
+    from hotfix_lint.collect.github.pacing import ApiLimits, Pacer
 
     github_server.state.add_repo("octo/app")
     meter, budget = ApiMeter(), GitHubBudget(60)

@@ -1,4 +1,4 @@
-"""The pure classification of changes that reached a production line (``collect.landings``).
+"""The pure classification of changes that reached a production line (``collect.git.landings``).
 
 Each step is written by hand: a commit, and what the graph says of it (on develop's
 first-parent history or not, its second parent there or not, branches pointing at it).
@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 from itertools import count
 
-from hotfix_lint.collect.landings import Step, Vocabulary, classify_line, classify_merge, squash_source
+from hotfix_lint.collect.git.landings import Step, Vocabulary, classify_line, classify_merge, squash_source
 from hotfix_lint.facts import CommitFact, RepositoryFacts
 from hotfix_lint.facts.github import CouldNotCheck, GitHubFacts, PullRequestFact
 from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact
@@ -224,7 +224,7 @@ def _judge(facts: RepositoryFacts) -> list[tuple[str, str]]:
 
 
 def test_a_squash_is_judged_or_could_not_check() -> None:
-    from hotfix_lint.collect.pull_heads import with_pull_heads
+    from hotfix_lint.collect.github.pull_heads import with_pull_heads
 
     squash = commit("Fix thing (#45)", "c" * 40)
     unknown = LandingFact("squash", "main", (squash,), "", pull_request=45, back_merged=True)

@@ -1,4 +1,4 @@
-"""A branch fast-forwarded onto another keeps its own first-parent chain (``collect.own_line``).
+"""A branch fast-forwarded onto another keeps its own first-parent chain (``collect.git.own_line``).
 
 Two real patterns (issue 13): git-flow AVH's master fast-forwarded to develop years later,
 which hid the direct pushes and tags of the old master line off master's first-parent chain;
@@ -23,7 +23,7 @@ from scenario import (
     violations,
 )
 
-from hotfix_lint.collect.own_line import OwnLine, own_chain
+from hotfix_lint.collect.git.own_line import OwnLine, own_chain
 
 
 def _first_parents(repo: pygit2.Repository, start: pygit2.Oid) -> list[pygit2.Commit]:

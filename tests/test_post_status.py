@@ -196,7 +196,7 @@ def test_without_a_token_nothing_is_checked(
 
 
 def test_a_long_description_is_clipped() -> None:
-    from hotfix_lint.publish import DESCRIPTION_LIMIT, error_status, status_for
+    from hotfix_lint.ci.publish import DESCRIPTION_LIMIT, error_status, status_for
 
     status = error_status("x " * 200, "a" * 40)
     assert len(status.description) <= DESCRIPTION_LIMIT and status.description.endswith("\u2026")

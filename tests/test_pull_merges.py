@@ -1,4 +1,4 @@
-"""Pull merges: a line's own history continues through what the server had (collect.line_chain).
+"""Pull merges: a line's own history continues through what the server had (collect.git.line_chain).
 
 A clone whose branch fell behind runs ``git pull``: the merge's first parent is the clone's
 branch, its second what the server had. Pushed, the clone's commits sit on the line's
@@ -18,8 +18,8 @@ import yaml
 from scenario import Scenario, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.cli import main
-from hotfix_lint.collect.graph_index import CommitGraph
-from hotfix_lint.collect.line_chain import LineChains, repository_of
+from hotfix_lint.collect.git.graph_index import CommitGraph
+from hotfix_lint.collect.git.line_chain import LineChains, repository_of
 from hotfix_lint.policy.loader import load_policy
 
 POLICY = make_policy(

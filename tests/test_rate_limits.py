@@ -1,5 +1,5 @@
 """GitHub's rate limits: the loopback server enforces them as GitHub documents, and the audit
-paces itself under them (``collect.pacing``) or, under limits lower than it knows, backs off."""
+paces itself under them (``collect.github.pacing``) or, under limits lower than it knows, backs off."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from audit_org import TOKEN, Org
 from github_server import GitHubServer
 
-from hotfix_lint.collect.pacing import ApiLimits, Pacer, endpoint_of
+from hotfix_lint.collect.github.pacing import ApiLimits, Pacer, endpoint_of
 
 #: the REST path alone (conditional requests, kept facts): what these tests are about
 REST = ("--github-api", "rest")
@@ -281,7 +281,7 @@ def test_the_audit_waits_for_the_hourly_reset_instead_of_spending_past_it(org: O
 def test_the_graphql_queries_are_paced_with_the_rest(org: Org, monkeypatch: pytest.MonkeyPatch) -> None:
     """One repository a query, GraphQL's points shrunk to 2 per 2-second window: the read-ahead
     waits for room instead of being refused, and every repository is read by GraphQL."""
-    import hotfix_lint.collect.github_graphql as github_graphql
+    import hotfix_lint.collect.github.graphql as github_graphql
 
     monkeypatch.setattr(github_graphql, "BATCH", 1)
     publish_many(org, 6)

@@ -1,4 +1,4 @@
-"""``collect.reach``: since when integration's first-parent chain reaches each commit, in one pass."""
+"""``collect.git.reach``: since when integration's first-parent chain reaches each commit, in one pass."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pygit2
 from scenario import Scenario
 
-from hotfix_lint.collect.reach import IntegrationReach
+from hotfix_lint.collect.git.reach import IntegrationReach
 
 
 def test_each_commit_gets_the_first_parent_commit_that_brought_it(scenario: Callable[..., Scenario]) -> None:

@@ -234,8 +234,8 @@ def _history(s: Scenario, policy: dict[str, object]) -> HistoryFacts:
     import pygit2
     import yaml
 
-    from hotfix_lint.collect.history import HistoryCollector
-    from hotfix_lint.collect.reader import GitReader
+    from hotfix_lint.collect.git.history import HistoryCollector
+    from hotfix_lint.collect.git.reader import GitReader
     from hotfix_lint.policy.loader import load_policy
 
     path = s.path.parent / "policy-under-test.yaml"

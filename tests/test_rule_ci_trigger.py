@@ -8,7 +8,7 @@ import pytest
 from rule_helpers import check, only
 from scenario import Scenario, assert_clean, assert_only, describe, violations
 
-from hotfix_lint.collect.workflows import parse_workflow, push_trigger
+from hotfix_lint.collect.git.workflows import parse_workflow, push_trigger
 from hotfix_lint.facts.workflows import PushTrigger, filter_matches, glob_matches
 
 RULE = "ci-trigger"

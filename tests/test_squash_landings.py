@@ -171,7 +171,7 @@ def test_a_merge_titled_as_dependabot_titles_is_automation(gitflow_repo: Scenari
     assert about(report, merges["bump-version"], "branch-name"), describe(report)
 
 
-# -- a branch under check: stale from when its work started (collect.checked_branch) -------------
+# -- a branch under check: stale from when its work started (collect.git.checked_branch) -------------
 
 
 def _release_lands_meanwhile(s: Scenario) -> None:

@@ -1,5 +1,5 @@
 """Read the organisation's GitHub settings through GraphQL before the repositories are
-audited, many repositories a query (``--github-api graphql``, ``collect.github_graphql``).
+audited, many repositories a query (``--github-api graphql``, ``collect.github.graphql``).
 
 Which branches and bases to ask for comes from the organisation's policy alone (its literal
 branch names: ``main``, ``develop``), before any repository is cloned; a repository whose check
@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from hotfix_lint.audit.runner import AuditSettings
     from hotfix_lint.audit.selection import Target
-    from hotfix_lint.collect.conditional import ApiMeter
-    from hotfix_lint.collect.github_graphql import RepoAnswer, RepoWant
+    from hotfix_lint.collect.github.conditional import ApiMeter
+    from hotfix_lint.collect.github.graphql import RepoAnswer, RepoWant
 
 
 def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
     """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
-    from hotfix_lint.collect.github_graphql import RepoWant
-    from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
+    from hotfix_lint.collect.github.graphql import RepoWant
+    from hotfix_lint.collect.github.plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
     from hotfix_lint.engine import required_kinds, select_rules
     from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 
@@ -44,8 +44,8 @@ def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[Rep
 
 def read_ahead(targets: Sequence[Target], settings: AuditSettings, meter: ApiMeter | None) -> Mapping[str, RepoAnswer]:
     """GraphQL's answers for the targets (by lower-case full name); empty when none applies."""
-    from hotfix_lint.collect.github_graphql import read_repositories
-    from hotfix_lint.collect.github_graphql_facts import facts_of
+    from hotfix_lint.collect.github.graphql import read_repositories
+    from hotfix_lint.collect.github.graphql_facts import facts_of
 
     wants = wanted_reads(targets, settings)
     if not wants or not settings.token:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from hotfix_lint.audit.state import KeptGitHub, write_atomically
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github import GitHubRequest, RetryPolicy
+    from hotfix_lint.collect.github.client import GitHubRequest, RetryPolicy
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
 
@@ -34,7 +34,7 @@ def judged_again(
     """The kept facts, when ``path`` is the file ``kept`` names and GitHub still gives every
     answer they were made of; None: read GitHub again."""
     from hotfix_lint.audit.factcodec import CodecError, decode_facts
-    from hotfix_lint.collect.github import answers_unchanged
+    from hotfix_lint.collect.github.client import answers_unchanged
 
     try:
         data = path.read_bytes()
@@ -62,9 +62,9 @@ def read_and_keep(
     """``facts`` (of the repository at ``mirror``) with what GitHub says added, written to ``path``
     for next time when every answer can be recognised again (see above); None: nothing kept."""
     from hotfix_lint.audit.factcodec import CodecError, encode_facts
-    from hotfix_lint.collect.conditional import ApiMeter
-    from hotfix_lint.collect.github_plan import add_github
-    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.collect.git.repository import open_repository
+    from hotfix_lint.collect.github.conditional import ApiMeter
+    from hotfix_lint.collect.github.plan import add_github
 
     counted = ApiMeter(keep_answers=True)
     facts = add_github(open_repository(mirror), policy, kinds, replace(request, meter=counted), facts)

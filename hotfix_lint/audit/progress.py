@@ -20,8 +20,8 @@ from hotfix_lint.progress import StatusLine, wanted
 __all__ = ["LOG_INTERVAL", "ProgressBar", "wanted"]
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.conditional import ApiMeter
-    from hotfix_lint.collect.pacing import Pacer
+    from hotfix_lint.collect.github.conditional import ApiMeter
+    from hotfix_lint.collect.github.pacing import Pacer
 
 #: seconds between two lines where there is no terminal to redraw
 LOG_INTERVAL = 30.0

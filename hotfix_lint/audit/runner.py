@@ -38,12 +38,12 @@ from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.conditional import ApiMeter, HttpCache
-    from hotfix_lint.collect.deadline import GitHubBudget
-    from hotfix_lint.collect.github import GitHubRequest, RetryPolicy
-    from hotfix_lint.collect.github_clients import ClientPool
-    from hotfix_lint.collect.github_graphql import RepoAnswer
-    from hotfix_lint.collect.github_org import GitHubReader, RepositoryInfo
+    from hotfix_lint.collect.github.client import GitHubRequest, RetryPolicy
+    from hotfix_lint.collect.github.clients import ClientPool
+    from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
+    from hotfix_lint.collect.github.deadline import GitHubBudget
+    from hotfix_lint.collect.github.graphql import RepoAnswer
+    from hotfix_lint.collect.github.org import GitHubReader, RepositoryInfo
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
     from hotfix_lint.results import Violation
@@ -114,7 +114,7 @@ def load_org_policy(path: Path | None, cache: AuditCache | None = None) -> OrgPo
 
 def redact(text: str, token: str | None) -> str:
     """``text`` without the token, nor credentials inside a URL (``--github-url``'s included)."""
-    from hotfix_lint.collect.mirror import without_credentials
+    from hotfix_lint.collect.git.mirror import without_credentials
 
     text = without_credentials(text) or ""
     return text.replace(token, "***") if token else text
@@ -131,8 +131,8 @@ def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | 
     except UserError as exc:
         return RepoEntry(target.full_name, FAILED, error=redact(str(exc), settings.token))
     except Exception as exc:  # one repository's surprise must not stop the audit of the others
-        from hotfix_lint.collect.github_org import GitHubReadError
-        from hotfix_lint.collect.mirror import MirrorError
+        from hotfix_lint.collect.git.mirror import MirrorError
+        from hotfix_lint.collect.github.org import GitHubReadError
 
         unreadable = unreadable_repository(exc)
         if isinstance(exc, MirrorError):
@@ -187,7 +187,7 @@ class _LazyReader:
 
     def get(self) -> GitHubReader:
         if self._reader is None:
-            from hotfix_lint.collect.github_org import GitHubReader
+            from hotfix_lint.collect.github.org import GitHubReader
 
             s = self.settings
             self._reader = GitHubReader(
@@ -282,7 +282,7 @@ def _read_policy_file(
 
 
 def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
-    from hotfix_lint.collect.mirror import MirrorError, refused_clone_url, sync_mirror, token_allowed
+    from hotfix_lint.collect.git.mirror import MirrorError, refused_clone_url, sync_mirror, token_allowed
 
     refused = refused_clone_url(info.clone_url, settings.api_url)
     if refused is not None:
@@ -331,7 +331,7 @@ def _check(
     history: str | None,
 ) -> _Checked:
     """The check's pipeline on the mirror: its JSON report, and the cache's keys."""
-    from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.collect.github.client import GitHubRequest
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GITHUB_KINDS
     from hotfix_lint.report.json_report import report_to_dict
@@ -380,8 +380,8 @@ def _check(
         )
         facts = replace(facts, now=settings.now)
         if reads_github and not facts.empty and answered:
-            from hotfix_lint.collect.github_plan import add_github
-            from hotfix_lint.collect.repository import open_repository
+            from hotfix_lint.collect.git.repository import open_repository
+            from hotfix_lint.collect.github.plan import add_github
 
             github = "read"
             facts = add_github(open_repository(mirror), policy, kinds, request, facts)
@@ -460,7 +460,7 @@ def _git_facts(
         stall_seconds(), gather, mirror, policy, git_kinds, branch=None, since=None, now=settings.now, with_github=False
     )
     if github is not None:  # deployed_ref github-deployment: the history facts need GitHub's
-        from hotfix_lint.collect.repository import open_repository
+        from hotfix_lint.collect.git.repository import open_repository
 
         facts = add_github_facts(open_repository(mirror), policy, git_kinds, github, facts, since=None)
     if key is not None:

@@ -18,7 +18,7 @@ from hotfix_lint.audit.sharding import Shard
 from hotfix_lint.errors import UserError
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github_org import RepositoryInfo
+    from hotfix_lint.collect.github.org import RepositoryInfo
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Target:
 
 
 def check_name(name: str, where: str) -> str:
-    from hotfix_lint.collect.github_org import valid_full_name
+    from hotfix_lint.collect.github.org import valid_full_name
 
     name = name.strip()
     if not valid_full_name(name):

@@ -2,7 +2,7 @@
 
 Layout, under ``--cache DIR``, one tree per GitHub API host::
 
-    HOST/mirrors/OWNER/NAME.git        bare mirror (collect.mirror)
+    HOST/mirrors/OWNER/NAME.git        bare mirror (collect.git.mirror)
     HOST/state/OWNER/NAME.json         pushed_at, clone URL, policy file, ETags of the last run
     HOST/state/OWNER/NAME.facts        the git facts gathered last (audit.factcodec)
     HOST/state/OWNER/NAME.github.facts those facts with GitHub's added, while its answers hold (audit.kept_github)
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from hotfix_lint.collect.conditional import HttpCache
+from hotfix_lint.collect.github.conditional import HttpCache
 
 STATE_VERSION = 1
 
@@ -195,7 +195,7 @@ class AuditCache:
 
     def http_cache(self) -> HttpCache:
         """GitHub's answers with an ETag, shared by every repository, worker process and thread
-        of the audits on this cache (``collect.conditional``)."""
+        of the audits on this cache (``collect.github.conditional``)."""
         if self._http is None:
             self._http = HttpCache(self.base / "http")
         return self._http

@@ -5,7 +5,7 @@ whose answer is "not modified"), which threads run one at a time; a cold one wai
 and on GitHub. So where the platform can fork, the work goes to one worker process per CPU
 (at most ``jobs``), each running its share of the ``jobs`` as threads; elsewhere, to
 ``jobs`` threads here. Each thread keeps one GitHub client, so one connection, for all its
-repositories (``collect.github_clients``).
+repositories (``collect.github.clients``).
 
 A worker that dies (killed, out of memory, a crash in a C library) breaks the whole process
 pool; the repositories not finished then are audited again one at a time, each in a process
@@ -32,27 +32,27 @@ from hotfix_lint.audit.runner import AuditSettings, audit_repository, redact
 
 if TYPE_CHECKING:
     from hotfix_lint.audit.selection import Target
-    from hotfix_lint.collect.conditional import ApiMeter
+    from hotfix_lint.collect.github.conditional import ApiMeter
 
 ProgressCallback = Callable[[RepoEntry], None]
 #: an :class:`ApiMeter`'s (requests, 304s, budget left, limit)
 MeterReading = tuple[int, int, int | None, int | None]
 
 #: what a repository's audit imports on first use: imported before the workers are forked, so
-#: that they share it instead of each importing it again (PyGithub too, with ``collect.http_session``)
+#: that they share it instead of each importing it again (PyGithub too, with ``collect.github.http_session``)
 _AUDIT_MODULES = (
     "hotfix_lint.audit.factcodec",
     "hotfix_lint.collect.gather",
-    "hotfix_lint.collect.github",
-    "hotfix_lint.collect.github_org",
-    "hotfix_lint.collect.github_plan",
-    "hotfix_lint.collect.http_session",
-    "hotfix_lint.collect.mirror",
+    "hotfix_lint.collect.github.client",
+    "hotfix_lint.collect.github.org",
+    "hotfix_lint.collect.github.plan",
+    "hotfix_lint.collect.github.http_session",
+    "hotfix_lint.collect.git.mirror",
     "hotfix_lint.engine",
     "hotfix_lint.policy.loader",
     "hotfix_lint.report.json_report",
     "hotfix_lint.rules.registry",
-    "cachecontrol",  # the HTTP cache's (collect.http_session imports them on first use)
+    "cachecontrol",  # the HTTP cache's (collect.github.http_session imports them on first use)
     "cachecontrol.caches.file_cache",
     "cachecontrol.heuristics",
     "filelock",
@@ -105,7 +105,7 @@ def _run_here(
     *,
     threads: int,
 ) -> None:
-    from hotfix_lint.collect.github_clients import ClientPool
+    from hotfix_lint.collect.github.clients import ClientPool
 
     clients = ClientPool()
     settings = replace(settings, clients=clients)
@@ -139,14 +139,14 @@ class _Worker:
     and their GitHub clients."""
 
     def __init__(self, settings: AuditSettings, threads: int) -> None:
-        from hotfix_lint.collect.github_clients import ClientPool
+        from hotfix_lint.collect.github.clients import ClientPool
 
         self.settings = replace(settings, clients=ClientPool())
         self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="audit")
 
     def audit(self, target: Target) -> tuple[RepoEntry, MeterReading]:
         """One repository: its entry, and what its requests to GitHub were."""
-        from hotfix_lint.collect.conditional import ApiMeter
+        from hotfix_lint.collect.github.conditional import ApiMeter
 
         meter = ApiMeter()
         return audit_repository(target, self.settings, meter), meter.reading()

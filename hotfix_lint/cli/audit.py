@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from hotfix_lint.audit.model import AuditReport
     from hotfix_lint.audit.selection import Target
     from hotfix_lint.audit.state import AuditCache
-    from hotfix_lint.collect.conditional import ApiMeter
-    from hotfix_lint.collect.deadline import GitHubBudget
-    from hotfix_lint.collect.pacing import Pacer
+    from hotfix_lint.collect.github.conditional import ApiMeter
+    from hotfix_lint.collect.github.deadline import GitHubBudget
+    from hotfix_lint.collect.github.pacing import Pacer
 
 TOOL_NAME = "hotfix-lint"
 FORMATS = ("text", "json", "markdown", "html")
@@ -126,9 +126,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.audit.workers import run_audit
     from hotfix_lint.cli.options import github_budget, github_request, parse_now
-    from hotfix_lint.collect.conditional import ApiMeter
-    from hotfix_lint.collect.github import discover_token
-    from hotfix_lint.collect.mirror import without_credentials
+    from hotfix_lint.collect.git.mirror import without_credentials
+    from hotfix_lint.collect.github.client import discover_token
+    from hotfix_lint.collect.github.conditional import ApiMeter
 
     if not (args.org or args.repos or args.repositories):
         raise UserError("name the repositories: --org ORG, --repos FILE, or OWNER/NAME arguments")
@@ -231,7 +231,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def _pacer(text: str | None) -> Pacer:
     """The run's pacer, under github.com's published limits or those of ``--api-limits``."""
-    from hotfix_lint.collect.pacing import ApiLimits, Pacer
+    from hotfix_lint.collect.github.pacing import ApiLimits, Pacer
 
     try:
         limits = ApiLimits.parse(text) if text else ApiLimits()
@@ -245,14 +245,14 @@ def _list_org(
 ) -> list[Target]:
     """Every repository of ``org`` (conditional requests: an unchanged page costs nothing)."""
     from hotfix_lint.audit.selection import Target
-    from hotfix_lint.collect.github_org import GitHubReader, GitHubReadError
+    from hotfix_lint.collect.github.org import GitHubReader, GitHubReadError
 
     try:
         with GitHubReader(api_url, token, store=cache.http_cache(), meter=meter, budget=budget) as reader:
             listed = reader.organisation_repositories(org)
     except GitHubReadError as exc:  # what GitHub said is in it: on one line, inert, no credentials
         from hotfix_lint.audit.report_common import plain
-        from hotfix_lint.collect.mirror import without_credentials
+        from hotfix_lint.collect.git.mirror import without_credentials
         from hotfix_lint.report import terminal_safe
 
         raise AuditIncompleteError(terminal_safe(plain(f"--org {org}: {without_credentials(str(exc))}"))) from None

@@ -16,9 +16,9 @@ from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS, UnknownRuleError, UserE
 if TYPE_CHECKING:
     import argparse
 
-    from hotfix_lint.ci_plan import CheckPlan
-    from hotfix_lint.collect.ci_context import CIContext
-    from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.ci.context import CIContext
+    from hotfix_lint.ci.plan import CheckPlan
+    from hotfix_lint.collect.github.client import GitHubRequest
     from hotfix_lint.policy.model import Policy
     from hotfix_lint.report.model import Report
 
@@ -27,8 +27,8 @@ def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> Git
     """``--github`` and friends; in Actions on GitHub Enterprise Server, the API the runner names."""
     from dataclasses import replace
 
-    from hotfix_lint.collect.ci_context import GITHUB_ACTIONS
-    from hotfix_lint.collect.github import DEFAULT_API_URL
+    from hotfix_lint.ci.context import GITHUB_ACTIONS
+    from hotfix_lint.collect.github.client import DEFAULT_API_URL
 
     request = github_request(args)
     if (
@@ -45,11 +45,11 @@ def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> Git
 def cmd_check(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from hotfix_lint.ci_plan import choose_policy, plan_check
-    from hotfix_lint.ci_policy import load_check_policy
-    from hotfix_lint.collect.ci_context import OTHER_CI, is_ci, read_ci_context
+    from hotfix_lint.ci.context import OTHER_CI, is_ci, read_ci_context
+    from hotfix_lint.ci.plan import choose_policy, plan_check
+    from hotfix_lint.ci.policy import load_check_policy
     from hotfix_lint.collect.gather import current_branch
-    from hotfix_lint.collect.repository import (
+    from hotfix_lint.collect.git.repository import (
         branch_tip,
         checked_out_change,
         detached_merge_parents,
@@ -110,9 +110,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     github = replace(_github_request_in_ci(args, ci), budget=github_budget(args))
     status_target = None
     if args.post_status:
-        from hotfix_lint.collect.github import resolve_target
-        from hotfix_lint.collect.github_plan import origin_url
-        from hotfix_lint.publish import PublishError
+        from hotfix_lint.ci.publish import PublishError
+        from hotfix_lint.collect.github.client import resolve_target
+        from hotfix_lint.collect.github.plan import origin_url
 
         resolved = resolve_target(github, origin_url(repo), environ)
         if isinstance(resolved, str):
@@ -121,14 +121,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     status_url = args.status_url or (ci.run_url if ci is not None else None)
     context = ""
     if status_target is not None:
-        from hotfix_lint.publish import status_context
+        from hotfix_lint.ci.publish import status_context
 
         context = status_context(reviews=plan.reviews, policy_out_of_reach=choice.change_cannot_edit)
     try:
         report, status_sha = _run_check(args, root, policy, plan, github, loaded.relative_path)
     except UserError as exc:
         if status_target is not None:
-            from hotfix_lint.publish import error_status, post_status
+            from hotfix_lint.ci.publish import error_status, post_status
 
             sha = plan.status_sha or plan.branch_at or head_commit
             if sha:
@@ -144,7 +144,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = apply_baseline(report, read_baseline(Path(args.baseline)), args.baseline)
     _write_reports(report, targets, verbose=args.verbose)
     if status_target is not None:
-        from hotfix_lint.publish import post_status, status_for
+        from hotfix_lint.ci.publish import post_status, status_for
 
         sha = plan.status_sha or status_sha or head_commit
         if sha is None:
@@ -165,9 +165,9 @@ def _run_check(
 ) -> tuple[Report, str | None]:
     """Gather what ``plan`` asks for, judge it, and build the report (and the commit judged)."""
     from hotfix_lint.catalog import rule_info
-    from hotfix_lint.collect.anchor import existing_anchor, workflow_file
     from hotfix_lint.collect.gather import gather
-    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.collect.git.anchor import existing_anchor, workflow_file
+    from hotfix_lint.collect.git.repository import open_repository
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes, utc_day
     from hotfix_lint.facts.kinds import GIT_BRANCH, GIT_HISTORY
     from hotfix_lint.report.model import Report

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.collect.git.repository import open_repository
     from hotfix_lint.scaffold import policy_text, write_policy, write_text
 
     if args.preset is not None:

@@ -12,15 +12,15 @@ from hotfix_lint.errors import UserError
 if TYPE_CHECKING:
     import argparse
 
-    from hotfix_lint.collect.deadline import GitHubBudget
-    from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.collect.github.client import GitHubRequest
+    from hotfix_lint.collect.github.deadline import GitHubBudget
 
 TOOL_NAME = "hotfix-lint"
 
 
 def add_github_timeout(group: argparse._ArgumentGroup, default: float) -> None:
     """``--github-timeout`` (check and audit): the run's total time for GitHub."""
-    from hotfix_lint.collect.deadline import REQUEST_SECONDS
+    from hotfix_lint.collect.github.deadline import REQUEST_SECONDS
 
     group.add_argument(
         "--github-timeout",
@@ -35,7 +35,7 @@ def add_github_timeout(group: argparse._ArgumentGroup, default: float) -> None:
 
 def github_budget(args: argparse.Namespace) -> GitHubBudget:
     """The run's :class:`GitHubBudget` from ``--github-timeout``, checked."""
-    from hotfix_lint.collect.deadline import GitHubBudget
+    from hotfix_lint.collect.github.deadline import GitHubBudget
 
     seconds = args.github_timeout
     if not 0 < seconds < float("inf"):
@@ -60,7 +60,7 @@ def github_request(args: argparse.Namespace) -> GitHubRequest:
     import re
     from urllib.parse import urlsplit
 
-    from hotfix_lint.collect.github import GitHubRequest
+    from hotfix_lint.collect.github.client import GitHubRequest
 
     repository = getattr(args, "github", None)
     url = getattr(args, "github_url", None)

@@ -41,7 +41,7 @@ exit status: 0 no errors (warnings allowed), 1 errors found in some repository,
 def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     import argparse  # not at the top: a git hook never builds this parser
 
-    from hotfix_lint.ci_plan import POLICY_FROM
+    from hotfix_lint.ci.plan import POLICY_FROM
 
     p = sub.add_parser(
         "check",
@@ -132,7 +132,7 @@ def _add_check(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         metavar="NAME",
         help="read the token from the environment variable NAME instead (never pass a token as an argument)",
     )
-    from hotfix_lint.collect.deadline import CHECK_BUDGET_SECONDS
+    from hotfix_lint.collect.github.deadline import CHECK_BUDGET_SECONDS
 
     add_github_timeout(gh, CHECK_BUDGET_SECONDS)
 
@@ -219,7 +219,7 @@ def _add_audit_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     import argparse
 
     from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
-    from hotfix_lint.collect.deadline import AUDIT_BUDGET_SECONDS
+    from hotfix_lint.collect.github.deadline import AUDIT_BUDGET_SECONDS
     from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
     audit = sub.add_parser(

@@ -19,7 +19,7 @@ def cmd_baseline(args: argparse.Namespace) -> int:
     from hotfix_lint.cli.check import cmd_check
     from hotfix_lint.cli.check_baseline import DEFAULT_BASELINE
     from hotfix_lint.cli.parser import build_parser
-    from hotfix_lint.collect.repository import open_repository
+    from hotfix_lint.collect.git.repository import open_repository
 
     repo = open_repository(Path(args.repo))
     output = args.output or str(Path(repo.workdir or repo.path) / DEFAULT_BASELINE)

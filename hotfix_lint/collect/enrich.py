@@ -4,7 +4,7 @@
 for the fact kinds the selected rules require: version files and diffs per hotfix, where
 hotfix and release branches stand, GitHub Actions workflows, promotion branches (and the
 ``promotion-branch`` deployed-ref strategy). Shared history of several production lines is
-judged once (see ``collect.lines``). Each part is bounded and read-only.
+judged once (see ``collect.git.lines``). Each part is bounded and read-only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
-from hotfix_lint.collect.repository import MISSING, list_branches, ref_tip, resolve_branch
+from hotfix_lint.collect.git.repository import MISSING, list_branches, ref_tip, resolve_branch
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts import kinds as K
 from hotfix_lint.policy.model import Policy
@@ -34,7 +34,7 @@ def _wants_release_branches(policy: Policy) -> bool:
 
 def _workflows(repo: pygit2.Repository, policy: Policy, facts: RepositoryFacts) -> tuple[WorkflowsFact, ...]:
     """Workflows at the first production branch's tip, and at the branch under check's tip."""
-    from hotfix_lint.collect.workflows import read_workflows
+    from hotfix_lint.collect.git.workflows import read_workflows
 
     out: list[WorkflowsFact] = []
     if facts.history is not None and facts.history.production:
@@ -58,7 +58,7 @@ def _versions(
     want_changes = K.DIFF_STATS in kinds
     if not (want_versions or want_changes):
         return facts  # nothing to add, nothing to import (a git hook gathers a branch alone)
-    from hotfix_lint.collect.versions import VersionCollector
+    from hotfix_lint.collect.git.versions import VersionCollector
 
     collector = VersionCollector(repo, policy)
     history = facts.history
@@ -88,12 +88,12 @@ def enrich(repo: pygit2.Repository, policy: Policy, kinds: frozenset[str], facts
     if facts.empty:
         return facts
     if facts.history is not None:
-        from hotfix_lint.collect.lines import separate_lines
+        from hotfix_lint.collect.git.lines import separate_lines
 
         facts = replace(facts, history=separate_lines(facts.history, policy))
     promotion = None
     if policy.promotion_branch and (K.PROMOTION in kinds or policy.deployed_ref == "promotion-branch"):
-        from hotfix_lint.collect.promotion import apply_promotion_strategy, collect_promotion
+        from hotfix_lint.collect.git.promotion import apply_promotion_strategy, collect_promotion
 
         branches = list(facts.history.branches) if facts.history is not None else list_branches(repo)
         try:
@@ -106,7 +106,7 @@ def enrich(repo: pygit2.Repository, policy: Policy, kinds: frozenset[str], facts
                 facts = apply_promotion_strategy(facts, policy, promotion)
             facts = replace(facts, promotion=promotion)
     if promotion is None and policy.deployed_ref == "promotion-branch":
-        from hotfix_lint.collect.promotion import unknown_deployed_ref
+        from hotfix_lint.collect.git.promotion import unknown_deployed_ref
 
         facts = unknown_deployed_ref(
             facts,
@@ -116,14 +116,14 @@ def enrich(repo: pygit2.Repository, policy: Policy, kinds: frozenset[str], facts
     facts = _versions(repo, policy, facts, kinds)
     history: HistoryFacts | None = facts.history
     if history is not None:
-        from hotfix_lint.collect.branches import hotfix_branches, release_branches
+        from hotfix_lint.collect.git.branches import hotfix_branches, release_branches
 
         if K.BRANCH_STATE in kinds:
             history = replace(history, hotfix_branches=hotfix_branches(repo, policy, history))
         if _wants_release_branches(policy):
             history = replace(history, release_branches=release_branches(repo, policy, history))
         if K.INTEGRATION_COVERAGE in kinds:
-            from hotfix_lint.collect.coverage import production_changes
+            from hotfix_lint.collect.git.coverage import production_changes
 
             try:
                 history = replace(history, production_changes=production_changes(repo, policy, history))

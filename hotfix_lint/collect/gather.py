@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import pygit2
 
-from hotfix_lint.collect.checked_branch import collect_branch
 from hotfix_lint.collect.enrich import enrich
-from hotfix_lint.collect.reader import GitReader
-from hotfix_lint.collect.repository import MISSING, open_repository
+from hotfix_lint.collect.git.checked_branch import collect_branch
+from hotfix_lint.collect.git.reader import GitReader
+from hotfix_lint.collect.git.repository import MISSING, open_repository
 from hotfix_lint.facts import RepositoryFacts
 from hotfix_lint.facts.kinds import CHANGED_PATHS as FACT_CHANGED_PATHS
 from hotfix_lint.facts.kinds import GIT_BRANCH as FACT_GIT_BRANCH
@@ -23,8 +23,8 @@ from hotfix_lint.facts.kinds import GITHUB_KINDS
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github import GitHubRequest
-    from hotfix_lint.collect.graph_index import HistoryProgress
+    from hotfix_lint.collect.git.graph_index import HistoryProgress
+    from hotfix_lint.collect.github.client import GitHubRequest
 
 
 def current_branch(repo: pygit2.Repository) -> tuple[str | None, str | None]:
@@ -83,7 +83,7 @@ def gather(
     unavailable: dict[str, str] = {}
     history = None
     if FACT_GIT_HISTORY in kinds:
-        from hotfix_lint.collect.history import HistoryCollector  # not for a hook that judges a branch
+        from hotfix_lint.collect.git.history import HistoryCollector  # not for a hook that judges a branch
 
         try:
             collector = HistoryCollector(reader, changed_paths=FACT_CHANGED_PATHS in kinds, progress=progress)
@@ -95,7 +95,7 @@ def gather(
             )
     if history is not None:
         if history.missing_production:  # every history rule would pass unjudged: not a pass
-            from hotfix_lint.collect.missing_line import missing_production_error
+            from hotfix_lint.collect.git.missing_line import missing_production_error
 
             raise missing_production_error(repo, history.missing_production)
         missing = [m for line in history.production if (m := history.integration_missing_of(line))]
@@ -145,7 +145,7 @@ def add_github_facts(
     deployed ref is GitHub's); the same facts when none is wanted."""
     if facts.empty or not (kinds & GITHUB_KINDS or policy.deployed_ref == "github-deployment"):
         return facts
-    from hotfix_lint.collect.github_plan import add_github
+    from hotfix_lint.collect.github.plan import add_github
 
     return add_github(repo, policy, kinds, github, facts, since=since)
 

@@ -2,7 +2,7 @@
 
 git-flow's other half: besides hotfixes (``back-merge``), release merges and direct commits on
 production must reach the integration branch too, or the next release undoes them. The
-collector (``collect.coverage``) finds, for each first-parent change of each production line,
+collector (``collect.git.coverage``) finds, for each first-parent change of each production line,
 when the integration branch first contained it and any copy (same patch id) it has.
 """
 

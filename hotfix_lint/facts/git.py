@@ -112,7 +112,7 @@ class HotfixFact:
     cherry_picked_to_integration: bool = False
     squashed_into_integration: str | None = None
     #: how and when integration received it: by ancestry (the first time it became reachable)
-    #: and, when that was late or never, squash or cherry-pick evidence (``collect.back_merge``)
+    #: and, when that was late or never, squash or cherry-pick evidence (``collect.git.back_merge``)
     back_merges: tuple[BackMergeFact, ...] = ()
     #: when the work started: the author time of its first own commit (the one on the base)
     work_started: int | None = None
@@ -121,12 +121,12 @@ class HotfixFact:
     moved_during_review: int = 0
     missing_objects: tuple[str, ...] = ()
     #: the policy's version files at the release point, and just before the hotfix (collected
-    #: only for the rules that read them; see ``collect.versions``)
+    #: only for the rules that read them; see ``collect.git.versions``)
     version_files: tuple[FileSnapshot, ...] = ()
     previous_version_files: tuple[FileSnapshot, ...] = ()
-    #: the hotfix's own diff, file by file (``collect.versions``; ``None`` when not collected)
+    #: the hotfix's own diff, file by file (``collect.git.versions``; ``None`` when not collected)
     changes: HotfixChanges | None = None
-    #: why the classification took this merge for a hotfix (``collect.landings``)
+    #: why the classification took this merge for a hotfix (``collect.git.landings``)
     evidence: str = ""
     #: where the branch was really cut from the line (``original_base`` is the earlier merge
     #: instead when the same branch landed before); ``None`` when not known
@@ -160,7 +160,7 @@ class RepositoryFacts:
     #: GitHub Actions workflows at the production tip (and at the branch under check)
     workflows: tuple[WorkflowsFact, ...] | None = None
     promotion: PromotionFacts | None = None
-    #: what GitHub enforces and records (``collect.github``); None when it was not read
+    #: what GitHub enforces and records (``collect.github.client``); None when it was not read
     github: GitHubFacts | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
     #: fact kinds deliberately not collected (GitHub without a token), with the reason: the

@@ -1,4 +1,4 @@
-"""Facts read from the GitHub REST API, converted from PyGithub objects by ``collect.github``.
+"""Facts read from the GitHub REST API, converted from PyGithub objects by ``collect.github.client``.
 
 Every fact that needs a request is either a value or a :class:`CouldNotCheck`: a token without
 the right permission, a rate limit or a GitHub outage makes that one fact unknown (with the

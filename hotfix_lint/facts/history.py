@@ -1,7 +1,7 @@
 """Facts of production history: each production line with its hotfixes, the integration branch,
 the branches and tags.
 
-Only the history walk (``collect.history``) builds these; a git hook that judges one branch
+Only the history walk (``collect.git.history``) builds these; a git hook that judges one branch
 never needs them, so they live apart from the branch's records in :mod:`hotfix_lint.facts.git`
 (each frozen dataclass costs a hook about a millisecond to define).
 """
@@ -68,7 +68,7 @@ class ProductionLineFact:
     #: branch tips (other than this line) by commit id, to recognise fast-forwards
     branch_tips: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     truncated_by_since: bool = False
-    #: every change that reached the line, classified (``collect.landings``), newest first
+    #: every change that reached the line, classified (``collect.git.landings``), newest first
     landings: tuple[LandingFact, ...] = ()
     #: the line names its own integration branch (or null): ``integration`` and
     #: ``integration_missing`` are its, not :class:`HistoryFacts`' (see ``HistoryFacts.integration_of``)
@@ -98,7 +98,7 @@ class HistoryFacts:
     tags: tuple[TagFact, ...]
     missing_production: tuple[str, ...] = ()
     missing_objects: tuple[str, ...] = ()
-    #: open release branches and the hotfixes they contain (``collect.branches``)
+    #: open release branches and the hotfixes they contain (``collect.git.branches``)
     release_branches: tuple[ReleaseBranchFact, ...] = ()
     #: branches named like hotfix branches and how far each got (``None`` when not collected)
     hotfix_branches: tuple[HotfixBranchFact, ...] | None = None

@@ -1,6 +1,6 @@
 """How a change reached production: the classes of change and the words for them. Pure.
 
-Shared by the classification (``collect.landings``), the ``merge-commit`` rule and the
+Shared by the classification (``collect.git.landings``), the ``merge-commit`` rule and the
 ``hotfixes`` table, so all name a squash, a rebase or a direct push the same way.
 """
 
@@ -81,7 +81,7 @@ def _same_person(commit: CommitFact) -> bool:
     return bool(committer) and committer == re.sub(r"[^a-z0-9]", "", commit.author_name.lower())
 
 
-#: every class of change that reaches a production line (``collect.landings`` decides which)
+#: every class of change that reaches a production line (``collect.git.landings`` decides which)
 HOTFIX = "hotfix"
 RELEASE = "release"
 SYNC = "sync"
@@ -138,7 +138,7 @@ class LandingFact:
     back_merge: BackMergeFact | None = None
     #: where the branch was cut, when known (a fast-forward's base; for a squash or rebase, the
     #: merge base of its branch still there with the line), and the deployed ref when its work
-    #: started (``collect.deployed_then``): what ``hotfix-base`` judges
+    #: started (``collect.git.deployed_then``): what ``hotfix-base`` judges
     cut_from: str | None = None
     #: the tip of the branch it came from, where found (a branch still there, the second parent of
     #: integration's merge of it): where ``cut_from`` is read from

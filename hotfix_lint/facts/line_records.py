@@ -1,5 +1,5 @@
 """What ``init``'s inference reads from a repository, as plain records: the reading is
-:mod:`hotfix_lint.collect.inference`, the judging :mod:`hotfix_lint.infer.decide`."""
+:mod:`hotfix_lint.collect.git.inference`, the judging :mod:`hotfix_lint.infer.decide`."""
 
 from __future__ import annotations
 

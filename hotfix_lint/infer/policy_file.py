@@ -16,7 +16,7 @@ from hotfix_lint.infer.render import Proposal, policy_yaml, propose
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.inference import Repository
+    from hotfix_lint.collect.git.inference import Repository
 
 
 def repository_name(repo: Repository) -> str:

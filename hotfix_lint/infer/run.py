@@ -1,7 +1,7 @@
 """Infer the process of one repository: observe, decide production, then integration.
 
 Integration needs the repository twice: which candidate branch holds production's hotfix
-merges is a graph question (:func:`~hotfix_lint.collect.inference.containment`), asked once
+merges is a graph question (:func:`~hotfix_lint.collect.git.inference.containment`), asked once
 the production line and its hotfixes are known.
 """
 
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from hotfix_lint.infer.decide import Inference, infer, integration_candidates
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.inference import Repository
+    from hotfix_lint.collect.git.inference import Repository
 
 
 #: the newest hotfix and release merges whose presence on integration candidates is checked
@@ -21,7 +21,7 @@ CHECKED_MERGES = 40
 
 def infer_repository(repo: Repository) -> Inference:
     """The process ``repo``'s history shows, key by key with evidence."""
-    from hotfix_lint.collect.inference import containment, observe, with_tree
+    from hotfix_lint.collect.git.inference import containment, observe, with_tree
 
     observations = observe(repo)
     first = infer(observations)

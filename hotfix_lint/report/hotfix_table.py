@@ -32,7 +32,7 @@ class HotfixRow:
     back_merge: str
     deleted: str
     tickets: tuple[str, ...] = ()
-    #: the class of change (``collect.landings``) and the evidence for it
+    #: the class of change (``collect.git.landings``) and the evidence for it
     kind: str = "hotfix"
     evidence: str = ""
     pull_request: int | None = None

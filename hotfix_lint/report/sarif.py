@@ -4,7 +4,7 @@ A finding with a path of its own is located at that path and line. A finding abo
 or repository settings has no file: it gets a *logical* location (the ref, the commit; SARIF
 2.1.0 section 3.33, kind ``resource``) and, when the report names one, a physical location at
 its *anchor* (``Report.anchor``, line 1): a file that exists at the analysed commit, chosen by
-:mod:`hotfix_lint.collect.anchor` (the policy file, else the workflow that ran the check). With
+:mod:`hotfix_lint.collect.git.anchor` (the policy file, else the workflow that ran the check). With
 no anchor the result has its logical location only, which is valid SARIF; GitHub code scanning,
 which shows results at files, needs a file, and a tool notification in the log says so.
 """

@@ -1,0 +1,1 @@
+"""ci: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""collect.git: see docs/architecture.md."""

@@ -1,0 +1,276 @@
+"""How and when the integration branch received each hotfix: the facts ``back-merge`` judges.
+
+By ancestry, from :class:`~hotfix_lint.collect.git.reach.ReachIndex` (when the hotfix's tip first
+became reachable from integration's first-parent chain, and through what). When that was
+late or never, the evidence of a copy: a squash (one commit with the hotfix's whole patch, or
+a message naming its branch or commits) or cherry-picks (each commit by patch id, ``-x``
+trailer, or the author and author date a pick keeps). Evidence is searched only among the
+commits integration received from when the hotfix's work started to its landing plus the
+grace period, each commit's patch id computed once.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pygit2
+
+from hotfix_lint.collect.git.reach import ReachIndex
+from hotfix_lint.collect.git.repository import MISSING
+from hotfix_lint.facts import HotfixFact
+from hotfix_lint.facts.history import BackMergeFact, back_merge_due
+
+#: commits kept read at once (windows of neighbouring hotfixes overlap: they share most)
+_COMMITS_KEPT = 4096
+_CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
+
+
+class BackMergeFinder:
+    """Fills ``HotfixFact.back_merges`` (and the older ``back_merged`` / squash / pick fields)."""
+
+    def __init__(self, repo: pygit2.Repository, reach: ReachIndex, grace: int) -> None:
+        self.repo = repo
+        self.reach = reach
+        self.grace = grace
+        self._patch_ids: dict[str, str | None] = {}
+        #: the paths a diff changes, by ``old..new``
+        self._paths: dict[str, frozenset[str] | None] = {}
+        self._commits: dict[str, pygit2.Commit | None] = {}
+        self._trees = _Trees(repo)
+        self._last_diff: tuple[str, pygit2.Diff | None] = ("", None)
+
+    def find(self, hotfix: HotfixFact) -> HotfixFact:
+        if hotfix.merge is None:
+            return hotfix
+        found: list[BackMergeFact] = []
+        ancestry = self._ancestry(hotfix)
+        if ancestry is not None:
+            found.append(ancestry)
+        due = back_merge_due(hotfix.merge.commit_time, self.grace)
+        squashed: str | None = None
+        picked = False
+        if ancestry is None or ancestry.at > due:
+            copy = self._copy(hotfix, due)
+            if copy is not None:
+                found.append(copy)
+                squashed = copy.commit if copy.form == "squash" else None
+                picked = copy.form == "cherry-pick"
+        found.sort(key=lambda b: b.at)
+        return _replace(hotfix, tuple(found), ancestry is not None, squashed, picked)
+
+    # -- by ancestry ------------------------------------------------------------------------
+
+    def _ancestry(self, hotfix: HotfixFact) -> BackMergeFact | None:
+        tip = self.reach.reached(hotfix.tip)
+        if tip is None or hotfix.merge is None:
+            return None
+        landing = self.reach.reached(hotfix.merge.id)
+        if landing is not None and landing.via == tip.via:
+            form = "production"  # the landing came along: production or its tag merged in
+        elif tip.via_merge:
+            form = "merge"
+        else:
+            form = "fast-forward"
+        return BackMergeFact(form, tip.at, tip.via, self._summary(tip.via))
+
+    # -- by a copy of the change ------------------------------------------------------------
+
+    def _copy(self, hotfix: HotfixFact, due: int) -> BackMergeFact | None:
+        """The earliest squash or complete set of cherry-picks integration received in the window."""
+        own = [c for c in hotfix.own_commits if len(c.parents) == 1]
+        if not own or hotfix.merge is None:
+            return None
+        own_ids = {c.id for c in hotfix.own_commits}
+        start = min(c.commit_time for c in hotfix.own_commits)
+        by_author = {(c.author_email, c.author_time, c.summary): c.id for c in own}
+        # a commit with the patch id of one of these changes the same paths (a patch id hashes
+        # each file's name): the others need none, and these need theirs only when one does
+        sets = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        touched = frozenset().union(*sets) if sets is not None else None
+        wanted: dict[str | None, str] = {}
+        whole: str | None = None
+        picks: dict[str, str] = {}
+        for arrived in self.reach.arrivals(start, due):
+            if arrived in own_ids:
+                continue
+            commit = self._commit(arrived)
+            if commit is None or len(commit.parent_ids) != 1:
+                continue
+            parent = str(commit.parent_ids[0])
+            may_match = sets is None or touched is None or self._may_match(commit, touched, sets)
+            if may_match and sets is not None and self._paths_of(parent, arrived) not in sets:
+                may_match = False  # the same paths, not only these: a patch id hashes every file's name
+            patch = self._patch_id(parent, arrived) if may_match else None
+            if patch is not None and not wanted:
+                wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
+                whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
+            key = (commit.author.email, commit.author.time, commit.message.split("\n", 1)[0].strip())
+            matched = wanted.get(patch) if patch is not None else None
+            matched = matched or by_author.get(key) or self._picked_from(commit.message, own_ids)
+            if matched is not None:
+                picks.setdefault(matched, arrived)
+                if len(picks) == len(own):
+                    return self._fact("cherry-pick", arrived)
+            elif (whole is not None and patch == whole) or self._names(hotfix, commit.message, own_ids):
+                return self._fact("squash", arrived)
+        return None
+
+    def _fact(self, form: str, commit: str) -> BackMergeFact | None:
+        reach = self.reach.reached(commit)
+        return None if reach is None else BackMergeFact(form, reach.at, commit, self._summary(commit))
+
+    @staticmethod
+    def _picked_from(message: str, own_ids: set[str]) -> str | None:
+        for picked in _CHERRY_PICKED.findall(message):
+            for own in own_ids:
+                if own.startswith(picked):
+                    return own
+        return None
+
+    @staticmethod
+    def _names(hotfix: HotfixFact, message: str, own_ids: set[str]) -> bool:
+        """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
+        summary = message.split("\n", 1)[0]
+        if summary.startswith("Revert "):
+            return False  # undoing the hotfix on integration is no copy of it
+        if hotfix.source is not None and hotfix.source in summary:
+            return True
+        return "Squashed commit of the following" in message and any(c in message for c in own_ids)
+
+    # -- reads, each once -------------------------------------------------------------------
+
+    def _commit(self, commit_id: str) -> pygit2.Commit | None:
+        if commit_id not in self._commits:
+            if len(self._commits) >= _COMMITS_KEPT:
+                self._commits.clear()  # a pygit2 commit holds its whole message: keep the recent ones
+            try:
+                self._commits[commit_id] = self.repo[commit_id].peel(pygit2.Commit)
+            except MISSING:
+                self._commits[commit_id] = None
+        return self._commits[commit_id]
+
+    def _summary(self, commit_id: str) -> str:
+        commit = self._commit(commit_id)
+        return "" if commit is None else commit.message.split("\n", 1)[0].strip()
+
+    def _diff(self, old: str, new: str) -> pygit2.Diff | None:
+        """The tree diff ``old..new`` (the last one read is kept: its patch id may follow)."""
+        key = f"{old}..{new}"
+        if self._last_diff[0] != key:
+            a, b = self._commit(old), self._commit(new)
+            try:
+                self._last_diff = (key, None if a is None or b is None else self.repo.diff(a, b))
+            except MISSING:
+                self._last_diff = (key, None)
+        return self._last_diff[1]
+
+    def _patch_id(self, old: str, new: str) -> str | None:
+        key = f"{old}..{new}"
+        if key not in self._patch_ids:
+            diff = self._diff(old, new)
+            try:
+                self._patch_ids[key] = None if diff is None else str(diff.patchid)
+            except MISSING:
+                self._patch_ids[key] = None
+        return self._patch_ids[key]
+
+    def _paths_of(self, old: str, new: str) -> frozenset[str] | None:
+        """The paths ``old..new`` changes (a tree diff, not its patch)."""
+        key = f"{old}..{new}"
+        if key not in self._paths:
+            diff = self._diff(old, new)
+            self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
+        return self._paths[key]
+
+    def _touched(self, diffs: list[tuple[str, str]]) -> list[frozenset[str]] | None:
+        """The paths each diff changes; ``None`` when one changes none (an empty diff's patch id
+        says nothing of paths) or cannot be read."""
+        paths: list[frozenset[str]] = []
+        for old, new in diffs:
+            found = self._paths_of(old, new)
+            if not found:
+                return None
+            paths.append(found)
+        return paths
+
+    def _may_match(self, commit: pygit2.Commit, paths: frozenset[str], sets: list[frozenset[str]]) -> bool:
+        """``commit`` changes every path of one of ``sets`` (of ``paths``, their union) against
+        its first parent: a few tree lookups, where a patch id costs a diff of the whole trees
+        and of every blob they change."""
+        parent = self._commit(str(commit.parent_ids[0]))
+        if parent is None:
+            return True
+        tree, before = commit.tree_id, parent.tree_id
+        if tree == before:
+            return False
+        try:
+            changed = {path for path in paths if self._trees.differ(tree, before, path.split("/"))}
+        except MISSING:
+            return True
+        return bool(changed) and any(s <= changed for s in sets)
+
+
+#: the file mode of a subtree entry
+_TREE = 0o040000
+#: tree entries remembered before the memo starts over (windows overlap: most are asked again)
+_ENTRIES_KEPT = 1 << 14
+#: trees kept read (a large project's root tree is tens of kilobytes parsed)
+_TREES_KEPT = 64
+
+
+class _Trees:
+    """Tree entries by (tree, name), each read once: a path is compared between two trees level
+    by level, and a subtree they share (most of them: a commit changes a few) is not read."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
+        #: trees read lately: a commit's parent is mostly the next commit a window holds
+        self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
+
+    def differ(self, a: pygit2.Oid | None, b: pygit2.Oid | None, parts: list[str]) -> bool:
+        """The entry at path ``parts`` differs (id or mode; missing on one side) between trees."""
+        last = len(parts) - 1
+        for depth, name in enumerate(parts):
+            ea = self._entry(a, name) if a is not None else None
+            eb = self._entry(b, name) if b is not None else None
+            if ea == eb:
+                return False  # the same subtree (or missing on both sides): the same entry below
+            if depth == last:
+                return True
+            a = ea[0] if ea is not None and ea[1] == _TREE else None
+            b = eb[0] if eb is not None and eb[1] == _TREE else None
+            if a is None and b is None:
+                return False
+        return False
+
+    def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
+        key = (tree, name)
+        if key not in self._entries:
+            if len(self._entries) >= _ENTRIES_KEPT:
+                self._entries.clear()
+            found = self._trees.get(tree)
+            if found is None:
+                if len(self._trees) >= _TREES_KEPT:
+                    self._trees.clear()
+                found = self._trees[tree] = self.repo[tree].peel(pygit2.Tree)  # missing: "changed"
+            try:
+                entry = found[name]
+                self._entries[key] = (entry.id, entry.filemode)
+            except KeyError:
+                self._entries[key] = None
+        return self._entries[key]
+
+
+def _replace(
+    hotfix: HotfixFact, found: tuple[BackMergeFact, ...], reached: bool, squashed: str | None, picked: bool
+) -> HotfixFact:
+    from dataclasses import replace
+
+    return replace(
+        hotfix,
+        back_merges=found,
+        back_merged=reached,
+        squashed_into_integration=squashed,
+        cherry_picked_to_integration=picked,
+    )

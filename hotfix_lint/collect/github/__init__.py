@@ -1,0 +1,1 @@
+"""collect.github.client: see docs/architecture.md."""
