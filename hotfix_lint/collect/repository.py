@@ -7,6 +7,7 @@ history collector and the branch collector; they never write to the repository.
 from __future__ import annotations
 
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -82,25 +83,69 @@ def _bare_layout(path: Path) -> bool:
         return False  # libgit2 reports a damaged config file when it opens the repository
 
 
-def to_commit_fact(commit: pygit2.Commit) -> CommitFact:
+class CommitMessages:
+    """Reads commit messages by id, for commit facts that keep none (``CommitFact.source``):
+    a history's messages are read when a rule or a collector asks for one, not kept."""
+
+    __slots__ = ("repo",)
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+
+    def __call__(self, commit_id: str) -> str:
+        return str(self.repo[commit_id].peel(pygit2.Commit).message)
+
+
+def to_commit_fact(commit: pygit2.Commit, messages: CommitMessages | None = None) -> CommitFact:
+    """``commit`` as a fact; with ``messages``, its message is read from there when asked for.
+
+    Names and e-mail addresses are interned: a history has far fewer people than commits.
+    """
     author = commit.author
     committer = commit.committer
     return CommitFact(
-        id=str(commit.id),
-        parents=tuple(str(p) for p in commit.parent_ids),
-        message=commit.message,
-        author_name=author.name,
-        author_email=author.email,
-        author_time=author.time,
-        committer_name=committer.name,
-        committer_email=committer.email,
-        commit_time=commit.commit_time,
+        str(commit.id),
+        tuple(str(p) for p in commit.parent_ids),
+        None if messages is not None else commit.message,
+        intern(author.name),
+        intern(author.email),
+        author.time,
+        intern(committer.name),
+        intern(committer.email),
+        commit.commit_time,
+        source=messages,
     )
 
 
-def read_file(repo: pygit2.Repository, commit_id: str, path: str, limit: int | None = None) -> FileSnapshot:
+class BlobTexts:
+    """Reads blobs' texts by id, for snapshots that keep none (``FileSnapshot.source``); the
+    last few are kept, as a rule asks for the same snapshot's text more than once in a row."""
+
+    __slots__ = ("_recent", "repo")
+    KEEP = 4
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._recent: dict[str, str] = {}
+
+    def __call__(self, blob_id: str) -> str:
+        text = self._recent.pop(blob_id, None)
+        if text is None:
+            blob = self.repo[blob_id]
+            data = blob.data if isinstance(blob, pygit2.Blob) else b""
+            text = data.decode("utf-8", errors="replace")
+            if len(self._recent) >= self.KEEP:
+                del self._recent[next(iter(self._recent))]
+        self._recent[blob_id] = text
+        return text
+
+
+def read_file(
+    repo: pygit2.Repository, commit_id: str, path: str, limit: int | None = None, texts: BlobTexts | None = None
+) -> FileSnapshot:
     """The file ``path`` at ``commit_id``: text, absent, or a missing object; with ``limit``, a
-    blob larger than that many bytes is left unread (its header tells the size)."""
+    blob larger than that many bytes is left unread (its header tells the size); with ``texts``,
+    the blob is only found, and its text read from there when asked for."""
     try:
         commit = repo[commit_id]
     except MISSING:
@@ -114,6 +159,10 @@ def read_file(repo: pygit2.Repository, commit_id: str, path: str, limit: int | N
             size = repo.odb.read_header(entry.id)[1]
             if size > limit:
                 return FileSnapshot(path, commit_id, None, oversize=size)
+        if texts is not None and entry.type_str == "blob":
+            if entry.id not in repo.odb:
+                return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))
+            return FileSnapshot(path, commit_id, None, blob=str(entry.id), source=texts)
         blob = repo[entry.id]
     except MISSING:
         return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))
