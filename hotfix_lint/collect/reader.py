@@ -176,8 +176,16 @@ class GitReader:
         found = self._facts.get(commit_id)
         if found is None:
             read = self.commit(commit) if isinstance(commit, str) else commit
-            found = self._facts[commit_id] = to_commit_fact(read, self.messages)
+            found = self._facts[commit_id] = to_commit_fact(read, self.messages, self._kept_id)
         return found
+
+    def _kept_id(self, commit_id: str) -> str:
+        """The index's string for ``commit_id`` (one string per id, however many facts name it)."""
+        if self.index is not None:
+            n = self.index.graph.index.get(commit_id)
+            if n is not None:
+                return self.index.graph.ids[n]
+        return commit_id
 
     def first_parents(self, start: str) -> Iterator[CommitFact]:
         """The first-parent chain from ``start`` (down to ``since``'s commit): from the index when

@@ -6,6 +6,7 @@ history collector and the branch collector; they never write to the repository.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from sys import intern
 from typing import TYPE_CHECKING
@@ -96,16 +97,20 @@ class CommitMessages:
         return str(self.repo[commit_id].peel(pygit2.Commit).message)
 
 
-def to_commit_fact(commit: pygit2.Commit, messages: CommitMessages | None = None) -> CommitFact:
+def to_commit_fact(
+    commit: pygit2.Commit, messages: CommitMessages | None = None, ids: Callable[[str], str] | None = None
+) -> CommitFact:
     """``commit`` as a fact; with ``messages``, its message is read from there when asked for.
 
-    Names and e-mail addresses are interned: a history has far fewer people than commits.
+    Names and e-mail addresses are interned: a history has far fewer people than commits;
+    ``ids`` gives the one string kept for a commit id (the commit-graph index's), if any.
     """
     author = commit.author
     committer = commit.committer
+    own = ids or str
     return CommitFact(
-        str(commit.id),
-        tuple(str(p) for p in commit.parent_ids),
+        own(str(commit.id)),
+        tuple(own(str(p)) for p in commit.parent_ids),
         None if messages is not None else commit.message,
         intern(author.name),
         intern(author.email),

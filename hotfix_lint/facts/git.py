@@ -190,7 +190,7 @@ class FileSnapshot:
         return FileSnapshot, self._values()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HotfixFact:
     """A hotfix: merged into a production line, or a branch under check not merged yet.
 
@@ -273,7 +273,7 @@ class HotfixFact:
         return None if self.merge is None else self.merge.commit_time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RepositoryFacts:
     """Everything collected about one repository; ``unavailable`` says what could not be."""
 
