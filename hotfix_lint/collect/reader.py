@@ -176,7 +176,8 @@ class GitReader:
         found = self._facts.get(commit_id)
         if found is None:
             read = self.commit(commit) if isinstance(commit, str) else commit
-            found = self._facts[commit_id] = to_commit_fact(read, self.messages, self._kept_id)
+            found = to_commit_fact(read, self.messages, self._kept_id)
+            self._facts[found.id] = found  # keyed by the index's string: no second copy of the id
         return found
 
     def _kept_id(self, commit_id: str) -> str:
