@@ -67,19 +67,6 @@ def _plain_subject(message: str) -> str:
     return _PR_SUFFIX.sub("", message.split("\n", 1)[0].strip())
 
 
-class _Merge:
-    """A merge of a line's history as its walk saw it: id, parents, message. Not the pygit2
-    commit, which keeps libgit2's parsed commit (headers, signatures) alive outside its
-    bounded cache: a 1,000,000-commit history has 285,000 merges."""
-
-    __slots__ = ("id", "message", "parent_ids")
-
-    def __init__(self, commit: pygit2.Commit) -> None:
-        self.id = commit.id
-        self.parent_ids = commit.parent_ids
-        self.message = commit.message
-
-
 class _Line:
     """Working state for one production line while its hotfixes are collected."""
 
@@ -212,9 +199,9 @@ class HistoryCollector:
             return False
         return b is None or a > b
 
-    def _merges(self, line: _Line) -> list[_Merge]:
+    def _merges(self, line: _Line) -> list[pygit2.Commit]:
         """Every merge reachable from the line since `since`: the one full walk of its history."""
-        merges: list[_Merge] = []
+        merges: list[pygit2.Commit] = []
         since_time = self.reader.since_time
         shallow = bool(self.reader.boundary)
         for commit in self.reader.walk([line.tip.id], self._since_hide(), sort=SortMode.NONE):
@@ -223,7 +210,7 @@ class HistoryCollector:
             if shallow:
                 self._check_shallow(commit, line.name)
             if len(commit.parent_ids) > 1:
-                merges.append(_Merge(commit))
+                merges.append(commit)
         return merges
 
     # -- classification ----------------------------------------------------------------
@@ -346,7 +333,7 @@ class HistoryCollector:
             out.append(landing)
         return out
 
-    def _named_by_merges(self, line: _Line, merges: list[_Merge]) -> dict[str, list[str]]:
+    def _named_by_merges(self, line: _Line, merges: list[pygit2.Commit]) -> dict[str, list[str]]:
         """Single-parent commits of the line's chain that a merge elsewhere names as a branch's
         tip (``Merge branch 'hotfix/0.11.1' into develop`` whose second parent is on master's
         chain): the line was fast-forwarded to that branch, deleted since or moved on. Merges of
@@ -356,7 +343,7 @@ class HistoryCollector:
         if integration is not None:  # and the merges integration has that the line has not
             try:
                 own = self.reader.walk([pygit2.Oid(hex=integration.tip)], [line.tip.id])
-                merges = merges + [_Merge(c) for c in own if len(c.parent_ids) == 2]
+                merges = merges + [c for c in own if len(c.parent_ids) == 2]
             except MISSING:
                 pass  # a partial clone: the line's own merges still name what they can
         for merge in merges:
@@ -375,7 +362,7 @@ class HistoryCollector:
             found.setdefault(tip, []).append(source)
         return found
 
-    def _merge_is_hotfix(self, commit: _Merge, line: _Line, on_first_parent: bool) -> bool:
+    def _merge_is_hotfix(self, commit: pygit2.Commit, line: _Line, on_first_parent: bool) -> bool:
         if len(commit.parent_ids) != 2:
             return False
         parsed = parse_merge_message(commit.message)
@@ -940,7 +927,7 @@ class HistoryCollector:
             }
             hotfixes: list[HotfixFact] = []
             seen_tips: set[str] = set()
-            off_chain: list[_Merge] = []
+            off_chain: list[pygit2.Commit] = []
             # an earlier landing of the same hotfix branch (not a release of the integration branch,
             # whose tip a hotfix cut from it would otherwise take as an already deployed base)
             landed = {str(m.parent_ids[1]): str(m.id) for m in merges if str(m.id) in evidence}
@@ -957,17 +944,14 @@ class HistoryCollector:
                     off_chain.append(merge)
                     continue
                 if merge_id in evidence and len(merge.parent_ids) == 2:
-                    hotfixes.append(
-                        self._hotfix_from_merge(line, self.reader.commit(merge.id), True, landed, evidence[merge_id])
-                    )
+                    hotfixes.append(self._hotfix_from_merge(line, merge, True, landed, evidence[merge_id]))
                     seen_tips.add(str(merge.parent_ids[1]))
                     if self.progress is not None:
                         self.progress.judged()
             kinds = {c.id: x.kind for x in landings for c in x.commits}
             for merge in off_chain:
                 if str(merge.id) in pulled and str(merge.parent_ids[1]) not in seen_tips:
-                    commit = self.reader.commit(merge.id)
-                    hotfixes.append(self._hotfix_from_merge(line, commit, False, evidence=pulled[str(merge.id)]))
+                    hotfixes.append(self._hotfix_from_merge(line, merge, False, evidence=pulled[str(merge.id)]))
                     seen_tips.add(str(merge.parent_ids[1]))
                     continue
                 if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
@@ -977,11 +961,11 @@ class HistoryCollector:
                 if kinds.get(self._introduced_by(line, str(merge.id)) or "") in (RELEASE, HOTFIX):
                     continue  # merged into a release or hotfix branch, it reached the line inside that one
                 because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
-                hotfix = self._hotfix_from_merge(line, self.reader.commit(merge.id), False, evidence=because)
+                hotfix = self._hotfix_from_merge(line, merge, False, evidence=because)
                 hotfixes.append(hotfix)
                 landings.append(
                     LandingFact(
-                        HOTFIX, name, (self.reader.fact(str(merge.id)),), because, source=hotfix.source,
+                        HOTFIX, name, (self.reader.fact(merge),), because, source=hotfix.source,
                         pull_request=parse_merge_message(merge.message).pull_request, hotfix=True,
                         on_first_parent=False, base=hotfix.original_base,
                     )
