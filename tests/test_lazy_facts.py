@@ -103,3 +103,10 @@ def test_a_commit_fact_needs_its_message_or_a_source() -> None:
     fact = CommitFact("a" * 40, (), None, "n", "e", 0, "n", "e", 0, source=source)
     assert fact.summary == "Subject" and read == ["a" * 40]
     assert fact.with_parents(("b" * 40,)).message == "Subject\n\nbody"
+
+
+def test_opening_a_repository_bounds_libgit2_s_cache(gitflow_repo: Scenario) -> None:
+    from hotfix_lint.collect.repository import CACHE_SIZE, open_repository
+
+    open_repository(gitflow_repo.path)
+    assert pygit2.settings.cached_memory[1] == CACHE_SIZE

@@ -32,10 +32,10 @@ PACK_MAPPED = 64 << 20
 #: size; parsed, they take about 1.6 times that): a whole history fills it with commits that
 #: are read once (1,000,000 commits: the cache alone is over 400 MB). A commit over
 #: ``CACHED_COMMIT`` bytes (a long message: git/git's 20%, 40% of its bytes) is parsed again
-#: when asked for again; the cache is bounded to ``CACHE_SIZE``. Facts keep no message
-#: (``CommitFact.source``), so a history's commits are seldom asked for again.
+#: when asked for again; the cache is bounded to ``CACHE_SIZE`` (1,000,000 commits: 96 MiB
+#: saves 150 MiB and costs 13 s of CPU against the default, 160 MiB 95 MiB and 6 s).
 CACHED_COMMIT = 1024
-CACHE_SIZE = 96 << 20
+CACHE_SIZE = 192 << 20
 
 
 def bound_pack_maps() -> None:
