@@ -27,7 +27,7 @@ MISSING = (KeyError, pygit2.GitError, ValueError)
 #: history reads trees and blobs all over a pack, and every page touched counts in the
 #: process's memory; set before the first object is read (windows already mapped stay)
 PACK_WINDOW = 32 << 20
-PACK_MAPPED = 64 << 20
+PACK_MAPPED = 32 << 20
 #: libgit2 keeps every object it parses in a cache of up to 256 MiB (counted by their raw
 #: size; parsed, they take about 1.6 times that): a whole history fills it with commits that
 #: are read once (1,000,000 commits: the cache alone is over 400 MB). A commit over
