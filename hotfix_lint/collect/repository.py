@@ -97,16 +97,40 @@ def _bare_layout(path: Path) -> bool:
         return False  # libgit2 reports a damaged config file when it opens the repository
 
 
+class _Recent:
+    """The last few texts read, by id: a collector or a rule reads the same one several times in
+    a row (a commit's summary for each classification question, a changelog for each check)."""
+
+    __slots__ = ("_keep", "_texts")
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._texts: dict[str, str] = {}
+
+    def get(self, key: str, read: Callable[[str], str]) -> str:
+        text = self._texts.pop(key, None)
+        if text is None:
+            text = read(key)
+            if len(self._texts) >= self._keep:
+                del self._texts[next(iter(self._texts))]
+        self._texts[key] = text
+        return text
+
+
 class CommitMessages:
     """Reads commit messages by id, for commit facts that keep none (``CommitFact.source``):
     a history's messages are read when a rule or a collector asks for one, not kept."""
 
-    __slots__ = ("repo",)
+    __slots__ = ("_recent", "repo")
 
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
+        self._recent = _Recent(16)
 
     def __call__(self, commit_id: str) -> str:
+        return self._recent.get(commit_id, self._read)
+
+    def _read(self, commit_id: str) -> str:
         return str(self.repo[commit_id].peel(pygit2.Commit).message)
 
 
@@ -136,26 +160,21 @@ def to_commit_fact(
 
 
 class BlobTexts:
-    """Reads blobs' texts by id, for snapshots that keep none (``FileSnapshot.source``); the
-    last few are kept, as a rule asks for the same snapshot's text more than once in a row."""
+    """Reads blobs' texts by id, for snapshots that keep none (``FileSnapshot.source``)."""
 
     __slots__ = ("_recent", "repo")
-    KEEP = 4
 
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
-        self._recent: dict[str, str] = {}
+        self._recent = _Recent(4)
 
     def __call__(self, blob_id: str) -> str:
-        text = self._recent.pop(blob_id, None)
-        if text is None:
-            blob = self.repo[blob_id]
-            data = blob.data if isinstance(blob, pygit2.Blob) else b""
-            text = data.decode("utf-8", errors="replace")
-            if len(self._recent) >= self.KEEP:
-                del self._recent[next(iter(self._recent))]
-        self._recent[blob_id] = text
-        return text
+        return self._recent.get(blob_id, self._read)
+
+    def _read(self, blob_id: str) -> str:
+        blob = self.repo[blob_id]
+        data = blob.data if isinstance(blob, pygit2.Blob) else b""
+        return data.decode("utf-8", errors="replace")
 
 
 def read_file(
