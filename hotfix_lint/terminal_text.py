@@ -6,7 +6,8 @@ layer: errors, reporters and the audit's renderings all use it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import IO, Any
 
 #: the runner reads its log line by line, a line ending at ``\r\n``, ``\n`` or a lone ``\r``
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
@@ -75,6 +76,31 @@ def log_safe_json(data: Any) -> str:
     ``\\u005b`` so no value holds the runner's older ``##[command]`` either: the same string
     to any JSON reader, since ``#`` occurs inside strings only.
     """
+    return "".join(log_safe_json_parts(data))
+
+
+def write_log_safe_json(data: Any, stream: IO[str]) -> None:
+    """:func:`log_safe_json` of ``data`` and a line feed, written as it is encoded: a report of
+    12,000 findings (git/git) is no longer held whole, twice, at the end of a run."""
+    for part in log_safe_json_parts(data):
+        stream.write(part)
+    stream.write("\n")
+
+
+def log_safe_json_parts(data: Any) -> Iterator[str]:
+    """:func:`log_safe_json` in pieces of about 64 KiB. ``##[`` cannot overlap itself, so a
+    piece's last two characters wait for the next one: the same replacements as on the whole."""
     import json  # only the JSON formats pay for it (hooks print text)
 
-    return json.dumps(data, indent=2).replace(_COMMAND_MARK, "##\\u005b")
+    keep = len(_COMMAND_MARK) - 1
+    pending: list[str] = []
+    size = 0
+    carry = ""
+    for chunk in json.JSONEncoder(indent=2).iterencode(data):
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= 1 << 16:
+            text = (carry + "".join(pending)).replace(_COMMAND_MARK, "##\\u005b")
+            carry, pending, size = text[-keep:], [], 0
+            yield text[:-keep]
+    yield (carry + "".join(pending)).replace(_COMMAND_MARK, "##\\u005b")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HotfixBranchFact:
     """A branch (local or remote-tracking) named like a hotfix branch, and how far it got.
 
@@ -29,7 +29,7 @@ class HotfixBranchFact:
         return f"{self.remote}/{self.name}" if self.remote else self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReleaseBranchFact:
     """A release branch: where it was cut, whether it is still open, which hotfixes it has.
 

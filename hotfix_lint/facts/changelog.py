@@ -53,7 +53,7 @@ _ATX_RE = re.compile(_ATX)
 _ADORNMENT_RE = re.compile(_ADORNMENT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChangelogSection:
     """One version's section: its heading line (1-based), the heading as written, its text."""
 
@@ -62,7 +62,7 @@ class ChangelogSection:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     """A heading of the file: ``kind`` is ``atx`` (``## x``), ``underline`` (rst or setext) or
     ``line`` (a version line of its own); ``level`` orders headings of one kind."""

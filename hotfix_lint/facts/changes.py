@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PathChange:
     """One changed file of a diff: lines added and removed (0 and 0 for a binary file)."""
 
@@ -17,7 +17,7 @@ class PathChange:
     old_path: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HotfixChanges:
     """The hotfix's own diff: from ``start`` (what it was applied to) to ``end``."""
 

@@ -21,7 +21,7 @@ _AUTOSQUASH = re.compile(r"^(fixup|squash|amend)! ")
 _REVERT = re.compile(r'^(?:Revert|Reapply) "(?P<subject>.*)"\s*$')
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PendingMessageFact:
     """A commit message not committed yet (the commit-msg hook), on the branch it goes to."""
 
@@ -29,7 +29,7 @@ class PendingMessageFact:
     branch: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MessageView:
     """The part of a message a ticket check judges.
 

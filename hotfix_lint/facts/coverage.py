@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from hotfix_lint.facts.git import CommitFact
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProductionChangeFact:
     """One change on a production line's first-parent chain (not a hotfix landing).
 

@@ -14,7 +14,7 @@ _BUILD = re.compile(r"\+[0-9A-Za-z.-]*$")
 _REVISION = re.compile(r"^(v?\d+(?:\.\d+)+(?:-[0-9A-Za-z.]*[A-Za-z][0-9A-Za-z.]*)*)-\d+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeclaredVersion:
     """A literal version, or ``None`` with the reason.
 

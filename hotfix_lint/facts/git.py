@@ -9,7 +9,7 @@ it fills in.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -23,19 +23,67 @@ if TYPE_CHECKING:
     from hotfix_lint.facts.workflows import WorkflowsFact
 
 
-@dataclass(frozen=True)
+#: reads a commit's message by its id (``collect.repository.CommitMessages``)
+MessageSource = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True, init=False, eq=False)
 class CommitFact:
-    """One commit, with what rules read of it."""
+    """One commit, with what rules read of it.
+
+    A whole history holds a fact for most of its commits, and their messages would be most
+    of the memory (git/git: 40 MB of 95k messages): a collector may give a ``source`` instead
+    of the message, which is then read from the repository each time it is asked for. Rules
+    see the same text either way; a pickled fact carries the text (``__reduce__``).
+    """
 
     id: str
     parents: tuple[str, ...]
-    message: str
     author_name: str
     author_email: str
     author_time: int
     committer_name: str
     committer_email: str
     commit_time: int
+    #: the message when the collector gave it, else ``None`` (read from ``source``)
+    stored_message: str | None
+    source: MessageSource | None = field(repr=False)
+
+    def __init__(
+        self,
+        id: str,
+        parents: tuple[str, ...],
+        message: str | None,
+        author_name: str,
+        author_email: str,
+        author_time: int,
+        committer_name: str,
+        committer_email: str,
+        commit_time: int,
+        *,
+        source: MessageSource | None = None,
+    ) -> None:
+        if message is None and source is None:
+            raise ValueError("a commit fact needs its message or a source to read it from")
+        for name, value in (
+            ("id", id),
+            ("parents", parents),
+            ("author_name", author_name),
+            ("author_email", author_email),
+            ("author_time", author_time),
+            ("committer_name", committer_name),
+            ("committer_email", committer_email),
+            ("commit_time", commit_time),
+            ("stored_message", message),
+            ("source", None if message is not None else source),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def message(self) -> str:
+        if self.stored_message is not None or self.source is None:  # __init__ keeps one of the two
+            return self.stored_message or ""
+        return self.source(self.id)
 
     @property
     def summary(self) -> str:
@@ -45,24 +93,104 @@ class CommitFact:
     def short(self) -> str:
         return self.id[:10]
 
+    def with_parents(self, parents: tuple[str, ...]) -> CommitFact:
+        """The same commit with its parents in another order (a pull merge seen from its line)."""
+        return CommitFact(
+            self.id, parents, self.stored_message, self.author_name, self.author_email, self.author_time,
+            self.committer_name, self.committer_email, self.commit_time, source=self.source,
+        )  # fmt: skip
 
-@dataclass(frozen=True)
+    def _values(self, message: str | None = None) -> tuple[object, ...]:
+        return (
+            self.id, self.parents, message, self.author_name, self.author_email, self.author_time,
+            self.committer_name, self.committer_email, self.commit_time,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CommitFact):
+            return NotImplemented
+        return self._values(self.message) == other._values(other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.parents))
+
+    def __reduce__(self) -> tuple[type[CommitFact], tuple[object, ...]]:
+        return CommitFact, self._values(self.message)
+
+
+#: reads a blob's text by its id (``collect.repository.BlobTexts``)
+TextSource = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True, init=False, eq=False)
 class FileSnapshot:
-    """A file as it is at one commit: its text, absent, too large to read, or a missing object."""
+    """A file as it is at one commit: its text, absent, too large to read, or a missing object.
+
+    The changelog at each release point of a long history would be most of the memory (1,000
+    release points of a 400 KB changelog: 1 GB of text held for one finding each): a collector
+    may give the blob's id and a ``source`` instead of the text, which is then read when a rule
+    asks for it. Rules see the same text either way; a pickled snapshot carries the text.
+    """
 
     path: str
     commit: str
-    text: str | None
-    missing_object: str | None = None
+    #: the blob's id, when the text is read from ``source`` on use
+    blob: str | None
+    stored_text: str | None
+    missing_object: str | None
     #: its size in bytes when it was over the reader's bound and left unread (``text`` is None)
-    oversize: int | None = None
+    oversize: int | None
+    source: TextSource | None = field(repr=False)
+
+    def __init__(
+        self,
+        path: str,
+        commit: str,
+        text: str | None,
+        missing_object: str | None = None,
+        oversize: int | None = None,
+        *,
+        blob: str | None = None,
+        source: TextSource | None = None,
+    ) -> None:
+        lazy = text is None and blob is not None and source is not None
+        for name, value in (
+            ("path", path),
+            ("commit", commit),
+            ("blob", blob if lazy else None),
+            ("stored_text", text),
+            ("missing_object", missing_object),
+            ("oversize", oversize),
+            ("source", source if lazy else None),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def text(self) -> str | None:
+        if self.blob is None or self.source is None:
+            return self.stored_text
+        return self.source(self.blob)
 
     @property
     def exists(self) -> bool:
-        return self.text is not None
+        return self.stored_text is not None or self.blob is not None
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.path, self.commit, self.text, self.missing_object, self.oversize)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileSnapshot):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.commit))
+
+    def __reduce__(self) -> tuple[type[FileSnapshot], tuple[object, ...]]:
+        return FileSnapshot, self._values()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HotfixFact:
     """A hotfix: merged into a production line, or a branch under check not merged yet.
 
@@ -145,7 +273,7 @@ class HotfixFact:
         return None if self.merge is None else self.merge.commit_time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RepositoryFacts:
     """Everything collected about one repository; ``unavailable`` says what could not be."""
 

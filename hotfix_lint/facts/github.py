@@ -17,7 +17,7 @@ from typing import Any, TypeAlias, TypeVar
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CouldNotCheck:
     """A fact that could not be read: what, why, and the permission that would allow it."""
 
@@ -38,7 +38,7 @@ class CouldNotCheck:
 Checked: TypeAlias = T | CouldNotCheck
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RepoSettings:
     """Repository settings that a hotfix process depends on (merge methods, default branch)."""
 
@@ -70,7 +70,7 @@ class RepoSettings:
         return tuple(name for name, on in enabled if on is True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BranchProtection:
     """Classic branch protection of one branch; ``protected=False`` when it has none."""
 
@@ -104,7 +104,7 @@ class BranchProtection:
         return cls(branch=branch, protected=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EffectiveRule:
     """One rule that applies to a branch, from a repository or organisation ruleset."""
 
@@ -124,7 +124,7 @@ class EffectiveRule:
         return f"ruleset #{self.ruleset_id}" if self.ruleset_id is not None else "a ruleset"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BranchGitHubFact:
     """What GitHub enforces on one branch: classic protection and ruleset rules."""
 
@@ -196,7 +196,7 @@ def _either(a: bool | None, b: bool | None) -> bool | None:
     return False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BypassActor:
     """Someone a ruleset lets bypass its rules (``bypass_actors`` of ``GET rulesets/{id}``)."""
 
@@ -210,7 +210,7 @@ class BypassActor:
         return self.actor_type if self.actor_id is None else f"{self.actor_type} #{self.actor_id}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RulesetBypass:
     """Who may bypass one ruleset; ``actors`` is unknown when GitHub leaves the list out (it
     shows it only to tokens with write access to the ruleset)."""
@@ -220,7 +220,7 @@ class RulesetBypass:
     actors: Checked[tuple[BypassActor, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeploymentBranchPattern:
     """A custom deployment branch (or tag) policy: a name pattern such as ``prod/hotfix/*``."""
 
@@ -228,7 +228,7 @@ class DeploymentBranchPattern:
     type: str = "branch"  # "branch" or "tag"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DeploymentBranchPolicy:
     """Which refs may deploy to an environment: protected branches, or custom patterns."""
 
@@ -237,7 +237,7 @@ class DeploymentBranchPolicy:
     patterns: Checked[tuple[DeploymentBranchPattern, ...]] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Environment:
     """A deployment environment and its protection rules."""
 
@@ -257,7 +257,7 @@ class Environment:
         return bool(self.reviewers or self.reviewer_teams)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deployment:
     """One deployment, with the state of its latest status (None when it has no status).
 
@@ -292,7 +292,7 @@ class Deployment:
 SUCCEEDED = ("success", "inactive")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ReviewFact:
     """One pull-request review."""
 
@@ -302,7 +302,7 @@ class ReviewFact:
     commit_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PullRequestFact:
     """A merged pull request into a watched branch, with its reviews."""
 
@@ -329,7 +329,7 @@ class PullRequestFact:
         return tuple(sorted(u for u, s in latest.items() if s == "APPROVED" and u != self.author))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GitHubFacts:
     """Everything read from GitHub about one repository; each part a value or CouldNotCheck."""
 

@@ -37,7 +37,7 @@ def back_merge_due(landed: int, grace: int) -> int:
 BACK_MERGE_FORMS = ("merge", "production", "fast-forward", "squash", "cherry-pick")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BackMergeFact:
     """One way the integration branch received a hotfix, and when.
 
@@ -56,7 +56,7 @@ class BackMergeFact:
     summary: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProductionLineFact:
     """One production line (``main``, a ``support/*`` branch) since the ``since`` point."""
 
@@ -77,7 +77,7 @@ class ProductionLineFact:
     integration_missing: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IntegrationFact:
     """The integration branch (``develop``): where it is and when it last moved."""
 
@@ -87,7 +87,7 @@ class IntegrationFact:
     retired_since: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HistoryFacts:
     """Production history, integration branch, branches and tags."""
 

@@ -103,7 +103,7 @@ LANDED_AS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LandingFact:
     """One change that reached a production line, classified once, with the evidence for it.
 

@@ -18,7 +18,7 @@ INTEGRATION_NAMES = re.compile(r"(develop|development|dev|devel|integration|next
 LINE_FAMILY_NAMES = re.compile(r"(support|prod|production|live|stable|maintenance|maint)/.+")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChainStep:
     """One first-parent commit of a line: what its message and its diff say."""
 
@@ -49,7 +49,7 @@ class ChainStep:
         return self.parents == 1 and pull_request_number(self.subject) is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineRecord:
     """A candidate line: its tip's time and first-parent chain (newest first)."""
 
@@ -61,7 +61,7 @@ class LineRecord:
     tags: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observations:
     """Everything :mod:`~hotfix_lint.infer.decide` judges, read once."""
 

@@ -24,7 +24,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MergeSource:
     """What a merge message says: where from, where to (``None`` = the default branch)."""
 

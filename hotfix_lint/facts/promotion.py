@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from hotfix_lint.facts.git import CommitFact
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PromotionBranchFact:
     """One branch under the promotion prefix (it may fail the pattern: that is a finding).
 
@@ -41,7 +41,7 @@ class PromotionBranchFact:
     truncated: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Deployed:
     """The ref in production at some moment: a commit, when it got there, and whose it is."""
 
@@ -54,7 +54,7 @@ class Deployed:
         return f"{self.branch} at {self.commit[:10]} ({when})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PromotionFacts:
     """The production branch's timeline and every promotion branch, oldest first."""
 

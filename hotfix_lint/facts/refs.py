@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TagFact:
     """A tag and the commit it points at (annotated tags are peeled)."""
 
@@ -22,7 +22,7 @@ class TagFact:
     tagger_time: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BranchFact:
     """A local or remote-tracking branch."""
 

@@ -72,7 +72,7 @@ def filter_matches(patterns: tuple[str, ...], name: str) -> bool:
     return matched
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PushTrigger:
     """``on.push`` of a workflow: its branch filters (``None``: not given)."""
 
@@ -103,7 +103,7 @@ class PushTrigger:
         return "pushes of every branch"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkflowStep:
     """One step: the command it runs or the action it uses."""
 
@@ -112,7 +112,7 @@ class WorkflowStep:
     uses: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkflowJob:
     """One job: its steps, or the reusable workflow it calls (``uses:`` at job level)."""
 
@@ -121,7 +121,7 @@ class WorkflowJob:
     uses: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkflowFile:
     """One workflow file; ``error`` when it could not be read as a workflow."""
 
@@ -132,7 +132,7 @@ class WorkflowFile:
     error: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkflowsFact:
     """The workflows at one commit (a production branch's tip, or the branch under check)."""
 

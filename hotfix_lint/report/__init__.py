@@ -9,11 +9,13 @@ from hotfix_lint.report.model import Report, RuleInfo
 from hotfix_lint.results import FindingKind, Severity, Violation
 from hotfix_lint.terminal_text import (  # the reporters' helpers, here where they always were
     log_safe_json,
+    log_safe_json_parts,
     neutralise_commands,
     printable_line,
     show_code,
     show_controls,
     terminal_safe,
+    write_log_safe_json,
 )
 
 __all__ = [
@@ -23,12 +25,14 @@ __all__ = [
     "finding_label",
     "get_reporter",
     "log_safe_json",
+    "log_safe_json_parts",
     "neutralise_commands",
     "plural",
     "printable_line",
     "show_code",
     "show_controls",
     "terminal_safe",
+    "write_log_safe_json",
 ]
 
 

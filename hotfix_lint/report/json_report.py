@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from hotfix_lint.report import log_safe_json
+from hotfix_lint.report import write_log_safe_json
 from hotfix_lint.report.model import Report
 
 JSON_REPORT_VERSION = 1
@@ -48,4 +48,4 @@ class JsonReporter:
     :func:`~hotfix_lint.report.log_safe_json`: a commit message can hold ``##[`` or ``::``)."""
 
     def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
-        stream.write(log_safe_json(report_to_dict(report)) + "\n")
+        write_log_safe_json(report_to_dict(report), stream)

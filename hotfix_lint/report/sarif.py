@@ -17,7 +17,7 @@ import re
 from typing import IO, Any
 from urllib.parse import quote
 
-from hotfix_lint.report import described_rules, log_safe_json
+from hotfix_lint.report import described_rules, write_log_safe_json
 from hotfix_lint.report.model import Report, RuleInfo
 from hotfix_lint.results import FindingKind, Severity, Violation
 
@@ -203,4 +203,4 @@ class SarifReporter:
     """
 
     def write(self, report: Report, stream: IO[str], *, color: bool = False) -> None:
-        stream.write(log_safe_json(report_to_sarif(report)) + "\n")
+        write_log_safe_json(report_to_sarif(report), stream)

@@ -29,7 +29,7 @@ from hotfix_lint.collect.git.landings import Step, Vocabulary, classify_line, na
 from hotfix_lint.collect.git.own_line import OwnLine, own_chain
 from hotfix_lint.collect.git.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.git.reader import GitReader, bases
-from hotfix_lint.collect.git.repository import MISSING, ref_tip, resolve_branch, to_commit_fact
+from hotfix_lint.collect.git.repository import MISSING, ref_tip, resolve_branch
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import (
     DEFAULT_GRACE_DAYS,
@@ -489,7 +489,7 @@ class HistoryCollector:
         landed: dict[str, str] | None = None,
         evidence: str = "",
     ) -> HotfixFact:
-        merge_fact = to_commit_fact(merge)
+        merge_fact = self.reader.fact(merge)
         mainline_id, tip_id = merge.parent_ids[0], merge.parent_ids[1]
         source = parse_merge_message(merge.message).source
         try:
@@ -992,7 +992,7 @@ class HistoryCollector:
                 hotfixes.append(hotfix)
                 landings.append(
                     LandingFact(
-                        HOTFIX, name, (to_commit_fact(merge),), because, source=hotfix.source,
+                        HOTFIX, name, (self.reader.fact(merge),), because, source=hotfix.source,
                         pull_request=parse_merge_message(merge.message).pull_request, hotfix=True,
                         on_first_parent=False, base=hotfix.original_base,
                     )

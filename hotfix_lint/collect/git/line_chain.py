@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pygit2
 
-from hotfix_lint.collect.git.repository import MISSING, resolve_branch, to_commit_fact
+from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.policy.model import Policy
@@ -58,11 +58,14 @@ class LineChains:
         policy: Policy,
         lines: Sequence[str] = (),
         first_parents: Callable[[str], list[str] | None] | None = None,
+        messages: CommitMessages | None = None,
     ) -> None:
         self.repo = repo
         self.policy = policy
         #: a branch tip's whole first-parent chain, when a commit-graph index has it (else None)
         self.first_parents = first_parents
+        #: where the chain's commit facts read their messages (``None``: each keeps its own)
+        self.messages = messages
         #: lines whose pulls name this repository, when no remote says it (literal names)
         self.lines = tuple(lines) or _literal_lines(policy)
         self._own: frozenset[str] | None = None
@@ -172,11 +175,9 @@ class LineChains:
 
     def fact(self, commit: pygit2.Commit, line: str) -> CommitFact:
         """``commit`` as a step of the line's chain: a pull merge's parents server first."""
-        fact = to_commit_fact(commit)
+        fact = to_commit_fact(commit, self.messages)
         if self.is_pull(commit, line):
-            from dataclasses import replace
-
-            fact = replace(fact, parents=(fact.parents[1], fact.parents[0]))
+            fact = fact.with_parents((fact.parents[1], fact.parents[0]))
         return fact
 
     def walk(self, tip: pygit2.Oid, line: str, hide: Iterable[pygit2.Oid] = ()) -> Iterator[pygit2.Commit]:

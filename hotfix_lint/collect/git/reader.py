@@ -20,6 +20,8 @@ from pygit2.enums import SortMode
 from hotfix_lint.collect.git.line_chain import LineChains
 from hotfix_lint.collect.git.repository import (
     MISSING,
+    BlobTexts,
+    CommitMessages,
     list_branches,
     list_tags,
     read_file,
@@ -72,6 +74,10 @@ class GitReader:
         #: the commit-graph index the history collector read (``None``: ask git)
         self.index: HistoryIndex | None = None
         self._facts: dict[str, CommitFact] = {}
+        #: where the facts made here read their messages (kept by none of them)
+        self.messages = CommitMessages(repo)
+        #: where the changelog snapshots made here read their texts (kept by none of them)
+        self.texts = BlobTexts(repo)
         self._resolve_since()
 
     # Branches and tags are read on first use: a git hook that checks one branch against a
@@ -92,7 +98,7 @@ class GitReader:
     @cached_property
     def chains(self) -> LineChains:
         """How the lines' own chains are walked (through the server's side of pull merges)."""
-        return LineChains(self.repo, self.policy, first_parents=self._chain_merges)
+        return LineChains(self.repo, self.policy, first_parents=self._chain_merges, messages=self.messages)
 
     def _chain_merges(self, tip: str) -> list[str] | None:
         """The merges of the whole first-parent chain from ``tip``, from the commit-graph index
@@ -178,8 +184,17 @@ class GitReader:
         found = self._facts.get(commit_id)
         if found is None:
             read = self.commit(commit) if isinstance(commit, str) else commit
-            found = self._facts[commit_id] = to_commit_fact(read)
+            found = to_commit_fact(read, self.messages, self._kept_id)
+            self._facts[found.id] = found  # keyed by the index's string: no second copy of the id
         return found
+
+    def _kept_id(self, commit_id: str) -> str:
+        """The index's string for ``commit_id`` (one string per id, however many facts name it)."""
+        if self.index is not None:
+            n = self.index.graph.index.get(commit_id)
+            if n is not None:
+                return self.index.graph.ids[n]
+        return commit_id
 
     def first_parents(self, start: str) -> Iterator[CommitFact]:
         """The first-parent chain from ``start`` (down to ``since``'s commit): from the index when
@@ -193,7 +208,7 @@ class GitReader:
             return
         hide = [self.since_commit] if self.since_commit is not None else []
         for commit in self.walk([pygit2.Oid(hex=start)], hide, first_parent=True):
-            yield to_commit_fact(commit)
+            yield to_commit_fact(commit, self.messages)
 
     def revision(self, rev: str) -> pygit2.Commit:
         """The commit ``rev`` names (any revision git understands); a user error when there is none."""
@@ -257,7 +272,7 @@ class GitReader:
         self, tip: pygit2.Oid, mainline: pygit2.Oid
     ) -> tuple[list[CommitFact], str | None, list[str]]:
         """Commits reachable from ``tip`` and not from ``mainline``; original base; other bases."""
-        own = [to_commit_fact(c) for c in self.walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
+        own = [to_commit_fact(c, self.messages) for c in self.walk([tip], [mainline], sort=SortMode.TOPOLOGICAL)]
         cut = next((c.id for c in own if c.id in self.boundary), None) if self.boundary else None
         if cut is not None:  # where the branch was cut from is not in this clone
             raise self.shallow_error(
@@ -355,7 +370,7 @@ class GitReader:
             if path is None:
                 self._snapshots[commit] = FileSnapshot(DEFAULT_CHANGELOG, commit, None)
             else:
-                self._snapshots[commit] = read_file(self.repo, commit, path)
+                self._snapshots[commit] = read_file(self.repo, commit, path, texts=self.texts)
         return self._snapshots[commit]
 
     def version_from_name(self, name: str | None) -> str | None:

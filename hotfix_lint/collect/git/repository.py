@@ -6,7 +6,9 @@ history collector and the branch collector; they never write to the repository.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from sys import intern
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -25,13 +27,26 @@ MISSING = (KeyError, pygit2.GitError, ValueError)
 #: history reads trees and blobs all over a pack, and every page touched counts in the
 #: process's memory; set before the first object is read (windows already mapped stay)
 PACK_WINDOW = 32 << 20
-PACK_MAPPED = 128 << 20
+PACK_MAPPED = 32 << 20
+#: libgit2 keeps every object it parses in a cache of up to ``CACHE_SIZE`` (counted by their
+#: raw size; parsed, they take about 1.6 times that): a whole history fills it with commits.
+#: A commit over ``CACHED_COMMIT`` bytes (a long message: git/git's 20%, 40% of its bytes) is
+#: parsed again when asked for again; facts keep no message (``CommitFact.source``), so that is
+#: seldom. The size stays libgit2's default: the history's walks read commits again, and on
+#: 1,000,000 commits 192 MiB saved 86 MiB of memory for 18% more CPU time (96 MiB: 150 MiB, 30%).
+CACHED_COMMIT = 1024
+CACHE_SIZE = 256 << 20
 
 
 def bound_pack_maps() -> None:
+    """Bound what libgit2 keeps in memory: pack windows and its object cache (process-wide)."""
+    from pygit2.enums import ObjectType
+
     settings = pygit2.settings
     settings.mwindow_size = min(settings.mwindow_size, PACK_WINDOW)
     settings.mwindow_mapped_limit = min(settings.mwindow_mapped_limit, PACK_MAPPED)
+    settings.cache_object_limit(ObjectType.COMMIT, CACHED_COMMIT)
+    settings.cache_max_size(CACHE_SIZE)
 
 
 def open_repository(path: Path) -> pygit2.Repository:
@@ -82,25 +97,92 @@ def _bare_layout(path: Path) -> bool:
         return False  # libgit2 reports a damaged config file when it opens the repository
 
 
-def to_commit_fact(commit: pygit2.Commit) -> CommitFact:
+class _Recent:
+    """The last few texts read, by id: a collector or a rule reads the same one several times in
+    a row (a commit's summary for each classification question, a changelog for each check)."""
+
+    __slots__ = ("_keep", "_texts")
+
+    def __init__(self, keep: int) -> None:
+        self._keep = keep
+        self._texts: dict[str, str] = {}
+
+    def get(self, key: str, read: Callable[[str], str]) -> str:
+        text = self._texts.pop(key, None)
+        if text is None:
+            text = read(key)
+            if len(self._texts) >= self._keep:
+                del self._texts[next(iter(self._texts))]
+        self._texts[key] = text
+        return text
+
+
+class CommitMessages:
+    """Reads commit messages by id, for commit facts that keep none (``CommitFact.source``):
+    a history's messages are read when a rule or a collector asks for one, not kept."""
+
+    __slots__ = ("_recent", "repo")
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._recent = _Recent(16)
+
+    def __call__(self, commit_id: str) -> str:
+        return self._recent.get(commit_id, self._read)
+
+    def _read(self, commit_id: str) -> str:
+        return str(self.repo[commit_id].peel(pygit2.Commit).message)
+
+
+def to_commit_fact(
+    commit: pygit2.Commit, messages: CommitMessages | None = None, ids: Callable[[str], str] | None = None
+) -> CommitFact:
+    """``commit`` as a fact; with ``messages``, its message is read from there when asked for.
+
+    Names and e-mail addresses are interned: a history has far fewer people than commits;
+    ``ids`` gives the one string kept for a commit id (the commit-graph index's), if any.
+    """
     author = commit.author
     committer = commit.committer
+    own = ids or str
     return CommitFact(
-        id=str(commit.id),
-        parents=tuple(str(p) for p in commit.parent_ids),
-        message=commit.message,
-        author_name=author.name,
-        author_email=author.email,
-        author_time=author.time,
-        committer_name=committer.name,
-        committer_email=committer.email,
-        commit_time=commit.commit_time,
+        own(str(commit.id)),
+        tuple(own(str(p)) for p in commit.parent_ids),
+        None if messages is not None else commit.message,
+        intern(author.name),
+        intern(author.email),
+        author.time,
+        intern(committer.name),
+        intern(committer.email),
+        commit.commit_time,
+        source=messages,
     )
 
 
-def read_file(repo: pygit2.Repository, commit_id: str, path: str, limit: int | None = None) -> FileSnapshot:
+class BlobTexts:
+    """Reads blobs' texts by id, for snapshots that keep none (``FileSnapshot.source``)."""
+
+    __slots__ = ("_recent", "repo")
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._recent = _Recent(4)
+
+    def __call__(self, blob_id: str) -> str:
+        return self._recent.get(blob_id, self._read)
+
+    def _read(self, blob_id: str) -> str:
+        blob = self.repo[blob_id]
+        data = blob.data if isinstance(blob, pygit2.Blob) else b""
+        return data.decode("utf-8", errors="replace")
+
+
+def read_file(
+    repo: pygit2.Repository, commit_id: str, path: str, limit: int | None = None, texts: BlobTexts | None = None
+) -> FileSnapshot:
     """The file ``path`` at ``commit_id``: text, absent, or a missing object; with ``limit``, a
-    blob larger than that many bytes is left unread (its header tells the size)."""
+    blob larger than that many bytes is left unread (its header tells the size); with ``texts``,
+    the blob is only found, and its text read from there when asked for."""
     try:
         commit = repo[commit_id]
     except MISSING:
@@ -114,6 +196,10 @@ def read_file(repo: pygit2.Repository, commit_id: str, path: str, limit: int | N
             size = repo.odb.read_header(entry.id)[1]
             if size > limit:
                 return FileSnapshot(path, commit_id, None, oversize=size)
+        if texts is not None and entry.type_str == "blob":
+            if entry.id not in repo.odb:
+                return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))
+            return FileSnapshot(path, commit_id, None, blob=str(entry.id), source=texts)
         blob = repo[entry.id]
     except MISSING:
         return FileSnapshot(path, commit_id, None, missing_object=str(entry.id))
