@@ -104,7 +104,6 @@ LONG_FOR_NOW = frozenset(
     {
         "hotfix_lint.collect.git.history",
         "hotfix_lint.collect.github.client",
-        "hotfix_lint.collect.git.landings",
         "hotfix_lint.audit.runner",
         "hotfix_lint.facts.github",
     }

@@ -25,9 +25,11 @@ from pygit2.enums import SortMode
 from hotfix_lint.collect.git.back_merge import BackMergeFinder
 from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
 from hotfix_lint.collect.git.deployed_then import DeployedRefs, first_own
+from hotfix_lint.collect.git.direct_landings import named_source
 from hotfix_lint.collect.git.first_parent_reach import FirstParentReach
 from hotfix_lint.collect.git.graph_index import HistoryIndex, HistoryProgress
-from hotfix_lint.collect.git.landings import Step, Vocabulary, classify_line, named_source
+from hotfix_lint.collect.git.landing_inputs import Step, Vocabulary
+from hotfix_lint.collect.git.landings import classify_line
 from hotfix_lint.collect.git.own_line import OwnLine, own_chain
 from hotfix_lint.collect.git.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.git.reader import GitReader, bases
