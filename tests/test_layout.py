@@ -102,7 +102,6 @@ def _package_imports() -> list[Import]:
 #: and two it is editing meanwhile. Remove each name as its module gets under the limit.
 LONG_FOR_NOW = frozenset(
     {
-        "hotfix_lint.collect.git.history",
         "hotfix_lint.collect.github.client",
         "hotfix_lint.audit.runner",
         "hotfix_lint.facts.github",
