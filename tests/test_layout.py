@@ -16,6 +16,21 @@ from import_graph import Import, circles, imports, layer_breaches, layer_of, lon
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "hotfix_lint"
 
+#: what the commands (front ends, audit, cli) may import
+_BELOW_COMMANDS = (
+    "base",
+    "run support",
+    "facts",
+    "report",
+    "policy",
+    "rules",
+    "policy loading",
+    "engine",
+    "collect git",
+    "collect",
+    "infer",
+)
+
 #: the layers, bottom first: each layer's modules (a package stands for all its modules; the
 #: longest name that matches wins) and the layers it may import. Within a layer anything goes
 #: (but a circle). Keep docs/architecture.md's table the same.
@@ -47,7 +62,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("base", "facts", "policy", "rules"),
     ),
     "engine": (("hotfix_lint.engine", "hotfix_lint.era_runs"), ("base", "facts", "policy", "rules")),
-    # git's facts: pygit2 only, never GitHub (a git hook reads nothing else)
+    # git's facts (pygit2): never the GitHub collector
     "collect git": (("hotfix_lint.collect.git",), ("base", "facts", "policy")),
     "collect": (("hotfix_lint.collect",), ("base", "facts", "policy", "collect git")),
     "infer": (
@@ -64,53 +79,12 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "hotfix_lint.catalog",
             "hotfix_lint.scaffold",
         ),
-        (
-            "base",
-            "run support",
-            "facts",
-            "report",
-            "policy",
-            "rules",
-            "policy loading",
-            "engine",
-            "collect git",
-            "collect",
-            "infer",
-        ),
+        _BELOW_COMMANDS,
     ),
-    "audit": (
-        ("hotfix_lint.audit",),
-        (
-            "base",
-            "run support",
-            "facts",
-            "report",
-            "policy",
-            "rules",
-            "policy loading",
-            "engine",
-            "collect git",
-            "collect",
-            "infer",
-        ),
-    ),
+    "audit": (("hotfix_lint.audit",), _BELOW_COMMANDS),
     "cli": (
         ("hotfix_lint.cli", "hotfix_lint.console", "hotfix_lint.__main__"),
-        (
-            "base",
-            "run support",
-            "facts",
-            "report",
-            "policy",
-            "rules",
-            "policy loading",
-            "engine",
-            "collect git",
-            "collect",
-            "infer",
-            "front ends",
-            "audit",
-        ),
+        (*_BELOW_COMMANDS, "front ends", "audit"),
     ),
 }
 
