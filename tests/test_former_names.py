@@ -81,7 +81,8 @@ def test_a_hotfix_into_the_old_name_is_judged(gitflow_repo: Scenario) -> None:
 
 def test_a_git_merge_on_a_line_formerly_named_master_names_no_target() -> None:
     """git leaves "into master" out: on main renamed from master, such a merge was made there."""
-    from hotfix_lint.collect.git.landings import Step, Vocabulary, classify_merge
+    from hotfix_lint.collect.git.landing_inputs import Step, Vocabulary
+    from hotfix_lint.collect.git.merge_verdicts import classify_merge
     from hotfix_lint.facts.git import CommitFact
     from hotfix_lint.policy.model import build_policy
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pygit2
 from scenario import Scenario
 
-from hotfix_lint.collect.git.graph_index import CommitGraph, FirstParentReach, HistoryIndex
+from hotfix_lint.collect.git.commit_graph import CommitGraph
+from hotfix_lint.collect.git.first_parent_reach import FirstParentReach
+from hotfix_lint.collect.git.graph_index import HistoryIndex
 from hotfix_lint.collect.git.history import HistoryCollector
 from hotfix_lint.collect.git.reach import IntegrationReach
 from hotfix_lint.collect.git.reader import GitReader

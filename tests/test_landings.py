@@ -10,7 +10,10 @@ import re
 from dataclasses import replace
 from itertools import count
 
-from hotfix_lint.collect.git.landings import Step, Vocabulary, classify_line, classify_merge, squash_source
+from hotfix_lint.collect.git.direct_landings import squash_source
+from hotfix_lint.collect.git.landing_inputs import Step, Vocabulary
+from hotfix_lint.collect.git.landings import classify_line
+from hotfix_lint.collect.git.merge_verdicts import classify_merge
 from hotfix_lint.facts import CommitFact, RepositoryFacts
 from hotfix_lint.facts.github import CouldNotCheck, GitHubFacts, PullRequestFact
 from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact

@@ -18,7 +18,7 @@ import yaml
 from scenario import Scenario, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.cli import main
-from hotfix_lint.collect.git.graph_index import CommitGraph
+from hotfix_lint.collect.git.commit_graph import CommitGraph
 from hotfix_lint.collect.git.line_chain import LineChains, repository_of
 from hotfix_lint.policy.loader import load_policy
 

@@ -21,7 +21,7 @@ from hotfix_lint.collect.git.repository import MISSING
 from hotfix_lint.facts import CommitFact
 
 if TYPE_CHECKING:  # the branch check (a git hook) imports this module: no more than it needs
-    from hotfix_lint.collect.git.graph_index import CommitGraph
+    from hotfix_lint.collect.git.commit_graph import CommitGraph
     from hotfix_lint.facts.refs import TagFact
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hotfix_lint.collect.git.landings import Vocabulary, named_source
+from hotfix_lint.collect.git.direct_landings import named_source
+from hotfix_lint.collect.git.landing_inputs import Vocabulary
 from hotfix_lint.facts.github import GitHubFacts
 from hotfix_lint.facts.history import HistoryFacts
 from hotfix_lint.facts.landing import REBASE, SQUASH, LandingFact

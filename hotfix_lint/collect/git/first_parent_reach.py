@@ -1,0 +1,111 @@
+"""When each commit first became reachable from a branch's first-parent chain, from the
+commit graph (:mod:`~hotfix_lint.collect.git.commit_graph`): one pass from the oldest chain
+commit, so a first-parent merge's own commits are what arrived with it. It answers the
+:class:`~hotfix_lint.collect.git.reach.ReachIndex` protocol from the graph.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator, Sequence
+
+from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
+from hotfix_lint.collect.git.reach import SKEW, Reach
+
+
+def _first_parents(first: array[int], cursor: int) -> Iterator[int]:
+    while cursor != NONE:
+        yield cursor
+        cursor = first[cursor]
+
+
+class FirstParentReach:
+    """When each commit first became reachable from a branch's first-parent chain.
+
+    One pass over the chain, oldest first: each step gets the commits it makes newly
+    reachable (a walk over commits not reached yet), so each commit is visited once. With a
+    ``cutoff``, the chain stops at its first commit older than ``cutoff`` minus a day of
+    clock skew, and older commits are not walked (as :class:`~hotfix_lint.collect.git.reach.
+    IntegrationReach` does, whose questions this answers from the index).
+    """
+
+    def __init__(
+        self, graph: CommitGraph, tip: str, cutoff: int | None = None, chain: Sequence[int] | None = None
+    ) -> None:
+        """``chain``: the branch's own chain from ``tip`` (graph indices, newest first, each
+        commit a parent of the one before) where it is not the plain first-parent one."""
+        self.graph = graph
+        floor = None if cutoff is None else cutoff - SKEW
+        #: the chain, oldest first (graph indices)
+        self.chain: list[int] = []
+        #: the step (position in ``chain``) that first reached each commit; -1: never
+        self.step = array("i", [NONE]) * len(graph)
+        #: commits in the order they arrived, and where each step's arrivals start in it
+        self.arrived = array("i")
+        self.starts = array("i")
+        self.at = array("q")
+        self._read(tip, floor, chain)
+
+    def _read(self, tip: str, floor: int | None, own: Sequence[int] | None) -> None:
+        graph = self.graph
+        times, first, step_of = graph.times, graph.first, self.step
+        chain: list[int] = []
+        for n in _first_parents(first, graph.index.get(tip, NONE)) if own is None else own:
+            if floor is not None and times[n] < floor:
+                break
+            chain.append(n)
+        chain.reverse()
+        self.chain = chain
+        at = [times[c] for c in chain]
+        for i in range(len(at) - 2, -1, -1):
+            at[i] = min(at[i], at[i + 1])
+        self.at = array("q", at)
+        arrived, starts, others = self.arrived, self.starts, graph.others
+        previous = NONE
+        for step, via in enumerate(chain):
+            starts.append(len(arrived))
+            if step_of[via] == NONE:
+                step_of[via] = step
+                arrived.append(via)
+            if first[via] == previous:
+                stack = list(others.get(via, ()))
+            else:  # the own chain went on through another parent (a pull merge's server side)
+                stack = [p for p in graph.parents(via) if p != previous]
+            previous = via
+            while stack:
+                c = stack.pop()
+                if step_of[c] != NONE or (floor is not None and times[c] < floor):
+                    continue
+                step_of[c] = step
+                arrived.append(c)
+                stack.extend(graph.parents(c))
+        starts.append(len(arrived))
+
+    def step_of(self, commit: str) -> int | None:
+        n = self.graph.index.get(commit)
+        if n is None:
+            return None
+        step = self.step[n]
+        return None if step == NONE else step
+
+    def arrived_with(self, step: int) -> list[int]:
+        """The commits the chain's commit at ``step`` made reachable (itself first)."""
+        return list(self.arrived[self.starts[step] : self.starts[step + 1]])
+
+    # -- the :class:`~hotfix_lint.collect.git.reach.ReachIndex` protocol ------------------------
+
+    def reached(self, commit: str) -> Reach | None:
+        step = self.step_of(commit)
+        if step is None:
+            return None
+        via = self.chain[step]
+        return Reach(self.at[step], self.graph.ids[via], self.graph.arity[via] > 1)
+
+    def arrivals(self, start: int, end: int) -> Iterator[str]:
+        import bisect
+
+        first = bisect.bisect_left(self.at, start)
+        last = bisect.bisect_right(self.at, end)
+        ids = self.graph.ids
+        for n in self.arrived[self.starts[first] : self.starts[last]] if first < last else ():
+            yield ids[n]
