@@ -38,12 +38,13 @@ from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github.client import GitHubRequest, RetryPolicy
     from hotfix_lint.collect.github.clients import ClientPool
     from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
     from hotfix_lint.collect.github.deadline import GitHubBudget
     from hotfix_lint.collect.github.graphql import RepoAnswer
     from hotfix_lint.collect.github.org import GitHubReader, RepositoryInfo
+    from hotfix_lint.collect.github.session import RetryPolicy
+    from hotfix_lint.collect.github.target import GitHubRequest
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
     from hotfix_lint.results import Violation
@@ -331,7 +332,7 @@ def _check(
     history: str | None,
 ) -> _Checked:
     """The check's pipeline on the mirror: its JSON report, and the cache's keys."""
-    from hotfix_lint.collect.github.client import GitHubRequest
+    from hotfix_lint.collect.github.target import GitHubRequest
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GITHUB_KINDS
     from hotfix_lint.report.json_report import report_to_dict
@@ -381,7 +382,7 @@ def _check(
         facts = replace(facts, now=settings.now)
         if reads_github and not facts.empty and answered:
             from hotfix_lint.collect.git.repository import open_repository
-            from hotfix_lint.collect.github.plan import add_github
+            from hotfix_lint.collect.github_plan import add_github
 
             github = "read"
             facts = add_github(open_repository(mirror), policy, kinds, request, facts)

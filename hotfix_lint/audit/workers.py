@@ -43,9 +43,9 @@ MeterReading = tuple[int, int, int | None, int | None]
 _AUDIT_MODULES = (
     "hotfix_lint.audit.factcodec",
     "hotfix_lint.collect.gather",
-    "hotfix_lint.collect.github.client",
+    "hotfix_lint.collect.github.collector",
     "hotfix_lint.collect.github.org",
-    "hotfix_lint.collect.github.plan",
+    "hotfix_lint.collect.github_plan",
     "hotfix_lint.collect.github.http_session",
     "hotfix_lint.collect.git.mirror",
     "hotfix_lint.engine",
@@ -190,9 +190,12 @@ def _run_pool(
     # what this process holds is shared with each forked worker; a garbage collection there
     # would walk all of it (and copy every page it touches): leave it out of their collections
     gc.freeze()
-    with Lifeline.open() as lifeline, ProcessPoolExecutor(
-        max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
-    ) as pool:
+    with (
+        Lifeline.open() as lifeline,
+        ProcessPoolExecutor(
+            max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
+        ) as pool,
+    ):
         futures = {pool.submit(_audit_in_worker, batch): batch for batch in batches}
         gc.unfreeze()  # the workers are forked on the first submit
         for future in as_completed(futures):
