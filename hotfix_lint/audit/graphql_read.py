@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hotfix_lint.audit.runner import AuditSettings
     from hotfix_lint.audit.selection import Target
+    from hotfix_lint.audit.settings import AuditSettings
     from hotfix_lint.collect.github.conditional import ApiMeter
     from hotfix_lint.collect.github.graphql import RepoAnswer, RepoWant
 

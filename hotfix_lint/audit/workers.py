@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from hotfix_lint.audit.lifeline import Lifeline, die_with_parent
 from hotfix_lint.audit.model import FAILED, RepoEntry
-from hotfix_lint.audit.runner import AuditSettings, audit_repository, redact
+from hotfix_lint.audit.runner import audit_repository
+from hotfix_lint.audit.settings import AuditSettings, redact
 
 if TYPE_CHECKING:
     from hotfix_lint.audit.selection import Target

@@ -120,8 +120,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.baseline import apply_baseline
     from hotfix_lint.audit.model import AuditReport, sort_entries
     from hotfix_lint.audit.progress import ProgressBar, wanted
-    from hotfix_lint.audit.runner import AuditSettings, load_org_policy
     from hotfix_lint.audit.selection import Target, check_name, read_repos_file, select
+    from hotfix_lint.audit.settings import AuditSettings, load_org_policy
     from hotfix_lint.audit.sharding import parse_shard
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.audit.workers import run_audit
