@@ -132,7 +132,6 @@ LONG_FOR_NOW = frozenset(
         "hotfix_lint.collect.git.history",
         "hotfix_lint.collect.git.landings",
         "hotfix_lint.collect.git.graph_index",
-        "hotfix_lint.facts.github",
     }
 )
 
