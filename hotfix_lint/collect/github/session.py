@@ -7,7 +7,9 @@ each fact turns into a :class:`CouldNotCheck` naming the permission needed, so t
 are still collected. Time is bounded (``collect.github.deadline``): each request has a total
 deadline, the run a budget (``--github-timeout``); a rate-limit answer is never waited out: it
 and every request not made yet fail with the time the limit resets. The REST collectors, the
-organisation listing (``org.py``) and the GraphQL reader (``graphql.py``) share it.
+organisation listing (``org.py``) and the GraphQL reader (``graphql.py``) share it. Here too,
+for the REST collectors: :func:`guard` (a surprise in one fact's answer stays that fact's)
+and the conversions every answer needs (:func:`epoch`, :func:`login`).
 """
 
 from __future__ import annotations
@@ -296,8 +298,10 @@ def guard(session: GitHubSession, what: str, collect: Callable[[], T]) -> T | Co
 
 
 def epoch(value: dt.datetime | None) -> int | None:
+    """A PyGithub time as epoch seconds."""
     return None if value is None else int(value.timestamp())
 
 
 def login(user: Any) -> str | None:
+    """A PyGithub user's login (None when the answer names none)."""
     return None if user is None else str(user.login)
