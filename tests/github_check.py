@@ -138,7 +138,7 @@ class Sleeps:
 
 def fast_retries(monkeypatch: pytest.MonkeyPatch, *, max_wait: float = 5.0) -> Sleeps:
     """Make the CLI's GitHub retries instant (and recorded): the retry loop itself is unchanged."""
-    import hotfix_lint.collect.github.client as collector
+    import hotfix_lint.collect.github.collector as collector
 
     sleeps = Sleeps()
     monkeypatch.setattr(

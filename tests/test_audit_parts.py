@@ -196,7 +196,7 @@ def test_a_304_is_the_stored_answer_and_is_not_counted(github_server: GitHubServ
 
 
 def test_the_github_fact_collector_asks_conditionally_too(github_server: GitHubServer, tmp_path: Path) -> None:
-    from hotfix_lint.collect.github.client import collect_github
+    from hotfix_lint.collect.github.collector import collect_github
 
     github_server.state.add_repo("octo/app", branches=["develop"])
     github_server.state.protect_branch("octo/app", "main")

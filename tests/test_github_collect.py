@@ -17,18 +17,16 @@ import pytest
 from github_server import GitHubServer, serve_github
 from github_server.state import MUST_HAVE_ADMIN, NOT_ACCESSIBLE_BY_INTEGRATION
 
-from hotfix_lint.collect.github.client import (
+from hotfix_lint.collect.github.collector import collect_github
+from hotfix_lint.collect.github.session import (
     PERMISSION_ACTIONS,
     PERMISSION_ADMINISTRATION,
     PERMISSION_DEPLOYMENTS,
     PERMISSION_METADATA,
     PERMISSION_PULL_REQUESTS,
-    RemoteRepository,
     RetryPolicy,
-    collect_github,
-    discover_token,
-    parse_remote_url,
 )
+from hotfix_lint.collect.github.target import RemoteRepository, discover_token, parse_remote_url
 from hotfix_lint.facts.github import (
     BranchProtection,
     CouldNotCheck,
@@ -590,7 +588,7 @@ def test_pull_requests_are_read_page_by_page(gh: GitHubServer) -> None:
 
 def test_importing_hotfix_lint_does_not_load_pygithub() -> None:
     code = (
-        "import sys, hotfix_lint, hotfix_lint.facts.github, hotfix_lint.collect.github.client\n"
+        "import sys, hotfix_lint, hotfix_lint.facts.github, hotfix_lint.collect.github.collector\n"
         "loaded = sorted(m for m in sys.modules if m == 'github' or m.startswith('github.'))\n"
         "assert not loaded, loaded\n"
     )

@@ -14,9 +14,10 @@ import pytest
 from github_check import REPO, TOKEN, GitHub, compliant, policy
 from github_server import GitHubServer, serve_github
 
-from hotfix_lint.collect.github.client import collect_github, new_client
+from hotfix_lint.collect.github.collector import collect_github
 from hotfix_lint.collect.github.deadline import Deadline, DeadlineExceeded, GitHubBudget
 from hotfix_lint.collect.github.rate_limit import rate_limit_of
+from hotfix_lint.collect.github.session import new_client
 from hotfix_lint.facts.github import CouldNotCheck, RepoSettings
 
 

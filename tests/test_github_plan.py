@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from hotfix_lint.collect.github.client import GitHubRequest, GitHubTarget, resolve_target
-from hotfix_lint.collect.github.plan import plan_branches, probe_name
+from hotfix_lint.collect.github.target import GitHubRequest, GitHubTarget, resolve_target
+from hotfix_lint.collect.github_plan import plan_branches, probe_name
 from hotfix_lint.facts.github import CouldNotCheck, Deployment, GitHubFacts
 from hotfix_lint.facts.kinds import GITHUB, GITHUB_PULLS
 from hotfix_lint.policy.model import Policy, RuleSetting

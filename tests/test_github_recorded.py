@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from github_server import GitHubServer, serve_github
 
-from hotfix_lint.collect.github.client import collect_github
+from hotfix_lint.collect.github.collector import collect_github
 from hotfix_lint.facts.git import RepositoryFacts
 from hotfix_lint.facts.github import (
     BranchProtection,
@@ -523,4 +523,3 @@ def _ci(github: GitHubFacts) -> list[str]:
     )
     context = RuleContext(policy=chosen, options=CiTrigger.option_defaults(), now=T0)
     return [f.message for f in CiTrigger().check(facts, context)]
-

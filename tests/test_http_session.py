@@ -295,8 +295,8 @@ def test_the_ca_bundle_is_the_one_requests_would_use(monkeypatch: pytest.MonkeyP
 def test_a_client_pool_keeps_one_client_per_thread_and_takes_each_repositorys_meter(
     github_server: GitHubServer, tmp_path: Path
 ) -> None:
-    from hotfix_lint.collect.github.client import collect_github
     from hotfix_lint.collect.github.clients import ClientPool
+    from hotfix_lint.collect.github.collector import collect_github
 
     github_server.state.add_repo("octo/app", branches=["develop"])
     github_server.state.add_repo("octo/lib", branches=["develop"])

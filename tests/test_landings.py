@@ -227,7 +227,7 @@ def _judge(facts: RepositoryFacts) -> list[tuple[str, str]]:
 
 
 def test_a_squash_is_judged_or_could_not_check() -> None:
-    from hotfix_lint.collect.github.pull_heads import with_pull_heads
+    from hotfix_lint.collect.pull_heads import with_pull_heads
 
     squash = commit("Fix thing (#45)", "c" * 40)
     unknown = LandingFact("squash", "main", (squash,), "", pull_request=45, back_merged=True)

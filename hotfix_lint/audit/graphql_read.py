@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from hotfix_lint.audit.runner import AuditSettings
     from hotfix_lint.audit.selection import Target
+    from hotfix_lint.audit.settings import AuditSettings
     from hotfix_lint.collect.github.conditional import ApiMeter
     from hotfix_lint.collect.github.graphql import RepoAnswer, RepoWant
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
     """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
     from hotfix_lint.collect.github.graphql import RepoWant
-    from hotfix_lint.collect.github.plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
+    from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
     from hotfix_lint.engine import required_kinds, select_rules
     from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 

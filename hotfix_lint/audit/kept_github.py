@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 from hotfix_lint.audit.state import KeptGitHub, write_atomically
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github.client import GitHubRequest, RetryPolicy
+    from hotfix_lint.collect.github.session import RetryPolicy
+    from hotfix_lint.collect.github.target import GitHubRequest
     from hotfix_lint.facts import RepositoryFacts
     from hotfix_lint.policy.model import Policy
 
@@ -34,7 +35,7 @@ def judged_again(
     """The kept facts, when ``path`` is the file ``kept`` names and GitHub still gives every
     answer they were made of; None: read GitHub again."""
     from hotfix_lint.audit.factcodec import CodecError, decode_facts
-    from hotfix_lint.collect.github.client import answers_unchanged
+    from hotfix_lint.collect.github.collector import answers_unchanged
 
     try:
         data = path.read_bytes()
@@ -64,7 +65,7 @@ def read_and_keep(
     from hotfix_lint.audit.factcodec import CodecError, encode_facts
     from hotfix_lint.collect.git.repository import open_repository
     from hotfix_lint.collect.github.conditional import ApiMeter
-    from hotfix_lint.collect.github.plan import add_github
+    from hotfix_lint.collect.github_plan import add_github
 
     counted = ApiMeter(keep_answers=True)
     facts = add_github(open_repository(mirror), policy, kinds, replace(request, meter=counted), facts)

@@ -20,104 +20,32 @@ the reason; the others go on.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hotfix_lint import __version__
-from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT, held
+from hotfix_lint.audit.locks import held
+from hotfix_lint.audit.mirror_facts import facts_key, fetch_mirror, git_facts, with_past_eras
 from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
 from hotfix_lint.audit.selection import Target
-from hotfix_lint.audit.state import AuditCache, KeptGitHub, RepoState, write_atomically
+from hotfix_lint.audit.settings import AuditSettings, OrgPolicy, redact, repo_policy
+from hotfix_lint.audit.state import KeptGitHub, RepoState
 from hotfix_lint.errors import PolicyError, UserError, unreadable_repository
 from hotfix_lint.policy.cache import POLICY_FILE_NAMES
-from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github.client import GitHubRequest, RetryPolicy
-    from hotfix_lint.collect.github.clients import ClientPool
     from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
-    from hotfix_lint.collect.github.deadline import GitHubBudget
     from hotfix_lint.collect.github.graphql import RepoAnswer
     from hotfix_lint.collect.github.org import GitHubReader, RepositoryInfo
-    from hotfix_lint.facts import RepositoryFacts
-    from hotfix_lint.policy.model import Policy
-    from hotfix_lint.results import Violation
 
 log = logging.getLogger(__name__)
 
 TOOL_NAME = "hotfix-lint"
 GITHUB_DEPLOYMENT = "github-deployment"
-
-
-@dataclass(frozen=True)
-class OrgPolicy:
-    """The policy for repositories without their own: ``--policy``, else the default pack."""
-
-    policy: Policy
-    label: str
-    fingerprint: str
-
-
-@dataclass(frozen=True)
-class AuditSettings:
-    """Everything the same for every repository of one audit."""
-
-    cache: AuditCache
-    org_policy: OrgPolicy
-    now: int
-    api_url: str | None = None
-    token: str | None = field(default=None, repr=False)
-    token_env: str | None = None
-    use_repo_policy: bool = True
-    include_archived: bool = False
-    rules: tuple[str, ...] | None = None
-    retry: RetryPolicy | None = None
-    #: seconds to wait for another audit on the same cache to finish with a repository
-    lock_timeout: float = DEFAULT_LOCK_TIMEOUT
-    #: seconds one clone or fetch of a mirror may take in all (``--clone-timeout``)
-    clone_timeout: float = DEFAULT_CLONE_TIMEOUT
-    #: GitHub clients kept from one repository to the next (``run_audit`` makes and closes it)
-    clients: ClientPool | None = field(default=None, repr=False, compare=False)
-    #: the audit's time for GitHub (``--github-timeout``) and the rate limit that stopped it
-    budget: GitHubBudget | None = field(default=None, repr=False, compare=False)
-    #: GraphQL's answers read ahead for many repositories at once (``audit.graphql_read``)
-    graphql: Mapping[str, RepoAnswer] | None = field(default=None, repr=False, compare=False)
-
-
-def files_fingerprint(paths: Sequence[Path], *extra: str) -> str:
-    """What a policy is made of: the contents of every file it is read from."""
-    digest = hashlib.sha256()
-    for part in extra:
-        digest.update(part.encode("utf-8") + b"\0")
-    for path in paths:
-        digest.update(str(path.name).encode("utf-8") + b"\0" + Path(path).read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-def load_org_policy(path: Path | None, cache: AuditCache | None = None) -> OrgPolicy:
-    """``--policy FILE`` or the default pack, loaded once (a broken one stops the audit: exit 2)."""
-    from hotfix_lint.policy.loader import load_pack, load_policy, policy_files
-    from hotfix_lint.policy.packs import pack_path
-
-    markers = cache.validated_dir if cache is not None else None
-    if path is not None:
-        policy = load_policy(path, cache_dir=markers)
-        return OrgPolicy(policy, f"--policy {path}", files_fingerprint(policy_files(path)))
-    policy = load_pack("default", cache_dir=markers)
-    return OrgPolicy(policy, "pack:default", files_fingerprint(policy_files(pack_path("default"), pack="default")))
-
-
-def redact(text: str, token: str | None) -> str:
-    """``text`` without the token, nor credentials inside a URL (``--github-url``'s included)."""
-    from hotfix_lint.collect.git.mirror import without_credentials
-
-    text = without_credentials(text) or ""
-    return text.replace(token, "***") if token else text
 
 
 def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | None = None) -> RepoEntry:
@@ -145,34 +73,6 @@ def audit_repository(target: Target, settings: AuditSettings, meter: ApiMeter | 
             log.debug("audit of %s failed", target.full_name, exc_info=True)
             reason = f"unexpected error: {type(exc).__name__}: {exc}"
         return RepoEntry(target.full_name, FAILED, error=redact(reason, settings.token)[:500])
-
-
-def _repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str, str]) -> OrgPolicy:
-    """The repository's own policy, written to the cache and loaded from there."""
-    from hotfix_lint.policy.loader import load_policy, policy_files
-
-    name, text = policy_file
-    directory = settings.cache.policy_dir(full_name)
-    path = directory / name
-    for other in POLICY_FILE_NAMES:
-        if other != name:
-            (directory / other).unlink(missing_ok=True)
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        write_atomically(path, text)
-    display = f"{full_name}:{name}"
-    try:
-        policy = load_policy(path, cache_dir=settings.cache.validated_dir, untrusted=True)
-    except PolicyError as exc:
-        raise PolicyError([p.replace(str(path), display) for p in exc.problems]) from None
-    waivers = tuple(replace(w, where=w.where.replace(str(path), display)) for w in policy.exceptions)
-    policy = replace(policy, source=display, exceptions=waivers)
-    return OrgPolicy(policy, f"repository {name}", files_fingerprint(policy_files(path, untrusted=True)))
-
-
-def _facts_key(policy: OrgPolicy, kinds: frozenset[str]) -> str:
-    """What cached facts were gathered for: the tool, the policy's files, the fact kinds."""
-    parts = (__version__, policy.fingerprint, ",".join(sorted(kinds)))
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
 class _LazyReader:
@@ -235,8 +135,8 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
         reader.close()
     history = None
     if not unchanged:
-        history = _sync(info, mirror, settings)
-    chosen = _repo_policy(settings, info.full_name, policy_file) if policy_file else settings.org_policy
+        history = fetch_mirror(info, mirror, settings)
+    chosen = repo_policy(settings, info.full_name, policy_file) if policy_file else settings.org_policy
     checked = _check(info, mirror, chosen, settings, state, store, meter, unchanged, history)
     learnt = RepoState(
         pushed_at=info.pushed_at,
@@ -281,30 +181,6 @@ def _read_policy_file(
     return reader.get().root_file(info.full_name, POLICY_FILE_NAMES)
 
 
-def _sync(info: RepositoryInfo, mirror: Path, settings: AuditSettings) -> str:
-    from hotfix_lint.collect.git.mirror import MirrorError, refused_clone_url, sync_mirror, token_allowed
-
-    refused = refused_clone_url(info.clone_url, settings.api_url)
-    if refused is not None:
-        raise MirrorError(refused)
-    from hotfix_lint.watchdog import OvertimeError, call_within, stall_seconds
-
-    token = settings.token if token_allowed(info.clone_url, settings.api_url) else None
-    try:  # in a child with a total deadline: a server that drips its answer cannot hold the audit
-        synced = call_within(
-            settings.clone_timeout,
-            stall_seconds(),
-            sync_mirror,
-            info.clone_url,
-            mirror,
-            token=token,
-            default_branch=info.default_branch,
-        )
-    except OvertimeError as exc:
-        raise MirrorError(f"{exc} (--clone-timeout)") from None
-    return synced.action
-
-
 @dataclass(frozen=True)
 class _Checked:
     """A repository's check: its JSON report and what the cache keeps of it for next time."""
@@ -331,7 +207,7 @@ def _check(
     history: str | None,
 ) -> _Checked:
     """The check's pipeline on the mirror: its JSON report, and the cache's keys."""
-    from hotfix_lint.collect.github.client import GitHubRequest
+    from hotfix_lint.collect.github.target import GitHubRequest
     from hotfix_lint.engine import evaluate, required_kinds, select_rules, skip_notes
     from hotfix_lint.facts.kinds import GITHUB_KINDS
     from hotfix_lint.report.json_report import report_to_dict
@@ -356,11 +232,11 @@ def _check(
     # with deployed_ref: github-deployment the history facts depend on GitHub: never cached
     mixed = policy.deployed_ref == GITHUB_DEPLOYMENT and bool(kinds)
     git_kinds = kinds if mixed else kinds - GITHUB_KINDS
-    key = None if mixed else _facts_key(chosen, git_kinds)
+    key = None if mixed else facts_key(chosen, git_kinds)
     reads_github = bool(kinds & GITHUB_KINDS) and not mixed
     kept_valid = unchanged and key is not None and state.facts_key == key
     # the kept GitHub facts hold what the GitHub rules of their run read: only for the same ones
-    github_key = _facts_key(chosen, kinds) if reads_github else None
+    github_key = facts_key(chosen, kinds) if reads_github else None
     github_path = settings.cache.github_facts_path(info.full_name)
     facts = None
     github: str | None = None
@@ -375,13 +251,13 @@ def _check(
     if facts is None:
         kept = None
         mixed_request = request if mixed else None
-        facts, history, key = _git_facts(
+        facts, history, key = git_facts(
             info, mirror, policy, git_kinds, settings, key, kept_valid, history, mixed_request
         )
         facts = replace(facts, now=settings.now)
         if reads_github and not facts.empty and answered:
             from hotfix_lint.collect.git.repository import open_repository
-            from hotfix_lint.collect.github.plan import add_github
+            from hotfix_lint.collect.github_plan import add_github
 
             github = "read"
             facts = add_github(open_repository(mirror), policy, kinds, request, facts)
@@ -398,7 +274,7 @@ def _check(
     violations = evaluate(facts, policy, selected, today)
     notes = [n for n in facts.notes if not n.startswith("read GitHub repository ")]
     if whole.eras and selected:
-        violations = _with_past_eras(whole, mirror, settings, violations, notes)
+        violations = with_past_eras(whole, mirror, settings, violations, notes)
     skipped, rules_run = skip_notes(facts, selected)
     notes.extend(skipped)
     report = Report(
@@ -411,62 +287,3 @@ def _check(
         notes=tuple(notes),
     )
     return _Checked(report_to_dict(report), history or "cached", key, github, kept)
-
-
-def _with_past_eras(
-    whole: Policy, mirror: Path, settings: AuditSettings, violations: list[Violation], notes: list[str]
-) -> list[Violation]:
-    """The present era's findings with every past era's history findings (not cached: a policy
-    with eras is rare, and each era's walk is its own)."""
-    from hotfix_lint.collect.gather import gather
-    from hotfix_lint.era_runs import era_note, judge_past_eras, unique
-    from hotfix_lint.watchdog import call_watched, stall_seconds
-
-    def history(era: Policy, kinds: frozenset[str]) -> RepositoryFacts:
-        return call_watched(
-            stall_seconds(), gather, mirror, era, kinds, branch=None, since=None, now=settings.now, with_github=False
-        )
-
-    notes.append(era_note(whole, settings.now) or "")
-    return unique([*violations, *judge_past_eras(whole, settings.now, settings.rules, history)])
-
-
-def _git_facts(
-    info: RepositoryInfo,
-    mirror: Path,
-    policy: Policy,
-    git_kinds: frozenset[str],
-    settings: AuditSettings,
-    key: str | None,
-    kept_valid: bool,
-    history: str | None,
-    github: GitHubRequest | None,
-) -> tuple[RepositoryFacts, str | None, str | None]:
-    """The git facts kept last time when they are still valid, else gathered from the mirror
-    (and kept): (facts, history, the key they are kept under)."""
-    from hotfix_lint.audit.factcodec import CodecError, decode_facts, encode_facts
-    from hotfix_lint.collect.gather import add_github_facts, gather
-    from hotfix_lint.watchdog import call_watched, stall_seconds
-
-    facts_path = settings.cache.facts_path(info.full_name)
-    if kept_valid:
-        try:
-            return decode_facts(facts_path.read_bytes()), "cached", key
-        except (CodecError, OSError):
-            pass
-    # a corrupt mirror can make libgit2 spin for ever: read it in a child that must keep
-    # beating (a stall is this repository's error, not the audit's end)
-    facts = call_watched(
-        stall_seconds(), gather, mirror, policy, git_kinds, branch=None, since=None, now=settings.now, with_github=False
-    )
-    if github is not None:  # deployed_ref github-deployment: the history facts need GitHub's
-        from hotfix_lint.collect.git.repository import open_repository
-
-        facts = add_github_facts(open_repository(mirror), policy, git_kinds, github, facts, since=None)
-    if key is not None:
-        try:
-            write_atomically(facts_path, encode_facts(facts))
-        except CodecError as exc:
-            log.info("facts of %s not cached: %s", info.full_name, exc)
-            key = None
-    return facts, history or "unchanged", key

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from hotfix_lint.audit.lifeline import Lifeline, die_with_parent
 from hotfix_lint.audit.model import FAILED, RepoEntry
-from hotfix_lint.audit.runner import AuditSettings, audit_repository, redact
+from hotfix_lint.audit.runner import audit_repository
+from hotfix_lint.audit.settings import AuditSettings, redact
 
 if TYPE_CHECKING:
     from hotfix_lint.audit.selection import Target
@@ -43,9 +44,9 @@ MeterReading = tuple[int, int, int | None, int | None]
 _AUDIT_MODULES = (
     "hotfix_lint.audit.factcodec",
     "hotfix_lint.collect.gather",
-    "hotfix_lint.collect.github.client",
+    "hotfix_lint.collect.github.collector",
     "hotfix_lint.collect.github.org",
-    "hotfix_lint.collect.github.plan",
+    "hotfix_lint.collect.github_plan",
     "hotfix_lint.collect.github.http_session",
     "hotfix_lint.collect.git.mirror",
     "hotfix_lint.engine",
@@ -190,9 +191,12 @@ def _run_pool(
     # what this process holds is shared with each forked worker; a garbage collection there
     # would walk all of it (and copy every page it touches): leave it out of their collections
     gc.freeze()
-    with Lifeline.open() as lifeline, ProcessPoolExecutor(
-        max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
-    ) as pool:
+    with (
+        Lifeline.open() as lifeline,
+        ProcessPoolExecutor(
+            max_workers=processes, mp_context=_FORK, initializer=_start_worker, initargs=(settings, threads, lifeline)
+        ) as pool,
+    ):
         futures = {pool.submit(_audit_in_worker, batch): batch for batch in batches}
         gc.unfreeze()  # the workers are forked on the first submit
         for future in as_completed(futures):

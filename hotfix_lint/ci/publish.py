@@ -18,7 +18,7 @@ from hotfix_lint.errors import UserError
 from hotfix_lint.report import plural
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.github.client import GitHubTarget
+    from hotfix_lint.collect.github.target import GitHubTarget
     from hotfix_lint.report.model import Report
 
 #: the context a pull request's required status check names: only a verdict on a change into a
@@ -83,7 +83,7 @@ def post_status(target: GitHubTarget, status: Status, *, timeout: int = 15) -> s
     for anything but a commit status in GitHub's answer (a refusal, a redirect, an empty or
     unreadable body, no whole answer within a request's deadline: the run's budget for GitHub
     does not apply, the status must still go out after a check that spent it)."""
-    from hotfix_lint.collect.github.client import new_client
+    from hotfix_lint.collect.github.session import new_client
 
     if status.state not in STATES:
         raise ValueError(f"not a commit status state: {status.state!r}")

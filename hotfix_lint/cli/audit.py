@@ -120,15 +120,15 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from hotfix_lint.audit.baseline import apply_baseline
     from hotfix_lint.audit.model import AuditReport, sort_entries
     from hotfix_lint.audit.progress import ProgressBar, wanted
-    from hotfix_lint.audit.runner import AuditSettings, load_org_policy
     from hotfix_lint.audit.selection import Target, check_name, read_repos_file, select
+    from hotfix_lint.audit.settings import AuditSettings, load_org_policy
     from hotfix_lint.audit.sharding import parse_shard
     from hotfix_lint.audit.state import AuditCache
     from hotfix_lint.audit.workers import run_audit
     from hotfix_lint.cli.options import github_budget, github_request, parse_now
     from hotfix_lint.collect.git.mirror import without_credentials
-    from hotfix_lint.collect.github.client import discover_token
     from hotfix_lint.collect.github.conditional import ApiMeter
+    from hotfix_lint.collect.github.target import discover_token
 
     if not (args.org or args.repos or args.repositories):
         raise UserError("name the repositories: --org ORG, --repos FILE, or OWNER/NAME arguments")

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from hotfix_lint.ci.context import CIContext
     from hotfix_lint.ci.plan import CheckPlan
-    from hotfix_lint.collect.github.client import GitHubRequest
+    from hotfix_lint.collect.github.target import GitHubRequest
     from hotfix_lint.policy.model import Policy
     from hotfix_lint.report.model import Report
 
@@ -28,7 +28,7 @@ def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> Git
     from dataclasses import replace
 
     from hotfix_lint.ci.context import GITHUB_ACTIONS
-    from hotfix_lint.collect.github.client import DEFAULT_API_URL
+    from hotfix_lint.collect.github.session import DEFAULT_API_URL
 
     request = github_request(args)
     if (
@@ -111,8 +111,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     status_target = None
     if args.post_status:
         from hotfix_lint.ci.publish import PublishError
-        from hotfix_lint.collect.github.client import resolve_target
-        from hotfix_lint.collect.github.plan import origin_url
+        from hotfix_lint.collect.github.target import resolve_target
+        from hotfix_lint.collect.github_plan import origin_url
 
         resolved = resolve_target(github, origin_url(repo), environ)
         if isinstance(resolved, str):

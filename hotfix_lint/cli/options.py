@@ -12,8 +12,8 @@ from hotfix_lint.errors import UserError
 if TYPE_CHECKING:
     import argparse
 
-    from hotfix_lint.collect.github.client import GitHubRequest
     from hotfix_lint.collect.github.deadline import GitHubBudget
+    from hotfix_lint.collect.github.target import GitHubRequest
 
 TOOL_NAME = "hotfix-lint"
 
@@ -60,7 +60,7 @@ def github_request(args: argparse.Namespace) -> GitHubRequest:
     import re
     from urllib.parse import urlsplit
 
-    from hotfix_lint.collect.github.client import GitHubRequest
+    from hotfix_lint.collect.github.target import GitHubRequest
 
     repository = getattr(args, "github", None)
     url = getattr(args, "github_url", None)

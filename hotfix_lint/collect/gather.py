@@ -24,7 +24,7 @@ from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.git.graph_index import HistoryProgress
-    from hotfix_lint.collect.github.client import GitHubRequest
+    from hotfix_lint.collect.github.target import GitHubRequest
 
 
 def current_branch(repo: pygit2.Repository) -> tuple[str | None, str | None]:
@@ -145,7 +145,7 @@ def add_github_facts(
     deployed ref is GitHub's); the same facts when none is wanted."""
     if facts.empty or not (kinds & GITHUB_KINDS or policy.deployed_ref == "github-deployment"):
         return facts
-    from hotfix_lint.collect.github.plan import add_github
+    from hotfix_lint.collect.github_plan import add_github
 
     return add_github(repo, policy, kinds, github, facts, since=since)
 

@@ -288,7 +288,7 @@ class RepositoryFacts:
     #: GitHub Actions workflows at the production tip (and at the branch under check)
     workflows: tuple[WorkflowsFact, ...] | None = None
     promotion: PromotionFacts | None = None
-    #: what GitHub enforces and records (``collect.github.client``); None when it was not read
+    #: what GitHub enforces and records (``collect.github.collector``); None when it was not read
     github: GitHubFacts | None = None
     unavailable: Mapping[str, str] = field(default_factory=dict)
     #: fact kinds deliberately not collected (GitHub without a token), with the reason: the

@@ -1,4 +1,4 @@
-"""Facts read from the GitHub REST API, converted from PyGithub objects by ``collect.github.client``.
+"""Facts read from the GitHub REST API, converted from PyGithub objects by ``collect.github.collector``.
 
 Every fact that needs a request is either a value or a :class:`CouldNotCheck`: a token without
 the right permission, a rate limit or a GitHub outage makes that one fact unknown (with the
@@ -9,33 +9,45 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, TypeAlias, TypeVar
 
-T = TypeVar("T")
+# the records of each part live in their own module; importers find them all here
+from hotfix_lint.facts.checked import Checked, CouldNotCheck
+from hotfix_lint.facts.github_branches import (
+    BranchGitHubFact,
+    BranchProtection,
+    BypassActor,
+    EffectiveRule,
+    RulesetBypass,
+)
+from hotfix_lint.facts.github_deployments import (
+    SUCCEEDED,
+    Deployment,
+    DeploymentBranchPattern,
+    DeploymentBranchPolicy,
+    Environment,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class CouldNotCheck:
-    """A fact that could not be read: what, why, and the permission that would allow it."""
-
-    what: str
-    reason: str
-    #: e.g. "administration: read" (fine-grained token / GitHub App permission); None when no
-    #: permission would help (rate limit, outage, unreachable server)
-    permission: str | None = None
-
-    def __str__(self) -> str:
-        text = f"could not check {self.what}: {self.reason}"
-        if self.permission:
-            text += f" (the token needs {self.permission})"
-        return text
-
-
-#: A fact as collected: the value, or why it could not be read.
-Checked: TypeAlias = T | CouldNotCheck
+__all__ = [
+    "SUCCEEDED",
+    "BranchGitHubFact",
+    "BranchProtection",
+    "BypassActor",
+    "Checked",
+    "CouldNotCheck",
+    "Deployment",
+    "DeploymentBranchPattern",
+    "DeploymentBranchPolicy",
+    "EffectiveRule",
+    "Environment",
+    "GitHubFacts",
+    "PullRequestFact",
+    "RepoSettings",
+    "ReviewFact",
+    "RulesetBypass",
+    "github_fnmatch",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,226 +82,8 @@ class RepoSettings:
         return tuple(name for name, on in enabled if on is True)
 
 
-@dataclass(frozen=True, slots=True)
-class BranchProtection:
-    """Classic branch protection of one branch; ``protected=False`` when it has none."""
-
-    branch: str
-    protected: bool
-    require_pull_request: bool = False
-    required_approving_review_count: int = 0
-    dismiss_stale_reviews: bool = False
-    require_code_owner_reviews: bool = False
-    require_last_push_approval: bool = False
-    required_status_checks: tuple[str, ...] = ()
-    strict_status_checks: bool = False
-    enforce_admins: bool = False
-    required_linear_history: bool = False
-    allow_force_pushes: bool = False
-    allow_deletions: bool = False
-    required_conversation_resolution: bool = False
-    required_signatures: bool = False
-    lock_branch: bool = False
-    #: push restricted to listed users/teams/apps
-    restricts_pushes: bool = False
-    #: who may merge without the required reviews (``bypass_pull_request_allowances``): logins,
-    #: team slugs and app slugs
-    pull_request_bypassers: tuple[str, ...] = ()
-    #: GitHub refused with "Upgrade to GitHub Pro or make this repository public": a private
-    #: repository on a plan without branch protection (``protected`` is False)
-    plan_blocked: bool = False
-
-    @classmethod
-    def unprotected(cls, branch: str) -> BranchProtection:
-        return cls(branch=branch, protected=False)
-
-
-@dataclass(frozen=True, slots=True)
-class EffectiveRule:
-    """One rule that applies to a branch, from a repository or organisation ruleset."""
-
-    type: str  # "pull_request", "deletion", "non_fast_forward", "required_linear_history", ...
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-    ruleset_source_type: str | None = None  # "Repository" or "Organization"
-    ruleset_source: str | None = None  # "owner/repo" or the organisation
-    ruleset_id: int | None = None
-    #: the ruleset's name, when the token could list the rulesets
-    ruleset_name: str | None = None
-
-    @property
-    def ruleset_label(self) -> str:
-        """How a message names the ruleset: 'ruleset "hotfix branches"' or 'ruleset #12'."""
-        if self.ruleset_name:
-            return f"ruleset '{self.ruleset_name}'"
-        return f"ruleset #{self.ruleset_id}" if self.ruleset_id is not None else "a ruleset"
-
-
-@dataclass(frozen=True, slots=True)
-class BranchGitHubFact:
-    """What GitHub enforces on one branch: classic protection and ruleset rules."""
-
-    name: str
-    protection: Checked[BranchProtection]
-    rules: Checked[tuple[EffectiveRule, ...]]
-    #: a sample name standing for a pattern no branch matches yet (``prod/hotfix/*``): rulesets
-    #: answer for any name, classic protection only for a branch that exists
-    probe: bool = False
-    #: names of rulesets that target the branch in ``evaluate`` mode only (they report, never
-    #: block); read only when nothing else protects the branch
-    evaluate_rulesets: tuple[str, ...] = ()
-
-    def rules_of_type(self, rule_type: str) -> tuple[EffectiveRule, ...]:
-        if isinstance(self.rules, CouldNotCheck):
-            return ()
-        return tuple(r for r in self.rules if r.type == rule_type)
-
-    @property
-    def requires_pull_request(self) -> bool | None:
-        """True when classic protection or a ruleset requires a pull request; None if unknown."""
-        return _either(self._classic(lambda p: p.require_pull_request), self._has_rule("pull_request"))
-
-    @property
-    def required_approvals(self) -> int | None:
-        """The highest approving-review count required by either mechanism; None if unknown."""
-        counts: list[int] = []
-        if not isinstance(self.protection, CouldNotCheck) and self.protection.require_pull_request:
-            counts.append(self.protection.required_approving_review_count)
-        for rule in self.rules_of_type("pull_request"):
-            count = rule.parameters.get("required_approving_review_count", 0)
-            counts.append(count if isinstance(count, int) else 0)
-        if counts:
-            return max(counts)
-        if isinstance(self.protection, CouldNotCheck) or isinstance(self.rules, CouldNotCheck):
-            return None
-        return 0
-
-    @property
-    def blocks_force_push(self) -> bool | None:
-        """True when force pushes are refused (classic protection or a non_fast_forward rule)."""
-        return _either(self._classic(lambda p: not p.allow_force_pushes), self._has_rule("non_fast_forward"))
-
-    @property
-    def blocks_deletion(self) -> bool | None:
-        """True when deleting the branch is refused (classic protection or a deletion rule)."""
-        return _either(self._classic(lambda p: not p.allow_deletions), self._has_rule("deletion"))
-
-    def _classic(self, enforces: Callable[[BranchProtection], bool]) -> bool | None:
-        """Whether classic protection is on and ``enforces`` holds; None if it is unknown."""
-        if isinstance(self.protection, CouldNotCheck):
-            return None
-        return self.protection.protected and enforces(self.protection)
-
-    def _has_rule(self, rule_type: str) -> bool | None:
-        return None if isinstance(self.rules, CouldNotCheck) else bool(self.rules_of_type(rule_type))
-
-
 def _day(timestamp: int) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).date().isoformat()
-
-
-def _either(a: bool | None, b: bool | None) -> bool | None:
-    """Three-valued "or": True if either is True, None if the other is unknown."""
-    if a or b:
-        return True
-    if a is None or b is None:
-        return None
-    return False
-
-
-@dataclass(frozen=True, slots=True)
-class BypassActor:
-    """Someone a ruleset lets bypass its rules (``bypass_actors`` of ``GET rulesets/{id}``)."""
-
-    actor_type: str  # Integration, OrganizationAdmin, RepositoryRole, Team, DeployKey, User
-    actor_id: int | None = None
-    bypass_mode: str = "always"  # always, pull_request, exempt
-
-    @property
-    def label(self) -> str:
-        """``Team #234``, ``OrganizationAdmin``: how the policy's ``allow`` option names it."""
-        return self.actor_type if self.actor_id is None else f"{self.actor_type} #{self.actor_id}"
-
-
-@dataclass(frozen=True, slots=True)
-class RulesetBypass:
-    """Who may bypass one ruleset; ``actors`` is unknown when GitHub leaves the list out (it
-    shows it only to tokens with write access to the ruleset)."""
-
-    ruleset_id: int
-    name: str | None
-    actors: Checked[tuple[BypassActor, ...]]
-
-
-@dataclass(frozen=True, slots=True)
-class DeploymentBranchPattern:
-    """A custom deployment branch (or tag) policy: a name pattern such as ``prod/hotfix/*``."""
-
-    name: str
-    type: str = "branch"  # "branch" or "tag"
-
-
-@dataclass(frozen=True, slots=True)
-class DeploymentBranchPolicy:
-    """Which refs may deploy to an environment: protected branches, or custom patterns."""
-
-    protected_branches: bool
-    custom_branch_policies: bool
-    patterns: Checked[tuple[DeploymentBranchPattern, ...]] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Environment:
-    """A deployment environment and its protection rules."""
-
-    name: str
-    reviewers: tuple[str, ...] = ()  # user logins
-    reviewer_teams: tuple[str, ...] = ()  # team slugs
-    prevent_self_review: bool = False
-    wait_timer: int = 0
-    #: None: any branch may deploy
-    branch_policy: DeploymentBranchPolicy | None = None
-    #: "Allow administrators to bypass configured protection rules" (GitHub's default: on);
-    #: None when the answer does not say
-    can_admins_bypass: bool | None = None
-
-    @property
-    def requires_review(self) -> bool:
-        return bool(self.reviewers or self.reviewer_teams)
-
-
-@dataclass(frozen=True, slots=True)
-class Deployment:
-    """One deployment, with the state of its latest status (None when it has no status).
-
-    ``inactive`` means it succeeded and was superseded: GitHub marks every earlier successful
-    deployment to a non-production environment inactive when a newer one succeeds
-    (``auto_inactive``). ``succeeded_at`` is when its ``success`` status was set, when that
-    status was among those read.
-    """
-
-    id: int
-    sha: str
-    ref: str
-    environment: str
-    created_at: int
-    state: Checked[str | None] = None
-    state_at: int | None = None
-    creator: str | None = None
-    succeeded_at: int | None = None
-
-    @property
-    def succeeded(self) -> bool:
-        """It reached ``success`` (and may since have been superseded: ``inactive``)."""
-        return self.state in SUCCEEDED
-
-    @property
-    def success_time(self) -> int:
-        """When it started running: its success status, else its latest status, else creation."""
-        return self.succeeded_at or (self.state_at if self.state == "success" else None) or self.created_at
-
-
-#: deployment states that mean the deployment succeeded (``inactive``: and was superseded later)
-SUCCEEDED = ("success", "inactive")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ INTEGRATION_COVERAGE = "integration-coverage"
 WORKFLOWS = "ci-workflows"
 #: promotion branches (prod/hotfix/{date}_{slug}) and the production timeline
 PROMOTION = "promotion-branches"
-#: GitHub (``collect.github.client``): repository settings, branch protection and rulesets
+#: GitHub (``collect.github.collector``): repository settings, branch protection and rulesets
 GITHUB = "github"
 #: GitHub: the deployment environment and its deployments
 GITHUB_DEPLOYMENTS = "github-deployments"

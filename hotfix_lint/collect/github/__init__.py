@@ -1,1 +1,1 @@
-"""collect.github.client: see docs/architecture.md."""
+"""GitHub's facts of a repository (REST: ``collector``; GraphQL: ``graphql``); see docs/architecture.md."""

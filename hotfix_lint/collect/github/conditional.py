@@ -6,7 +6,7 @@ the rate limit; so an audit that runs every day reads unchanged settings for fre
 URL, written under a file lock, so the audit's worker processes and threads share it), one
 folder per token (an answer is only ever asked again with the token it was given to). A client
 made with one (``collect.github.http_session``) asks again with the stored ETag and turns a 304 back
-into the 200 it stands for, so the code that reads GitHub (``collect.github.client``) does not know the
+into the 200 it stands for, so the code that reads GitHub (``collect.github.collector``) does not know the
 difference. An :class:`ApiMeter` counts the requests and the 304s, and keeps the rate-limit
 budget GitHub last reported.
 

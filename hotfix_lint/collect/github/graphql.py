@@ -210,8 +210,15 @@ def _ask(
     meter: ApiMeter | None,
 ) -> dict[str, RepoAnswer]:
     """One query (through a client of its own, closed after)."""
-    from hotfix_lint.collect.github.client import DEFAULT_API_URL, TIMEOUT, USER_AGENT, RetryPolicy, _Failure, _Session
     from hotfix_lint.collect.github.clients import open_client
+    from hotfix_lint.collect.github.session import (
+        DEFAULT_API_URL,
+        TIMEOUT,
+        USER_AGENT,
+        GitHubSession,
+        RequestFailed,
+        RetryPolicy,
+    )
 
     gh, owned = open_client(
         (api_url or DEFAULT_API_URL).rstrip("/"),
@@ -222,13 +229,13 @@ def _ask(
         meter=meter,
         budget=budget,
     )
-    session = _Session(gh, token, RetryPolicy(), budget)
+    session = GitHubSession(gh, token, RetryPolicy(), budget)
     try:
         requester = gh.requester
         query = {"query": batch_query(wants)}
         post = partial(requester.requestJsonAndCheck, "POST", requester.graphql_url, input=query)
         _, reply = session.call(post)
-    except _Failure as failure:
+    except RequestFailed as failure:
         log.info("GraphQL query for %d repositories failed: %s", len(wants), failure.reason)
         return {}
     finally:

@@ -1,5 +1,5 @@
 """The GitHub facts of one repository made of its GraphQL answer (``collect.github.graphql``),
-the same facts the REST path (``collect.github.client``) makes of its answers.
+the same facts the REST path (``collect.github.collector``) makes of its answers.
 
 :func:`facts_of` returns None when the answer cannot say something the way REST would (a
 branch GitHub does not have, a token that cannot read protection or merge settings, a list
@@ -55,7 +55,7 @@ def facts_of(
 def _facts(
     answer: RepoAnswer, branches: Sequence[str], bases: Sequence[str], head_filter: Callable[[str], bool] | None
 ) -> GitHubFacts:
-    from hotfix_lint.collect.github.client import _targets
+    from hotfix_lint.collect.github.branch_rules import ruleset_targets
 
     data = answer.data
     settings = _settings(data)
@@ -73,7 +73,7 @@ def _facts(
         conditions = [(_ruleset_label(r), _ref_name(r)) for r in evaluating]
         default = settings.default_branch
         facts = [
-            replace(b, evaluate_rulesets=tuple(n for n, c in conditions if _targets(c, b.name, default)))
+            replace(b, evaluate_rulesets=tuple(n for n, c in conditions if ruleset_targets(c, b.name, default)))
             if b in bare
             else b
             for b in facts

@@ -342,7 +342,7 @@ def build_client(
             gh = Github(
                 base_url=base_url,
                 auth=Auth.Token(token) if token else None,
-                retry=None,  # our own bounded loop decides, see collect.github.client.RetryPolicy
+                retry=None,  # our own bounded loop decides, see collect.github.session.RetryPolicy
                 timeout=timeout,
                 per_page=page_size,
                 seconds_between_requests=None,

@@ -17,10 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from hotfix_lint.collect.github.client import DEFAULT_API_URL, TIMEOUT, USER_AGENT, RetryPolicy, _Failure, _Session
 from hotfix_lint.collect.github.clients import ClientPool, open_client
 from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
 from hotfix_lint.collect.github.deadline import GitHubBudget
+from hotfix_lint.collect.github.session import (
+    DEFAULT_API_URL,
+    TIMEOUT,
+    USER_AGENT,
+    GitHubSession,
+    RequestFailed,
+    RetryPolicy,
+)
 
 #: owner and repository names as GitHub allows them (and nothing a path could escape with)
 NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -102,7 +109,7 @@ class GitHubReader:
             clients=clients,
             budget=budget,
         )
-        self.session = _Session(self.gh, token, retry or RetryPolicy(), budget)
+        self.session = GitHubSession(self.gh, token, retry or RetryPolicy(), budget)
 
     def close(self) -> None:
         if self._owned:  # a client from a pool stays open for the next repository
@@ -117,7 +124,7 @@ class GitHubReader:
     def _get(self, url: str, parameters: dict[str, Any] | None = None) -> tuple[dict[str, Any], Any]:
         try:
             return self.session.get(url, parameters)
-        except _Failure as failure:
+        except RequestFailed as failure:
             raise GitHubReadError(failure.reason, failure.status) from None
 
     def organisation_repositories(self, org: str) -> list[RepositoryInfo]:

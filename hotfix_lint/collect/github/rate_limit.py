@@ -3,7 +3,7 @@
 A rate-limited run that waits (GitHub asks a minute when it names no time) can take many
 minutes for nothing: hotfix-lint stops asking instead, and what it could not read becomes
 "could not check" with the time the limit resets. This module only reads answers; the
-budget (``collect.github.deadline``) remembers the limit, and ``collect.github.client`` stops asking.
+budget (``collect.github.deadline``) remembers the limit, and ``collect.github.collector`` stops asking.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 ``gather`` calls :func:`read_github` only when a selected rule needs a GitHub fact kind (or
 the policy's deployed ref is ``github-deployment``). Without a token or a repository the
 kinds are *skipped* (the rules are named in a note, nothing is reported against them); with
-both, :func:`hotfix_lint.collect.github.client.collect_github` reads what the rules need, and every
+both, :func:`hotfix_lint.collect.github.collector.collect_github` reads what the rules need, and every
 request it cannot make becomes a "could not check" value inside the facts.
 
 Which branches are read: the production branches and the integration branch, the branch
@@ -38,8 +38,8 @@ from hotfix_lint.facts.kinds import (
 from hotfix_lint.policy.model import Policy
 from hotfix_lint.policy.patterns import NamePattern, PatternError, compile_pattern
 
-if TYPE_CHECKING:  # collect.github.client is imported only when GitHub is configured (hooks never are)
-    from hotfix_lint.collect.github.client import GitHubRequest, GitHubTarget
+if TYPE_CHECKING:  # collect.github.collector and target are imported only when GitHub is configured (hooks never are)
+    from hotfix_lint.collect.github.target import GitHubRequest, GitHubTarget
 
 #: at most this many existing branches are read for one pattern (the most recently moved)
 BRANCHES_PER_PATTERN = 5
@@ -154,9 +154,7 @@ def _since_time(since: str | None) -> int | None:
 
 
 def _oldest_merge(history: HistoryFacts | None) -> int | None:
-    times = [
-        h.merge.commit_time for line in (history.production if history else ()) for h in line.hotfixes if h.merge
-    ]
+    times = [h.merge.commit_time for line in (history.production if history else ()) for h in line.hotfixes if h.merge]
     return min(times) if times else None
 
 
@@ -180,7 +178,7 @@ def read_github(
     if request is None:
         target = "GitHub access is not configured"
     else:
-        from hotfix_lint.collect.github.client import resolve_target
+        from hotfix_lint.collect.github.target import resolve_target
 
         target = resolve_target(request, origin_url(repo), environ)
     if isinstance(target, str):
@@ -199,7 +197,7 @@ def read_github(
             oldest = _oldest_merge(history)
             if oldest is not None:
                 back_to = oldest if back_to is None else min(back_to, oldest)
-    from hotfix_lint.collect.github.client import collect_github
+    from hotfix_lint.collect.github.collector import collect_github
 
     try:
         facts = _from_graphql(request, target.repository, plan, wanted, policy) or collect_github(
@@ -227,7 +225,7 @@ def read_github(
         return GitHubOutcome(None, history, branch, unavailable={kind: reason for kind in wanted})
     notes = [f"read GitHub repository {target.repository} (from {target.source})", *facts.notes]
     history, branch = with_deployed_refs(policy, history, branch, facts, "")
-    from hotfix_lint.collect.github.pull_heads import with_pull_heads
+    from hotfix_lint.collect.pull_heads import with_pull_heads
 
     history = with_pull_heads(policy, history, facts)
     return GitHubOutcome(facts, history, branch, notes=tuple(notes))
