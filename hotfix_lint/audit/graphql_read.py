@@ -3,9 +3,11 @@ audited, many repositories a query (``--github-api graphql``, ``collect.github.g
 
 Which branches and bases to ask for comes from the organisation's policy alone (its literal
 branch names: ``main``, ``develop``), before any repository is cloned; a repository whose check
-reads something else (its own policy, a branch pattern, deployments, bypass actors) is read
-through REST as before. The answers are handed to each repository's check in the settings
-(forked workers inherit them), so a warm audit asks GitHub nothing per repository.
+reads something else (its own policy, a branch pattern, another environment, bypass actors) is
+read through REST as before; the policy's deployment environment and its latest deployments are
+read with the rest (the environment's settings then through REST alone). The answers are handed
+to each repository's check in the settings (forked workers inherit them), so a warm audit asks
+GitHub nothing per repository (but an existing environment's settings).
 """
 
 from __future__ import annotations

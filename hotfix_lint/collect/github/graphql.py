@@ -9,10 +9,12 @@ What one query reads per repository (:func:`repository_query`): the merge settin
 default branch, ``pushedAt``, the token's rights; each named branch's protection rule
 (``Ref.branchProtectionRule``) and the ruleset rules that apply to it (``Ref.rules``); the
 rulesets (names, enforcement, conditions: for the ones in ``evaluate`` mode); the closed pull
-requests into each base with their reviews. :mod:`hotfix_lint.collect.github.graphql_facts`
-makes the same facts of it as the REST path does; whatever GraphQL cannot say the same way (a
-branch that does not exist, a token without admin rights, more reviews than one page, an
-error anywhere under the repository) leaves that repository to REST, which says exactly what
+requests into each base with their reviews; the deployment environment's existence and its
+latest deployments (:mod:`hotfix_lint.collect.github.graphql_deployments`).
+:mod:`hotfix_lint.collect.github.graphql_facts` makes the same facts of it as the REST path
+does; whatever GraphQL cannot say the same way (a branch that does not exist, a token without
+admin rights, more reviews than one page, a deleted deployment ref, an error anywhere under the
+repository) leaves that repository to REST, which says exactly what
 could not be checked. A query that fails as a whole leaves its repositories to REST too.
 
 The queries go through the REST side's client (PyGithub's requester, so the same connection,
