@@ -77,6 +77,12 @@ def test_deployments_read_through_graphql_give_the_same_reports(org: Org, tmp_pa
     # shipped: the listing and 3 statuses; undeployed: the repository, the environment, the listing
     # (GraphQL's query and the org listing are among the 14)
     assert (rest_requests, len(org.server.requests)) == (20, 14)
+    # warm: the environment's settings (and the fallbacks) answered 304, nothing counted
+    org.server.clear_requests()
+    warm = org.audit(*common, *GRAPHQL, cache=tmp_path / "graphql")
+    assert reports(warm) == reports(rest)
+    counted = {r.path for r in org.server.requests if r.status != 304}
+    assert counted <= {"/graphql", f"/orgs/{ORG}/repos"}, counted
 
 
 def test_the_query_with_deployments_is_valid_against_githubs_schema() -> None:
