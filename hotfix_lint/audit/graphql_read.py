@@ -3,9 +3,11 @@ audited, many repositories a query (``--github-api graphql``, ``collect.github.g
 
 Which branches and bases to ask for comes from the organisation's policy alone (its literal
 branch names: ``main``, ``develop``), before any repository is cloned; a repository whose check
-reads something else (its own policy, a branch pattern, deployments, bypass actors) is read
-through REST as before. The answers are handed to each repository's check in the settings
-(forked workers inherit them), so a warm audit asks GitHub nothing per repository.
+reads something else (its own policy, a branch pattern, another environment, bypass actors) is
+read through REST as before; the policy's deployment environment and its latest deployments are
+read with the rest (the environment's settings then through REST alone). The answers are handed
+to each repository's check in the settings (forked workers inherit them), so a warm audit asks
+GitHub nothing per repository (but an existing environment's settings).
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ if TYPE_CHECKING:
     from hotfix_lint.audit.settings import AuditSettings
     from hotfix_lint.collect.github.conditional import ApiMeter
     from hotfix_lint.collect.github.graphql import RepoAnswer, RepoWant
+    from hotfix_lint.collect.github.graphql_facts import DeploymentRead
 
 
 def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
     """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
     from hotfix_lint.collect.github.graphql import RepoWant
-    from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, plan_branches, wanted_kinds
+    from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, MAX_DEPLOYMENTS, plan_branches, wanted_kinds
     from hotfix_lint.engine import required_kinds, select_rules
+    from hotfix_lint.facts.kinds import GITHUB_DEPLOYMENTS
     from hotfix_lint.policy.cache import POLICY_FILE_NAMES
 
     policy = settings.org_policy.policy.era_now(settings.now)
@@ -32,13 +36,24 @@ def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[Rep
     if not kinds or not kinds <= GRAPHQL_KINDS:
         return []
     plan = plan_branches(policy, {}, kinds)  # the literal names: patterns need the clone
+    # the environment and as many deployments as a check reads at most (``plan.read_github``)
+    environment = (policy.deployed_environment or None) if GITHUB_DEPLOYMENTS in kinds else None
     wants: list[RepoWant] = []
     for target in targets:
         info = target.info
         if info is None or (info.archived and not settings.include_archived):
             continue
         files = POLICY_FILE_NAMES if settings.use_repo_policy else ()
-        wants.append(RepoWant(info.full_name, plan.branches, plan.pull_bases, files))
+        wants.append(
+            RepoWant(
+                info.full_name,
+                plan.branches,
+                plan.pull_bases,
+                files,
+                environment=environment,
+                deployments=MAX_DEPLOYMENTS if environment else 0,
+            )
+        )
     return wants
 
 
@@ -53,7 +68,18 @@ def read_ahead(targets: Sequence[Target], settings: AuditSettings, meter: ApiMet
     answers = read_repositories(settings.api_url, settings.token, wants, budget=settings.budget, meter=meter)
     # one GraphQL cannot answer like REST (no admin rights, a missing branch...) is left out: the
     # REST path reads it, and keeps its facts while its answers hold
-    return {name: a for name, a in answers.items() if facts_of(a, a.want.branches, a.want.bases, None) is not None}
+    # (deployments: the longest walk a check makes, which may still stop short of a check's `since`)
+    return {
+        name: a
+        for name, a in answers.items()
+        if facts_of(a, a.want.branches, a.want.bases, None, _deployment_read(a.want)) is not None
+    }
+
+
+def _deployment_read(want: RepoWant) -> DeploymentRead | None:
+    from hotfix_lint.collect.github.graphql_facts import DeploymentRead
+
+    return DeploymentRead(want.environment, want.deployments) if want.environment else None
 
 
 def policy_file(answers: Mapping[str, RepoAnswer] | None, full_name: str) -> tuple[bool, tuple[str, str] | None]:

@@ -286,7 +286,8 @@ def _add_audit_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         "--github-api",
         choices=("graphql", "rest"),
         default="graphql",
-        help="graphql (default): read the repositories' settings, branch protection, rules and pull requests "
+        help="graphql (default): read the repositories' settings, branch protection, rules, pull requests and "
+        "deployments "
         "through GraphQL, many repositories a query, and the rest through REST; rest: everything through REST",
     )
     run.add_argument("--token-env", metavar="NAME", help="read the token from this variable (default GITHUB_TOKEN)")

@@ -48,7 +48,7 @@ MAX_DEPLOYMENTS = 30
 PROBE_SLUG = "hotfix-lint-probe"
 GITHUB_DEPLOYMENT = "github-deployment"
 #: the kinds GraphQL's batched answers hold (``collect.github.graphql``); others are read through REST
-GRAPHQL_KINDS = frozenset({GITHUB, GITHUB_PULLS})
+GRAPHQL_KINDS = frozenset({GITHUB, GITHUB_PULLS, GITHUB_DEPLOYMENTS})
 
 
 @dataclass(frozen=True)
@@ -200,7 +200,8 @@ def read_github(
     from hotfix_lint.collect.github.collector import collect_github
 
     try:
-        facts = _from_graphql(request, target.repository, plan, wanted, policy) or collect_github(
+        read = _GraphQLRead(plan, wanted, MAX_DEPLOYMENTS if back_to is not None else 10, back_to)
+        facts = _from_graphql(request, target, read, policy) or collect_github(
             target.repository,
             target.token,
             target.api_url,
@@ -231,23 +232,42 @@ def read_github(
     return GitHubOutcome(facts, history, branch, notes=tuple(notes))
 
 
+@dataclass(frozen=True)
+class _GraphQLRead:
+    plan: GitHubPlan
+    wanted: frozenset[str]
+    max_deployments: int
+    back_to: int | None
+
+
 def _from_graphql(
-    request: GitHubRequest | None, repository: str, plan: GitHubPlan, wanted: frozenset[str], policy: Policy
+    request: GitHubRequest | None, target: GitHubTarget, read: _GraphQLRead, policy: Policy
 ) -> GitHubFacts | None:
     """The facts made of GraphQL's answer for the repository, when the audit read one and it
-    holds all the plan needs (settings, branches, pull requests); None: read through REST."""
+    holds all the plan needs (settings, branches, pull requests, deployments); None: read
+    through REST. An environment that exists is read through REST alone (GraphQL lacks its
+    deployment branch policy and admin bypass: ``collect.github.graphql_deployments``)."""
     answers = request.graphql if request is not None else None
-    answer = answers.get(repository.lower()) if answers else None
-    if answer is None or plan.probes or not wanted <= GRAPHQL_KINDS:
+    answer = answers.get(target.repository.lower()) if answers else None
+    plan, wanted = read.plan, read.wanted
+    if request is None or answer is None or plan.probes or not wanted <= GRAPHQL_KINDS:
         return None
-    from hotfix_lint.collect.github.graphql_facts import facts_of
+    from hotfix_lint.collect.github.graphql_deployments import environment_of
+    from hotfix_lint.collect.github.graphql_facts import DeploymentRead, facts_of
 
-    return facts_of(
+    deployments = None
+    if GITHUB_DEPLOYMENTS in wanted and policy.deployed_environment:
+        deployments = DeploymentRead(policy.deployed_environment, read.max_deployments, read.back_to)
+    facts = facts_of(
         answer,
         plan.branches,
         plan.pull_bases,
         lambda head: not (policy.is_allowed_feeder(head) or policy.is_production_name(head)),
+        deployments,
     )
+    if facts is None or deployments is None:
+        return facts
+    return environment_of(facts, answer.data, request, target)
 
 
 def add_github(

@@ -11,8 +11,9 @@ name)`` (any number of them in one query, by alias; an unknown one null with a N
 error) with its merge settings, default branch, ``pushedAt``, the token's rights,
 ``branchProtectionRules``, ``environments`` (names), ``ref(qualifiedName)`` with its
 ``branchProtectionRule`` and the ruleset ``rules`` applying to it (a FORBIDDEN error where REST
-answers the plan's 403), ``rulesets`` with their conditions, and ``pullRequests`` with their
-reviews; ``rateLimit``. Other fields of the schema validate and answer null.
+answers the plan's 403), ``rulesets`` with their conditions, ``pullRequests`` with their
+reviews, ``environment(name)`` (its name) and ``deployments`` with their statuses; ``rateLimit``.
+Other fields of the schema validate and answer null.
 An invalid query is answered as GitHub answers it: 200 with ``errors`` and no ``data``.
 """
 
@@ -142,6 +143,8 @@ def _repository(repo: dict[str, Any]) -> dict[str, Any]:
         "viewerPermission": _permission(repo),
         "branchProtectionRules": lambda info, **args: _connection(legacy, args),
         "environments": lambda info, **args: _connection(environments, args),
+        "environment": lambda info, name, **_: {"name": name} if name in repo["environments"] else None,
+        "deployments": lambda info, **args: _connection(_deployments(repo, args), args),
         "ref": lambda info, qualifiedName, **_: (
             _ref(repo, qualifiedName.removeprefix("refs/heads/")) if qualifiedName.startswith("refs/heads/") else None
         ),
@@ -296,6 +299,44 @@ def _pull(p: dict[str, Any]) -> dict[str, Any]:
         "mergeCommit": {"oid": p["merge_commit_sha"]} if p["merged_at"] else None,
         "reviews": lambda info, **args: _connection(reviews, args),
     }
+
+
+def _deployments(repo: dict[str, Any], args: dict[str, Any]) -> list[dict[str, Any]]:
+    """Deployments filtered and ordered as ``deployments`` asks (DESC: the REST listing's order)."""
+    wanted = args.get("environments")
+    chosen = [d for d in repo["deployments"] if not wanted or d["environment"] in wanted]
+    order = args.get("orderBy") or {"field": "CREATED_AT", "direction": "ASC"}
+    chosen.sort(key=lambda d: (d["created_at"], d["id"]), reverse=order.get("direction") == "DESC")
+    return [_deployment(repo, d) for d in chosen]
+
+
+def _deployment(repo: dict[str, Any], d: dict[str, Any]) -> dict[str, Any]:
+    """A deployment: its ``ref`` a Ref while the branch exists (null once it is deleted, or for a
+    SHA, while REST keeps the string); statuses oldest first, ``latestStatus`` the newest."""
+    statuses = [
+        {"state": s["state"].upper(), "createdAt": s["created_at"], "creator": _actor(s["creator"])}
+        for s in sorted(d["statuses"], key=lambda s: (s["created_at"], s["id"]))
+    ]
+    ref = d["ref"] if d["ref"] in repo["branches"] else None
+    return {
+        "databaseId": d["id"],
+        "commitOid": d["sha"],
+        "ref": None if ref is None else {"name": ref, "prefix": "refs/heads/"},
+        "environment": d["environment"],
+        "originalEnvironment": d["environment"],
+        "task": d["task"],
+        "createdAt": d["created_at"],
+        "creator": _actor(d["creator"]),
+        "latestStatus": statuses[-1] if statuses else None,
+        "statuses": lambda info, **args: _connection(statuses, args),
+    }
+
+
+def _actor(login: str) -> dict[str, Any]:
+    """GitHub Apps' bots are ``Bot`` actors named without the ``[bot]`` REST gives them."""
+    if login.endswith("[bot]"):
+        return {"__typename": "Bot", "login": login.removesuffix("[bot]")}
+    return {"__typename": "User", "login": login}
 
 
 def _connection(nodes: list[dict[str, Any]], args: dict[str, Any]) -> dict[str, Any]:

@@ -9,10 +9,12 @@ What one query reads per repository (:func:`repository_query`): the merge settin
 default branch, ``pushedAt``, the token's rights; each named branch's protection rule
 (``Ref.branchProtectionRule``) and the ruleset rules that apply to it (``Ref.rules``); the
 rulesets (names, enforcement, conditions: for the ones in ``evaluate`` mode); the closed pull
-requests into each base with their reviews. :mod:`hotfix_lint.collect.github.graphql_facts`
-makes the same facts of it as the REST path does; whatever GraphQL cannot say the same way (a
-branch that does not exist, a token without admin rights, more reviews than one page, an
-error anywhere under the repository) leaves that repository to REST, which says exactly what
+requests into each base with their reviews; the deployment environment's existence and its
+latest deployments (:mod:`hotfix_lint.collect.github.graphql_deployments`).
+:mod:`hotfix_lint.collect.github.graphql_facts` makes the same facts of it as the REST path
+does; whatever GraphQL cannot say the same way (a branch that does not exist, a token without
+admin rights, more reviews than one page, a deleted deployment ref, an error anywhere under the
+repository) leaves that repository to REST, which says exactly what
 could not be checked. A query that fails as a whole leaves its repositories to REST too.
 
 The queries go through the REST side's client (PyGithub's requester, so the same connection,
@@ -83,6 +85,10 @@ class RepoWant:
     bases: tuple[str, ...] = ()
     #: files at the root of the default branch, the first found read (the repository's policy)
     files: tuple[str, ...] = ()
+    #: the deployment environment whose existence and latest deployments to read
+    #: (``collect.github.graphql_deployments``), and how many of them (0: none)
+    environment: str | None = None
+    deployments: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,10 @@ class RepoAnswer:
         """Whether the branches and bases a check reads were all asked for."""
         return set(branches) <= set(self.want.branches) and set(bases) <= set(self.want.bases)
 
+    def covers_deployments(self, environment: str | None, limit: int) -> bool:
+        """Whether the environment a check reads was asked for, with at least ``limit`` deployments."""
+        return environment is None or (self.want.environment == environment and self.want.deployments >= limit)
+
 
 def _literal(text: str) -> str:
     """A GraphQL string literal (JSON's escapes are GraphQL's)."""
@@ -144,6 +154,10 @@ def repository_query(alias: str, want: RepoWant) -> str:
             f"  f{index}: object(expression: {_literal('HEAD:' + path)}) {{ __typename "
             "... on Blob { text isBinary isTruncated } }"
         )
+    if want.environment is not None:
+        from hotfix_lint.collect.github.graphql_deployments import deployments_query
+
+        parts.append(deployments_query(want.environment, want.deployments))
     parts.append("}")
     return "\n".join(parts)
 
@@ -151,7 +165,9 @@ def repository_query(alias: str, want: RepoWant) -> str:
 def batch_query(wants: Sequence[RepoWant]) -> str:
     """One query reading every repository of ``wants`` (aliases ``r0``, ``r1``...)."""
     body = "\n".join(repository_query(f"r{i}", w) for i, w in enumerate(wants))
-    return f"query {{\n{body}\nrateLimit {{ cost remaining }}\n}}\n{_PROTECTION}\n{_PARAMETERS}\n"
+    # GitHub rejects a fragment no field uses: they serve branches only
+    fragments = f"{_PROTECTION}\n{_PARAMETERS}\n" if any(w.branches for w in wants) else ""
+    return f"query {{\n{body}\nrateLimit {{ cost remaining }}\n}}\n{fragments}"
 
 
 def answers_of(wants: Sequence[RepoWant], reply: Any) -> dict[str, RepoAnswer]:

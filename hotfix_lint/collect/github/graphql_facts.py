@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hotfix_lint.collect.github.graphql import MAX_PULLS, MAX_REVIEWS, MAX_RULES, RepoAnswer
+from hotfix_lint.collect.github.graphql_deployments import rest_login
 from hotfix_lint.facts.github import (
     BranchGitHubFact,
     BranchProtection,
     Checked,
+    Deployment,
     EffectiveRule,
     GitHubFacts,
     PullRequestFact,
@@ -36,30 +38,61 @@ class _NotLikeRest(Exception):
     """The answer cannot give what REST would: read this repository through REST."""
 
 
+@dataclass(frozen=True)
+class DeploymentRead:
+    """The environment a check reads, and its deployments as REST reads them (``limit``,
+    ``back_to``; ``deployments=False``: the environment alone)."""
+
+    environment: str
+    limit: int = 10
+    back_to: int | None = None
+    deployments: bool = True
+
+
 def facts_of(
     answer: RepoAnswer,
     branches: Sequence[str],
     bases: Sequence[str],
     head_filter: Callable[[str], bool] | None,
+    deployments: DeploymentRead | None = None,
 ) -> GitHubFacts | None:
-    """The facts of ``branches`` (protection, rules) and ``bases`` (merged pull requests), or
-    None: REST must read this repository."""
+    """The facts of ``branches`` (protection, rules), ``bases`` (merged pull requests) and the
+    ``deployments``, or None: REST must read this repository. An environment that exists is
+    left None here (GraphQL lacks its settings): ``environment_exists`` says to read it through REST."""
+    from hotfix_lint.collect.github.graphql_deployments import NotLikeRest
+
     if not answer.covers(branches, bases):
         return None
+    if deployments is not None and not answer.covers_deployments(
+        deployments.environment, deployments.limit if deployments.deployments else 0
+    ):
+        return None
     try:
-        return _facts(answer, branches, bases, head_filter)
-    except (_NotLikeRest, KeyError, TypeError, ValueError, AttributeError):
+        return _facts(answer, branches, bases, head_filter, deployments)
+    except (_NotLikeRest, NotLikeRest, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
 def _facts(
-    answer: RepoAnswer, branches: Sequence[str], bases: Sequence[str], head_filter: Callable[[str], bool] | None
+    answer: RepoAnswer,
+    branches: Sequence[str],
+    bases: Sequence[str],
+    head_filter: Callable[[str], bool] | None,
+    read: DeploymentRead | None,
 ) -> GitHubFacts:
     from hotfix_lint.collect.github.branch_rules import ruleset_targets
+    from hotfix_lint.collect.github.graphql_deployments import deployments_of, environment_exists
 
     data = answer.data
     settings = _settings(data)
     notes: list[str] = []
+    deployments: tuple[Deployment, ...] = ()
+    complete = False
+    if read is not None:  # in REST's order: the environment, its deployments, then pull requests
+        if not environment_exists(data, read.environment):
+            notes.append(f"environment {read.environment!r} does not exist on GitHub")
+        if read.deployments:
+            deployments, complete = deployments_of(data, read.environment, read.limit, read.back_to, notes)
     facts: list[BranchGitHubFact] = []
     for branch in branches:
         ref = data.get(f"b{answer.want.branches.index(branch)}")
@@ -88,9 +121,10 @@ def _facts(
         repository=answer.want.full_name,
         settings=settings,
         branches=tuple(facts),
-        environment_name=None,
+        environment_name=read.environment if read is not None else None,
         environment=None,
-        deployments=(),
+        deployments=deployments,
+        deployments_complete=complete,
         pulls=pulls,
         notes=tuple(notes),
     )
@@ -252,14 +286,14 @@ def _pulls(
                 number=int(pr["number"]),
                 head_ref=head,
                 base_ref=str(pr["baseRefName"]),
-                author=_login(pr.get("author")),
+                author=rest_login(pr.get("author")),
                 merged_at=_epoch(pr.get("mergedAt")),
                 merge_commit_sha=str(merge["oid"]) if isinstance(merge, Mapping) else None,
                 head_sha=str(pr["headRefOid"]),
                 title=str(pr.get("title") or ""),
                 reviews=tuple(
                     ReviewFact(
-                        user=_login(r.get("author")),
+                        user=rest_login(r.get("author")),
                         state=str(r["state"]),
                         submitted_at=_epoch(r.get("submittedAt")),
                         commit_id=str(r["commit"]["oid"]) if isinstance(r.get("commit"), Mapping) else None,
@@ -269,11 +303,3 @@ def _pulls(
             )
         )
     return found
-
-
-def _login(actor: Any) -> str | None:
-    """The login as REST gives it: a GitHub App's bot is ``NAME[bot]`` there, ``NAME`` here."""
-    if not isinstance(actor, Mapping) or not actor.get("login"):
-        return None
-    login = str(actor["login"])
-    return f"{login}[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login

@@ -1,0 +1,171 @@
+"""A repository's latest deployments to one environment, read in the audit's GraphQL batches
+(``collect.github.graphql``), made into the deployments REST reads (``collect.github.deployments``'s
+``_deployments``: newest first, statuses until the first success, at most ``limit``, with
+``back_to`` until one created before that time succeeded).
+
+What one query asks per repository: ``environment(name:)`` (whether it exists: its protection,
+deployment branch policy and admin bypass are not in GitHub's GraphQL schema, so an existing
+environment is still read through REST) and ``deployments(environments:, first:, orderBy:
+CREATED_AT DESC)`` with each one's commit, ref, creator, latest status and statuses.
+
+Where the answer cannot say what REST says, :class:`NotLikeRest` is raised and the repository is
+read through REST: a deployment read whose ``ref`` is null (its branch was deleted or it was made
+from a SHA: REST keeps the string), a deployment with more statuses than one page, a list cut
+before the walk ends (REST would read further), an answer of the wrong shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from hotfix_lint.facts.github import Deployment, GitHubFacts
+
+if TYPE_CHECKING:
+    from hotfix_lint.collect.github.target import GitHubRequest, GitHubTarget
+
+#: statuses read per deployment (more: REST reads that repository)
+MAX_STATUSES = 20
+
+
+class NotLikeRest(Exception):
+    """The answer cannot give what REST would: read this repository through REST."""
+
+
+def _literal(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=True)
+
+
+def deployments_query(environment: str, count: int) -> str:
+    """The part of a repository's query reading ``environment`` and its ``count`` latest deployments."""
+    name = _literal(environment)
+    lines = [f"  env: environment(name: {name}) {{ name }}"]
+    if count > 0:
+        lines.append(
+            f"  deployments(environments: [{name}], first: {count}, orderBy: {{field: CREATED_AT, direction: DESC}}) "
+            "{ totalCount nodes { databaseId commitOid ref { name } environment createdAt "
+            "creator { __typename login } latestStatus { state createdAt } "
+            f"statuses(first: {MAX_STATUSES}) {{ totalCount nodes {{ state createdAt }} }} }} }}"
+        )
+    return "\n".join(lines)
+
+
+def environment_exists(data: Mapping[str, Any], environment: str) -> bool:
+    """Whether GraphQL found the environment (its settings are then read through REST)."""
+    env = data.get("env")
+    if env is None:
+        return False
+    if not isinstance(env, Mapping) or env.get("name") != environment:
+        raise NotLikeRest
+    return True
+
+
+def _epoch(text: Any) -> int:
+    if not isinstance(text, str) or not text:
+        raise NotLikeRest
+    return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def _state(value: Any) -> str:
+    """GraphQL's ``SUCCESS``, ``IN_PROGRESS``... as REST names them (``success``, ``in_progress``)."""
+    if not isinstance(value, str) or not value:
+        raise NotLikeRest
+    return value.lower()
+
+
+def _deployment(node: Any, environment: str) -> Deployment:
+
+    if not isinstance(node, Mapping) or not isinstance(node.get("databaseId"), int):
+        raise NotLikeRest
+    ref = node.get("ref")
+    if not isinstance(ref, Mapping) or not isinstance(ref.get("name"), str):
+        raise NotLikeRest  # its branch is gone (or it was made from a SHA): REST still has the string
+    statuses = node.get("statuses")
+    if not isinstance(statuses, Mapping) or not isinstance(statuses.get("nodes"), list):
+        raise NotLikeRest
+    listed = statuses["nodes"]
+    if not isinstance(statuses.get("totalCount"), int) or statuses["totalCount"] > len(listed):
+        raise NotLikeRest  # more than one page: the newest success may be beyond it
+    latest = node.get("latestStatus")
+    if (latest is None) != (not listed) or (latest is not None and not isinstance(latest, Mapping)):
+        raise NotLikeRest
+    successes = [
+        _epoch(s.get("createdAt")) for s in listed if isinstance(s, Mapping) and _state(s.get("state")) == "success"
+    ]
+    return Deployment(
+        id=int(node["databaseId"]),
+        sha=str(node["commitOid"]),
+        ref=str(ref["name"]),
+        environment=str(node.get("environment") or environment),
+        created_at=_epoch(node.get("createdAt")),
+        state=None if latest is None else _state(latest.get("state")),
+        state_at=None if latest is None else _epoch(latest.get("createdAt")),
+        creator=rest_login(node.get("creator")),
+        succeeded_at=max(successes) if successes else None,
+    )
+
+
+def deployments_of(
+    data: Mapping[str, Any], environment: str, limit: int, back_to: int | None, notes: list[str]
+) -> tuple[tuple[Deployment, ...], bool]:
+    """The deployments REST's walk reads, and whether the list was read to its end (as REST
+    says it); :class:`NotLikeRest` when the answer cannot say it."""
+    connection = data.get("deployments")
+    if not isinstance(connection, Mapping) or not isinstance(connection.get("nodes"), list):
+        raise NotLikeRest
+    nodes = connection["nodes"]
+    total = connection.get("totalCount")
+    if not isinstance(total, int):
+        raise NotLikeRest
+    found: list[Deployment] = []
+    for node in nodes[:limit]:
+        found.append(_deployment(node, environment))
+        if found[-1].succeeded and (back_to is None or found[-1].created_at < back_to):
+            return tuple(found), False
+    if len(found) < limit and total > len(found):
+        raise NotLikeRest  # the answer stops where REST would read on
+    complete = len(found) < limit
+    if not complete and back_to is not None:
+        notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
+    return tuple(found), complete
+
+
+def environment_of(
+    facts: GitHubFacts, data: Mapping[str, Any], request: GitHubRequest, target: GitHubTarget
+) -> GitHubFacts:
+    """``facts`` (made of GraphQL's answer) with the environment: none when GraphQL says it does
+    not exist (the note is in ``facts`` already), else read through REST alone: the repository
+    and the environment (2 or 3 requests, 304s when unchanged), nothing of its branches,
+    deployments or pull requests."""
+    name = facts.environment_name
+    if not name or not environment_exists(data, name):
+        return facts
+    from hotfix_lint.collect.github.collector import collect_github
+
+    rest = collect_github(
+        target.repository,
+        target.token,
+        target.api_url,
+        (),
+        name,
+        pull_bases=(),
+        etags=request.etags,
+        meter=request.meter,
+        clients=request.clients,
+        budget=request.budget,
+        deployments=False,
+    )
+    return replace(facts, environment=rest.environment, notes=(*rest.notes, *facts.notes))
+
+
+def rest_login(actor: Any) -> str | None:
+    """The login as REST gives it: a GitHub App's bot is ``NAME[bot]`` there, ``NAME`` here."""
+    if not isinstance(actor, Mapping) or not actor.get("login"):
+        return None
+    login = str(actor["login"])
+    return f"{login}[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login
+
