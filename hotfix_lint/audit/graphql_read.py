@@ -8,6 +8,12 @@ read through REST as before; the policy's deployment environment and its latest 
 read with the rest (the environment's settings then through REST alone). The answers are handed
 to each repository's check in the settings (forked workers inherit them), so a warm audit asks
 GitHub nothing per repository (but an existing environment's settings).
+
+A repository named on the command line or in ``--repos FILE`` (no listing describes it) is read
+the same way: the answer says what the listing would have (:func:`named_info`: its name,
+archived state, ``pushedAt``, default branch, clone URL), so the audit asks REST nothing of it
+either; an archived one is read too (its answer says it is archived: it is then skipped as REST
+would skip it), one GraphQL does not find is left to REST, which reports it as before.
 """
 
 from __future__ import annotations
@@ -21,10 +27,12 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.github.conditional import ApiMeter
     from hotfix_lint.collect.github.graphql import RepoAnswer, RepoWant
     from hotfix_lint.collect.github.graphql_facts import DeploymentRead
+    from hotfix_lint.collect.github.org import RepositoryInfo
 
 
 def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[RepoWant]:
-    """What to ask GraphQL of each listed repository (none when the rules need more than it holds)."""
+    """What to ask GraphQL of each repository, listed or named (none when the rules need more
+    than it holds); a listed archived one is not asked for unless ``--include-archived``."""
     from hotfix_lint.collect.github.graphql import RepoWant
     from hotfix_lint.collect.github_plan import GRAPHQL_KINDS, MAX_DEPLOYMENTS, plan_branches, wanted_kinds
     from hotfix_lint.engine import required_kinds, select_rules
@@ -41,12 +49,12 @@ def wanted_reads(targets: Sequence[Target], settings: AuditSettings) -> list[Rep
     wants: list[RepoWant] = []
     for target in targets:
         info = target.info
-        if info is None or (info.archived and not settings.include_archived):
+        if info is not None and info.archived and not settings.include_archived:
             continue
         files = POLICY_FILE_NAMES if settings.use_repo_policy else ()
         wants.append(
             RepoWant(
-                info.full_name,
+                info.full_name if info is not None else target.full_name,
                 plan.branches,
                 plan.pull_bases,
                 files,
@@ -92,3 +100,29 @@ def policy_file(answers: Mapping[str, RepoAnswer] | None, full_name: str) -> tup
         return True, answer.root_file()
     except ValueError:
         return False, None
+
+
+def named_info(answers: Mapping[str, RepoAnswer] | None, full_name: str) -> RepositoryInfo | None:
+    """The repository as a listing would describe it, made of GraphQL's answer (REST's
+    ``GET /repos/{owner}/{name}`` then need not be asked); None when there is no answer or it
+    cannot say it as REST does (renamed, empty, no URL): REST reads it."""
+    from hotfix_lint.collect.github.org import RepositoryInfo
+
+    answer = (answers or {}).get(full_name.lower())
+    if answer is None:
+        return None
+    data = answer.data
+    name, url, default = data.get("nameWithOwner"), data.get("url"), data.get("defaultBranchRef")
+    if not isinstance(name, str) or name.lower() != full_name.lower() or not isinstance(url, str) or not url:
+        return None
+    if not isinstance(default, Mapping) or not isinstance(default.get("name"), str):
+        return None  # empty: REST says which default branch it has
+    pushed = data.get("pushedAt")
+    return RepositoryInfo(
+        full_name=name,
+        clone_url=url.rstrip("/") + ".git",  # GitHub's clone_url is its web address and .git
+        default_branch=str(default["name"]),
+        archived=data.get("isArchived") is True,
+        pushed_at=str(pushed) if pushed else None,
+        private=data.get("isPrivate") is True,
+    )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hotfix_lint import __version__
+from hotfix_lint.audit.graphql_read import named_info
 from hotfix_lint.audit.locks import held
 from hotfix_lint.audit.mirror_facts import facts_key, fetch_mirror, git_facts, with_past_eras
 from hotfix_lint.audit.model import FAILED, OK, SKIPPED, RepoEntry
@@ -118,7 +119,9 @@ def _audit(target: Target, settings: AuditSettings, meter: ApiMeter | None, lock
     store = cache.http_cache()
     reader = _LazyReader(settings, store, meter)
     try:
-        info = target.info or reader.get().repository(target.full_name)
+        # a named repository: as GraphQL's answer describes it, else as REST does
+        info = target.info or named_info(settings.graphql, target.full_name)
+        info = info or reader.get().repository(target.full_name)
         if info.full_name.lower() != target.full_name.lower():  # renamed: its mirror is under the new name
             _lock(locks, settings, info.full_name)
         if info.archived and not settings.include_archived:

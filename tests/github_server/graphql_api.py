@@ -8,7 +8,7 @@ the SDL check (``assume_valid_sdl``); queries are still validated against it.
 
 What is answered from the state, the same state the REST side serves: ``repository(owner,
 name)`` (any number of them in one query, by alias; an unknown one null with a NOT_FOUND
-error) with its merge settings, default branch, ``pushedAt``, the token's rights,
+error) with its merge settings, default branch, ``pushedAt``, ``url``, ``isArchived``, the token's rights,
 ``branchProtectionRules``, ``environments`` (names), ``ref(qualifiedName)`` with its
 ``branchProtectionRule`` and the ruleset ``rules`` applying to it (a FORBIDDEN error where REST
 answers the plan's 403), ``rulesets`` with their conditions, ``pullRequests`` with their
@@ -53,8 +53,9 @@ def is_mutation(query: str) -> bool:
     )
 
 
-def answer(state: GitHubState, body: Any) -> dict[str, Any]:
-    """The JSON GitHub answers a GraphQL request with (``data`` and/or ``errors``)."""
+def answer(state: GitHubState, body: Any, web: str = "") -> dict[str, Any]:
+    """The JSON GitHub answers a GraphQL request with (``data`` and/or ``errors``); ``web``: the
+    server's web address (a repository's ``url``)."""
     from graphql import GraphQLError, execute, parse, validate
 
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
@@ -66,7 +67,7 @@ def answer(state: GitHubState, body: Any) -> dict[str, Any]:
     problems = validate(schema(), document)
     if problems:
         return {"errors": [p.formatted for p in problems]}
-    result = execute(schema(), document, root_value=_Root(state), variable_values=body.get("variables") or None)
+    result = execute(schema(), document, root_value=_Root(state, web), variable_values=body.get("variables") or None)
     out: dict[str, Any] = {"data": result.data}
     if result.errors:
         out["errors"] = [e.formatted for e in result.errors]
@@ -76,8 +77,9 @@ def answer(state: GitHubState, body: Any) -> dict[str, Any]:
 class _Root:
     """The query root: graphql-core's default resolver calls these with (info, **arguments)."""
 
-    def __init__(self, state: GitHubState) -> None:
+    def __init__(self, state: GitHubState, web: str) -> None:
         self.state = state
+        self.web = web
 
     def repository(self, info: Any, owner: str, name: str, **_: Any) -> dict[str, Any] | None:
         from graphql import GraphQLError
@@ -86,7 +88,7 @@ class _Root:
         with self.state.lock:
             for key, repo in self.state.data["repos"].items():
                 if key.lower() == full_name:
-                    return _repository(repo)
+                    return _repository(repo, self.web)
         # GitHub: null, and an error of type NOT_FOUND naming the field's path
         raise GraphQLError(
             f"Could not resolve to a Repository with the name '{owner}/{name}'.", extensions={"type": "NOT_FOUND"}
@@ -120,9 +122,11 @@ def _permission(repo: dict[str, Any]) -> str:
     return next((name for key, name in _PERMISSIONS if granted.get(key)), "READ")
 
 
-def _repository(repo: dict[str, Any]) -> dict[str, Any]:
+def _repository(repo: dict[str, Any], web: str) -> dict[str, Any]:
     settings = repo["settings"]
     full_name = f"{repo['owner']}/{repo['name']}"
+    # GitHub's REST clone_url is always this and ``.git`` (a test may point it elsewhere)
+    url = str(repo.get("clone_url") or "").removesuffix(".git") or f"{web}/{full_name}"
     legacy = [
         {**_protection_rule(branch, record["protection"]), "pattern": branch}
         for branch, record in sorted(repo["branches"].items())
@@ -131,6 +135,7 @@ def _repository(repo: dict[str, Any]) -> dict[str, Any]:
     environments = [{"name": name} for name in sorted(repo["environments"])]
     return {
         "nameWithOwner": full_name,
+        "url": url,
         "defaultBranchRef": _ref(repo, repo["default_branch"]),
         "mergeCommitAllowed": settings["allow_merge_commit"],
         "squashMergeAllowed": settings["allow_squash_merge"],

@@ -262,7 +262,7 @@ class GitHubApi:
     def graphql(self, req: Request) -> Response:
         from . import graphql_api
 
-        return Response(200, graphql_api.answer(self.state, req.body))
+        return Response(200, graphql_api.answer(self.state, req.body, self.urls.web))
 
     # -- environments -----------------------------------------------------------------------
 

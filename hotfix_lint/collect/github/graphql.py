@@ -1,16 +1,19 @@
 """Read many repositories' GitHub settings in one GraphQL query, for the org audit.
 
 REST asks one question per setting: the repository, each branch's protection, each branch's
-rules, each base's pull requests: about six round trips a repository. GraphQL answers them
-for :data:`BATCH` repositories at once (one alias per repository, one per branch and base),
-so an audit of 1,000 repositories sends some 40 queries instead of 6,000 requests.
+rules, each base's pull requests: about six round trips a repository (and one more for a
+repository named rather than listed). GraphQL answers them for :data:`BATCH` repositories at
+once (one alias per repository, one per branch and base), so an audit of 1,000 repositories
+sends some 40 queries instead of 6,000 requests.
 
 What one query reads per repository (:func:`repository_query`): the merge settings, the
-default branch, ``pushedAt``, the token's rights; each named branch's protection rule
-(``Ref.branchProtectionRule``) and the ruleset rules that apply to it (``Ref.rules``); the
-rulesets (names, enforcement, conditions: for the ones in ``evaluate`` mode); the closed pull
-requests into each base with their reviews; the deployment environment's existence and its
-latest deployments (:mod:`hotfix_lint.collect.github.graphql_deployments`).
+default branch, ``pushedAt``, whether it is archived or private, its URL (what a listing says
+of it: a named repository needs no REST request), the token's rights; each named branch's
+protection rule (``Ref.branchProtectionRule``) and the ruleset rules that apply to it
+(``Ref.rules``); the rulesets (names, enforcement, conditions: for the ones in ``evaluate``
+mode); the closed pull requests into each base with their reviews; the deployment
+environment's existence and its latest deployments
+(:mod:`hotfix_lint.collect.github.graphql_deployments`).
 :mod:`hotfix_lint.collect.github.graphql_facts` makes the same facts of it as the REST path
 does; whatever GraphQL cannot say the same way (a branch that does not exist, a token without
 admin rights, more reviews than one page, a deleted deployment ref, an error anywhere under the
@@ -136,7 +139,7 @@ def repository_query(alias: str, want: RepoWant) -> str:
     owner, _, name = want.full_name.partition("/")
     parts = [
         f"{alias}: repository(owner: {_literal(owner)}, name: {_literal(name)}) {{",
-        "  nameWithOwner defaultBranchRef { name } mergeCommitAllowed squashMergeAllowed rebaseMergeAllowed",
+        "  nameWithOwner url defaultBranchRef { name } mergeCommitAllowed squashMergeAllowed rebaseMergeAllowed",
         "  deleteBranchOnMerge isArchived isPrivate pushedAt viewerCanAdminister viewerPermission",
         "  rulesets(first: 100, includeParents: true) { totalCount nodes { databaseId name enforcement target",
         "    conditions { refName { include exclude } } } }",
