@@ -236,34 +236,3 @@ def test_repository_of_clone_urls() -> None:
     assert repository_of("https://github.com/acme/app") == "acme/app"
     assert repository_of("ssh://git@github.com/acme/app.git/") == "acme/app"
     assert repository_of("github.com:acme/app") == "acme/app"
-
-
-def test_a_chain_walked_on_the_index_is_the_revwalks(gitflow_repo: Scenario) -> None:
-    """With the commit-graph index a line's chain is walked on it (steps read from the
-    repository only when asked for more): the same steps, ids, parents, times, messages and
-    facts as the revwalk's, through the server's side of a pull merge; with ``hide``, a revwalk."""
-    s = gitflow_repo
-    land_hotfix(s, back_merge="main")
-    s.checkout("develop")
-    server = s.commit("Server-side work on develop")
-    s.branch("local", s.rev("develop~1"), checkout=True)
-    s.commit("Clone-side work")
-    merge = s.merge("develop", message="Merge branch 'develop' of github.com:acme/app into develop")
-    s.checkout("develop")
-    s.merge_ff("local")
-    walked, repo = _chains(s, "https://github.com/acme/app")
-    graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
-    indexed = LineChains(repo, walked.policy, graph=lambda: graph)
-    for line in ("develop", "main"):
-        tip = repo.revparse_single(line).id
-        old, new = list(walked.walk(tip, line)), list(indexed.walk(tip, line))
-        assert [c.id for c in new] == [c.id for c in old] and len(old) >= 3
-        assert [c.parent_ids for c in new] == [c.parent_ids for c in old]
-        assert [(c.commit_time, c.message, c.author.email) for c in new] == [
-            (c.commit_time, c.message, c.author.email) for c in old
-        ]
-        assert [indexed.fact(c, line) for c in new] == [walked.fact(c, line) for c in old]
-    chain = [str(c.id) for c in indexed.walk(repo[merge].id, "develop")]
-    assert chain[:2] == [merge, server]
-    hidden = [str(c.id) for c in indexed.walk(repo[merge].id, "develop", [repo[server].id])]
-    assert hidden == [str(c.id) for c in walked.walk(repo[merge].id, "develop", [repo[server].id])]

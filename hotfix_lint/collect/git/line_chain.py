@@ -22,7 +22,6 @@ import contextlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, cast
 
 import pygit2
 
@@ -30,9 +29,6 @@ from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.policy.model import Policy
-
-if TYPE_CHECKING:
-    from hotfix_lint.collect.git.graph_index import CommitGraph
 
 _FROM_URL = re.compile(r"^Merge branch '[^']+' of (?P<url>\S+)")
 _REMOTE_TRACKING = re.compile(r"^Merge remote-tracking branch '(?P<remote>[^/']+)/")
@@ -63,7 +59,6 @@ class LineChains:
         lines: Sequence[str] = (),
         first_parents: Callable[[str], list[str] | None] | None = None,
         messages: CommitMessages | None = None,
-        graph: Callable[[], CommitGraph | None] | None = None,
     ) -> None:
         self.repo = repo
         self.policy = policy
@@ -71,9 +66,6 @@ class LineChains:
         self.first_parents = first_parents
         #: where the chain's commit facts read their messages (``None``: each keeps its own)
         self.messages = messages
-        #: the commit-graph index, when it has every commit of the lines (no ``since``): chains
-        #: are walked on it
-        self.graph = graph
         #: lines whose pulls name this repository, when no remote says it (literal names)
         self.lines = tuple(lines) or _literal_lines(policy)
         self._own: frozenset[str] | None = None
@@ -192,22 +184,14 @@ class LineChains:
         """The line's own chain from ``tip``, newest first, minus what ``hide`` reaches: the
         first-parent chain, continued through the second parent of each pull merge."""
         hidden = list(hide)
-        graph = self.graph() if self.graph is not None and not hidden else None
         start: pygit2.Oid | None = tip
         while start is not None:
-            steps: Iterable[pygit2.Commit]
-            if graph is not None and str(start) in graph:
-                from hotfix_lint.collect.git.chain_commit import first_parent_walk
-
-                # the index has the chain: its steps read from the repository only when asked
-                steps = cast(Iterator[pygit2.Commit], first_parent_walk(self.repo, graph, str(start)))
-            else:
-                steps = walker = self.repo.walk(start)
-                for oid in hidden:
-                    walker.hide(oid)
-                walker.simplify_first_parent()
+            walker = self.repo.walk(start)
+            for oid in hidden:
+                walker.hide(oid)
+            walker.simplify_first_parent()
             start = None
-            for commit in steps:
+            for commit in walker:
                 yield commit
                 if self.is_pull(commit, line):
                     start = commit.parent_ids[1]

@@ -34,7 +34,7 @@ from hotfix_lint.facts import CommitFact, FileSnapshot, HotfixFact
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
-    from hotfix_lint.collect.git.graph_index import CommitGraph, HistoryIndex
+    from hotfix_lint.collect.git.graph_index import HistoryIndex
     from hotfix_lint.facts.refs import BranchFact, TagFact
 
 
@@ -98,18 +98,14 @@ class GitReader:
     @cached_property
     def chains(self) -> LineChains:
         """How the lines' own chains are walked (through the server's side of pull merges)."""
-        merges = self._chain_merges
-        return LineChains(self.repo, self.policy, first_parents=merges, messages=self.messages, graph=self._graph)
-
-    def _graph(self) -> CommitGraph | None:
-        """The commit-graph index when it holds every commit of the lines (not bounded by ``since``)."""
-        return self.index.graph if self.index is not None and self.since_commit is None else None
+        return LineChains(self.repo, self.policy, first_parents=self._chain_merges, messages=self.messages)
 
     def _chain_merges(self, tip: str) -> list[str] | None:
-        """The merges of the whole first-parent chain from ``tip``, from ``_graph`` (else ``None``)."""
-        graph = self._graph()
-        if graph is None or tip not in graph:
+        """The merges of the whole first-parent chain from ``tip``, from the commit-graph index
+        (``None``: no index, or one bounded by ``since``)."""
+        if self.index is None or self.since_commit is not None or tip not in self.index.graph:
             return None
+        graph = self.index.graph
         return [graph.ids[n] for n in graph.first_parent_chain(tip) if graph.arity[n] > 1]
 
     # -- setup -------------------------------------------------------------------------
