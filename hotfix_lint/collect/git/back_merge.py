@@ -12,7 +12,6 @@ grace period, each commit's patch id computed once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pygit2
 
@@ -23,8 +22,6 @@ from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
 #: commits kept read at once (windows of neighbouring hotfixes overlap: they share most)
 _COMMITS_KEPT = 4096
-#: window commits kept read (a few hundred bytes each; hotfixes judged one after another share most of their windows)
-_ARRIVALS_KEPT = 1 << 13
 _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 
 
@@ -39,7 +36,6 @@ class BackMergeFinder:
         #: the paths a diff changes, by ``old..new``
         self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
-        self._arrivals: dict[str, _Arrival | None] = {}
         self._trees = _Trees(repo)
         self._last_diff: tuple[str, pygit2.Diff | None] = ("", None)
 
@@ -97,62 +93,49 @@ class BackMergeFinder:
         for arrived in self.reach.arrivals(start, due):
             if arrived in own_ids:
                 continue
-            seen = self._arrival(arrived)
-            if seen is None:
+            commit = self._commit(arrived)
+            if commit is None or len(commit.parent_ids) != 1:
                 continue
-            parent = seen.parent
-            may_match = sets is None or touched is None or self._may_match(seen, touched, sets)
+            parent = str(commit.parent_ids[0])
+            may_match = sets is None or touched is None or self._may_match(commit, touched, sets)
             if may_match and sets is not None and self._paths_of(parent, arrived) not in sets:
                 may_match = False  # the same paths, not only these: a patch id hashes every file's name
             patch = self._patch_id(parent, arrived) if may_match else None
             if patch is not None and not wanted:
                 wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
                 whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
+            key = (commit.author.email, commit.author.time, commit.message.split("\n", 1)[0].strip())
             matched = wanted.get(patch) if patch is not None else None
-            matched = matched or by_author.get(seen.author) or _picked_from(seen.picked, own_ids)
+            matched = matched or by_author.get(key) or self._picked_from(commit.message, own_ids)
             if matched is not None:
                 picks.setdefault(matched, arrived)
                 if len(picks) == len(own):
                     return self._fact("cherry-pick", arrived)
-            elif (whole is not None and patch == whole) or _names(hotfix, seen, own_ids):
+            elif (whole is not None and patch == whole) or self._names(hotfix, commit.message, own_ids):
                 return self._fact("squash", arrived)
         return None
-
-    def _arrival(self, commit_id: str) -> _Arrival | None:
-        """What the copy search asks of a commit integration received, read once for every
-        hotfix whose window holds it (``None``: a merge, a root commit, or unreadable)."""
-        if commit_id in self._arrivals:
-            return self._arrivals[commit_id]
-        if len(self._arrivals) >= _ARRIVALS_KEPT:
-            self._arrivals.clear()
-        found: _Arrival | None = None
-        commit = self._commit(commit_id)
-        if commit is not None and len(commit.parent_ids) == 1:
-            message = commit.message
-            summary = message.split("\n", 1)[0]
-            parent = str(commit.parent_ids[0])
-            found = _Arrival(
-                parent=parent,
-                tree=commit.tree_id,
-                parent_tree=self._tree_of(parent),
-                author=(commit.author.email, commit.author.time, summary.strip()),
-                summary=summary,
-                picked=tuple(_CHERRY_PICKED.findall(message)),
-                squash_list=message if "Squashed commit of the following" in message else None,
-            )
-        self._arrivals[commit_id] = found
-        return found
-
-    def _tree_of(self, commit_id: str) -> pygit2.Oid | None:
-        known = self._arrivals.get(commit_id)
-        if known is not None:
-            return known.tree
-        commit = self._commit(commit_id)
-        return None if commit is None else commit.tree_id
 
     def _fact(self, form: str, commit: str) -> BackMergeFact | None:
         reach = self.reach.reached(commit)
         return None if reach is None else BackMergeFact(form, reach.at, commit, self._summary(commit))
+
+    @staticmethod
+    def _picked_from(message: str, own_ids: set[str]) -> str | None:
+        for picked in _CHERRY_PICKED.findall(message):
+            for own in own_ids:
+                if own.startswith(picked):
+                    return own
+        return None
+
+    @staticmethod
+    def _names(hotfix: HotfixFact, message: str, own_ids: set[str]) -> bool:
+        """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
+        summary = message.split("\n", 1)[0]
+        if summary.startswith("Revert "):
+            return False  # undoing the hotfix on integration is no copy of it
+        if hotfix.source is not None and hotfix.source in summary:
+            return True
+        return "Squashed commit of the following" in message and any(c in message for c in own_ids)
 
     # -- reads, each once -------------------------------------------------------------------
 
@@ -210,13 +193,14 @@ class BackMergeFinder:
             paths.append(found)
         return paths
 
-    def _may_match(self, seen: _Arrival, paths: frozenset[str], sets: list[frozenset[str]]) -> bool:
-        """The commit changes every path of one of ``sets`` (of ``paths``, their union) against
+    def _may_match(self, commit: pygit2.Commit, paths: frozenset[str], sets: list[frozenset[str]]) -> bool:
+        """``commit`` changes every path of one of ``sets`` (of ``paths``, their union) against
         its first parent: a few tree lookups, where a patch id costs a diff of the whole trees
         and of every blob they change."""
-        tree, before = seen.tree, seen.parent_tree
-        if before is None:
+        parent = self._commit(str(commit.parent_ids[0]))
+        if parent is None:
             return True
+        tree, before = commit.tree_id, parent.tree_id
         if tree == before:
             return False
         try:
@@ -224,40 +208,6 @@ class BackMergeFinder:
         except MISSING:
             return True
         return bool(changed) and any(s <= changed for s in sets)
-
-
-@dataclass(frozen=True, slots=True)
-class _Arrival:
-    """A single-parent commit integration received, as the copy search reads it."""
-
-    parent: str
-    tree: pygit2.Oid
-    #: the parent's root tree (``None``: unreadable)
-    parent_tree: pygit2.Oid | None
-    #: what a cherry-pick keeps: author e-mail, author time, summary
-    author: tuple[str, int, str]
-    summary: str
-    #: the commits a ``(cherry picked from commit ...)`` trailer names
-    picked: tuple[str, ...]
-    #: the message, when it is git's "Squashed commit of the following" (it lists the commits)
-    squash_list: str | None
-
-
-def _picked_from(picked: tuple[str, ...], own_ids: set[str]) -> str | None:
-    for prefix in picked:
-        for own in own_ids:
-            if own.startswith(prefix):
-                return own
-    return None
-
-
-def _names(hotfix: HotfixFact, seen: _Arrival, own_ids: set[str]) -> bool:
-    """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
-    if seen.summary.startswith("Revert "):
-        return False  # undoing the hotfix on integration is no copy of it
-    if hotfix.source is not None and hotfix.source in seen.summary:
-        return True
-    return seen.squash_list is not None and any(c in seen.squash_list for c in own_ids)
 
 
 #: the file mode of a subtree entry
