@@ -430,3 +430,20 @@ def test_copied_by_patch_id_alone(gitflow_repo: Scenario, copies: tuple[str, ...
         assert_clean(status, report)
     else:
         assert violations(report, "back-merge"), describe(report)
+
+
+def test_copies_of_hotfixes_with_overlapping_windows_are_each_found(gitflow_repo: Scenario) -> None:
+    """Two hotfixes a day apart (their copy-search windows overlap and share the finder's
+    memos), one cherry-picked and one squashed into develop: each is found by its own copy."""
+    s = gitflow_repo
+    picked = land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge="cherry-pick", commits=2)
+    s.clock.advance(days=1)
+    squashed = land_hotfix(s, "hotfix/fix-leak", version="1.0.3", back_merge="squash", commits=2)
+    status, report = run_check(s, policy=ONLY)
+    assert_clean(status, report)
+    found = {h.source: h for h in _history(s, ONLY).production[0].hotfixes}
+    assert [b.form for b in found["hotfix/fix-crash"].back_merges] == ["cherry-pick"]
+    assert found["hotfix/fix-crash"].back_merges[0].commit == picked.back_merge
+    assert found["hotfix/fix-crash"].cherry_picked_to_integration
+    assert [b.form for b in found["hotfix/fix-leak"].back_merges] == ["squash"]
+    assert found["hotfix/fix-leak"].squashed_into_integration == squashed.back_merge
