@@ -76,8 +76,10 @@ Bug fixes
 RST_EQUALS = "1.2.3\n=====\n\n* the fix (T-1)\n\n1.2.2\n=====\n\n* older (T-0)\n"
 NEWS = "Version 1.2.3 - 2024-01-01\n  * the fix (T-1)\n\nVersion 1.2.2\n  * older (T-0)\n"
 BRACKET_LINES = "[1.2.3] - 2024-01-01\n- the fix (T-1)\n\n[1.2.2]\n- older (T-0)\n"
-TOWNCRIER = "hotfix-lint 1.2.3 (2024-01-01)\n===============================\n\n- the fix (T-1)\n\n" \
+TOWNCRIER = (
+    "hotfix-lint 1.2.3 (2024-01-01)\n===============================\n\n- the fix (T-1)\n\n"
     "hotfix-lint 1.2.2 (2023-12-01)\n===============================\n\n- older (T-0)\n"
+)
 
 STYLES = [
     (KEEP_A_CHANGELOG, "`## [1.2.4] - YYYY-MM-DD`"),
@@ -209,4 +211,31 @@ def test_find_section_reads_down_to_the_section_as_a_full_parse_does() -> None:
         assert section is not None
         assert section.line == heading.index + 1
         assert section.text == "\n".join(lines[heading.end : _section_end(everything, n, len(lines))])
+    assert find_section(text, "9.9.9") is None
+
+
+def test_find_section_in_a_long_changelog_is_the_one_the_whole_text_gives():
+    """A long changelog is first split only in part: every section, wherever it starts or ends
+    (underlined headings astride the cut too), is the one found on the whole text."""
+    from hotfix_lint.facts import changelog
+
+    blocks = []
+    for n in range(400, 0, -1):
+        if n % 3:
+            blocks.append(
+                f"## [1.{n}.0] - 2026-01-01\n\n- fix TICKET-{n}\n"
+                + "- more words, to make the changelog long enough\n" * (n % 7)
+            )
+        else:
+            title = f"1.{n}.0 (2026-01-01)"
+            blocks.append(
+                f"{title}\n{'-' * len(title)}\n\n* fix TICKET-{n}\n\n" + "  more text of the entry, long\n" * (n % 5)
+            )
+    text = "# Changelog\n\n" + "\n".join(blocks)
+    assert len(text) > 2 * changelog._FIRST_PART
+    for n in range(400, 0, -1):
+        version = f"1.{n}.0"
+        whole = changelog._section(text.splitlines(), version, whole=True)
+        assert whole is not None
+        assert find_section(text, version) == whole, version
     assert find_section(text, "9.9.9") is None

