@@ -62,6 +62,7 @@ class FirstParentReach:
         self.at = array("q", at)
         arrived, starts, others = self.arrived, self.starts, graph.others
         previous = NONE
+        add = arrived.append
         for step, via in enumerate(chain):
             starts.append(len(arrived))
             if step_of[via] == NONE:
@@ -72,13 +73,17 @@ class FirstParentReach:
             else:  # the own chain went on through another parent (a pull merge's server side)
                 stack = [p for p in graph.parents(via) if p != previous]
             previous = via
-            while stack:
+            push = stack.append
+            while stack:  # (once per commit of the history: graph.parents inlined)
                 c = stack.pop()
                 if step_of[c] != NONE or (floor is not None and times[c] < floor):
                     continue
                 step_of[c] = step
-                arrived.append(c)
-                stack.extend(graph.parents(c))
+                add(c)
+                if (parent := first[c]) != NONE:
+                    push(parent)
+                    if (extra := others.get(c)) is not None:
+                        stack.extend(extra)
         starts.append(len(arrived))
 
     def step_of(self, commit: str) -> int | None:
