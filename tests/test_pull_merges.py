@@ -229,6 +229,11 @@ def test_a_pull_merge_walk_follows_the_servers_side(gitflow_repo: Scenario) -> N
     assert walked[:2] == [merge, server] and local not in walked
     assert [str(c.id) for c in chains.pushed_by(repo[merge], "develop")] == [local]
     assert chains.fact(repo[merge], "develop").parents == (server, local)
+    # along the commit-graph index (nothing hidden): the same chain, a walker only where hidden
+    graph = CommitGraph(repo, [repo[merge].id, pygit2.Oid(hex=s.rev("main"))])
+    indexed = LineChains(repo, chains.policy, graph=lambda: graph)
+    assert [str(c.id) for c in indexed.walk(repo[merge].id, "develop")] == walked
+    assert [str(c.id) for c in indexed.pushed_by(repo[merge], "develop")] == [local]
 
 
 def test_repository_of_clone_urls() -> None:

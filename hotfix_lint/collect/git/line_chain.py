@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import pygit2
 
+from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
 from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.merge_message import parse_merge_message
@@ -59,6 +60,7 @@ class LineChains:
         lines: Sequence[str] = (),
         first_parents: Callable[[str], list[str] | None] | None = None,
         messages: CommitMessages | None = None,
+        graph: Callable[[], CommitGraph | None] | None = None,
     ) -> None:
         self.repo = repo
         self.policy = policy
@@ -66,6 +68,8 @@ class LineChains:
         self.first_parents = first_parents
         #: where the chain's commit facts read their messages (``None``: each keeps its own)
         self.messages = messages
+        #: the commit-graph index of the whole history, once there is one (``None``: none)
+        self.graph = graph
         #: lines whose pulls name this repository, when no remote says it (literal names)
         self.lines = tuple(lines) or _literal_lines(policy)
         self._own: frozenset[str] | None = None
@@ -186,16 +190,31 @@ class LineChains:
         hidden = list(hide)
         start: pygit2.Oid | None = tip
         while start is not None:
-            walker = self.repo.walk(start)
-            for oid in hidden:
-                walker.hide(oid)
-            walker.simplify_first_parent()
+            commits = self._first_parents(start, hidden)
             start = None
-            for commit in walker:
+            for commit in commits:
                 yield commit
                 if self.is_pull(commit, line):
                     start = commit.parent_ids[1]
                     break
+
+    def _first_parents(self, start: pygit2.Oid, hidden: list[pygit2.Oid]) -> Iterator[pygit2.Commit]:
+        """The plain first-parent chain from ``start`` minus what ``hidden`` reaches: along the
+        commit-graph index when nothing is hidden and it has ``start`` (a walker reads every
+        commit of the chain from the object database again)."""
+        graph = self.graph() if self.graph is not None and not hidden else None
+        cursor = graph.index.get(str(start), NONE) if graph is not None else NONE
+        if graph is None or cursor == NONE:
+            walker = self.repo.walk(start)
+            for oid in hidden:
+                walker.hide(oid)
+            walker.simplify_first_parent()
+            yield from walker
+            return
+        ids, first = graph.ids, graph.first
+        while cursor != NONE:
+            yield self.repo[ids[cursor]].peel(pygit2.Commit)
+            cursor = first[cursor]
 
     def pushed_by(self, merge: pygit2.Commit, line: str, hide: Iterable[pygit2.Oid] = ()) -> Iterator[pygit2.Commit]:
         """What a pull merge pushed to the line: its first parent's chain down to the server's

@@ -98,7 +98,8 @@ class GitReader:
     @cached_property
     def chains(self) -> LineChains:
         """How the lines' own chains are walked (through the server's side of pull merges)."""
-        return LineChains(self.repo, self.policy, first_parents=self._chain_merges, messages=self.messages)
+        whole = lambda: self.index.graph if self.index is not None and self.since_commit is None else None  # noqa: E731
+        return LineChains(self.repo, self.policy, first_parents=self._chain_merges, messages=self.messages, graph=whole)
 
     def _chain_merges(self, tip: str) -> list[str] | None:
         """The merges of the whole first-parent chain from ``tip``, from the commit-graph index
