@@ -129,10 +129,12 @@ class HistoryCollector(LineLandings, MergedHotfixes, LandingSources, HotfixDatin
                     hotfixes.append(self._hotfix_from_merge(line, merge, False, evidence=pulled[str(merge.id)]))
                     seen_tips.add(str(merge.parent_ids[1]))
                     continue
-                if str(merge.parent_ids[1]) in seen_tips or not self._merge_is_hotfix(merge, line, False):
+                if str(merge.parent_ids[1]) in seen_tips:
                     continue
                 if str(merge.id) in self._integration_chain(line.name):
                     continue  # a merge into integration (its first-parent history): it came with a release
+                if not self._merge_is_hotfix(merge, line, False):  # (after the set: it parses the message)
+                    continue
                 if kinds.get(self._introduced_by(line, str(merge.id)) or "") in (RELEASE, HOTFIX):
                     continue  # merged into a release or hotfix branch, it reached the line inside that one
                 because = f"merged into {line.name} off its first-parent history (then fast-forwarded)"
