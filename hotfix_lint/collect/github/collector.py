@@ -17,7 +17,6 @@ import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from hotfix_lint.collect.github.branch_rules import (
     RulesetList,
@@ -31,7 +30,6 @@ from hotfix_lint.collect.github.deployments import deployments_to, read_environm
 from hotfix_lint.collect.github.pulls import merged_pulls
 from hotfix_lint.collect.github.repository import read_repository, repo_settings, workflow_states
 from hotfix_lint.collect.github.session import (
-    DEFAULT_API_URL,
     PERMISSION_METADATA,
     TIMEOUT,
     USER_AGENT,
@@ -39,6 +37,7 @@ from hotfix_lint.collect.github.session import (
     RequestFailed,
     RetryPolicy,
     guard,
+    open_session,
 )
 from hotfix_lint.collect.github.target import GitHubRequest, resolve_target
 from hotfix_lint.facts.github import (
@@ -112,16 +111,9 @@ def collect_github(
     ``deployments=False``: the environment only, not its deployments. A branch that nothing
     protects costs a ruleset listing and 1 request per ruleset in ``evaluate`` mode.
     """
-    from hotfix_lint.collect.github.deadline import GitHubBudget
-
-    if base_url is not None and urlsplit(base_url).scheme not in ("http", "https"):
-        raise ValueError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
     page_size = max(1, min(100, page_size))
-    token = (token or "").strip() or None
-    from hotfix_lint.collect.github.clients import open_client
-
-    gh, owned = open_client(
-        (base_url or DEFAULT_API_URL).rstrip("/"),
+    session = open_session(
+        base_url,
         token,
         page_size=page_size,
         timeout=timeout,
@@ -129,9 +121,9 @@ def collect_github(
         etags=etags,
         meter=meter,
         clients=clients,
-        budget=(budget := budget or GitHubBudget()),
+        budget=budget,
+        retry=retry or RetryPolicy(),
     )
-    session = GitHubSession(gh, token, retry or RetryPolicy(), budget)
     try:
         return _collect(
             session,
@@ -150,8 +142,7 @@ def collect_github(
             ),
         )
     finally:
-        if owned:
-            gh.close()
+        session.close()
 
 
 def answers_unchanged(
@@ -177,21 +168,19 @@ def answers_unchanged(
     target = resolve_target(request, None)
     if isinstance(target, str) or request.etags is None or not urls:
         return False
-    from hotfix_lint.collect.github.clients import open_client
-
     probe = ApiMeter(keep_answers=True)
-    gh, owned = open_client(
-        (target.api_url or DEFAULT_API_URL).rstrip("/"),
-        target.token,
-        page_size=100,
-        timeout=TIMEOUT,
-        user_agent=USER_AGENT,
-        etags=request.etags,
-        meter=probe,
-        clients=request.clients,
-        budget=request.budget,
-    )
-    session = GitHubSession(gh, target.token, retry or RetryPolicy(), request.budget)
+    try:
+        session = open_session(
+            target.api_url,
+            target.token,
+            etags=request.etags,
+            meter=probe,
+            clients=request.clients,
+            budget=request.budget,
+            retry=retry or RetryPolicy(),
+        )
+    except ValueError:  # not an http(s) API: collect_github says so
+        return False
     questions: list[tuple[str, str | None]] = [(url, None) for url in urls]
     questions += list((missing or {}).items())
     try:
@@ -211,8 +200,7 @@ def answers_unchanged(
     finally:
         if request.meter is not None:
             request.meter.add(probe.reading())
-        if owned:
-            gh.close()
+        session.close()
 
 
 def _collect(

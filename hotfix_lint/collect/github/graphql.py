@@ -229,28 +229,15 @@ def _ask(
     meter: ApiMeter | None,
 ) -> dict[str, RepoAnswer]:
     """One query (through a client of its own, closed after)."""
-    from hotfix_lint.collect.github.clients import open_client
-    from hotfix_lint.collect.github.session import (
-        DEFAULT_API_URL,
-        TIMEOUT,
-        USER_AGENT,
-        GitHubSession,
-        RequestFailed,
-        RetryPolicy,
-    )
+    from hotfix_lint.collect.github.session import TIMEOUT, RequestFailed, open_session
 
-    gh, owned = open_client(
-        (api_url or DEFAULT_API_URL).rstrip("/"),
-        token,
-        page_size=100,
-        timeout=TIMEOUT * 2,
-        user_agent=USER_AGENT,
-        meter=meter,
-        budget=budget,
-    )
-    session = GitHubSession(gh, token, RetryPolicy(), budget)
     try:
-        requester = gh.requester
+        session = open_session(api_url, token, timeout=TIMEOUT * 2, meter=meter, budget=budget)
+    except ValueError as exc:  # not an http(s) API: REST says so for each repository
+        log.info("GraphQL not asked: %s", exc)
+        return {}
+    try:
+        requester = session.gh.requester
         query = {"query": batch_query(wants)}
         post = partial(requester.requestJsonAndCheck, "POST", requester.graphql_url, input=query)
         _, reply = session.call(post)
@@ -258,6 +245,5 @@ def _ask(
         log.info("GraphQL query for %d repositories failed: %s", len(wants), failure.reason)
         return {}
     finally:
-        if owned:
-            gh.close()
+        session.close()
     return answers_of(wants, reply)

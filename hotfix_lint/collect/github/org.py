@@ -15,18 +15,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from hotfix_lint.collect.github.clients import ClientPool, open_client
+from hotfix_lint.collect.github.clients import ClientPool
 from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
 from hotfix_lint.collect.github.deadline import GitHubBudget
 from hotfix_lint.collect.github.session import (
-    DEFAULT_API_URL,
     TIMEOUT,
-    USER_AGENT,
-    GitHubSession,
     RequestFailed,
     RetryPolicy,
+    open_session,
 )
 
 #: owner and repository names as GitHub allows them (and nothing a path could escape with)
@@ -93,27 +91,24 @@ class GitHubReader:
         clients: ClientPool | None = None,
         budget: GitHubBudget | None = None,
     ) -> None:
-        base_url = (api_url or DEFAULT_API_URL).rstrip("/")
-        if urlsplit(base_url).scheme not in ("http", "https"):
-            raise GitHubReadError(f"the GitHub API URL must start with https:// or http://, not {base_url!r}")
-        token = (token or "").strip() or None
+        try:  # collect_github's user agent: the thread's pooled client is shared
+            self.session = open_session(
+                api_url,
+                token,
+                page_size=page_size,
+                timeout=timeout,
+                etags=store,
+                meter=meter,
+                clients=clients,
+                budget=budget,
+                retry=retry,
+            )
+        except ValueError as exc:
+            raise GitHubReadError(str(exc)) from None
         self.page_size = max(1, min(100, page_size))
-        self.gh, self._owned = open_client(
-            base_url,
-            token,
-            page_size=self.page_size,
-            timeout=timeout,
-            user_agent=USER_AGENT,  # as collect_github's: the thread's pooled client is shared
-            etags=store,
-            meter=meter,
-            clients=clients,
-            budget=budget,
-        )
-        self.session = GitHubSession(self.gh, token, retry or RetryPolicy(), budget)
 
     def close(self) -> None:
-        if self._owned:  # a client from a pool stays open for the next repository
-            self.gh.close()
+        self.session.close()
 
     def __enter__(self) -> GitHubReader:
         return self

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from hotfix_lint.facts.github import CouldNotCheck
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from github.GithubObject import GithubObject
     from github.PaginatedList import PaginatedList
 
+    from hotfix_lint.collect.github.clients import ClientPool
+    from hotfix_lint.collect.github.conditional import ApiMeter, HttpCache
     from hotfix_lint.collect.github.deadline import GitHubBudget
 
 log = logging.getLogger(__name__)
@@ -109,13 +112,27 @@ class GitHubSession:
     read yet become "could not check". When the budget's time is spent, likewise.
     """
 
-    def __init__(self, gh: Github, secret: str | None, retry: RetryPolicy, budget: GitHubBudget | None = None):
+    def __init__(
+        self,
+        gh: Github,
+        secret: str | None,
+        retry: RetryPolicy,
+        budget: GitHubBudget | None = None,
+        *,
+        owned: bool = False,
+    ):
         from hotfix_lint.collect.github.deadline import GitHubBudget
 
         self.gh = gh
         self._secret = secret
         self.retry = retry
         self.budget = budget or GitHubBudget()
+        #: whether :meth:`close` closes the client (a pooled client stays open for the next repository)
+        self.owned = owned
+
+    def close(self) -> None:
+        if self.owned:
+            self.gh.close()
 
     def __repr__(self) -> str:
         return f"<GitHub session {self.gh.requester.base_url}>"
@@ -275,6 +292,44 @@ class GitHubSession:
             if 'rel="next"' not in str(headers.get("link", "")):
                 break
         return items
+
+
+def open_session(
+    api_url: str | None,
+    token: str | None,
+    *,
+    page_size: int = 100,
+    timeout: int = TIMEOUT,
+    user_agent: str = USER_AGENT,
+    etags: HttpCache | None = None,
+    meter: ApiMeter | None = None,
+    clients: ClientPool | None = None,
+    budget: GitHubBudget | None = None,
+    retry: RetryPolicy | None = None,
+) -> GitHubSession:
+    """A session on ``api_url`` (default github.com's) for ``token``: the client from
+    ``collect.github.clients.open_client`` (this thread's from ``clients``, else its own, which
+    :meth:`GitHubSession.close` closes). A URL that is not http(s) is a ``ValueError``."""
+    from hotfix_lint.collect.github.clients import open_client
+    from hotfix_lint.collect.github.deadline import GitHubBudget
+
+    base_url = (api_url or DEFAULT_API_URL).rstrip("/")
+    if urlsplit(base_url).scheme not in ("http", "https"):
+        raise ValueError(f"the GitHub API URL must start with https:// or http://, not {api_url!r}")
+    token = (token or "").strip() or None
+    budget = budget or GitHubBudget()
+    gh, owned = open_client(
+        base_url,
+        token,
+        page_size=max(1, min(100, page_size)),
+        timeout=timeout,
+        user_agent=user_agent,
+        etags=etags,
+        meter=meter,
+        clients=clients,
+        budget=budget,
+    )
+    return GitHubSession(gh, token, retry or RetryPolicy(), budget, owned=owned)
 
 
 def new_client(base_url: str, token: str | None, *, page_size: int, timeout: int, user_agent: str) -> Github:
