@@ -57,7 +57,8 @@ def write_policy(root: Path, preset: str, *, force: bool = False) -> Path:
 
 def write_text(root: Path, text: str, *, force: bool = False) -> Path:
     """Write the policy ``text`` as ``.hotfix-lint.yaml`` at ``root`` (an existing file only with ``force``)."""
-    from hotfix_lint.policy.loader import POLICY_FILE_NAMES, load_policy
+    from hotfix_lint.policy.cache import POLICY_FILE_NAMES
+    from hotfix_lint.policy.loader import load_policy
 
     others = [root / name for name in POLICY_FILE_NAMES if (root / name).exists()]
     if others and not force:

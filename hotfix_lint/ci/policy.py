@@ -36,7 +36,8 @@ def _relative_to(root: Path, path: Path) -> str | None:
 
 def load_check_policy(root: Path, explicit: str | None, choice: PolicyChoice) -> LoadedPolicy:
     """Load the policy from the checkout, the base's commit or the production line's, as ``choice`` says."""
-    from hotfix_lint.policy.loader import POLICY_FILE_NAMES, discover_policy, load_policy
+    from hotfix_lint.policy.cache import POLICY_FILE_NAMES
+    from hotfix_lint.policy.loader import discover_policy, load_policy
 
     if choice.origin == "head":
         policy, described = discover_policy(root, Path(explicit) if explicit else None, cache_dir=_validation_cache())
@@ -77,7 +78,8 @@ def _load_from_branch(root: Path, explicit: str | None, branch: str, sha: str | 
     import tempfile
 
     from hotfix_lint.collect.git.tree_policy import base_tree
-    from hotfix_lint.policy.loader import DEFAULT_PACK, POLICY_FILE_NAMES, load_pack, load_policy
+    from hotfix_lint.policy.cache import DEFAULT_PACK, POLICY_FILE_NAMES
+    from hotfix_lint.policy.loader import load_pack, load_policy
 
     tree = base_tree(root, branch, sha)
     where = f"{role.name} {branch} at {tree.commit[:7]}"

@@ -69,7 +69,7 @@ def unless_no_policy(repo: Repository, policy: Policy, described: str) -> tuple[
     """``policy`` as found, or, when none was (the built-in default pack stood in), the inferred
     one: ``check`` and ``hotfixes`` judge a repository without a policy by the same inference.
     The sentence keeps where the policy was looked for (the root, a pull request's base)."""
-    from hotfix_lint.policy.loader import DEFAULT_PACK
+    from hotfix_lint.policy.cache import DEFAULT_PACK
 
     if policy.source != f"pack:{DEFAULT_PACK}":
         return policy, described

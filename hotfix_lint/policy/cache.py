@@ -34,7 +34,7 @@ from hotfix_lint.policy.model import Policy, RuleSetting
 from hotfix_lint.results import Severity
 
 CACHE_ENV = "HOTFIX_LINT_CACHE_DIR"
-#: as in :mod:`hotfix_lint.policy.loader` (a test keeps them equal; importing it imports PyYAML)
+#: defined here, where a hook reads them without importing the loader (and PyYAML); the loader imports them
 POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
 DEFAULT_PACK = "default"
 #: the types a cached policy may hold, by name (anything else is not cached); and ``Waiver``,

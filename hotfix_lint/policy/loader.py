@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from hotfix_lint import __version__
+from hotfix_lint.policy.cache import DEFAULT_PACK, POLICY_FILE_NAMES
 from hotfix_lint.policy.extends import PolicyChain
 from hotfix_lint.policy.merging import add_waiver_places, era_settings, merge_document
 from hotfix_lint.policy.model import Policy, build_policy
@@ -51,9 +52,6 @@ from hotfix_lint.policy.packs import canonical_name, pack_path
 from hotfix_lint.policy.problems import KeyPath, Mark, PolicyDoc
 from hotfix_lint.policy.validation import validate_document
 from hotfix_lint.policy.value_checks import check_era, check_eras, check_patterns
-
-POLICY_FILE_NAMES = (".hotfix-lint.yaml", ".hotfix-lint.yml")
-DEFAULT_PACK = "default"
 
 
 def _schema_stamp() -> str:
