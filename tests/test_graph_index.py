@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -95,6 +96,7 @@ def test_first_parent_reach_answers_as_integration_reach(scenario: Callable[...,
         for commit in graph.ids:
             assert old.reached(commit) == new.reached(commit), (cutoff, commit)
         assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
+        _same_steps(old, new, newest)
 
 
 def test_own_commits_of_a_merge_are_what_arrived_with_it(scenario: Callable[..., Scenario]) -> None:
@@ -174,6 +176,7 @@ def test_own_line_reach_follows_a_pull_merge_server_side(scenario: Callable[...,
         for commit in graph.ids:
             assert old.reached(commit) == new.reached(commit), (cutoff, commit)
         assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
+        _same_steps(old, new, newest)
 
 
 def test_merge_base_with_a_line_commit_is_git_merge_base(scenario: Callable[..., Scenario]) -> None:
@@ -264,3 +267,15 @@ def test_progress_in_a_log_is_one_closing_line_for_a_large_history() -> None:
     clock.now = 60.0
     quiet.close()
     assert small.getvalue() == ""  # a small history, however slow the machine: nothing in the log
+
+
+def _same_steps(old: IntegrationReach, new: FirstParentReach, newest: int) -> None:
+    """Both indexes give the same steps, each with the chain's commit before it, and their
+    arrivals in order are :meth:`arrivals`."""
+    old_steps, new_steps = list(old.arrival_steps(0, newest + 1)), list(new.arrival_steps(0, newest + 1))
+    assert [(s.before, s.via, list(s.arrived)) for s in old_steps] == [
+        (s.before, s.via, list(s.arrived)) for s in new_steps
+    ]
+    assert [a for s in new_steps for a in s.arrived] == list(new.arrivals(0, newest + 1))
+    assert old_steps and old_steps[0].before is None
+    assert all(s.before == p.via for p, s in itertools.pairwise(old_steps))

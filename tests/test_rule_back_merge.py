@@ -397,6 +397,16 @@ def _table(s: Scenario) -> list[dict[str, object]]:
     return rows
 
 
+def _assert_copy_counts(s: Scenario, counts: bool) -> None:
+    """From main: the copies on develop count as its back-merge, or back-merge reports it."""
+    s.checkout("main")
+    status, report = run_check(s, policy=ONLY)
+    if counts:
+        assert_clean(status, report)
+    else:
+        assert violations(report, "back-merge"), describe(report)
+
+
 @pytest.mark.parametrize(
     ("copies", "counts"),
     [
@@ -424,12 +434,35 @@ def test_copied_by_patch_id_alone(gitflow_repo: Scenario, copies: tuple[str, ...
     for copy in copies:
         paths = {"first": first, "second": second, "both": first + second}[copy]
         s.commit(f"Re-made by hand: {copy}", {p: content[p] for p in paths}, author=other)
-    s.checkout("main")
-    status, report = run_check(s, policy=ONLY)
-    if counts:
-        assert_clean(status, report)
-    else:
-        assert violations(report, "back-merge"), describe(report)
+    _assert_copy_counts(s, counts)
+
+
+@pytest.mark.parametrize(
+    ("undone", "counts"),
+    [
+        (False, True),  # the topic's merge brought the copy: found among what it brought
+        (True, False),  # the topic re-made the fix and undid it: develop never had the change
+    ],
+)
+def test_copy_by_patch_id_inside_a_merged_topic(gitflow_repo: Scenario, undone: bool, counts: bool) -> None:
+    """A copy by patch id that reaches develop inside a topic's merge, after a topic that
+    changes none of the hotfix's paths: judged by what the merge changed on develop."""
+    s = gitflow_repo
+    hotfix = land_hotfix(s, version="1.0.2", back_merge=None, commits=1, changelog=False)
+    paths = s.git("show", "--name-only", "--format=", hotfix.commits[0]).split()
+    content = {path: s.read(path, hotfix.commits[0]) for path in paths}
+    other = "Someone Else <else@example.com>"
+    s.clock.advance(hours=2)
+    for topic, files in (("feature/unrelated", {"app/other.py": "x\n"}), ("feature/copy", content)):
+        s.checkout("develop")
+        s.branch(topic, checkout=True)
+        s.commit(f"Work on {topic}", files, author=other)
+        if undone and topic == "feature/copy":
+            before = s.git("ls-tree", "--name-only", "develop", "--", *paths).split()
+            s.commit("Not yet", {p: s.read(p, "develop") if p in before else None for p in paths}, author=other)
+        s.checkout("develop")
+        s.merge(topic)
+    _assert_copy_counts(s, counts)
 
 
 def test_copies_of_hotfixes_with_overlapping_windows_are_each_found(gitflow_repo: Scenario) -> None:

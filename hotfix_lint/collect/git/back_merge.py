@@ -6,16 +6,18 @@ late or never, the evidence of a copy: a squash (one commit with the hotfix's wh
 a message naming its branch or commits) or cherry-picks (each commit by patch id, ``-x``
 trailer, or the author and author date a pick keeps). Evidence is searched only among the
 commits integration received from when the hotfix's work started to its landing plus the
-grace period, each commit's patch id computed once.
+grace period, each commit's patch id computed once, and by patch id only among the commits
+of first-parent steps that changed one of the hotfix's paths.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pygit2
 
-from hotfix_lint.collect.git.reach import ReachIndex
+from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
 from hotfix_lint.collect.git.repository import MISSING
 from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
@@ -90,14 +92,9 @@ class BackMergeFinder:
         wanted: dict[str | None, str] = {}
         whole: str | None = None
         picks: dict[str, str] = {}
-        for arrived in self.reach.arrivals(start, due):
-            if arrived in own_ids:
-                continue
-            commit = self._commit(arrived)
-            if commit is None or len(commit.parent_ids) != 1:
-                continue
+        for arrived, commit, step_changes in self._arrivals(start, due, own_ids, touched):
             parent = str(commit.parent_ids[0])
-            may_match = sets is None or touched is None or self._may_match(commit, touched, sets)
+            may_match = sets is None or touched is None or (step_changes and self._may_match(commit, touched, sets))
             if may_match and sets is not None and self._paths_of(parent, arrived) not in sets:
                 may_match = False  # the same paths, not only these: a patch id hashes every file's name
             patch = self._patch_id(parent, arrived) if may_match else None
@@ -114,6 +111,37 @@ class BackMergeFinder:
             elif (whole is not None and patch == whole) or self._names(hotfix, commit.message, own_ids):
                 return self._fact("squash", arrived)
         return None
+
+    def _arrivals(
+        self, start: int, due: int, own_ids: set[str], touched: frozenset[str] | None
+    ) -> Iterator[tuple[str, pygit2.Commit, bool]]:
+        """The single-parent commits integration received in the window that are not the
+        hotfix's own, each with whether the step that brought them changed one of ``touched``
+        (two trees a step: most change none of them, and then none of the commits they brought
+        can be a copy by patch id; by message they still can)."""
+        for step in self.reach.arrival_steps(start, due):
+            changes: bool | None = None
+            for arrived in step.arrived:
+                if arrived in own_ids:
+                    continue
+                commit = self._commit(arrived)
+                if commit is None or len(commit.parent_ids) != 1:
+                    continue
+                if changes is None:
+                    changes = touched is None or self._step_changes(step, touched)
+                yield arrived, commit, changes
+
+    def _step_changes(self, step: ArrivalStep, paths: frozenset[str]) -> bool:
+        """The chain's commit ``step.via`` changed one of ``paths`` against the one before it."""
+        if step.before is None:
+            return True
+        via, before = self._commit(step.via), self._commit(step.before)
+        if via is None or before is None:
+            return True
+        try:
+            return any(self._trees.differ(via.tree_id, before.tree_id, path.split("/")) for path in paths)
+        except MISSING:
+            return True
 
     def _fact(self, form: str, commit: str) -> BackMergeFact | None:
         reach = self.reach.reached(commit)

@@ -10,7 +10,7 @@ from array import array
 from collections.abc import Iterator, Sequence
 
 from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
-from hotfix_lint.collect.git.reach import SKEW, Reach
+from hotfix_lint.collect.git.reach import SKEW, ArrivalStep, Reach
 
 
 def _first_parents(first: array[int], cursor: int) -> Iterator[int]:
@@ -114,3 +114,11 @@ class FirstParentReach:
         ids = self.graph.ids
         for n in self.arrived[self.starts[first] : self.starts[last]] if first < last else ():
             yield ids[n]
+
+    def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
+        import bisect
+
+        ids, chain, starts, arrived = self.graph.ids, self.chain, self.starts, self.arrived
+        for step in range(bisect.bisect_left(self.at, start), bisect.bisect_right(self.at, end)):
+            before = ids[chain[step - 1]] if step else None
+            yield ArrivalStep(before, ids[chain[step]], [ids[n] for n in arrived[starts[step] : starts[step + 1]]])

@@ -14,7 +14,7 @@ instead.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,6 +39,17 @@ class Reach:
     via_merge: bool
 
 
+@dataclass(frozen=True)
+class ArrivalStep:
+    """One commit of integration's first-parent chain and what it made reachable: the copy
+    search asks first whether the step changed a path at all (two trees), then its commits."""
+
+    #: the chain's commit before (``None``: the first one read)
+    before: str | None
+    via: str
+    arrived: Sequence[str]
+
+
 class ReachIndex(Protocol):
     """What the back-merge and hotfix-base collectors ask of integration's history."""
 
@@ -48,6 +59,10 @@ class ReachIndex(Protocol):
 
     def arrivals(self, start: int, end: int) -> Iterator[str]:
         """Commits integration first had between ``start`` and ``end`` (inclusive), oldest first."""
+        ...
+
+    def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
+        """:meth:`arrivals` by the first-parent step that brought them, oldest first."""
         ...
 
 
@@ -121,3 +136,10 @@ class IntegrationReach:
         last = bisect.bisect_right(self._times, end)
         for step in range(first, last):
             yield from self._arrived[step]
+
+    def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
+        first = bisect.bisect_left(self._times, start)
+        last = bisect.bisect_right(self._times, end)
+        for step in range(first, last):
+            before = self._steps[step - 1].via if step else None
+            yield ArrivalStep(before, self._steps[step].via, self._arrived[step])
