@@ -35,6 +35,16 @@ class MergeSource:
     sources: tuple[str, ...] = ()
 
 
+#: the words each pattern starts with (no two start alike)
+_LEADS = {
+    "pull-request": "Merge pull request #",
+    "remote-branch": "Merge remote-tracking branch '",
+    "branch": "Merge branch '",
+    "tag": "Merge tag '",
+    "branches": "Merge branches ",
+    "commit": "Merge commit '",
+}
+
 _COMPILED: list[tuple[str, re.Pattern[str]]] = []
 
 
@@ -79,9 +89,11 @@ def _parse_subject(subject: str) -> MergeSource:
     if not subject.startswith("Merge "):
         return MergeSource("unknown", None)
     for kind, pattern in _compiled():
+        if not subject.startswith(_LEADS[kind]):
+            continue  # (each pattern starts with its own words: at most one is tried)
         m = pattern.match(subject)
         if m is None:
-            continue
+            break
         groups = m.groupdict()
         if kind == "branches":
             names = tuple(re.findall(r"'([^']+)'", groups["list"]))

@@ -151,7 +151,8 @@ class HotfixDating(LineWalk):
         chain = self._integration_walk(integration.name, tip)
         graph = self.index.graph if self.index is not None else None
         if graph is not None and integration.tip in graph and self.reader.since_commit is None:
-            ids = [graph.index.get(str(c.id), NONE) for c in chain]
+            ids = [graph.index.get(c, NONE) for c in chain]
             if NONE not in ids:  # (the own chain: the same pass as IntegrationReach's, on the index)
                 return FirstParentReach(graph, integration.tip, cutoff, chain=ids)
-        return IntegrationReach(self.repo, integration.tip, cutoff, chain)
+        commits = (self.reader.commit(c) for c in chain)  # (read as far as the cutoff)
+        return IntegrationReach(self.repo, integration.tip, cutoff, commits)

@@ -68,7 +68,7 @@ class LineWalk:
         #: the commit graph of the lines and integration, read once (``None``: a shallow clone, walks)
         self.index: HistoryIndex | None = None
         self._chains: dict[str | None, frozenset[str]] = {}
-        self._own_walks: dict[tuple[str, str], list[pygit2.Commit]] = {}
+        self._own_walks: dict[tuple[str, str], list[str]] = {}
         self._own_lines: dict[str, OwnLine] = {}
 
     @cached_property
@@ -148,15 +148,16 @@ class LineWalk:
             ref = resolve_branch(self.repo, name) if name else None
             tip = ref_tip(self.repo, ref) if ref is not None else None
             walked = self._integration_walk(name, tip.id) if tip is not None and name else []
-            self._chains[name] = frozenset(str(c.id) for c in walked)
+            self._chains[name] = frozenset(walked)
         return self._chains[name]
 
-    def _integration_walk(self, name: str, tip: pygit2.Oid) -> list[pygit2.Commit]:
+    def _integration_walk(self, name: str, tip: pygit2.Oid) -> list[str]:
         """Integration branch ``name``'s own first-parent chain from ``tip``, newest first: walked
-        once for classification and the back-merge reach alike."""
+        once for classification and the back-merge reach alike (ids: a list of commits would keep
+        each one's object in libgit2's cache, the whole chain of a large history)."""
         key = (name, str(tip))
         if key not in self._own_walks:
-            self._own_walks[key] = list(self._own_chain(tip, self._integration_line(name), name, []))
+            self._own_walks[key] = [str(c.id) for c in self._own_chain(tip, self._integration_line(name), name, [])]
         return self._own_walks[key]
 
     @cached_property
