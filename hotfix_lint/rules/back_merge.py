@@ -32,8 +32,10 @@ it months later through an unrelated merge of production was missed when it matt
 integration received it is when the hotfix's tip first became reachable from integration's
 first-parent chain, or when the earliest copy arrived: a squash of the whole change, or a
 cherry-pick of each commit (same patch id, `-x` trailer, or the author and date a pick
-keeps); `grace_days: 0` means the same day. A miss younger than `grace_days` is a warning
-"pending". Option `form`, the form the process requires: `any` (default: the hotfix branch
+keeps); a copy by patch id counts when the step of integration's first-parent chain that
+brought it changed the hotfix's paths (a topic that re-made the fix and undid it before its
+merge gave integration nothing); `grace_days: 0` means the same day. A miss younger than
+`grace_days` is a warning "pending". Option `form`, the form the process requires: `any` (default: the hotfix branch
 merged, production or its tag merged as git-flow AVH does with `Merge tag 'X' into develop`,
 a fast-forward, a squash, cherry-picks) or `merge` (the same hotfix branch merged into
 integration with a merge commit; `accept_cherry_picks` then also counts cherry-picks). A
