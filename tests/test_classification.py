@@ -254,6 +254,26 @@ def test_base_is_where_the_branch_was_cut_when_it_landed_twice(gitflow_repo: Sce
     assert f"continued after landing at {first[:10]}" in newest["base_state"]
 
 
+def test_base_of_a_branch_landed_twice_after_production_moved(gitflow_repo: Scenario) -> None:
+    """Production moved between the cut and the first landing: the cut is found through that
+    landing's own commits (two of them), not at production's tip of the time."""
+    s = gitflow_repo
+    cut = s.rev("main")
+    s.branch("hotfix/fix-crash", "main", checkout=True)
+    s.commit("Fix: crash", {"app/crash.py": "FIXED = 1\n"})
+    s.commit("Fix: crash, tested", {"tests/test_crash.py": "X = 1\n"})
+    s.checkout("main")
+    moved = s.commit("Meanwhile on main", {"app/other.py": "Y = 1\n"})
+    first = s.merge("hotfix/fix-crash")
+    s.checkout("hotfix/fix-crash")
+    s.commit("Fix: crash, part 2", {"app/crash.py": "FIXED = 2\n"})
+    s.checkout("main")
+    s.merge("hotfix/fix-crash")
+    newest = changes(s)[0]
+    assert newest["branch"] == "hotfix/fix-crash" and newest["base"] == cut != moved, newest
+    assert f"continued after landing at {first[:10]}" in newest["base_state"]
+
+
 def test_a_fix_branch_merged_into_develop_is_not_a_hotfix_once_released(gitflow_repo: Scenario) -> None:
     """pi-hole: `fix/*` is a hotfix pattern, but a `fix/x` pull request merged into the
     integration branch reaches production inside a release (off production's first-parent

@@ -11,6 +11,7 @@ from functools import cached_property
 
 import pygit2
 
+from hotfix_lint.collect.git.commit_graph import NONE
 from hotfix_lint.collect.git.deployed_then import DeployedRefs
 from hotfix_lint.collect.git.line_walk import LineWalk, WalkedLine
 from hotfix_lint.collect.git.reader import bases
@@ -101,10 +102,23 @@ class MergedHotfixes(LineWalk):
             seen.add(base)
             earlier = self.reader.commit(landed[base])
             try:
-                _, base, _ = self._own_commits(earlier.parent_ids[1], earlier.parent_ids[0], landed[base])
+                base = self._base(earlier.parent_ids[1], earlier.parent_ids[0], landed[base])
             except MISSING:
                 return None
         return base
+
+    def _base(self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str) -> str | None:
+        """:meth:`_own_commits`'s base alone: from the index, no fact of each commit made."""
+        found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
+        if found is None or self.index is None:
+            return self._own_commits(tip, mainline, merge)[1]
+        graph, own, cursor = self.index.graph, set(found), str(tip)
+        while cursor in own:  # (as ``bases``: down the tip's first parents while they are its own)
+            n = graph.index[cursor]
+            if graph.first[n] == NONE:
+                return None if graph.arity[n] == 0 else self._own_commits(tip, mainline, merge)[1]
+            cursor = graph.ids[graph.first[n]]
+        return cursor
 
     def _own_commits(
         self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str | None = None
@@ -116,6 +130,13 @@ class MergedHotfixes(LineWalk):
         own = [self.reader.fact(c) for c in found]
         base, extra = bases(own, str(tip))
         return own, base, extra
+
+    def _tickets(self, source: str | None, merge: CommitFact, own: list[CommitFact]) -> tuple[str, ...]:
+        """The ticket ids its branch, merge and commits name (messages read only when the
+        policy has a ticket pattern)."""
+        if self.reader.ticket_re is None:
+            return ()
+        return find_tickets(self.reader.ticket_re, source or "", merge.message, *(c.message for c in own))
 
     def _hotfix_from_merge(
         self,
@@ -191,7 +212,7 @@ class MergedHotfixes(LineWalk):
             deployed_ref=then.deployed,
             deployed_ref_label=then.label,
             version=version,
-            tickets=find_tickets(self.reader.ticket_re, source or "", merge_fact.message, *(c.message for c in own)),
+            tickets=self._tickets(source, merge_fact, own),
             release_tag=tag,
             release_point=release_point,
             release_window=window,
