@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from scenario import Scenario, describe, land_hotfix, make_policy, run_check, violations
 
 from hotfix_lint.cli import main
@@ -238,12 +239,19 @@ def test_retired_integration_says_so(scenario: Callable[..., Scenario]) -> None:
     assert row["back_merge"].startswith("n/a (develop retired"), row
 
 
-def test_base_is_where_the_branch_was_cut_when_it_landed_twice(gitflow_repo: Scenario) -> None:
+@pytest.mark.parametrize("moved", [False, True])
+def test_base_is_where_the_branch_was_cut_when_it_landed_twice(gitflow_repo: Scenario, moved: bool) -> None:
+    """With ``moved``, production moved between the cut and the first landing, which had two
+    commits: the cut is found through that landing's own commits, not at production's tip."""
     s = gitflow_repo
     cut = s.rev("main")
     s.branch("hotfix/fix-crash", "main", checkout=True)
     s.commit("Fix: crash", {"app/crash.py": "FIXED = 1\n"})
+    if moved:
+        s.commit("Fix: crash, tested", {"tests/test_crash.py": "X = 1\n"})
     s.checkout("main")
+    if moved:
+        s.commit("Meanwhile on main", {"app/other.py": "Y = 1\n"})
     first = s.merge("hotfix/fix-crash")
     s.checkout("hotfix/fix-crash")
     s.commit("Fix: crash, part 2", {"app/crash.py": "FIXED = 2\n"})
@@ -251,26 +259,6 @@ def test_base_is_where_the_branch_was_cut_when_it_landed_twice(gitflow_repo: Sce
     s.merge("hotfix/fix-crash")
     newest = changes(s)[0]
     assert newest["branch"] == "hotfix/fix-crash" and newest["base"] == cut, newest
-    assert f"continued after landing at {first[:10]}" in newest["base_state"]
-
-
-def test_base_of_a_branch_landed_twice_after_production_moved(gitflow_repo: Scenario) -> None:
-    """Production moved between the cut and the first landing: the cut is found through that
-    landing's own commits (two of them), not at production's tip of the time."""
-    s = gitflow_repo
-    cut = s.rev("main")
-    s.branch("hotfix/fix-crash", "main", checkout=True)
-    s.commit("Fix: crash", {"app/crash.py": "FIXED = 1\n"})
-    s.commit("Fix: crash, tested", {"tests/test_crash.py": "X = 1\n"})
-    s.checkout("main")
-    moved = s.commit("Meanwhile on main", {"app/other.py": "Y = 1\n"})
-    first = s.merge("hotfix/fix-crash")
-    s.checkout("hotfix/fix-crash")
-    s.commit("Fix: crash, part 2", {"app/crash.py": "FIXED = 2\n"})
-    s.checkout("main")
-    s.merge("hotfix/fix-crash")
-    newest = changes(s)[0]
-    assert newest["branch"] == "hotfix/fix-crash" and newest["base"] == cut != moved, newest
     assert f"continued after landing at {first[:10]}" in newest["base_state"]
 
 
