@@ -10,6 +10,7 @@ current one, and its commits are still production's history, not "another branch
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,6 +49,41 @@ def first_own(own: list[CommitFact], tip: str) -> CommitFact | None:
     return found
 
 
+#: commits a block of :class:`ChainTimes` (its minimum stands for them in a search)
+_BLOCK = 64
+
+
+class ChainTimes:
+    """The commit times of a line's first-parent chain (newest first) and each block's earliest:
+    the first commit at or before a time, from any position, in about the distance / 64 steps.
+    Times fall along a chain only roughly (clock skew), so a binary search could stop at the
+    wrong commit; a block whose minimum is later than the time holds no answer."""
+
+    def __init__(self, chain: list[CommitFact]) -> None:
+        self.times = array("q", (c.commit_time for c in chain))
+        t = self.times
+        self.block_min = array("q", (min(t[i : i + _BLOCK]) for i in range(0, len(t), _BLOCK)))
+
+    def first_at_most(self, start: int, time: int) -> int:
+        """The first position from ``start`` whose time is at most ``time`` (the length: none)."""
+        t, n = self.times, len(self.times)
+        i = start
+        while i < n and i % _BLOCK:  # the rest of the first block
+            if t[i] <= time:
+                return i
+            i += 1
+        if i >= n:
+            return n
+        block = i // _BLOCK
+        mins = self.block_min
+        while block < len(mins) and mins[block] > time:
+            block += 1
+        for i in range(block * _BLOCK, min(n, (block + 1) * _BLOCK)):
+            if t[i] <= time:
+                return i
+        return n
+
+
 class _Chain:
     """The first-parent chain from a landing's mainline: an off-line prefix, then the line's chain."""
 
@@ -68,6 +104,16 @@ class _Chain:
             return None
         j = self.join + pos - len(self.prefix)
         return self.line_chain[j] if j < len(self.line_chain) else None
+
+    def first_at_most(self, time: int, times: ChainTimes) -> int:
+        """The first position whose commit time is at most ``time`` (past the end: none is);
+        ``times``: the line chain's."""
+        for i, commit in enumerate(self.prefix):
+            if commit.commit_time <= time:
+                return i
+        if self.join is None:
+            return len(self.prefix)
+        return len(self.prefix) + times.first_at_most(self.join, time) - self.join
 
     def pos(self, commit: str) -> int | None:
         if commit in self.prefix_pos:
@@ -95,6 +141,7 @@ class DeployedRefs:
         self.index = index
         self.newer = newer
         self.strategy = reader.policy.deployed_ref
+        self._times = ChainTimes(chain)
         #: the chain from each landing's mainline off the line (read once per mainline)
         self._chains: dict[str, _Chain] = {}
         #: best release tag (by version) at or before each position of the line's chain
@@ -215,12 +262,7 @@ class DeployedRefs:
         chain = self._chain(mainline)
         tag_at = self._tags_on(chain) if self.strategy == "tag" else (lambda pos: None)
         # the newest position production had reached when the work started (review time)
-        k = 0
-        while True:
-            here = chain.at(k)
-            if here is None or here.commit_time <= started:
-                break
-            k += 1
+        k = chain.first_at_most(started, self._times)
         if chain.at(k) is None:
             k = max(0, k - 1)
         b = chain.pos(base)
