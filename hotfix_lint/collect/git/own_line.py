@@ -56,6 +56,8 @@ class OwnLine:
         self.suppressed = any(is_own(name) for name in SUPPRESSED_DESTINATIONS)
         #: the production lines' first-parent chains, for the integration branch (else empty)
         self.foreign = foreign
+        #: the same, as object ids (asked of every commit of the chain: no string made for it)
+        self.foreign_ids = frozenset(pygit2.Oid(hex=c) for c in foreign)
         self._rejoined: dict[pygit2.Oid, pygit2.Commit | None] = {}
 
     def made_here(self, message: str) -> bool | None:
@@ -174,7 +176,7 @@ def own_chain(repo: pygit2.Repository, tip: pygit2.Oid, line: OwnLine, walk: Wal
         commits = iter(walk(start))
         start = None
         for commit in commits:
-            if line.foreign and not shared and str(commit.id) in line.foreign:
+            if not shared and commit.id in line.foreign_ids:
                 stretch, start, shared = line.across(repo, commit, commits, search)
                 search = search and line.rejoin_found(commit.id)
                 yield from stretch
@@ -182,6 +184,6 @@ def own_chain(repo: pygit2.Repository, tip: pygit2.Oid, line: OwnLine, walk: Wal
                     break
                 continue
             yield commit
-            start = line.own_tip(repo, commit, on_foreign=not shared and str(commit.id) in line.foreign)
+            start = line.own_tip(repo, commit)  # (off production's chains: on_foreign is False)
             if start is not None:
                 break
