@@ -13,6 +13,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -141,7 +142,6 @@ class DeployedRefs:
         self.index = index
         self.newer = newer
         self.strategy = reader.policy.deployed_ref
-        self._times = ChainTimes(chain)
         #: the chain from each landing's mainline off the line (read once per mainline)
         self._chains: dict[str, _Chain] = {}
         #: best release tag (by version) at or before each position of the line's chain
@@ -149,6 +149,12 @@ class DeployedRefs:
         if self.strategy == "tag":  # tags are read only when deployed (a hook judging a branch reads none)
             for i in range(len(chain) - 1, -1, -1):
                 self.tag_upto[i] = self._best(chain[i].id, self.tag_upto[i + 1])
+
+    @cached_property
+    def _times(self) -> ChainTimes:
+        """The line chain's times, read when a landing is first dated (a hook's branch check
+        dates none)."""
+        return ChainTimes(self.chain)
 
     def _best(self, commit: str, best: TagFact | None) -> TagFact | None:
         for tag in self.reader.release_tags.get(commit, ()):
