@@ -65,19 +65,18 @@ class CommitFact:
     ) -> None:
         if message is None and source is None:
             raise ValueError("a commit fact needs its message or a source to read it from")
-        for name, value in (
-            ("id", id),
-            ("parents", parents),
-            ("author_name", author_name),
-            ("author_email", author_email),
-            ("author_time", author_time),
-            ("committer_name", committer_name),
-            ("committer_email", committer_email),
-            ("commit_time", commit_time),
-            ("stored_message", message),
-            ("source", None if message is not None else source),
-        ):
-            object.__setattr__(self, name, value)
+        # (one call a field, no loop: a history makes a fact for most of its commits)
+        set_field = object.__setattr__
+        set_field(self, "id", id)
+        set_field(self, "parents", parents)
+        set_field(self, "author_name", author_name)
+        set_field(self, "author_email", author_email)
+        set_field(self, "author_time", author_time)
+        set_field(self, "committer_name", committer_name)
+        set_field(self, "committer_email", committer_email)
+        set_field(self, "commit_time", commit_time)
+        set_field(self, "stored_message", message)
+        set_field(self, "source", None if message is not None else source)
 
     @property
     def message(self) -> str:
