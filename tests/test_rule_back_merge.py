@@ -58,6 +58,20 @@ def test_back_merge_through_a_pull_request_is_silent(gitflow_repo: Scenario) -> 
     assert_clean(status, report)
 
 
+@pytest.mark.parametrize("back_merge", ["main", "cherry-pick", None])
+def test_judged_the_same_since_a_revision(gitflow_repo: Scenario, back_merge: str | None) -> None:
+    """``--since REV`` hides what that revision reaches: integration's history is then read by
+    a walk of its own chain, not the commit-graph index, and judges alike."""
+    s = gitflow_repo
+    since = s.rev("main")
+    land_hotfix(s, "hotfix/fix-crash", version="1.0.2", back_merge=back_merge)
+    status, report = run_check(s, "--since", since, policy=ONLY)
+    if back_merge is None:
+        assert_only(report, "back-merge", severity="error")
+    else:
+        assert_clean(status, report)
+
+
 def test_not_merged_into_develop_is_an_error(gitflow_repo: Scenario) -> None:
     hotfix = land_hotfix(gitflow_repo, "hotfix/fix-crash", version="1.0.2", back_merge=None)
     status, report = run_check(gitflow_repo, policy=make_policy())
