@@ -95,7 +95,6 @@ def test_first_parent_reach_answers_as_integration_reach(scenario: Callable[...,
         old, new = IntegrationReach(repo, tip, cutoff), FirstParentReach(graph, tip, cutoff)
         for commit in graph.ids:
             assert old.reached(commit) == new.reached(commit), (cutoff, commit)
-        assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
         _same_steps(old, new, newest)
 
 
@@ -175,7 +174,6 @@ def test_own_line_reach_follows_a_pull_merge_server_side(scenario: Callable[...,
         new = FirstParentReach(graph, tip, cutoff, chain=[graph.index[c] for c in own])
         for commit in graph.ids:
             assert old.reached(commit) == new.reached(commit), (cutoff, commit)
-        assert list(old.arrivals(0, newest + 1)) == list(new.arrivals(0, newest + 1))
         _same_steps(old, new, newest)
 
 
@@ -270,12 +268,13 @@ def test_progress_in_a_log_is_one_closing_line_for_a_large_history() -> None:
 
 
 def _same_steps(old: IntegrationReach, new: FirstParentReach, newest: int) -> None:
-    """Both indexes give the same steps, each with the chain's commit before it, and their
-    arrivals in order are :meth:`arrivals`."""
+    """Both indexes give the same steps, each with the chain's commit before it and what it
+    brought, every commit once."""
     old_steps, new_steps = list(old.arrival_steps(0, newest + 1)), list(new.arrival_steps(0, newest + 1))
     assert [(s.before, s.via, list(s.arrived)) for s in old_steps] == [
         (s.before, s.via, list(s.arrived)) for s in new_steps
     ]
-    assert [a for s in new_steps for a in s.arrived] == list(new.arrivals(0, newest + 1))
+    arrived = [a for s in new_steps for a in s.arrived]
+    assert len(arrived) == len(set(arrived))
     assert old_steps and old_steps[0].before is None
     assert all(s.before == p.via for p, s in itertools.pairwise(old_steps))

@@ -6,6 +6,7 @@ commit, so a first-parent merge's own commits are what arrived with it. It answe
 
 from __future__ import annotations
 
+import bisect
 from array import array
 from collections.abc import Iterator, Sequence
 
@@ -106,18 +107,7 @@ class FirstParentReach:
         via = self.chain[step]
         return Reach(self.at[step], self.graph.ids[via], self.graph.arity[via] > 1)
 
-    def arrivals(self, start: int, end: int) -> Iterator[str]:
-        import bisect
-
-        first = bisect.bisect_left(self.at, start)
-        last = bisect.bisect_right(self.at, end)
-        ids = self.graph.ids
-        for n in self.arrived[self.starts[first] : self.starts[last]] if first < last else ():
-            yield ids[n]
-
     def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
-        import bisect
-
         ids, chain, starts, arrived = self.graph.ids, self.chain, self.starts, self.arrived
         for step in range(bisect.bisect_left(self.at, start), bisect.bisect_right(self.at, end)):
             before = ids[chain[step - 1]] if step else None

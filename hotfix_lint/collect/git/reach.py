@@ -57,12 +57,10 @@ class ReachIndex(Protocol):
         """When integration first had ``commit``; ``None`` if never (or before the cutoff)."""
         ...
 
-    def arrivals(self, start: int, end: int) -> Iterator[str]:
-        """Commits integration first had between ``start`` and ``end`` (inclusive), oldest first."""
-        ...
-
     def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
-        """:meth:`arrivals` by the first-parent step that brought them, oldest first."""
+        """The steps of integration's chain between ``start`` and ``end`` (inclusive, by
+        :attr:`Reach.at`), oldest first, each with the commits it brought: what integration first
+        had in that time."""
         ...
 
 
@@ -130,12 +128,6 @@ class IntegrationReach:
     def reached(self, commit: str) -> Reach | None:
         step = self._reach.get(commit)
         return None if step is None else self._steps[step]
-
-    def arrivals(self, start: int, end: int) -> Iterator[str]:
-        first = bisect.bisect_left(self._times, start)
-        last = bisect.bisect_right(self._times, end)
-        for step in range(first, last):
-            yield from self._arrived[step]
 
     def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
         first = bisect.bisect_left(self._times, start)
