@@ -54,9 +54,8 @@ class OwnLine:
         self.is_own = is_own
         #: git names no target for merges made on this branch (it is or was master or main)
         self.suppressed = any(is_own(name) for name in SUPPRESSED_DESTINATIONS)
-        #: the production lines' first-parent chains, for the integration branch (else empty)
-        self.foreign = foreign
-        #: the same, as object ids (asked of every commit of the chain: no string made for it)
+        #: the production lines' first-parent chains, for the integration branch (else empty), as
+        #: object ids (asked of every commit of the chain: no string made for each)
         self.foreign_ids = frozenset(pygit2.Oid(hex=c) for c in foreign)
         self._rejoined: dict[pygit2.Oid, pygit2.Commit | None] = {}
 
@@ -106,7 +105,7 @@ class OwnLine:
                 for commit in repo.walk(junction, SortMode.TIME):
                     if (
                         len(commit.parent_ids) > 1
-                        and str(commit.id) not in self.foreign
+                        and commit.id not in self.foreign_ids
                         and self.made_here(commit.message)
                     ):
                         self._rejoined[junction] = commit
