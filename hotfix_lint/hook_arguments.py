@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from hotfix_lint import TOOL_NAME
+
 if TYPE_CHECKING:
     import argparse
 
-TOOL_NAME = "hotfix-lint"
 STAGES = ("pre-commit", "commit-msg", "pre-push")
 #: the rules that judge one hotfix branch
 BRANCH_RULES = ("branch-name", "hotfix-base", "ticket-reference", "changelog-entry")

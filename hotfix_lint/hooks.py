@@ -37,22 +37,17 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix_lint import __version__
+from hotfix_lint import TOOL_NAME, __version__
 from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS, PolicyError, UserError, unreadable_repository
-from hotfix_lint.hook_arguments import (  # the command line's names, where they always were
+from hotfix_lint.hook_arguments import (
     HOOK_IDS,
     PRODUCTION_PUSH_RULES,
     STAGE_RULES,
-    STAGES,
-    TOOL_NAME,
     WARN_BEFORE_PUSH,
+    ZERO_SHA,
     HookArguments,
-    build_parser,
     parse_arguments,
 )
-from hotfix_lint.hook_arguments import ZERO_SHA as _ZERO
-
-__all__ = ["HOOK_IDS", "PRODUCTION_PUSH_RULES", "STAGES", "STAGE_RULES", "build_parser", "main", "stage_rule_classes"]
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.git.checkout import Checkout
@@ -166,13 +161,13 @@ def _pre_push(args: HookArguments) -> int:
     if remote is None:  # run by hand: the current branch, as it is
         remote = checkout.branch
         from_ref = None
-    if remote is None or to_ref == _ZERO:
+    if remote is None or to_ref == ZERO_SHA:
         return EXIT_OK  # nothing named, or a branch being deleted
     if remote.startswith("refs/") and not remote.startswith("refs/heads/"):
         return EXIT_OK  # tags, notes
     target = remote.removeprefix("refs/heads/")
     tip = to_ref or local or target
-    if from_ref == _ZERO:
+    if from_ref == ZERO_SHA:
         from_ref = None
     policy = _policy(checkout, args.policy)
     from hotfix_lint.collect.gather import gather

@@ -28,14 +28,10 @@ def show_code(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-#: what a terminal or a CI log would act on rather than show (escape sequences, line breaks)
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-
-
 def printable_line(text: str) -> str:
-    """``text`` as one harmless line: control characters (ESC, BEL, CR, LF...) shown as
-    ``\\xNN``, and no workflow command (:func:`neutralise_commands`)."""
-    return neutralise_commands(_UNPRINTABLE.sub(show_code, text))
+    """``text`` as one harmless line: control characters (ESC, BEL, CR, LF, the bidirectional
+    overrides...) shown as ``\\xNN``/``\\uNNNN``, and no workflow command (:func:`neutralise_commands`)."""
+    return neutralise_commands(show_controls(text, line_feeds=False))
 
 
 def neutralise_commands(text: str) -> str:

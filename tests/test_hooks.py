@@ -23,7 +23,7 @@ import yaml
 from hostile import TERMINAL, TERMINAL_BRANCH, WORKFLOW, assert_inert
 from scenario import Scenario, add_changelog_section, changelog_section
 
-from hotfix_lint import hooks
+from hotfix_lint import hook_arguments, hooks
 from hotfix_lint.collect.git.checkout import branch_has_commits, find_checkout
 from hotfix_lint.policy import cache, loader
 from hotfix_lint.rules.registry import RULES_BY_ID
@@ -484,8 +484,8 @@ def test_pre_push_by_hand_judges_the_current_branch(gitflow_repo: Scenario, run:
     ],
 )
 def test_the_quick_argument_reader_agrees_with_argparse(argv: list[str]) -> None:
-    quick = vars(hooks.parse_arguments(argv))
-    full = vars(hooks.build_parser().parse_args(argv))
+    quick = vars(hook_arguments.parse_arguments(argv))
+    full = vars(hook_arguments.build_parser().parse_args(argv))
     assert quick == full
 
 
@@ -507,8 +507,8 @@ def test_cli_dispatches_to_the_hooks(gitflow_repo: Scenario, monkeypatch: pytest
 
 def test_manifest_matches_the_stages() -> None:
     manifest = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert [hook["id"] for hook in manifest] == [hooks.HOOK_IDS[stage] for stage in hooks.STAGES]
-    for hook, stage in zip(manifest, hooks.STAGES, strict=True):
+    assert [hook["id"] for hook in manifest] == [hook_arguments.HOOK_IDS[stage] for stage in hook_arguments.STAGES]
+    for hook, stage in zip(manifest, hook_arguments.STAGES, strict=True):
         assert hook["entry"] == f"hotfix-lint hook {stage}"
         assert hook["stages"] == [stage]
         assert hook["language"] == "python"
@@ -517,7 +517,8 @@ def test_manifest_matches_the_stages() -> None:
 
 
 def test_stage_rules_are_registry_rules() -> None:
-    ids = {i for stage in hooks.STAGE_RULES.values() for i in stage} | set(hooks.PRODUCTION_PUSH_RULES)
+    staged = {i for stage in hook_arguments.STAGE_RULES.values() for i in stage}
+    ids = staged | set(hook_arguments.PRODUCTION_PUSH_RULES)
     for rule_id in ids:
         assert hooks.stage_rule_classes([rule_id]) == [RULES_BY_ID[rule_id]]
 
@@ -584,8 +585,8 @@ def test_hooks_import_only_what_they_use(gitflow_repo: Scenario) -> None:
 
 
 def test_hook_help_lists_the_stages() -> None:
-    text = hooks.build_parser().format_help()
-    for stage in hooks.STAGES:
+    text = hook_arguments.build_parser().format_help()
+    for stage in hook_arguments.STAGES:
         assert stage in text
     assert "PRE_COMMIT_TO_REF" in text
     assert textwrap.dedent(hooks.__doc__ or "").count("pre-push") >= 2

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hotfix_lint import __version__
+from hotfix_lint import TOOL_NAME, __version__
 from hotfix_lint.audit.graphql_read import named_info
 from hotfix_lint.audit.locks import held
 from hotfix_lint.audit.mirror_facts import facts_key, fetch_mirror, git_facts, with_past_eras
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-TOOL_NAME = "hotfix-lint"
 GITHUB_DEPLOYMENT = "github-deployment"
 
 

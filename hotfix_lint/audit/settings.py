@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from hotfix_lint.audit.locks import DEFAULT_LOCK_TIMEOUT
 from hotfix_lint.audit.state import AuditCache, write_atomically
 from hotfix_lint.errors import PolicyError
-from hotfix_lint.policy.cache import POLICY_FILE_NAMES
+from hotfix_lint.policy.cache import DEFAULT_PACK, POLICY_FILE_NAMES
 from hotfix_lint.watchdog import DEFAULT_CLONE_TIMEOUT
 
 if TYPE_CHECKING:
@@ -78,8 +78,9 @@ def load_org_policy(path: Path | None, cache: AuditCache | None = None) -> OrgPo
     if path is not None:
         policy = load_policy(path, cache_dir=markers)
         return OrgPolicy(policy, f"--policy {path}", files_fingerprint(policy_files(path)))
-    policy = load_pack("default", cache_dir=markers)
-    return OrgPolicy(policy, "pack:default", files_fingerprint(policy_files(pack_path("default"), pack="default")))
+    policy = load_pack(DEFAULT_PACK, cache_dir=markers)
+    files = policy_files(pack_path(DEFAULT_PACK), pack=DEFAULT_PACK)
+    return OrgPolicy(policy, f"pack:{DEFAULT_PACK}", files_fingerprint(files))
 
 
 def repo_policy(settings: AuditSettings, full_name: str, policy_file: tuple[str, str]) -> OrgPolicy:

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from hotfix_lint.cli.options import TOOL_NAME, parse_now
+from hotfix_lint import TOOL_NAME
+from hotfix_lint.cli.options import parse_now
 from hotfix_lint.errors import EXIT_OK, EXIT_USAGE, PolicyError, UserError, unreadable_repository
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from hotfix_lint import __version__
+from hotfix_lint import TOOL_NAME, __version__
 from hotfix_lint.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATIONS, AuditIncompleteError, UserError
 
 if TYPE_CHECKING:
@@ -33,8 +33,6 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.github.deadline import GitHubBudget
     from hotfix_lint.collect.github.pacing import Pacer
 
-TOOL_NAME = "hotfix-lint"
-FORMATS = ("text", "json", "markdown", "html")
 # -- writing ---------------------------------------------------------------------------------
 
 
@@ -42,9 +40,9 @@ def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
     """Write ``report`` in ``fmt`` to ``stream``."""
     if fmt == "json":
         from hotfix_lint.audit.model import to_dict
-        from hotfix_lint.report import log_safe_json
+        from hotfix_lint.report import write_log_safe_json
 
-        stream.write(log_safe_json(to_dict(report)) + "\n")
+        write_log_safe_json(to_dict(report), stream)
     elif fmt == "markdown":
         from hotfix_lint.audit.report_markdown import AuditMarkdownReporter
 
@@ -61,9 +59,10 @@ def render(report: AuditReport, fmt: str, stream: IO[str]) -> None:
 
 def _outputs(formats: Sequence[str] | None, output: str | None) -> list[tuple[str, Path | None]]:
     """``--format FORMAT[=FILE]`` and ``--output FILE``, as ``check`` reads them."""
+    from hotfix_lint.cli.options import AUDIT_FORMATS
     from hotfix_lint.output_targets import parse_formats
 
-    targets = parse_formats(formats, output, list(FORMATS), example="html=audit.html")
+    targets = parse_formats(formats, output, list(AUDIT_FORMATS), example="html=audit.html")
     return [(name, Path(path) if path else None) for name, path in targets]
 
 

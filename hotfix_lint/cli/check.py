@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from hotfix_lint import __version__
-from hotfix_lint.cli.options import TOOL_NAME, github_budget, github_request, parse_formats, parse_now
+from hotfix_lint import TOOL_NAME, __version__
+from hotfix_lint.cli.options import github_budget, github_request, parse_formats, parse_now
 from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS, UnknownRuleError, UserError
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix_lint.cli.options import TOOL_NAME
+from hotfix_lint import TOOL_NAME
 from hotfix_lint.errors import EXIT_OK
 
 if TYPE_CHECKING:

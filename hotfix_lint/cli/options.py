@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.github.deadline import GitHubBudget
     from hotfix_lint.collect.github.target import GitHubRequest
 
-TOOL_NAME = "hotfix-lint"
+#: the audit's report formats, the first the default (``--format`` and its help)
+AUDIT_FORMATS = ("text", "json", "markdown", "html")
+
 
 
 def add_github_timeout(group: argparse._ArgumentGroup, default: float) -> None:

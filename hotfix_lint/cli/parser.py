@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from hotfix_lint import __version__
-from hotfix_lint.cli.options import TOOL_NAME, add_github_timeout
+from hotfix_lint import TOOL_NAME, __version__
+from hotfix_lint.cli.options import AUDIT_FORMATS, add_github_timeout
 
 if TYPE_CHECKING:
     import argparse
@@ -312,7 +312,8 @@ def _add_output(group: argparse._ArgumentGroup | argparse.ArgumentParser) -> Non
         "--format",
         action="append",
         metavar="FORMAT[=FILE]",
-        help="text (default), json, markdown or html; repeatable as for check: FORMAT=FILE writes that format "
+        help=f"{AUDIT_FORMATS[0]} (default), {', '.join(AUDIT_FORMATS[1:-1])} or {AUDIT_FORMATS[-1]}; repeatable as "
+        "for check: FORMAT=FILE writes that format "
         "to FILE, a bare FORMAT to standard output (at most one)",
     )
     group.add_argument("--output", metavar="FILE", help="the file of the last --format given without one")

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hotfix_lint.cli.options import TOOL_NAME
+from hotfix_lint import TOOL_NAME
 from hotfix_lint.errors import EXIT_OK, EXIT_VIOLATIONS
 
 if TYPE_CHECKING:

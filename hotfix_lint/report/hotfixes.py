@@ -3,13 +3,13 @@
 Branch and tag names, versions and tickets come from the repository: in the table each cell
 shows its control characters escaped (so it stays in its column and cannot act on a
 terminal) and no line starts a CI command; the JSON is written as ``check``'s is
-(:func:`~hotfix_lint.report.log_safe_json`)."""
+(:func:`~hotfix_lint.report.write_log_safe_json`)."""
 
 from __future__ import annotations
 
 from typing import IO, Any
 
-from hotfix_lint.report import log_safe_json, show_controls, terminal_safe
+from hotfix_lint.report import show_controls, terminal_safe, write_log_safe_json
 from hotfix_lint.report.hotfix_table import HotfixRow, HotfixTable
 
 HOTFIXES_JSON_VERSION = 1
@@ -112,4 +112,4 @@ class HotfixesJsonReporter:
             "all_classes": table.all_classes,
             "notes": list(table.notes),
         }
-        stream.write(log_safe_json(data) + "\n")
+        write_log_safe_json(data, stream)
