@@ -215,7 +215,7 @@ class _Lifecycle:
             version=None,
             back_merge=self.back_merge_landing(landing),
             deleted=self.deleted(landing.source) if landing.source else "?",
-            tickets=find_tickets(self.ticket_re, *(c.message for c in run)),
+            tickets=find_tickets(self.ticket_re, (c.message for c in run)),
             kind=landing.kind,
             evidence=(
                 f"{self.policy.outside_words(landing.landed_at)}, outside its era: {landing.evidence}"

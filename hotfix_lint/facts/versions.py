@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from hotfix_lint.facts.bounded import bounded_text
 
@@ -19,8 +20,9 @@ def version_key(version: str) -> tuple[int, int, int, int] | None:
     return (major, minor, patch, 0 if m.group(4) else 1)
 
 
-def find_tickets(pattern: re.Pattern[str] | None, *texts: str) -> tuple[str, ...]:
-    """Every distinct ticket id in ``texts``, in order of first appearance."""
+def find_tickets(pattern: re.Pattern[str] | None, texts: Iterable[str]) -> tuple[str, ...]:
+    """Every distinct ticket id in ``texts``, in order of first appearance (``texts`` is not
+    read without a pattern: commit messages are read from the repository when asked for)."""
     if pattern is None:
         return ()
     seen: dict[str, None] = {}

@@ -9,6 +9,7 @@ hook does not import the history walk (:mod:`hotfix_lint.collect.git.history`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -103,7 +104,7 @@ def collect_branch(
         work_started=then.started,
         moved_during_review=then.moved,
         version=version,
-        tickets=find_tickets(reader.ticket_re, name, *(c.message for c in own)),
+        tickets=find_tickets(reader.ticket_re, itertools.chain((name,), (c.message for c in own))),
         release_point=str(tip.id),
         changelog=reader.snapshot(str(tip.id)),
         changed_paths=paths,

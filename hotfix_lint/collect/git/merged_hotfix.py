@@ -6,6 +6,7 @@ of the line's chain brought a merge made off it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cached_property
 
@@ -131,13 +132,6 @@ class MergedHotfixes(LineWalk):
         base, extra = bases(own, str(tip))
         return own, base, extra
 
-    def _tickets(self, source: str | None, merge: CommitFact, own: list[CommitFact]) -> tuple[str, ...]:
-        """The ticket ids its branch, merge and commits name (messages read only when the
-        policy has a ticket pattern)."""
-        if self.reader.ticket_re is None:
-            return ()
-        return find_tickets(self.reader.ticket_re, source or "", merge.message, *(c.message for c in own))
-
     def _hotfix_from_merge(
         self,
         line: WalkedLine,
@@ -212,7 +206,9 @@ class MergedHotfixes(LineWalk):
             deployed_ref=then.deployed,
             deployed_ref_label=then.label,
             version=version,
-            tickets=self._tickets(source, merge_fact, own),
+            tickets=find_tickets(
+                self.reader.ticket_re, itertools.chain((source or "", merge_fact.message), (c.message for c in own))
+            ),
             release_tag=tag,
             release_point=release_point,
             release_window=window,
