@@ -3,12 +3,13 @@
 ``_deployments``: newest first, statuses until the first success, at most ``limit``, with
 ``back_to`` until one created before that time succeeded).
 
-What one query asks per repository: ``environment(name:)`` (whether it exists: its protection,
-deployment branch policy and admin bypass are not in GitHub's GraphQL schema, so an existing
-environment is still read through REST) and ``deployments(environments:, first:, orderBy:
-CREATED_AT DESC)`` with each one's commit, ref, creator, latest status and statuses.
+What one query asks per repository (``collect.github.graphql``'s ``deployments_query``):
+``environment(name:)`` (whether it exists: its protection, deployment branch policy and admin
+bypass are not in GitHub's GraphQL schema, so an existing environment is still read through
+REST) and ``deployments(environments:, first:, orderBy: CREATED_AT DESC)`` with each one's
+commit, ref, creator, latest status and statuses.
 
-Where the answer cannot say what REST says, :class:`NotLikeRest` is raised and the repository is
+Where the answer cannot say what REST says, ``NotLikeRest`` is raised and the repository is
 read through REST: a deployment read whose ``ref`` is null (its branch was deleted or it was made
 from a SHA: REST keeps the string), a deployment with more statuses than one page, a list cut
 before the walk ends (REST would read further), an answer of the wrong shape.
@@ -16,42 +17,15 @@ before the walk ends (REST would read further), an answer of the wrong shape.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from hotfix_lint.collect.github.graphql import NotLikeRest, epoch, rest_login
 from hotfix_lint.facts.github import Deployment, GitHubFacts
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github.target import GitHubRequest, GitHubTarget
-
-#: statuses read per deployment (more: REST reads that repository)
-MAX_STATUSES = 20
-
-
-class NotLikeRest(Exception):
-    """The answer cannot give what REST would: read this repository through REST."""
-
-
-def _literal(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=True)
-
-
-def deployments_query(environment: str, count: int) -> str:
-    """The part of a repository's query reading ``environment`` and its ``count`` latest deployments."""
-    name = _literal(environment)
-    lines = [f"  env: environment(name: {name}) {{ name }}"]
-    if count > 0:
-        lines.append(
-            f"  deployments(environments: [{name}], first: {count}, orderBy: {{field: CREATED_AT, direction: DESC}}) "
-            "{ totalCount nodes { databaseId commitOid ref { name } environment createdAt "
-            "creator { __typename login } latestStatus { state createdAt } "
-            f"statuses(first: {MAX_STATUSES}) {{ totalCount nodes {{ state createdAt }} }} }} }}"
-        )
-    return "\n".join(lines)
 
 
 def environment_exists(data: Mapping[str, Any], environment: str) -> bool:
@@ -65,9 +39,11 @@ def environment_exists(data: Mapping[str, Any], environment: str) -> bool:
 
 
 def _epoch(text: Any) -> int:
-    if not isinstance(text, str) or not text:
+    """A deployment's or status's time: always given, so an absent one is an answer REST does not give."""
+    at = epoch(text)
+    if at is None:
         raise NotLikeRest
-    return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    return at
 
 
 def _state(value: Any) -> str:
@@ -160,12 +136,4 @@ def environment_of(
         deployments=False,
     )
     return replace(facts, environment=rest.environment, notes=(*rest.notes, *facts.notes))
-
-
-def rest_login(actor: Any) -> str | None:
-    """The login as REST gives it: a GitHub App's bot is ``NAME[bot]`` there, ``NAME`` here."""
-    if not isinstance(actor, Mapping) or not actor.get("login"):
-        return None
-    login = str(actor["login"])
-    return f"{login}[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login
 

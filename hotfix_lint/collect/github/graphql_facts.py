@@ -9,14 +9,20 @@ untrusted: read with type checks, bounded like REST's.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from hotfix_lint.collect.github.graphql import MAX_PULLS, MAX_REVIEWS, MAX_RULES, RepoAnswer
-from hotfix_lint.collect.github.graphql_deployments import rest_login
+from hotfix_lint.collect.github.graphql import (
+    MAX_PULLS,
+    MAX_REVIEWS,
+    MAX_RULES,
+    NotLikeRest,
+    RepoAnswer,
+    epoch,
+    rest_login,
+)
 from hotfix_lint.facts.github import (
     BranchGitHubFact,
     BranchProtection,
@@ -32,10 +38,6 @@ from hotfix_lint.facts.github import (
 #: the token's rights that show merge settings (REST leaves them out below push)
 _WRITERS = ("ADMIN", "MAINTAIN", "WRITE")
 _SOURCE_TYPES = {"Repository": "Repository", "Organization": "Organization", "Enterprise": "Enterprise"}
-
-
-class _NotLikeRest(Exception):
-    """The answer cannot give what REST would: read this repository through REST."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,6 @@ def facts_of(
     """The facts of ``branches`` (protection, rules), ``bases`` (merged pull requests) and the
     ``deployments``, or None: REST must read this repository. An environment that exists is
     left None here (GraphQL lacks its settings): ``environment_exists`` says to read it through REST."""
-    from hotfix_lint.collect.github.graphql_deployments import NotLikeRest
-
     if not answer.covers(branches, bases):
         return None
     if deployments is not None and not answer.covers_deployments(
@@ -69,7 +69,7 @@ def facts_of(
         return None
     try:
         return _facts(answer, branches, bases, head_filter, deployments)
-    except (_NotLikeRest, NotLikeRest, KeyError, TypeError, ValueError, AttributeError):
+    except (NotLikeRest, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
@@ -97,7 +97,7 @@ def _facts(
     for branch in branches:
         ref = data.get(f"b{answer.want.branches.index(branch)}")
         if not isinstance(ref, Mapping) or ref.get("name") != branch:
-            raise _NotLikeRest  # no such branch: REST says so, and still reads its rules
+            raise NotLikeRest  # no such branch: REST says so, and still reads its rules
         facts.append(BranchGitHubFact(name=branch, protection=_protection(branch, ref), rules=_rules(ref)))
     rulesets = _rulesets(data)
     bare = [b for b in facts if b.rules == () and b.protection == BranchProtection.unprotected(b.name)]
@@ -130,21 +130,15 @@ def _facts(
     )
 
 
-def _epoch(text: Any) -> int | None:
-    if not isinstance(text, str) or not text:
-        return None
-    return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _NotLikeRest
+        raise NotLikeRest
     return value
 
 
 def _settings(data: Mapping[str, Any]) -> RepoSettings:
     if data.get("viewerPermission") not in _WRITERS or data.get("viewerCanAdminister") is not True:
-        raise _NotLikeRest  # REST hides merge settings and protection from such a token: it says how
+        raise NotLikeRest  # REST hides merge settings and protection from such a token: it says how
     default = data.get("defaultBranchRef")
     return RepoSettings(
         full_name=str(data["nameWithOwner"]),
@@ -155,7 +149,7 @@ def _settings(data: Mapping[str, Any]) -> RepoSettings:
         delete_branch_on_merge=_bool(data.get("deleteBranchOnMerge")),
         archived=_bool(data.get("isArchived")),
         private=_bool(data.get("isPrivate")),
-        pushed_at=_epoch(data.get("pushedAt")),
+        pushed_at=epoch(data.get("pushedAt")),
         viewer_is_admin=True,
     )
 
@@ -165,7 +159,7 @@ def _protection(branch: str, ref: Mapping[str, Any]) -> BranchProtection:
     if rule is None:
         return BranchProtection.unprotected(branch)
     if not isinstance(rule, Mapping):
-        raise _NotLikeRest
+        raise NotLikeRest
     reviews = _bool(rule.get("requiresApprovingReviews"))
     count = rule.get("requiredApprovingReviewCount") if reviews else None
     checks = bool(rule.get("requiresStatusChecks"))
@@ -212,10 +206,10 @@ def _nodes(connection: Any, limit: int) -> list[Any]:
     if connection is None:
         return []
     if not isinstance(connection, Mapping) or not isinstance(connection.get("nodes"), list):
-        raise _NotLikeRest
+        raise NotLikeRest
     total = connection.get("totalCount")
     if isinstance(total, int) and total > min(limit, len(connection["nodes"])):
-        raise _NotLikeRest
+        raise NotLikeRest
     return list(connection["nodes"])
 
 
@@ -287,7 +281,7 @@ def _pulls(
                 head_ref=head,
                 base_ref=str(pr["baseRefName"]),
                 author=rest_login(pr.get("author")),
-                merged_at=_epoch(pr.get("mergedAt")),
+                merged_at=epoch(pr.get("mergedAt")),
                 merge_commit_sha=str(merge["oid"]) if isinstance(merge, Mapping) else None,
                 head_sha=str(pr["headRefOid"]),
                 title=str(pr.get("title") or ""),
@@ -295,7 +289,7 @@ def _pulls(
                     ReviewFact(
                         user=rest_login(r.get("author")),
                         state=str(r["state"]),
-                        submitted_at=_epoch(r.get("submittedAt")),
+                        submitted_at=epoch(r.get("submittedAt")),
                         commit_id=str(r["commit"]["oid"]) if isinstance(r.get("commit"), Mapping) else None,
                     )
                     for r in _nodes(pr.get("reviews"), MAX_REVIEWS)
