@@ -1,6 +1,6 @@
 """A repository's latest deployments to one environment, read in the audit's GraphQL batches
 (``collect.github.graphql``), made into the deployments REST reads (``collect.github.deployments``'s
-``_deployments``: newest first, statuses until the first success, at most ``limit``, with
+``walk``: newest first, statuses until the first success, at most ``limit``, with
 ``back_to`` until one created before that time succeeded).
 
 What one query asks per repository (``collect.github.graphql``'s ``deployments_query``):
@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from hotfix_lint.collect.github.deployments import walk
 from hotfix_lint.collect.github.graphql import NotLikeRest, epoch, rest_login
 from hotfix_lint.facts.github import Deployment, GitHubFacts
 
@@ -88,26 +89,19 @@ def _deployment(node: Any, environment: str) -> Deployment:
 def deployments_of(
     data: Mapping[str, Any], environment: str, limit: int, back_to: int | None, notes: list[str]
 ) -> tuple[tuple[Deployment, ...], bool]:
-    """The deployments REST's walk reads, and whether the list was read to its end (as REST
-    says it); :class:`NotLikeRest` when the answer cannot say it."""
+    """The deployments REST's walk (``collect.github.deployments.walk``) reads, and whether the
+    list was read to its end (as REST says it); :class:`NotLikeRest` when the answer cannot say it."""
     connection = data.get("deployments")
     if not isinstance(connection, Mapping) or not isinstance(connection.get("nodes"), list):
         raise NotLikeRest
-    nodes = connection["nodes"]
     total = connection.get("totalCount")
     if not isinstance(total, int):
         raise NotLikeRest
-    found: list[Deployment] = []
-    for node in nodes[:limit]:
-        found.append(_deployment(node, environment))
-        if found[-1].succeeded and (back_to is None or found[-1].created_at < back_to):
-            return tuple(found), False
-    if len(found) < limit and total > len(found):
+    nodes = (_deployment(node, environment) for node in connection["nodes"])
+    found, complete = walk(nodes, environment, limit, back_to, notes)
+    if complete and total > len(found):
         raise NotLikeRest  # the answer stops where REST would read on
-    complete = len(found) < limit
-    if not complete and back_to is not None:
-        notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
-    return tuple(found), complete
+    return found, complete
 
 
 def environment_of(
