@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from hotfix_lint.collect.github.graphql import (
@@ -80,7 +80,7 @@ def _facts(
     head_filter: Callable[[str], bool] | None,
     read: DeploymentRead | None,
 ) -> GitHubFacts:
-    from hotfix_lint.collect.github.branch_rules import ruleset_targets
+    from hotfix_lint.collect.github.branch_rules import with_evaluate_rulesets
     from hotfix_lint.collect.github.graphql_deployments import deployments_of, environment_exists
 
     data = answer.data
@@ -99,18 +99,10 @@ def _facts(
         if not isinstance(ref, Mapping) or ref.get("name") != branch:
             raise NotLikeRest  # no such branch: REST says so, and still reads its rules
         facts.append(BranchGitHubFact(name=branch, protection=_protection(branch, ref), rules=_rules(ref)))
-    rulesets = _rulesets(data)
-    bare = [b for b in facts if b.rules == () and b.protection == BranchProtection.unprotected(b.name)]
-    evaluating = [r for r in rulesets if r.get("enforcement") == "EVALUATE" and r.get("target") == "BRANCH"]
-    if bare and evaluating:
-        conditions = [(_ruleset_label(r), _ref_name(r)) for r in evaluating]
-        default = settings.default_branch
-        facts = [
-            replace(b, evaluate_rulesets=tuple(n for n, c in conditions if ruleset_targets(c, b.name, default)))
-            if b in bare
-            else b
-            for b in facts
-        ]
+    evaluating = [r for r in _rulesets(data) if r.get("enforcement") == "EVALUATE" and r.get("target") == "BRANCH"]
+    named = with_evaluate_rulesets(
+        facts, settings.default_branch, lambda: [(_ruleset_label(r), _ref_name(r)) for r in evaluating]
+    )
     pulls: Checked[tuple[PullRequestFact, ...]] = ()
     if bases:
         found: list[PullRequestFact] = []
@@ -120,7 +112,7 @@ def _facts(
     return GitHubFacts(
         repository=answer.want.full_name,
         settings=settings,
-        branches=tuple(facts),
+        branches=named,
         environment_name=read.environment if read is not None else None,
         environment=None,
         deployments=deployments,
