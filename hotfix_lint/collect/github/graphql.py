@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from hotfix_lint.collect.github.pulls import MAX_PULLS
+
 if TYPE_CHECKING:
     from hotfix_lint.collect.github.conditional import ApiMeter
     from hotfix_lint.collect.github.deadline import GitHubBudget
@@ -46,8 +48,7 @@ log = logging.getLogger(__name__)
 BATCH = 20
 #: queries in flight at once (the pacer holds them under GraphQL's limits anyway)
 IN_FLIGHT = 4
-#: closed pull requests read per base (as the REST path), reviews per pull request (one page)
-MAX_PULLS = 50
+#: reviews read per pull request (one page); closed pull requests per base: as REST (``MAX_PULLS``)
 MAX_REVIEWS = 100
 MAX_RULES = 100
 #: statuses read per deployment (more: REST reads that repository)
@@ -205,7 +206,7 @@ def batch_query(wants: Sequence[RepoWant]) -> str:
     body = "\n".join(repository_query(f"r{i}", w) for i, w in enumerate(wants))
     # GitHub rejects a fragment no field uses: they serve branches only
     fragments = f"{_PROTECTION}\n{_PARAMETERS}\n" if any(w.branches for w in wants) else ""
-    return f"query {{\n{body}\nrateLimit {{ cost remaining }}\n}}\n{fragments}"
+    return f"query {{\n{body}\n}}\n{fragments}"
 
 
 def answers_of(wants: Sequence[RepoWant], reply: Any) -> dict[str, RepoAnswer]:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from hotfix_lint.collect.github.graphql import (
-    MAX_PULLS,
     MAX_REVIEWS,
     MAX_RULES,
     NotLikeRest,
@@ -23,6 +22,7 @@ from hotfix_lint.collect.github.graphql import (
     epoch,
     rest_login,
 )
+from hotfix_lint.collect.github.pulls import MAX_PULLS
 from hotfix_lint.facts.github import (
     BranchGitHubFact,
     BranchProtection,
@@ -258,7 +258,7 @@ def _ref_name(ruleset: Mapping[str, Any]) -> Mapping[str, Any]:
 def _pulls(
     connection: Any, base: str, head_filter: Callable[[str], bool] | None, notes: list[str]
 ) -> list[PullRequestFact]:
-    nodes = _nodes({**connection, "totalCount": None} if isinstance(connection, Mapping) else connection, MAX_PULLS)
+    nodes = _nodes(connection, MAX_PULLS)  # asked without totalCount: the first MAX_PULLS, a note says so
     if len(nodes) >= MAX_PULLS:
         notes.append(f"only the {MAX_PULLS} most recently updated closed pull requests into {base!r} were read")
     found: list[PullRequestFact] = []
