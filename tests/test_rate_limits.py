@@ -9,6 +9,7 @@ import json
 import threading
 import time
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import pytest
@@ -256,6 +257,27 @@ def test_one_graphql_query_reads_many_repositories_against_githubs_schema(gh: Gi
     ]
     assert headers["x-ratelimit-resource"] == "graphql"
     assert gh.limits.log.points_total == {"POST graphql": 1}  # a query is 1 point, not a POST's 5
+
+
+def test_the_rest_budget_the_meter_reports_is_not_graphqls(gh: GitHubServer) -> None:
+    """A GraphQL answer's ``x-ratelimit-*`` headers count its points (``resource: graphql``): after
+    the audit's GraphQL read-ahead, the budget the meter reports ("API budget left") is still REST's."""
+    from hotfix_lint.collect.github.conditional import ApiMeter
+    from hotfix_lint.collect.github.session import open_session
+
+    meter = ApiMeter()
+    session = open_session(gh.url, "t", meter=meter)
+    try:
+        headers, _ = session.get(f"{gh.url}/repos/octo/app")
+        rest = (int(headers["x-ratelimit-remaining"]), int(headers["x-ratelimit-limit"]))
+        requester = session.gh.requester
+        query = {"query": 'query { repository(owner: "octo", name: "app") { name } }'}
+        headers, _ = session.call(partial(requester.requestJsonAndCheck, "POST", requester.graphql_url, input=query))
+    finally:
+        session.close()
+    assert headers["x-ratelimit-resource"] == "graphql" and int(headers["x-ratelimit-remaining"]) != rest[0]
+    assert meter.requests == 2
+    assert (meter.remaining, meter.limit) == rest
 
 
 def test_a_query_github_would_reject_fails_as_github_answers_it(gh: GitHubServer) -> None:

@@ -16,7 +16,7 @@ a sample name, for which GitHub still answers which rulesets would apply.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ from hotfix_lint.policy.model import Policy
 from hotfix_lint.policy.patterns import NamePattern, PatternError, compile_pattern
 
 if TYPE_CHECKING:  # collect.github.collector and target are imported only when GitHub is configured (hooks never are)
+    from hotfix_lint.collect.github.graphql_facts import DeploymentRead
     from hotfix_lint.collect.github.target import GitHubRequest, GitHubTarget
 
 #: at most this many existing branches are read for one pattern (the most recently moved)
@@ -174,17 +175,13 @@ def read_github(
     wanted = wanted_kinds(policy, kinds)
     if not wanted:
         return GitHubOutcome(None, history, branch)
-    target: GitHubTarget | str
     if request is None:
-        target = "GitHub access is not configured"
-    else:
-        from hotfix_lint.collect.github.target import resolve_target
+        return _not_read(policy, wanted, history, branch, "GitHub access is not configured")
+    from hotfix_lint.collect.github.target import resolve_target
 
-        target = resolve_target(request, origin_url(repo), environ)
+    target = resolve_target(request, origin_url(repo), environ)
     if isinstance(target, str):
-        skipped = {kind: target for kind in wanted}
-        history, branch = with_deployed_refs(policy, history, branch, None, f"it needs GitHub: {target}")
-        return GitHubOutcome(None, history, branch, skipped=skipped)
+        return _not_read(policy, wanted, history, branch, target)
     existing: dict[str, int] = {}
     for fact in list_branches(repo):
         existing[fact.name] = max(existing.get(fact.name, 0), fact.tip_time)
@@ -197,25 +194,35 @@ def read_github(
             oldest = _oldest_merge(history)
             if oldest is not None:
                 back_to = oldest if back_to is None else min(back_to, oldest)
+    max_deployments = MAX_DEPLOYMENTS if back_to is not None else 10
+
+    def head_filter(head: str) -> bool:
+        """Pull requests from feeders and production branches are not hotfixes."""
+        return not (policy.is_allowed_feeder(head) or policy.is_production_name(head))
+
+    deployments = None
+    if GITHUB_DEPLOYMENTS in wanted and policy.deployed_environment:
+        from hotfix_lint.collect.github.graphql_facts import DeploymentRead
+
+        deployments = DeploymentRead(policy.deployed_environment, max_deployments, back_to)
     from hotfix_lint.collect.github.collector import collect_github
 
     try:
-        read = _GraphQLRead(plan, wanted, MAX_DEPLOYMENTS if back_to is not None else 10, back_to)
-        facts = _from_graphql(request, target, read, policy) or collect_github(
+        facts = _from_graphql(request, target, plan, wanted, head_filter, deployments) or collect_github(
             target.repository,
             target.token,
             target.api_url,
             plan.branches,
             policy.deployed_environment if {GITHUB_DEPLOYMENTS, GITHUB_BYPASS} & wanted else None,
             pull_bases=plan.pull_bases,
-            head_filter=lambda head: not (policy.is_allowed_feeder(head) or policy.is_production_name(head)),
-            max_deployments=MAX_DEPLOYMENTS if back_to is not None else 10,
+            head_filter=head_filter,
+            max_deployments=max_deployments,
             deployments_back_to=back_to,
             probe_branches=plan.probes,
-            etags=request.etags if request is not None else None,
-            meter=request.meter if request is not None else None,
-            clients=request.clients if request is not None else None,
-            budget=request.budget if request is not None else None,
+            etags=request.etags,
+            meter=request.meter,
+            clients=request.clients,
+            budget=request.budget,
             bypass=GITHUB_BYPASS in wanted,
             workflows=GITHUB_WORKFLOWS in wanted,
             deployments=GITHUB_DEPLOYMENTS in wanted,
@@ -232,39 +239,33 @@ def read_github(
     return GitHubOutcome(facts, history, branch, notes=tuple(notes))
 
 
-@dataclass(frozen=True)
-class _GraphQLRead:
-    plan: GitHubPlan
-    wanted: frozenset[str]
-    max_deployments: int
-    back_to: int | None
+def _not_read(
+    policy: Policy, wanted: frozenset[str], history: HistoryFacts | None, branch: HotfixFact | None, reason: str
+) -> GitHubOutcome:
+    """GitHub not read (``reason``): the kinds are skipped, deployed refs say why they are unknown."""
+    history, branch = with_deployed_refs(policy, history, branch, None, f"it needs GitHub: {reason}")
+    return GitHubOutcome(None, history, branch, skipped={kind: reason for kind in wanted})
 
 
 def _from_graphql(
-    request: GitHubRequest | None, target: GitHubTarget, read: _GraphQLRead, policy: Policy
+    request: GitHubRequest,
+    target: GitHubTarget,
+    plan: GitHubPlan,
+    wanted: frozenset[str],
+    head_filter: Callable[[str], bool],
+    deployments: DeploymentRead | None,
 ) -> GitHubFacts | None:
     """The facts made of GraphQL's answer for the repository, when the audit read one and it
     holds all the plan needs (settings, branches, pull requests, deployments); None: read
     through REST. An environment that exists is read through REST alone (GraphQL lacks its
     deployment branch policy and admin bypass: ``collect.github.graphql_deployments``)."""
-    answers = request.graphql if request is not None else None
-    answer = answers.get(target.repository.lower()) if answers else None
-    plan, wanted = read.plan, read.wanted
-    if request is None or answer is None or plan.probes or not wanted <= GRAPHQL_KINDS:
+    answer = request.graphql.get(target.repository.lower()) if request.graphql else None
+    if answer is None or plan.probes or not wanted <= GRAPHQL_KINDS:
         return None
     from hotfix_lint.collect.github.graphql_deployments import environment_of
-    from hotfix_lint.collect.github.graphql_facts import DeploymentRead, facts_of
+    from hotfix_lint.collect.github.graphql_facts import facts_of
 
-    deployments = None
-    if GITHUB_DEPLOYMENTS in wanted and policy.deployed_environment:
-        deployments = DeploymentRead(policy.deployed_environment, read.max_deployments, read.back_to)
-    facts = facts_of(
-        answer,
-        plan.branches,
-        plan.pull_bases,
-        lambda head: not (policy.is_allowed_feeder(head) or policy.is_production_name(head)),
-        deployments,
-    )
+    facts = facts_of(answer, plan.branches, plan.pull_bases, head_filter, deployments)
     if facts is None or deployments is None:
         return facts
     return environment_of(facts, answer.data, request, target)

@@ -7,7 +7,7 @@ with a known message: that is a fact (``plan_blocked``, no rules), not a refusal
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -176,14 +176,17 @@ def evaluate_only(
     """For a branch nothing protects, the rulesets that target it in ``evaluate`` mode (GitHub's
     rules for a branch leave them out: they report, never block). Read only then: one listing,
     and each evaluate-mode branch ruleset's conditions."""
-    bare = [
-        b for b in branches if not b.probe and b.rules == () and b.protection == BranchProtection.unprotected(b.name)
-    ]
-    if not bare or isinstance(settings, CouldNotCheck):
+    if isinstance(settings, CouldNotCheck):
         return branches
+    conditions = partial(_evaluate_conditions, session, repo, listed)
+    return with_evaluate_rulesets(branches, settings.default_branch, conditions)
+
+
+def _evaluate_conditions(
+    session: GitHubSession, repo: Repository, listed: RulesetList
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """Each evaluate-mode branch ruleset's name and ``ref_name`` condition (one it cannot read is left out)."""
     evaluating = [i for i in listed.items() or () if i.get("enforcement") == "evaluate" and i.get("target") == "branch"]
-    if not evaluating:
-        return branches
     conditions: list[tuple[str, Mapping[str, Any]]] = []
     for item in evaluating:
         try:
@@ -193,9 +196,28 @@ def evaluate_only(
         ref_name = ((detail or {}).get("conditions") or {}).get("ref_name") if isinstance(detail, dict) else None
         if isinstance(ref_name, Mapping):
             conditions.append((str(item.get("name") or f"#{item.get('id')}"), ref_name))
-    default = settings.default_branch
+    return conditions
+
+
+def with_evaluate_rulesets(
+    branches: Sequence[BranchGitHubFact],
+    default_branch: str,
+    conditions: Callable[[], Sequence[tuple[str, Mapping[str, Any]]]],
+) -> tuple[BranchGitHubFact, ...]:
+    """``branches``, each one nothing protects (no probe, no rules, unprotected) with the names
+    of the evaluate-mode rulesets whose ``ref_name`` condition targets it. ``conditions`` gives
+    (name, condition) pairs and is asked only when such a branch exists (REST reads them then);
+    REST and GraphQL (``collect.github.graphql_facts``) both name them through it."""
+    bare = [
+        b for b in branches if not b.probe and b.rules == () and b.protection == BranchProtection.unprotected(b.name)
+    ]
+    if not bare:
+        return tuple(branches)
+    found = conditions()
+    if not found:
+        return tuple(branches)
     return tuple(
-        replace(b, evaluate_rulesets=tuple(n for n, c in conditions if ruleset_targets(c, b.name, default)))
+        replace(b, evaluate_rulesets=tuple(n for n, c in found if ruleset_targets(c, b.name, default_branch)))
         if b in bare
         else b
         for b in branches

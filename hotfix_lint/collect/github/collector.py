@@ -27,7 +27,7 @@ from hotfix_lint.collect.github.branch_rules import (
     ruleset_bypass,
 )
 from hotfix_lint.collect.github.deployments import deployments_to, read_environment
-from hotfix_lint.collect.github.pulls import merged_pulls
+from hotfix_lint.collect.github.pulls import MAX_PULLS, merged_pulls
 from hotfix_lint.collect.github.repository import read_repository, repo_settings, workflow_states
 from hotfix_lint.collect.github.session import (
     PERMISSION_METADATA,
@@ -66,7 +66,7 @@ def collect_github(
     *,
     pull_bases: Sequence[str] | None = None,
     head_filter: Callable[[str], bool] | None = None,
-    max_pulls: int = 50,
+    max_pulls: int = MAX_PULLS,
     max_deployments: int = 10,
     deployments_back_to: int | None = None,
     probe_branches: Sequence[str] = (),

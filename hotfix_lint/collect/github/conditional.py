@@ -7,7 +7,7 @@ URL, written under a file lock, so the audit's worker processes and threads shar
 folder per token (an answer is only ever asked again with the token it was given to). A client
 made with one (``collect.github.http_session``) asks again with the stored ETag and turns a 304 back
 into the 200 it stands for, so the code that reads GitHub (``collect.github.collector``) does not know the
-difference. An :class:`ApiMeter` counts the requests and the 304s, and keeps the rate-limit
+difference. An :class:`ApiMeter` counts the requests and the 304s, and keeps the REST rate-limit
 budget GitHub last reported.
 
 The cache is bounded: only answers with an ETag are kept, each at most
@@ -24,6 +24,8 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from hotfix_lint.collect.github.rate_limit import core_budget
 
 if TYPE_CHECKING:
     from cachecontrol.caches import FileCache
@@ -100,7 +102,7 @@ class HttpCache:
 
 
 class ApiMeter:
-    """Requests sent, 304s received, and the rate-limit budget GitHub reported last."""
+    """Requests sent, 304s received, and the REST rate-limit budget GitHub reported last."""
 
     def __init__(self, *, keep_answers: bool = False) -> None:
         self._lock = threading.Lock()
@@ -120,12 +122,10 @@ class ApiMeter:
                 self.answers.append((url, status, "etag" in headers or "ETag" in headers, digest))
             if status == 304:
                 self.not_modified += 1
-            remaining = headers.get("x-ratelimit-remaining") or headers.get("X-RateLimit-Remaining")
-            limit = headers.get("x-ratelimit-limit") or headers.get("X-RateLimit-Limit")
-            if remaining is not None and str(remaining).isdigit():
-                self.remaining = int(remaining)
-            if limit is not None and str(limit).isdigit():
-                self.limit = int(limit)
+            budget = core_budget(headers)  # REST's: a GraphQL answer reports its points
+            if budget is not None:
+                self.remaining = budget.remaining
+                self.limit = budget.limit if budget.limit is not None else self.limit
 
     def unanswered(self) -> None:
         """A request not sent (a rate limit in force, no time left) or not answered in time: the

@@ -3,8 +3,9 @@ deployments to it, newest first, read only as far back as the rules need."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import partial
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from hotfix_lint.collect.github.session import (
 from hotfix_lint.facts.github import Checked, Deployment, DeploymentBranchPattern, DeploymentBranchPolicy, Environment
 
 if TYPE_CHECKING:
+    from github.Deployment import Deployment as GitHubDeployment
     from github.Repository import Repository
 
 
@@ -96,47 +98,56 @@ def deployments_to(
     back_to: int | None,
     notes: list[str],
 ) -> tuple[Checked[tuple[Deployment, ...]], bool]:
-    """Newest first, reading statuses until the first successful deployment (at most ``limit``);
-    with ``back_to``, until a deployment created before that time succeeded. Also says whether
-    the list was read to its end."""
-    found: list[Deployment] = []
+    """The deployments :func:`walk` reads, each with its statuses (one request each, made only
+    as the walk reaches it), and whether the list was read to its end."""
     listed = session.first(repo.get_deployments(environment=environment), limit)
-    complete = False
-    while True:
-        try:
-            item = next(listed, None)
-        except RequestFailed as failure:
-            return failure.could_not(f"deployments to {environment!r}", PERMISSION_DEPLOYMENTS), False
-        if item is None:
-            complete = len(found) < limit
-            if not complete and back_to is not None:
-                notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
-            break
-        state: Checked[str | None]
-        state_at = succeeded_at = None
-        try:
-            statuses = session.call(partial(item.get_statuses().get_page, 0))
-        except RequestFailed as failure:
-            state = failure.could_not(f"status of deployment {item.id}", PERMISSION_DEPLOYMENTS)
-        else:
-            latest = statuses[0] if statuses else None
-            state = None if latest is None else str(latest.state)
-            state_at = None if latest is None else epoch(latest.created_at)
-            success = next((s for s in statuses if s.state == "success"), None)  # newest first
-            succeeded_at = None if success is None else epoch(success.created_at)
-        found.append(
-            Deployment(
-                id=int(item.id),
-                sha=str(item.sha),
-                ref=str(item.ref),
-                environment=str(item.environment),
-                created_at=epoch(item.created_at) or 0,
-                state=state,
-                state_at=state_at,
-                creator=login(item.creator),
-                succeeded_at=succeeded_at,
-            )
-        )
-        if found[-1].succeeded and (back_to is None or found[-1].created_at < back_to):
-            break
+    try:
+        return walk((_deployment(session, item) for item in listed), environment, limit, back_to, notes)
+    except RequestFailed as failure:
+        return failure.could_not(f"deployments to {environment!r}", PERMISSION_DEPLOYMENTS), False
+
+
+def walk(
+    items: Iterator[Deployment], environment: str, limit: int, back_to: int | None, notes: list[str]
+) -> tuple[tuple[Deployment, ...], bool]:
+    """The deployments to read of ``items`` (newest first): at most ``limit``, up to the first
+    that succeeded (with ``back_to``: the first created before that time that succeeded); and
+    whether the list was read to its end. REST and GraphQL (``collect.github.graphql_deployments``)
+    both read through it, so the two stop at the same deployment."""
+    found: list[Deployment] = []
+    for deployment in islice(items, limit):
+        found.append(deployment)
+        if deployment.succeeded and (back_to is None or deployment.created_at < back_to):
+            return tuple(found), False
+    complete = len(found) < limit
+    if not complete and back_to is not None:
+        notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
     return tuple(found), complete
+
+
+def _deployment(session: GitHubSession, item: GitHubDeployment) -> Deployment:
+    """One listed deployment and its statuses (newest first); statuses it cannot read are a
+    "could not check" state."""
+    state: Checked[str | None]
+    state_at = succeeded_at = None
+    try:
+        statuses = session.call(partial(item.get_statuses().get_page, 0))
+    except RequestFailed as failure:
+        state = failure.could_not(f"status of deployment {item.id}", PERMISSION_DEPLOYMENTS)
+    else:
+        latest = statuses[0] if statuses else None
+        state = None if latest is None else str(latest.state)
+        state_at = None if latest is None else epoch(latest.created_at)
+        success = next((s for s in statuses if s.state == "success"), None)  # newest first
+        succeeded_at = None if success is None else epoch(success.created_at)
+    return Deployment(
+        id=int(item.id),
+        sha=str(item.sha),
+        ref=str(item.ref),
+        environment=str(item.environment),
+        created_at=epoch(item.created_at) or 0,
+        state=state,
+        state_at=state_at,
+        creator=login(item.creator),
+        succeeded_at=succeeded_at,
+    )

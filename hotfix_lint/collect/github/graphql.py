@@ -26,6 +26,7 @@ pacing and budget: ``collect.github.pacing`` counts them against GraphQL's point
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -33,6 +34,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
+
+from hotfix_lint.collect.github.pulls import MAX_PULLS
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github.conditional import ApiMeter
@@ -45,10 +48,11 @@ log = logging.getLogger(__name__)
 BATCH = 20
 #: queries in flight at once (the pacer holds them under GraphQL's limits anyway)
 IN_FLIGHT = 4
-#: closed pull requests read per base (as the REST path), reviews per pull request (one page)
-MAX_PULLS = 50
+#: reviews read per pull request (one page); closed pull requests per base: as REST (``MAX_PULLS``)
 MAX_REVIEWS = 100
 MAX_RULES = 100
+#: statuses read per deployment (more: REST reads that repository)
+MAX_STATUSES = 20
 
 _PROTECTION = """fragment P on BranchProtectionRule {
   pattern requiresApprovingReviews requiredApprovingReviewCount dismissesStaleReviews
@@ -129,9 +133,43 @@ class RepoAnswer:
         return environment is None or (self.want.environment == environment and self.want.deployments >= limit)
 
 
+class NotLikeRest(Exception):
+    """The answer cannot give what REST would: read this repository through REST."""
+
+
+def epoch(text: Any) -> int | None:
+    """GraphQL's ISO time as REST's facts keep it (epoch seconds); None when absent."""
+    if not isinstance(text, str) or not text:
+        return None
+    return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def rest_login(actor: Any) -> str | None:
+    """The login as REST gives it: a GitHub App's bot is ``NAME[bot]`` there, ``NAME`` here."""
+    if not isinstance(actor, Mapping) or not actor.get("login"):
+        return None
+    login = str(actor["login"])
+    return f"{login}[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login
+
+
 def _literal(text: str) -> str:
     """A GraphQL string literal (JSON's escapes are GraphQL's)."""
     return json.dumps(text, ensure_ascii=True)
+
+
+def deployments_query(environment: str, count: int) -> str:
+    """The part of a repository's query reading ``environment`` and its ``count`` latest deployments
+    (read by ``collect.github.graphql_deployments``)."""
+    name = _literal(environment)
+    lines = [f"  env: environment(name: {name}) {{ name }}"]
+    if count > 0:
+        lines.append(
+            f"  deployments(environments: [{name}], first: {count}, orderBy: {{field: CREATED_AT, direction: DESC}}) "
+            "{ totalCount nodes { databaseId commitOid ref { name } environment createdAt "
+            "creator { __typename login } latestStatus { state createdAt } "
+            f"statuses(first: {MAX_STATUSES}) {{ totalCount nodes {{ state createdAt }} }} }} }}"
+        )
+    return "\n".join(lines)
 
 
 def repository_query(alias: str, want: RepoWant) -> str:
@@ -158,8 +196,6 @@ def repository_query(alias: str, want: RepoWant) -> str:
             "... on Blob { text isBinary isTruncated } }"
         )
     if want.environment is not None:
-        from hotfix_lint.collect.github.graphql_deployments import deployments_query
-
         parts.append(deployments_query(want.environment, want.deployments))
     parts.append("}")
     return "\n".join(parts)
@@ -170,7 +206,7 @@ def batch_query(wants: Sequence[RepoWant]) -> str:
     body = "\n".join(repository_query(f"r{i}", w) for i, w in enumerate(wants))
     # GitHub rejects a fragment no field uses: they serve branches only
     fragments = f"{_PROTECTION}\n{_PARAMETERS}\n" if any(w.branches for w in wants) else ""
-    return f"query {{\n{body}\nrateLimit {{ cost remaining }}\n}}\n{fragments}"
+    return f"query {{\n{body}\n}}\n{fragments}"
 
 
 def answers_of(wants: Sequence[RepoWant], reply: Any) -> dict[str, RepoAnswer]:

@@ -1,14 +1,15 @@
 """A repository's latest deployments to one environment, read in the audit's GraphQL batches
 (``collect.github.graphql``), made into the deployments REST reads (``collect.github.deployments``'s
-``_deployments``: newest first, statuses until the first success, at most ``limit``, with
+``walk``: newest first, statuses until the first success, at most ``limit``, with
 ``back_to`` until one created before that time succeeded).
 
-What one query asks per repository: ``environment(name:)`` (whether it exists: its protection,
-deployment branch policy and admin bypass are not in GitHub's GraphQL schema, so an existing
-environment is still read through REST) and ``deployments(environments:, first:, orderBy:
-CREATED_AT DESC)`` with each one's commit, ref, creator, latest status and statuses.
+What one query asks per repository (``collect.github.graphql``'s ``deployments_query``):
+``environment(name:)`` (whether it exists: its protection, deployment branch policy and admin
+bypass are not in GitHub's GraphQL schema, so an existing environment is still read through
+REST) and ``deployments(environments:, first:, orderBy: CREATED_AT DESC)`` with each one's
+commit, ref, creator, latest status and statuses.
 
-Where the answer cannot say what REST says, :class:`NotLikeRest` is raised and the repository is
+Where the answer cannot say what REST says, ``NotLikeRest`` is raised and the repository is
 read through REST: a deployment read whose ``ref`` is null (its branch was deleted or it was made
 from a SHA: REST keeps the string), a deployment with more statuses than one page, a list cut
 before the walk ends (REST would read further), an answer of the wrong shape.
@@ -16,42 +17,16 @@ before the walk ends (REST would read further), an answer of the wrong shape.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from hotfix_lint.collect.github.deployments import walk
+from hotfix_lint.collect.github.graphql import NotLikeRest, epoch, rest_login
 from hotfix_lint.facts.github import Deployment, GitHubFacts
 
 if TYPE_CHECKING:
     from hotfix_lint.collect.github.target import GitHubRequest, GitHubTarget
-
-#: statuses read per deployment (more: REST reads that repository)
-MAX_STATUSES = 20
-
-
-class NotLikeRest(Exception):
-    """The answer cannot give what REST would: read this repository through REST."""
-
-
-def _literal(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=True)
-
-
-def deployments_query(environment: str, count: int) -> str:
-    """The part of a repository's query reading ``environment`` and its ``count`` latest deployments."""
-    name = _literal(environment)
-    lines = [f"  env: environment(name: {name}) {{ name }}"]
-    if count > 0:
-        lines.append(
-            f"  deployments(environments: [{name}], first: {count}, orderBy: {{field: CREATED_AT, direction: DESC}}) "
-            "{ totalCount nodes { databaseId commitOid ref { name } environment createdAt "
-            "creator { __typename login } latestStatus { state createdAt } "
-            f"statuses(first: {MAX_STATUSES}) {{ totalCount nodes {{ state createdAt }} }} }} }}"
-        )
-    return "\n".join(lines)
 
 
 def environment_exists(data: Mapping[str, Any], environment: str) -> bool:
@@ -65,9 +40,11 @@ def environment_exists(data: Mapping[str, Any], environment: str) -> bool:
 
 
 def _epoch(text: Any) -> int:
-    if not isinstance(text, str) or not text:
+    """A deployment's or status's time: always given, so an absent one is an answer REST does not give."""
+    at = epoch(text)
+    if at is None:
         raise NotLikeRest
-    return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+    return at
 
 
 def _state(value: Any) -> str:
@@ -112,26 +89,19 @@ def _deployment(node: Any, environment: str) -> Deployment:
 def deployments_of(
     data: Mapping[str, Any], environment: str, limit: int, back_to: int | None, notes: list[str]
 ) -> tuple[tuple[Deployment, ...], bool]:
-    """The deployments REST's walk reads, and whether the list was read to its end (as REST
-    says it); :class:`NotLikeRest` when the answer cannot say it."""
+    """The deployments REST's walk (``collect.github.deployments.walk``) reads, and whether the
+    list was read to its end (as REST says it); :class:`NotLikeRest` when the answer cannot say it."""
     connection = data.get("deployments")
     if not isinstance(connection, Mapping) or not isinstance(connection.get("nodes"), list):
         raise NotLikeRest
-    nodes = connection["nodes"]
     total = connection.get("totalCount")
     if not isinstance(total, int):
         raise NotLikeRest
-    found: list[Deployment] = []
-    for node in nodes[:limit]:
-        found.append(_deployment(node, environment))
-        if found[-1].succeeded and (back_to is None or found[-1].created_at < back_to):
-            return tuple(found), False
-    if len(found) < limit and total > len(found):
+    nodes = (_deployment(node, environment) for node in connection["nodes"])
+    found, complete = walk(nodes, environment, limit, back_to, notes)
+    if complete and total > len(found):
         raise NotLikeRest  # the answer stops where REST would read on
-    complete = len(found) < limit
-    if not complete and back_to is not None:
-        notes.append(f"only the {limit} most recent deployments to {environment!r} were read")
-    return tuple(found), complete
+    return found, complete
 
 
 def environment_of(
@@ -160,12 +130,4 @@ def environment_of(
         deployments=False,
     )
     return replace(facts, environment=rest.environment, notes=(*rest.notes, *facts.notes))
-
-
-def rest_login(actor: Any) -> str | None:
-    """The login as REST gives it: a GitHub App's bot is ``NAME[bot]`` there, ``NAME`` here."""
-    if not isinstance(actor, Mapping) or not actor.get("login"):
-        return None
-    login = str(actor["login"])
-    return f"{login}[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login
 

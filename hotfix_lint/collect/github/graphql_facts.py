@@ -9,14 +9,20 @@ untrusted: read with type checks, bounded like REST's.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from hotfix_lint.collect.github.graphql import MAX_PULLS, MAX_REVIEWS, MAX_RULES, RepoAnswer
-from hotfix_lint.collect.github.graphql_deployments import rest_login
+from hotfix_lint.collect.github.graphql import (
+    MAX_REVIEWS,
+    MAX_RULES,
+    NotLikeRest,
+    RepoAnswer,
+    epoch,
+    rest_login,
+)
+from hotfix_lint.collect.github.pulls import MAX_PULLS
 from hotfix_lint.facts.github import (
     BranchGitHubFact,
     BranchProtection,
@@ -32,10 +38,6 @@ from hotfix_lint.facts.github import (
 #: the token's rights that show merge settings (REST leaves them out below push)
 _WRITERS = ("ADMIN", "MAINTAIN", "WRITE")
 _SOURCE_TYPES = {"Repository": "Repository", "Organization": "Organization", "Enterprise": "Enterprise"}
-
-
-class _NotLikeRest(Exception):
-    """The answer cannot give what REST would: read this repository through REST."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,6 @@ def facts_of(
     """The facts of ``branches`` (protection, rules), ``bases`` (merged pull requests) and the
     ``deployments``, or None: REST must read this repository. An environment that exists is
     left None here (GraphQL lacks its settings): ``environment_exists`` says to read it through REST."""
-    from hotfix_lint.collect.github.graphql_deployments import NotLikeRest
-
     if not answer.covers(branches, bases):
         return None
     if deployments is not None and not answer.covers_deployments(
@@ -69,7 +69,7 @@ def facts_of(
         return None
     try:
         return _facts(answer, branches, bases, head_filter, deployments)
-    except (_NotLikeRest, NotLikeRest, KeyError, TypeError, ValueError, AttributeError):
+    except (NotLikeRest, KeyError, TypeError, ValueError, AttributeError):
         return None
 
 
@@ -80,7 +80,7 @@ def _facts(
     head_filter: Callable[[str], bool] | None,
     read: DeploymentRead | None,
 ) -> GitHubFacts:
-    from hotfix_lint.collect.github.branch_rules import ruleset_targets
+    from hotfix_lint.collect.github.branch_rules import with_evaluate_rulesets
     from hotfix_lint.collect.github.graphql_deployments import deployments_of, environment_exists
 
     data = answer.data
@@ -97,20 +97,12 @@ def _facts(
     for branch in branches:
         ref = data.get(f"b{answer.want.branches.index(branch)}")
         if not isinstance(ref, Mapping) or ref.get("name") != branch:
-            raise _NotLikeRest  # no such branch: REST says so, and still reads its rules
+            raise NotLikeRest  # no such branch: REST says so, and still reads its rules
         facts.append(BranchGitHubFact(name=branch, protection=_protection(branch, ref), rules=_rules(ref)))
-    rulesets = _rulesets(data)
-    bare = [b for b in facts if b.rules == () and b.protection == BranchProtection.unprotected(b.name)]
-    evaluating = [r for r in rulesets if r.get("enforcement") == "EVALUATE" and r.get("target") == "BRANCH"]
-    if bare and evaluating:
-        conditions = [(_ruleset_label(r), _ref_name(r)) for r in evaluating]
-        default = settings.default_branch
-        facts = [
-            replace(b, evaluate_rulesets=tuple(n for n, c in conditions if ruleset_targets(c, b.name, default)))
-            if b in bare
-            else b
-            for b in facts
-        ]
+    evaluating = [r for r in _rulesets(data) if r.get("enforcement") == "EVALUATE" and r.get("target") == "BRANCH"]
+    named = with_evaluate_rulesets(
+        facts, settings.default_branch, lambda: [(_ruleset_label(r), _ref_name(r)) for r in evaluating]
+    )
     pulls: Checked[tuple[PullRequestFact, ...]] = ()
     if bases:
         found: list[PullRequestFact] = []
@@ -120,7 +112,7 @@ def _facts(
     return GitHubFacts(
         repository=answer.want.full_name,
         settings=settings,
-        branches=tuple(facts),
+        branches=named,
         environment_name=read.environment if read is not None else None,
         environment=None,
         deployments=deployments,
@@ -130,21 +122,15 @@ def _facts(
     )
 
 
-def _epoch(text: Any) -> int | None:
-    if not isinstance(text, str) or not text:
-        return None
-    return int(dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
 def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise _NotLikeRest
+        raise NotLikeRest
     return value
 
 
 def _settings(data: Mapping[str, Any]) -> RepoSettings:
     if data.get("viewerPermission") not in _WRITERS or data.get("viewerCanAdminister") is not True:
-        raise _NotLikeRest  # REST hides merge settings and protection from such a token: it says how
+        raise NotLikeRest  # REST hides merge settings and protection from such a token: it says how
     default = data.get("defaultBranchRef")
     return RepoSettings(
         full_name=str(data["nameWithOwner"]),
@@ -155,7 +141,7 @@ def _settings(data: Mapping[str, Any]) -> RepoSettings:
         delete_branch_on_merge=_bool(data.get("deleteBranchOnMerge")),
         archived=_bool(data.get("isArchived")),
         private=_bool(data.get("isPrivate")),
-        pushed_at=_epoch(data.get("pushedAt")),
+        pushed_at=epoch(data.get("pushedAt")),
         viewer_is_admin=True,
     )
 
@@ -165,7 +151,7 @@ def _protection(branch: str, ref: Mapping[str, Any]) -> BranchProtection:
     if rule is None:
         return BranchProtection.unprotected(branch)
     if not isinstance(rule, Mapping):
-        raise _NotLikeRest
+        raise NotLikeRest
     reviews = _bool(rule.get("requiresApprovingReviews"))
     count = rule.get("requiredApprovingReviewCount") if reviews else None
     checks = bool(rule.get("requiresStatusChecks"))
@@ -212,10 +198,10 @@ def _nodes(connection: Any, limit: int) -> list[Any]:
     if connection is None:
         return []
     if not isinstance(connection, Mapping) or not isinstance(connection.get("nodes"), list):
-        raise _NotLikeRest
+        raise NotLikeRest
     total = connection.get("totalCount")
     if isinstance(total, int) and total > min(limit, len(connection["nodes"])):
-        raise _NotLikeRest
+        raise NotLikeRest
     return list(connection["nodes"])
 
 
@@ -272,7 +258,7 @@ def _ref_name(ruleset: Mapping[str, Any]) -> Mapping[str, Any]:
 def _pulls(
     connection: Any, base: str, head_filter: Callable[[str], bool] | None, notes: list[str]
 ) -> list[PullRequestFact]:
-    nodes = _nodes({**connection, "totalCount": None} if isinstance(connection, Mapping) else connection, MAX_PULLS)
+    nodes = _nodes(connection, MAX_PULLS)  # asked without totalCount: the first MAX_PULLS, a note says so
     if len(nodes) >= MAX_PULLS:
         notes.append(f"only the {MAX_PULLS} most recently updated closed pull requests into {base!r} were read")
     found: list[PullRequestFact] = []
@@ -287,7 +273,7 @@ def _pulls(
                 head_ref=head,
                 base_ref=str(pr["baseRefName"]),
                 author=rest_login(pr.get("author")),
-                merged_at=_epoch(pr.get("mergedAt")),
+                merged_at=epoch(pr.get("mergedAt")),
                 merge_commit_sha=str(merge["oid"]) if isinstance(merge, Mapping) else None,
                 head_sha=str(pr["headRefOid"]),
                 title=str(pr.get("title") or ""),
@@ -295,7 +281,7 @@ def _pulls(
                     ReviewFact(
                         user=rest_login(r.get("author")),
                         state=str(r["state"]),
-                        submitted_at=_epoch(r.get("submittedAt")),
+                        submitted_at=epoch(r.get("submittedAt")),
                         commit_id=str(r["commit"]["oid"]) if isinstance(r.get("commit"), Mapping) else None,
                     )
                     for r in _nodes(pr.get("reviews"), MAX_REVIEWS)

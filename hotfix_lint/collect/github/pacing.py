@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from hotfix_lint.collect.github.deadline import Deadline, DeadlineExceeded
-from hotfix_lint.collect.github.rate_limit import rate_limit_of
+from hotfix_lint.collect.github.rate_limit import core_budget, rate_limit_of
 
 #: the share of a limit's rate a bucket refills at, and the share of the limit it holds
 RATE_SHARE = 0.85
@@ -243,22 +243,18 @@ class Pacer:
         return Ticket(graphql, slot, estimate, now)
 
     def _hourly(self, headers: Mapping[str, str]) -> None:
-        """The hourly budget the answer reports: the lowest of one window's answers (they
+        """The hourly REST budget the answer reports: the lowest of one window's answers (they
         arrive out of order), a new window's as it is."""
+        budget = core_budget(headers)
+        if budget is None:
+            return
         s = self._state
-        try:
-            remaining = int(headers["x-ratelimit-remaining"])
-            reset = float(headers.get("x-ratelimit-reset", "0"))
-            limit = int(headers.get("x-ratelimit-limit", "-1"))
-        except (KeyError, ValueError):
-            return
-        if headers.get("x-ratelimit-resource", "core") not in ("core", ""):
-            return
+        remaining, reset = budget.remaining, budget.reset
         if reset > s[_RESET] or s[_REMAINING] < 0:
             s[_REMAINING], s[_RESET] = remaining, reset
         elif reset == s[_RESET]:
             s[_REMAINING] = min(s[_REMAINING], remaining)
-        s[_LIMIT] = limit
+        s[_LIMIT] = -1 if budget.limit is None else budget.limit
 
     def _why(self, wait: float) -> str:
         return f"GitHub's rate limits leave no room for {wait:.0f} s, past the time for GitHub (--github-timeout)"

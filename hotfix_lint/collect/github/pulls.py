@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from github.PullRequest import PullRequest
     from github.Repository import Repository
 
+#: closed pull requests read per base, the most recently updated (GraphQL's batches read as many)
+MAX_PULLS = 50
+
 
 def _reviews(session: GitHubSession, pr: PullRequest, page_size: int) -> Checked[tuple[ReviewFact, ...]]:
     try:

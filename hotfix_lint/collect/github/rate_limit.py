@@ -4,6 +4,7 @@ A rate-limited run that waits (GitHub asks a minute when it names no time) can t
 minutes for nothing: hotfix-lint stops asking instead, and what it could not read becomes
 "could not check" with the time the limit resets. This module only reads answers; the
 budget (``collect.github.deadline``) remembers the limit, and ``collect.github.collector`` stops asking.
+:func:`core_budget` reads the hourly REST budget an answer reports, for the pacer and the meter alike.
 """
 
 from __future__ import annotations
@@ -60,3 +61,34 @@ def _wait(headers: Mapping[str, Any], remaining: str, now: float) -> float:
         except (KeyError, TypeError, ValueError):
             pass
     return DEFAULT_WAIT
+
+
+@dataclass(frozen=True)
+class CoreBudget:
+    """The hourly REST (``core``) budget one answer reports: requests left, the limit (None: not
+    said) and when it resets (epoch seconds, 0: not said)."""
+
+    remaining: int
+    limit: int | None
+    reset: float
+
+
+def core_budget(headers: Mapping[str, Any]) -> CoreBudget | None:
+    """The REST budget an answer's ``x-ratelimit-*`` headers report (names in any case); None when
+    they report none, or another resource's: a GraphQL answer's are its points, and taken for REST's
+    they would show GraphQL's budget under REST's name."""
+    lower = {str(k).lower(): v for k, v in headers.items()}
+    if str(lower.get("x-ratelimit-resource", "core")) not in ("core", ""):
+        return None
+    remaining = _count(lower.get("x-ratelimit-remaining"))
+    if remaining is None:
+        return None
+    try:
+        reset = float(lower.get("x-ratelimit-reset", 0))
+    except (TypeError, ValueError):
+        reset = 0.0
+    return CoreBudget(remaining, _count(lower.get("x-ratelimit-limit")), reset)
+
+
+def _count(value: Any) -> int | None:
+    return int(value) if value is not None and str(value).isdigit() else None
