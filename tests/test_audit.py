@@ -152,6 +152,44 @@ def test_a_warm_run_fetches_nothing_and_asks_github_conditionally(org: Org) -> N
     assert {g.path.split(".git")[0] for g in org.server.git_requests} <= {"/octo/no-back-merge", "/octo/broken"}
 
 
+def test_a_clone_or_fetch_whose_connection_drops_is_tried_once_more(org: Org) -> None:
+    """libgit2 does not reconnect when a server drops a kept-alive connection ("unexpected
+    EOF"): the mirror tries once more, and only once."""
+    upload = "/octo/{}.git/git-upload-pack"
+
+    def posts(name: str) -> int:
+        return sum(1 for g in org.server.git_requests if g.method == "POST" and g.path == upload.format(name))
+
+    org.publish("dropped-once", org.gitflow("d1"))
+    org.publish("dropped-always", org.gitflow("d2"))
+    org.publish("server-error-once", org.gitflow("d3"))
+    org.state.hang_up(upload.format("dropped-once"), method="POST", times=1)
+    org.state.fail(upload.format("server-error-once"), 502, method="POST", times=1)
+    always = org.state.hang_up(upload.format("dropped-always"), method="POST", times=None)
+    run = org.audit("--org", ORG)
+    assert (run.entry("octo/dropped-once")["status"], run.entry("octo/dropped-once")["history"]) == ("ok", "cloned")
+    failed = run.entry("octo/dropped-always")
+    assert failed["status"] == "failed", failed
+    assert failed["error"].startswith("could not clone or fetch: GitError:") and "EOF" in failed["error"]
+    assert run.entry("octo/server-error-once")["status"] == "ok"
+    assert (posts("dropped-once"), posts("dropped-always"), posts("server-error-once")) == (2, 2, 2), "once more only"
+
+    # a fetch into the kept mirror is tried once more too; a refusal (404) is not
+    org.sources["octo/dropped-once"].commit("later work")
+    org.push("octo/dropped-once")
+    org.state.hang_up(upload.format("dropped-once"), method="POST", times=1)
+    org.state.data["errors"].remove(always)
+    org.break_clone("dropped-always")
+    org.server.git_requests.clear()
+    again = org.audit("--org", ORG)
+    once = again.entry("octo/dropped-once")
+    assert (once["status"], once["history"]) == ("ok", "fetched")
+    assert posts("dropped-once") == 2
+    assert "404" in again.entry("octo/dropped-always")["error"]
+    refs = "/octo/dropped-always.git/info/refs"
+    assert sum(1 for g in org.server.git_requests if g.path == refs and g.status == 404) == 1, "a refusal is final"
+
+
 def test_github_settings_are_read_again_on_a_warm_run(org: Org) -> None:
     """Settings change without a push: the GitHub rules always ask (a 200 when changed)."""
     org.publish("clean", org.gitflow("clean"))

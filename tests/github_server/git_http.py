@@ -114,7 +114,10 @@ def run_backend(
         env["HTTP_CONTENT_ENCODING"] = headers["content-encoding"]
     if headers.get("git-protocol"):
         env["GIT_PROTOCOL"] = headers["git-protocol"]
-    proc = subprocess.run([program], input=body, env=env, capture_output=True, check=False)
+    try:
+        proc = subprocess.run([program], input=body, env=env, capture_output=True, check=False)
+    except OSError as exc:  # no process to run (out of processes or files): a 500, not a dropped connection
+        return CgiAnswer(500, [("Content-Type", "text/plain")], f"{exc}\n".encode())
     head, _, payload = proc.stdout.partition(b"\r\n\r\n")
     if not _:
         head, _, payload = proc.stdout.partition(b"\n\n")

@@ -40,6 +40,8 @@ class Response:
     raw: bytes | None = None
     #: seconds between the bytes of the answer (a server that drips)
     drip: float | None = None
+    #: the connection is closed without an answer (a server that drops a kept-alive connection)
+    hang_up: bool = False
 
 
 class Answer(Exception):
@@ -454,6 +456,7 @@ def _configured_error(state: GitHubState, method: str, path: str) -> Response | 
             if error.get("body") is not None:
                 response.raw = str(error["body"]).encode("latin-1")
             response.drip = error.get("drip")
+            response.hang_up = bool(error.get("hang_up"))
             return response
     return None
 
@@ -589,6 +592,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         match = git_http.GIT_PATH.match(path)
         assert match is not None
         error = _configured_error(github.state, method, path)
+        if error is not None and error.hang_up:
+            self.close_connection = True
+            return
         if error is not None:
             answer = git_http.CgiAnswer(error.status, [("Content-Type", "text/plain")], b"error\n")
         elif tokens and password not in tokens:
@@ -668,6 +674,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers.update(limits(status))
         headers.update({k: v for k, v in response.headers.items() if k.lower().startswith("x-ratelimit")})
         record.status = status  # before answering: a test may look as soon as it has the answer
+        if response.hang_up:
+            self.close_connection = True
+            return
         if response.drip is not None:
             self.drip(status, headers, payload, response.drip)
             return

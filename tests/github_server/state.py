@@ -527,6 +527,7 @@ class GitHubState:
         headers: Mapping[str, str] | None = None,
         body: str | None = None,
         drip: float | None = None,
+        hang_up: bool = False,
     ) -> dict[str, Any]:
         """Answer ``status`` to ``method path`` (a glob: ``/repos/o/r/branches/*/protection``).
 
@@ -534,7 +535,8 @@ class GitHubState:
         sends ``Retry-After``; ``reset`` (epoch seconds) sends ``X-RateLimit-Remaining: 0`` and
         ``X-RateLimit-Reset`` as a primary rate limit does. ``body``: these bytes (latin-1)
         instead of GitHub's error JSON ("" for none at all). ``drip``: send the answer one byte
-        every ``drip`` seconds, as a hostile or broken server may.
+        every ``drip`` seconds, as a hostile or broken server may. ``hang_up``: close the
+        connection without an answer (see :meth:`hang_up`).
         """
         default_messages = {
             401: "Bad credentials",
@@ -557,6 +559,7 @@ class GitHubState:
             "headers": dict(headers or {}),
             "body": body,
             "drip": drip,
+            "hang_up": hang_up,
         }
         with self.lock:
             self.data["errors"].append(error)
@@ -587,6 +590,11 @@ class GitHubState:
         """A 200 to ``method path`` sent one byte every ``seconds`` (it takes minutes to finish)."""
         body = '{"x":"' + "." * 1000 + '"}'
         return self.fail(path, 200, method=method, times=times, body=body, drip=seconds)
+
+    def hang_up(self, path: str, *, method: str = "GET", times: int | None = 1) -> dict[str, Any]:
+        """Close the connection of ``method path`` without answering, ``times`` times: what a
+        server does to a kept-alive connection it has dropped (libgit2 reads "unexpected EOF")."""
+        return self.fail(path, 0, method=method, times=times, hang_up=True)
 
     # -- what the server saw ----------------------------------------------------------------
 

@@ -16,6 +16,12 @@ GitHub's answer, which the audit does not trust: only ``https`` on the API's own
 to a loopback address) is cloned (:func:`refused_clone_url`); ``file://``, ``ssh://``,
 ``ext::`` (which runs a command) or another host is refused. No URL is printed with the
 credentials it may hold (:func:`without_credentials`).
+
+A clone or fetch that breaks in transit (the connection closed or reset, a 5xx answer) is tried
+once more after :data:`RETRY_PAUSE`: libgit2 does not reconnect when a server closes a kept-alive
+connection under it ("unexpected EOF"), and an audit of a hundred repositories should not
+report one as unreadable for a moment's hiccup. A refusal (401, 403, 404, a refused token, a
+refused URL) is not retried.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import ipaddress
 import re
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,10 +43,23 @@ MIRROR_REFSPECS = ("+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*")
 #: a clone is made in ``.NAME.git.XXXXXXXX.clone`` beside the mirror, then renamed
 _SCRATCH_SUFFIX = ".clone"
 TOKEN_USER = "x-access-token"  # noqa: S105 (GitHub's user name for token auth, not a secret)
+#: seconds before a clone or fetch that broke in transit is tried the second (and last) time
+RETRY_PAUSE = 1.0
+#: libgit2's words for a failure in transit, which a second connection may not meet again
+_IN_TRANSIT = re.compile(
+    r"unexpected EOF|early EOF|connection (?:was )?(?:reset|refused|closed|aborted)|timed out"
+    r"|broken pipe|failed to (?:send|receive)|http status code: 5\d\d",
+    re.IGNORECASE,
+)
 
 
 class MirrorError(Exception):
-    """A clone or fetch failed; the message never holds the token."""
+    """A clone or fetch failed; the message never holds the token. ``in_transit``: the
+    connection broke or the server failed for a moment (see :data:`_IN_TRANSIT`)."""
+
+    def __init__(self, message: str, *, in_transit: bool = False) -> None:
+        super().__init__(message)
+        self.in_transit = in_transit
 
 
 @dataclass(frozen=True)
@@ -172,10 +192,28 @@ def _clear_leftovers(path: Path) -> None:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def sync_mirror(url: str, path: Path, *, token: str | None = None, default_branch: str | None = None) -> MirrorSync:
+def sync_mirror(
+    url: str,
+    path: Path,
+    *,
+    token: str | None = None,
+    default_branch: str | None = None,
+    retry_pause: float = RETRY_PAUSE,
+) -> MirrorSync:
     """Clone ``url`` into the bare mirror ``path``, or fetch into it (pruning) when it exists;
-    the caller holds the repository's lock (see above)."""
-    path = Path(path)
+    the caller holds the repository's lock (see above). A failure in transit is tried once
+    more after ``retry_pause`` seconds."""
+    try:
+        return _sync_once(url, Path(path), token, default_branch)
+    except MirrorError as exc:
+        if not exc.in_transit:
+            raise
+    time.sleep(retry_pause)
+    return _sync_once(url, Path(path), token, default_branch)
+
+
+def _sync_once(url: str, path: Path, token: str | None, default_branch: str | None) -> MirrorSync:
+    """One try of :func:`sync_mirror`: what a killed or failed try left is cleared first."""
     callbacks = _Callbacks(token)
     try:
         _clear_leftovers(path)
@@ -205,4 +243,5 @@ def sync_mirror(url: str, path: Path, *, token: str | None = None, default_branc
     except MirrorError:
         raise
     except (pygit2.GitError, KeyError, ValueError, OSError) as exc:
-        raise MirrorError(_redact(f"{type(exc).__name__}: {exc}", token)) from None
+        in_transit = isinstance(exc, pygit2.GitError) and _IN_TRANSIT.search(str(exc)) is not None
+        raise MirrorError(_redact(f"{type(exc).__name__}: {exc}", token), in_transit=in_transit) from None
