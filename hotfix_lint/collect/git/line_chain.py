@@ -126,12 +126,15 @@ class LineChains:
         'master' of https://github.com/j6t/gitk``: its `po`, `Makefile` are gitk's own, none of
         its 7 entries identical) is no pull."""
         try:
-            ours = {e.name: e.id for e in self.repo[commit.parent_ids[0]].peel(pygit2.Commit).tree}
-            theirs = {e.name: e.id for e in self.repo[commit.parent_ids[1]].peel(pygit2.Commit).tree}
+            ours = self.repo[commit.parent_ids[0]].peel(pygit2.Commit).tree
+            theirs = self.repo[commit.parent_ids[1]].peel(pygit2.Commit).tree
+            for entry in theirs:  # the first identical entry answers (a subtree's few: a few lookups)
+                name = entry.name
+                if name is not None and name in ours and ours[name].id == entry.id:
+                    return True
         except MISSING:
             return False
-        same = sum(1 for name, oid in theirs.items() if ours.get(name) == oid)
-        return same >= 1
+        return False
 
     def _own_repositories(self) -> frozenset[str]:
         """This repository's ``owner/name``: its remotes' URLs, else those its lines pull from."""
