@@ -5,6 +5,7 @@ a merge elsewhere names as a commit's: where the line was fast-forwarded to a br
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 import pygit2
@@ -98,11 +99,8 @@ class LineLandings(LineWalk):
         found: dict[str, list[str]] = {}
         integration = self._integration(*self.policy.integration_setting(line.name))[0]
         if integration is not None:  # and the merges integration has that the line has not
-            try:
-                own = self.reader.walk([pygit2.Oid(hex=integration.tip)], [line.tip.id])
-                merges = merges + [c for c in own if len(c.parent_ids) == 2]
-            except MISSING:
-                pass  # a partial clone: the line's own merges still name what they can
+            with contextlib.suppress(*MISSING):  # a partial clone: the line's own merges still name what they can
+                merges = merges + self._merges_only_on(integration.tip, line)
         for merge in merges:
             if len(merge.parent_ids) != 2 or str(merge.id) in line.index:
                 continue
@@ -118,6 +116,17 @@ class LineLandings(LineWalk):
                 continue
             found.setdefault(tip, []).append(source)
         return found
+
+    def _merges_only_on(self, tip: str, line: WalkedLine) -> list[pygit2.Commit]:
+        """The two-parent merges reachable from ``tip`` and not from the line: from the
+        commit-graph index, only the merges are read (a walk reads every commit)."""
+        graph = self.index.graph if self.index is not None else None
+        own = self.index.own(tip, str(line.tip.id)) if self.index is not None else None
+        if graph is None or own is None:
+            walked = self.reader.walk([pygit2.Oid(hex=tip)], [line.tip.id])
+            return [c for c in walked if len(c.parent_ids) == 2]
+        arity, index = graph.arity, graph.index
+        return [self.reader.commit(c) for c in own if arity[index[c]] == 2]
 
     def _merge_is_hotfix(self, commit: pygit2.Commit, line: WalkedLine, on_first_parent: bool) -> bool:
         if len(commit.parent_ids) != 2:
