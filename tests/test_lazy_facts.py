@@ -110,3 +110,73 @@ def test_opening_a_repository_bounds_libgit2_s_cache(gitflow_repo: Scenario) -> 
 
     open_repository(gitflow_repo.path)
     assert pygit2.settings.cached_memory[1] == CACHE_SIZE
+
+
+def _commit_graph_index(s: Scenario, hide: str | None = None) -> Any:
+    from hotfix_lint.collect.git.commit_graph import CommitGraph
+    from hotfix_lint.collect.git.graph_index import HistoryIndex
+
+    repo = pygit2.Repository(str(s.path))
+    tips = [repo.revparse_single(name).id for name in ("main", "develop")]
+    hidden = [repo.revparse_single(hide).id] if hide is not None else []
+    return repo, HistoryIndex(CommitGraph(repo, tips, hidden))
+
+
+class _CountedHeaders:
+    """The real header reader, counting what it is asked for."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        from hotfix_lint.collect.git.lazy_facts import CommitHeaders
+
+        self.read = CommitHeaders(repo)
+        self.asked: list[str] = []
+
+    def __call__(self, commit_id: str) -> tuple[str, str, int, str, str]:
+        self.asked.append(commit_id)
+        return self.read(commit_id)
+
+
+def test_a_fact_from_the_index_is_the_whole_fact_and_reads_its_author_on_use(gitflow_repo: Scenario) -> None:
+    from hotfix_lint.collect.git.lazy_facts import fact_from_index
+    from hotfix_lint.collect.git.repository import CommitMessages, to_commit_fact
+
+    s = gitflow_repo
+    land_hotfix(s, "hotfix/fix-crash", commits=2)
+    s.commit("Work by someone else", author="Else Where <else@example.com>", committer="Ci Bot <ci@example.com>")
+    repo, index = _commit_graph_index(s)
+    messages = CommitMessages(repo)
+    headers = _CountedHeaders(repo)
+    merges = 0
+    for commit_id in index.graph.ids:
+        lazy = fact_from_index(index, commit_id, messages, headers)  # type: ignore[arg-type]
+        assert lazy is not None
+        commit = repo[commit_id]
+        parents = tuple(map(str, commit.parent_ids))
+        assert (lazy.id, lazy.parents, lazy.commit_time) == (commit_id, parents, commit.commit_time)
+        assert headers.asked == [], "nothing read before an author is asked for"
+        whole = to_commit_fact(repo[commit_id], messages)
+        assert lazy == whole and lazy.summary == whole.summary
+        assert headers.asked == [commit_id]
+        assert (lazy.author_email, lazy.committer_name) == (whole.author_email, whole.committer_name)
+        assert headers.asked == [commit_id], "read once"
+        kept = pickle.loads(pickle.dumps(lazy))  # noqa: S301 (our own bytes)
+        assert type(kept) is CommitFact and kept == whole
+        headers.asked.clear()
+        merges += len(lazy.parents) == 2
+    assert merges > 0
+
+
+def test_a_commit_with_a_parent_outside_the_index_is_read_whole(gitflow_repo: Scenario) -> None:
+    from hotfix_lint.collect.git.lazy_facts import CommitHeaders, fact_from_index
+    from hotfix_lint.collect.git.repository import CommitMessages
+
+    s = gitflow_repo
+    repo, index = _commit_graph_index(s, hide="main~1")
+    messages, headers = CommitMessages(repo), CommitHeaders(repo)
+    graph = index.graph
+    outside = [graph.ids[n] for n in range(len(graph)) if len(graph.parents(n)) != graph.arity[n]]
+    inside = [graph.ids[n] for n in range(len(graph)) if len(graph.parents(n)) == graph.arity[n]]
+    assert outside and inside, "the hidden commit's children have a parent outside the index"
+    assert all(fact_from_index(index, c, messages, headers) is None for c in outside)
+    assert all(fact_from_index(index, c, messages, headers) is not None for c in inside)
+    assert fact_from_index(index, repo[inside[0]], messages, headers) is None, "a commit read already"

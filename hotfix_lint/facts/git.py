@@ -117,6 +117,55 @@ class CommitFact:
         return CommitFact, self._values(self.message)
 
 
+#: reads a commit's author and committer by its id: (author name, author e-mail, author time,
+#: committer name, committer e-mail) (``collect.git.reader``)
+HeaderSource = Callable[[str], tuple[str, str, int, str, str]]
+
+#: the slots of :class:`CommitFact` that :class:`LazyCommitFact` fills when first asked
+_HEADER = ("author_name", "author_email", "author_time", "committer_name", "committer_email")
+
+
+def _read_on_use(slot: str) -> property:
+    stored = CommitFact.__dict__[slot]  # the slot itself, which the property hides
+
+    def get(self: LazyCommitFact) -> object:
+        try:
+            return stored.__get__(self, LazyCommitFact)
+        except AttributeError:  # not read yet
+            for name, value in zip(_HEADER, self.header(self.id), strict=True):
+                CommitFact.__dict__[name].__set__(self, value)
+            return stored.__get__(self, LazyCommitFact)
+
+    return property(get, doc=f"``{slot}``, read from the repository when first asked for")
+
+
+class LazyCommitFact(CommitFact):
+    """A :class:`CommitFact` made from the commit-graph index (id, parents, commit time) whose
+    author and committer are read from ``header`` when first asked for: most of a history's
+    facts (a hotfix's own commits, a landing's chain) are never asked. Equal to, and pickled
+    as, the full fact."""
+
+    __slots__ = ("header",)
+    header: HeaderSource
+
+    def __init__(
+        self, id: str, parents: tuple[str, ...], commit_time: int, *, header: HeaderSource, source: MessageSource
+    ) -> None:
+        set_field = object.__setattr__
+        set_field(self, "id", id)
+        set_field(self, "parents", parents)
+        set_field(self, "commit_time", commit_time)
+        set_field(self, "stored_message", None)
+        set_field(self, "source", source)
+        set_field(self, "header", header)
+
+    author_name = _read_on_use("author_name")
+    author_email = _read_on_use("author_email")
+    author_time = _read_on_use("author_time")
+    committer_name = _read_on_use("committer_name")
+    committer_email = _read_on_use("committer_email")
+
+
 #: reads a blob's text by its id (``collect.repository.BlobTexts``)
 TextSource = Callable[[str], str]
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pygit2
 from pygit2.enums import SortMode
 
+from hotfix_lint.collect.git.lazy_facts import CommitHeaders, fact_from_index
 from hotfix_lint.collect.git.line_chain import LineChains
 from hotfix_lint.collect.git.repository import (
     MISSING,
@@ -74,8 +75,8 @@ class GitReader:
         #: the commit-graph index the history collector read (``None``: ask git)
         self.index: HistoryIndex | None = None
         self._facts: dict[str, CommitFact] = {}
-        #: where the facts made here read their messages (kept by none of them)
-        self.messages = CommitMessages(repo)
+        #: where the facts made here read their messages, and authors if made lazily (kept by none)
+        self.messages, self.headers = CommitMessages(repo), CommitHeaders(repo)
         #: where the changelog snapshots made here read their texts (kept by none of them)
         self.texts = BlobTexts(repo)
         self._resolve_since()
@@ -184,8 +185,10 @@ class GitReader:
         commit_id = commit if isinstance(commit, str) else str(commit.id)
         found = self._facts.get(commit_id)
         if found is None:
-            read = self.commit(commit) if isinstance(commit, str) else commit
-            found = to_commit_fact(read, self.messages, self._kept_id)
+            found = fact_from_index(self.index, commit, self.messages, self.headers)
+            if found is None:
+                read = self.commit(commit) if isinstance(commit, str) else commit
+                found = to_commit_fact(read, self.messages, self._kept_id)
             self._facts[found.id] = found  # keyed by the index's string: no second copy of the id
         return found
 
