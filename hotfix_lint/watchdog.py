@@ -276,12 +276,6 @@ class Started:
             raise value
         return value
 
-    def cancel(self) -> None:
-        """The answer is no longer wanted: the child is killed."""
-        with contextlib.suppress(OSError):
-            os.close(self.read_end)
-        _kill(self.pid)
-
 
 def start_watched(
     seconds: float, function: Callable[..., Any], *args: Any, total: float | None = None, **kwargs: Any

@@ -10,11 +10,11 @@ back-merge's copy search, when a hotfix's work started, a landing's tip author).
 
 from __future__ import annotations
 
-from sys import intern
 from typing import TYPE_CHECKING
 
 import pygit2
 
+from hotfix_lint.collect.git.repository import commit_people
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.git import LazyCommitFact, MessageSource
 
@@ -31,9 +31,7 @@ class CommitHeaders:
         self.repo = repo
 
     def __call__(self, commit_id: str) -> tuple[str, str, int, str, str]:
-        commit = self.repo[commit_id].peel(pygit2.Commit)
-        author, committer = commit.author, commit.committer
-        return intern(author.name), intern(author.email), author.time, intern(committer.name), intern(committer.email)
+        return commit_people(self.repo[commit_id].peel(pygit2.Commit))
 
 
 def fact_from_index(

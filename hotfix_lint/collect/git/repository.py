@@ -139,24 +139,25 @@ def to_commit_fact(
 ) -> CommitFact:
     """``commit`` as a fact; with ``messages``, its message is read from there when asked for.
 
-    Names and e-mail addresses are interned: a history has far fewer people than commits;
-    ``ids`` gives the one string kept for a commit id (the commit-graph index's), if any.
+    Names and e-mail addresses are interned (:func:`commit_people`); ``ids`` gives the one
+    string kept for a commit id (the commit-graph index's), if any.
     """
-    author = commit.author
-    committer = commit.committer
     own = ids or str
     return CommitFact(
         own(str(commit.id)),
         tuple(own(str(p)) for p in commit.parent_ids),
         None if messages is not None else commit.message,
-        intern(author.name),
-        intern(author.email),
-        author.time,
-        intern(committer.name),
-        intern(committer.email),
+        *commit_people(commit),
         commit.commit_time,
         source=messages,
     )
+
+
+def commit_people(commit: pygit2.Commit) -> tuple[str, str, int, str, str]:
+    """(author name, author e-mail, author time, committer name, committer e-mail), names and
+    addresses interned: a history has far fewer people than commits."""
+    author, committer = commit.author, commit.committer
+    return intern(author.name), intern(author.email), author.time, intern(committer.name), intern(committer.email)
 
 
 class BlobTexts:
