@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pygit2
+import pytest
 from scenario import Scenario
 
 from hotfix_lint.collect.git.commit_graph import CommitGraph
@@ -70,13 +71,15 @@ def test_only_is_git_rev_list_tip_not_hide(scenario: Callable[..., Scenario]) ->
             assert gens == sorted(gens, reverse=True)  # children before parents
 
 
-def test_descendant_of_agrees_with_git(scenario: Callable[..., Scenario]) -> None:
+@pytest.mark.parametrize("lines", [(), ("main",), ("main", "develop")])
+def test_descendant_of_agrees_with_git(scenario: Callable[..., Scenario], lines: tuple[str, ...]) -> None:
     s = scenario()
     _tangled(s)
     repo = pygit2.Repository(str(s.path))
     graph = CommitGraph(repo, [pygit2.Oid(hex=s.rev("main")), pygit2.Oid(hex=s.rev("develop"))])
     index = HistoryIndex(graph)
-    index.line(s.rev("main"))  # on main's chain: answered from its reach, elsewhere by a walk
+    for line in lines:  # a walk decides at the first commit of these chains it meets
+        index.line(s.rev(line))
     for a in graph.ids:
         for b in graph.ids:
             expected = bool(repo.descendant_of(pygit2.Oid(hex=a), pygit2.Oid(hex=b)))

@@ -19,6 +19,7 @@ import pygit2
 
 from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
 from hotfix_lint.collect.git.repository import MISSING
+from hotfix_lint.collect.git.tree_paths import changed_paths
 from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
@@ -39,7 +40,6 @@ class BackMergeFinder:
         self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
         self._trees = _Trees(repo)
-        self._last_diff: tuple[str, pygit2.Diff | None] = ("", None)
 
     def find(self, hotfix: HotfixFact) -> HotfixFact:
         if hotfix.merge is None:
@@ -181,33 +181,22 @@ class BackMergeFinder:
         commit = self._commit(commit_id)
         return "" if commit is None else commit.message.split("\n", 1)[0].strip()
 
-    def _diff(self, old: str, new: str) -> pygit2.Diff | None:
-        """The tree diff ``old..new`` (the last one read is kept: its patch id may follow)."""
-        key = f"{old}..{new}"
-        if self._last_diff[0] != key:
-            a, b = self._commit(old), self._commit(new)
-            try:
-                self._last_diff = (key, None if a is None or b is None else self.repo.diff(a, b))
-            except MISSING:
-                self._last_diff = (key, None)
-        return self._last_diff[1]
-
     def _patch_id(self, old: str, new: str) -> str | None:
         key = f"{old}..{new}"
         if key not in self._patch_ids:
-            diff = self._diff(old, new)
+            a, b = self._commit(old), self._commit(new)
             try:
-                self._patch_ids[key] = None if diff is None else str(diff.patchid)
+                self._patch_ids[key] = None if a is None or b is None else str(self.repo.diff(a, b).patchid)
             except MISSING:
                 self._patch_ids[key] = None
         return self._patch_ids[key]
 
     def _paths_of(self, old: str, new: str) -> frozenset[str] | None:
-        """The paths ``old..new`` changes (a tree diff, not its patch)."""
+        """The paths ``old..new`` changes (the trees compared, not a patch)."""
         key = f"{old}..{new}"
         if key not in self._paths:
-            diff = self._diff(old, new)
-            self._paths[key] = frozenset(d.new_file.path or d.old_file.path for d in diff.deltas) if diff else None
+            a, b = self._commit(old), self._commit(new)
+            self._paths[key] = None if a is None or b is None else changed_paths(self.repo, a.tree_id, b.tree_id)
         return self._paths[key]
 
     def _touched(self, diffs: list[tuple[str, str]]) -> list[frozenset[str]] | None:

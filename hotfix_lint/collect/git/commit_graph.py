@@ -152,19 +152,3 @@ class CommitGraph:
                 elif old == INC:
                     interesting -= 1  # painted by both now: no longer interesting
         return out
-
-    def contains(self, descendant: int, ancestor: int) -> bool:
-        """``ancestor`` is reachable from ``descendant`` (or is it); the walk stops at its generation."""
-        if descendant == ancestor:
-            return True
-        floor = self.gens[ancestor]
-        seen = {descendant}
-        stack = [descendant]
-        while stack:
-            for p in self.parents(stack.pop()):
-                if p == ancestor:
-                    return True
-                if p not in seen and self.gens[p] > floor:
-                    seen.add(p)
-                    stack.append(p)
-        return False

@@ -140,11 +140,31 @@ class HistoryIndex:
         d, a = graph.index.get(descendant), graph.index.get(ancestor)
         if d is None or a is None:
             return None
-        if d == a:
-            return False
-        for reach in self._lines.values():
-            step = reach.step[d]
-            if step != NONE and reach.chain[step] == d:
-                reached = reach.step[a]
-                return reached != NONE and reached <= step
-        return graph.contains(d, a)
+        return d != a and self._reaches(d, a)
+
+    def _reaches(self, descendant: int, ancestor: int) -> bool:
+        """``ancestor`` is reachable from ``descendant``: a walk down to its generation that
+        decides at the first commit of a line's first-parent chain on each path (such a commit
+        reaches what arrived by its step and nothing else): an old base is not sought through
+        all the history below."""
+        graph = self.graph
+        floor, gens = graph.gens[ancestor], graph.gens
+        lines = [(reach.step, reach.chain, reach.step[ancestor]) for reach in self._lines.values()]
+        seen = {descendant}
+        stack = [descendant]
+        while stack:
+            n = stack.pop()
+            for steps, chain, reached in lines:
+                step = steps[n]
+                if step != NONE and chain[step] == n:
+                    if reached != NONE and reached <= step:
+                        return True
+                    break
+            else:
+                for p in graph.parents(n):
+                    if p == ancestor:
+                        return True
+                    if p not in seen and gens[p] > floor:
+                        seen.add(p)
+                        stack.append(p)
+        return False

@@ -1,0 +1,83 @@
+"""The paths that differ between two trees, read from the raw tree objects.
+
+A tree diff in libgit2 walks every entry of both sides of each subtree it enters, building a
+path for each (about 1.4 ms for a commit of git/git, whose root holds 500 entries and ``t/``
+1,200). Here a tree object's entries are split by one regular expression and compared as
+byte strings, so only the entries that differ are decoded: about a third of the time, and
+the same paths as libgit2's deltas (``new_file.path or old_file.path``: no rename detection,
+a file that became a directory counts both the file and every file below).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pygit2
+
+from hotfix_lint.collect.git.repository import MISSING
+
+#: one tree entry: octal mode, a space, the name, a NUL and the 20-byte object id
+_ENTRY = re.compile(rb"[0-7]+ [^\0]*\0.{20}", re.S)
+#: the mode of a subtree entry
+_TREE = 0o40000
+#: trees entered in one comparison: a bound for untrusted histories (git/git's deepest is 6)
+_TREES_ENTERED = 1 << 16
+
+
+class MalformedTree(ValueError):
+    """A tree object whose entries do not split as git writes them."""
+
+
+def changed_paths(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> frozenset[str] | None:
+    """The paths of files (blobs, links, submodules) that differ between trees ``old`` and
+    ``new``; ``None`` when an object is missing or malformed, or the trees are too many."""
+    try:
+        return frozenset(_changed(repo, old, new))
+    except (*MISSING, MalformedTree):
+        return None
+
+
+def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> set[str]:
+    found: set[str] = set()
+    stack: list[tuple[pygit2.Oid | None, pygit2.Oid | None, bytes]] = [(old, new, b"")]
+    entered = 0
+    while stack:
+        a, b, prefix = stack.pop()
+        entered += 1
+        if entered > _TREES_ENTERED:
+            raise MalformedTree("too many trees")
+        before, after = _entries(repo, a), _entries(repo, b)
+        gone, came = _by_name(before - after), _by_name(after - before)
+        for name in gone.keys() | came.keys():
+            x, y = gone.get(name), came.get(name)
+            subtree_x = x is not None and x[0] == _TREE
+            subtree_y = y is not None and y[0] == _TREE
+            if subtree_x or subtree_y:
+                below = prefix + name + b"/"
+                stack.append((x[1] if x and subtree_x else None, y[1] if y and subtree_y else None, below))
+            if (x is not None and not subtree_x) or (y is not None and not subtree_y):
+                found.add((prefix + name).decode("utf-8", "replace"))
+    return found
+
+
+def _entries(repo: pygit2.Repository, tree: pygit2.Oid | None) -> set[bytes]:
+    """The raw entries of ``tree`` (none for ``None``)."""
+    if tree is None:
+        return set()
+    kind, data = repo.odb.read(tree)[:2]
+    if kind != pygit2.enums.ObjectType.TREE:
+        raise MalformedTree(f"{tree} is no tree")
+    entries = _ENTRY.findall(data)
+    if sum(map(len, entries)) != len(data):
+        raise MalformedTree(f"tree {tree} does not split into entries")
+    return set(entries)
+
+
+def _by_name(entries: set[bytes]) -> dict[bytes, tuple[int, pygit2.Oid]]:
+    """Raw entries as name -> (mode, id)."""
+    found = {}
+    for entry in entries:
+        space = entry.index(b" ")
+        nul = entry.index(b"\0", space)
+        found[entry[space + 1 : nul]] = (int(entry[:space], 8), pygit2.Oid(raw=entry[nul + 1 :]))
+    return found
