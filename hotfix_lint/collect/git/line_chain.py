@@ -154,8 +154,10 @@ class LineChains:
             try:
                 tip = self.repo.lookup_reference(ref).peel(pygit2.Commit).id
                 for commit in self._chain_merges(tip):
-                    if len(commit.parent_ids) == 2:
-                        shape = self._shape(commit.message, line)
+                    message = commit.message
+                    # (a pull from a URL names it on the first line: most merges need no parse)
+                    if len(commit.parent_ids) == 2 and _FROM_URL.match(message.split("\n", 1)[0].strip()):
+                        shape = self._shape(message, line)
                         if shape is not None and shape[0] == "url":
                             counts[repository_of(shape[1] or "")] += 1
             except MISSING:

@@ -108,8 +108,16 @@ class MergedHotfixes(LineWalk):
                 return None
         return base
 
+    @cached_property
+    def _bases(self) -> dict[str, str | None]:
+        """Each landing's base by its merge, as :meth:`_own_commits` found it: a later landing
+        of the same branch asks for it again (:meth:`_cut_from`)."""
+        return {}
+
     def _base(self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str) -> str | None:
         """:meth:`_own_commits`'s base alone: from the index, no fact of each commit made."""
+        if merge in self._bases:
+            return self._bases[merge]
         found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
         if found is None or self.index is None:
             return self._own_commits(tip, mainline, merge)[1]
@@ -145,6 +153,7 @@ class MergedHotfixes(LineWalk):
         source = parse_merge_message(merge.message).source
         try:
             own, base, extra = self._own_commits(tip_id, mainline_id, str(merge.id))
+            self._bases[str(merge.id)] = base
         except MISSING as exc:
             return HotfixFact(
                 source=source,
