@@ -19,7 +19,7 @@ import pygit2
 
 from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
 from hotfix_lint.collect.git.repository import MISSING
-from hotfix_lint.collect.git.tree_paths import changed_paths
+from hotfix_lint.collect.git.tree_paths import PathTrie, TreeEntries, changed_paths, path_trie
 from hotfix_lint.facts import HotfixFact
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
@@ -39,7 +39,7 @@ class BackMergeFinder:
         #: the paths a diff changes, by ``old..new``
         self._paths: dict[str, frozenset[str] | None] = {}
         self._commits: dict[str, pygit2.Commit | None] = {}
-        self._trees = _Trees(repo)
+        self._trees = TreeEntries(repo)
 
     def find(self, hotfix: HotfixFact) -> HotfixFact:
         if hotfix.merge is None:
@@ -88,7 +88,7 @@ class BackMergeFinder:
         # a commit with the patch id of one of these changes the same paths (a patch id hashes
         # each file's name): the others need none, and these need theirs only when one does
         sets = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
-        touched = frozenset().union(*sets) if sets is not None else None
+        touched = path_trie(frozenset().union(*sets)) if sets is not None else None
         wanted: dict[str | None, str] = {}
         whole: str | None = None
         picks: dict[str, str] = {}
@@ -113,7 +113,7 @@ class BackMergeFinder:
         return None
 
     def _arrivals(
-        self, start: int, due: int, own_ids: set[str], touched: frozenset[str] | None
+        self, start: int, due: int, own_ids: set[str], touched: PathTrie | None
     ) -> Iterator[tuple[str, pygit2.Commit, bool]]:
         """The single-parent commits integration received in the window that are not the
         hotfix's own, each with whether the step that brought them changed one of ``touched``
@@ -131,7 +131,7 @@ class BackMergeFinder:
                     changes = touched is None or self._step_changes(step, touched)
                 yield arrived, commit, changes
 
-    def _step_changes(self, step: ArrivalStep, paths: frozenset[str]) -> bool:
+    def _step_changes(self, step: ArrivalStep, paths: PathTrie) -> bool:
         """The chain's commit ``step.via`` changed one of ``paths`` against the one before it."""
         if step.before is None:
             return True
@@ -139,7 +139,7 @@ class BackMergeFinder:
         if via is None or before is None:
             return True
         try:
-            return any(self._trees.differ(via.tree_id, before.tree_id, path.split("/")) for path in paths)
+            return bool(self._trees.changed(via.tree_id, before.tree_id, paths, first=True))
         except MISSING:
             return True
 
@@ -210,7 +210,7 @@ class BackMergeFinder:
             paths.append(found)
         return paths
 
-    def _may_match(self, commit: pygit2.Commit, paths: frozenset[str], sets: list[frozenset[str]]) -> bool:
+    def _may_match(self, commit: pygit2.Commit, paths: PathTrie, sets: list[frozenset[str]]) -> bool:
         """``commit`` changes every path of one of ``sets`` (of ``paths``, their union) against
         its first parent: a few tree lookups, where a patch id costs a diff of the whole trees
         and of every blob they change."""
@@ -221,62 +221,10 @@ class BackMergeFinder:
         if tree == before:
             return False
         try:
-            changed = {path for path in paths if self._trees.differ(tree, before, path.split("/"))}
+            changed = self._trees.changed(tree, before, paths)
         except MISSING:
             return True
         return bool(changed) and any(s <= changed for s in sets)
-
-
-#: the file mode of a subtree entry
-_TREE = 0o040000
-#: tree entries remembered before the memo starts over (windows overlap: most are asked again)
-_ENTRIES_KEPT = 1 << 14
-#: trees kept read (a large project's root tree is tens of kilobytes parsed)
-_TREES_KEPT = 64
-
-
-class _Trees:
-    """Tree entries by (tree, name), each read once: a path is compared between two trees level
-    by level, and a subtree they share (most of them: a commit changes a few) is not read."""
-
-    def __init__(self, repo: pygit2.Repository) -> None:
-        self.repo = repo
-        self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
-        #: trees read lately: a commit's parent is mostly the next commit a window holds
-        self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
-
-    def differ(self, a: pygit2.Oid | None, b: pygit2.Oid | None, parts: list[str]) -> bool:
-        """The entry at path ``parts`` differs (id or mode; missing on one side) between trees."""
-        last = len(parts) - 1
-        for depth, name in enumerate(parts):
-            ea = self._entry(a, name) if a is not None else None
-            eb = self._entry(b, name) if b is not None else None
-            if ea == eb:
-                return False  # the same subtree (or missing on both sides): the same entry below
-            if depth == last:
-                return True
-            a = ea[0] if ea is not None and ea[1] == _TREE else None
-            b = eb[0] if eb is not None and eb[1] == _TREE else None
-            if a is None and b is None:
-                return False
-        return False
-
-    def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
-        key = (tree, name)
-        if key not in self._entries:
-            if len(self._entries) >= _ENTRIES_KEPT:
-                self._entries.clear()
-            found = self._trees.get(tree)
-            if found is None:
-                if len(self._trees) >= _TREES_KEPT:
-                    self._trees.clear()
-                found = self._trees[tree] = self.repo[tree].peel(pygit2.Tree)  # missing: "changed"
-            try:
-                entry = found[name]
-                self._entries[key] = (entry.id, entry.filemode)
-            except KeyError:
-                self._entries[key] = None
-        return self._entries[key]
 
 
 def _replace(

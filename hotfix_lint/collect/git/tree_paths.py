@@ -1,4 +1,5 @@
-"""The paths that differ between two trees, read from the raw tree objects.
+"""The paths that differ between two trees: all of them (:func:`changed_paths`, from the raw
+tree objects), or those of a few paths asked (:class:`TreeEntries`, level by level).
 
 A tree diff in libgit2 walks every entry of both sides of each subtree it enters, building a
 path for each (about 1.4 ms for a commit of git/git, whose root holds 500 entries and ``t/``
@@ -22,6 +23,10 @@ _ENTRY = re.compile(rb"[0-7]+ [^\0]*\0.{20}", re.S)
 _TREE = 0o40000
 #: trees entered in one comparison: a bound for untrusted histories (git/git's deepest is 6)
 _TREES_ENTERED = 1 << 16
+#: tree entries remembered before the memo starts over (windows overlap: most are asked again)
+_ENTRIES_KEPT = 1 << 14
+#: trees kept read (a large project's root tree is tens of kilobytes parsed)
+_TREES_KEPT = 64
 
 
 class MalformedTree(ValueError):
@@ -81,3 +86,85 @@ def _by_name(entries: set[bytes]) -> dict[bytes, tuple[int, pygit2.Oid]]:
         nul = entry.index(b"\0", space)
         found[entry[space + 1 : nul]] = (int(entry[:space], 8), pygit2.Oid(raw=entry[nul + 1 :]))
     return found
+
+
+class PathNode:
+    """A name in a :class:`PathTrie`: the whole path when one ends here, and the names below."""
+
+    __slots__ = ("below", "path")
+
+    def __init__(self) -> None:
+        self.path: str | None = None
+        self.below: PathTrie = {}
+
+
+#: paths by their components (``t/t1.sh`` and ``t/t2.sh`` share the node of ``t``)
+PathTrie = dict[str, PathNode]
+
+
+def path_trie(paths: frozenset[str]) -> PathTrie:
+    """``paths`` as a trie of their components: a directory many paths share is compared once."""
+    root: PathTrie = {}
+    for path in paths:
+        level = root
+        parts = path.split("/")
+        for depth, name in enumerate(parts):
+            node = level.get(name)
+            if node is None:
+                node = level[name] = PathNode()
+            if depth == len(parts) - 1:
+                node.path = path
+            level = node.below
+    return root
+
+
+class TreeEntries:
+    """Tree entries by (tree, name), each read once: paths are compared between two trees level
+    by level, and a subtree they share (most of them: a commit changes a few) is not read."""
+
+    def __init__(self, repo: pygit2.Repository) -> None:
+        self.repo = repo
+        self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
+        #: trees read lately: a commit's parent is mostly the next commit a window holds
+        self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
+
+    def changed(self, a: pygit2.Oid | None, b: pygit2.Oid | None, paths: PathTrie, first: bool = False) -> set[str]:
+        """The paths of ``paths`` whose entry differs (id or mode; missing on one side) between
+        trees ``a`` and ``b``; with ``first``, at most one (is there any?). A missing object
+        raises one of ``MISSING``."""
+        found: set[str] = set()
+        stack: list[tuple[pygit2.Oid | None, pygit2.Oid | None, PathTrie]] = [(a, b, paths)]
+        while stack:
+            a, b, level = stack.pop()
+            for name, node in level.items():
+                ea = self._entry(a, name) if a is not None else None
+                eb = self._entry(b, name) if b is not None else None
+                if ea == eb:
+                    continue  # the same subtree (or missing on both sides): the same entries below
+                if node.path is not None:
+                    found.add(node.path)
+                    if first:
+                        return found
+                if node.below:
+                    below_a = ea[0] if ea is not None and ea[1] == _TREE else None
+                    below_b = eb[0] if eb is not None and eb[1] == _TREE else None
+                    if below_a is not None or below_b is not None:
+                        stack.append((below_a, below_b, node.below))
+        return found
+
+    def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
+        key = (tree, name)
+        if key not in self._entries:
+            if len(self._entries) >= _ENTRIES_KEPT:
+                self._entries.clear()
+            found = self._trees.get(tree)
+            if found is None:
+                if len(self._trees) >= _TREES_KEPT:
+                    self._trees.clear()
+                found = self._trees[tree] = self.repo[tree].peel(pygit2.Tree)  # missing: "changed"
+            try:
+                entry = found[name]
+                self._entries[key] = (entry.id, entry.filemode)
+            except KeyError:
+                self._entries[key] = None
+        return self._entries[key]
