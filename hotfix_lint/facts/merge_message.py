@@ -65,14 +65,16 @@ _NOTE = re.compile(r"^(?!Revert\b).{1,40}$")
 
 def _git_subject(message: str) -> str:
     """The line of ``message`` git's ``Merge ...`` is on: the first, or after a short note."""
-    lines = message.strip().split("\n", 2)
-    subject = lines[0].strip()
+    text = message.lstrip()  # (no copy of a long body: only the first two lines are read)
+    end = text.find("\n")
+    subject = (text if end < 0 else text[:end]).strip()
     if subject.startswith("Merge "):
         return subject
     found = _PREFIX.match(subject)
     if found:
         return found.group("rest")
-    below = lines[1].strip() if len(lines) > 1 else ""
+    after = text.find("\n", end + 1) if end >= 0 else -1
+    below = "" if end < 0 else (text[end + 1 :] if after < 0 else text[end + 1 : after]).strip()
     if _NOTE.match(subject) and re.fullmatch(_GIT_MERGE, below):
         return below
     return subject

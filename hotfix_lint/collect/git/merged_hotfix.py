@@ -114,6 +114,12 @@ class MergedHotfixes(LineWalk):
         of the same branch asks for it again (:meth:`_cut_from`)."""
         return {}
 
+    @cached_property
+    def _own_found(self) -> dict[str, list[str]]:
+        """A landing's own commits by its merge, found by :meth:`_base` before its own facts are
+        made (landings are judged newest first): :meth:`_own_commits` takes them from here."""
+        return {}
+
     def _base(self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str) -> str | None:
         """:meth:`_own_commits`'s base alone: from the index, no fact of each commit made."""
         if merge in self._bases:
@@ -121,19 +127,23 @@ class MergedHotfixes(LineWalk):
         found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
         if found is None or self.index is None:
             return self._own_commits(tip, mainline, merge)[1]
+        self._own_found[merge] = found
         graph, own, cursor = self.index.graph, set(found), str(tip)
         while cursor in own:  # (as ``bases``: down the tip's first parents while they are its own)
             n = graph.index[cursor]
             if graph.first[n] == NONE:
                 return None if graph.arity[n] == 0 else self._own_commits(tip, mainline, merge)[1]
             cursor = graph.ids[graph.first[n]]
+        self._bases[merge] = cursor
         return cursor
 
     def _own_commits(
         self, tip: pygit2.Oid, mainline: pygit2.Oid, merge: str | None = None
     ) -> tuple[list[CommitFact], str | None, list[str]]:
         """:meth:`GitReader.own_commits`, answered from the index when it has both commits."""
-        found = self.index.own(str(tip), str(mainline), merge) if self.index is not None else None
+        found = self._own_found.pop(merge, None) if merge is not None else None
+        if found is None and self.index is not None:
+            found = self.index.own(str(tip), str(mainline), merge)
         if found is None:
             return self.reader.own_commits(tip, mainline)
         own = [self.reader.fact(c) for c in found]
