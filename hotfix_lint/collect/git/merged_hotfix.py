@@ -73,7 +73,9 @@ class MergedHotfixes(LineWalk):
             via = self.index.graph.ids[self.index.line(tip).chain[step]] if step is not None else None
             if via is not None and via in line.index:
                 return via  # the line's own chain is its plain first-parent chain there
-            own = self.index.own_line(tip, [c.id for c in chain])
+            if tip not in self._chain_ids:  # (once a line: a list of its whole chain)
+                self._chain_ids[tip] = [c.id for c in chain]
+            own = self.index.own_line(tip, self._chain_ids[tip])
             if own is not None:  # the own chain's reach: the same answer as the search below
                 step = own.step_of(commit)
                 return self.index.graph.ids[own.chain[step]] if step is not None else None
@@ -107,6 +109,11 @@ class MergedHotfixes(LineWalk):
             except MISSING:
                 return None
         return base
+
+    @cached_property
+    def _chain_ids(self) -> dict[str, list[str]]:
+        """Each line's first-parent chain by its tip, as ids (:meth:`_introduced_by`)."""
+        return {}
 
     @cached_property
     def _bases(self) -> dict[str, str | None]:
