@@ -38,6 +38,8 @@ class BackMergeFinder:
         self._patch_ids: dict[str, str | None] = {}
         #: the paths a diff changes, by ``old..new``
         self._paths: dict[str, frozenset[str] | None] = {}
+        #: the ``old..new`` :meth:`_may_match` was asked about once
+        self._asked: set[str] = set()
         self._commits: dict[str, pygit2.Commit | None] = {}
         self._trees = TreeEntries(repo)
 
@@ -213,7 +215,12 @@ class BackMergeFinder:
     def _may_match(self, commit: pygit2.Commit, paths: PathTrie, sets: list[frozenset[str]]) -> bool:
         """``commit`` changes every path of one of ``sets`` (of ``paths``, their union) against
         its first parent: a few tree lookups, where a patch id costs a diff of the whole trees
-        and of every blob they change."""
+        and of every blob they change. Asked again (windows overlap), the paths it changes are
+        read whole and kept: they answer the caller's exact question at once."""
+        key = f"{commit.parent_ids[0]}..{commit.id}"
+        if key in self._paths or key in self._asked:
+            return self._paths_of(str(commit.parent_ids[0]), str(commit.id)) in sets
+        self._asked.add(key)
         parent = self._commit(str(commit.parent_ids[0]))
         if parent is None:
             return True
