@@ -24,6 +24,7 @@ from hotfix_lint.collect.git.hotfix_dating import HotfixDating
 from hotfix_lint.collect.git.landing_sources import LandingSources
 from hotfix_lint.collect.git.line_landings import LineLandings
 from hotfix_lint.collect.git.line_walk import WalkedLine
+from hotfix_lint.collect.git.many_objects import fewer_collections
 from hotfix_lint.collect.git.merged_hotfix import MergedHotfixes
 from hotfix_lint.collect.git.repository import ref_tip
 from hotfix_lint.facts import HotfixFact
@@ -60,6 +61,10 @@ class HistoryCollector(LineLandings, MergedHotfixes, LandingSources, HotfixDatin
         line (the pre-push hook): only that line is read, as if at the new tip, and only what
         the push adds (first-parent commits and merges the old tip lacks) is reported.
         """
+        with fewer_collections():  # (the facts read live to the end of the run)
+            return self._history(push)
+
+    def _history(self, push: tuple[str, str, str | None] | None) -> HistoryFacts:
         refs, missing_lines = self.reader.production_refs()
         if push is not None:
             refs = [(push[0], dict(refs).get(push[0], f"refs/heads/{push[0]}"))]
