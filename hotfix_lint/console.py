@@ -1,9 +1,13 @@
 """The ``hotfix-lint`` console script: :func:`hotfix_lint.cli.main` as a process.
 
-Two things belong to the process, not to ``main`` (which tests call in-process): a command
+Three things belong to the process, not to ``main`` (which tests call in-process): a command
 that reads a repository runs under the stall watchdog (:mod:`hotfix_lint.watchdog`: the
-work in a forked child, before anything else is imported, so that the child copies little),
-and a standard output closed early (``| head``) ends quietly with exit status 141.
+work in a forked child, before anything else is imported, so that the child copies little);
+a standard output closed early (``| head``) ends quietly with exit status 141; and such a
+command ends without the interpreter's teardown, once its outputs are flushed (its reports
+are written and closed by then): freeing a large history's facts one object at a time
+costs seconds nobody waits for usefully (1,000,000 commits: 2.8 s), as mypy's fast exit
+avoids too.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ def run() -> NoReturn:
     try:
         status = main(arguments)
         sys.stdout.flush()
+        if watched(arguments):
+            sys.stderr.flush()
+            os._exit(status)  # no teardown (see the module)
     except BrokenPipeError:
         # the reader went away (``| head``): nothing more to say, and no "Exception ignored"
         # when the interpreter flushes what is left: both outputs go to /dev/null
