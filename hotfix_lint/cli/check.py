@@ -43,6 +43,13 @@ def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> Git
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from hotfix_lint.collect.git.many_objects import fewer_collections
+
+    with fewer_collections():  # the history read, and the findings judged and written from it
+        return _check(args)
+
+
+def _check(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from hotfix_lint.ci.context import OTHER_CI, is_ci, read_ci_context
