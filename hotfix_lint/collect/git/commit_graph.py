@@ -117,38 +117,48 @@ class CommitGraph:
         ``k`` ``hide`` reaches: every commit that arrived by step ``k`` is hidden without a walk
         (its ancestors arrived no later), which stops the paint of ``hide``'s side early."""
         INC, HID = 1, 2
-        if any(0 <= steps[include] <= k for steps, k in hidden):
+        hidden = list(hidden)
+        if _arrived(hidden, include):
             return []
         flags: dict[int, int] = {include: INC}
         flags[hide] = flags.get(hide, 0) | HID
-        gens, times = self.gens, self.times
+        gens, times, first, others = self.gens, self.times, self.first, self.others
         heap = [(-gens[c], -times[c], c) for c in flags]
         heapq.heapify(heap)
+        pop, push = heapq.heappop, heapq.heappush
         interesting = sum(1 for c in flags if flags[c] == INC)
-        done: set[int] = set()
         out: list[int] = []
         while heap and interesting:
-            _, _, c = heapq.heappop(heap)
-            if c in done:
-                continue
-            done.add(c)
+            c = pop(heap)[2]  # (each commit is pushed once: when it is first painted)
             f = flags[c]
             if f == INC:
                 interesting -= 1
                 out.append(c)
-            for p in self.parents(c):
+            parent = first[c]
+            if parent == NONE:
+                continue
+            for p in (parent, *others[c]) if c in others else (parent,):
                 old = flags.get(p, 0)
                 new = old | f
                 if new == old:
                     continue
-                if old == 0 and hidden and any(0 <= steps[p] <= k for steps, k in hidden):
+                if old == 0 and hidden and _arrived(hidden, p):
                     flags[p] = new | HID  # reached from ``hide`` through a chain commit: no walk
                     continue
                 flags[p] = new
                 if old == 0:
-                    heapq.heappush(heap, (-gens[p], -times[p], p))
+                    push(heap, (-gens[p], -times[p], p))
                     if new == INC:
                         interesting += 1
                 elif old == INC:
                     interesting -= 1  # painted by both now: no longer interesting
         return out
+
+
+def _arrived(hidden: Sequence[tuple[array[int], int]], n: int) -> bool:
+    """Commit ``n`` arrived on one of the chains by the step ``hide`` reaches (see
+    :meth:`CommitGraph.only`); a loop, not ``any``: no generator made per commit painted."""
+    for steps, k in hidden:  # noqa: SIM110
+        if 0 <= steps[n] <= k:
+            return True
+    return False
