@@ -2,9 +2,10 @@
 
 With the default thresholds the collector runs every 700 allocations and, as objects age,
 walks the whole growing heap of commit and hotfix facts again and again: about 5% of a check of
-git/git (7.9 -> 7.5 s). While a history is read, collections are made rarer, as mypy does
-while it builds its graph; they are not turned off, so the cycles an exception leaves behind
-are still freed, and the thresholds the caller had come back afterwards.
+git/git (98 collections; 17 with these thresholds). While a history is read (``check`` keeps
+them for its whole run: the findings are judged and written from those facts), collections
+are made rarer, as mypy does while it builds its graph; they are not turned off, so the
+cycles an exception leaves behind are still freed, and the caller's thresholds come back.
 """
 
 from __future__ import annotations
