@@ -20,7 +20,7 @@ import pygit2
 from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
 from hotfix_lint.collect.git.repository import MISSING
 from hotfix_lint.collect.git.tree_paths import PathTrie, TreeEntries, changed_paths, path_trie
-from hotfix_lint.facts import HotfixFact
+from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
 #: commits kept read at once (windows of neighbouring hotfixes overlap: they share most)
@@ -89,28 +89,29 @@ class BackMergeFinder:
         by_author = {(c.author_email, c.author_time, c.summary): c.id for c in own}
         # a commit with the patch id of one of these changes the same paths (a patch id hashes
         # each file's name): the others need none, and these need theirs only when one does
-        sets = self._touched([(c.parents[0], c.id) for c in own] + [(hotfix.mainline, hotfix.merge.id)])
+        whole = (hotfix.mainline, hotfix.merge.id)
+        sets = self._touched([_diff_of(c) for c in own] + [whole])  # (own commits' paths, then the whole's)
         touched = path_trie(frozenset().union(*sets)) if sets is not None else None
-        wanted: dict[str | None, str] = {}
-        whole: str | None = None
         picks: dict[str, str] = {}
         for arrived, commit, step_changes in self._arrivals(start, due, own_ids, touched):
             parent = str(commit.parent_ids[0])
             may_match = sets is None or touched is None or (step_changes and self._may_match(commit, touched, sets))
-            if may_match and sets is not None and self._paths_of(parent, arrived) not in sets:
+            paths = self._paths_of(parent, arrived) if may_match and sets is not None else None
+            if may_match and sets is not None and paths not in sets:
                 may_match = False  # the same paths, not only these: a patch id hashes every file's name
             patch = self._patch_id(parent, arrived) if may_match else None
-            if patch is not None and not wanted:
-                wanted = {self._patch_id(c.parents[0], c.id): c.id for c in own}
-                whole = self._patch_id(hotfix.mainline, hotfix.merge.id)
+            # only a commit with these very paths can have this patch id: the others' are not read
+            alike = [] if patch is None else [i for i, c in enumerate(own) if sets is None or sets[i] == paths]
+            matched = next((own[i].id for i in reversed(alike) if self._patch_id(*_diff_of(own[i])) == patch), None)
             key = (commit.author.email, commit.author.time, commit.message.split("\n", 1)[0].strip())
-            matched = wanted.get(patch) if patch is not None else None
             matched = matched or by_author.get(key) or self._picked_from(commit.message, own_ids)
             if matched is not None:
                 picks.setdefault(matched, arrived)
                 if len(picks) == len(own):
                     return self._fact("cherry-pick", arrived)
-            elif (whole is not None and patch == whole) or self._names(hotfix, commit.message, own_ids):
+            elif (patch is not None and (sets is None or sets[-1] == paths) and self._patch_id(*whole) == patch) or (
+                self._names(hotfix, commit.message, own_ids)
+            ):
                 return self._fact("squash", arrived)
         return None
 
@@ -232,6 +233,11 @@ class BackMergeFinder:
         except MISSING:
             return True
         return bool(changed) and any(s <= changed for s in sets)
+
+
+def _diff_of(commit: CommitFact) -> tuple[str, str]:
+    """A commit against its first parent, as ``_patch_id`` takes it."""
+    return commit.parents[0], commit.id
 
 
 def _replace(
