@@ -103,14 +103,15 @@ class BackMergeFinder:
             # only a commit with these very paths can have this patch id: the others' are not read
             alike = [] if patch is None else [i for i, c in enumerate(own) if sets is None or sets[i] == paths]
             matched = next((own[i].id for i in reversed(alike) if self._patch_id(*_diff_of(own[i])) == patch), None)
-            key = (commit.author.email, commit.author.time, commit.message.split("\n", 1)[0].strip())
-            matched = matched or by_author.get(key) or self._picked_from(commit.message, own_ids)
+            author, message = commit.author, commit.message  # (each read once: 34,000 arrivals on git/git)
+            key = (author.email, author.time, _first_line(message).strip())
+            matched = matched or by_author.get(key) or self._picked_from(message, own_ids)
             if matched is not None:
                 picks.setdefault(matched, arrived)
                 if len(picks) == len(own):
                     return self._fact("cherry-pick", arrived)
             elif (patch is not None and (sets is None or sets[-1] == paths) and self._patch_id(*whole) == patch) or (
-                self._names(hotfix, commit.message, own_ids)
+                self._names(hotfix, message, own_ids)
             ):
                 return self._fact("squash", arrived)
         return None
@@ -161,7 +162,7 @@ class BackMergeFinder:
     @staticmethod
     def _names(hotfix: HotfixFact, message: str, own_ids: set[str]) -> bool:
         """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
-        summary = message.split("\n", 1)[0]
+        summary = _first_line(message)
         if summary.startswith("Revert "):
             return False  # undoing the hotfix on integration is no copy of it
         if hotfix.source is not None and hotfix.source in summary:
@@ -182,7 +183,7 @@ class BackMergeFinder:
 
     def _summary(self, commit_id: str) -> str:
         commit = self._commit(commit_id)
-        return "" if commit is None else commit.message.split("\n", 1)[0].strip()
+        return "" if commit is None else _first_line(commit.message).strip()
 
     def _patch_id(self, old: str, new: str) -> str | None:
         key = f"{old}..{new}"
@@ -233,6 +234,12 @@ class BackMergeFinder:
         except MISSING:
             return True
         return bool(changed) and any(s <= changed for s in sets)
+
+
+def _first_line(message: str) -> str:
+    """The message's first line (no copy of the rest, as ``split`` makes)."""
+    end = message.find("\n")
+    return message if end < 0 else message[:end]
 
 
 def _diff_of(commit: CommitFact) -> tuple[str, str]:
