@@ -108,7 +108,8 @@ class FirstParentReach:
         return Reach(self.at[step], self.graph.ids[via], self.graph.arity[via] > 1)
 
     def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
-        ids, chain, starts, arrived = self.graph.ids, self.chain, self.starts, self.arrived
+        ids, chain, starts, arrived, arity = self.graph.ids, self.chain, self.starts, self.arrived, self.graph.arity
         for step in range(bisect.bisect_left(self.at, start), bisect.bisect_right(self.at, end)):
             before = ids[chain[step - 1]] if step else None
-            yield ArrivalStep(before, ids[chain[step]], [ids[n] for n in arrived[starts[step] : starts[step + 1]]])
+            brought = [ids[n] for n in arrived[starts[step] : starts[step + 1]] if arity[n] == 1]
+            yield ArrivalStep(before, ids[chain[step]], brought)

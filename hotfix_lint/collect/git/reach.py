@@ -47,6 +47,7 @@ class ArrivalStep:
     #: the chain's commit before (``None``: the first one read)
     before: str | None
     via: str
+    #: the single-parent commits the step made reachable (the copy search reads no merge)
     arrived: Sequence[str]
 
 
@@ -59,8 +60,8 @@ class ReachIndex(Protocol):
 
     def arrival_steps(self, start: int, end: int) -> Iterator[ArrivalStep]:
         """The steps of integration's chain between ``start`` and ``end`` (inclusive, by
-        :attr:`Reach.at`), oldest first, each with the commits it brought: what integration first
-        had in that time."""
+        :attr:`Reach.at`), oldest first, each with the single-parent commits it brought: what
+        integration first had in that time, merges aside."""
         ...
 
 
@@ -101,7 +102,8 @@ class IntegrationReach:
             at[i] = min(at[i], at[i + 1])
         for step, commit in enumerate(oldest_first):
             via = str(commit.id)
-            arrived = [via] if via not in self._reach else []
+            # (single-parent commits only, as the index gives them: a merge is no copy)
+            arrived = [via] if via not in self._reach and len(commit.parent_ids) == 1 else []
             self._reach.setdefault(via, step)
             # what the step brought: every parent but the chain's previous commit (the first
             # parent, except where the chain left another branch's for its own: ``own_line``)
@@ -119,7 +121,8 @@ class IntegrationReach:
                 if floor is not None and parent.commit_time < floor:
                     continue
                 self._reach[key] = step
-                arrived.append(key)
+                if len(parent.parent_ids) == 1:
+                    arrived.append(key)
                 stack.extend(parent.parent_ids)
             self._steps.append(Reach(at[step], via, len(commit.parent_ids) > 1))
             self._arrived.append(arrived)
