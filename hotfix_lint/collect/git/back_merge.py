@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pygit2
 
@@ -29,7 +30,7 @@ _CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
 
 
 class BackMergeFinder:
-    """Fills ``HotfixFact.back_merges`` (and the older ``back_merged`` / squash / pick fields)."""
+    """Finds ``HotfixFact.back_merges`` (and the older ``back_merged`` / squash / pick fields)."""
 
     def __init__(self, repo: pygit2.Repository, reach: ReachIndex, grace: int) -> None:
         self.repo = repo
@@ -43,9 +44,11 @@ class BackMergeFinder:
         self._commits: dict[str, pygit2.Commit | None] = {}
         self._trees = TreeEntries(repo)
 
-    def find(self, hotfix: HotfixFact) -> HotfixFact:
+    def found(self, hotfix: HotfixFact) -> dict[str, Any]:
+        """``hotfix``'s back-merge fields (``back_merges`` and the older ``back_merged`` /
+        squash / pick ones; none without a merge), for the caller's one copy of the fact."""
         if hotfix.merge is None:
-            return hotfix
+            return {}
         found: list[BackMergeFact] = []
         ancestry = self._ancestry(hotfix)
         if ancestry is not None:
@@ -60,7 +63,12 @@ class BackMergeFinder:
                 squashed = copy.commit if copy.form == "squash" else None
                 picked = copy.form == "cherry-pick"
         found.sort(key=lambda b: b.at)
-        return _replace(hotfix, tuple(found), ancestry is not None, squashed, picked)
+        return {
+            "back_merges": tuple(found),
+            "back_merged": ancestry is not None,
+            "squashed_into_integration": squashed,
+            "cherry_picked_to_integration": picked,
+        }
 
     # -- by ancestry ------------------------------------------------------------------------
 
@@ -245,17 +253,3 @@ def _first_line(message: str) -> str:
 def _diff_of(commit: CommitFact) -> tuple[str, str]:
     """A commit against its first parent, as ``_patch_id`` takes it."""
     return commit.parents[0], commit.id
-
-
-def _replace(
-    hotfix: HotfixFact, found: tuple[BackMergeFact, ...], reached: bool, squashed: str | None, picked: bool
-) -> HotfixFact:
-    from dataclasses import replace
-
-    return replace(
-        hotfix,
-        back_merges=found,
-        back_merged=reached,
-        squashed_into_integration=squashed,
-        cherry_picked_to_integration=picked,
-    )

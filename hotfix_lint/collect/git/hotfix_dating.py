@@ -8,6 +8,7 @@ the commit graph's first-parent reach when integration's own chain is its plain 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pygit2
 
@@ -40,6 +41,11 @@ def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:
     return tuple(carried)
 
 
+def _changed(hotfix: HotfixFact, fields: dict[str, Any]) -> HotfixFact:
+    """``hotfix`` with ``fields`` changed: one copy of the fact for all of them (none if none)."""
+    return replace(hotfix, **fields) if fields else hotfix
+
+
 class HotfixDating(LineWalk):
     """Hotfixes dated, carried commits and back-merges found, per integration branch."""
 
@@ -70,43 +76,44 @@ class HotfixDating(LineWalk):
                 out.append(replace(fact, hotfixes=tuple(self._dated(line, h, None) for h in fact.hotfixes)))
                 continue
             index, finder = reach_of
-            hotfixes = [finder.find(self._dated(line, h, index)) for h in fact.hotfixes]
+            hotfixes = [_changed(h, {**self._dating(line, h, index), **finder.found(h)}) for h in fact.hotfixes]
             changes = tuple(self._reached(x, index) for x in fact.landings)
             out.append(replace(fact, hotfixes=tuple(hotfixes), landings=changes))
         return out
 
     def _dated(self, line: WalkedLine, hotfix: HotfixFact, reach: ReachIndex | None) -> HotfixFact:
+        return _changed(hotfix, self._dating(line, hotfix, reach))
+
+    def _dating(self, line: WalkedLine, hotfix: HotfixFact, reach: ReachIndex | None) -> dict[str, Any]:
         """The deployed ref when the hotfix's work started (its first commit that integration did
-        not already have), and the commits it carried from integration."""
+        not already have), and the commits it carried from integration: the fields to change."""
         if hotfix.merge is None or hotfix.original_base is None or not hotfix.own_commits:
-            return hotfix
+            return {}
         carried = _carried(hotfix, reach) if reach is not None else ()
         skip = {c.id for c in carried}
         first = first_own([c for c in hotfix.own_commits if c.id not in skip], hotfix.tip)
         if line.deployed is None:
-            return hotfix
+            return {}
         then = line.deployed.when_started(hotfix.mainline, hotfix.original_base, first)
         same = self._same_tree(first, then.deployed) if hotfix.original_base != then.deployed else None
         if same is not None:
-            return replace(
-                hotfix,
-                base_on_line=True,
-                base_distance=0,
-                deployed_ref=then.deployed,
-                deployed_ref_label=then.label,
-                work_started=then.started,
-                cut_at_deployed_tree=same,
-            )
-        return replace(
-            hotfix,
-            base_on_line=then.base_on_line,
-            base_distance=then.distance,
-            deployed_ref=then.deployed,
-            deployed_ref_label=then.label,
-            work_started=then.started,
-            moved_during_review=then.moved,
-            carried=carried if hotfix.original_base != then.deployed else (),
-        )
+            return {
+                "base_on_line": True,
+                "base_distance": 0,
+                "deployed_ref": then.deployed,
+                "deployed_ref_label": then.label,
+                "work_started": then.started,
+                "cut_at_deployed_tree": same,
+            }
+        return {
+            "base_on_line": then.base_on_line,
+            "base_distance": then.distance,
+            "deployed_ref": then.deployed,
+            "deployed_ref_label": then.label,
+            "work_started": then.started,
+            "moved_during_review": then.moved,
+            "carried": carried if hotfix.original_base != then.deployed else (),
+        }
 
     def _reached(self, landing: LandingFact, reach: ReachIndex) -> LandingFact:
         """A squash, rebase or fast-forward hotfix with how and when integration first had it."""
