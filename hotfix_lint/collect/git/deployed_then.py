@@ -209,8 +209,8 @@ class DeployedRefs:
                     break
                 if since is not None and graph.times[n] < since:
                     break
-                if graph.arity[n] == 2:
-                    merge = self.reader.commit(commit_id)
+                if graph.arity[n] == 2 and chains.pull_known(commit_id, self.line) is not False:
+                    merge = self.reader.commit(commit_id)  # (read once: mainlines' chains overlap)
                     if chains.is_pull(merge, self.line):
                         prefix.append(chains.fact(merge, self.line))
                         n = graph.index.get(str(merge.parent_ids[1]), -1)

@@ -103,6 +103,10 @@ class LineChains:
             return how if suppressed else None
         return how if self.policy.is_line_name(line, parsed.target) else None
 
+    def pull_known(self, commit_id: str, line: str) -> bool | None:
+        """:meth:`is_pull`'s answer when it was asked already (``None``: not yet), without a read."""
+        return self._pulls.get((commit_id, line))
+
     def is_pull(self, commit: pygit2.Commit, line: str) -> bool:
         """Is ``commit`` a pull merge on ``line``: the server's line is its second parent?"""
         if len(commit.parent_ids) != 2:
