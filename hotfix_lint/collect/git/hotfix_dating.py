@@ -8,6 +8,7 @@ the commit graph's first-parent reach when integration's own chain is its plain 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 import pygit2
@@ -138,11 +139,22 @@ class HotfixDating(LineWalk):
         if first is None or not first.parents or deployed is None or first.parents[0] == deployed:
             return None
         try:
-            cut = self.reader.commit(first.parents[0])
-            same = cut.tree_id == self.reader.commit(deployed).tree_id
+            same = self._tree_of(first.parents[0]) == self._tree_of(deployed)
         except MISSING:
             return None
-        return str(cut.id) if same else None
+        return first.parents[0] if same else None
+
+    def _tree_of(self, commit_id: str) -> pygit2.Oid:
+        """A commit's tree, read once (hotfixes of the same time share their deployed ref)."""
+        found = self._trees_of.get(commit_id)
+        if found is None:
+            found = self._trees_of[commit_id] = self.reader.commit(commit_id).tree_id
+        return found
+
+    @cached_property
+    def _trees_of(self) -> dict[str, pygit2.Oid]:
+        """Commits' trees by id, as :meth:`_tree_of` read them."""
+        return {}
 
     def _grace(self) -> int:
         """back-merge's ``grace_days``: how far after a landing a squash or pick is looked for."""
