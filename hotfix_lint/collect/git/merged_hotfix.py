@@ -103,9 +103,13 @@ class MergedHotfixes(LineWalk):
         seen: set[str] = set()
         while base is not None and landed and base in landed and base not in seen:
             seen.add(base)
-            earlier = self.reader.commit(landed[base])
+            merge = landed[base]
+            if merge in self._bases:  # (found already: no read of the merge)
+                base = self._bases[merge]
+                continue
+            earlier = self.reader.commit(merge)
             try:
-                base = self._base(earlier.parent_ids[1], earlier.parent_ids[0], landed[base])
+                base = self._base(earlier.parent_ids[1], earlier.parent_ids[0], merge)
             except MISSING:
                 return None
         return base
