@@ -21,7 +21,9 @@ Run::
 ``--repo``/``--policy``, ``--growth`` and ``--refs`` print, for each repository, the wall time
 and peak RSS of ``hotfix-lint check`` beside one pygit2 walk of production and git's best
 single command for the graph (``git rev-list --parents --topo-order PROD INTEGRATION``), each
-a process of its own measured alike (``os.wait4``: the child and what it waited for).
+a process of its own measured alike (``os.wait4``: the child and what it waited for), in
+interleaved rounds (a shared machine's speed drifts: all three meet the same drift), with the
+check's ratio to the walk of each round.
 
 The history (``main`` = production, ``develop`` = integration):
 
@@ -892,12 +894,20 @@ def compare_on(repo: Path, policy_file: Path, since: str | None, repeat: int) ->
             None,
         ),
     }
+    rounds: dict[str, list[Measured]] = {name: [] for name in commands}
+    for _ in range(repeat):  # interleaved: a shared machine whose speed drifts slows all alike
+        for name, (cmd, cmd_env) in commands.items():
+            rounds[name].append(measure(cmd, cmd_env))
+    _ROUNDS.clear()
+    _ROUNDS.update(rounds)
     out: dict[str, Measured] = {}
-    for name, (cmd, cmd_env) in commands.items():
-        runs = [measure(cmd, cmd_env) for _ in range(repeat)]
-        runs.sort(key=lambda m: m.seconds)
-        out[name] = runs[len(runs) // 2]
+    for name, runs in rounds.items():
+        out[name] = sorted(runs, key=lambda m: m.seconds)[len(runs) // 2]
     return out
+
+
+#: the last :func:`compare_on`'s runs of each command, in order (for the ratios of each round)
+_ROUNDS: dict[str, list[Measured]] = {}
 
 
 def print_comparison(title: str, figures: dict[str, Measured]) -> None:
@@ -908,6 +918,11 @@ def print_comparison(title: str, figures: dict[str, Measured]) -> None:
     for name, m in figures.items():
         ratio = m.seconds / walk.seconds if walk.seconds else float("nan")
         print(f"  {name:<{width}}  {m.seconds:8.2f}  {ratio:7.1f}  {human_bytes(m.peak_rss):>10}  {m.status}")
+    walk_name = next(name for name in figures if name.startswith("one pygit2 walk"))
+    checks, walks = _ROUNDS.get("hotfix-lint check", []), _ROUNDS.get(walk_name, [])
+    if len(checks) > 1 and len(checks) == len(walks):
+        each = "  ".join(f"{c.seconds / w.seconds:.1f}" for c, w in zip(checks, walks, strict=True) if w.seconds)
+        print(f"  hotfix-lint check / the walk, round by round (each pair run back to back): {each}")
 
 
 def run_on_repo(args: argparse.Namespace) -> int:
