@@ -12,9 +12,9 @@ after ``seconds`` of silence. Forking before anything is imported costs about a 
   the parent relays its exit status, or prints :data:`STALL_MESSAGE` and exits 2.
 - :func:`call_watched`: one function runs in the child and its result comes back pickled (the
   audit's read of one mirror); a stall raises :class:`StalledError`, that repository's error.
-- :func:`start_watched`: the same, started while this process goes on (:func:`call_within`
-  waits for it at once). Every such child dies with its parent (Linux), even one stuck in
-  libgit2 that no longer beats: a killed audit leaves no child spinning.
+  Such a child dies with its parent (Linux), even one stuck in libgit2 that no longer beats:
+  a killed audit leaves no child spinning. (:func:`supervise`'s child does not ask for it: the
+  ``ctypes`` it takes would cost every hook 2 ms, and its parent relays a termination.)
 
 The deadline comes from :data:`STALL_ENV` (seconds; ``0`` turns the watchdog off); where the
 platform cannot fork, the work runs in this process, unwatched.
@@ -242,52 +242,29 @@ def call_within(total: float | None, seconds: float, function: Callable[..., T],
         if total is None or not can_watch(total):
             return function(*args, **kwargs)
         seconds = float("inf")  # the watchdog is off: only the total is watched
-    return start_watched(seconds, function, *args, total=total, **kwargs).result()  # type: ignore[no-any-return]
+    import pickle
 
-
-class Started:
-    """A call running in a forked child (:func:`start_watched`) while this process goes on."""
-
-    def __init__(self, pid: int, read_end: int, seconds: float, total: float | None) -> None:
-        self.pid, self.read_end, self.seconds, self.total = pid, read_end, seconds, total
-        self.ends_at = None if total is None else time.monotonic() + total
-
-    def result(self) -> Any:
-        """Wait for the child: its result, or its exception raised here; :class:`StalledError`
-        when it stopped beating for ``seconds``, :class:`OvertimeError` past ``total``."""
-        import pickle
-
-        ends_at = self.ends_at
-        overtime = lambda: ends_at is not None and time.monotonic() > ends_at  # noqa: E731
-        received = _watch(self.pid, self.read_end, self.seconds, overtime)
-        if received is None:
-            if ends_at is not None and time.monotonic() > ends_at:
-                raise OvertimeError(f"did not finish within {self.total:g} s")
-            raise StalledError(STALL_MESSAGE.format(seconds=self.seconds))
-        _, status = os.waitpid(self.pid, 0)
-        marker = received.find(_RESULT)
-        if marker < 0:
-            raise RepositoryError(
-                f"the process reading the repository ended without an answer (exit status "
-                f"{os.waitstatus_to_exitcode(status)}): the repository may be corrupt: run git fsck"
-            )
-        ok, value = pickle.loads(received[marker + 1 :])  # noqa: S301 (written by our own child above)
-        if not ok:
-            raise value
-        return value
-
-
-def start_watched(
-    seconds: float, function: Callable[..., Any], *args: Any, total: float | None = None, **kwargs: Any
-) -> Started:
-    """``function(*args, **kwargs)`` started in a forked child (which dies with this process):
-    :meth:`Started.result` waits for it, as :func:`call_within` does. Only where
-    :func:`can_watch`."""
     parent = os.getpid()
     pid, end = _fork()
     if pid == 0:  # pragma: no cover (runs in the child, which leaves with os._exit)
         _run_child(end, parent, function, args, kwargs)
-    return Started(pid, end, seconds, total)
+    ends_at = None if total is None else time.monotonic() + total
+    received = _watch(pid, end, seconds, lambda: ends_at is not None and time.monotonic() > ends_at)
+    if received is None:
+        if ends_at is not None and time.monotonic() > ends_at:
+            raise OvertimeError(f"did not finish within {total:g} s")
+        raise StalledError(STALL_MESSAGE.format(seconds=seconds))
+    _, status = os.waitpid(pid, 0)
+    marker = received.find(_RESULT)
+    if marker < 0:
+        raise RepositoryError(
+            f"the process reading the repository ended without an answer (exit status "
+            f"{os.waitstatus_to_exitcode(status)}): the repository may be corrupt: run git fsck"
+        )
+    ok, value = pickle.loads(received[marker + 1 :])  # noqa: S301 (written by our own child above)
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 #: prctl(2)'s request for the signal a child gets when its parent ends

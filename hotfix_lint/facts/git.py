@@ -27,6 +27,13 @@ if TYPE_CHECKING:
 MessageSource = Callable[[str], str]
 
 
+def first_line(message: str) -> str:
+    """A message's first line, as it is (no copy of the rest, as ``split`` would make: a merge's
+    message can be long and a history asks of tens of thousands)."""
+    end = message.find("\n")
+    return message if end < 0 else message[:end]
+
+
 @dataclass(frozen=True, slots=True, init=False, eq=False)
 class CommitFact:
     """One commit, with what rules read of it.
@@ -86,7 +93,7 @@ class CommitFact:
 
     @property
     def summary(self) -> str:
-        return self.message.split("\n", 1)[0].strip()
+        return first_line(self.message).strip()
 
     @property
     def short(self) -> str:

@@ -19,9 +19,10 @@ from typing import Any
 import pygit2
 
 from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
-from hotfix_lint.collect.git.repository import MISSING
+from hotfix_lint.collect.git.repository import MISSING, patch_id
 from hotfix_lint.collect.git.tree_paths import PathTrie, TreeEntries, changed_paths, path_trie
 from hotfix_lint.facts import CommitFact, HotfixFact
+from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
 
 #: commits kept read at once (windows of neighbouring hotfixes overlap: they share most)
@@ -112,7 +113,7 @@ class BackMergeFinder:
             alike = [] if patch is None else [i for i, c in enumerate(own) if sets is None or sets[i] == paths]
             matched = next((own[i].id for i in reversed(alike) if self._patch_id(*_diff_of(own[i])) == patch), None)
             author, message = commit.author, commit.message  # (each read once: 34,000 arrivals on git/git)
-            key = (author.email, author.time, _first_line(message).strip())
+            key = (author.email, author.time, first_line(message).strip())
             matched = matched or by_author.get(key) or self._picked_from(message, own_ids)
             if matched is not None:
                 picks.setdefault(matched, arrived)
@@ -170,7 +171,7 @@ class BackMergeFinder:
     @staticmethod
     def _names(hotfix: HotfixFact, message: str, own_ids: set[str]) -> bool:
         """A squash's message: it names the hotfix branch, or git's "Squashed commit" lists its commits."""
-        summary = _first_line(message)
+        summary = first_line(message)
         if summary.startswith("Revert "):
             return False  # undoing the hotfix on integration is no copy of it
         if hotfix.source is not None and hotfix.source in summary:
@@ -191,16 +192,12 @@ class BackMergeFinder:
 
     def _summary(self, commit_id: str) -> str:
         commit = self._commit(commit_id)
-        return "" if commit is None else _first_line(commit.message).strip()
+        return "" if commit is None else first_line(commit.message).strip()
 
     def _patch_id(self, old: str, new: str) -> str | None:
         key = f"{old}..{new}"
         if key not in self._patch_ids:
-            a, b = self._commit(old), self._commit(new)
-            try:
-                self._patch_ids[key] = None if a is None or b is None else str(self.repo.diff(a, b).patchid)
-            except MISSING:
-                self._patch_ids[key] = None
+            self._patch_ids[key] = patch_id(self.repo, old, new)
         return self._patch_ids[key]
 
     def _paths_of(self, old: str, new: str) -> frozenset[str] | None:
@@ -242,12 +239,6 @@ class BackMergeFinder:
         except MISSING:
             return True
         return bool(changed) and any(s <= changed for s in sets)
-
-
-def _first_line(message: str) -> str:
-    """The message's first line (no copy of the rest, as ``split`` makes)."""
-    end = message.find("\n")
-    return message if end < 0 else message[:end]
 
 
 def _diff_of(commit: CommitFact) -> tuple[str, str]:

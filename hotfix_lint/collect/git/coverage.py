@@ -17,7 +17,7 @@ import pygit2
 from pygit2.enums import SortMode
 
 from hotfix_lint.collect.git.line_chain import LineChains
-from hotfix_lint.collect.git.repository import MISSING
+from hotfix_lint.collect.git.repository import MISSING, patch_id
 from hotfix_lint.facts.coverage import ProductionChangeFact
 from hotfix_lint.facts.history import HistoryFacts, IntegrationFact, ProductionLineFact
 from hotfix_lint.facts.landing import is_allowed_direct_commit
@@ -154,7 +154,7 @@ class _Copies:
         found = self.picked.get(commit.id)
         candidates = self.by_author.get((commit.author_email, commit.author_time), [])
         if found is None and candidates and len(commit.parents) == 1:
-            patch = _patch_id(self.repo, commit.parents[0], commit.id)
+            patch = patch_id(self.repo, commit.parents[0], commit.id)
             same = [c for c in candidates if patch is not None and self._patch_of(c[1]) == patch]
             found = min(same) if same else None
         if found is None:
@@ -166,13 +166,7 @@ class _Copies:
             parent = str(self.repo[commit].peel(pygit2.Commit).parent_ids[0])
         except MISSING:
             return None
-        return _patch_id(self.repo, parent, commit)
+        return patch_id(self.repo, parent, commit)
 
 
 
-
-def _patch_id(repo: pygit2.Repository, old: str, new: str) -> str | None:
-    try:
-        return str(repo.diff(repo[old].peel(pygit2.Commit), repo[new].peel(pygit2.Commit)).patchid)
-    except MISSING:
-        return None

@@ -94,6 +94,12 @@ class FirstParentReach:
         step = self.step[n]
         return None if step == NONE else step
 
+    def chain_step(self, n: int) -> int:
+        """The step of commit ``n`` (a graph index) when it is a commit of the chain itself:
+        then it reaches what arrived by that step and nothing else; :data:`NONE` otherwise."""
+        step = self.step[n]
+        return step if step != NONE and self.chain[step] == n else NONE
+
     def arrived_with(self, step: int) -> list[int]:
         """The commits the chain's commit at ``step`` made reachable (itself first)."""
         return list(self.arrived[self.starts[step] : self.starts[step + 1]])

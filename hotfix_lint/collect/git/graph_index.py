@@ -59,8 +59,8 @@ class HistoryIndex:
         n = graph.index.get(merge) if merge is not None else None
         if n is not None and graph.parents(n) == (m, t) and graph.arity[n] == 2:
             for reach in self._lines.values():
-                step = reach.step[n]
-                if step != NONE and reach.chain[step] == n:
+                step = reach.chain_step(n)
+                if step != NONE:
                     found = reach.arrived_with(step)[1:]
                     break
         if found is None:
@@ -75,12 +75,11 @@ class HistoryIndex:
         found = []
         first = self.graph.first
         for reach in self._lines.values():
-            steps, chain = reach.step, reach.chain
             cursor = commit
             while cursor != NONE:
-                step = steps[cursor]
-                if step != NONE and chain[step] == cursor:
-                    found.append((steps, step))
+                step = reach.chain_step(cursor)
+                if step != NONE:
+                    found.append((reach.step, step))
                     break
                 cursor = first[cursor]
         return found
@@ -110,8 +109,8 @@ class HistoryIndex:
             return None
         reach = self.line(line_tip)
         steps = reach.step
-        k = steps[b]
-        if k == NONE or reach.chain[k] != b:
+        k = reach.chain_step(b)
+        if k == NONE:
             return None
         found: set[int] = set()
         seen = {c}
@@ -149,14 +148,14 @@ class HistoryIndex:
         all the history below."""
         graph = self.graph
         floor, gens = graph.gens[ancestor], graph.gens
-        lines = [(reach.step, reach.chain, reach.step[ancestor]) for reach in self._lines.values()]
+        lines = [(reach, reach.step[ancestor]) for reach in self._lines.values()]
         seen = {descendant}
         stack = [descendant]
         while stack:
             n = stack.pop()
-            for steps, chain, reached in lines:
-                step = steps[n]
-                if step != NONE and chain[step] == n:
+            for reach, reached in lines:
+                step = reach.chain_step(n)
+                if step != NONE:
                     if reached != NONE and reached <= step:
                         return True
                     break

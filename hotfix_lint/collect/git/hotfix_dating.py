@@ -21,6 +21,7 @@ from hotfix_lint.collect.git.line_walk import LineWalk, WalkedLine
 from hotfix_lint.collect.git.reach import IntegrationReach, ReachIndex
 from hotfix_lint.collect.git.repository import MISSING
 from hotfix_lint.facts import CommitFact, HotfixFact
+from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, BackMergeFact, IntegrationFact, ProductionLineFact
 from hotfix_lint.facts.landing import LandingFact
 
@@ -128,7 +129,7 @@ class HotfixDating(LineWalk):
         else:
             form, commit = ("merge" if found.via_merge else "fast-forward"), found.via
         try:
-            summary = self.reader.commit(commit).message.split("\n", 1)[0].strip()
+            summary = first_line(self.reader.commit(commit).message).strip()
         except MISSING:
             summary = ""
         return replace(landing, back_merge=BackMergeFact(form, found.at, commit, summary))

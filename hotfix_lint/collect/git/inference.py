@@ -21,6 +21,7 @@ from pygit2 import Repository as Repository
 from hotfix_lint.collect.git.missing_line import default_branch
 from hotfix_lint.collect.git.repository import MISSING, list_branches, list_tags, read_file
 from hotfix_lint.facts import line_records as records
+from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.line_records import ChainStep, LineRecord, Observations
 from hotfix_lint.facts.merge_message import parse_merge_message
 
@@ -67,7 +68,7 @@ def walk_line(
     diffs = 0
     commit: pygit2.Commit | None = tip
     while commit is not None and len(steps) < max_steps:
-        subject = commit.message.split("\n", 1)[0].strip()
+        subject = first_line(commit.message).strip()
         parents = len(commit.parent_ids)
         cid = str(commit.id)
         tags.extend(tag_targets.get(cid, ()))
@@ -119,7 +120,7 @@ def _tagged_merge(repo: pygit2.Repository, merge: pygit2.Commit, line: str) -> C
         str(tagged.id),
         tagged.commit_time,
         len(tagged.parent_ids),
-        tagged.message.split("\n", 1)[0].strip(),
+        first_line(tagged.message).strip(),
         parsed.kind,
         parsed.source,
         parsed.target,

@@ -18,8 +18,9 @@ from pygit2.enums import SortMode
 from hotfix_lint.collect.git.deployed_then import DeployedRefs, first_own
 from hotfix_lint.collect.git.direct_landings import named_source
 from hotfix_lint.collect.git.line_walk import LineWalk, WalkedLine
-from hotfix_lint.collect.git.repository import MISSING
+from hotfix_lint.collect.git.repository import MISSING, patch_id
 from hotfix_lint.facts import CommitFact
+from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.history import IntegrationFact
 from hotfix_lint.facts.landing import FAST_FORWARD, REBASE, SQUASH, LandingFact
 from hotfix_lint.facts.merge_message import parse_merge_message
@@ -31,7 +32,7 @@ _EVIDENCE_DAYS = 30
 
 def _plain_subject(message: str) -> str:
     """A commit's subject without GitHub's ``(#123)``: a squash's and its branch's commit agree."""
-    return _PR_SUFFIX.sub("", message.split("\n", 1)[0].strip())
+    return _PR_SUFFIX.sub("", first_line(message).strip())
 
 
 def _unnamed(landing: LandingFact) -> bool:
@@ -95,13 +96,13 @@ class LandingSources(LineWalk):
         ]
         if not candidates:
             return set()
-        wanted = self._patch_id(landing.base, landing.commit.id)
+        wanted = patch_id(self.repo, landing.base, landing.commit.id)
         if wanted is None:
             return set()
         names: set[str] = set()
         for branch in candidates:
             cut = self._merge_base(line, branch.tip, landing.base)
-            if cut is not None and self._patch_id(cut, branch.tip) == wanted:
+            if cut is not None and patch_id(self.repo, cut, branch.tip) == wanted:
                 names.add(branch.name)
         return names
 
@@ -167,7 +168,7 @@ class LandingSources(LineWalk):
                     )
                 out.append(landing)
                 continue
-            patch = self._patch_id(landing.base, landing.commit.id) if landing.base else None
+            patch = patch_id(self.repo, landing.base, landing.commit.id) if landing.base else None
             found = by_patch.get(patch or "") or by_subject.get(_plain_subject(landing.commit.message))
             how = f"the same change as {found[:10]} on {integration.name}" if found else f"not in {integration.name}"
             if landing.hotfix or _unnamed(landing):

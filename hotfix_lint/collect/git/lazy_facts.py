@@ -40,9 +40,11 @@ def fact_from_index(
     """The fact of ``commit`` (an id) when the index holds it with all its parents (its author
     and committer read from ``headers`` when asked for); ``None`` otherwise, or for a commit
     read already (its fact costs nothing more to make whole)."""
-    graph = index.graph if index is not None and isinstance(commit, str) else None
-    n = graph.index.get(commit) if graph is not None and isinstance(commit, str) else None
-    if graph is None or n is None:
+    if index is None or not isinstance(commit, str):
+        return None
+    graph = index.graph
+    n = graph.index.get(commit)
+    if n is None:
         return None
     parents = graph.parents(n)
     if len(parents) != graph.arity[n]:  # a parent outside the index (or over 255 of them)

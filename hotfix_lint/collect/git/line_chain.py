@@ -28,6 +28,7 @@ import pygit2
 from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
 from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, to_commit_fact
 from hotfix_lint.facts import CommitFact
+from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.policy.model import Policy
 
@@ -83,7 +84,7 @@ class LineChains:
         parsed = parse_merge_message(message)
         if parsed.kind not in ("branch", "remote-branch") or parsed.source is None:
             return None
-        subject = message.split("\n", 1)[0].strip()
+        subject = first_line(message).strip()
         source = parsed.source
         how: tuple[str, str | None]
         if parsed.kind == "remote-branch":
@@ -160,7 +161,7 @@ class LineChains:
                 for commit in self._chain_merges(tip):
                     message = commit.message
                     # (a pull from a URL names it on the first line: most merges need no parse)
-                    if len(commit.parent_ids) == 2 and _FROM_URL.match(message.split("\n", 1)[0].strip()):
+                    if len(commit.parent_ids) == 2 and _FROM_URL.match(first_line(message).strip()):
                         shape = self._shape(message, line)
                         if shape is not None and shape[0] == "url":
                             counts[repository_of(shape[1] or "")] += 1

@@ -212,12 +212,6 @@ class LineWalk:
             )
         return IntegrationFact(name, str(tip.id), tip.commit_time, retired_ts), None
 
-    def _patch_id(self, old: str, new: str) -> str | None:
-        try:
-            return str(self.repo.diff(self.reader.commit(old), self.reader.commit(new)).patchid)
-        except MISSING:
-            return None
-
     def _read_index(self, tips: list[pygit2.Oid], integrations: list[IntegrationFact | None]) -> None:
         """Read the commit graph of the lines and their integration branches once (not in a
         shallow clone, whose boundary the walks check commit by commit)."""

@@ -160,6 +160,15 @@ def commit_people(commit: pygit2.Commit) -> tuple[str, str, int, str, str]:
     return intern(author.name), intern(author.email), author.time, intern(committer.name), intern(committer.email)
 
 
+def patch_id(repo: pygit2.Repository, old: str, new: str) -> str | None:
+    """The patch id of commit ``old`` to commit ``new`` (git's ``patch-id``: file names and
+    changed lines, not line numbers); ``None`` when an object is missing."""
+    try:
+        return str(repo.diff(repo[old].peel(pygit2.Commit), repo[new].peel(pygit2.Commit)).patchid)
+    except MISSING:
+        return None
+
+
 class BlobTexts:
     """Reads blobs' texts by id, for snapshots that keep none (``FileSnapshot.source``)."""
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 
 import pygit2
+from pygit2.enums import FileMode, ObjectType
 
 from hotfix_lint.collect.git.repository import MISSING
 
 #: one tree entry: octal mode, a space, the name, a NUL and the 20-byte object id
 _ENTRY = re.compile(rb"[0-7]+ [^\0]*\0.{20}", re.S)
-#: the mode of a subtree entry
-_TREE = 0o40000
 #: trees entered in one comparison: a bound for untrusted histories (git/git's deepest is 6)
 _TREES_ENTERED = 1 << 16
 #: tree entries remembered before the memo starts over (windows overlap: most are asked again)
@@ -55,8 +54,8 @@ def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | 
         gone, came = _by_name(before - after), _by_name(after - before)
         for name in gone.keys() | came.keys():
             x, y = gone.get(name), came.get(name)
-            subtree_x = x is not None and x[0] == _TREE
-            subtree_y = y is not None and y[0] == _TREE
+            subtree_x = x is not None and x[0] == FileMode.TREE
+            subtree_y = y is not None and y[0] == FileMode.TREE
             if subtree_x or subtree_y:
                 below = prefix + name + b"/"
                 stack.append((x[1] if x and subtree_x else None, y[1] if y and subtree_y else None, below))
@@ -70,7 +69,7 @@ def _entries(repo: pygit2.Repository, tree: pygit2.Oid | None) -> set[bytes]:
     if tree is None:
         return set()
     kind, data = repo.odb.read(tree)[:2]
-    if kind != pygit2.enums.ObjectType.TREE:
+    if kind != ObjectType.TREE:
         raise MalformedTree(f"{tree} is no tree")
     entries = _ENTRY.findall(data)
     if sum(map(len, entries)) != len(data):
@@ -146,8 +145,8 @@ class TreeEntries:
                     if first:
                         return found
                 if node.below:
-                    below_a = ea[0] if ea is not None and ea[1] == _TREE else None
-                    below_b = eb[0] if eb is not None and eb[1] == _TREE else None
+                    below_a = ea[0] if ea is not None and ea[1] == FileMode.TREE else None
+                    below_b = eb[0] if eb is not None and eb[1] == FileMode.TREE else None
                     if below_a is not None or below_b is not None:
                         stack.append((below_a, below_b, node.below))
         return found
