@@ -41,6 +41,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (
             "hotfix_lint",  # __version__ only
             "hotfix_lint.errors",
+            "hotfix_lint.fork_safe",
             "hotfix_lint.results",
             "hotfix_lint.terminal_text",
         ),

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from hotfix_lint.fork_safe import cached_property
 from hotfix_lint.policy.patterns import NamePattern, compile_pattern
 from hotfix_lint.results import Severity
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -21,6 +20,7 @@ import pygit2
 from hotfix_lint.collect.git.reader import GitReader
 from hotfix_lint.collect.git.repository import MISSING
 from hotfix_lint.facts import CommitFact
+from hotfix_lint.fork_safe import cached_property
 
 if TYPE_CHECKING:  # the branch check (a git hook) imports this module: no more than it needs
     from hotfix_lint.collect.git.commit_graph import CommitGraph

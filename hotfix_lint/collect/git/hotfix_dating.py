@@ -8,7 +8,6 @@ the commit graph's first-parent reach when integration's own chain is its plain 
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cached_property
 from typing import Any
 
 import pygit2
@@ -24,6 +23,7 @@ from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.history import DEFAULT_GRACE_DAYS, BackMergeFact, IntegrationFact, ProductionLineFact
 from hotfix_lint.facts.landing import LandingFact
+from hotfix_lint.fork_safe import cached_property
 
 
 def _carried(hotfix: HotfixFact, reach: ReachIndex) -> tuple[CommitFact, ...]:

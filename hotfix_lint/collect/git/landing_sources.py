@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cached_property
 
 import pygit2
 from pygit2.enums import SortMode
@@ -24,6 +23,7 @@ from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.history import IntegrationFact
 from hotfix_lint.facts.landing import FAST_FORWARD, REBASE, SQUASH, LandingFact
 from hotfix_lint.facts.merge_message import parse_merge_message
+from hotfix_lint.fork_safe import cached_property
 
 _PR_SUFFIX = re.compile(r"\s*\(#\d+\)\s*$")
 #: how long before a squash or rebase its branch's commits may have reached integration

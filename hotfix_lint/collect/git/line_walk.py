@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -29,6 +28,7 @@ from hotfix_lint.facts.history import IntegrationFact
 from hotfix_lint.facts.landing import DEFAULT_AUTOMATION_AUTHORS
 from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.versions import version_key
+from hotfix_lint.fork_safe import cached_property
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

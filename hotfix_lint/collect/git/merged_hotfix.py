@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import cached_property
 
 import pygit2
 
@@ -23,6 +22,7 @@ from hotfix_lint.facts.merge_message import parse_merge_message
 from hotfix_lint.facts.refs import TagFact
 from hotfix_lint.facts.release import automation_window
 from hotfix_lint.facts.versions import find_tickets
+from hotfix_lint.fork_safe import cached_property
 from hotfix_lint.policy.automation import Automation, automation_of
 
 _HEX = re.compile(r"\b[0-9a-f]{40}\b")

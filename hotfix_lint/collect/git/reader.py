@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 import pygit2
@@ -32,6 +31,7 @@ from hotfix_lint.collect.git.repository import (
 )
 from hotfix_lint.errors import RepositoryError
 from hotfix_lint.facts import CommitFact, FileSnapshot, HotfixFact
+from hotfix_lint.fork_safe import cached_property
 from hotfix_lint.policy.model import Policy
 
 if TYPE_CHECKING:
