@@ -162,6 +162,8 @@ class BackMergeFinder:
 
     @staticmethod
     def _picked_from(message: str, own_ids: set[str]) -> str | None:
+        if "(cherry picked from commit " not in message:
+            return None  # (most messages: a substring search, where the expression costs ten times more)
         for picked in _CHERRY_PICKED.findall(message):
             for own in own_ids:
                 if own.startswith(picked):
