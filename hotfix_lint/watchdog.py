@@ -12,6 +12,10 @@ after ``seconds`` of silence. Forking before anything is imported costs about a 
   the parent relays its exit status, or prints :data:`STALL_MESSAGE` and exits 2.
 - :func:`call_watched`: one function runs in the child and its result comes back pickled (the
   audit's read of one mirror); a stall raises :class:`StalledError`, that repository's error.
+  Its heartbeat also stops while the reading thread uses no CPU: a child forked from the
+  audit's threads can find a lock held by a thread it does not have, and wait on it for ever
+  with the GIL released (Python 3.11's ``functools.cached_property`` did: see
+  :mod:`hotfix_lint.fork_safe`).
   Such a child dies with its parent (Linux), even one stuck in libgit2 that no longer beats:
   a killed audit leaves no child spinning. (:func:`supervise`'s child does not ask for it: the
   ``ctypes`` it takes would cost every hook 2 ms, and its parent relays a termination.)
@@ -91,12 +95,19 @@ def can_watch(seconds: float) -> bool:
 
 
 class _Heartbeat:
-    """The child's beating thread; :meth:`stop` ends it before the result is written."""
+    """The child's beating thread; :meth:`stop` ends it before the result is written.
 
-    def __init__(self, write_end: int) -> None:
+    With ``working``, it beats only when the thread that started it used the CPU since the
+    last beat: a thread that waits for ever with the GIL released (on a lock held by a thread
+    the fork did not copy) is then as silent as one stuck in libgit2 with the GIL held. (Where
+    the platform has no clock per thread, it beats regardless.)"""
+
+    def __init__(self, write_end: int, working: bool = False) -> None:
         self.write_end = write_end
         self.lock = threading.Lock()
         self.stopped = False
+        self.clock = _thread_clock() if working else None
+        self.used = -1.0
         threading.Thread(target=self._beat, name="heartbeat", daemon=True).start()
 
     def _beat(self) -> None:
@@ -105,14 +116,33 @@ class _Heartbeat:
             with self.lock:
                 if self.stopped:
                     return
+                if not self._worked():
+                    continue
                 try:
                     os.write(self.write_end, b".")
                 except OSError:  # the parent is gone: nobody waits for this work any more
                     os._exit(EXIT_USAGE)
 
+    def _worked(self) -> bool:
+        """The watched thread used the CPU since the last beat (always true, unwatched)."""
+        if self.clock is None:
+            return True
+        used = time.clock_gettime(self.clock)
+        worked = used > self.used
+        self.used = used
+        return worked
+
     def stop(self) -> None:
         with self.lock:
             self.stopped = True
+
+
+def _thread_clock() -> int | None:
+    """The CPU-time clock of the calling thread, None where the platform has none."""
+    try:
+        return time.pthread_getcpuclockid(threading.get_ident())
+    except (AttributeError, OSError):
+        return None
 
 
 def _wait(read_end: int, seconds: float, give_up: Callable[[], bool]) -> bytes | None:
@@ -230,14 +260,21 @@ def _forward_signals(pid: int, interrupt: _Interrupt) -> Callable[[], None]:
 
 def call_watched(seconds: float, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``function(*args, **kwargs)`` in a forked child: its result (or exception) comes back
-    pickled; :class:`StalledError` when the child stops beating for ``seconds``."""
-    return call_within(None, seconds, function, *args, **kwargs)
+    pickled; :class:`StalledError` when the child stops working for ``seconds``: stuck in C
+    code, or waiting (no CPU used) on a lock that nothing will release. For reads of a
+    repository, which wait on nothing outside the process."""
+    return _call(None, seconds, True, function, args, kwargs)
 
 
 def call_within(total: float | None, seconds: float, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """:func:`call_watched` that also ends the child after ``total`` seconds in all
     (:class:`OvertimeError`), however busy it keeps: a server that drips its answer keeps a
-    clone beating for ever."""
+    clone beating for ever. Its child beats while it waits (on the network: no CPU used):
+    only the total bounds such a wait."""
+    return _call(total, seconds, False, function, args, kwargs)
+
+
+def _call(total: float | None, seconds: float, working: bool, function: Callable[..., T], args: Any, kwargs: Any) -> T:
     if not can_watch(seconds):
         if total is None or not can_watch(total):
             return function(*args, **kwargs)
@@ -247,7 +284,7 @@ def call_within(total: float | None, seconds: float, function: Callable[..., T],
     parent = os.getpid()
     pid, end = _fork()
     if pid == 0:  # pragma: no cover (runs in the child, which leaves with os._exit)
-        _run_child(end, parent, function, args, kwargs)
+        _run_child(end, parent, working, function, args, kwargs)
     ends_at = None if total is None else time.monotonic() + total
     received = _watch(pid, end, seconds, lambda: ends_at is not None and time.monotonic() > ends_at)
     if received is None:
@@ -285,13 +322,15 @@ def _die_with_parent(parent: int) -> None:
         os._exit(EXIT_USAGE)
 
 
-def _run_child(write_end: int, parent: int, function: Callable[..., Any], args: Any, kwargs: Any) -> NoReturn:
+def _run_child(
+    write_end: int, parent: int, working: bool, function: Callable[..., Any], args: Any, kwargs: Any
+) -> NoReturn:
     """In the child: beat, run, write the pickled outcome after the marker, and leave at once
     (nothing of the parent's, such as its open connections, is cleaned up twice)."""
     import pickle
 
     _die_with_parent(parent)
-    heart = _Heartbeat(write_end)
+    heart = _Heartbeat(write_end, working)
     try:
         outcome: tuple[bool, Any] = (True, function(*args, **kwargs))
     except BaseException as exc:  # every outcome goes back to the parent

@@ -8,11 +8,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+import time
 
 import pytest
 
 from hotfix_lint.fork_safe import cached_property
-from hotfix_lint.watchdog import OvertimeError, call_within
+from hotfix_lint.watchdog import OvertimeError, StalledError, call_watched, call_within
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the watchdog forks")
 
@@ -70,3 +71,48 @@ def test_the_value_is_computed_once_and_kept_on_the_instance() -> None:
     assert (item.value, item.value, calls) == (7, 7, ["x"])
     assert item.__dict__["value"] == 7
     assert Counted.__dict__["value"].__doc__ == "Counts its calls."
+
+
+def _wait_for(lock: threading.Lock) -> str:
+    with lock:  # held in the parent by a thread the child does not have: never free here
+        return "acquired"
+
+
+def test_a_child_that_waits_for_ever_on_a_lock_is_a_stall_not_a_hang() -> None:
+    """Any such lock (a logging handler's, a buffer's): the child uses no CPU while it waits,
+    so its heartbeat stops and the watchdog ends it, as it ends one stuck in libgit2."""
+    lock = threading.Lock()
+    released = threading.Event()
+
+    def hold() -> None:
+        with lock:
+            released.wait(30)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(StalledError):
+            call_within(20.0, 1.0, _wait_for_watched, lock)
+        assert time.monotonic() - started < 10
+    finally:
+        released.set()
+        holder.join(10)
+
+
+def _wait_for_watched(lock: threading.Lock) -> str:
+    """:func:`call_watched` of :func:`_wait_for` from inside a child that the total bounds: the
+    test fails with :class:`OvertimeError` (not a hang) should the watched child never stall."""
+    return call_watched(1.0, _wait_for, lock)
+
+
+def test_a_child_that_works_for_longer_than_the_deadline_is_no_stall() -> None:
+    assert call_watched(1.0, _busy_for, 2.5) > 0
+
+
+def _busy_for(seconds: float) -> int:
+    """Python work (the CPU in use, the GIL released now and then) for ``seconds``."""
+    ends, turns = time.monotonic() + seconds, 0
+    while time.monotonic() < ends:
+        turns += sum(range(1000)) > 0
+    return turns
