@@ -32,17 +32,29 @@ class MalformedTree(ValueError):
     """A tree object whose entries do not split as git writes them."""
 
 
+#: a changed file's entry on each side: (mode, id), None where the side has no such file
+FileSides = tuple[tuple[int, pygit2.Oid] | None, tuple[int, pygit2.Oid] | None]
+
+
 def changed_paths(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> frozenset[str] | None:
     """The paths of files (blobs, links, submodules) that differ between trees ``old`` and
     ``new``; ``None`` when an object is missing or malformed, or the trees are too many."""
+    files = changed_files(repo, old, new)
+    return None if files is None else frozenset(files)
+
+
+def changed_files(
+    repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None
+) -> dict[str, FileSides] | None:
+    """:func:`changed_paths` with each file's entries on both sides."""
     try:
-        return frozenset(_changed(repo, old, new))
+        return _changed(repo, old, new)
     except (*MISSING, MalformedTree):
         return None
 
 
-def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> set[str]:
-    found: set[str] = set()
+def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> dict[str, FileSides]:
+    found: dict[str, FileSides] = {}
     stack: list[tuple[pygit2.Oid | None, pygit2.Oid | None, bytes]] = [(old, new, b"")]
     entered = 0
     while stack:
@@ -60,7 +72,8 @@ def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | 
                 below = prefix + name + b"/"
                 stack.append((x[1] if x and subtree_x else None, y[1] if y and subtree_y else None, below))
             if (x is not None and not subtree_x) or (y is not None and not subtree_y):
-                found.add((prefix + name).decode("utf-8", "replace"))
+                sides = (None if subtree_x else x, None if subtree_y else y)
+                found[(prefix + name).decode("utf-8", "replace")] = sides
     return found
 
 
