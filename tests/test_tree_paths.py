@@ -9,7 +9,7 @@ import pygit2
 from scenario import Scenario
 
 from hotfix_lint.collect.git import tree_paths
-from hotfix_lint.collect.git.tree_paths import changed_paths
+from hotfix_lint.collect.git.tree_paths import TreeEntries, changed_paths
 
 
 def _libgit2_paths(repo: pygit2.Repository, old: pygit2.Commit, new: pygit2.Commit) -> frozenset[str]:
@@ -39,11 +39,14 @@ def test_changed_paths_are_libgit2_diff_paths(scenario: Callable[..., Scenario])
     repo = pygit2.Repository(str(s.path))
     commits = [repo[c].peel(pygit2.Commit) for c in s.first_parents("main")]
     nonempty = 0
+    kept = TreeEntries(repo)
     for commit in commits[:-1]:
         parent = commit.parents[0]
         expected = _libgit2_paths(repo, parent, commit)
         assert changed_paths(repo, parent.tree_id, commit.tree_id) == expected, commit.message
         assert changed_paths(repo, commit.tree_id, parent.tree_id) == expected  # either way round
+        files = kept.files(parent.tree_id, commit.tree_id)  # (trees kept read from one to the next)
+        assert files is not None and set(files) == expected, commit.message
         nonempty += bool(expected)
     assert nonempty >= 9
     everything = _libgit2_paths(repo, commits[-1], commits[0])

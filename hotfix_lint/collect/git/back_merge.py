@@ -24,7 +24,7 @@ import pygit2
 from hotfix_lint.collect.git.line_balance import line_balance
 from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
 from hotfix_lint.collect.git.repository import MISSING, patch_id
-from hotfix_lint.collect.git.tree_paths import FileSides, PathTrie, TreeEntries, changed_files, path_trie
+from hotfix_lint.collect.git.tree_paths import FileSides, PathTrie, TreeEntries, path_trie
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.history import BackMergeFact, back_merge_due
@@ -220,7 +220,7 @@ class BackMergeFinder:
         key = f"{old}..{new}"
         if key not in self._paths:
             a, b = self._commit(old), self._commit(new)
-            files = None if a is None or b is None else changed_files(self.repo, a.tree_id, b.tree_id)
+            files = None if a is None or b is None else self._trees.files(a.tree_id, b.tree_id)
             self._paths[key] = None if files is None else frozenset(files)
             if files:
                 self._files[key] = files

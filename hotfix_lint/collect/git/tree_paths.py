@@ -12,6 +12,7 @@ a file that became a directory counts both the file and every file below).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pygit2
 from pygit2.enums import FileMode, ObjectType
@@ -26,6 +27,8 @@ _TREES_ENTERED = 1 << 16
 _ENTRIES_KEPT = 1 << 14
 #: trees kept read (a large project's root tree is tens of kilobytes parsed)
 _TREES_KEPT = 64
+#: trees kept as raw entries (a few suffice: the trees of a commit and of its parent and child)
+_RAW_TREES_KEPT = 8
 
 
 class MalformedTree(ValueError):
@@ -44,16 +47,22 @@ def changed_paths(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.O
 
 
 def changed_files(
-    repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None
+    repo: pygit2.Repository,
+    old: pygit2.Oid | None,
+    new: pygit2.Oid | None,
+    entries: Callable[[pygit2.Oid | None], set[bytes]] | None = None,
 ) -> dict[str, FileSides] | None:
-    """:func:`changed_paths` with each file's entries on both sides."""
+    """:func:`changed_paths` with each file's entries on both sides; ``entries`` reads a tree's
+    raw entries (:class:`TreeEntries` keeps the recent ones)."""
     try:
-        return _changed(repo, old, new)
+        return _changed(entries or (lambda tree: _entries(repo, tree)), old, new)
     except (*MISSING, MalformedTree):
         return None
 
 
-def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> dict[str, FileSides]:
+def _changed(
+    entries: Callable[[pygit2.Oid | None], set[bytes]], old: pygit2.Oid | None, new: pygit2.Oid | None
+) -> dict[str, FileSides]:
     found: dict[str, FileSides] = {}
     stack: list[tuple[pygit2.Oid | None, pygit2.Oid | None, bytes]] = [(old, new, b"")]
     entered = 0
@@ -62,7 +71,7 @@ def _changed(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | 
         entered += 1
         if entered > _TREES_ENTERED:
             raise MalformedTree("too many trees")
-        before, after = _entries(repo, a), _entries(repo, b)
+        before, after = entries(a), entries(b)
         gone, came = _by_name(before - after), _by_name(after - before)
         for name in gone.keys() | came.keys():
             x, y = gone.get(name), came.get(name)
@@ -137,6 +146,8 @@ class TreeEntries:
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
         self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
+        #: raw entries of the trees :meth:`files` read lately (a commit's tree is its child's parent's)
+        self._raw: dict[pygit2.Oid, set[bytes]] = {}
         #: trees read lately: a commit's parent is mostly the next commit a window holds
         self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
 
@@ -162,6 +173,20 @@ class TreeEntries:
                     below_b = eb[0] if eb is not None and eb[1] == FileMode.TREE else None
                     if below_a is not None or below_b is not None:
                         stack.append((below_a, below_b, node.below))
+        return found
+
+    def files(self, old: pygit2.Oid | None, new: pygit2.Oid | None) -> dict[str, FileSides] | None:
+        """:func:`changed_files`, each tree read once while it is among the recent ones."""
+        return changed_files(self.repo, old, new, self._raw_entries)
+
+    def _raw_entries(self, tree: pygit2.Oid | None) -> set[bytes]:
+        if tree is None:
+            return set()
+        found = self._raw.get(tree)
+        if found is None:
+            if len(self._raw) >= _RAW_TREES_KEPT:
+                del self._raw[next(iter(self._raw))]  # the oldest read
+            found = self._raw[tree] = _entries(self.repo, tree)
         return found
 
     def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
