@@ -9,7 +9,13 @@ import pygit2
 from scenario import Scenario
 
 from hotfix_lint.collect.git import tree_paths
-from hotfix_lint.collect.git.tree_paths import TreeEntries, changed_paths
+from hotfix_lint.collect.git.tree_paths import TreeEntries, changed_files
+
+
+def changed_paths(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> frozenset[str] | None:
+    """The paths of :func:`changed_files` (``None`` as it says)."""
+    files = changed_files(repo, old, new)
+    return None if files is None else frozenset(files)
 
 
 def _libgit2_paths(repo: pygit2.Repository, old: pygit2.Commit, new: pygit2.Commit) -> frozenset[str]:

@@ -42,9 +42,8 @@ class BackMergeFinder:
         self.reach = reach
         self.grace = grace
         self._patch_ids: dict[str, str | None] = {}
-        #: the paths a diff changes, by ``old..new``; and the files' sides, where it changes any
-        self._paths: dict[str, frozenset[str] | None] = {}
-        self._files: dict[str, dict[str, FileSides]] = {}
+        #: the paths a diff changes and their files' entries on both sides, by ``old..new``
+        self._changes: dict[str, tuple[frozenset[str], dict[str, FileSides]] | None] = {}
         self._balances: dict[str, tuple[int, ...] | None] = {}
         #: the ``old..new`` :meth:`_may_match` was asked about once
         self._asked: set[str] = set()
@@ -117,12 +116,15 @@ class BackMergeFinder:
             # only a diff of these very paths, with as many lines added less removed in each, can
             # have this patch id: the others' are not computed
             diff = (parent, arrived)
-            alike = [
-                i
-                for i, c in enumerate(own)
-                if may_match and (sets is None or sets[i] == paths) and self._balanced(_diff_of(c), diff)
-            ]
-            squash_alike = may_match and (sets is None or sets[-1] == paths) and self._balanced(whole, diff)
+            alike: list[int] = []
+            squash_alike = False
+            if may_match:
+                alike = [
+                    i
+                    for i, c in enumerate(own)
+                    if (sets is None or sets[i] == paths) and self._balanced(_diff_of(c), diff)
+                ]
+                squash_alike = (sets is None or sets[-1] == paths) and self._balanced(whole, diff)
             patch = self._patch_id(*diff) if alike or squash_alike else None
             if patch is None:
                 alike, squash_alike = [], False
@@ -217,14 +219,16 @@ class BackMergeFinder:
 
     def _paths_of(self, old: str, new: str) -> frozenset[str] | None:
         """The paths ``old..new`` changes (the trees compared, not a patch)."""
+        changes = self._changes_of(old, new)
+        return None if changes is None else changes[0]
+
+    def _changes_of(self, old: str, new: str) -> tuple[frozenset[str], dict[str, FileSides]] | None:
         key = f"{old}..{new}"
-        if key not in self._paths:
+        if key not in self._changes:
             a, b = self._commit(old), self._commit(new)
             files = None if a is None or b is None else self._trees.files(a.tree_id, b.tree_id)
-            self._paths[key] = None if files is None else frozenset(files)
-            if files:
-                self._files[key] = files
-        return self._paths[key]
+            self._changes[key] = None if files is None else (frozenset(files), files)
+        return self._changes[key]
 
     def _balanced(self, one: tuple[str, str], other: tuple[str, str]) -> bool:
         """The two diffs (of the same paths) may have one patch id: in each file as many lines
@@ -235,8 +239,8 @@ class BackMergeFinder:
     def _balance(self, old: str, new: str) -> tuple[int, ...] | None:
         key = f"{old}..{new}"
         if key not in self._balances:
-            files = self._files.get(key)
-            self._balances[key] = None if files is None else line_balance(self.repo, files)
+            changes = self._changes.get(key)  # (read already: the paths are compared first)
+            self._balances[key] = line_balance(self.repo, changes[1]) if changes and changes[1] else None
         return self._balances[key]
 
     def _touched(self, diffs: list[tuple[str, str]]) -> list[frozenset[str]] | None:
@@ -256,7 +260,7 @@ class BackMergeFinder:
         and of every blob they change. Asked again (windows overlap), the paths it changes are
         read whole and kept: they answer the caller's exact question at once."""
         key = f"{commit.parent_ids[0]}..{commit.id}"
-        if key in self._paths or key in self._asked:
+        if key in self._changes or key in self._asked:
             return self._paths_of(str(commit.parent_ids[0]), str(commit.id)) in sets
         self._asked.add(key)
         parent = self._commit(str(commit.parent_ids[0]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from sys import intern
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import pygit2
 
@@ -18,6 +18,9 @@ from hotfix_lint.facts import CommitFact, FileSnapshot
 
 if TYPE_CHECKING:
     from hotfix_lint.facts.refs import BranchFact, TagFact
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 #: The errors pygit2 raises when an object a clone should have is missing.
 MISSING = (KeyError, pygit2.GitError, ValueError)
@@ -97,24 +100,25 @@ def _bare_layout(path: Path) -> bool:
         return False  # libgit2 reports a damaged config file when it opens the repository
 
 
-class _Recent:
-    """The last few texts read, by id: a collector or a rule reads the same one several times in
-    a row (a commit's summary for each classification question, a changelog for each check)."""
+class Recent(Generic[K, V]):
+    """The last few things read, by key: a collector or a rule reads the same one several times
+    in a row (a commit's summary for each classification question, a changelog for each check,
+    a tree for the commit it belongs to and for its child)."""
 
-    __slots__ = ("_keep", "_texts")
+    __slots__ = ("_keep", "_values")
 
     def __init__(self, keep: int) -> None:
         self._keep = keep
-        self._texts: dict[str, str] = {}
+        self._values: dict[K, V] = {}
 
-    def get(self, key: str, read: Callable[[str], str]) -> str:
-        text = self._texts.pop(key, None)
-        if text is None:
-            text = read(key)
-            if len(self._texts) >= self._keep:
-                del self._texts[next(iter(self._texts))]
-        self._texts[key] = text
-        return text
+    def get(self, key: K, read: Callable[[K], V]) -> V:
+        value = self._values.pop(key, None)
+        if value is None:
+            value = read(key)
+            if len(self._values) >= self._keep:
+                del self._values[next(iter(self._values))]  # the least recently asked
+        self._values[key] = value
+        return value
 
 
 class CommitMessages:
@@ -125,7 +129,7 @@ class CommitMessages:
 
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
-        self._recent = _Recent(16)
+        self._recent: Recent[str, str] = Recent(16)
 
     def __call__(self, commit_id: str) -> str:
         return self._recent.get(commit_id, self._read)
@@ -176,7 +180,7 @@ class BlobTexts:
 
     def __init__(self, repo: pygit2.Repository) -> None:
         self.repo = repo
-        self._recent = _Recent(4)
+        self._recent: Recent[str, str] = Recent(4)
 
     def __call__(self, blob_id: str) -> str:
         return self._recent.get(blob_id, self._read)

@@ -1,4 +1,4 @@
-"""The paths that differ between two trees: all of them (:func:`changed_paths`, from the raw
+"""The files that differ between two trees: all of them (:func:`changed_files`, from the raw
 tree objects), or those of a few paths asked (:class:`TreeEntries`, level by level).
 
 A tree diff in libgit2 walks every entry of both sides of each subtree it enters, building a
@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
-from hotfix_lint.collect.git.repository import MISSING
+from hotfix_lint.collect.git.repository import MISSING, Recent
 
 #: one tree entry: octal mode, a space, the name, a NUL and the 20-byte object id
 _ENTRY = re.compile(rb"[0-7]+ [^\0]*\0.{20}", re.S)
@@ -39,21 +39,16 @@ class MalformedTree(ValueError):
 FileSides = tuple[tuple[int, pygit2.Oid] | None, tuple[int, pygit2.Oid] | None]
 
 
-def changed_paths(repo: pygit2.Repository, old: pygit2.Oid | None, new: pygit2.Oid | None) -> frozenset[str] | None:
-    """The paths of files (blobs, links, submodules) that differ between trees ``old`` and
-    ``new``; ``None`` when an object is missing or malformed, or the trees are too many."""
-    files = changed_files(repo, old, new)
-    return None if files is None else frozenset(files)
-
-
 def changed_files(
     repo: pygit2.Repository,
     old: pygit2.Oid | None,
     new: pygit2.Oid | None,
     entries: Callable[[pygit2.Oid | None], set[bytes]] | None = None,
 ) -> dict[str, FileSides] | None:
-    """:func:`changed_paths` with each file's entries on both sides; ``entries`` reads a tree's
-    raw entries (:class:`TreeEntries` keeps the recent ones)."""
+    """The files (blobs, links, submodules) that differ between trees ``old`` and ``new``, each
+    with its entries on both sides; ``None`` when an object is missing or malformed, or the
+    trees are too many. ``entries`` reads a tree's raw entries (:class:`TreeEntries` keeps the
+    recent ones)."""
     try:
         return _changed(entries or (lambda tree: _entries(repo, tree)), old, new)
     except (*MISSING, MalformedTree):
@@ -147,7 +142,7 @@ class TreeEntries:
         self.repo = repo
         self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
         #: raw entries of the trees :meth:`files` read lately (a commit's tree is its child's parent's)
-        self._raw: dict[pygit2.Oid, set[bytes]] = {}
+        self._raw: Recent[pygit2.Oid, set[bytes]] = Recent(_RAW_TREES_KEPT)
         #: trees read lately: a commit's parent is mostly the next commit a window holds
         self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
 
@@ -180,14 +175,7 @@ class TreeEntries:
         return changed_files(self.repo, old, new, self._raw_entries)
 
     def _raw_entries(self, tree: pygit2.Oid | None) -> set[bytes]:
-        if tree is None:
-            return set()
-        found = self._raw.get(tree)
-        if found is None:
-            if len(self._raw) >= _RAW_TREES_KEPT:
-                del self._raw[next(iter(self._raw))]  # the oldest read
-            found = self._raw[tree] = _entries(self.repo, tree)
-        return found
+        return set() if tree is None else self._raw.get(tree, lambda oid: _entries(self.repo, oid))
 
     def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
         key = (tree, name)
