@@ -8,6 +8,7 @@ import pygit2
 from scenario import Scenario, describe, make_policy, run_check, same_commit, violations
 
 from hotfix_lint.collect.git.line_balance import line_balance
+from hotfix_lint.collect.git.repository import patch_id
 from hotfix_lint.collect.git.tree_paths import changed_files
 
 ONLY = make_policy(only="back-merge", rules={"back-merge": {"accept_cherry_picks": True}})
@@ -77,3 +78,39 @@ def test_the_balance_is_what_git_counts(gitflow_repo: Scenario) -> None:
     binary = s.commit("A binary", {"a.txt": b"one\0two\n"})
     files = changed_files(repo, new.tree_id, repo[binary].peel(pygit2.Commit).tree_id)
     assert files is not None and line_balance(repo, files) is None
+
+
+def _subtree_hotfix(s: Scenario) -> str:
+    """Another project (a GUI with its own ``po/de.po``) kept in ``gui/``, whose fix lands on
+    main as a hotfix by a subtree merge (as git-gui's do in git); the merge's id."""
+    s.checkout("main")
+    s.commit("Host translations", {"po/de.po": "msgid one\n", "po/fr.po": "msgid un\n"})
+    s.checkout("develop")
+    s.merge("main")
+    s.git("checkout", "-q", "--orphan", "hotfix/gui-de")
+    s.git("rm", "-rq", "--cached", ".")
+    s.git("clean", "-fdq")
+    s.commit("GUI: first", {"gui.sh": "run\n", "po/de.po": "msgid one\n"})
+    s.commit("GUI: de.po: fix a translation", {"po/de.po": "msgid one\nmsgstr eins\n"})
+    s.checkout("main")
+    s.git("merge", "-q", "-s", "ours", "--no-commit", "--allow-unrelated-histories", "hotfix/gui-de")
+    s.git("read-tree", "--prefix=gui/", "-u", "hotfix/gui-de")
+    s.git("commit", "-q", "-m", "Merge branch 'hotfix/gui-de'", when=s.clock.stamp(None))
+    return s.rev("HEAD")
+
+
+def test_another_projects_paths_match_no_patch_of_the_host(gitflow_repo: Scenario) -> None:
+    """The GUI's ``po/de.po`` is not the host's: the host's own translation change with the very
+    same patch id is no copy of the GUI's fix (the hotfix never reached develop)."""
+    s = gitflow_repo
+    merge = _subtree_hotfix(s)
+    s.checkout("develop")
+    s.clock.advance(hours=5)
+    s.commit("Translate the host", {"po/de.po": "msgid one\nmsgstr eins\n"}, author="Other <other@example.com>")
+    repo = pygit2.Repository(str(s.path))
+    host, gui = repo.revparse_single("develop"), repo.revparse_single("hotfix/gui-de")
+    assert patch_id(repo, str(host.parent_ids[0]), str(host.id)) == patch_id(repo, str(gui.parent_ids[0]), str(gui.id))
+    s.checkout("main")
+    status, report = run_check(s, policy=ONLY)
+    assert _about(report, merge), describe(report)
+    assert status == 1

@@ -34,7 +34,10 @@ first-parent chain, or when the earliest copy arrived: a squash of the whole cha
 cherry-pick of each commit (same patch id, `-x` trailer, or the author and date a pick
 keeps); a copy by patch id counts when the step of integration's first-parent chain that
 brought it changed the hotfix's paths (a topic that re-made the fix and undid it before its
-merge gave integration nothing); `grace_days: 0` means the same day. A miss younger than
+merge gave integration nothing), and not at all for a hotfix whose tree is another project's,
+merged in as a subtree (git-gui's into git: none of its top-level entries is integration's and
+it has not half of integration's names), whose `po/de.po` is not integration's `po/de.po`;
+`grace_days: 0` means the same day. A miss younger than
 `grace_days` is a warning "pending". Option `form`, the form the process requires: `any` (default: the hotfix branch
 merged, production or its tag merged as git-flow AVH does with `Merge tag 'X' into develop`,
 a fast-forward, a squash, cherry-picks) or `merge` (the same hotfix branch merged into

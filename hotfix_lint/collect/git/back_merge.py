@@ -10,7 +10,10 @@ grace period, each commit's patch id computed once, and by patch id only among t
 of first-parent steps that changed one of the hotfix's paths, and only for a commit of the
 same files with as many lines added less removed in each as the hotfix's commit
 (:mod:`~hotfix_lint.collect.git.line_balance`: git/git's patch ids 197 -> 126, most of them of
-translation files whose diffs take libgit2 20 ms each).
+translation files whose diffs take libgit2 20 ms each). A hotfix whose tree is another
+project's, merged in as a subtree (git-gui's and gitk's in git), is matched by message, trailer
+and author only: its paths (``po/de.po``) name that project's files, not integration's (git/git:
+27 such hotfixes, whose windows of up to 800 days were a third of the copy search).
 """
 
 from __future__ import annotations
@@ -106,10 +109,15 @@ class BackMergeFinder:
         whole = (hotfix.mainline, hotfix.merge.id)
         sets = self._touched([_diff_of(c) for c in own] + [whole])  # (own commits' paths, then the whole's)
         touched = path_trie(frozenset().union(*sets)) if sets is not None else None
+        steps = list(self.reach.arrival_steps(start, due))
+        # another project's paths (a subtree: git-gui's po/de.po is not git's) match no patch here
+        by_patch = bool(steps) and not self._foreign(hotfix.tip, steps[-1].via)
         picks: dict[str, str] = {}
-        for arrived, commit, step_changes in self._arrivals(start, due, own_ids, touched):
+        for arrived, commit, step_changes in self._arrivals(steps, own_ids, touched, by_patch):
             parent = str(commit.parent_ids[0])
-            may_match = sets is None or touched is None or (step_changes and self._may_match(commit, touched, sets))
+            may_match = by_patch and (
+                sets is None or touched is None or (step_changes and self._may_match(commit, touched, sets))
+            )
             paths = self._paths_of(parent, arrived) if may_match and sets is not None else None
             if may_match and sets is not None and paths not in sets:
                 may_match = False  # the same paths, not only these: a patch id hashes every file's name
@@ -141,14 +149,14 @@ class BackMergeFinder:
         return None
 
     def _arrivals(
-        self, start: int, due: int, own_ids: set[str], touched: PathTrie | None
+        self, steps: list[ArrivalStep], own_ids: set[str], touched: PathTrie | None, by_patch: bool
     ) -> Iterator[tuple[str, pygit2.Commit, bool]]:
         """The single-parent commits integration received in the window that are not the
         hotfix's own, each with whether the step that brought them changed one of ``touched``
         (two trees a step: most change none of them, and then none of the commits they brought
         can be a copy by patch id; by message they still can)."""
-        for step in self.reach.arrival_steps(start, due):
-            changes: bool | None = None
+        for step in steps:
+            changes: bool | None = None if by_patch else False
             for arrived in step.arrived:
                 if arrived in own_ids:
                     continue
@@ -158,6 +166,22 @@ class BackMergeFinder:
                 if changes is None:
                     changes = touched is None or self._step_changes(step, touched)
                 yield arrived, commit, changes
+
+    def _foreign(self, tip: str, integration: str) -> bool:
+        """``tip``'s tree is another project's, merged in as a subtree (git-gui's into git): none of
+        its top-level entries is integration's, and it has not half of integration's names. Its
+        commits' paths (``po/de.po``) then name other files than integration's of that name."""
+        mine, host = self._commit(tip), self._commit(integration)
+        if mine is None or host is None:
+            return False
+        try:
+            ours, theirs = mine.tree, host.tree
+        except MISSING:
+            return False
+        shared = [entry.name for entry in ours if entry.name is not None and entry.name in theirs]
+        if any(theirs[name].id == ours[name].id for name in shared):
+            return False
+        return 2 * len(shared) < len(theirs)
 
     def _step_changes(self, step: ArrivalStep, paths: PathTrie) -> bool:
         """The chain's commit ``step.via`` changed one of ``paths`` against the one before it."""

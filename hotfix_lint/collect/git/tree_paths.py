@@ -43,7 +43,7 @@ def changed_files(
     repo: pygit2.Repository,
     old: pygit2.Oid | None,
     new: pygit2.Oid | None,
-    entries: Callable[[pygit2.Oid | None], set[bytes]] | None = None,
+    entries: Callable[[pygit2.Oid | None], list[bytes]] | None = None,
 ) -> dict[str, FileSides] | None:
     """The files (blobs, links, submodules) that differ between trees ``old`` and ``new``, each
     with its entries on both sides; ``None`` when an object is missing or malformed, or the
@@ -56,7 +56,7 @@ def changed_files(
 
 
 def _changed(
-    entries: Callable[[pygit2.Oid | None], set[bytes]], old: pygit2.Oid | None, new: pygit2.Oid | None
+    entries: Callable[[pygit2.Oid | None], list[bytes]], old: pygit2.Oid | None, new: pygit2.Oid | None
 ) -> dict[str, FileSides]:
     found: dict[str, FileSides] = {}
     stack: list[tuple[pygit2.Oid | None, pygit2.Oid | None, bytes]] = [(old, new, b"")]
@@ -66,8 +66,7 @@ def _changed(
         entered += 1
         if entered > _TREES_ENTERED:
             raise MalformedTree("too many trees")
-        before, after = entries(a), entries(b)
-        gone, came = _by_name(before - after), _by_name(after - before)
+        gone, came = _differing(entries(a), entries(b))
         for name in gone.keys() | came.keys():
             x, y = gone.get(name), came.get(name)
             subtree_x = x is not None and x[0] == FileMode.TREE
@@ -81,17 +80,35 @@ def _changed(
     return found
 
 
-def _entries(repo: pygit2.Repository, tree: pygit2.Oid | None) -> set[bytes]:
-    """The raw entries of ``tree`` (none for ``None``)."""
+def _differing(
+    before: list[bytes], after: list[bytes]
+) -> tuple[dict[bytes, tuple[int, pygit2.Oid]], dict[bytes, tuple[int, pygit2.Oid]]]:
+    """The entries only ``before`` has and those only ``after`` has, by name. Both lists are in
+    git's order: as long as no entry came or went, a change is an entry unlike the one at its
+    place (one pass, where two set differences of a large root tree cost ten times more); an
+    entry met at two places moved (some came or went): it is in both, so neither side's."""
+    if len(before) != len(after):
+        old, new = set(before), set(after)
+        return _by_name(old - new), _by_name(new - old)
+    gone = {x for x, y in zip(before, after, strict=True) if x != y}
+    if not gone:
+        return {}, {}
+    came = {y for x, y in zip(before, after, strict=True) if x != y}
+    both = gone & came
+    return _by_name(gone - both), _by_name(came - both)
+
+
+def _entries(repo: pygit2.Repository, tree: pygit2.Oid | None) -> list[bytes]:
+    """The raw entries of ``tree`` (none for ``None``), in the tree's order."""
     if tree is None:
-        return set()
+        return []
     kind, data = repo.odb.read(tree)[:2]
     if kind != ObjectType.TREE:
         raise MalformedTree(f"{tree} is no tree")
     entries = _ENTRY.findall(data)
     if sum(map(len, entries)) != len(data):
         raise MalformedTree(f"tree {tree} does not split into entries")
-    return set(entries)
+    return entries
 
 
 def _by_name(entries: set[bytes]) -> dict[bytes, tuple[int, pygit2.Oid]]:
@@ -142,7 +159,7 @@ class TreeEntries:
         self.repo = repo
         self._entries: dict[tuple[pygit2.Oid, str], tuple[pygit2.Oid, int] | None] = {}
         #: raw entries of the trees :meth:`files` read lately (a commit's tree is its child's parent's)
-        self._raw: Recent[pygit2.Oid, set[bytes]] = Recent(_RAW_TREES_KEPT)
+        self._raw: Recent[pygit2.Oid, list[bytes]] = Recent(_RAW_TREES_KEPT)
         #: trees read lately: a commit's parent is mostly the next commit a window holds
         self._trees: dict[pygit2.Oid, pygit2.Tree] = {}
 
@@ -174,8 +191,8 @@ class TreeEntries:
         """:func:`changed_files`, each tree read once while it is among the recent ones."""
         return changed_files(self.repo, old, new, self._raw_entries)
 
-    def _raw_entries(self, tree: pygit2.Oid | None) -> set[bytes]:
-        return set() if tree is None else self._raw.get(tree, lambda oid: _entries(self.repo, oid))
+    def _raw_entries(self, tree: pygit2.Oid | None) -> list[bytes]:
+        return [] if tree is None else self._raw.get(tree, lambda oid: _entries(self.repo, oid))
 
     def _entry(self, tree: pygit2.Oid, name: str) -> tuple[pygit2.Oid, int] | None:
         key = (tree, name)
