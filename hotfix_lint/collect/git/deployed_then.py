@@ -144,6 +144,9 @@ class DeployedRefs:
         self.strategy = reader.policy.deployed_ref
         #: the chain from each landing's mainline off the line (read once per mainline)
         self._chains: dict[str, _Chain] = {}
+        #: each commit of those chains' prefixes: the first chain read through it, and where (the
+        #: chain below a commit is the same whichever mainline it was reached from)
+        self._through: dict[str, tuple[_Chain, int]] = {}
         #: best release tag (by version) at or before each position of the line's chain
         self.tag_upto: list[TagFact | None] = [None] * (len(chain) + 1)
         if self.strategy == "tag":  # tags are read only when deployed (a hook judging a branch reads none)
@@ -200,12 +203,19 @@ class DeployedRefs:
         since = self.reader.since_time
         prefix: list[CommitFact] = []
         join: int | None = None
+        walked: int | None = None  # (the commits read here, before a known chain's)
         n = graph.index[mainline]
         try:
             while n != -1:
                 commit_id = graph.ids[n]
                 if commit_id in self.index:
                     join = self.index[commit_id]
+                    break
+                known = self._through.get(commit_id)
+                if known is not None:  # the rest is a chain read before (off-line mainlines share theirs)
+                    walked = len(prefix)
+                    prefix.extend(known[0].prefix[known[1] :])
+                    join = known[0].join
                     break
                 if since is not None and graph.times[n] < since:
                     break
@@ -219,7 +229,10 @@ class DeployedRefs:
                 n = graph.first[n]
         except MISSING:
             pass
-        return _Chain(self.chain, self.index, prefix, join)
+        found = _Chain(self.chain, self.index, prefix, join)
+        for i in range(len(prefix) if walked is None else walked):
+            self._through.setdefault(prefix[i].id, (found, i))
+        return found
 
     def _tags_on(self, chain: _Chain) -> Callable[[int], TagFact | None]:
         """Best release tag at or before each position of ``chain``."""
