@@ -179,15 +179,15 @@ class BackMergeFinder:
         except MISSING:
             return False
         # (iterated, not asked by name: pygit2 1.21 keeps every name a tree is asked for)
-        host = {entry.name: entry.id for entry in theirs}
+        names = {entry.name: entry.id for entry in theirs}
         shared = 0
         for entry in ours:
-            same = host.get(entry.name)
+            same = names.get(entry.name)
             if same is not None:
                 if same == entry.id:
                     return False
                 shared += 1
-        return 2 * shared < len(host)
+        return 2 * shared < len(names)
 
     def _step_changes(self, step: ArrivalStep, paths: PathTrie) -> bool:
         """The chain's commit ``step.via`` changed one of ``paths`` against the one before it."""
