@@ -38,7 +38,7 @@ class FirstParentReach:
         self.graph = graph
         floor = None if cutoff is None else cutoff - SKEW
         #: the chain, oldest first (graph indices)
-        self.chain: list[int] = []
+        self.chain = array("i")
         #: the step (position in ``chain``) that first reached each commit; -1: never
         self.step = array("i", [NONE]) * len(graph)
         #: commits in the order they arrived, and where each step's arrivals start in it
@@ -56,7 +56,7 @@ class FirstParentReach:
                 break
             chain.append(n)
         chain.reverse()
-        self.chain = chain
+        self.chain = array("i", chain)  # (no int object per step kept)
         at = [times[c] for c in chain]
         for i in range(len(at) - 2, -1, -1):
             at[i] = min(at[i], at[i + 1])

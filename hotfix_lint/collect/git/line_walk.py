@@ -157,13 +157,14 @@ class LineWalk:
         each one's object in libgit2's cache, the whole chain of a large history)."""
         key = (name, str(tip))
         if key not in self._own_walks:
-            self._own_walks[key] = [str(c.id) for c in self._own_chain(tip, self._integration_line(name), name, [])]
+            kept = self.reader.kept_id  # (the index's strings: no second copy of each id)
+            walk = self._own_chain(tip, self._integration_line(name), name, [])
+            self._own_walks[key] = [kept(str(c.id)) for c in walk]
         return self._own_walks[key]
 
-    @cached_property
     def _production_chains(self) -> frozenset[str]:
         """Every production line's plain first-parent chain: where an integration branch's chain
-        may have been fast-forwarded onto production."""
+        may have been fast-forwarded onto production (not kept: its :class:`OwnLine` keeps its ids)."""
         production: set[str] = set()
         for _, ref in self.reader.production_refs()[0]:
             try:
@@ -185,7 +186,7 @@ class LineWalk:
         production line's it was fast-forwarded to: a pull request from it on a production
         line's chain was merged there."""
         if integration not in self._own_lines:
-            self._own_lines[integration] = OwnLine(lambda name: name == integration, foreign=self._production_chains)
+            self._own_lines[integration] = OwnLine(lambda name: name == integration, foreign=self._production_chains())
         return self._own_lines[integration]
 
     def _vocabulary(self, line: str) -> Vocabulary:

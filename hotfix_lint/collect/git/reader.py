@@ -188,11 +188,11 @@ class GitReader:
             found = fact_from_index(self.index, commit, self.messages, self.headers)
             if found is None:
                 read = self.commit(commit) if isinstance(commit, str) else commit
-                found = to_commit_fact(read, self.messages, self._kept_id)
+                found = to_commit_fact(read, self.messages, self.kept_id)
             self._facts[found.id] = found  # keyed by the index's string: no second copy of the id
         return found
 
-    def _kept_id(self, commit_id: str) -> str:
+    def kept_id(self, commit_id: str) -> str:
         """The index's string for ``commit_id`` (one string per id, however many facts name it)."""
         if self.index is not None:
             n = self.index.graph.index.get(commit_id)

@@ -33,11 +33,12 @@ PACK_WINDOW = 32 << 20
 PACK_MAPPED = 32 << 20
 #: libgit2 keeps every object it parses in a cache of up to ``CACHE_SIZE`` (counted by their
 #: raw size; parsed, they take about 1.6 times that): a whole history fills it with commits.
-#: A commit over ``CACHED_COMMIT`` bytes (a long message: git/git's 20%, 40% of its bytes) is
-#: parsed again when asked for again; facts keep no message (``CommitFact.source``), so that is
-#: seldom. The size stays libgit2's default: the history's walks read commits again, and on
+#: A commit over ``CACHED_COMMIT`` bytes (a long message) is parsed again when asked for again.
+#: git/git's merges carry their topic's shortlog (1-2 KB) and are asked for again and again:
+#: 2048, not 1024, saved 0.5 s of 6.5 for 10 MB (4096, libgit2's default: 0.1 s more, 5 MB
+#: more). The size stays libgit2's default: the history's walks read commits again, and on
 #: 1,000,000 commits 192 MiB saved 86 MiB of memory for 18% more CPU time (96 MiB: 150 MiB, 30%).
-CACHED_COMMIT = 1024
+CACHED_COMMIT = 2048
 CACHE_SIZE = 256 << 20
 
 
