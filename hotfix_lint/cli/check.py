@@ -28,7 +28,7 @@ def _github_request_in_ci(args: argparse.Namespace, ci: CIContext | None) -> Git
     from dataclasses import replace
 
     from hotfix_lint.ci.context import GITHUB_ACTIONS
-    from hotfix_lint.collect.github.session import DEFAULT_API_URL
+    from hotfix_lint.collect.github.target import DEFAULT_API_URL
 
     request = github_request(args)
     if (

@@ -23,6 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from hotfix_lint.collect.github.target import DEFAULT_API_URL
 from hotfix_lint.facts.github import CouldNotCheck
 
 if TYPE_CHECKING:
@@ -46,7 +47,6 @@ PERMISSION_ADMINISTRATION = "administration: read"
 PERMISSION_ACTIONS = "actions: read"  # environments and their deployment branch policies
 PERMISSION_DEPLOYMENTS = "deployments: read"
 PERMISSION_PULL_REQUESTS = "pull_requests: read"
-DEFAULT_API_URL = "https://api.github.com"
 #: at most this many pages of a list that is read whole (rules, reviews, branch policies)
 MAX_PAGES = 5
 #: seconds a request may take, and the User-Agent sent (a pooled client is kept per setting)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from hotfix_lint.collect.github.graphql import RepoAnswer
 
 
+#: github.com's REST API (a request names another for GitHub Enterprise Server)
+DEFAULT_API_URL = "https://api.github.com"
 TOKEN_VARIABLES = ("GITHUB_TOKEN", "GH_TOKEN")
 ENTERPRISE_TOKEN_VARIABLES = ("GH_ENTERPRISE_TOKEN", "GITHUB_ENTERPRISE_TOKEN")
 
