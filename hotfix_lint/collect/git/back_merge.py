@@ -107,11 +107,12 @@ class BackMergeFinder:
         # a commit with the patch id of one of these changes the same paths (a patch id hashes
         # each file's name): the others need none, and these need theirs only when one does
         whole = (hotfix.mainline, hotfix.merge.id)
-        sets = self._touched([_diff_of(c) for c in own] + [whole])  # (own commits' paths, then the whole's)
-        touched = path_trie(frozenset().union(*sets)) if sets is not None else None
         steps = list(self.reach.arrival_steps(start, due))
         # another project's paths (a subtree: git-gui's po/de.po is not git's) match no patch here
         by_patch = bool(steps) and not self._foreign(hotfix.tip, steps[-1].via)
+        # (own commits' paths, then the whole's: read only when a patch id may tell a copy)
+        sets = self._touched([_diff_of(c) for c in own] + [whole]) if by_patch else None
+        touched = path_trie(frozenset().union(*sets)) if sets is not None else None
         picks: dict[str, str] = {}
         for arrived, commit, step_changes in self._arrivals(steps, own_ids, touched, by_patch):
             parent = str(commit.parent_ids[0])
