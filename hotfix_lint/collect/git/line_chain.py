@@ -62,6 +62,7 @@ class LineChains:
         first_parents: Callable[[str], list[str] | None] | None = None,
         messages: CommitMessages | None = None,
         graph: Callable[[], CommitGraph | None] | None = None,
+        ids: Callable[[str], str] = str,
     ) -> None:
         self.repo = repo
         self.policy = policy
@@ -71,6 +72,9 @@ class LineChains:
         self.messages = messages
         #: the commit-graph index of the whole history, once there is one (``None``: none)
         self.graph = graph
+        #: the one string kept for a commit id (the index's): a chain's facts and answers keep no
+        #: second copy of each (git/git: 28,000 facts, 8 MB of strings)
+        self.ids = ids
         #: lines whose pulls name this repository, when no remote says it (literal names)
         self.lines = tuple(lines) or _literal_lines(policy)
         self._own: frozenset[str] | None = None
@@ -112,7 +116,7 @@ class LineChains:
         """Is ``commit`` a pull merge on ``line``: the server's line is its second parent?"""
         if len(commit.parent_ids) != 2:
             return False
-        key = (self._kept(str(commit.id)), line)
+        key = (self.ids(str(commit.id)), line)
         if key not in self._pulls:
             shape = self._shape(commit.message, line)
             if shape is None:
@@ -187,16 +191,9 @@ class LineChains:
         ids = list(commit.parent_ids)
         return [ids[1], ids[0]] if self.is_pull(commit, line) else ids
 
-    def _kept(self, commit_id: str) -> str:
-        """The commit-graph index's string for ``commit_id`` when it has one: a chain's facts and
-        answers keep no second copy of each id (git/git: 28,000 facts, 8 MB of strings)."""
-        graph = self.graph() if self.graph is not None else None
-        n = graph.index.get(commit_id) if graph is not None else None
-        return commit_id if n is None or graph is None else graph.ids[n]
-
     def fact(self, commit: pygit2.Commit, line: str) -> CommitFact:
         """``commit`` as a step of the line's chain: a pull merge's parents server first."""
-        fact = to_commit_fact(commit, self.messages, self._kept)
+        fact = to_commit_fact(commit, self.messages, self.ids)
         if self.is_pull(commit, line):
             fact = fact.with_parents((fact.parents[1], fact.parents[0]))
         return fact

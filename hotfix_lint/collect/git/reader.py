@@ -100,7 +100,8 @@ class GitReader:
     def chains(self) -> LineChains:
         """How the lines' own chains are walked (through the server's side of pull merges)."""
         whole = lambda: self.index.graph if self.index is not None and self.since_commit is None else None  # noqa: E731
-        return LineChains(self.repo, self.policy, first_parents=self._chain_merges, messages=self.messages, graph=whole)
+        chain_merges, messages, ids = self._chain_merges, self.messages, self.kept_id
+        return LineChains(self.repo, self.policy, first_parents=chain_merges, messages=messages, graph=whole, ids=ids)
 
     def _chain_merges(self, tip: str) -> list[str] | None:
         """The merges of the whole first-parent chain from ``tip``, from the commit-graph index
