@@ -81,8 +81,7 @@ class GitReader:
         self.texts = BlobTexts(repo)
         self._resolve_since()
 
-    # Branches and tags are read on first use: a git hook that checks one branch against a
-    # literal production branch never lists them (a repository may have thousands of tags).
+    # Branches and tags are read on first use: a hook judging one branch never lists them (thousands of tags).
 
     @cached_property
     def branches(self) -> list[BranchFact]:
