@@ -6,9 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pygit2
+import pytest
 from scenario import Scenario
 
 from hotfix_lint.collect.git import tree_paths
+from hotfix_lint.collect.git.repository import tree_entry
 from hotfix_lint.collect.git.tree_paths import TreeEntries, changed_files
 
 
@@ -94,3 +96,30 @@ def test_a_history_too_deep_to_compare_is_none(tmp_path: Path, monkeypatch: obje
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tree_paths, "_TREES_ENTERED", 20)
         assert changed_paths(repo, old, new) is None
+
+
+def test_a_name_asked_of_a_tree_again_and_again_is_kept_once(scenario: Callable[..., Scenario]) -> None:
+    """pygit2 keeps a reference to every name a tree is asked for: asked through
+    :func:`tree_entry`, a name made afresh each time is one string kept, not one per question."""
+    import tracemalloc
+
+    s = scenario()
+    s.commit("Initial commit", files={"README.md": "1\n"})
+    repo = pygit2.Repository(str(s.path))
+    tree = repo.revparse_single("HEAD").peel(pygit2.Tree)
+
+    def grown(ask: Callable[[str], object]) -> int:
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for _ in range(3000):
+                ask("".join(["READ", "ME.md"]))  # (a new string each time)
+            return tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+
+    assert tree_entry(tree, "README.md") is not None
+    assert tree_entry(tree, "NOPE") is None
+    if grown(lambda name: tree[name]) < 100_000:
+        pytest.skip("this pygit2 keeps no name it is asked for: nothing to guard against")
+    assert grown(lambda name: tree_entry(tree, name)) < 20_000

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import pygit2
 
 from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
-from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, to_commit_fact
+from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, to_commit_fact, tree_entry
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.merge_message import parse_merge_message
@@ -138,8 +138,8 @@ class LineChains:
             ours = self.repo[commit.parent_ids[0]].peel(pygit2.Commit).tree
             theirs = self.repo[commit.parent_ids[1]].peel(pygit2.Commit).tree
             for entry in theirs:  # the first identical entry answers (a subtree's few: a few lookups)
-                name = entry.name
-                if name is not None and name in ours and ours[name].id == entry.id:
+                same = tree_entry(ours, entry.name) if entry.name is not None else None
+                if same is not None and same.id == entry.id:
                     return True
         except MISSING:
             return False

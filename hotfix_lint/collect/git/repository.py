@@ -158,6 +158,16 @@ def to_commit_fact(
     )
 
 
+def tree_entry(tree: pygit2.Tree, name: str) -> pygit2.Object | None:
+    """``tree[name]``, ``None`` when the tree has no such entry. pygit2 1.21 keeps a reference
+    to every name a tree is asked for (``in``, ``[]`` and ``/`` alike): the name is interned
+    first, so that is one string per distinct name, not one per question."""
+    try:
+        return tree[intern(name)]
+    except KeyError:
+        return None
+
+
 def commit_people(commit: pygit2.Commit) -> tuple[str, str, int, str, str]:
     """(author name, author e-mail, author time, committer name, committer e-mail), names and
     addresses interned: a history has far fewer people than commits."""

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pygit2
 from pygit2.enums import FileMode, ObjectType
 
-from hotfix_lint.collect.git.repository import MISSING, Recent
+from hotfix_lint.collect.git.repository import MISSING, Recent, tree_entry
 
 #: one tree entry: octal mode, a space, the name, a NUL and the 20-byte object id
 _ENTRY = re.compile(rb"[0-7]+ [^\0]*\0.{20}", re.S)
@@ -204,9 +204,6 @@ class TreeEntries:
                 if len(self._trees) >= _TREES_KEPT:
                     self._trees.clear()
                 found = self._trees[tree] = self.repo[tree].peel(pygit2.Tree)  # missing: "changed"
-            try:
-                entry = found[name]
-                self._entries[key] = (entry.id, entry.filemode)
-            except KeyError:
-                self._entries[key] = None
+            entry = tree_entry(found, name)
+            self._entries[key] = None if entry is None else (entry.id, entry.filemode)
         return self._entries[key]
