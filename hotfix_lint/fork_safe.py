@@ -6,7 +6,8 @@ the audit's worker threads: a fork while another thread computes such a property
 lock held by a thread the child does not have, and the child's first read of that property on
 any instance waits for ever, while its heartbeat keeps beating. Python 3.12 dropped the lock;
 this is its descriptor, for every version: an attribute computed twice by two threads at once
-is harmless here (the values are equal and immutable).
+is harmless here (the values are equal; a memo made twice, such as an empty dict a collector
+fills, loses one thread's entries, which are read again).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import pygit2
 
 from hotfix_lint.collect.git.line_balance import line_balance
 from hotfix_lint.collect.git.reach import ArrivalStep, ReachIndex
-from hotfix_lint.collect.git.repository import MISSING, patch_id
+from hotfix_lint.collect.git.repository import MISSING, patch_id, shared_names
 from hotfix_lint.collect.git.tree_paths import FileSides, PathTrie, TreeEntries, path_trie
 from hotfix_lint.facts import CommitFact, HotfixFact
 from hotfix_lint.facts.git import first_line
@@ -177,18 +177,10 @@ class BackMergeFinder:
             return False
         try:
             ours, theirs = mine.tree, host.tree
+            shared = shared_names(ours, theirs)
         except MISSING:
             return False
-        # (iterated, not asked by name: pygit2 1.21 keeps every name a tree is asked for)
-        names = {entry.name: entry.id for entry in theirs}
-        shared = 0
-        for entry in ours:
-            same = names.get(entry.name)
-            if same is not None:
-                if same == entry.id:
-                    return False
-                shared += 1
-        return 2 * shared < len(names)
+        return shared is not None and 2 * shared < len(theirs)
 
     def _step_changes(self, step: ArrivalStep, paths: PathTrie) -> bool:
         """The chain's commit ``step.via`` changed one of ``paths`` against the one before it."""
@@ -270,7 +262,7 @@ class BackMergeFinder:
     def _balance(self, old: str, new: str) -> tuple[int, ...] | None:
         key = f"{old}..{new}"
         if key not in self._balances:
-            changes = self._changes.get(key)  # (read already: the paths are compared first)
+            changes = self._changes_of(old, new)
             self._balances[key] = line_balance(self.repo, changes[1]) if changes and changes[1] else None
         return self._balances[key]
 

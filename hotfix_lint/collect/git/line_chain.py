@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import pygit2
 
 from hotfix_lint.collect.git.commit_graph import NONE, CommitGraph
-from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, to_commit_fact, tree_entry
+from hotfix_lint.collect.git.repository import MISSING, CommitMessages, resolve_branch, shared_names, to_commit_fact
 from hotfix_lint.facts import CommitFact
 from hotfix_lint.facts.git import first_line
 from hotfix_lint.facts.merge_message import parse_merge_message
@@ -137,13 +137,9 @@ class LineChains:
         try:
             ours = self.repo[commit.parent_ids[0]].peel(pygit2.Commit).tree
             theirs = self.repo[commit.parent_ids[1]].peel(pygit2.Commit).tree
-            for entry in theirs:  # the first identical entry answers (a subtree's few: a few lookups)
-                same = tree_entry(ours, entry.name) if entry.name is not None else None
-                if same is not None and same.id == entry.id:
-                    return True
+            return shared_names(theirs, ours) is None  # (a subtree's few entries: a few lookups)
         except MISSING:
             return False
-        return False
 
     def _own_repositories(self) -> frozenset[str]:
         """This repository's ``owner/name``: its remotes' URLs, else those its lines pull from."""

@@ -168,6 +168,19 @@ def tree_entry(tree: pygit2.Tree, name: str) -> pygit2.Object | None:
         return None
 
 
+def shared_names(tree: pygit2.Tree, other: pygit2.Tree) -> int | None:
+    """How many of ``tree``'s top-level names ``other`` has too; ``None`` as soon as one of
+    them is the very same entry there (same object: that much of the two trees is one project's)."""
+    shared = 0
+    for entry in tree:
+        same = tree_entry(other, entry.name) if entry.name is not None else None
+        if same is not None:
+            if same.id == entry.id:
+                return None
+            shared += 1
+    return shared
+
+
 def commit_people(commit: pygit2.Commit) -> tuple[str, str, int, str, str]:
     """(author name, author e-mail, author time, committer name, committer e-mail), names and
     addresses interned: a history has far fewer people than commits."""
